@@ -1,0 +1,1 @@
+"""Tracking service: one time-ordered record of every event about every customer."""

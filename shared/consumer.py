@@ -1,0 +1,286 @@
+"""Consumer runner (DESIGN.md, messaging rule 4).
+
+Manual acks after the handler's transaction commits; bounded prefetch; an inbox row per
+(event id, handler) written in the same transaction so a redelivered event is a no-op;
+a failing handler is retried through TTL queues with back-off and then dead-lettered,
+while the messages behind it go on being processed. Messages are handled in batches:
+one database transaction, one savepoint per message, so a failure touches only its own
+message.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pika
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from shared.config import Settings
+from shared.envelope import BadEnvelope, Envelope
+from shared.outbox import EventContext, Outbox
+from shared.topology import connect, declare_consumer_queue, retry_queue_name
+
+log = logging.getLogger("crm.consumer")
+
+ATTEMPT_HEADER = "x-crm-attempt"
+ERROR_HEADER = "x-crm-error"
+
+
+class Reactions:
+    """What a handler may do besides writing its own tables: emit follow-up events
+    through the outbox, in the handler's transaction, caused by the incoming event."""
+
+    def __init__(self, outbox: Outbox, conn: Connection, cause: Envelope):
+        self._outbox = outbox
+        self._conn = conn
+        self.cause = cause
+
+    def emit(
+        self,
+        event_type: str,
+        *,
+        aggregate_type: str,
+        aggregate_id: str,
+        data: dict[str, Any],
+        customer_id: str | None = None,
+    ) -> Envelope:
+        return self._outbox.add(
+            self._conn, EventContext.caused_by(self.cause), event_type,
+            aggregate_type=aggregate_type, aggregate_id=aggregate_id, data=data, customer_id=customer_id,
+        )
+
+
+Handler = Callable[[Connection, Envelope, Reactions], None]
+
+
+def topic_match(pattern: str, event_type: str) -> bool:
+    """AMQP topic matching of a pattern ('customer.customer.*', 'sales.#', '#') on an event type."""
+    p, w = pattern.split("."), event_type.split(".")
+
+    def match(i: int, j: int) -> bool:
+        if i == len(p):
+            return j == len(w)
+        if p[i] == "#":
+            return any(match(i + 1, k) for k in range(j, len(w) + 1))
+        if j == len(w):
+            return False
+        return (p[i] == "*" or p[i] == w[j]) and match(i + 1, j + 1)
+
+    return match(0, 0)
+
+
+@dataclass
+class HandlerTable:
+    """Handlers as plain functions, registered in one table per service."""
+
+    entries: list[tuple[str, str, Handler]] = field(default_factory=list)
+
+    def add(self, pattern: str, handler: Handler, name: str | None = None) -> None:
+        self.entries.append((pattern, name or f"{handler.__module__}.{handler.__qualname__}", handler))
+
+    def on(self, *patterns: str) -> Callable[[Handler], Handler]:
+        def wrap(fn: Handler) -> Handler:
+            for pattern in patterns:
+                self.add(pattern, fn)
+            return fn
+
+        return wrap
+
+    def extend(self, other: HandlerTable) -> None:
+        self.entries.extend(other.entries)
+
+    def for_event(self, event_type: str) -> list[tuple[str, Handler]]:
+        seen: set[str] = set()
+        out = []
+        for pattern, name, fn in self.entries:
+            if name not in seen and topic_match(pattern, event_type):
+                seen.add(name)
+                out.append((name, fn))
+        return out
+
+    @property
+    def patterns(self) -> list[str]:
+        return sorted({p for p, _, _ in self.entries})
+
+
+def mark_processed(conn: Connection, event_id: str, handler: str) -> bool:
+    """Record (event, handler) in the inbox. False when it was processed already."""
+    row = conn.execute(
+        sa.text(
+            "INSERT INTO inbox (event_id, handler) VALUES (:e, :h) ON CONFLICT DO NOTHING RETURNING 1"
+        ),
+        {"e": event_id, "h": handler},
+    ).first()
+    return row is not None
+
+
+def newer_than_applied(conn: Connection, projection: str, aggregate_id: str, seq: int) -> bool:
+    """The per-aggregate sequence guard: True (and records seq) when seq is newer than the
+    last one applied to this projection for this aggregate; False for a stale event."""
+    row = conn.execute(
+        sa.text(
+            "INSERT INTO projection_versions (projection, aggregate_id, last_seq) VALUES (:p, :a, :s) "
+            "ON CONFLICT (projection, aggregate_id) DO UPDATE SET last_seq = EXCLUDED.last_seq "
+            "WHERE projection_versions.last_seq < EXCLUDED.last_seq RETURNING 1"
+        ),
+        {"p": projection, "a": str(aggregate_id), "s": int(seq)},
+    ).first()
+    return row is not None
+
+
+@dataclass
+class _Delivery:
+    tag: int
+    properties: pika.BasicProperties
+    body: bytes
+    envelope: Envelope | None = None
+    error: str | None = None
+
+
+class Consumer:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        handlers: HandlerTable,
+        *,
+        queue: str | None = None,
+        outbox: Outbox | None = None,
+        batch: int = 100,
+        max_backoff: float = 30.0,
+    ):
+        self.settings = settings
+        self.engine = engine
+        self.handlers = handlers
+        self.queue = queue or settings.queue_name
+        self.outbox = outbox or Outbox(settings.service, settings.region)
+        self.batch = batch
+        self.max_backoff = max_backoff
+        self.processed = 0  # messages acked after success (including no-op redeliveries)
+        self.dead_lettered = 0
+        self._stop = threading.Event()
+        self._pending: list[_Delivery] = []
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def declare(self, channel) -> None:
+        declare_consumer_queue(channel, self.settings, self.queue, self.handlers.patterns)
+
+    def run(self) -> None:
+        backoff = 0.2
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                self._run_connection()
+            except Exception:  # noqa: BLE001 - reconnect with back-off
+                log.exception("consumer connection failed")
+            if self._stop.is_set():
+                break
+            if time.monotonic() - started > 10:
+                backoff = 0.2
+            self._stop.wait(min(self.max_backoff, backoff) * (0.8 + 0.4 * random.random()))
+            backoff = min(self.max_backoff, backoff * 2)
+
+    def _run_connection(self) -> None:
+        conn = connect(self.settings.rabbitmq_url)
+        try:
+            channel = conn.channel()
+            self.declare(channel)
+            publisher = conn.channel()
+            publisher.confirm_delivery()
+            channel.basic_qos(prefetch_count=self.settings.prefetch)
+            self._pending = []
+            channel.basic_consume(self.queue, self._on_message, auto_ack=False)
+            while not self._stop.is_set():
+                conn.process_data_events(time_limit=0.5)
+                if not self._pending:
+                    continue
+                if len(self._pending) < self.batch:
+                    conn.process_data_events(time_limit=0)
+                batch, self._pending = self._pending[: self.batch], self._pending[self.batch :]
+                self._handle_batch(channel, publisher, batch)
+        finally:
+            self._pending = []
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def _on_message(self, _channel, method, properties, body) -> None:
+        self._pending.append(_Delivery(method.delivery_tag, properties, body))
+
+    # ---- one batch: one transaction, a savepoint per message ----------------------
+    def _handle_batch(self, channel, publisher, batch: list[_Delivery]) -> None:
+        failed: list[_Delivery] = []
+        succeeded: list[_Delivery] = []
+        with self.engine.connect() as db:
+            with db.begin():
+                for delivery in batch:
+                    try:
+                        delivery.envelope = Envelope.from_json(delivery.body)
+                    except BadEnvelope as exc:
+                        delivery.error = f"bad envelope: {exc}"
+                        failed.append(delivery)
+                        continue
+                    savepoint = db.begin_nested()
+                    try:
+                        self._apply(db, delivery.envelope)
+                        savepoint.commit()
+                        succeeded.append(delivery)
+                    except Exception as exc:  # noqa: BLE001 - the message is retried, not lost
+                        savepoint.rollback()
+                        delivery.error = f"{type(exc).__name__}: {exc}"[:1000]
+                        log.warning("handler failed for %s: %s", delivery.envelope.event_type, delivery.error)
+                        failed.append(delivery)
+        # committed: now ack what succeeded, route what failed
+        for delivery in succeeded:
+            channel.basic_ack(delivery.tag)
+        self.processed += len(succeeded)
+        for delivery in failed:
+            self._retry_or_dead_letter(channel, publisher, delivery)
+
+    def _apply(self, db: Connection, envelope: Envelope) -> None:
+        for name, handler in self.handlers.for_event(envelope.event_type):
+            if mark_processed(db, envelope.event_id, name):
+                handler(db, envelope, Reactions(self.outbox, db, envelope))
+
+    def _retry_or_dead_letter(self, channel, publisher, delivery: _Delivery) -> None:
+        headers = dict(delivery.properties.headers or {})
+        attempt = int(headers.get(ATTEMPT_HEADER, 0)) + 1
+        headers[ATTEMPT_HEADER] = attempt
+        headers[ERROR_HEADER] = delivery.error or ""
+        props = pika.BasicProperties(
+            delivery_mode=2,
+            content_type=delivery.properties.content_type,
+            headers=headers,
+        )
+        permanent = delivery.envelope is None
+        delays = self.settings.retry_delays_ms
+        if not permanent and attempt <= len(delays):
+            publisher.basic_publish("", retry_queue_name(self.queue, attempt), delivery.body, props)
+        else:
+            headers["x-crm-queue"] = self.queue
+            headers["x-crm-failed-at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            publisher.basic_publish(self.settings.dead_letter_exchange, self.queue, delivery.body, props)
+            self.dead_lettered += 1
+            log.error("dead-lettered message after %d attempts: %s", attempt, delivery.error)
+        channel.basic_ack(delivery.tag)
+
+
+def run_handlers_directly(
+    engine: Engine, handlers: HandlerTable, outbox: Outbox, envelopes: Iterable[Envelope]
+) -> None:
+    """Apply events without a broker (unit tests, rebuilds): same inbox and savepoints."""
+    with engine.begin() as db:
+        for envelope in envelopes:
+            for name, handler in handlers.for_event(envelope.event_type):
+                if mark_processed(db, envelope.event_id, name):
+                    handler(db, envelope, Reactions(outbox, db, envelope))

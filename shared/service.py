@@ -1,0 +1,119 @@
+"""What every service's composition root (bootstrap.py) has in common: settings, the
+engine, the outbox, the Flask app, the consumer, the relay, migrations and the process
+entry point `python -m services.<name> api|consumer|relay|migrate`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Blueprint, Flask, current_app
+from sqlalchemy.engine import Engine
+
+from shared.config import Settings, settings_for
+from shared.consumer import Consumer, HandlerTable
+from shared.db import ensure_database, make_engine, ping, run_migrations
+from shared.logs import configure_logging
+from shared.outbox import Outbox
+from shared.relay import Relay
+from shared.topology import broker_reachable, declare_all
+from shared.web import create_service_app
+
+
+@dataclass
+class ServiceContext:
+    """What a request handler needs: settings, engine, outbox."""
+
+    settings: Settings
+    engine: Engine
+    outbox: Outbox
+    extras: dict = field(default_factory=dict)
+
+
+def service_context() -> ServiceContext:
+    return current_app.extensions["crm"]
+
+
+@dataclass
+class ServiceRoot:
+    name: str
+    migrations_dir: Path
+    blueprints: Callable[[], Iterable[Blueprint]]
+    handlers: Callable[[], HandlerTable]
+    configure_app: Callable[[Flask, ServiceContext], None] | None = None
+
+    def settings(self, **overrides: object) -> Settings:
+        return settings_for(self.name, **overrides)
+
+    def context(self, settings: Settings | None = None, *, pool_size: int = 5) -> ServiceContext:
+        s = settings or self.settings()
+        return ServiceContext(s, make_engine(s.database_url, pool_size=pool_size), Outbox(s.service, s.region))
+
+    def create_app(self, settings: Settings | None = None) -> Flask:
+        ctx = self.context(settings)
+
+        def broker() -> None:
+            if not broker_reachable(ctx.settings.rabbitmq_url):
+                raise RuntimeError("broker unreachable")
+
+        app = create_service_app(
+            self.name,
+            internal_secret=ctx.settings.internal_secret,
+            blueprints=self.blueprints(),
+            readiness_checks={"database": lambda: ping(ctx.engine), "broker": broker},
+            extensions={"crm": ctx},
+        )
+        if self.configure_app:
+            self.configure_app(app, ctx)
+        return app
+
+    def migrate(self, settings: Settings | None = None) -> None:
+        s = settings or self.settings()
+        ensure_database(s.database_url)
+        run_migrations(s.database_url, self.migrations_dir)
+
+    def declare(self, settings: Settings | None = None) -> None:
+        s = settings or self.settings()
+        declare_all(s, {s.queue_name: self.handlers().patterns})
+
+    def consumer(self, settings: Settings | None = None, **kw) -> Consumer:
+        ctx = self.context(settings)
+        return Consumer(ctx.settings, ctx.engine, self.handlers(), outbox=ctx.outbox, **kw)
+
+    def relay(self, settings: Settings | None = None, **kw) -> Relay:
+        ctx = self.context(settings, pool_size=2)
+        return Relay(ctx.settings, ctx.engine, **kw)
+
+    def main(self, argv: list[str] | None = None) -> int:
+        parser = argparse.ArgumentParser(prog=f"python -m services.{self.name}")
+        parser.add_argument("command", choices=["api", "consumer", "relay", "migrate", "declare"])
+        parser.add_argument("--port", type=int, default=None)
+        args = parser.parse_args(argv)
+        configure_logging(self.name)
+        if args.command == "migrate":
+            self.migrate()
+            return 0
+        if args.command == "declare":
+            self.declare()
+            return 0
+        if args.command == "api":
+            from werkzeug.serving import run_simple
+
+            from shared.config import SERVICE_PORTS
+
+            run_simple("127.0.0.1", args.port or SERVICE_PORTS[self.name], self.create_app(), threaded=True)
+            return 0
+        worker = self.consumer() if args.command == "consumer" else self.relay()
+        signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+        signal.signal(signal.SIGINT, lambda *_: worker.stop())
+        worker.run()
+        return 0
+
+
+def run_main(root: ServiceRoot) -> None:
+    sys.exit(root.main())

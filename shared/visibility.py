@@ -1,0 +1,182 @@
+"""Who may see what: one rule for every service (API.md, Visibility).
+
+- admin sees everything;
+- sales sees customers they own or that were shared with them, and what hangs off them;
+- manager sees their own, their subordinates' (transitively) and those shared with them;
+- finance sees billing of every customer; warehouse sees inventory and orders to ship.
+
+Every service keeps a local copy of users (from gateway.user.* events) and of customer
+owners and shares (from customer.customer.* events) in the acl_* tables, maintained by
+the handlers here; the customer service writes the same tables in its own transactions.
+A record outside the caller's view is answered as 404 by the caller.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from shared.consumer import HandlerTable, Reactions, newer_than_applied
+from shared.envelope import Envelope
+from shared.identity import Principal
+
+# Which roles see every customer's records in which domain.
+SEES_ALL = {
+    "admin": {"customer", "sales", "inventory", "shipping", "billing", "tracking", "reports"},
+    "finance": {"billing", "reports"},
+    "warehouse": {"inventory", "shipping"},
+}
+
+
+def add_visibility_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
+    users = sa.Table(
+        "acl_users", metadata,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("username", sa.String(150), nullable=False),
+        sa.Column("full_name", sa.String(200), nullable=True),
+        sa.Column("role", sa.String(20), nullable=False),
+        sa.Column("manager_id", sa.String(36), nullable=True, index=True),
+        sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    )
+    customers = sa.Table(
+        "acl_customers", metadata,
+        sa.Column("customer_id", sa.String(36), primary_key=True),
+        sa.Column("owner_id", sa.String(36), nullable=False, index=True),
+        sa.Column("name", sa.String(300), nullable=True),
+        sa.Column("status", sa.String(20), nullable=False, server_default="active"),
+    )
+    shares = sa.Table(
+        "acl_customer_shares", metadata,
+        sa.Column("customer_id", sa.String(36), primary_key=True),
+        sa.Column("user_id", sa.String(36), primary_key=True, index=True),
+    )
+    return {"acl_users": users, "acl_customers": customers, "acl_customer_shares": shares}
+
+
+_SUBTREE_SQL = """
+WITH RECURSIVE team(id) AS (
+    SELECT CAST(:me AS varchar)
+    UNION
+    SELECT u.id FROM acl_users u JOIN team t ON u.manager_id = t.id
+)
+"""
+
+
+def sees_all(principal: Principal, domain: str) -> bool:
+    return domain in SEES_ALL.get(principal.role, set())
+
+
+def visible_user_ids(conn: Connection, principal: Principal) -> list[str]:
+    """The caller and, for a manager, every subordinate down the hierarchy."""
+    if principal.role != "manager":
+        return [principal.user_id]
+    rows = conn.execute(sa.text(_SUBTREE_SQL + "SELECT id FROM team"), {"me": principal.user_id})
+    return [r[0] for r in rows]
+
+
+def customer_filter(
+    conn: Connection, principal: Principal, customer_id_col: ColumnElement, domain: str
+) -> ColumnElement:
+    """A WHERE clause limiting rows (by their customer id column) to what the caller sees."""
+    if sees_all(principal, domain):
+        return sa.true()
+    if principal.role not in ("sales", "manager"):
+        return sa.false()
+    owners = visible_user_ids(conn, principal)
+    owned = sa.select(sa.column("customer_id")).select_from(sa.table("acl_customers")).where(
+        sa.column("owner_id").in_(owners)
+    )
+    shared = sa.select(sa.column("customer_id")).select_from(sa.table("acl_customer_shares")).where(
+        sa.column("user_id") == principal.user_id
+    )
+    return sa.or_(customer_id_col.in_(owned), customer_id_col.in_(shared))
+
+
+def owner_filter(conn: Connection, principal: Principal, owner_col: ColumnElement, domain: str) -> ColumnElement:
+    """A WHERE clause for records that belong to a user rather than a customer."""
+    if sees_all(principal, domain):
+        return sa.true()
+    if principal.role not in ("sales", "manager"):
+        return owner_col == principal.user_id
+    return owner_col.in_(visible_user_ids(conn, principal))
+
+
+def can_see_customer(conn: Connection, principal: Principal, customer_id: str | None, domain: str) -> bool:
+    if sees_all(principal, domain):
+        return True
+    if customer_id is None or principal.role not in ("sales", "manager"):
+        return False
+    row = conn.execute(
+        sa.text(
+            "SELECT 1 FROM acl_customers WHERE customer_id = :c AND owner_id = ANY(:owners) "
+            "UNION ALL SELECT 1 FROM acl_customer_shares WHERE customer_id = :c AND user_id = :me LIMIT 1"
+        ),
+        {"c": str(customer_id), "owners": visible_user_ids(conn, principal), "me": principal.user_id},
+    ).first()
+    return row is not None
+
+
+def is_manager_of(conn: Connection, manager_id: str, user_id: str) -> bool:
+    """True when manager_id is above user_id in the hierarchy (transitively)."""
+    if manager_id == user_id:
+        return False
+    row = conn.execute(
+        sa.text(_SUBTREE_SQL + "SELECT 1 FROM team WHERE id = :uid AND id <> :me"),
+        {"me": manager_id, "uid": user_id},
+    ).first()
+    return row is not None
+
+
+# ---- maintaining the local copies -------------------------------------------------
+
+def upsert_user(conn: Connection, user: dict) -> None:
+    conn.execute(
+        sa.text(
+            "INSERT INTO acl_users (id, username, full_name, role, manager_id, active) "
+            "VALUES (:id, :username, :full_name, :role, :manager_id, :active) "
+            "ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, full_name = EXCLUDED.full_name, "
+            "role = EXCLUDED.role, manager_id = EXCLUDED.manager_id, active = EXCLUDED.active"
+        ),
+        {k: user.get(k) for k in ("id", "username", "full_name", "role", "manager_id", "active")},
+    )
+
+
+def upsert_customer(conn: Connection, customer_id: str, owner_id: str, name: str | None,
+                    status: str, shared_with: list[str]) -> None:
+    """Set a customer's owner, status and full share list in the local copy."""
+    conn.execute(
+        sa.text(
+            "INSERT INTO acl_customers (customer_id, owner_id, name, status) VALUES (:c, :o, :n, :s) "
+            "ON CONFLICT (customer_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, name = EXCLUDED.name, "
+            "status = EXCLUDED.status"
+        ),
+        {"c": customer_id, "o": owner_id, "n": name, "s": status},
+    )
+    conn.execute(sa.text("DELETE FROM acl_customer_shares WHERE customer_id = :c"), {"c": customer_id})
+    if shared_with:
+        conn.execute(
+            sa.text("INSERT INTO acl_customer_shares (customer_id, user_id) VALUES (:c, :u) ON CONFLICT DO NOTHING"),
+            [{"c": customer_id, "u": u} for u in shared_with],
+        )
+
+
+def on_user_event(conn: Connection, event: Envelope, _reactions: Reactions) -> None:
+    if newer_than_applied(conn, "acl_user", event.aggregate_id, event.aggregate_seq):
+        upsert_user(conn, event.data)
+
+
+def on_customer_event(conn: Connection, event: Envelope, _reactions: Reactions) -> None:
+    if newer_than_applied(conn, "acl_customer", event.aggregate_id, event.aggregate_seq):
+        d = event.data
+        upsert_customer(conn, d["id"], d["owner_id"], d.get("name"), d["status"], d.get("shared_with") or [])
+
+
+def visibility_handlers(*, customers: bool = True) -> HandlerTable:
+    """The handlers that keep the acl_* copies; every service adds them to its table
+    (the customer service with customers=False: it writes acl_customers itself)."""
+    table = HandlerTable()
+    table.add("gateway.user.#", on_user_event, name="acl.users")
+    if customers:
+        table.add("customer.customer.#", on_customer_event, name="acl.customers")
+    return table
