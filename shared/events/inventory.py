@@ -1,0 +1,130 @@
+"""Events the inventory service publishes. Cross-service contract: sales keeps a product
+copy (inventory.product.*) and an availability copy (inventory.stock.changed), and moves
+orders on inventory.stock.reserved / reservation_failed and inventory.shipment.dispatched."""
+
+from marshmallow import Schema, fields, validate
+
+from shared.events import register
+from shared.events.fields import money, uuid_str
+
+_PRODUCT = {
+    "id": "5b1d3f9e-2c4a-4e6b-8d0f-1a2b3c4d5e6f",
+    "sku": "PUMP-100",
+    "name": "离心泵",
+    "spec": "100L/min",
+    "unit": "台",
+    "list_price": "100.00",
+    "cost_price": "60.00",
+    "safety_stock": 10,
+    "active": True,
+}
+_ORDER_ID = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+_WAREHOUSE_ID = "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b"
+_QTY_LINES = [{"product_id": _PRODUCT["id"], "quantity": 3}]
+
+
+class ProductSnapshot(Schema):
+    id = uuid_str(required=True)
+    sku = fields.String(required=True)
+    name = fields.String(required=True)
+    spec = fields.String(required=True, allow_none=True)
+    unit = fields.String(required=True)
+    list_price = money(required=True)
+    cost_price = money(required=True, allow_none=True)
+    safety_stock = fields.Integer(required=True)
+    active = fields.Boolean(required=True)
+
+
+@register("inventory.product.created", sample=_PRODUCT,
+          summary_en="created product {sku} {name}", summary_zh="新建了产品 {sku} {name}")
+class ProductCreated(ProductSnapshot):
+    pass
+
+
+@register("inventory.product.updated", sample=_PRODUCT,
+          summary_en="updated product {sku} {name}", summary_zh="修改了产品 {sku} {name}")
+class ProductUpdated(ProductSnapshot):
+    pass
+
+
+class QuantityLine(Schema):
+    product_id = uuid_str(required=True)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class ShortLine(Schema):
+    product_id = uuid_str(required=True)
+    requested = fields.Integer(required=True)
+    available = fields.Integer(required=True)
+
+
+@register("inventory.stock.reserved",
+          sample={"order_id": _ORDER_ID, "warehouse_id": _WAREHOUSE_ID, "lines": _QTY_LINES},
+          summary_en="reserved stock for an order", summary_zh="为订单预留了库存")
+class StockReserved(Schema):
+    order_id = uuid_str(required=True)
+    warehouse_id = uuid_str(required=True)
+    lines = fields.List(fields.Nested(QuantityLine), required=True)
+
+
+@register("inventory.stock.reservation_failed",
+          sample={"order_id": _ORDER_ID, "reason": "库存不足",
+                  "short_lines": [{"product_id": _PRODUCT["id"], "requested": 3, "available": 1}]},
+          summary_en="could not reserve stock: {reason}", summary_zh="库存预留失败：{reason}")
+class StockReservationFailed(Schema):
+    order_id = uuid_str(required=True)
+    reason = fields.String(required=True)
+    short_lines = fields.List(fields.Nested(ShortLine), required=True)
+
+
+@register("inventory.stock.released",
+          sample={"order_id": _ORDER_ID, "warehouse_id": _WAREHOUSE_ID, "lines": _QTY_LINES},
+          summary_en="released reserved stock", summary_zh="释放了预留库存")
+class StockReleased(Schema):
+    order_id = uuid_str(required=True)
+    warehouse_id = uuid_str(required=True)
+    lines = fields.List(fields.Nested(QuantityLine), required=True)
+
+
+@register("inventory.stock.changed",
+          sample={"product_id": _PRODUCT["id"], "warehouse_id": _WAREHOUSE_ID, "on_hand": 10, "reserved": 3,
+                  "available": 7, "total_available": 7},
+          summary_en="stock changed: {available} available", summary_zh="库存变动：可用 {available}")
+class StockChanged(Schema):
+    """Levels of one product in one warehouse, and its availability across all warehouses."""
+
+    product_id = uuid_str(required=True)
+    warehouse_id = uuid_str(required=True)
+    on_hand = fields.Integer(required=True)
+    reserved = fields.Integer(required=True)
+    available = fields.Integer(required=True)
+    total_available = fields.Integer(required=True)
+
+
+@register("inventory.stock.low",
+          sample={"product_id": _PRODUCT["id"], "sku": "PUMP-100", "name": "离心泵", "available": 4,
+                  "safety_stock": 10},
+          summary_en="{sku} {name} fell below safety stock ({available} < {safety_stock})",
+          summary_zh="{sku} {name} 低于安全库存（{available} < {safety_stock}）")
+class StockLow(Schema):
+    product_id = uuid_str(required=True)
+    sku = fields.String(required=True)
+    name = fields.String(required=True)
+    available = fields.Integer(required=True)
+    safety_stock = fields.Integer(required=True)
+
+
+@register("inventory.shipment.dispatched",
+          sample={"id": "8f7e6d5c-4b3a-4291-8f7e-6d5c4b3a2918", "order_id": _ORDER_ID, "warehouse_id": _WAREHOUSE_ID,
+                  "customer_id": "3d6f0a52-8b1e-4c3e-9f7a-1b2c3d4e5f60", "lines": _QTY_LINES,
+                  "carrier": "顺丰", "tracking_number": "SF1234567890", "fully_shipped": True},
+          summary_en="shipped an order ({carrier} {tracking_number})", summary_zh="订单已发货（{carrier} {tracking_number}）")
+class ShipmentDispatched(Schema):
+    id = uuid_str(required=True)
+    order_id = uuid_str(required=True)
+    warehouse_id = uuid_str(required=True)
+    customer_id = uuid_str(required=True, allow_none=True)
+    lines = fields.List(fields.Nested(QuantityLine), required=True)
+    carrier = fields.String(required=True, allow_none=True)
+    tracking_number = fields.String(required=True, allow_none=True)
+    fully_shipped = fields.Boolean(required=True)

@@ -1,0 +1,164 @@
+"""Events the sales (order) service publishes. Cross-service contract: inventory reacts
+to sales.order.placed / cancelled; billing keeps an order copy from every
+sales.order.* event (each carries the order's full snapshot)."""
+
+from marshmallow import Schema, fields, validate
+
+from shared.events import register
+from shared.events.fields import money, uuid_str
+
+ORDER_STATUSES = ("pending_approval", "pending", "confirmed", "rejected", "partially_shipped",
+                  "shipped", "cancelled", "closed")
+PAYMENT_STATUSES = ("unpaid", "partially_paid", "paid")
+STAGES = ("prospecting", "qualification", "proposal", "negotiation", "won", "lost")
+
+_LINE = {"product_id": "5b1d3f9e-2c4a-4e6b-8d0f-1a2b3c4d5e6f", "quantity": 3, "unit_price": "100.00",
+         "discount_pct": "10", "tax_rate": "13", "net": "270.00", "tax": "35.10", "gross": "305.10"}
+_ORDER = {
+    "id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+    "number": "SO-2026-000001",
+    "customer_id": "3d6f0a52-8b1e-4c3e-9f7a-1b2c3d4e5f60",
+    "owner_id": "7f1c1b7e-3c55-4f0e-9a0f-2d6a1c9b8e01",
+    "warehouse_id": None,
+    "quote_id": None,
+    "status": "pending",
+    "payment_status": "unpaid",
+    "lines": [_LINE],
+    "net": "270.00", "tax": "35.10", "gross": "305.10",
+    "invoiced_amount": "0.00", "paid_amount": "0.00",
+    "reason": None,
+    "created_at": "2026-11-22T08:00:00+00:00",
+}
+
+
+class OrderLine(Schema):
+    product_id = uuid_str(required=True)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+    unit_price = money(required=True)
+    discount_pct = fields.String(required=True)
+    tax_rate = fields.String(required=True)
+    net = money(required=True)
+    tax = money(required=True)
+    gross = money(required=True)
+    shipped_quantity = fields.Integer(load_default=0)
+
+
+class OrderSnapshot(Schema):
+    id = uuid_str(required=True)
+    number = fields.String(required=True)
+    customer_id = uuid_str(required=True)
+    owner_id = uuid_str(required=True)
+    warehouse_id = uuid_str(required=True, allow_none=True)
+    quote_id = uuid_str(required=True, allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(ORDER_STATUSES))
+    payment_status = fields.String(required=True, validate=validate.OneOf(PAYMENT_STATUSES))
+    lines = fields.List(fields.Nested(OrderLine), required=True, validate=validate.Length(min=1))
+    net = money(required=True)
+    tax = money(required=True)
+    gross = money(required=True)
+    invoiced_amount = money(required=True)
+    paid_amount = money(required=True)
+    reason = fields.String(required=True, allow_none=True)
+    created_at = fields.String(required=True)
+
+
+def _order_event(event_type: str, en: str, zh: str, **changes):
+    return register(event_type, sample={**_ORDER, **changes}, summary_en=en, summary_zh=zh)
+
+
+@_order_event("sales.order.created", "created order {number}, amount ¥{gross}", "创建了订单 {number}，金额 ¥{gross}")
+class OrderCreated(OrderSnapshot):
+    """An order was written (status pending or pending_approval)."""
+
+
+@_order_event("sales.order.approval_requested", "order {number} awaits discount approval",
+              "订单 {number} 等待折扣审批", status="pending_approval")
+class OrderApprovalRequested(OrderSnapshot):
+    pass
+
+
+@_order_event("sales.order.approved", "approved order {number}", "审批通过订单 {number}")
+class OrderApproved(OrderSnapshot):
+    pass
+
+
+@_order_event("sales.order.placed", "placed order {number}, amount ¥{gross}", "下达了订单 {number}，金额 ¥{gross}")
+class OrderPlaced(OrderSnapshot):
+    """Starts the reservation saga: inventory reserves every line or none."""
+
+
+@_order_event("sales.order.confirmed", "order {number} confirmed (stock reserved)", "订单 {number} 已确认（库存已预留）",
+              status="confirmed")
+class OrderConfirmed(OrderSnapshot):
+    pass
+
+
+@_order_event("sales.order.rejected", "order {number} rejected: {reason}", "订单 {number} 被拒绝：{reason}",
+              status="rejected", reason="库存不足")
+class OrderRejected(OrderSnapshot):
+    pass
+
+
+@_order_event("sales.order.cancelled", "cancelled order {number}", "取消了订单 {number}", status="cancelled")
+class OrderCancelled(OrderSnapshot):
+    """Inventory releases whatever it reserved for the order."""
+
+
+@_order_event("sales.order.shipping_updated", "order {number} is {status}", "订单 {number} 发货状态：{status}",
+              status="partially_shipped")
+class OrderShippingUpdated(OrderSnapshot):
+    pass
+
+
+@_order_event("sales.order.payment_updated", "order {number} payment: {payment_status}",
+              "订单 {number} 收款状态：{payment_status}", payment_status="partially_paid", paid_amount="100.00")
+class OrderPaymentUpdated(OrderSnapshot):
+    pass
+
+
+@_order_event("sales.order.closed", "closed order {number}", "关闭了订单 {number}", status="closed")
+class OrderClosed(OrderSnapshot):
+    pass
+
+
+_OPPORTUNITY = {
+    "id": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+    "customer_id": "3d6f0a52-8b1e-4c3e-9f7a-1b2c3d4e5f60",
+    "owner_id": "7f1c1b7e-3c55-4f0e-9a0f-2d6a1c9b8e01",
+    "lead_id": None,
+    "name": "华东机电 2027 年度采购",
+    "amount": "500000.00",
+    "stage": "qualification",
+    "probability": 20,
+    "expected_close_date": "2027-03-31",
+    "next_step": None,
+    "lost_reason": None,
+    "created_at": "2026-11-22T08:00:00+00:00",
+}
+
+
+class OpportunitySnapshot(Schema):
+    id = uuid_str(required=True)
+    customer_id = uuid_str(required=True)
+    owner_id = uuid_str(required=True)
+    lead_id = uuid_str(required=True, allow_none=True)
+    name = fields.String(required=True)
+    amount = money(required=True)
+    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
+    probability = fields.Integer(required=True)
+    expected_close_date = fields.String(required=True, allow_none=True)
+    next_step = fields.String(required=True, allow_none=True)
+    lost_reason = fields.String(required=True, allow_none=True)
+    created_at = fields.String(required=True)
+
+
+@register("sales.opportunity.created", sample=_OPPORTUNITY,
+          summary_en="created opportunity {name}, amount ¥{amount}", summary_zh="创建了商机 {name}，金额 ¥{amount}")
+class OpportunityCreated(OpportunitySnapshot):
+    pass
+
+
+@register("sales.opportunity.updated", sample={**_OPPORTUNITY, "stage": "proposal", "probability": 50},
+          summary_en="opportunity {name} is now {stage}", summary_zh="商机 {name} 进入 {stage} 阶段")
+class OpportunityUpdated(OpportunitySnapshot):
+    pass
