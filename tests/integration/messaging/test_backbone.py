@@ -214,3 +214,22 @@ def _queue_exists(settings, name: str) -> bool:
     finally:
         if conn.is_open:
             conn.close()
+
+
+def test_dead_letters_can_be_listed_and_replayed(settings, engine, run_in_thread, capsys):
+    from shared import dlq
+
+    consumer = Consumer(settings, engine, probe.handler_table())
+    run_in_thread(consumer)
+    eventually(lambda: _queue_exists(settings, settings.queue_name))
+    bad = envelope("ALWAYS-FAILS", str(uuid.uuid4()), 1)
+    publish_raw(settings, [bad])
+    eventually(lambda: consumer.dead_lettered == 1, timeout=10)
+
+    assert dlq.main(["list", settings.queue_name, "--url", settings.rabbitmq_url]) == 0
+    out = capsys.readouterr().out
+    assert "1 message(s)" in out and bad.event_id in out
+    # listing leaves the message in place; replaying sends it back to the consumer's queue
+    assert dlq.replay(settings.rabbitmq_url, settings.queue_name, {bad.event_id}) == 1
+    eventually(lambda: consumer.dead_lettered == 2, timeout=10)  # it fails again, as it must
+    assert dlq.replay(settings.rabbitmq_url, settings.queue_name, {"no-such-id"}) == 0

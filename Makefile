@@ -1,0 +1,54 @@
+# The whole topology of the suite on one machine: `make run` starts it, `make test` tests it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+REQS := $(sort $(wildcard requirements*.txt))
+STAMP := $(VENV)/.installed-$(shell cat $(REQS) 2>/dev/null | sha1sum | cut -c1-12)
+
+.PHONY: run test venv servers prepare lint unit integration e2e bench compose-check clean
+
+venv: $(STAMP)
+
+$(STAMP): $(REQS)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+	@for r in $(REQS); do echo "installing $$r"; $(BIN)/pip install -q -r $$r || exit 1; done
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+servers:
+	@bash deploy/ensure-servers.sh
+
+prepare: venv servers
+	@$(BIN)/python -m deploy.prepare
+
+# Start every process of the suite (APIs under gunicorn, consumers, relays, gateway on
+# 127.0.0.1:8080) under honcho; Ctrl-C stops them all.
+run: prepare
+	@echo "portal and API: http://$${GATEWAY_HOST:-127.0.0.1}:$${GATEWAY_PORT:-8080}"
+	@PYTHONPATH=$(CURDIR) $(BIN)/honcho -d $(CURDIR) -f deploy/Procfile start
+
+lint: venv
+	@$(BIN)/ruff check .
+
+test: venv servers lint
+	@$(BIN)/python -m pytest
+
+unit: venv
+	@$(BIN)/python -m pytest tests/unit
+
+integration: venv servers
+	@$(BIN)/python -m pytest tests/integration
+
+e2e: venv servers
+	@$(BIN)/python -m pytest tests/e2e
+
+bench: venv servers
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+compose-check:
+	@docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml is valid"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

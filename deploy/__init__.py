@@ -1,0 +1,1 @@
+"""Deployment helpers: preparing databases and queues, process definitions."""

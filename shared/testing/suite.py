@@ -1,0 +1,204 @@
+"""Start the whole suite as a user starts it (every API under gunicorn, every consumer
+and relay, the gateway) on scratch databases and a given vhost, on free ports; used by
+the end-to-end tests and the benchmarks."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import requests
+
+from shared.config import SERVICES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Suite:
+    def __init__(self, pg_server: str, amqp_url: str, *, label: str = "e2e", web_workers: int = 1,
+                 extra_env: dict[str, str] | None = None):
+        self.pg_server = pg_server
+        self.amqp_url = amqp_url
+        self.label = label
+        self.web_workers = web_workers
+        self.extra_env = extra_env or {}
+        self.procs: list[tuple[str, subprocess.Popen]] = []
+        self.ports = {name: free_port() for name in ("gateway", *SERVICES)}
+        self.databases = {name: f"{pg_server}/crm{label}_{name}_{os.getpid()}_{int(time.time())}"
+                          for name in ("gateway", *SERVICES)}
+        self.logdir = ROOT / "var" / "log" / label
+        self.admin_password = "admin-pass-Ω1"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "PYTHONPATH": str(ROOT),
+            "RABBITMQ_URL": self.amqp_url,
+            "CRM_INTERNAL_SECRET": "e2e-internal-secret",
+            "CRM_ADMIN_USERNAME": "admin",
+            "CRM_ADMIN_PASSWORD": self.admin_password,
+            "CRM_RETRY_DELAYS_MS": "200,500,1000",
+            "GATEWAY_HOST": "127.0.0.1",
+            "GATEWAY_PORT": str(self.ports["gateway"]),
+            "WEB_CONCURRENCY": str(self.web_workers),
+            "LOG_LEVEL": "WARNING",
+        })
+        for name, url in self.databases.items():
+            env[f"{name.upper()}_DATABASE_URL"] = url
+        for name in SERVICES:
+            env[f"{name.upper()}_URL"] = f"http://127.0.0.1:{self.ports[name]}"
+        env.update(self.extra_env)
+        return env
+
+    def _commands(self) -> list[tuple[str, list[str]]]:
+        py = sys.executable
+        gunicorn = str(Path(py).parent / "gunicorn")
+        cmds = [("gateway", [gunicorn, "-c", "deploy/gunicorn.conf.py", "--bind",
+                             f"127.0.0.1:{self.ports['gateway']}", "gateway.bootstrap:create_app()"]),
+                ("gateway_relay", [py, "-m", "gateway", "relay"])]
+        for name in SERVICES:
+            cmds += [
+                (f"{name}_api", [gunicorn, "-c", "deploy/gunicorn.conf.py", "--bind",
+                                 f"127.0.0.1:{self.ports[name]}", f"services.{name}.bootstrap:create_app()"]),
+                (f"{name}_consumer", [py, "-m", f"services.{name}", "consumer"]),
+                (f"{name}_relay", [py, "-m", f"services.{name}", "relay"]),
+            ]
+        return cmds
+
+    def prepare(self) -> None:
+        subprocess.run([sys.executable, "-m", "deploy.prepare"], cwd=ROOT, env=self.env(), check=True,
+                       capture_output=True, timeout=300)
+
+    def start(self, timeout: float = 90) -> None:
+        self.logdir.mkdir(parents=True, exist_ok=True)
+        self.prepare()
+        env = self.env()
+        for name, cmd in self._commands():
+            log = open(self.logdir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+            self.procs.append((name, proc))
+        self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        last = ""
+        while time.monotonic() < deadline:
+            for name, proc in self.procs:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {proc.returncode}; see {self.logdir / (name + '.log')}")
+            try:
+                r = requests.get(f"{self.url}/readyz", timeout=3)
+                if r.status_code == 200:
+                    return
+                last = r.text
+            except requests.RequestException as exc:
+                last = str(exc)
+            time.sleep(0.5)
+        raise RuntimeError(f"suite not ready within {timeout}s: {last}")
+
+    def stop(self) -> None:
+        for _name, proc in self.procs:
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for _name, proc in self.procs:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=5)
+        self.procs.clear()
+
+    def drop_databases(self) -> None:
+        from shared.db import drop_database
+
+        for url in self.databases.values():
+            with contextlib.suppress(Exception):
+                drop_database(url)
+
+
+@contextlib.contextmanager
+def running_suite(pg_server: str, amqp_url: str, **kw) -> Iterator[Suite]:
+    suite = Suite(pg_server, amqp_url, **kw)
+    try:
+        suite.start()
+        yield suite
+    finally:
+        suite.stop()
+        suite.drop_databases()
+
+
+class ApiClient:
+    """Calls the public API through the gateway as one logged-in user."""
+
+    def __init__(self, base_url: str, token: str | None = None, user: dict | None = None):
+        self.base = base_url.rstrip("/") + "/api/v1"
+        self.session = requests.Session()
+        self.token = token
+        self.user = user or {}
+
+    @classmethod
+    def login(cls, base_url: str, username: str, password: str) -> ApiClient:
+        client = cls(base_url)
+        r = client.session.post(f"{client.base}/auth/login", json={"username": username, "password": password},
+                                timeout=10)
+        r.raise_for_status()
+        client.token = r.json()["access_token"]
+        client.user = client.get("/auth/me").json()
+        return client
+
+    def request(self, method: str, path: str, **kw) -> requests.Response:
+        headers = dict(kw.pop("headers", None) or {})
+        if self.token:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+        kw.setdefault("timeout", 30)
+        return self.session.request(method, self.base + path, headers=headers, **kw)
+
+    def get(self, path: str, **kw) -> requests.Response:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw) -> requests.Response:
+        return self.request("POST", path, **kw)
+
+    def patch(self, path: str, **kw) -> requests.Response:
+        return self.request("PATCH", path, **kw)
+
+    def put(self, path: str, **kw) -> requests.Response:
+        return self.request("PUT", path, **kw)
+
+    def delete(self, path: str, **kw) -> requests.Response:
+        return self.request("DELETE", path, **kw)
+
+    def create_user(self, role: str, *, manager_id: str | None = None, password: str = "pass-word-1",
+                    username: str | None = None, full_name: str | None = None) -> ApiClient:
+        """As an admin: create a user and return a client logged in as them."""
+        import uuid
+
+        username = username or f"{role}_{uuid.uuid4().hex[:8]}"
+        body = {"username": username, "password": password, "full_name": full_name or f"{role} {username[-4:]}",
+                "role": role}
+        if manager_id:
+            body["manager_id"] = manager_id
+        r = self.post("/users", json=body)
+        assert r.status_code == 201, r.text
+        return ApiClient.login(self.base[: -len("/api/v1")], username, password)
