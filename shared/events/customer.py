@@ -37,6 +37,11 @@ class CustomerSnapshot(Schema):
     shared_with = fields.List(uuid_str(), required=True)
     lost_reason = fields.String(allow_none=True, load_default=None)
     created_at = fields.String(required=True)
+    # added fields (optional, so older producers/consumers keep working)
+    website = fields.String(allow_none=True, load_default=None)
+    address = fields.String(allow_none=True, load_default=None)
+    custom_fields = fields.Dict(allow_none=True, load_default=None)
+    updated_at = fields.String(allow_none=True, load_default=None)
 
 
 def _customer_event(event_type: str, en: str, zh: str, **sample_changes):
@@ -140,3 +145,197 @@ class LeadConverted(Schema):
     owner_id = uuid_str(required=True)
     name = fields.String(required=True)
     opportunity = fields.Nested(ConvertedOpportunity, required=True, allow_none=True)
+
+
+# ---- contacts -------------------------------------------------------------------------
+
+_CONTACT_SAMPLE = {
+    "id": "4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5d6e7f",
+    "customer_id": _CUSTOMER_SAMPLE["id"],
+    "name": "王五",
+    "title": "采购经理",
+    "phone": "13900000000",
+    "email": "wangwu@example.cn",
+    "is_decision_maker": True,
+}
+
+
+class ContactSnapshot(Schema):
+    id = uuid_str(required=True)
+    customer_id = uuid_str(required=True)
+    name = fields.String(required=True)
+    title = fields.String(required=True, allow_none=True)
+    phone = fields.String(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
+    is_decision_maker = fields.Boolean(required=True)
+
+
+@register("customer.contact.created", sample=_CONTACT_SAMPLE,
+          summary_en="added contact {name}", summary_zh="添加了联系人 {name}")
+class ContactCreated(ContactSnapshot):
+    pass
+
+
+@register("customer.contact.updated", sample=_CONTACT_SAMPLE,
+          summary_en="updated contact {name}", summary_zh="修改了联系人 {name}")
+class ContactUpdated(ContactSnapshot):
+    pass
+
+
+@register("customer.contact.deleted", sample=_CONTACT_SAMPLE,
+          summary_en="removed contact {name}", summary_zh="删除了联系人 {name}")
+class ContactDeleted(ContactSnapshot):
+    pass
+
+
+# ---- activities (visit logs) and managers' comments ------------------------------------
+
+ACTIVITY_KINDS = ("call", "visit", "email", "meeting", "note")
+
+
+@register("customer.activity.logged",
+          sample={"id": "5d6e7f8a-9b0c-4d1e-8f2a-3b4c5d6e7f80", "customer_id": _CUSTOMER_SAMPLE["id"],
+                  "contact_id": None, "kind": "visit", "summary": "拜访采购部，讨论年度框架协议",
+                  "occurred_at": "2026-11-22T09:30:00+00:00", "author_id": _CUSTOMER_SAMPLE["owner_id"]},
+          summary_en="logged a {kind}: {summary}", summary_zh="记录了{kind}：{summary}")
+class ActivityLogged(Schema):
+    id = uuid_str(required=True)
+    customer_id = uuid_str(required=True)
+    contact_id = uuid_str(required=True, allow_none=True)
+    kind = fields.String(required=True, validate=validate.OneOf(ACTIVITY_KINDS))
+    summary = fields.String(required=True)
+    occurred_at = fields.String(required=True)
+    author_id = uuid_str(required=True)
+
+
+@register("customer.activity.commented",
+          sample={"id": "6e7f8a9b-0c1d-4e2f-9a3b-4c5d6e7f8a91", "activity_id": "5d6e7f8a-9b0c-4d1e-8f2a-3b4c5d6e7f80",
+                  "customer_id": _CUSTOMER_SAMPLE["id"], "activity_author_id": _CUSTOMER_SAMPLE["owner_id"],
+                  "text": "下次带上技术支持一起去", "author_id": "0b8a7c1e-1d2f-4e5a-8b9c-0d1e2f3a4b5c"},
+          summary_en="commented on an activity: {text}", summary_zh="点评了拜访记录：{text}")
+class ActivityCommented(Schema):
+    """activity_author_id: the rep whose log was commented (to be notified)."""
+
+    id = uuid_str(required=True)
+    activity_id = uuid_str(required=True)
+    customer_id = uuid_str(required=True)
+    activity_author_id = uuid_str(required=True)
+    text = fields.String(required=True)
+    author_id = uuid_str(required=True)
+
+
+# ---- complaints (tracking notifies the assignee on customer.complaint.assigned) --------
+
+COMPLAINT_STATUSES = ("open", "in_progress", "resolved")
+
+_COMPLAINT_SAMPLE = {
+    "id": "7f8a9b0c-1d2e-4f3a-8b4c-5d6e7f8a9b02",
+    "customer_id": _CUSTOMER_SAMPLE["id"],
+    "subject": "到货包装破损",
+    "description": "第二批货物外包装破损三箱",
+    "assignee_id": "0b8a7c1e-1d2f-4e5a-8b9c-0d1e2f3a4b5c",
+    "status": "open",
+    "created_by": _CUSTOMER_SAMPLE["owner_id"],
+}
+
+
+class ComplaintSnapshot(Schema):
+    id = uuid_str(required=True)
+    customer_id = uuid_str(required=True)
+    subject = fields.String(required=True)
+    description = fields.String(required=True, allow_none=True)
+    assignee_id = uuid_str(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(COMPLAINT_STATUSES))
+    created_by = uuid_str(required=True)
+
+
+@register("customer.complaint.created", sample=_COMPLAINT_SAMPLE,
+          summary_en="recorded complaint {subject}", summary_zh="登记了投诉 {subject}")
+class ComplaintCreated(ComplaintSnapshot):
+    pass
+
+
+@register("customer.complaint.assigned", sample=_COMPLAINT_SAMPLE,
+          summary_en="assigned complaint {subject}", summary_zh="分派了投诉 {subject}")
+class ComplaintAssigned(ComplaintSnapshot):
+    """The assignee (assignee_id) is to be notified."""
+
+
+@register("customer.complaint.status_changed",
+          sample={**_COMPLAINT_SAMPLE, "status": "in_progress", "previous_status": "open"},
+          summary_en="complaint {subject}: {previous_status} -> {status}",
+          summary_zh="投诉 {subject} 状态 {previous_status} → {status}")
+class ComplaintStatusChanged(ComplaintSnapshot):
+    previous_status = fields.String(required=True, validate=validate.OneOf(COMPLAINT_STATUSES))
+
+
+# ---- custom fields, work plans, out-of-office, imports ---------------------------------
+
+@register("customer.custom_field.defined",
+          sample={"id": "8a9b0c1d-2e3f-4a4b-9c5d-6e7f8a9b0c13", "name": "年采购额", "type": "number",
+                  "choices": None, "required": False},
+          summary_en="defined custom field {name}", summary_zh="定义了自定义字段 {name}")
+class CustomFieldDefined(Schema):
+    id = uuid_str(required=True)
+    name = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(("text", "number", "date", "choice")))
+    choices = fields.List(fields.String(), required=True, allow_none=True)
+    required = fields.Boolean(required=True)
+
+
+_WORK_PLAN_SAMPLE = {
+    "id": "9b0c1d2e-3f4a-4b5c-8d6e-7f8a9b0c1d24", "user_id": _CUSTOMER_SAMPLE["owner_id"],
+    "week_start": "2026-11-23", "plan": "拜访华东机电、精工科技", "summary": None,
+}
+
+
+class WorkPlanSnapshot(Schema):
+    id = uuid_str(required=True)
+    user_id = uuid_str(required=True)
+    week_start = fields.String(required=True)
+    plan = fields.String(required=True)
+    summary = fields.String(required=True, allow_none=True)
+
+
+@register("customer.work_plan.submitted", sample=_WORK_PLAN_SAMPLE,
+          summary_en="submitted the work plan for the week of {week_start}",
+          summary_zh="提交了 {week_start} 周工作计划")
+class WorkPlanSubmitted(WorkPlanSnapshot):
+    pass
+
+
+@register("customer.work_plan.updated", sample={**_WORK_PLAN_SAMPLE, "summary": "完成两次拜访"},
+          summary_en="updated the work plan for the week of {week_start}",
+          summary_zh="更新了 {week_start} 周工作计划/总结")
+class WorkPlanUpdated(WorkPlanSnapshot):
+    pass
+
+
+@register("customer.out_of_office.registered",
+          sample={"id": "0c1d2e3f-4a5b-4c6d-9e7f-8a9b0c1d2e35", "user_id": _CUSTOMER_SAMPLE["owner_id"],
+                  "customer_id": _CUSTOMER_SAMPLE["id"], "start_at": "2026-11-24T01:00:00+00:00",
+                  "end_at": "2026-11-24T09:00:00+00:00", "destination": "上海嘉定", "purpose": "客户拜访"},
+          summary_en="registered out-of-office to {destination}: {purpose}",
+          summary_zh="登记外出 {destination}：{purpose}")
+class OutOfOfficeRegistered(Schema):
+    id = uuid_str(required=True)
+    user_id = uuid_str(required=True)
+    customer_id = uuid_str(required=True)
+    start_at = fields.String(required=True)
+    end_at = fields.String(required=True)
+    destination = fields.String(required=True, allow_none=True)
+    purpose = fields.String(required=True)
+
+
+@register("customer.import.completed",
+          sample={"id": "1d2e3f4a-5b6c-4d7e-8f8a-9b0c1d2e3f46", "status": "done", "total": 120,
+                  "created": 110, "duplicates": 8, "errors": 2},
+          summary_en="customer import finished: {created} created, {duplicates} duplicates, {errors} errors",
+          summary_zh="客户导入完成：新建 {created}，重复 {duplicates}，错误 {errors}")
+class ImportCompleted(Schema):
+    id = uuid_str(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("done", "failed")))
+    total = fields.Integer(required=True)
+    created = fields.Integer(required=True)
+    duplicates = fields.Integer(required=True)
+    errors = fields.Integer(required=True)
