@@ -47,7 +47,7 @@ class Settings:
     region: str = field(default_factory=lambda: _env("REGION", "cn-east"))
     exchange: str = field(default_factory=lambda: _env("CRM_EXCHANGE", "crm.events"))
     dead_letter_exchange: str = field(default_factory=lambda: _env("CRM_DLX", "crm.dlx"))
-    internal_secret: str = field(default_factory=lambda: _env("CRM_INTERNAL_SECRET", "dev-internal-secret-change-me"))
+    internal_secret: str = field(default_factory=lambda: _env("CRM_INTERNAL_SECRET", "dev-internal-secret-change-me-0123456789"))
     retry_delays_ms: tuple[int, ...] = field(default_factory=retry_delays_ms)
     prefetch: int = field(default_factory=lambda: int(_env("CRM_PREFETCH", "200")))
     relay_batch: int = field(default_factory=lambda: int(_env("CRM_RELAY_BATCH", "500")))

@@ -55,7 +55,7 @@ def service_settings(scratch_db, amqp_url) -> Callable[..., Settings]:
             database_url=scratch_db(service),
             rabbitmq_url=amqp_url,
             retry_delays_ms=FAST_RETRIES,
-            internal_secret="test-internal-secret",
+            internal_secret="test-internal-secret-0123456789abcdef",
             **overrides,
         )
         if migrate:

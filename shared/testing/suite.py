@@ -51,7 +51,7 @@ class Suite:
         env.update({
             "PYTHONPATH": str(ROOT),
             "RABBITMQ_URL": self.amqp_url,
-            "CRM_INTERNAL_SECRET": "e2e-internal-secret",
+            "CRM_INTERNAL_SECRET": "e2e-internal-secret-0123456789abcdef",
             "CRM_ADMIN_USERNAME": "admin",
             "CRM_ADMIN_PASSWORD": self.admin_password,
             "CRM_RETRY_DELAYS_MS": "200,500,1000",

@@ -1,0 +1,38 @@
+"""The files that describe the topology stay consistent with each other."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from shared.config import SERVICE_PORTS, SERVICES
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_procfile_starts_every_process_of_every_service():
+    procfile = (ROOT / "deploy/Procfile").read_text()
+    names = {line.split(":", 1)[0] for line in procfile.splitlines() if line.strip()}
+    expected = {"gateway", "gateway_relay"}
+    for s in SERVICES:
+        expected |= {f"{s}_api", f"{s}_consumer", f"{s}_relay"}
+    assert expected <= names
+    for s, port in SERVICE_PORTS.items():
+        assert f"127.0.0.1:{port} 'services.{s}.bootstrap:create_app()'" in procfile
+
+
+def test_compose_file_has_every_process():
+    compose = (ROOT / "docker-compose.yml").read_text()
+    for s in SERVICES:
+        for kind in ("api", "consumer", "relay"):
+            assert f"  {s}_{kind}:" in compose
+
+
+@pytest.mark.skipif(not shutil.which("docker-compose"), reason="Debian's docker-compose is not installed")
+def test_compose_file_is_valid():
+    result = subprocess.run(["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
