@@ -1,0 +1,129 @@
+"""The gateway's Flask app: authentication, request ids, rate limits, idempotency keys,
+the gateway's own endpoints and forwarding of everything else under /api/v1."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+
+from gateway import api_auth, api_users, idempotency, meta
+from gateway.auth import API_PREFIX, assign_request_id, authenticate, needs_auth
+from gateway.context import GatewayContext, gateway_context
+from gateway.proxy import forward, route_for
+from shared.errors import DomainError
+from shared.identity import REQUEST_ID_HEADER, sign_identity
+from shared.web import HTTP_ERROR_CODES, error_response
+
+log = logging.getLogger("crm.gateway")
+GATEWAY_SEGMENTS = {"auth", "users", "openapi.json", "docs"}
+PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def _claim_idempotency() -> Response | None:
+    key = request.headers.get(idempotency.HEADER)
+    user = g.get("user")
+    if key is None or user is None or request.method not in idempotency.METHODS:
+        return None
+    key = idempotency.check_key(key)
+    ctx = gateway_context()
+    req_hash = idempotency.request_hash(request.method, request.path, request.query_string,
+                                        request.get_data(cache=True))
+    with ctx.engine.begin() as conn:
+        stored = idempotency.claim(conn, user["id"], key, req_hash, ctx.config.idempotency_ttl_s)
+    if stored is not None:
+        response = Response(stored.body, status=stored.status, headers=stored.headers)
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+    g.idempotency = (user["id"], key)
+    return None
+
+
+def _finish_idempotency(response: Response) -> Response:
+    claim = g.pop("idempotency", None)
+    if claim is None:
+        return response
+    ctx = gateway_context()
+    with ctx.engine.begin() as conn:
+        if response.status_code < 500 and not response.is_streamed:
+            headers = {n: response.headers[n] for n in idempotency.STORED_HEADERS if n in response.headers}
+            idempotency.store(conn, *claim, idempotency.StoredResponse(response.status_code, headers,
+                                                                         response.get_data()))
+        else:
+            idempotency.release(conn, *claim)
+    return response
+
+
+def _release_on_error(_exc: BaseException | None) -> None:
+    claim = g.pop("idempotency", None)
+    if claim is not None:
+        try:
+            with gateway_context().engine.begin() as conn:
+                idempotency.release(conn, *claim)
+        except Exception:  # noqa: BLE001 - the stale-claim takeover recovers it later
+            log.exception("could not release idempotency key")
+
+
+def proxy(path: str):
+    target = route_for(path)
+    if target is None:
+        segment = path.split("/", 1)[0]
+        if segment in GATEWAY_SEGMENTS:
+            return error_response(405, "method_not_allowed", "method not allowed here")
+        return error_response(404, "not_found", f"no service serves /{segment}")
+    service, service_path = target
+    principal = g.principal
+    ctx = gateway_context()
+    identity = sign_identity(principal, ctx.settings.internal_secret)
+    return forward(ctx.upstreams, service, service_path, identity, g.request_id,
+                   buffer=g.get("idempotency") is not None)
+
+
+def create_gateway_app(ctx: GatewayContext) -> Flask:
+    app = Flask("gateway")
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
+    app.extensions["gateway"] = ctx
+    app.url_map.strict_slashes = False
+
+    @app.before_request
+    def _before() -> Any:
+        assign_request_id()
+        g.user = None
+        if needs_auth(request.path):
+            authenticate()
+            return _claim_idempotency()
+        return None
+
+    @app.after_request
+    def _after(response: Response) -> Response:
+        response = _finish_idempotency(response)
+        response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
+        if response.status_code == 429 and g.get("retry_after"):
+            response.headers["Retry-After"] = str(g.retry_after)
+        return response
+
+    app.teardown_request(_release_on_error)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError):
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        return error_response(status, HTTP_ERROR_CODES.get(status, "error"), exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error")
+        return error_response(500, "internal_error", "internal error")
+
+    app.register_blueprint(meta.bp)
+    app.register_blueprint(api_auth.bp)
+    app.register_blueprint(api_users.bp)
+    app.add_url_rule(f"{API_PREFIX}/<path:path>", endpoint="proxy", view_func=proxy, methods=PROXY_METHODS)
+    return app

@@ -1,0 +1,69 @@
+"""Who is calling: the bearer token checked on every /api/v1 call but the public ones,
+the user loaded (and refused when deactivated), the per-user rate limit."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g, request
+
+from gateway.context import gateway_context
+from gateway.models import users
+from gateway.tokens import InvalidToken, bearer_token
+from shared.errors import NotAuthenticated, RateLimited
+from shared.identity import REQUEST_ID_HEADER, Principal
+
+API_PREFIX = "/api/v1"
+PUBLIC_API_PATHS = {f"{API_PREFIX}/auth/login", f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs"}
+PUBLIC_API_PREFIXES = (f"{API_PREFIX}/docs/",)
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+_USER_QUERY = sa.select(users.c.id, users.c.username, users.c.full_name, users.c.role, users.c.manager_id,
+                        users.c.active, users.c.region, users.c.created_at)
+
+
+def assign_request_id() -> str:
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = given if _REQUEST_ID.match(given) else str(uuid.uuid4())
+    return g.request_id
+
+
+def needs_auth(path: str) -> bool:
+    if not (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
+        return False
+    return path not in PUBLIC_API_PATHS and not path.startswith(PUBLIC_API_PREFIXES)
+
+
+def authenticate() -> dict[str, Any]:
+    """The active user named by the request's bearer token, or NotAuthenticated."""
+    token = bearer_token(request.headers.get("Authorization"))
+    if token is None:
+        raise NotAuthenticated("a bearer token is required")
+    ctx = gateway_context()
+    try:
+        claims = ctx.tokens.verify(token)
+        uuid.UUID(claims.user_id)
+    except (InvalidToken, ValueError) as exc:
+        raise NotAuthenticated(f"invalid token: {exc}") from None
+    with ctx.engine.connect() as conn:
+        row = conn.execute(_USER_QUERY.where(users.c.id == claims.user_id)).mappings().first()
+    if row is None or not row["active"]:
+        raise NotAuthenticated("the user is unknown or deactivated")
+    user = dict(row)
+    g.user = user
+    g.principal = Principal(user["id"], user["role"], user["username"], user["region"] or ctx.settings.region)
+    wait = ctx.user_limiter.hit(user["id"])
+    if wait:
+        g.retry_after = wait
+        raise RateLimited("too many requests", details={"retry_after": wait})
+    return user
+
+
+def current_user() -> dict[str, Any]:
+    user = g.get("user")
+    if user is None:
+        raise NotAuthenticated("not authenticated")
+    return user

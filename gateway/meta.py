@@ -1,0 +1,114 @@
+"""/healthz, /readyz (every service's readiness, asked concurrently), the merged OpenAPI
+document at /api/v1/openapi.json and the offline docs page at /api/v1/docs."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import requests
+from flask import Blueprint, Response, current_app, jsonify, send_from_directory
+from swagger_ui_bundle import swagger_ui_path
+
+from gateway.context import gateway_context
+from shared.config import SERVICES
+from shared.db import ping
+from shared.openapi import build_openapi, merge_documents
+from shared.web import error_response
+
+bp = Blueprint("gateway_meta", __name__)
+_pool = ThreadPoolExecutor(max_workers=len(SERVICES) + 1, thread_name_prefix="gw-fanout")
+GATEWAY_DOC_PATHS = ("/api/v1/auth", "/api/v1/users")
+
+
+def _ask(service: str, path: str, timeout: float) -> tuple[str, Any]:
+    """(service, parsed JSON) on 200, else (service, an error text)."""
+    upstreams = gateway_context().upstreams
+    try:
+        response = upstreams.get(service, path, timeout=timeout)
+    except requests.RequestException as exc:
+        return service, f"unreachable: {type(exc).__name__}"
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if response.status_code != 200:
+        reason = body.get("error", {}).get("details") if isinstance(body, dict) else None
+        return service, f"status {response.status_code}" + (f": {json.dumps(reason)[:300]}" if reason else "")
+    return service, body
+
+
+def _fan_out(path: str, timeout: float) -> dict[str, Any]:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def call(service: str) -> tuple[str, Any]:
+        with app.app_context():
+            return _ask(service, path, timeout)
+
+    return dict(_pool.map(call, SERVICES))
+
+
+@bp.get("/healthz")
+def healthz():
+    return jsonify({"status": "ok", "service": "gateway"})
+
+
+@bp.get("/readyz")
+def readyz():
+    ctx = gateway_context()
+    answers = _fan_out("/readyz", ctx.config.ready_timeout)
+    failed = {name: answer for name, answer in answers.items() if not isinstance(answer, dict)}
+    try:
+        ping(ctx.engine)
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        failed["gateway"] = f"database: {str(exc)[:200]}"
+    if failed:
+        return error_response(503, "not_ready", "not every service is ready: " + ", ".join(sorted(failed)),
+                              {"failed": failed, "ready": sorted(set(answers) - set(failed))})
+    return jsonify({"status": "ready", "services": sorted(answers)})
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi_json():
+    ctx = gateway_context()
+    own = build_openapi(current_app, "CRM suite API", version="1.0.0",
+                        include=lambda rule: rule.startswith(GATEWAY_DOC_PATHS))
+    answers = _fan_out("/openapi.json", ctx.config.ready_timeout)
+    documents = {name: doc for name, doc in answers.items() if isinstance(doc, dict) and "paths" in doc}
+    merged = merge_documents(own, documents)
+    merged["servers"] = [{"url": "/"}]
+    missing = {name: answer if isinstance(answer, str) else "no OpenAPI document"
+               for name, answer in answers.items() if name not in documents}
+    merged["info"]["x-services-missing"] = missing
+    merged["info"]["description"] = "Merged document of the gateway and every service." + (
+        f" Left out (not reachable): {', '.join(sorted(missing))}." if missing else "")
+    return jsonify(merged)
+
+
+_DOCS_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>CRM suite API</title>
+<link rel="stylesheet" href="/api/v1/docs/static/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/api/v1/docs/static/swagger-ui-bundle.js"></script>
+<script src="/api/v1/docs/static/swagger-ui-standalone-preset.js"></script>
+<script src="/api/v1/docs/static/init.js"></script>
+</body></html>
+"""
+_INIT_JS = """window.ui = SwaggerUIBundle({url: "/api/v1/openapi.json", dom_id: "#swagger-ui",
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout",
+  persistAuthorization: true});
+"""
+
+
+@bp.get("/api/v1/docs")
+def docs_page():
+    return Response(_DOCS_PAGE, mimetype="text/html")
+
+
+@bp.get("/api/v1/docs/static/<path:filename>")
+def docs_asset(filename: str):
+    if filename == "init.js":
+        return Response(_INIT_JS, mimetype="application/javascript")
+    return send_from_directory(Path(swagger_ui_path), filename, max_age=3600)

@@ -1,0 +1,56 @@
+"""The gateway's own tables: users, failed logins, idempotency keys (+ the outbox)."""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+from shared.tables import add_messaging_tables
+
+metadata = sa.MetaData()
+add_messaging_tables(metadata)
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("username", sa.String(150), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("full_name", sa.String(200), nullable=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("manager_id", sa.String(36), sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("region", sa.String(40), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Index("ux_users_username_lower", sa.func.lower(sa.column("username")), unique=True),
+    sa.Index("ix_users_created", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_users_manager", "manager_id"),
+)
+
+login_failures = sa.Table(
+    "login_failures", metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("username", sa.String(150), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False),
+    sa.Column("failed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Index("ix_login_failures_username", "username", "failed_at"),
+    sa.Index("ix_login_failures_address", "address", "failed_at"),
+)
+
+request_counters = sa.Table(
+    "request_counters", metadata,
+    sa.Column("user_id", sa.String(36), primary_key=True),
+    sa.Column("window_start", sa.BigInteger, primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys", metadata,
+    sa.Column("user_id", sa.String(36), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("state", sa.String(12), nullable=False),  # in_flight | done
+    sa.Column("status", sa.Integer, nullable=True),
+    sa.Column("headers", JSONB, nullable=True),
+    sa.Column("body", sa.LargeBinary, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Index("ix_idempotency_created", "created_at"),
+)

@@ -1,0 +1,63 @@
+"""Request and response bodies of the gateway's own endpoints (marshmallow)."""
+
+from marshmallow import Schema, fields, validate
+
+from gateway.passwords import MIN_LENGTH
+from shared.events.fields import uuid_str
+
+_password = {"required": True, "validate": validate.Length(min=MIN_LENGTH, max=200)}
+
+
+class LoginIn(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=150))
+    password = fields.String(required=True, validate=validate.Length(max=200))
+
+
+class TokenOut(Schema):
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer()
+
+
+class PasswordChangeIn(Schema):
+    old_password = fields.String(required=True, validate=validate.Length(max=200))
+    new_password = fields.String(**_password)
+
+
+class UserCreateIn(Schema):
+    username = fields.String(required=True, validate=[
+        validate.Length(min=1, max=150),
+        validate.Regexp(r"^[^\s/]+$", error="no spaces or slashes"),
+    ])
+    password = fields.String(**_password)
+    full_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    role = fields.String(required=True)
+    manager_id = uuid_str(load_default=None, allow_none=True)
+    region = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+
+
+class UserPatchIn(Schema):
+    full_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    role = fields.String()
+    manager_id = uuid_str(allow_none=True)
+    region = fields.String(allow_none=True, validate=validate.Length(max=40))
+    active = fields.Boolean()
+    password = fields.String(validate=validate.Length(min=MIN_LENGTH, max=200))
+
+
+class UserOut(Schema):
+    id = fields.String()
+    username = fields.String()
+    full_name = fields.String(allow_none=True)
+    role = fields.String()
+    manager_id = fields.String(allow_none=True)
+    active = fields.Boolean()
+    region = fields.String(allow_none=True)
+    created_at = fields.String(allow_none=True)
+
+
+class UserPage(Schema):
+    items = fields.List(fields.Nested(UserOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()

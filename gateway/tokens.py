@@ -1,0 +1,78 @@
+"""Access tokens (JWT, HS256 by kid): issued at login, verified on every call.
+
+Verification pins the algorithm (no `none`, no other algorithm, no public-key confusion:
+only HMAC keys exist), requires exp/iat/iss/aud/sub/role and a known kid, and accepts
+every configured key so keys can be rotated: sign with the active kid, keep the previous
+one listed until the tokens it signed have expired.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import jwt
+
+ALGORITHM = "HS256"
+REQUIRED = ["exp", "iat", "iss", "aud", "sub"]
+
+
+class InvalidToken(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: str
+    role: str
+    issued_at: int
+    expires_at: int
+
+
+@dataclass(frozen=True)
+class TokenService:
+    keys: dict[str, str]
+    active_kid: str
+    issuer: str
+    audience: str
+    ttl: int
+
+    def issue(self, user_id: str, role: str, *, now: int | None = None) -> str:
+        now = int(time.time()) if now is None else now
+        claims = {"sub": user_id, "role": role, "iat": now, "exp": now + self.ttl,
+                  "iss": self.issuer, "aud": self.audience}
+        return jwt.encode(claims, self.keys[self.active_kid], algorithm=ALGORITHM,
+                          headers={"kid": self.active_kid})
+
+    def verify(self, token: str) -> TokenClaims:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(f"malformed token: {exc}") from exc
+        if header.get("alg") != ALGORITHM:
+            raise InvalidToken("unexpected token algorithm")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or kid not in self.keys:
+            raise InvalidToken("unknown key id")
+        try:
+            claims = jwt.decode(
+                token, self.keys[kid], algorithms=[ALGORITHM], audience=self.audience, issuer=self.issuer,
+                options={"require": REQUIRED},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise InvalidToken("token expired") from exc
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(str(exc)) from exc
+        if not isinstance(claims.get("sub"), str) or not isinstance(claims.get("role"), str):
+            raise InvalidToken("token lacks subject or role")
+        return TokenClaims(claims["sub"], claims["role"], int(claims["iat"]), int(claims["exp"]))
+
+
+def bearer_token(header_value: str | None) -> str | None:
+    """The token from an 'Authorization: Bearer <token>' header value."""
+    if not header_value:
+        return None
+    scheme, _, token = header_value.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
