@@ -124,3 +124,27 @@ class ExpenseRejected(ExpenseSnapshot):
                 decided_by="0b8a7c1e-1d2f-4e5a-8b9c-0d1e2f3a4b5c")
 class ExpensePaid(ExpenseSnapshot):
     pass
+
+
+@register("billing.opening_balance.recorded",
+          sample={"customer_id": _CUSTOMER_ID, "amount": "12000.00", "as_of": "2026-01-01", "note": "系统上线前应收"},
+          summary_en="recorded an opening balance of ¥{amount} as of {as_of}",
+          summary_zh="录入了期初应收 ¥{amount}（截至 {as_of}）")
+class OpeningBalanceRecorded(Schema):
+    """Aggregate: the customer's opening balance (aggregate_type "opening_balance", id = customer id)."""
+
+    customer_id = uuid_str(required=True)
+    amount = money(required=True)
+    as_of = fields.String(required=True)
+    note = fields.String(required=True, allow_none=True)
+
+
+@register("billing.exchange_rate.recorded",
+          sample={"currency": "USD", "rate_to_cny": "7.100000", "date": "2026-11-22"},
+          summary_en="rate {currency} = ¥{rate_to_cny} from {date}", summary_zh="汇率 {currency} = ¥{rate_to_cny}（{date} 起）")
+class ExchangeRateRecorded(Schema):
+    """Aggregate: "exchange_rate", id "<currency>:<date>". Not about a customer."""
+
+    currency = fields.String(required=True, validate=validate.Length(equal=3))
+    rate_to_cny = fields.String(required=True)
+    date = fields.String(required=True)

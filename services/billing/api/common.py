@@ -1,0 +1,109 @@
+"""What billing's endpoints share: roles, the visible order lookup, row views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Connection, Row
+
+from services.billing import store
+from services.billing.domain.money_rules import fmt_rate
+from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.identity import Principal
+from shared.money import fmt
+from shared.visibility import can_see_customer
+from shared.web import is_uuid
+
+DOMAIN = "billing"
+# Who may issue invoices, record payments and allocate prepayments (sales and managers
+# only for customers they see).
+RECORDERS = frozenset({"admin", "finance", "sales", "manager"})
+# Who may void invoices, set exchange rates and opening balances.
+FINANCE = frozenset({"admin", "finance"})
+
+
+def require_role(p: Principal, allowed: frozenset[str], what: str) -> None:
+    if p.role not in allowed:
+        raise Forbidden(f"your role may not {what}")
+
+
+def path_id(value: str, what: str) -> str:
+    """An id in the path: 404 when it is not a UUID."""
+    if not is_uuid(value):
+        raise NotFound(f"{what} not found")
+    return value.lower()
+
+
+def unknown_order() -> ValidationFailed:
+    return ValidationFailed(
+        "unknown order: billing has no such order (yet; orders arrive from sales by events)",
+        code="unknown_order", details={"order_id": ["unknown order"]},
+    )
+
+
+def visible_order(conn: Connection, p: Principal, order_id: str, *, lock: bool) -> Row:
+    """The order from billing's copy, locked when asked; 422 unknown_order when billing has
+    not heard of it or the caller may not see its customer (indistinguishable)."""
+    order = store.get_order(conn, order_id, for_update=lock)
+    if order is None or not can_see_customer(conn, p, order.customer_id, DOMAIN):
+        raise unknown_order()
+    return order
+
+
+def check_customer(conn: Connection, p: Principal, customer_id: str) -> None:
+    """422 unknown_customer when billing does not know the customer or the caller may not see it."""
+    if not store.customer_known(conn, customer_id) or not can_see_customer(conn, p, customer_id, DOMAIN):
+        raise ValidationFailed("unknown customer", code="unknown_customer",
+                               details={"customer_id": ["unknown customer"]})
+
+
+def iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def invoice_view(row: Row) -> dict[str, Any]:
+    return {"id": row.id, "number": row.number, "order_id": row.order_id, "customer_id": row.customer_id,
+            "amount": fmt(row.amount), "status": row.status, "void_reason": row.void_reason,
+            "issued_at": iso(row.issued_at), "issued_by": row.issued_by,
+            "voided_at": iso(row.voided_at), "voided_by": row.voided_by, "created_at": iso(row.created_at)}
+
+
+def invoice_event(row: Row) -> dict[str, Any]:
+    return {"id": row.id, "number": row.number, "order_id": row.order_id, "customer_id": row.customer_id,
+            "amount": fmt(row.amount), "status": row.status, "void_reason": row.void_reason,
+            "issued_at": iso(row.issued_at)}
+
+
+def payment_view(row: Row) -> dict[str, Any]:
+    return {"id": row.id, "customer_id": row.customer_id, "order_id": row.order_id,
+            "kind": "order" if row.order_id else "prepayment",
+            "amount": fmt(row.amount), "currency": row.currency, "rate_to_cny": fmt_rate(row.rate_to_cny),
+            "amount_cny": fmt(row.amount_cny), "method": row.method, "account": row.account,
+            "note": row.note, "received_at": iso(row.received_at), "recorded_by": row.recorded_by,
+            "created_at": iso(row.created_at)}
+
+
+def payment_event(row: Row) -> dict[str, Any]:
+    view = payment_view(row)
+    return {k: view[k] for k in ("id", "customer_id", "order_id", "amount", "currency", "rate_to_cny",
+                                 "amount_cny", "method", "account", "received_at")}
+
+
+def allocation_view(row: Row) -> dict[str, Any]:
+    return {"id": row.id, "customer_id": row.customer_id, "order_id": row.order_id,
+            "amount_cny": fmt(row.amount_cny), "allocated_by": row.allocated_by,
+            "created_at": iso(row.created_at)}
+
+
+def expense_view(row: Row) -> dict[str, Any]:
+    return {"id": row.id, "submitter_id": row.submitter_id, "amount": fmt(row.amount),
+            "category": row.category, "description": row.description, "customer_id": row.customer_id,
+            "order_id": row.order_id, "status": row.status, "decided_by": row.decided_by,
+            "decided_at": iso(row.decided_at), "decision_note": row.decision_note,
+            "paid_by": row.paid_by, "paid_at": iso(row.paid_at), "created_at": iso(row.created_at)}
+
+
+def expense_event(row: Row) -> dict[str, Any]:
+    view = expense_view(row)
+    return {k: view[k] for k in ("id", "submitter_id", "amount", "category", "description", "customer_id",
+                                 "order_id", "status", "decided_by")}

@@ -1,0 +1,189 @@
+"""Expense claims: submit, approve / reject (submitter's manager or admin), pay (finance,
+only after approval), list (own; team for managers; all for finance and admin), summary."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+
+from services.billing.api.common import (
+    check_customer,
+    expense_event,
+    expense_view,
+    path_id,
+    visible_order,
+)
+from services.billing.api.fields import DecisionIn, ExpenseIn
+from services.billing.domain.expenses import STATUSES, check_may_act, next_status
+from services.billing.models import expenses
+from shared.envelope import new_id
+from shared.errors import NotFound, ValidationFailed
+from shared.identity import Principal
+from shared.money import fmt
+from shared.service import service_context
+from shared.visibility import is_manager_of, visible_user_ids
+from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+
+bp = Blueprint("billing_expenses", __name__)
+SEE_ALL_EXPENSES = frozenset({"admin", "finance"})
+
+
+def _scope(conn, p: Principal) -> sa.ColumnElement:
+    """Whose claims the caller sees: all (finance, admin), the team (managers), own."""
+    if p.role in SEE_ALL_EXPENSES:
+        return sa.true()
+    return expenses.c.submitter_id.in_(visible_user_ids(conn, p))
+
+
+def _emit_expense(conn, ctx, row, action: str) -> None:
+    ctx.outbox.add(conn, event_context(), f"billing.expense.{action}", aggregate_type="expense",
+                   aggregate_id=row.id, data=expense_event(row), customer_id=row.customer_id)
+
+
+@bp.post("/expenses")
+def submit_expense():
+    p = principal()
+    body = load(ExpenseIn())
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        customer_id = body["customer_id"]
+        if body["order_id"]:
+            order = visible_order(conn, p, body["order_id"], lock=False)
+            if customer_id and customer_id != order.customer_id:
+                raise ValidationFailed("the order belongs to another customer", code="customer_mismatch",
+                                       details={"customer_id": ["does not match the order's customer"]})
+            customer_id = order.customer_id
+        elif customer_id:
+            check_customer(conn, p, customer_id)
+        row = conn.execute(
+            sa.insert(expenses).values(
+                id=new_id(), submitter_id=p.user_id, amount=body["amount"], category=body["category"],
+                description=body["description"], customer_id=customer_id, order_id=body["order_id"],
+                status="submitted",
+            ).returning(*expenses.c)
+        ).one()
+        _emit_expense(conn, ctx, row, "submitted")
+    return jsonify(expense_view(row)), 201
+
+
+def _act(expense_id: str, action: str, event: str):
+    p = principal()
+    expense_id = path_id(expense_id, "expense")
+    body = load(DecisionIn()) if action != "pay" else {}
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        row = conn.execute(
+            sa.select(expenses).where(expenses.c.id == expense_id, _scope(conn, p)).with_for_update()
+        ).first()
+        if row is None:
+            raise NotFound("expense not found")
+        check_may_act(action, actor_id=p.user_id, actor_role=p.role, submitter_id=row.submitter_id,
+                      actor_manages_submitter=p.role == "manager" and is_manager_of(conn, p.user_id, row.submitter_id))
+        status = next_status(row.status, action)
+        if action == "pay":
+            values = {"status": status, "paid_by": p.user_id, "paid_at": sa.func.now()}
+        else:
+            values = {"status": status, "decided_by": p.user_id, "decided_at": sa.func.now(),
+                      "decision_note": body.get("reason")}
+        row = conn.execute(
+            sa.update(expenses).where(expenses.c.id == expense_id).values(**values).returning(*expenses.c)
+        ).one()
+        _emit_expense(conn, ctx, row, event)
+    return jsonify(expense_view(row))
+
+
+@bp.post("/expenses/<expense_id>/approve")
+def approve_expense(expense_id: str):
+    return _act(expense_id, "approve", "approved")
+
+
+@bp.post("/expenses/<expense_id>/reject")
+def reject_expense(expense_id: str):
+    return _act(expense_id, "reject", "rejected")
+
+
+@bp.post("/expenses/<expense_id>/pay")
+def pay_expense(expense_id: str):
+    return _act(expense_id, "pay", "paid")
+
+
+@bp.get("/expenses/<expense_id>")
+def get_expense(expense_id: str):
+    p = principal()
+    expense_id = path_id(expense_id, "expense")
+    ctx = service_context()
+    with ctx.engine.connect() as conn:
+        row = conn.execute(sa.select(expenses).where(expenses.c.id == expense_id, _scope(conn, p))).first()
+    if row is None:
+        raise NotFound("expense not found")
+    return jsonify(expense_view(row))
+
+
+def _date_arg(name: str) -> date | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(f"invalid {name}", details={name: ["a date, YYYY-MM-DD"]}) from None
+
+
+def _filters(conn, p: Principal) -> list:
+    where = [_scope(conn, p)]
+    for name in ("submitter_id", "customer_id", "order_id"):
+        value = uuid_arg(request.args.get(name), name)
+        if value:
+            where.append(expenses.c[name] == value)
+    status = request.args.get("status")
+    if status:
+        if status not in STATUSES:
+            raise ValidationFailed("invalid status", details={"status": [f"one of {', '.join(STATUSES)}"]})
+        where.append(expenses.c.status == status)
+    start, end = _date_arg("from"), _date_arg("to")
+    if start:
+        where.append(expenses.c.created_at >= datetime.combine(start, time.min, UTC))
+    if end:
+        where.append(expenses.c.created_at < datetime.combine(end + timedelta(days=1), time.min, UTC))
+    return where
+
+
+@bp.get("/expenses")
+def list_expenses():
+    p = principal()
+    page, per_page = page_args()
+    ctx = service_context()
+    with ctx.engine.connect() as conn:
+        where = _filters(conn, p)
+        total = conn.execute(sa.select(sa.func.count()).select_from(expenses).where(*where)).scalar_one()
+        rows = conn.execute(
+            sa.select(expenses).where(*where).order_by(expenses.c.created_at.desc(), expenses.c.id.desc())
+            .limit(per_page).offset((page - 1) * per_page)
+        ).all()
+    return page_response([expense_view(r) for r in rows], total, page, per_page)
+
+
+SUMMARY_LIMIT = 500
+
+
+@bp.get("/expenses/summary")
+def expense_summary():
+    """Per submitter (within what the caller sees, filtered like the list): the number of
+    claims and the amount per status; `from` / `to` limit by submission date (UTC)."""
+    p = principal()
+    ctx = service_context()
+    amount_in = {s: sa.func.coalesce(sa.func.sum(expenses.c.amount).filter(expenses.c.status == s), 0)
+                 for s in STATUSES}
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(expenses.c.submitter_id, sa.func.count().label("count"),
+                      sa.func.sum(expenses.c.amount).label("total"),
+                      *(amount.label(s) for s, amount in amount_in.items()))
+            .where(*_filters(conn, p)).group_by(expenses.c.submitter_id)
+            .order_by(sa.func.sum(expenses.c.amount).desc(), expenses.c.submitter_id).limit(SUMMARY_LIMIT)
+        ).all()
+    items = [{"submitter_id": r.submitter_id, "count": r.count, "total": fmt(r.total),
+              **{s: fmt(getattr(r, s)) for s in STATUSES}} for r in rows]
+    return jsonify({"items": items})

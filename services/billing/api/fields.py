@@ -1,0 +1,123 @@
+"""Marshmallow fields and input schemas of billing's API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate
+
+from shared.money import CENT, BadAmount, to_decimal
+
+PAYMENT_METHODS = ("bank_transfer", "cash", "cheque", "alipay", "wechat_pay", "card",
+                   "bank_acceptance_bill", "other")
+MAX_AMOUNT = Decimal("1000000000000")
+
+
+class Amount(fields.Field):
+    """A decimal string or number; `places` decimal places at most; within [minimum, MAX)."""
+
+    def __init__(self, *, minimum: Decimal = CENT, places: int = 2, **kw: Any):
+        super().__init__(**kw)
+        self.minimum = minimum
+        self.quantum = Decimal(1).scaleb(-places)
+        self.places = places
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ValidationError("must be a decimal string or a number")
+        try:
+            amount = to_decimal(value)
+        except BadAmount as exc:
+            raise ValidationError("must be a decimal number") from exc
+        if amount != amount.quantize(self.quantum):
+            raise ValidationError(f"at most {self.places} decimal places")
+        if amount < self.minimum:
+            raise ValidationError(f"must be at least {self.minimum}")
+        if amount >= MAX_AMOUNT:
+            raise ValidationError("too large")
+        return amount.quantize(self.quantum)
+
+
+class UuidStr(fields.String):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return str(uuid.UUID(text))
+        except ValueError:
+            raise ValidationError("must be a UUID") from None
+
+
+def when(**kw: Any) -> fields.AwareDateTime:
+    return fields.AwareDateTime(default_timezone=UTC, **kw)
+
+
+def text(max_len: int, **kw: Any) -> fields.String:
+    return fields.String(validate=validate.Length(min=1, max=max_len), **kw)
+
+
+class InvoiceIn(Schema):
+    order_id = UuidStr(required=True)
+    amount = Amount(required=True)
+    number = text(40, load_default=None, allow_none=True)
+    issued_at = when(load_default=None, allow_none=True)
+
+
+class VoidIn(Schema):
+    reason = text(500, required=True)
+
+
+class PaymentIn(Schema):
+    customer_id = UuidStr(required=True)
+    order_id = UuidStr(load_default=None, allow_none=True)
+    amount = Amount(required=True)
+    currency = fields.String(load_default="CNY", validate=validate.Regexp(r"^[A-Za-z]{3}$", error="a 3-letter ISO code"))
+    method = fields.String(required=True, validate=validate.OneOf(PAYMENT_METHODS))
+    account = text(200, load_default=None, allow_none=True)
+    received_at = when(load_default=None, allow_none=True)
+    note = text(2000, load_default=None, allow_none=True)
+
+    @post_load
+    def _upper(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data["currency"] = data["currency"].upper()
+        return data
+
+
+class RateIn(Schema):
+    currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z]{3}$", error="a 3-letter ISO code"))
+    rate_to_cny = Amount(required=True, minimum=Decimal("0.000001"), places=6)
+    date = fields.Date(required=True)
+
+    @post_load
+    def _upper(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data["currency"] = data["currency"].upper()
+        if data["currency"] == "CNY":
+            raise ValidationError({"currency": ["CNY is the base currency (rate 1)"]})
+        return data
+
+
+class AllocateIn(Schema):
+    customer_id = UuidStr(required=True)
+    order_id = UuidStr(required=True)
+    amount = Amount(required=True)
+
+
+class OpeningBalanceIn(Schema):
+    customer_id = UuidStr(required=True)
+    amount = Amount(required=True, minimum=Decimal("0.00"))
+    as_of = fields.Date(load_default=None, allow_none=True)
+    note = text(2000, load_default=None, allow_none=True)
+
+
+class ExpenseIn(Schema):
+    amount = Amount(required=True)
+    category = text(50, required=True)
+    description = text(2000, required=True)
+    customer_id = UuidStr(load_default=None, allow_none=True)
+    order_id = UuidStr(load_default=None, allow_none=True)
+
+
+class DecisionIn(Schema):
+    reason = text(500, load_default=None, allow_none=True)

@@ -1,0 +1,238 @@
+"""Payments (on an order, or without one as a prepayment credited to the customer),
+exchange rates, and allocating prepayment credit to orders."""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from services.billing import store
+from services.billing.api.common import (
+    DOMAIN,
+    FINANCE,
+    RECORDERS,
+    allocation_view,
+    check_customer,
+    path_id,
+    payment_event,
+    payment_view,
+    require_role,
+    visible_order,
+)
+from services.billing.api.fields import AllocateIn, PaymentIn, RateIn
+from services.billing.domain.money_rules import (
+    BASE_CURRENCY,
+    check_billable,
+    check_payment_fits,
+    fmt_rate,
+    to_cny,
+)
+from services.billing.models import allocations, exchange_rates, payments
+from shared.envelope import new_id
+from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.money import fmt
+from shared.service import service_context
+from shared.visibility import can_see_customer, customer_filter
+from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+
+bp = Blueprint("billing_payments", __name__)
+
+
+def _mismatch() -> ValidationFailed:
+    return ValidationFailed("the order belongs to another customer", code="customer_mismatch",
+                            details={"customer_id": ["does not match the order's customer"]})
+
+
+@bp.post("/payments")
+def record_payment():
+    p = principal()
+    require_role(p, RECORDERS, "record payments")
+    body = load(PaymentIn())
+    now = datetime.now(UTC)
+    received_at = body["received_at"] or now
+    if received_at > now + timedelta(days=1):
+        raise ValidationFailed("a payment cannot be received in the future",
+                               details={"received_at": ["must not be in the future"]})
+    currency = body["currency"]
+    on = received_at.astimezone(UTC).date()
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        emit = functools.partial(ctx.outbox.add, conn, event_context())
+        order = None
+        if body["order_id"]:
+            order = visible_order(conn, p, body["order_id"], lock=True)  # serializes per order
+            if order.customer_id != body["customer_id"]:
+                raise _mismatch()
+        else:
+            check_customer(conn, p, body["customer_id"])
+        rate = Decimal(1) if currency == BASE_CURRENCY else store.rate_on(conn, currency, on)
+        if rate is None:
+            raise ValidationFailed(
+                f"no exchange rate for {currency} on or before {on.isoformat()}", code="missing_exchange_rate",
+                details={"currency": [f"no rate for {currency} on or before {on.isoformat()}"]},
+            )
+        amount_cny = to_cny(body["amount"], currency, rate)
+        if order is not None:
+            check_billable(order.status)
+            check_payment_fits(order.gross, order.paid, amount_cny)
+        row = conn.execute(
+            sa.insert(payments).values(
+                id=new_id(), customer_id=body["customer_id"], order_id=body["order_id"], amount=body["amount"],
+                currency=currency, rate_to_cny=rate, amount_cny=amount_cny, method=body["method"],
+                account=body["account"], note=body["note"], received_at=received_at, recorded_by=p.user_id,
+            ).returning(*payments.c)
+        ).one()
+        if order is not None:
+            order = store.add_to_order(conn, order.id, paid=amount_cny)
+            store.add_to_receivables(conn, row.customer_id, paid=amount_cny)
+        else:
+            store.add_to_receivables(conn, row.customer_id, prepaid=amount_cny)
+        emit("billing.payment.received", aggregate_type="payment", aggregate_id=row.id,
+             data=payment_event(row), customer_id=row.customer_id)
+        if order is not None:
+            store.publish_balance(emit, order)
+    return jsonify(payment_view(row)), 201
+
+
+def _list(table: sa.Table, time_col: sa.Column, view, extra_where=()):
+    p = principal()
+    page, per_page = page_args()
+    customer_id = uuid_arg(request.args.get("customer_id"), "customer_id")
+    order_id = uuid_arg(request.args.get("order_id"), "order_id")
+    ctx = service_context()
+    with ctx.engine.connect() as conn:
+        where = [customer_filter(conn, p, table.c.customer_id, DOMAIN), *extra_where]
+        if customer_id:
+            where.append(table.c.customer_id == customer_id)
+        if order_id:
+            where.append(table.c.order_id == order_id)
+        total = conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar_one()
+        rows = conn.execute(
+            sa.select(table).where(*where).order_by(time_col.desc(), table.c.id.desc())
+            .limit(per_page).offset((page - 1) * per_page)
+        ).all()
+    return page_response([view(r) for r in rows], total, page, per_page)
+
+
+@bp.get("/payments")
+def list_payments():
+    kind = request.args.get("kind")
+    if kind not in (None, "", "order", "prepayment"):
+        raise ValidationFailed("invalid kind", details={"kind": ["one of order, prepayment"]})
+    extra = []
+    if kind == "order":
+        extra.append(payments.c.order_id.is_not(None))
+    elif kind == "prepayment":
+        extra.append(payments.c.order_id.is_(None))
+    return _list(payments, payments.c.received_at, payment_view, extra)
+
+
+@bp.get("/payments/<payment_id>")
+def get_payment(payment_id: str):
+    p = principal()
+    payment_id = path_id(payment_id, "payment")
+    ctx = service_context()
+    with ctx.engine.connect() as conn:
+        row = conn.execute(sa.select(payments).where(payments.c.id == payment_id)).first()
+        if row is None or not can_see_customer(conn, p, row.customer_id, DOMAIN):
+            raise NotFound("payment not found")
+    return jsonify(payment_view(row))
+
+
+@bp.get("/prepayments")
+def list_prepayments():
+    """Payments received without an order (the customer's credit comes from these)."""
+    if request.args.get("order_id"):
+        raise ValidationFailed("prepayments have no order", details={"order_id": ["not a filter here"]})
+    return _list(payments, payments.c.received_at, payment_view, [payments.c.order_id.is_(None)])
+
+
+@bp.get("/prepayments/allocations")
+def list_allocations():
+    return _list(allocations, allocations.c.created_at, allocation_view)
+
+
+@bp.post("/prepayments/allocate")
+def allocate():
+    """Spend a customer's prepayment credit (CNY) on one of its orders."""
+    p = principal()
+    require_role(p, RECORDERS, "allocate prepayments")
+    body = load(AllocateIn())
+    amount = body["amount"]
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        emit = functools.partial(ctx.outbox.add, conn, event_context())
+        check_customer(conn, p, body["customer_id"])
+        store.credit_lock(conn, body["customer_id"])  # then the order: always this order
+        order = visible_order(conn, p, body["order_id"], lock=True)
+        if order.customer_id != body["customer_id"]:
+            raise _mismatch()
+        check_billable(order.status)
+        credit = store.customer_credit(conn, body["customer_id"])
+        if amount > credit:
+            raise Conflict("the customer's prepayment credit is not enough", code="insufficient_credit",
+                           details={"credit": fmt(credit), "amount": fmt(amount)})
+        check_payment_fits(order.gross, order.paid, amount)
+        row = conn.execute(
+            sa.insert(allocations).values(id=new_id(), customer_id=body["customer_id"], order_id=order.id,
+                                          amount_cny=amount, allocated_by=p.user_id)
+            .returning(*allocations.c)
+        ).one()
+        order = store.add_to_order(conn, order.id, paid=amount)
+        store.add_to_receivables(conn, row.customer_id, paid=amount, allocated=amount)
+        emit("billing.prepayment.allocated", aggregate_type="prepayment_allocation", aggregate_id=row.id,
+             data={"id": row.id, "customer_id": row.customer_id, "order_id": row.order_id,
+                   "amount_cny": fmt(amount)}, customer_id=row.customer_id)
+        store.publish_balance(emit, order)
+    return jsonify({**allocation_view(row), "credit_remaining": fmt(credit - amount)}), 201
+
+
+@bp.post("/exchange-rates")
+def set_rate():
+    p = principal()
+    require_role(p, FINANCE, "set exchange rates")
+    body = load(RateIn())
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        row = conn.execute(
+            pg_insert(exchange_rates)
+            .values(currency=body["currency"], date=body["date"], rate_to_cny=body["rate_to_cny"],
+                    created_by=p.user_id)
+            .on_conflict_do_nothing().returning(*exchange_rates.c)
+        ).first()
+        if row is None:
+            raise Conflict(f"a {body['currency']} rate for {body['date'].isoformat()} exists already",
+                           code="duplicate_exchange_rate",
+                           details={"currency": body["currency"], "date": body["date"].isoformat()})
+        view = rate_view(row)
+        ctx.outbox.add(conn, event_context(), "billing.exchange_rate.recorded", aggregate_type="exchange_rate",
+                       aggregate_id=f"{row.currency}:{row.date.isoformat()}",
+                       data={k: view[k] for k in ("currency", "rate_to_cny", "date")})
+    return jsonify(view), 201
+
+
+def rate_view(row) -> dict:
+    return {"currency": row.currency, "rate_to_cny": fmt_rate(row.rate_to_cny), "date": row.date.isoformat(),
+            "created_by": row.created_by, "created_at": row.created_at.isoformat()}
+
+
+@bp.get("/exchange-rates")
+def list_rates():
+    principal()
+    page, per_page = page_args()
+    currency = (request.args.get("currency") or "").upper()
+    where = [exchange_rates.c.currency == currency] if currency else []
+    ctx = service_context()
+    with ctx.engine.connect() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(exchange_rates).where(*where)).scalar_one()
+        rows = conn.execute(
+            sa.select(exchange_rates).where(*where)
+            .order_by(exchange_rates.c.date.desc(), exchange_rates.c.currency)
+            .limit(per_page).offset((page - 1) * per_page)
+        ).all()
+    return page_response([rate_view(r) for r in rows], total, page, per_page)

@@ -1,0 +1,171 @@
+"""Opening balances, receivables per customer and the ageing report."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from services.billing import store
+from services.billing.api.common import DOMAIN, FINANCE, check_customer, iso, require_role
+from services.billing.api.fields import OpeningBalanceIn
+from services.billing.domain.ageing import BUCKETS, Debt, age_debts
+from services.billing.domain.receivables import Balance
+from services.billing.models import opening_balances, receivables
+from shared.errors import Conflict, ValidationFailed
+from shared.money import fmt
+from shared.service import service_context
+from shared.visibility import customer_filter
+from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+
+bp = Blueprint("billing_receivables", __name__)
+
+_acl = sa.table("acl_customers", sa.column("customer_id"), sa.column("name"))
+
+
+def opening_view(row) -> dict:
+    return {"customer_id": row.customer_id, "amount": fmt(row.amount), "as_of": row.as_of.isoformat(),
+            "note": row.note, "created_by": row.created_by, "created_at": iso(row.created_at)}
+
+
+@bp.post("/opening-balances")
+def record_opening_balance():
+    p = principal()
+    require_role(p, FINANCE, "record opening balances")
+    body = load(OpeningBalanceIn())
+    as_of = body["as_of"] or datetime.now(UTC).date()
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        check_customer(conn, p, body["customer_id"])
+        row = conn.execute(
+            pg_insert(opening_balances)
+            .values(customer_id=body["customer_id"], amount=body["amount"], as_of=as_of, note=body["note"],
+                    created_by=p.user_id)
+            .on_conflict_do_nothing().returning(*opening_balances.c)
+        ).first()
+        if row is None:
+            raise Conflict("the customer has an opening balance already", code="duplicate_opening_balance",
+                           details={"customer_id": body["customer_id"]})
+        store.add_to_receivables(conn, row.customer_id, opening=row.amount)
+        ctx.outbox.add(conn, event_context(), "billing.opening_balance.recorded",
+                       aggregate_type="opening_balance", aggregate_id=row.customer_id,
+                       data={"customer_id": row.customer_id, "amount": fmt(row.amount),
+                             "as_of": row.as_of.isoformat(), "note": row.note},
+                       customer_id=row.customer_id)
+    return jsonify(opening_view(row)), 201
+
+
+@bp.get("/opening-balances")
+def list_opening_balances():
+    p = principal()
+    page, per_page = page_args()
+    customer_id = uuid_arg(request.args.get("customer_id"), "customer_id")
+    ctx = service_context()
+    with ctx.engine.connect() as conn:
+        where = [customer_filter(conn, p, opening_balances.c.customer_id, DOMAIN)]
+        if customer_id:
+            where.append(opening_balances.c.customer_id == customer_id)
+        total = conn.execute(sa.select(sa.func.count()).select_from(opening_balances).where(*where)).scalar_one()
+        rows = conn.execute(
+            sa.select(opening_balances).where(*where)
+            .order_by(opening_balances.c.created_at.desc(), opening_balances.c.customer_id)
+            .limit(per_page).offset((page - 1) * per_page)
+        ).all()
+    return page_response([opening_view(r) for r in rows], total, page, per_page)
+
+
+def _balances_query(conn, p, customer_id: str | None, *, owing_only: bool):
+    r = receivables
+    where = [customer_filter(conn, p, r.c.customer_id, DOMAIN)]
+    if customer_id:
+        where.append(r.c.customer_id == customer_id)
+    if owing_only:
+        where.append(r.c.opening + r.c.invoiced - r.c.paid > 0)
+    select = (sa.select(r, _acl.c.name.label("customer_name"))
+              .select_from(r.outerjoin(_acl, _acl.c.customer_id == r.c.customer_id)).where(*where))
+    count = sa.select(sa.func.count()).select_from(r).where(*where)
+    return select.order_by(r.c.customer_id), count
+
+
+def _balance(row) -> Balance:
+    return Balance(row.customer_id, row.opening, row.invoiced, row.paid, row.prepaid, row.allocated)
+
+
+@bp.get("/receivables")
+def list_receivables():
+    """Per customer with billing activity: invoiced, paid, credit, outstanding (see
+    domain/receivables.py for the definitions)."""
+    p = principal()
+    page, per_page = page_args()
+    customer_id = uuid_arg(request.args.get("customer_id"), "customer_id")
+    ctx = service_context()
+    with ctx.engine.connect() as conn:
+        select, count = _balances_query(conn, p, customer_id, owing_only=False)
+        total = conn.execute(count).scalar_one()
+        rows = conn.execute(select.limit(per_page).offset((page - 1) * per_page)).all()
+    items = [{**_balance(r).as_dict(), "customer_name": r.customer_name} for r in rows]
+    return page_response(items, total, page, per_page)
+
+
+def _as_of_arg() -> date:
+    raw = request.args.get("as_of")
+    if not raw:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed("invalid as_of", details={"as_of": ["a date, YYYY-MM-DD"]}) from None
+
+
+# The non-void invoices of the given customers that are not fully settled, oldest first;
+# `before` is the sum of that customer's invoices before this one.
+_OPEN_INVOICES = sa.text("""
+SELECT t.customer_id, t.issued_at, t.amount, t.before FROM (
+    SELECT i.customer_id, i.issued_at, i.id, i.amount,
+           sum(i.amount) OVER w AS running, sum(i.amount) OVER w - i.amount AS before
+    FROM invoices i
+    WHERE i.status = 'issued' AND i.customer_id = ANY(:ids)
+    WINDOW w AS (PARTITION BY i.customer_id ORDER BY i.issued_at, i.id)
+) t JOIN receivables r ON r.customer_id = t.customer_id
+WHERE t.running > GREATEST(r.paid - r.opening, 0)
+ORDER BY t.customer_id, t.issued_at, t.id
+""")
+
+
+@bp.get("/receivables/ageing")
+def ageing():
+    """Per customer who owes: the outstanding amount by age of the debt (0-30, 31-60,
+    61-90, over 90 days at as_of; default today, UTC), by invoice date, FIFO settled."""
+    p = principal()
+    page, per_page = page_args()
+    customer_id = uuid_arg(request.args.get("customer_id"), "customer_id")
+    as_of = _as_of_arg()
+    ctx = service_context()
+    with ctx.engine.connect() as conn:
+        select, count = _balances_query(conn, p, customer_id, owing_only=True)
+        total = conn.execute(count).scalar_one()
+        rows = conn.execute(select.limit(per_page).offset((page - 1) * per_page)).all()
+        ids = [r.customer_id for r in rows]
+        openings = {o.customer_id: o.as_of for o in conn.execute(
+            sa.select(opening_balances.c.customer_id, opening_balances.c.as_of)
+            .where(opening_balances.c.customer_id.in_(ids)))} if ids else {}
+        open_invoices = defaultdict(list)
+        if ids:
+            for inv in conn.execute(_OPEN_INVOICES, {"ids": ids}):
+                open_invoices[inv.customer_id].append(inv)
+    items = []
+    for r in rows:
+        invs = open_invoices[r.customer_id]
+        already_settled = invs[0].before if invs else Decimal(0)
+        debts = []
+        if r.opening > 0:
+            debts.append(Debt(openings.get(r.customer_id, as_of), r.opening))
+        debts += [Debt(i.issued_at.astimezone(UTC).date(), i.amount) for i in invs]
+        buckets = age_debts(debts, r.paid - already_settled, as_of)
+        items.append({"customer_id": r.customer_id, "customer_name": r.customer_name,
+                      **{b: fmt(buckets[b]) for b in (*BUCKETS, "total")}})
+    return page_response(items, total, page, per_page, as_of=as_of.isoformat())

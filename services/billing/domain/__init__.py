@@ -1,0 +1,1 @@
+"""Billing's business rules, free of Flask and SQLAlchemy (unit-tested in tests/unit/billing)."""

@@ -1,0 +1,150 @@
+"""Billing's tables (SQLAlchemy Core)."""
+
+import sqlalchemy as sa
+
+from shared.tables import add_messaging_tables
+from shared.visibility import add_visibility_tables
+
+metadata = sa.MetaData()
+add_messaging_tables(metadata)
+add_visibility_tables(metadata)
+
+MONEY = sa.Numeric(14, 2)
+RATE = sa.Numeric(18, 6)
+
+
+def _now() -> sa.Column:
+    return sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now())
+
+
+# The copy of sales' orders (from sales.order.* snapshots) plus billing's own running sums,
+# kept under the row lock every invoice / payment / allocation takes on its order.
+orders = sa.Table(
+    "orders", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("number", sa.String(40), nullable=False),
+    sa.Column("customer_id", sa.String(36), nullable=False, index=True),
+    sa.Column("owner_id", sa.String(36), nullable=False),
+    sa.Column("status", sa.String(30), nullable=False),
+    sa.Column("gross", MONEY, nullable=False),
+    sa.Column("invoiced", MONEY, nullable=False, server_default="0"),
+    sa.Column("paid", MONEY, nullable=False, server_default="0"),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+# One row per year; the issuing transaction increments and locks it, so numbers have no gaps.
+invoice_counters = sa.Table(
+    "invoice_counters", metadata,
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("last_seq", sa.Integer, nullable=False),
+)
+
+invoices = sa.Table(
+    "invoices", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("number", sa.String(40), nullable=False, unique=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("order_id", sa.String(36), nullable=False),
+    sa.Column("customer_id", sa.String(36), nullable=False),
+    sa.Column("amount", MONEY, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("void_reason", sa.Text, nullable=True),
+    sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("issued_by", sa.String(36), nullable=True),
+    sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("voided_by", sa.String(36), nullable=True),
+    _now(),
+    sa.UniqueConstraint("year", "seq", name="uq_invoices_year_seq"),
+    sa.Index("ix_invoices_list", sa.text("issued_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_invoices_order", "order_id", sa.text("issued_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_invoices_customer", "customer_id", sa.text("issued_at DESC"), sa.text("id DESC")),
+)
+
+exchange_rates = sa.Table(
+    "exchange_rates", metadata,
+    sa.Column("currency", sa.String(3), primary_key=True),
+    sa.Column("date", sa.Date, primary_key=True),
+    sa.Column("rate_to_cny", RATE, nullable=False),
+    sa.Column("created_by", sa.String(36), nullable=True),
+    _now(),
+    sa.Index("ix_exchange_rates_date", sa.text("date DESC"), "currency"),
+)
+
+payments = sa.Table(
+    "payments", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("customer_id", sa.String(36), nullable=False),
+    sa.Column("order_id", sa.String(36), nullable=True),
+    sa.Column("amount", MONEY, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("rate_to_cny", RATE, nullable=False),
+    sa.Column("amount_cny", MONEY, nullable=False),
+    sa.Column("method", sa.String(30), nullable=False),
+    sa.Column("account", sa.String(200), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("recorded_by", sa.String(36), nullable=True),
+    _now(),
+    sa.Index("ix_payments_list", sa.text("received_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_payments_customer", "customer_id", sa.text("received_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_payments_order", "order_id", sa.text("received_at DESC"), sa.text("id DESC")),
+)
+
+allocations = sa.Table(
+    "prepayment_allocations", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("customer_id", sa.String(36), nullable=False),
+    sa.Column("order_id", sa.String(36), nullable=False),
+    sa.Column("amount_cny", MONEY, nullable=False),
+    sa.Column("allocated_by", sa.String(36), nullable=True),
+    _now(),
+    sa.Index("ix_allocations_customer", "customer_id", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_allocations_order", "order_id", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_allocations_list", sa.text("created_at DESC"), sa.text("id DESC")),
+)
+
+opening_balances = sa.Table(
+    "opening_balances", metadata,
+    sa.Column("customer_id", sa.String(36), primary_key=True),
+    sa.Column("amount", MONEY, nullable=False),
+    sa.Column("as_of", sa.Date, nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("created_by", sa.String(36), nullable=True),
+    _now(),
+    sa.Index("ix_opening_balances_list", sa.text("created_at DESC"), "customer_id"),
+)
+
+# Running sums per customer, updated in the same transaction as every invoice, void,
+# payment, allocation and opening balance (see domain/receivables.py for their meaning).
+receivables = sa.Table(
+    "receivables", metadata,
+    sa.Column("customer_id", sa.String(36), primary_key=True),
+    sa.Column("opening", MONEY, nullable=False, server_default="0"),
+    sa.Column("invoiced", MONEY, nullable=False, server_default="0"),
+    sa.Column("paid", MONEY, nullable=False, server_default="0"),
+    sa.Column("prepaid", MONEY, nullable=False, server_default="0"),
+    sa.Column("allocated", MONEY, nullable=False, server_default="0"),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+expenses = sa.Table(
+    "expenses", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("submitter_id", sa.String(36), nullable=False),
+    sa.Column("amount", MONEY, nullable=False),
+    sa.Column("category", sa.String(50), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("customer_id", sa.String(36), nullable=True),
+    sa.Column("order_id", sa.String(36), nullable=True),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("decided_by", sa.String(36), nullable=True),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("decision_note", sa.Text, nullable=True),
+    sa.Column("paid_by", sa.String(36), nullable=True),
+    sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
+    _now(),
+    sa.Index("ix_expenses_list", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_expenses_submitter", "submitter_id", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_expenses_customer", "customer_id", sa.text("created_at DESC"), sa.text("id DESC")),
+)
