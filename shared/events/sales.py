@@ -162,3 +162,83 @@ class OpportunityCreated(OpportunitySnapshot):
           summary_en="opportunity {name} is now {stage}", summary_zh="商机 {name} 进入 {stage} 阶段")
 class OpportunityUpdated(OpportunitySnapshot):
     pass
+
+
+# ---- quotes and contracts (added by the sales service; tracking shows them) -----------
+
+QUOTE_STATUSES = ("draft", "sent", "accepted", "rejected", "expired")
+_QUOTE = {
+    "id": "6e7f8a9b-0c1d-4e2f-8a3b-4c5d6e7f8a9b",
+    "number": "QT-2026-000001",
+    "customer_id": "3d6f0a52-8b1e-4c3e-9f7a-1b2c3d4e5f60",
+    "owner_id": "7f1c1b7e-3c55-4f0e-9a0f-2d6a1c9b8e01",
+    "opportunity_id": None,
+    "status": "draft",
+    "valid_until": "2026-12-31",
+    "net": "270.00", "tax": "35.10", "gross": "305.10",
+    "order_id": None,
+    "created_at": "2026-11-22T08:00:00+00:00",
+}
+
+
+class QuoteSnapshot(Schema):
+    id = uuid_str(required=True)
+    number = fields.String(required=True)
+    customer_id = uuid_str(required=True)
+    owner_id = uuid_str(required=True)
+    opportunity_id = uuid_str(required=True, allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(QUOTE_STATUSES))
+    valid_until = fields.String(required=True)
+    net = money(required=True)
+    tax = money(required=True)
+    gross = money(required=True)
+    order_id = uuid_str(required=True, allow_none=True)
+    created_at = fields.String(required=True)
+
+
+@register("sales.quote.created", sample=_QUOTE,
+          summary_en="created quote {number}, amount ¥{gross}", summary_zh="创建了报价单 {number}，金额 ¥{gross}")
+class QuoteCreated(QuoteSnapshot):
+    pass
+
+
+@register("sales.quote.updated", sample={**_QUOTE, "status": "sent"},
+          summary_en="quote {number} is {status}", summary_zh="报价单 {number} 状态：{status}")
+class QuoteUpdated(QuoteSnapshot):
+    """Status changes, sending by email, conversion to an order (order_id set)."""
+
+
+CONTRACT_STATUSES = ("review", "signed", "fulfilled")
+_CONTRACT = {
+    "id": "0f1e2d3c-4b5a-4697-8877-665544332211",
+    "number": "HT-2026-000001",
+    "order_id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+    "customer_id": "3d6f0a52-8b1e-4c3e-9f7a-1b2c3d4e5f60",
+    "owner_id": "7f1c1b7e-3c55-4f0e-9a0f-2d6a1c9b8e01",
+    "title": "离心泵采购合同",
+    "status": "review",
+    "created_at": "2026-11-22T08:00:00+00:00",
+}
+
+
+class ContractSnapshot(Schema):
+    id = uuid_str(required=True)
+    number = fields.String(required=True)
+    order_id = uuid_str(required=True)
+    customer_id = uuid_str(required=True)
+    owner_id = uuid_str(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(CONTRACT_STATUSES))
+    created_at = fields.String(required=True)
+
+
+@register("sales.contract.created", sample=_CONTRACT,
+          summary_en="drew up contract {number} ({title})", summary_zh="起草了合同 {number}（{title}）")
+class ContractCreated(ContractSnapshot):
+    pass
+
+
+@register("sales.contract.updated", sample={**_CONTRACT, "status": "signed"},
+          summary_en="contract {number} is {status}", summary_zh="合同 {number} 状态：{status}")
+class ContractUpdated(ContractSnapshot):
+    pass

@@ -1,0 +1,9 @@
+"""The sales service's HTTP API (paths without /api/v1)."""
+
+from flask import Blueprint
+
+from services.sales.api import contracts, opportunities, orders, quotes
+
+
+def blueprints() -> list[Blueprint]:
+    return [opportunities.bp, quotes.bp, orders.bp, contracts.bp]

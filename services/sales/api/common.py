@@ -1,0 +1,108 @@
+"""What the sales API's modules share: field types for money and percentages, line
+schemas, the caller's rights, and lookups with the 404-for-invisible rule."""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import current_app
+from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy.engine import Connection
+
+from services.sales.config import SalesConfig
+from services.sales.domain.money import parse_pct, parse_price
+from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.identity import Principal
+from shared.money import BadAmount
+from shared.service import service_context
+from shared.visibility import can_see_customer
+from shared.web import event_context, is_uuid, principal
+
+WRITER_ROLES = ("admin", "manager", "sales")
+MAX_LINES = 200
+
+
+class MoneyField(fields.Field):
+    """A decimal string or number with at most two places, not negative -> Decimal."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return parse_price(value)
+        except BadAmount as exc:
+            raise ValidationError(f"must be an amount such as \"1234.50\" ({exc})") from exc
+
+
+class PctField(fields.Field):
+    """A percentage in percent, 0..100, as a decimal string or number -> Decimal."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return parse_pct(value, field=attr or "value")
+        except BadAmount as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+def uuid_field(**kw: Any) -> fields.String:
+    return fields.String(validate=lambda v: is_uuid(v) or _fail("must be a UUID"), **kw)
+
+
+def _fail(message: str):
+    raise ValidationError(message)
+
+
+class LineSchema(Schema):
+    product_id = uuid_field(required=True)
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10_000_000))
+    unit_price = MoneyField(load_default=None, allow_none=True)
+    unit_price_includes_tax = fields.Boolean(load_default=False)
+    discount_pct = PctField(load_default=None, allow_none=True)
+    tax_rate = PctField(load_default=None, allow_none=True)
+
+
+def lines_field(**kw: Any) -> fields.List:
+    return fields.List(fields.Nested(LineSchema), validate=validate.Length(min=1, max=MAX_LINES), **kw)
+
+
+def config() -> SalesConfig:
+    return current_app.extensions["sales_config"]
+
+
+def writer() -> Principal:
+    """The caller, if their role may change sales records (others: 403)."""
+    p = principal()
+    if p.role not in WRITER_ROLES:
+        raise Forbidden("your role may not change sales records")
+    return p
+
+
+def emitter(conn: Connection):
+    """Add events to the outbox in this transaction, caused by this request."""
+    return functools.partial(service_context().outbox.add, conn, event_context())
+
+
+def require_customer(conn: Connection, p: Principal, customer_id: str, field: str = "customer_id") -> None:
+    """A customer named in a body must be one the caller sees (422 otherwise: an unknown
+    and an invisible customer answer alike)."""
+    if not can_see_customer(conn, p, customer_id, "sales"):
+        raise ValidationFailed("unknown customer", details={field: ["no such customer"]})
+
+
+def path_id(value: str, what: str) -> str:
+    if not is_uuid(value):
+        raise NotFound(f"{what} not found")
+    return value
+
+
+def parse_date_arg(value: str | None, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed("invalid date", details={field: ["must be a date YYYY-MM-DD"]}) from None
+
+
+def today() -> date:
+    return datetime.now(UTC).date()

@@ -1,0 +1,219 @@
+"""/contracts: drawn up from an order, review -> signed -> fulfilled, a PDF, attachments
+(small files kept in the database, size limited by CONTRACT_ATTACHMENT_MAX_BYTES)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, jsonify, request
+from marshmallow import Schema, fields, validate
+from sqlalchemy.engine import Connection
+
+from services.sales.api.common import config, emitter, path_id, uuid_field, writer
+from services.sales.api.quotes import customer_name
+from services.sales.documents import contract_pdf
+from services.sales.domain import contracts as rules
+from services.sales.models import contract_attachments, contract_number_seq, contracts
+from services.sales.ordering import new_number
+from services.sales.orders_store import load_order
+from services.sales.orders_store import view as order_view
+from shared.errors import Conflict, DomainError, NotFound, ValidationFailed
+from shared.identity import Principal
+from shared.service import service_context
+from shared.visibility import can_see_customer, customer_filter
+from shared.web import load, page_args, page_response, principal, uuid_arg
+
+bp = Blueprint("contracts", __name__)
+
+
+class ContractCreate(Schema):
+    order_id = uuid_field(required=True)
+    title = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=300))
+    terms = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20000))
+
+
+class StatusChange(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(("signed", "fulfilled")))
+
+
+def snapshot(row: dict[str, Any]) -> dict[str, Any]:
+    return {"id": row["id"], "number": row["number"], "order_id": row["order_id"],
+            "customer_id": row["customer_id"], "owner_id": row["owner_id"], "title": row["title"],
+            "status": row["status"], "created_at": row["created_at"].isoformat()}
+
+
+def view(row: dict[str, Any]) -> dict[str, Any]:
+    out = snapshot(row)
+    out["terms"] = row["terms"]
+    for key in ("signed_at", "fulfilled_at", "updated_at"):
+        out[key] = row[key].isoformat() if row[key] else None
+    return out
+
+
+def _publish(conn: Connection, event_type: str, row: dict[str, Any]) -> None:
+    emitter(conn)(event_type, aggregate_type="contract", aggregate_id=row["id"], data=snapshot(row),
+                  customer_id=row["customer_id"])
+
+
+def _visible(conn: Connection, p: Principal, contract_id: str, *, lock: bool = False) -> dict[str, Any]:
+    query = sa.select(contracts).where(contracts.c.id == path_id(contract_id, "contract"))
+    row = conn.execute(query.with_for_update() if lock else query).mappings().first()
+    if row is None or not can_see_customer(conn, p, row["customer_id"], "sales"):
+        raise NotFound("contract not found")
+    return dict(row)
+
+
+@bp.post("/contracts")
+def create():
+    p = writer()
+    body = load(ContractCreate())
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        order = load_order(conn, body["order_id"], lock=True)
+        if order is None or not can_see_customer(conn, p, order["customer_id"], "sales"):
+            raise ValidationFailed("unknown order", details={"order_id": ["no such order"]})
+        if order["status"] not in rules.CONTRACTABLE_ORDER_STATUSES:
+            raise Conflict(f"an order that is {order['status']} cannot get a contract", code="illegal_transition",
+                           details={"status": order["status"]})
+        existing = conn.execute(sa.select(contracts.c.id).where(contracts.c.order_id == order["id"])).scalar()
+        if existing:
+            raise Conflict("this order has a contract already", code="duplicate_contract",
+                           details={"existing_id": existing})
+        now = datetime.now(UTC)
+        row = {"id": str(uuid.uuid4()), "number": new_number(conn, "HT", contract_number_seq),
+               "order_id": order["id"], "customer_id": order["customer_id"], "owner_id": order["owner_id"],
+               "title": body["title"] or f"销售合同（订单 {order['number']}）", "terms": body["terms"],
+               "status": rules.REVIEW, "signed_at": None, "fulfilled_at": None, "created_at": now, "updated_at": now}
+        conn.execute(sa.insert(contracts).values(**row))
+        _publish(conn, "sales.contract.created", row)
+    return jsonify(view(row)), 201
+
+
+@bp.get("/contracts/<contract_id>")
+def get(contract_id: str):
+    with service_context().engine.connect() as conn:
+        return jsonify(view(_visible(conn, principal(), contract_id)))
+
+
+@bp.get("/contracts")
+def list_():
+    p = principal()
+    page, per_page = page_args()
+    status = request.args.get("status") or None
+    if status and status not in rules.STATUSES:
+        raise ValidationFailed("invalid status", details={"status": [f"one of {', '.join(rules.STATUSES)}"]})
+    with service_context().engine.connect() as conn:
+        where = [customer_filter(conn, p, contracts.c.customer_id, "sales")]
+        for key in ("customer_id", "order_id", "owner_id"):
+            value = uuid_arg(request.args.get(key), key)
+            if value:
+                where.append(contracts.c[key] == value)
+        if status:
+            where.append(contracts.c.status == status)
+        total = conn.execute(sa.select(sa.func.count()).select_from(contracts).where(*where)).scalar_one()
+        rows = conn.execute(sa.select(contracts).where(*where)
+                            .order_by(contracts.c.created_at.desc(), contracts.c.id.desc())
+                            .limit(per_page).offset((page - 1) * per_page)).mappings()
+        items = [view(dict(r)) for r in rows]
+    return page_response(items, total, page, per_page)
+
+
+@bp.post("/contracts/<contract_id>/status")
+def change_status(contract_id: str):
+    p = writer()
+    target = load(StatusChange())["status"]
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        row = _visible(conn, p, contract_id, lock=True)
+        try:
+            rules.transition(row["status"], target)
+        except rules.IllegalContractTransition as exc:
+            raise Conflict(str(exc), code="illegal_transition",
+                           details={"status": exc.status, "target": exc.target}) from None
+        now = datetime.now(UTC)
+        changes = {"status": target, "updated_at": now, f"{target}_at": now}
+        conn.execute(sa.update(contracts).where(contracts.c.id == row["id"]).values(**changes))
+        row.update(changes)
+        _publish(conn, "sales.contract.updated", row)
+    return jsonify(view(row))
+
+
+@bp.get("/contracts/<contract_id>/pdf")
+def pdf(contract_id: str):
+    with service_context().engine.connect() as conn:
+        row = _visible(conn, principal(), contract_id)
+        order = load_order(conn, row["order_id"])
+        name = customer_name(conn, row["customer_id"])
+    assert order is not None
+    data = contract_pdf(view(row), order_view(order), name, config().company_name)
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{row["number"]}.pdf"'})
+
+
+def _attachment_view(r: Any) -> dict[str, Any]:
+    return {"id": r.id, "contract_id": r.contract_id, "filename": r.filename, "content_type": r.content_type,
+            "size": r.size, "uploaded_by": r.uploaded_by, "created_at": r.created_at.isoformat()}
+
+
+@bp.post("/contracts/<contract_id>/attachments")
+def add_attachment(contract_id: str):
+    p = writer()
+    limit = config().attachment_max_bytes
+    if request.content_length is not None and request.content_length > limit + 64 * 1024:
+        raise _too_large(limit)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationFailed("a file is required", details={"file": ["send a multipart field named file"]})
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise _too_large(limit)
+    if not data:
+        raise ValidationFailed("the file is empty", details={"file": ["must not be empty"]})
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        row = _visible(conn, p, contract_id)
+        values = {"id": str(uuid.uuid4()), "contract_id": row["id"], "filename": upload.filename[:255],
+                  "content_type": (upload.mimetype or "application/octet-stream")[:120], "size": len(data),
+                  "data": data, "uploaded_by": p.user_id}
+        conn.execute(sa.insert(contract_attachments).values(**values))
+        saved = conn.execute(sa.select(*[c for c in contract_attachments.c if c.name != "data"])
+                             .where(contract_attachments.c.id == values["id"])).first()
+    return jsonify(_attachment_view(saved)), 201
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload_too_large"
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"attachments are limited to {limit} bytes", details={"max_bytes": limit})
+
+
+@bp.get("/contracts/<contract_id>/attachments")
+def list_attachments(contract_id: str):
+    page, per_page = page_args()
+    with service_context().engine.connect() as conn:
+        row = _visible(conn, principal(), contract_id)
+        where = contract_attachments.c.contract_id == row["id"]
+        total = conn.execute(sa.select(sa.func.count()).select_from(contract_attachments).where(where)).scalar_one()
+        rows = conn.execute(sa.select(*[c for c in contract_attachments.c if c.name != "data"]).where(where)
+                            .order_by(contract_attachments.c.created_at.desc(), contract_attachments.c.id)
+                            .limit(per_page).offset((page - 1) * per_page)).all()
+    return page_response([_attachment_view(r) for r in rows], total, page, per_page)
+
+
+@bp.get("/contracts/<contract_id>/attachments/<attachment_id>")
+def download_attachment(contract_id: str, attachment_id: str):
+    with service_context().engine.connect() as conn:
+        row = _visible(conn, principal(), contract_id)
+        att = conn.execute(sa.select(contract_attachments).where(
+            contract_attachments.c.id == path_id(attachment_id, "attachment"),
+            contract_attachments.c.contract_id == row["id"])).first()
+    if att is None:
+        raise NotFound("attachment not found")
+    return Response(att.data, mimetype=att.content_type,
+                    headers={"Content-Disposition": f'attachment; filename="{att.filename}"'})

@@ -1,0 +1,192 @@
+"""/opportunities: create, list, read, update, the pipeline and the monthly forecast."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+from marshmallow import Schema, fields, validate
+
+from services.sales import opportunity_store as store
+from services.sales.api.common import (
+    MoneyField,
+    config,
+    emitter,
+    parse_date_arg,
+    path_id,
+    require_customer,
+    today,
+    uuid_field,
+    writer,
+)
+from services.sales.domain import opportunities as rules
+from services.sales.models import opportunities
+from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.money import ZERO, fmt
+from shared.service import service_context
+from shared.visibility import can_see_customer, customer_filter
+from shared.web import load, page_args, page_response, principal, uuid_arg
+
+bp = Blueprint("opportunities", __name__)
+
+_TEXT = {"validate": validate.Length(max=500), "allow_none": True}
+
+
+class OpportunityCreate(Schema):
+    customer_id = uuid_field(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    amount = MoneyField(required=True)
+    stage = fields.String(required=True, validate=validate.OneOf(rules.STAGES))
+    expected_close_date = fields.Date(load_default=None, allow_none=True)
+    next_step = fields.String(load_default=None, **_TEXT)
+    lost_reason = fields.String(load_default=None, **_TEXT)
+    competitors = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
+                              load_default=list, validate=validate.Length(max=50))
+    probability = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=100))
+    owner_id = uuid_field(load_default=None, allow_none=True)
+
+
+class OpportunityPatch(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=300))
+    amount = MoneyField()
+    stage = fields.String(validate=validate.OneOf(rules.STAGES))
+    expected_close_date = fields.Date(allow_none=True)
+    next_step = fields.String(**_TEXT)
+    lost_reason = fields.String(**_TEXT)
+    competitors = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
+                              validate=validate.Length(max=50))
+    probability = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100))
+
+
+@bp.post("/opportunities")
+def create():
+    p = writer()
+    body = load(OpportunityCreate())
+    probability = body.pop("probability")
+    if probability is None:
+        probability = config().stage_probabilities[body["stage"]]
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        require_customer(conn, p, body["customer_id"])
+        owner = body.pop("owner_id") or (p.user_id if p.role in ("sales", "manager") else None)
+        if owner is None:
+            owner = conn.execute(sa.text("SELECT owner_id FROM acl_customers WHERE customer_id = :c"),
+                                 {"c": body["customer_id"]}).scalar_one()
+        row = store.insert(conn, emitter(conn), {"id": str(uuid.uuid4()), "owner_id": owner,
+                                                 "probability": probability, "lead_id": None, **body})
+    return jsonify(store.view(row)), 201
+
+
+def _visible(conn, p, opp_id: str, *, lock: bool = False, domain: str = "sales") -> dict:
+    row = store.load(conn, path_id(opp_id, "opportunity"), lock=lock)
+    if row is None or not can_see_customer(conn, p, row["customer_id"], domain):
+        raise NotFound("opportunity not found")
+    return row
+
+
+@bp.get("/opportunities/<opp_id>")
+def get(opp_id: str):
+    with service_context().engine.connect() as conn:
+        return jsonify(store.view(_visible(conn, principal(), opp_id)))
+
+
+@bp.patch("/opportunities/<opp_id>")
+def patch(opp_id: str):
+    p = writer()
+    changes = load(OpportunityPatch(), partial=True)
+    if not changes:
+        raise ValidationFailed("nothing to change", details={"_schema": ["give at least one field"]})
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        row = _visible(conn, p, opp_id, lock=True)
+        new_stage = changes.get("stage", row["stage"])
+        try:
+            rules.check_stage_change(row["stage"], new_stage)
+        except rules.IllegalStageChange as exc:
+            raise Conflict(str(exc), code="opportunity_closed", details={"stage": row["stage"]}) from None
+        if "stage" in changes and "probability" not in changes and new_stage != row["stage"]:
+            changes["probability"] = config().stage_probabilities[new_stage]
+        if changes.get("probability", 0) is None:
+            changes["probability"] = config().stage_probabilities[new_stage]
+        changes["updated_at"] = datetime.now(UTC)
+        conn.execute(sa.update(opportunities).where(opportunities.c.id == row["id"]).values(**changes))
+        row = {**row, **changes}
+        store.publish(emitter(conn), "sales.opportunity.updated", row)
+    return jsonify(store.view(row))
+
+
+def _list_filters(conn, p) -> list:
+    where = [customer_filter(conn, p, opportunities.c.customer_id, "sales")]
+    for key in ("customer_id", "owner_id"):
+        value = uuid_arg(request.args.get(key), key)
+        if value:
+            where.append(opportunities.c[key] == value)
+    return where
+
+
+@bp.get("/opportunities")
+def list_():
+    p = principal()
+    page, per_page = page_args()
+    stage = request.args.get("stage") or None
+    if stage and stage not in rules.STAGES:
+        raise ValidationFailed("invalid stage", details={"stage": [f"one of {', '.join(rules.STAGES)}"]})
+    with service_context().engine.connect() as conn:
+        where = _list_filters(conn, p)
+        if stage:
+            where.append(opportunities.c.stage == stage)
+        total = conn.execute(sa.select(sa.func.count()).select_from(opportunities).where(*where)).scalar_one()
+        rows = conn.execute(
+            sa.select(opportunities).where(*where)
+            .order_by(opportunities.c.created_at.desc(), opportunities.c.id.desc())
+            .limit(per_page).offset((page - 1) * per_page)
+        ).mappings()
+        items = [store.view(dict(r)) for r in rows]
+    return page_response(items, total, page, per_page)
+
+
+@bp.get("/opportunities/pipeline")
+def pipeline():
+    p = principal()
+    weighted_sum = sa.func.sum(sa.func.round(opportunities.c.amount * opportunities.c.probability / 100.0, 2))
+    with service_context().engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(opportunities.c.stage, sa.func.count(), sa.func.sum(opportunities.c.amount), weighted_sum)
+            .where(*_list_filters(conn, p)).group_by(opportunities.c.stage)
+        ).all()
+    stages = rules.pipeline(rows, config().stage_probabilities)
+    items = [{**s, "amount": fmt(s["amount"]), "weighted_amount": fmt(s["weighted_amount"])} for s in stages]
+    open_items = [s for s in stages if s["stage"] not in rules.CLOSED]
+    return jsonify({
+        "items": items,
+        "total": {"count": sum(s["count"] for s in open_items),
+                  "amount": fmt(sum((s["amount"] for s in open_items), start=ZERO)),
+                  "weighted_amount": fmt(sum((s["weighted_amount"] for s in open_items), start=ZERO))},
+    })
+
+
+@bp.get("/opportunities/forecast")
+def forecast():
+    """Per month of expected close (from..to, at most 36 months; default this month and
+    the next five): count, amount and weighted amount of the opportunities not lost."""
+    p = principal()
+    start = (parse_date_arg(request.args.get("from"), "from") or today()).replace(day=1)
+    end = parse_date_arg(request.args.get("to"), "to") or rules.add_months(start, 6) - timedelta(days=1)
+    months = rules.months_between(start, end)
+    if not months or len(months) > 36:
+        raise ValidationFailed("invalid range", details={"to": ["must be after from, at most 36 months"]})
+    stop = rules.add_months(end, 1)
+    month = sa.func.to_char(opportunities.c.expected_close_date, "YYYY-MM")
+    weighted_sum = sa.func.sum(sa.func.round(opportunities.c.amount * opportunities.c.probability / 100.0, 2))
+    with service_context().engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(month, sa.func.count(), sa.func.sum(opportunities.c.amount), weighted_sum)
+            .where(*_list_filters(conn, p), opportunities.c.stage != "lost",
+                   opportunities.c.expected_close_date >= start, opportunities.c.expected_close_date < stop)
+            .group_by(month)
+        ).all()
+    out = rules.forecast(rows, months)
+    return jsonify({"items": [{"month": r.month, "count": r.count, "amount": fmt(r.amount),
+                               "weighted_amount": fmt(r.weighted_amount)} for r in out]})

@@ -1,0 +1,153 @@
+"""/orders: create, read, list, approve, cancel, close."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+from marshmallow import Schema, fields, validate
+from sqlalchemy.engine import Connection
+
+from services.sales import ordering
+from services.sales.api.common import (
+    config,
+    emitter,
+    lines_field,
+    path_id,
+    require_customer,
+    uuid_field,
+    writer,
+)
+from services.sales.domain.orders import SHIPPING_STATUSES, STATUSES
+from services.sales.models import orders
+from services.sales.orders_store import load_lines_for, load_order, view
+from services.sales.pricing import price_lines, stock_warnings
+from shared.errors import NotFound, ValidationFailed
+from shared.identity import Principal
+from shared.service import service_context
+from shared.visibility import can_see_customer, customer_filter
+from shared.web import load, page_args, page_response, principal, uuid_arg
+
+bp = Blueprint("orders", __name__)
+
+
+class OrderCreate(Schema):
+    customer_id = uuid_field(required=True)
+    lines = lines_field(required=True)
+    warehouse_id = uuid_field(load_default=None, allow_none=True)
+
+
+class Reason(Schema):
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+def _domain(p: Principal) -> str:
+    return {"warehouse": "shipping", "finance": "billing"}.get(p.role, "sales")
+
+
+def visible_filter(conn: Connection, p: Principal):
+    """Which orders the caller sees: by customer; the warehouse only orders to ship."""
+    clause = customer_filter(conn, p, orders.c.customer_id, _domain(p))
+    if p.role == "warehouse":
+        clause = sa.and_(clause, orders.c.status.in_(SHIPPING_STATUSES))
+    return clause
+
+
+def can_see_order(conn: Connection, p: Principal, order: dict[str, Any]) -> bool:
+    if p.role == "warehouse" and order["status"] not in SHIPPING_STATUSES:
+        return False
+    return can_see_customer(conn, p, order["customer_id"], _domain(p))
+
+
+def visible_order(conn: Connection, p: Principal, order_id: str, *, lock: bool = False) -> dict[str, Any]:
+    order = load_order(conn, path_id(order_id, "order"), lock=lock)
+    if order is None or not can_see_order(conn, p, order):
+        raise NotFound("order not found")
+    return order
+
+
+def writable_order(conn: Connection, p: Principal, order_id: str) -> dict[str, Any]:
+    order = load_order(conn, path_id(order_id, "order"), lock=True)
+    if order is None or not can_see_customer(conn, p, order["customer_id"], "sales"):
+        raise NotFound("order not found")
+    return order
+
+
+@bp.post("/orders")
+def create_order():
+    p = writer()
+    body = load(OrderCreate())
+    ctx = service_context()
+    cfg = config()
+    with ctx.engine.begin() as conn:
+        require_customer(conn, p, body["customer_id"])
+        lines = price_lines(conn, body["customer_id"], body["lines"], default_tax_rate=cfg.default_tax_rate)
+        owner_id = conn.execute(sa.text("SELECT owner_id FROM acl_customers WHERE customer_id = :c"),
+                                {"c": body["customer_id"]}).scalar_one()
+        order = ordering.create_order(
+            conn, emitter(conn), customer_id=body["customer_id"], owner_id=owner_id, lines=lines,
+            approval_threshold=cfg.approval_discount_pct, warehouse_id=body["warehouse_id"],
+        )
+        warnings = stock_warnings(conn, lines, body["warehouse_id"])
+    return jsonify({**view(order), "warnings": warnings}), 201
+
+
+@bp.get("/orders/<order_id>")
+def get_order(order_id: str):
+    with service_context().engine.connect() as conn:
+        return jsonify(view(visible_order(conn, principal(), order_id)))
+
+
+@bp.get("/orders")
+def list_orders():
+    p = principal()
+    page, per_page = page_args()
+    status = request.args.get("status") or None
+    if status and status not in STATUSES:
+        raise ValidationFailed("invalid status", details={"status": [f"one of {', '.join(STATUSES)}"]})
+    filters = {"customer_id": uuid_arg(request.args.get("customer_id"), "customer_id"),
+               "owner_id": uuid_arg(request.args.get("owner_id"), "owner_id"),
+               "quote_id": uuid_arg(request.args.get("quote_id"), "quote_id"), "status": status}
+    with service_context().engine.connect() as conn:
+        where = [visible_filter(conn, p)]
+        where += [orders.c[k] == v for k, v in filters.items() if v]
+        total = conn.execute(sa.select(sa.func.count()).select_from(orders).where(*where)).scalar_one()
+        rows = [dict(r) for r in conn.execute(
+            sa.select(orders).where(*where).order_by(orders.c.created_at.desc(), orders.c.id.desc())
+            .limit(per_page).offset((page - 1) * per_page)
+        ).mappings()]
+        lines = load_lines_for(conn, [r["id"] for r in rows])
+    items = [view({**r, "lines": lines[r["id"]]}) for r in rows]
+    return page_response(items, total, page, per_page)
+
+
+@bp.post("/orders/<order_id>/approve")
+def approve(order_id: str):
+    p = writer()
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        order = writable_order(conn, p, order_id)
+        order = ordering.approve_order(conn, emitter(conn), p, order)
+    return jsonify(view(order))
+
+
+@bp.post("/orders/<order_id>/cancel")
+def cancel(order_id: str):
+    p = writer()
+    body = load(Reason())
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        order = writable_order(conn, p, order_id)
+        order = ordering.cancel_order(conn, emitter(conn), order, body["reason"])
+    return jsonify(view(order))
+
+
+@bp.post("/orders/<order_id>/close")
+def close(order_id: str):
+    p = writer()
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        order = writable_order(conn, p, order_id)
+        order = ordering.close_order(conn, emitter(conn), order)
+    return jsonify(view(order))

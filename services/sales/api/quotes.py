@@ -1,0 +1,239 @@
+"""/quotes: create, list, read, copy, status, convert to an order, PDF, send by email."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, jsonify, request
+from marshmallow import Schema, fields, validate
+from sqlalchemy.engine import Connection
+
+from services.sales import ordering
+from services.sales import quote_store as store
+from services.sales.api.common import (
+    config,
+    emitter,
+    lines_field,
+    path_id,
+    require_customer,
+    today,
+    uuid_field,
+    writer,
+)
+from services.sales.documents import quote_pdf
+from services.sales.domain import quotes as rules
+from services.sales.mailer import MailFailed, send_pdf
+from services.sales.models import opportunities, quotes
+from services.sales.orders_store import view as order_view
+from services.sales.pricing import price_lines, stock_warnings
+from shared.errors import Conflict, DependencyDown, NotFound, ValidationFailed
+from shared.identity import Principal
+from shared.service import service_context
+from shared.visibility import can_see_customer, customer_filter
+from shared.web import load, page_args, page_response, principal, uuid_arg
+
+bp = Blueprint("quotes", __name__)
+
+
+class QuoteCreate(Schema):
+    customer_id = uuid_field(required=True)
+    opportunity_id = uuid_field(load_default=None, allow_none=True)
+    valid_until = fields.Date(required=True)
+    lines = lines_field(required=True)
+
+
+class StatusChange(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(("sent", "accepted", "rejected")))
+
+
+class CopyBody(Schema):
+    valid_until = fields.Date(load_default=None, allow_none=True)
+
+
+class SendBody(Schema):
+    to = fields.List(fields.Email(), required=True, validate=validate.Length(min=1, max=20))
+    cc = fields.List(fields.Email(), load_default=list, validate=validate.Length(max=20))
+    subject = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    message = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+
+
+def customer_name(conn: Connection, customer_id: str) -> str:
+    name = conn.execute(sa.text("SELECT name FROM acl_customers WHERE customer_id = :c"),
+                        {"c": customer_id}).scalar()
+    return name or customer_id
+
+
+def _visible(conn: Connection, p: Principal, quote_id: str, *, lock: bool = False) -> dict[str, Any]:
+    quote = store.load(conn, path_id(quote_id, "quote"), lock=lock)
+    if quote is None or not can_see_customer(conn, p, quote["customer_id"], "sales"):
+        raise NotFound("quote not found")
+    return quote
+
+
+def _with_warnings(conn: Connection, quote: dict[str, Any]) -> dict[str, Any]:
+    return {**store.view(quote, today()), "warnings": stock_warnings(conn, quote["lines"])}
+
+
+@bp.post("/quotes")
+def create():
+    p = writer()
+    body = load(QuoteCreate())
+    if body["valid_until"] < today():
+        raise ValidationFailed("the quote would be expired", details={"valid_until": ["must not be in the past"]})
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        require_customer(conn, p, body["customer_id"])
+        if body["opportunity_id"]:
+            opp_customer = conn.execute(sa.select(opportunities.c.customer_id)
+                                        .where(opportunities.c.id == body["opportunity_id"])).scalar()
+            if opp_customer != body["customer_id"]:
+                raise ValidationFailed("unknown opportunity",
+                                       details={"opportunity_id": ["no such opportunity of this customer"]})
+        lines = price_lines(conn, body["customer_id"], body["lines"], default_tax_rate=config().default_tax_rate)
+        quote = store.insert(conn, emitter(conn), customer_id=body["customer_id"], owner_id=p.user_id,
+                             opportunity_id=body["opportunity_id"], valid_until=body["valid_until"],
+                             lines=lines, today=today())
+        out = _with_warnings(conn, quote)
+    return jsonify(out), 201
+
+
+@bp.get("/quotes/<quote_id>")
+def get(quote_id: str):
+    with service_context().engine.connect() as conn:
+        return jsonify(_with_warnings(conn, _visible(conn, principal(), quote_id)))
+
+
+@bp.get("/quotes")
+def list_():
+    p = principal()
+    page, per_page = page_args()
+    status = request.args.get("status") or None
+    if status and status not in rules.STATUSES:
+        raise ValidationFailed("invalid status", details={"status": [f"one of {', '.join(rules.STATUSES)}"]})
+    with service_context().engine.connect() as conn:
+        where = [customer_filter(conn, p, quotes.c.customer_id, "sales")]
+        for key in ("customer_id", "owner_id", "opportunity_id"):
+            value = uuid_arg(request.args.get(key), key)
+            if value:
+                where.append(quotes.c[key] == value)
+        if status == rules.EXPIRED:
+            where.append(sa.and_(quotes.c.status.in_(rules.OPEN), quotes.c.valid_until < today()))
+        elif status in rules.OPEN:
+            where.append(sa.and_(quotes.c.status == status, quotes.c.valid_until >= today()))
+        elif status:
+            where.append(quotes.c.status == status)
+        total = conn.execute(sa.select(sa.func.count()).select_from(quotes).where(*where)).scalar_one()
+        rows = [dict(r) for r in conn.execute(
+            sa.select(quotes).where(*where).order_by(quotes.c.created_at.desc(), quotes.c.id.desc())
+            .limit(per_page).offset((page - 1) * per_page)).mappings()]
+        lines = store.lines_of(conn, [r["id"] for r in rows])
+    items = [store.view({**r, "lines": lines[r["id"]]}, today()) for r in rows]
+    return page_response(items, total, page, per_page)
+
+
+@bp.post("/quotes/<quote_id>/copy")
+def copy(quote_id: str):
+    p = writer()
+    body = load(CopyBody())
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        src = _visible(conn, p, quote_id)
+        valid_until = body["valid_until"] or max(src["valid_until"],
+                                                 today() + timedelta(days=config().quote_validity_days))
+        if valid_until < today():
+            raise ValidationFailed("the copy would be expired", details={"valid_until": ["must not be in the past"]})
+        quote = store.insert(conn, emitter(conn), customer_id=src["customer_id"], owner_id=p.user_id,
+                             opportunity_id=src["opportunity_id"], valid_until=valid_until,
+                             lines=src["lines"], today=today(), copied_from=src["id"])
+        out = _with_warnings(conn, quote)
+    return jsonify(out), 201
+
+
+def _illegal(exc: rules.IllegalQuoteTransition) -> Conflict:
+    return Conflict(str(exc), code="illegal_transition", details={"status": exc.status, "target": exc.target})
+
+
+@bp.post("/quotes/<quote_id>/status")
+def change_status(quote_id: str):
+    p = writer()
+    target = load(StatusChange())["status"]
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        quote = _visible(conn, p, quote_id, lock=True)
+        try:
+            rules.transition(quote["status"], quote["valid_until"], today(), target)
+        except rules.IllegalQuoteTransition as exc:
+            raise _illegal(exc) from None
+        changes: dict[str, Any] = {"status": target}
+        if target == rules.SENT:
+            changes["sent_at"] = datetime.now(UTC)
+        quote = store.update(conn, quote, **changes)
+        store.publish(emitter(conn), "sales.quote.updated", quote, today())
+        out = _with_warnings(conn, quote)
+    return jsonify(out)
+
+
+@bp.post("/quotes/<quote_id>/convert")
+def convert(quote_id: str):
+    p = writer()
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        quote = _visible(conn, p, quote_id, lock=True)
+        if not rules.can_convert(quote["status"], quote["valid_until"], today(), quote["order_id"] is not None):
+            status = rules.effective_status(quote["status"], quote["valid_until"], today())
+            raise Conflict(f"a quote that is {status} cannot be converted"
+                           + (" again" if quote["order_id"] else ""), code="illegal_transition",
+                           details={"status": status, "order_id": quote["order_id"]})
+        owner_id = conn.execute(sa.text("SELECT owner_id FROM acl_customers WHERE customer_id = :c"),
+                                {"c": quote["customer_id"]}).scalar_one()
+        order = ordering.create_order(conn, emitter(conn), customer_id=quote["customer_id"], owner_id=owner_id,
+                                      lines=quote["lines"], approval_threshold=config().approval_discount_pct,
+                                      quote_id=quote["id"])
+        quote = store.update(conn, quote, status=rules.ACCEPTED, order_id=order["id"])
+        store.publish(emitter(conn), "sales.quote.updated", quote, today())
+        warnings = stock_warnings(conn, quote["lines"])
+    return jsonify({**order_view(order), "warnings": warnings}), 201
+
+
+@bp.get("/quotes/<quote_id>/pdf")
+def pdf(quote_id: str):
+    with service_context().engine.connect() as conn:
+        quote = _visible(conn, principal(), quote_id)
+        name = customer_name(conn, quote["customer_id"])
+    data = quote_pdf(store.view(quote, today()), name, config().company_name)
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{quote["number"]}.pdf"'})
+
+
+@bp.post("/quotes/<quote_id>/send")
+def send(quote_id: str):
+    """Email the quote's PDF; a draft becomes sent. The mail goes out before the commit,
+    so a failed send changes nothing (503)."""
+    p = writer()
+    body = load(SendBody())
+    ctx = service_context()
+    cfg = config()
+    with ctx.engine.begin() as conn:
+        quote = _visible(conn, p, quote_id, lock=True)
+        status = rules.effective_status(quote["status"], quote["valid_until"], today())
+        if status not in (rules.DRAFT, rules.SENT, rules.ACCEPTED):
+            raise Conflict(f"a quote that is {status} cannot be sent", code="illegal_transition",
+                           details={"status": status})
+        name = customer_name(conn, quote["customer_id"])
+        if status == rules.DRAFT:
+            quote = store.update(conn, quote, status=rules.SENT, sent_at=datetime.now(UTC))
+        else:
+            quote = store.update(conn, quote, sent_at=datetime.now(UTC))
+        store.publish(emitter(conn), "sales.quote.updated", quote, today())
+        data = quote_pdf(store.view(quote, today()), name, cfg.company_name)
+        try:
+            send_pdf(cfg, to=body["to"], cc=body["cc"], subject=body["subject"] or f"报价单 {quote['number']} - {name}",
+                     body=body["message"] or f"{name}：您好！附件是报价单 {quote['number']}，请查收。",
+                     filename=f"{quote['number']}.pdf", pdf=data)
+        except MailFailed as exc:
+            raise DependencyDown("the mail server did not take the message", code="mail_failed",
+                                 details={"smtp": str(exc)[:300]}) from None
+        out = _with_warnings(conn, quote)
+    return jsonify(out)

@@ -1,0 +1,190 @@
+"""The sales service's tables (SQLAlchemy Core): its own records and the local copies
+of products and stock availability that inventory's events feed."""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+from shared.tables import add_messaging_tables
+from shared.visibility import add_visibility_tables
+
+metadata = sa.MetaData()
+add_messaging_tables(metadata)
+add_visibility_tables(metadata)
+
+MONEY = sa.Numeric(16, 2)
+PCT = sa.Numeric(7, 4)
+
+
+def _ts(name: str, **kw) -> sa.Column:
+    return sa.Column(name, sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now(), **kw)
+
+
+order_number_seq = sa.Sequence("order_number_seq", metadata=metadata)
+quote_number_seq = sa.Sequence("quote_number_seq", metadata=metadata)
+contract_number_seq = sa.Sequence("contract_number_seq", metadata=metadata)
+
+# ---- local copies (from inventory events) -------------------------------------------
+products = sa.Table(
+    "products", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("sku", sa.String(100), nullable=False),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("spec", sa.String(300), nullable=True),
+    sa.Column("unit", sa.String(40), nullable=False),
+    sa.Column("list_price", MONEY, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+)
+
+stock_levels = sa.Table(
+    "stock_levels", metadata,
+    sa.Column("product_id", sa.String(36), primary_key=True),
+    sa.Column("warehouse_id", sa.String(36), primary_key=True),
+    sa.Column("available", sa.Integer, nullable=False),
+)
+
+# ---- opportunities ------------------------------------------------------------------
+opportunities = sa.Table(
+    "opportunities", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("customer_id", sa.String(36), nullable=False),
+    sa.Column("owner_id", sa.String(36), nullable=False),
+    sa.Column("lead_id", sa.String(36), nullable=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("amount", MONEY, nullable=False),
+    sa.Column("stage", sa.String(20), nullable=False),
+    sa.Column("probability", sa.Integer, nullable=False),
+    sa.Column("expected_close_date", sa.Date, nullable=True),
+    sa.Column("next_step", sa.String(500), nullable=True),
+    sa.Column("lost_reason", sa.String(500), nullable=True),
+    sa.Column("competitors", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    _ts("created_at"),
+    _ts("updated_at"),
+    sa.Index("ix_opportunities_created", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_opportunities_customer", "customer_id", sa.text("created_at DESC")),
+    sa.Index("ix_opportunities_owner", "owner_id", "stage"),
+    sa.Index("ix_opportunities_stage", "stage", "expected_close_date"),
+)
+
+# ---- quotes -------------------------------------------------------------------------
+quotes = sa.Table(
+    "quotes", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("number", sa.String(40), nullable=False, unique=True),
+    sa.Column("customer_id", sa.String(36), nullable=False),
+    sa.Column("owner_id", sa.String(36), nullable=False),
+    sa.Column("opportunity_id", sa.String(36), nullable=True, index=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("valid_until", sa.Date, nullable=False),
+    sa.Column("net", MONEY, nullable=False),
+    sa.Column("tax", MONEY, nullable=False),
+    sa.Column("gross", MONEY, nullable=False),
+    sa.Column("order_id", sa.String(36), nullable=True),
+    sa.Column("copied_from", sa.String(36), nullable=True),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    sa.Index("ix_quotes_created", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_quotes_customer", "customer_id", sa.text("created_at DESC")),
+    sa.Index("ix_quotes_status", "status", "valid_until"),
+)
+
+quote_lines = sa.Table(
+    "quote_lines", metadata,
+    sa.Column("quote_id", sa.String(36), sa.ForeignKey("quotes.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("line_no", sa.Integer, primary_key=True),
+    sa.Column("product_id", sa.String(36), nullable=False),
+    sa.Column("product_name", sa.String(300), nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("unit_price", MONEY, nullable=False),
+    sa.Column("discount_pct", PCT, nullable=False),
+    sa.Column("tax_rate", PCT, nullable=False),
+    sa.Column("net", MONEY, nullable=False),
+    sa.Column("tax", MONEY, nullable=False),
+    sa.Column("gross", MONEY, nullable=False),
+)
+
+# ---- orders -------------------------------------------------------------------------
+orders = sa.Table(
+    "orders", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("number", sa.String(40), nullable=False, unique=True),
+    sa.Column("customer_id", sa.String(36), nullable=False),
+    sa.Column("owner_id", sa.String(36), nullable=False),
+    sa.Column("quote_id", sa.String(36), nullable=True, index=True),
+    sa.Column("warehouse_id", sa.String(36), nullable=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("payment_status", sa.String(20), nullable=False, server_default="unpaid"),
+    sa.Column("net", MONEY, nullable=False),
+    sa.Column("tax", MONEY, nullable=False),
+    sa.Column("gross", MONEY, nullable=False),
+    sa.Column("invoiced_amount", MONEY, nullable=False, server_default="0"),
+    sa.Column("paid_amount", MONEY, nullable=False, server_default="0"),
+    sa.Column("reason", sa.String(500), nullable=True),
+    sa.Column("approved_by", sa.String(36), nullable=True),
+    sa.Column("reserved_warehouse_id", sa.String(36), nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    sa.Index("ix_orders_created", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_orders_customer", "customer_id", sa.text("created_at DESC")),
+    sa.Index("ix_orders_owner", "owner_id", sa.text("created_at DESC")),
+    sa.Index("ix_orders_status", "status", sa.text("created_at DESC")),
+)
+
+order_lines = sa.Table(
+    "order_lines", metadata,
+    sa.Column("order_id", sa.String(36), sa.ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("line_no", sa.Integer, primary_key=True),
+    sa.Column("customer_id", sa.String(36), nullable=False),
+    sa.Column("product_id", sa.String(36), nullable=False),
+    sa.Column("product_name", sa.String(300), nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("unit_price", MONEY, nullable=False),
+    sa.Column("discount_pct", PCT, nullable=False),
+    sa.Column("tax_rate", PCT, nullable=False),
+    sa.Column("net", MONEY, nullable=False),
+    sa.Column("tax", MONEY, nullable=False),
+    sa.Column("gross", MONEY, nullable=False),
+    sa.Column("shipped_quantity", sa.Integer, nullable=False, server_default="0"),
+    _ts("created_at"),
+    # the last price charged to a customer for a product
+    sa.Index("ix_order_lines_last_price", "customer_id", "product_id", sa.text("created_at DESC")),
+)
+
+order_shipments = sa.Table(
+    "order_shipments", metadata,
+    sa.Column("shipment_id", sa.String(36), primary_key=True),
+    sa.Column("order_id", sa.String(36), nullable=False, index=True),
+    _ts("recorded_at"),
+)
+
+# ---- contracts ----------------------------------------------------------------------
+contracts = sa.Table(
+    "contracts", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("number", sa.String(40), nullable=False, unique=True),
+    sa.Column("order_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("customer_id", sa.String(36), nullable=False),
+    sa.Column("owner_id", sa.String(36), nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("terms", sa.Text, nullable=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("signed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("fulfilled_at", sa.DateTime(timezone=True), nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    sa.Index("ix_contracts_created", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_contracts_customer", "customer_id", sa.text("created_at DESC")),
+)
+
+contract_attachments = sa.Table(
+    "contract_attachments", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("contract_id", sa.String(36), sa.ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("content_type", sa.String(120), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("uploaded_by", sa.String(36), nullable=True),
+    _ts("created_at"),
+    sa.Index("ix_contract_attachments_contract", "contract_id", sa.text("created_at DESC"), "id"),
+)

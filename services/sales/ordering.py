@@ -1,0 +1,104 @@
+"""Order commands (SQL + domain rules), shared by the orders and quotes APIs: create
+(with the approval rule), approve, cancel, close. Each writes its events to the outbox
+in the caller's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from services.sales.domain import orders as rules
+from services.sales.domain.money import Amounts, totals
+from services.sales.models import order_lines, order_number_seq, orders
+from services.sales.orders_store import Emit, load_order, publish, update_order
+from shared.errors import Conflict, Forbidden
+from shared.identity import Principal
+from shared.visibility import is_manager_of
+
+
+def new_number(conn: Connection, prefix: str, seq: sa.Sequence) -> str:
+    n = conn.execute(sa.select(seq.next_value())).scalar_one()
+    return f"{prefix}-{datetime.now(UTC).year}-{n:06d}"
+
+
+def create_order(
+    conn: Connection,
+    emit: Emit,
+    *,
+    customer_id: str,
+    owner_id: str,
+    lines: list[dict[str, Any]],
+    approval_threshold: Decimal,
+    warehouse_id: str | None = None,
+    quote_id: str | None = None,
+) -> dict[str, Any]:
+    """Write an order from priced lines: pending_approval when a discount is above the
+    threshold (sales.order.approval_requested), else pending (sales.order.placed starts
+    the reservation saga). sales.order.created first in both cases."""
+    order_id = str(uuid.uuid4())
+    now = datetime.now(UTC)
+    total = totals(Amounts(line["net"], line["tax"], line["gross"]) for line in lines)
+    held = rules.needs_approval((line["discount_pct"] for line in lines), approval_threshold)
+    status = rules.PENDING_APPROVAL if held else rules.PENDING
+    conn.execute(sa.insert(orders).values(
+        id=order_id, number=new_number(conn, "SO", order_number_seq), customer_id=customer_id,
+        owner_id=owner_id, quote_id=quote_id, warehouse_id=warehouse_id, status=status,
+        payment_status="unpaid", net=total.net, tax=total.tax, gross=total.gross,
+        invoiced_amount=0, paid_amount=0, created_at=now, updated_at=now,
+    ))
+    conn.execute(sa.insert(order_lines), [
+        {"order_id": order_id, "line_no": i, "customer_id": customer_id, "created_at": now,
+         "shipped_quantity": 0, **{k: line[k] for k in (
+             "product_id", "product_name", "quantity", "unit_price", "discount_pct", "tax_rate",
+             "net", "tax", "gross")}}
+        for i, line in enumerate(lines)
+    ])
+    order = load_order(conn, order_id)
+    assert order is not None
+    publish(emit, "sales.order.created", order)
+    publish(emit, "sales.order.approval_requested" if held else "sales.order.placed", order)
+    return order
+
+
+def _illegal(exc: rules.IllegalTransition) -> Conflict:
+    return Conflict(str(exc), code="illegal_transition", details={"status": exc.status, "action": exc.action})
+
+
+def approve_order(conn: Connection, emit: Emit, p: Principal, order: dict[str, Any]) -> dict[str, Any]:
+    """A manager above the owner, or an admin: pending_approval -> pending, then placed."""
+    if not (p.is_admin or (p.role == "manager" and is_manager_of(conn, p.user_id, order["owner_id"]))):
+        raise Forbidden("only a manager of the order's owner or an admin may approve it")
+    try:
+        status = rules.next_status(order["status"], "approve")
+    except rules.IllegalTransition as exc:
+        raise _illegal(exc) from None
+    order = update_order(conn, order, status=status, approved_by=p.user_id)
+    publish(emit, "sales.order.approved", order)
+    publish(emit, "sales.order.placed", order)
+    return order
+
+
+def cancel_order(conn: Connection, emit: Emit, order: dict[str, Any], reason: str | None) -> dict[str, Any]:
+    """-> cancelled; sales.order.cancelled makes inventory release what it reserved."""
+    try:
+        status = rules.next_status(order["status"], "cancel")
+    except rules.IllegalTransition as exc:
+        raise _illegal(exc) from None
+    order = update_order(conn, order, status=status, reason=reason or order["reason"])
+    publish(emit, "sales.order.cancelled", order)
+    return order
+
+
+def close_order(conn: Connection, emit: Emit, order: dict[str, Any]) -> dict[str, Any]:
+    try:
+        status = rules.next_status(order["status"], "close")
+    except rules.IllegalTransition as exc:
+        raise _illegal(exc) from None
+    order = update_order(conn, order, status=status)
+    publish(emit, "sales.order.closed", order)
+    return order

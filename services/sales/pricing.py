@@ -1,0 +1,89 @@
+"""Turning requested lines into priced lines (SQL lookups + the money rules): known,
+active products from the local copy, the default unit price (last price to this
+customer, else list price), tax-inclusive input, and stock warnings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from services.sales.domain.money import exclusive_from_inclusive, line_amounts
+from services.sales.models import products, stock_levels
+from services.sales.orders_store import last_price
+from shared.errors import ValidationFailed
+
+
+def product_rows(conn: Connection, product_ids: list[str]) -> dict[str, Any]:
+    rows = conn.execute(sa.select(products).where(products.c.id.in_(set(product_ids))))
+    return {r.id: r for r in rows}
+
+
+def price_lines(
+    conn: Connection,
+    customer_id: str,
+    requested: list[dict[str, Any]],
+    *,
+    default_tax_rate: Decimal,
+    price_required: bool = False,
+) -> list[dict[str, Any]]:
+    """Priced lines (product_id, product_name, quantity, unit_price, discount_pct,
+    tax_rate, net, tax, gross); 422 naming each bad line."""
+    known = product_rows(conn, [line["product_id"] for line in requested])
+    errors: dict[str, Any] = {}
+    out = []
+    for i, line in enumerate(requested):
+        product = known.get(line["product_id"])
+        if product is None or not product.active:
+            errors[str(i)] = {"product_id": ["unknown or inactive product"]}
+            continue
+        tax_rate = line.get("tax_rate")
+        tax_rate = default_tax_rate if tax_rate is None else tax_rate
+        discount = line.get("discount_pct") or Decimal(0)
+        price = line.get("unit_price")
+        if price is None:
+            if price_required:
+                errors[str(i)] = {"unit_price": ["required"]}
+                continue
+            price = last_price(conn, customer_id, product.id)
+            price = product.list_price if price is None else price
+        elif line.get("unit_price_includes_tax"):
+            price = exclusive_from_inclusive(price, tax_rate)
+        amounts = line_amounts(line["quantity"], price, discount, tax_rate)
+        out.append({
+            "product_id": product.id, "product_name": product.name, "quantity": line["quantity"],
+            "unit_price": price, "discount_pct": discount, "tax_rate": tax_rate,
+            "net": amounts.net, "tax": amounts.tax, "gross": amounts.gross,
+        })
+    if errors:
+        raise ValidationFailed("some lines are invalid", details={"lines": errors})
+    return out
+
+
+def availability(conn: Connection, product_ids: list[str], warehouse_id: str | None = None) -> dict[str, int]:
+    """Available units per product from the local copy (all warehouses, or one)."""
+    query = (sa.select(stock_levels.c.product_id, sa.func.sum(stock_levels.c.available))
+             .where(stock_levels.c.product_id.in_(set(product_ids)))
+             .group_by(stock_levels.c.product_id))
+    if warehouse_id:
+        query = query.where(stock_levels.c.warehouse_id == warehouse_id)
+    return {pid: int(total) for pid, total in conn.execute(query)}
+
+
+def stock_warnings(conn: Connection, lines: list[dict[str, Any]], warehouse_id: str | None = None) -> list[dict]:
+    """Lines whose quantity exceeds the available stock (the product's lines summed)."""
+    pids = [line["product_id"] for line in lines]
+    available = availability(conn, pids, warehouse_id)
+    wanted: dict[str, int] = {}
+    for line in lines:
+        wanted[line["product_id"]] = wanted.get(line["product_id"], 0) + line["quantity"]
+    out = []
+    for i, line in enumerate(lines):
+        have = available.get(line["product_id"], 0)
+        if wanted[line["product_id"]] > have:
+            out.append({"line": i, "code": "insufficient_stock", "product_id": line["product_id"],
+                        "requested": line["quantity"], "available": have,
+                        "message": f"第 {i + 1} 行数量 {line['quantity']} 超过可用库存 {have}"})
+    return out
