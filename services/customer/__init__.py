@@ -1,0 +1,1 @@
+"""The customer service: customers, contacts, leads, activities, complaints, imports."""

@@ -1,0 +1,22 @@
+"""The customer service's HTTP API (paths without /api/v1)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+
+def blueprints() -> list[Blueprint]:
+    from services.customer.api import (
+        activities,
+        complaints,
+        contacts,
+        custom_fields,
+        customers,
+        leads,
+        ownership,
+        planning,
+        transfer_files,
+    )
+
+    return [customers.bp, ownership.bp, contacts.bp, leads.bp, activities.bp, complaints.bp,
+            custom_fields.bp, planning.bp, transfer_files.bp]

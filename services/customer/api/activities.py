@@ -1,0 +1,143 @@
+"""Activities (call, visit, email, meeting, note) and managers' comments on them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+from marshmallow import Schema, fields, validate
+
+from services.customer.access import customer_clause, load_customer, require_customer_field
+from services.customer.api.common import aware, iso, path_id, require_role, text, uuid_field
+from services.customer.models import activities, activity_comments, contacts
+from shared.errors import NotFound, ValidationFailed
+from shared.events.customer import ACTIVITY_KINDS
+from shared.service import service_context
+from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+
+bp = Blueprint("activities", __name__)
+COMMENTER_ROLES = ("manager", "admin")
+
+
+class ActivityIn(Schema):
+    customer_id = uuid_field(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(ACTIVITY_KINDS))
+    summary = text(5000, required=True)
+    occurred_at = fields.AwareDateTime(default_timezone=dt.UTC, allow_none=True, load_default=None)
+    contact_id = uuid_field()
+
+
+class CommentIn(Schema):
+    text = text(5000, required=True)
+
+
+def activity_json(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "customer_id": row.customer_id, "contact_id": row.contact_id, "kind": row.kind,
+            "summary": row.summary, "occurred_at": iso(row.occurred_at), "author_id": row.author_id,
+            "created_at": iso(row.created_at)}
+
+
+def comment_json(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "activity_id": row.activity_id, "text": row.text, "author_id": row.author_id,
+            "created_at": iso(row.created_at)}
+
+
+@bp.post("/activities")
+def log_activity():
+    body = load(ActivityIn())
+    who = principal()
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        customer = require_customer_field(conn, who, body["customer_id"])
+        if body.get("contact_id"):
+            owner = conn.execute(sa.select(contacts.c.customer_id).where(contacts.c.id == body["contact_id"])).scalar()
+            if owner != customer.id:
+                raise ValidationFailed("unknown contact", details={"contact_id": ["not a contact of this customer"]})
+        occurred = aware(body["occurred_at"]) if body.get("occurred_at") else dt.datetime.now(dt.UTC)
+        row = conn.execute(activities.insert().values(
+            id=str(uuid.uuid4()), customer_id=customer.id, contact_id=body.get("contact_id"), kind=body["kind"],
+            summary=body["summary"].strip(), occurred_at=occurred, author_id=who.user_id,
+        ).returning(*activities.c)).one()
+        ctx.outbox.add(conn, event_context(), "customer.activity.logged", aggregate_type="activity",
+                       aggregate_id=row.id, customer_id=customer.id,
+                       data={"id": row.id, "customer_id": row.customer_id, "contact_id": row.contact_id,
+                             "kind": row.kind, "summary": row.summary, "occurred_at": iso(row.occurred_at),
+                             "author_id": row.author_id})
+    return jsonify(activity_json(row)), 201
+
+
+@bp.get("/activities")
+def list_activities():
+    who = principal()
+    page, per_page = page_args()
+    args = request.args
+    if args.get("kind") and args["kind"] not in ACTIVITY_KINDS:
+        raise ValidationFailed("invalid filters", details={"kind": [f"must be one of {', '.join(ACTIVITY_KINDS)}"]})
+    ctx = service_context()
+    with ctx.engine.connect() as conn:
+        where = [customer_clause(conn, who, activities.c.customer_id)]
+        for name in ("customer_id", "author_id"):
+            value = uuid_arg(args.get(name), name)
+            if value:
+                where.append(activities.c[name] == value)
+        if args.get("kind"):
+            where.append(activities.c.kind == args["kind"])
+        total = conn.execute(sa.select(sa.func.count()).select_from(activities).where(*where)).scalar_one()
+        rows = conn.execute(sa.select(activities).where(*where)
+                            .order_by(activities.c.occurred_at.desc(), activities.c.id.desc())
+                            .limit(per_page).offset((page - 1) * per_page)).all()
+    return page_response([activity_json(r) for r in rows], total, page, per_page)
+
+
+def _visible_activity(conn, activity_id: str):
+    row = conn.execute(sa.select(activities).where(activities.c.id == path_id(activity_id, "activity"))).first()
+    if row is None:
+        raise NotFound("activity not found")
+    try:
+        load_customer(conn, principal(), row.customer_id)
+    except NotFound:
+        raise NotFound("activity not found") from None
+    return row
+
+
+@bp.get("/activities/<activity_id>")
+def get_activity(activity_id: str):
+    with service_context().engine.connect() as conn:
+        row = _visible_activity(conn, activity_id)
+        comments = conn.execute(sa.select(activity_comments).where(activity_comments.c.activity_id == row.id)
+                                .order_by(activity_comments.c.created_at, activity_comments.c.id).limit(200)).all()
+    return jsonify({**activity_json(row), "comments": [comment_json(c) for c in comments]})
+
+
+@bp.post("/activities/<activity_id>/comments")
+def comment(activity_id: str):
+    body = load(CommentIn())
+    who = principal()
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        row = _visible_activity(conn, activity_id)
+        require_role(who, COMMENTER_ROLES, "comment on activities (managers reply to their reps' logs)")
+        c = conn.execute(activity_comments.insert().values(
+            id=str(uuid.uuid4()), activity_id=row.id, text=body["text"].strip(), author_id=who.user_id,
+        ).returning(*activity_comments.c)).one()
+        ctx.outbox.add(conn, event_context(), "customer.activity.commented", aggregate_type="activity",
+                       aggregate_id=row.id, customer_id=row.customer_id,
+                       data={"id": c.id, "activity_id": row.id, "customer_id": row.customer_id,
+                             "activity_author_id": row.author_id, "text": c.text, "author_id": who.user_id})
+    return jsonify(comment_json(c)), 201
+
+
+@bp.get("/activities/<activity_id>/comments")
+def list_comments(activity_id: str):
+    page, per_page = page_args()
+    with service_context().engine.connect() as conn:
+        row = _visible_activity(conn, activity_id)
+        where = activity_comments.c.activity_id == row.id
+        total = conn.execute(sa.select(sa.func.count()).select_from(activity_comments).where(where)).scalar_one()
+        rows = conn.execute(sa.select(activity_comments).where(where)
+                            .order_by(activity_comments.c.created_at, activity_comments.c.id)
+                            .limit(per_page).offset((page - 1) * per_page)).all()
+    return page_response([comment_json(r) for r in rows], total, page, per_page)

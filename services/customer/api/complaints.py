@@ -1,0 +1,153 @@
+"""Complaints: assigned to a user who can see the customer; open -> in_progress -> resolved."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+from marshmallow import Schema, fields, validate
+
+from services.customer.access import (
+    customer_clause,
+    load_customer,
+    require_customer_field,
+    require_user,
+)
+from services.customer.api.common import iso, path_id, text, uuid_field
+from services.customer.domain.rules import complaint_transition_allowed
+from services.customer.models import complaints
+from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.events.customer import COMPLAINT_STATUSES
+from shared.identity import Principal
+from shared.service import service_context
+from shared.visibility import can_see_customer
+from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+
+bp = Blueprint("complaints", __name__)
+
+
+class ComplaintIn(Schema):
+    customer_id = uuid_field(required=True)
+    subject = text(300, required=True)
+    description = text(5000)
+    assignee_id = uuid_field(required=True)
+
+
+class ComplaintPatch(Schema):
+    status = fields.String(validate=validate.OneOf(COMPLAINT_STATUSES))
+    assignee_id = uuid_field()
+
+
+def complaint_json(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "customer_id": row.customer_id, "subject": row.subject, "description": row.description,
+            "assignee_id": row.assignee_id, "status": row.status, "created_by": row.created_by,
+            "created_at": iso(row.created_at), "updated_at": iso(row.updated_at),
+            "resolved_at": iso(row.resolved_at)}
+
+
+def _snapshot(row: Any) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in ("id", "customer_id", "subject", "description", "assignee_id", "status",
+                                         "created_by")}
+
+
+def _check_assignee(conn, assignee_id: str, customer_id: str) -> None:
+    """The assignee must be an active user who can see the customer (so an assignment
+    never opens another rep's customer to someone outside its visibility)."""
+    user = require_user(conn, assignee_id, "assignee_id")
+    if not can_see_customer(conn, Principal(user.id, user.role), customer_id, "customer"):
+        raise ValidationFailed("the assignee cannot see this customer",
+                               details={"assignee_id": ["must be a user who can see the customer"]})
+
+
+def _emit(conn, ctx, event_type: str, row: Any, **extra: Any) -> None:
+    ctx.outbox.add(conn, event_context(), event_type, aggregate_type="complaint", aggregate_id=row.id,
+                   customer_id=row.customer_id, data={**_snapshot(row), **extra})
+
+
+@bp.post("/complaints")
+def create_complaint():
+    body = load(ComplaintIn())
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        customer = require_customer_field(conn, principal(), body["customer_id"])
+        _check_assignee(conn, body["assignee_id"], customer.id)
+        row = conn.execute(complaints.insert().values(
+            id=str(uuid.uuid4()), customer_id=customer.id, subject=body["subject"].strip(),
+            description=body.get("description"), assignee_id=body["assignee_id"], status="open",
+            created_by=principal().user_id,
+        ).returning(*complaints.c)).one()
+        _emit(conn, ctx, "customer.complaint.created", row)
+        _emit(conn, ctx, "customer.complaint.assigned", row)
+    return jsonify(complaint_json(row)), 201
+
+
+@bp.get("/complaints")
+def list_complaints():
+    page, per_page = page_args()
+    args = request.args
+    if args.get("status") and args["status"] not in COMPLAINT_STATUSES:
+        raise ValidationFailed("invalid filters", details={"status": [f"must be one of {', '.join(COMPLAINT_STATUSES)}"]})
+    ctx = service_context()
+    with ctx.engine.connect() as conn:
+        where = [customer_clause(conn, principal(), complaints.c.customer_id)]
+        for name in ("customer_id", "assignee_id"):
+            value = uuid_arg(args.get(name), name)
+            if value:
+                where.append(complaints.c[name] == value)
+        if args.get("status"):
+            where.append(complaints.c.status == args["status"])
+        total = conn.execute(sa.select(sa.func.count()).select_from(complaints).where(*where)).scalar_one()
+        rows = conn.execute(sa.select(complaints).where(*where)
+                            .order_by(complaints.c.created_at.desc(), complaints.c.id.desc())
+                            .limit(per_page).offset((page - 1) * per_page)).all()
+    return page_response([complaint_json(r) for r in rows], total, page, per_page)
+
+
+def _visible(conn, complaint_id: str, *, for_update: bool = False):
+    query = sa.select(complaints).where(complaints.c.id == path_id(complaint_id, "complaint"))
+    row = conn.execute(query.with_for_update() if for_update else query).first()
+    if row is None:
+        raise NotFound("complaint not found")
+    try:
+        load_customer(conn, principal(), row.customer_id)
+    except NotFound:
+        raise NotFound("complaint not found") from None
+    return row
+
+
+@bp.get("/complaints/<complaint_id>")
+def get_complaint(complaint_id: str):
+    with service_context().engine.connect() as conn:
+        return jsonify(complaint_json(_visible(conn, complaint_id)))
+
+
+@bp.patch("/complaints/<complaint_id>")
+def update_complaint(complaint_id: str):
+    body = load(ComplaintPatch())
+    if not body:
+        raise ValidationFailed("nothing to change", details={"status": ["give status and/or assignee_id"]})
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        row = _visible(conn, complaint_id, for_update=True)
+        previous = row.status
+        new_status = body.get("status", previous)
+        if "status" in body and not complaint_transition_allowed(previous, new_status):
+            raise Conflict(f"a complaint cannot go from {previous} to {new_status}", code="illegal_transition",
+                           details={"from": previous, "to": new_status})
+        reassigned = body.get("assignee_id") not in (None, row.assignee_id)
+        if reassigned:
+            if previous == "resolved":
+                raise Conflict("a resolved complaint cannot be reassigned", code="illegal_transition")
+            _check_assignee(conn, body["assignee_id"], row.customer_id)
+        row = conn.execute(complaints.update().where(complaints.c.id == row.id).values(
+            status=new_status, assignee_id=body["assignee_id"] if reassigned else row.assignee_id,
+            updated_at=sa.func.now(),
+            resolved_at=sa.func.now() if new_status == "resolved" else None,
+        ).returning(*complaints.c)).one()
+        if new_status != previous:
+            _emit(conn, ctx, "customer.complaint.status_changed", row, previous_status=previous)
+        if reassigned:
+            _emit(conn, ctx, "customer.complaint.assigned", row)
+    return jsonify(complaint_json(row))

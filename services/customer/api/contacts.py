@@ -1,0 +1,139 @@
+"""Contacts of a customer (several per customer, decision makers marked)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+from marshmallow import Schema, fields, validate
+
+from services.customer.access import customer_clause, load_customer, require_customer_field
+from services.customer.api.common import iso, path_id, text
+from services.customer.domain.normalize import search_text
+from services.customer.models import contacts
+from shared.errors import NotFound, ValidationFailed
+from shared.outbox import EventContext, Outbox
+from shared.service import service_context
+from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+
+bp = Blueprint("contacts", __name__)
+
+
+class ContactIn(Schema):
+    name = text(200, required=True)
+    title = text(100)
+    phone = text(50)
+    email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=200))
+    is_decision_maker = fields.Boolean(load_default=False)
+
+
+def contact_json(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "customer_id": row.customer_id, "name": row.name, "title": row.title,
+            "phone": row.phone, "email": row.email, "is_decision_maker": row.is_decision_maker,
+            "created_at": iso(row.created_at), "updated_at": iso(row.updated_at)}
+
+
+def _event_data(row: Any) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in ("id", "customer_id", "name", "title", "phone", "email",
+                                         "is_decision_maker")}
+
+
+def insert_contact(conn, outbox: Outbox, ctx: EventContext, customer_id: str, body: dict[str, Any],
+                   created_by: str) -> dict[str, Any]:
+    """Add a contact and its event in the caller's transaction."""
+    row = conn.execute(
+        contacts.insert().values(
+            id=str(uuid.uuid4()), customer_id=customer_id, name=body["name"].strip(),
+            search_text=search_text(body["name"]), title=body.get("title"), phone=body.get("phone"),
+            email=body.get("email"), is_decision_maker=bool(body.get("is_decision_maker")),
+            created_by=created_by,
+        ).returning(*contacts.c)
+    ).one()
+    outbox.add(conn, ctx, "customer.contact.created", aggregate_type="contact", aggregate_id=row.id,
+               data=_event_data(row), customer_id=customer_id)
+    return contact_json(row)
+
+
+@bp.post("/customers/<cid>/contacts")
+def create_contact(cid: str):
+    body = load(ContactIn())
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        customer = require_customer_field(conn, principal(), path_id(cid, "customer"))
+        out = insert_contact(conn, ctx.outbox, event_context(), customer.id, body, principal().user_id)
+    return jsonify(out), 201
+
+
+@bp.get("/contacts")
+def list_contacts():
+    who = principal()
+    page, per_page = page_args()
+    ctx = service_context()
+    with ctx.engine.connect() as conn:
+        where = [customer_clause(conn, who, contacts.c.customer_id)]
+        customer_id = uuid_arg(request.args.get("customer_id"), "customer_id")
+        if customer_id:
+            where.append(contacts.c.customer_id == customer_id)
+        if request.args.get("is_decision_maker") in ("true", "false"):
+            where.append(contacts.c.is_decision_maker == (request.args["is_decision_maker"] == "true"))
+        q = search_text(request.args.get("q"))
+        if q:
+            where.append(contacts.c.search_text.like(f"%{q}%"))
+        total = conn.execute(sa.select(sa.func.count()).select_from(contacts).where(*where)).scalar_one()
+        rows = conn.execute(
+            sa.select(contacts).where(*where).order_by(contacts.c.created_at.desc(), contacts.c.id.desc())
+            .limit(per_page).offset((page - 1) * per_page)
+        ).all()
+    return page_response([contact_json(r) for r in rows], total, page, per_page)
+
+
+def _visible_contact(conn, contact_id: str, *, for_update: bool = False):
+    query = sa.select(contacts).where(contacts.c.id == path_id(contact_id, "contact"))
+    if for_update:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    if row is None:
+        raise NotFound("contact not found")
+    try:
+        load_customer(conn, principal(), row.customer_id)
+    except NotFound:
+        raise NotFound("contact not found") from None
+    return row
+
+
+@bp.get("/contacts/<contact_id>")
+def get_contact(contact_id: str):
+    with service_context().engine.connect() as conn:
+        return jsonify(contact_json(_visible_contact(conn, contact_id)))
+
+
+@bp.patch("/contacts/<contact_id>")
+def update_contact(contact_id: str):
+    body = load(ContactIn(), partial=True)
+    if "name" in body and body["name"] is None:
+        raise ValidationFailed("name may not be null", details={"name": ["may not be null"]})
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        row = _visible_contact(conn, contact_id, for_update=True)
+        changes = dict(body)
+        if "name" in changes:
+            changes["name"] = changes["name"].strip()
+            changes["search_text"] = search_text(changes["name"])
+        row = conn.execute(contacts.update().where(contacts.c.id == row.id)
+                           .values(**changes, updated_at=sa.func.now()).returning(*contacts.c)).one()
+        ctx.outbox.add(conn, event_context(), "customer.contact.updated", aggregate_type="contact",
+                       aggregate_id=row.id, data=_event_data(row), customer_id=row.customer_id)
+    return jsonify(contact_json(row))
+
+
+@bp.delete("/contacts/<contact_id>")
+def delete_contact(contact_id: str):
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        row = _visible_contact(conn, contact_id, for_update=True)
+        conn.execute(contacts.delete().where(contacts.c.id == row.id))
+        ctx.outbox.add(conn, event_context(), "customer.contact.deleted", aggregate_type="contact",
+                       aggregate_id=row.id, data=_event_data(row), customer_id=row.customer_id)
+    return "", 204

@@ -1,0 +1,72 @@
+"""Custom fields: an admin defines (name, type); customers' values are validated."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy.exc import IntegrityError
+
+from services.customer.api.common import iso, require_role, text
+from services.customer.domain.rules import FIELD_TYPES
+from services.customer.models import custom_fields
+from shared.errors import Conflict
+from shared.service import service_context
+from shared.web import event_context, load, page_args, page_response, principal
+
+bp = Blueprint("custom_fields", __name__)
+
+
+class FieldIn(Schema):
+    name = text(100, required=True)
+    type = fields.String(required=True, validate=validate.OneOf(FIELD_TYPES))
+    choices = fields.List(fields.String(validate=validate.Length(min=1, max=100)), allow_none=True,
+                          load_default=None, validate=validate.Length(max=100))
+    required = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _choices(self, data: dict[str, Any], **_kw: Any) -> None:
+        if data.get("type") == "choice" and not data.get("choices"):
+            raise ValidationError("a choice field needs a non-empty list of choices", "choices")
+        if data.get("type") != "choice" and data.get("choices"):
+            raise ValidationError("only a choice field has choices", "choices")
+
+
+def field_json(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "name": row.name, "type": row.type, "choices": row.choices, "required": row.required,
+            "created_at": iso(row.created_at)}
+
+
+@bp.post("/custom-fields")
+def define_field():
+    require_role(principal(), ("admin",), "define custom fields")
+    body = load(FieldIn())
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        savepoint = conn.begin_nested()
+        try:
+            row = conn.execute(custom_fields.insert().values(
+                id=str(uuid.uuid4()), name=body["name"].strip(), type=body["type"], choices=body.get("choices"),
+                required=body["required"],
+            ).returning(*custom_fields.c)).one()
+            savepoint.commit()
+        except IntegrityError:
+            savepoint.rollback()
+            raise Conflict("a custom field with this name exists", code="duplicate_custom_field") from None
+        ctx.outbox.add(conn, event_context(), "customer.custom_field.defined", aggregate_type="custom_field",
+                       aggregate_id=row.id, data={"id": row.id, "name": row.name, "type": row.type,
+                                                  "choices": row.choices, "required": row.required})
+    return jsonify(field_json(row)), 201
+
+
+@bp.get("/custom-fields")
+def list_fields():
+    page, per_page = page_args()
+    with service_context().engine.connect() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(custom_fields)).scalar_one()
+        rows = conn.execute(sa.select(custom_fields).order_by(custom_fields.c.name, custom_fields.c.id)
+                            .limit(per_page).offset((page - 1) * per_page)).all()
+    return page_response([field_json(r) for r in rows], total, page, per_page)

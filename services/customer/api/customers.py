@@ -1,0 +1,253 @@
+"""Customers: create, list/search, read, change, soft delete/restore, lost."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+from marshmallow import Schema, fields
+
+from services.customer import store
+from services.customer.access import customer_clause, load_customer, require_manage, require_user
+from services.customer.api.common import field_defs, path_id, require_role, text, uuid_field
+from services.customer.domain.normalize import name_key, phone_key, phone_query, search_text
+from services.customer.domain.rules import (
+    CUSTOMER_CREATORS,
+    OWNER_ROLES,
+    may_assign_owner,
+    merge_custom_fields,
+    validate_custom_fields,
+)
+from services.customer.models import contacts, customers
+from shared.errors import Conflict, Forbidden, ValidationFailed
+from shared.service import service_context
+from shared.visibility import is_manager_of
+from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+
+bp = Blueprint("customers", __name__)
+STATUSES = ("active", "lost", "deleted")
+
+
+class CustomerIn(Schema):
+    name = text(300, required=True)
+    industry = text(100)
+    website = text(300)
+    phone = text(50)
+    address = text(500)
+    category = text(50)
+    owner_id = uuid_field()
+    custom_fields = fields.Dict(keys=fields.String(), allow_none=True, load_default=None)
+
+
+class CustomerPatch(CustomerIn):
+    class Meta:
+        exclude = ("owner_id",)
+
+
+class LostIn(Schema):
+    reason = text(2000, required=True)
+
+
+def _check_name(name: str) -> str:
+    if not name_key(name):
+        raise ValidationFailed("invalid name", details={"name": ["must contain letters or digits"]})
+    return name.strip()
+
+
+def _custom_values(conn, values: Any, *, current: dict | None, creating: bool) -> dict:
+    clean, errors = validate_custom_fields(field_defs(conn), values, require_all=creating)
+    if errors:
+        raise ValidationFailed("invalid custom fields", details={"custom_fields": errors})
+    return merge_custom_fields(current, clean)
+
+
+@bp.post("/customers")
+def create_customer():
+    who = principal()
+    require_role(who, CUSTOMER_CREATORS, "create customers")
+    body = load(CustomerIn())
+    _check_name(body["name"])
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        owner_id = body.get("owner_id") or who.user_id
+        if owner_id != who.user_id:
+            require_user(conn, owner_id, "owner_id", OWNER_ROLES)
+            above = who.role == "manager" and is_manager_of(conn, who.user_id, owner_id)
+            if not may_assign_owner(who.role, who.user_id, owner_id, above):
+                raise Forbidden("you may create customers only for yourself or your team")
+        cid = str(uuid.uuid4())
+        names = store.name_columns(body["name"].strip())
+        values = {
+            "id": cid, **names, "industry": body.get("industry"), "website": body.get("website"),
+            "phone": body.get("phone"), "phone_key": phone_key(body.get("phone")) or None,
+            "address": body.get("address"), "category": body.get("category"), "owner_id": owner_id,
+            "status": "active", "created_by": who.user_id,
+            "custom_fields": _custom_values(conn, body.get("custom_fields"), current=None, creating=True),
+        }
+        store.guarded_write(conn, customers.insert().values(**values), names["name_key"])
+        out = store.publish(conn, ctx.outbox, event_context(), "customer.customer.created", cid)
+        out["warnings"] = store.phone_warnings(conn, body.get("phone"), cid)
+    return jsonify(out), 201
+
+
+def filters(conn, who) -> list:
+    args = request.args
+    where = [customer_clause(conn, who, customers.c.id, customers.c.owner_id)]
+    details = {}
+    status = args.get("status")
+    if status and status not in STATUSES:
+        details["status"] = [f"must be one of {', '.join(STATUSES)}"]
+    if status == "deleted":
+        where.append(customers.c.deleted_at.is_not(None))
+    else:
+        where.append(customers.c.deleted_at.is_(None))
+        if status:
+            where.append(customers.c.status == status)
+    owner_id = uuid_arg(args.get("owner_id"), "owner_id")
+    if owner_id:
+        where.append(customers.c.owner_id == owner_id)
+    for name in ("category", "industry"):
+        if args.get(name):
+            where.append(customers.c[name] == args[name])
+    q = (args.get("q") or "").strip()
+    if len(q) > 100:
+        details["q"] = ["must be at most 100 characters"]
+    if details:
+        raise ValidationFailed("invalid filters", details=details)
+    if q:
+        where.append(customers.c.id.in_(_matching_ids(q)))
+    return where
+
+
+def _matching_ids(q: str):
+    """Customers whose name, phone or a contact's name matches q (trigram indexes)."""
+    parts = []
+    fragment = search_text(q)
+    if fragment:
+        pattern = f"%{fragment}%"
+        parts.append(sa.select(customers.c.id).where(customers.c.search_text.like(pattern)))
+        parts.append(sa.select(contacts.c.customer_id).where(contacts.c.search_text.like(pattern)))
+    digits = phone_query(q)
+    if digits:
+        parts.append(sa.select(customers.c.id).where(customers.c.phone_key.like(f"%{digits}%")))
+    if not parts:
+        return sa.select(customers.c.id).where(sa.false())
+    return sa.union(*parts)
+
+
+@bp.get("/customers")
+def list_customers():
+    who = principal()
+    page, per_page = page_args()
+    ctx = service_context()
+    with ctx.engine.connect() as conn:
+        where = filters(conn, who)
+        total = conn.execute(sa.select(sa.func.count()).select_from(customers).where(*where)).scalar_one()
+        rows = conn.execute(
+            sa.select(customers).where(*where)
+            .order_by(customers.c.created_at.desc(), customers.c.id.desc())
+            .limit(per_page).offset((page - 1) * per_page)
+        ).all()
+        shared = store.shared_with(conn, [r.id for r in rows])
+    return page_response([store.customer_json(r, shared[r.id]) for r in rows], total, page, per_page)
+
+
+@bp.get("/customers/<cid>")
+def get_customer(cid: str):
+    ctx = service_context()
+    with ctx.engine.connect() as conn:
+        row = load_customer(conn, principal(), cid)
+        return jsonify(store.customer_json(row, store.shared_with(conn, [row.id])[row.id]))
+
+
+def _live(conn, cid: str, *, for_update: bool = True):
+    row = load_customer(conn, principal(), path_id(cid, "customer"), for_update=for_update)
+    if row.deleted_at is not None:
+        raise Conflict("the customer is deleted; restore it first", code="customer_deleted")
+    return row
+
+
+@bp.patch("/customers/<cid>")
+def update_customer(cid: str):
+    body = load(CustomerPatch(), partial=True)
+    if "name" in body and body["name"] is None:
+        raise ValidationFailed("name may not be null", details={"name": ["may not be null"]})
+    if "name" in body:
+        _check_name(body["name"])
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        row = _live(conn, cid)
+        changes: dict[str, Any] = {k: body[k] for k in ("industry", "website", "phone", "address", "category")
+                                   if k in body}
+        if "phone" in changes:
+            changes["phone_key"] = phone_key(changes["phone"]) or None
+        if "custom_fields" in body:
+            changes["custom_fields"] = _custom_values(conn, body["custom_fields"], current=row.custom_fields,
+                                                      creating=False)
+        statement = customers.update().where(customers.c.id == row.id)
+        if "name" in body:
+            changes.update(store.name_columns(body["name"].strip()))
+            store.guarded_write(conn, statement.values(**changes, updated_at=sa.func.now()),
+                                changes["name_key"], exclude_id=row.id)
+        else:
+            conn.execute(statement.values(**changes, updated_at=sa.func.now()))
+        out = store.publish(conn, ctx.outbox, event_context(), "customer.customer.updated", row.id)
+        out["warnings"] = store.phone_warnings(conn, out["phone"], row.id) if "phone" in changes else []
+    return jsonify(out)
+
+
+@bp.delete("/customers/<cid>")
+def delete_customer(cid: str):
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        row = _live(conn, cid)
+        require_manage(conn, principal(), row.owner_id)
+        conn.execute(customers.update().where(customers.c.id == row.id)
+                     .values(deleted_at=sa.func.now(), updated_at=sa.func.now()))
+        out = store.publish(conn, ctx.outbox, event_context(), "customer.customer.deleted", row.id)
+    return jsonify(out)
+
+
+@bp.post("/customers/<cid>/restore")
+def restore_customer(cid: str):
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        row = load_customer(conn, principal(), path_id(cid, "customer"), for_update=True)
+        require_manage(conn, principal(), row.owner_id)
+        if row.deleted_at is None:
+            raise Conflict("the customer is not deleted", code="not_deleted")
+        store.guarded_write(
+            conn, customers.update().where(customers.c.id == row.id).values(deleted_at=None, updated_at=sa.func.now()),
+            row.name_key, exclude_id=row.id)
+        out = store.publish(conn, ctx.outbox, event_context(), "customer.customer.restored", row.id)
+    return jsonify(out)
+
+
+@bp.post("/customers/<cid>/lost")
+def mark_lost(cid: str):
+    body = load(LostIn())
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        row = _live(conn, cid)
+        if row.status == "lost":
+            raise Conflict("the customer is already marked lost", code="already_lost")
+        conn.execute(customers.update().where(customers.c.id == row.id)
+                     .values(status="lost", lost_reason=body["reason"].strip(), updated_at=sa.func.now()))
+        out = store.publish(conn, ctx.outbox, event_context(), "customer.customer.lost", row.id)
+    return jsonify(out)
+
+
+@bp.post("/customers/<cid>/reactivate")
+def reactivate(cid: str):
+    """Undo 'lost' (an addition to the contract)."""
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        row = _live(conn, cid)
+        if row.status != "lost":
+            raise Conflict("the customer is not lost", code="not_lost")
+        conn.execute(customers.update().where(customers.c.id == row.id)
+                     .values(status="active", lost_reason=None, updated_at=sa.func.now()))
+        out = store.publish(conn, ctx.outbox, event_context(), "customer.customer.updated", row.id)
+    return jsonify(out)

@@ -1,0 +1,164 @@
+"""Leads and their conversion into customer + contact (+ opportunity id for sales)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from services.customer import store
+from services.customer.access import require_customer_field
+from services.customer.api.common import iso, path_id, require_role, text, uuid_field
+from services.customer.api.contacts import insert_contact
+from services.customer.domain.normalize import name_key, phone_key
+from services.customer.domain.rules import CUSTOMER_CREATORS
+from services.customer.models import customers, leads
+from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.money import BadAmount, fmt, to_decimal
+from shared.service import service_context
+from shared.visibility import owner_filter
+from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+
+bp = Blueprint("leads", __name__)
+LEAD_STATUSES = ("new", "converted", "disqualified")
+
+
+class LeadIn(Schema):
+    name = text(200, required=True)
+    company = text(300)
+    phone = text(50)
+    email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=200))
+    source = text(100)
+
+
+class OpportunityIn(Schema):
+    name = text(300, required=True)
+    amount = fields.Raw(required=True)
+    expected_close_date = fields.Date(allow_none=True, load_default=None)
+
+    @validates("amount")
+    def _amount(self, value: Any, **_kw: Any) -> None:
+        try:
+            if to_decimal(value) < 0:
+                raise ValidationError("must not be negative")
+        except BadAmount as exc:
+            raise ValidationError("must be a decimal amount such as \"1234.50\"") from exc
+
+
+class ConvertIn(Schema):
+    opportunity = fields.Nested(OpportunityIn, allow_none=True, load_default=None)
+    customer_id = uuid_field()  # attach to an existing customer instead of creating one
+
+
+def lead_json(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "name": row.name, "company": row.company, "phone": row.phone, "email": row.email,
+            "source": row.source, "owner_id": row.owner_id, "status": row.status,
+            "customer_id": row.customer_id, "contact_id": row.contact_id, "opportunity_id": row.opportunity_id,
+            "created_at": iso(row.created_at), "converted_at": iso(row.converted_at)}
+
+
+def _snapshot(row: Any) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in ("id", "name", "company", "phone", "email", "source", "owner_id", "status")}
+
+
+@bp.post("/leads")
+def create_lead():
+    who = principal()
+    require_role(who, CUSTOMER_CREATORS, "create leads")
+    body = load(LeadIn())
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        row = conn.execute(leads.insert().values(
+            id=str(uuid.uuid4()), name=body["name"].strip(), company=body.get("company"), phone=body.get("phone"),
+            email=body.get("email"), source=body.get("source"), owner_id=who.user_id, status="new",
+        ).returning(*leads.c)).one()
+        ctx.outbox.add(conn, event_context(), "customer.lead.created", aggregate_type="lead",
+                       aggregate_id=row.id, data=_snapshot(row))
+    return jsonify(lead_json(row)), 201
+
+
+@bp.get("/leads")
+def list_leads():
+    who = principal()
+    page, per_page = page_args()
+    status = request.args.get("status")
+    if status and status not in LEAD_STATUSES:
+        raise ValidationFailed("invalid filters", details={"status": [f"must be one of {', '.join(LEAD_STATUSES)}"]})
+    ctx = service_context()
+    with ctx.engine.connect() as conn:
+        where = [owner_filter(conn, who, leads.c.owner_id, "customer")]
+        if status:
+            where.append(leads.c.status == status)
+        owner_id = uuid_arg(request.args.get("owner_id"), "owner_id")
+        if owner_id:
+            where.append(leads.c.owner_id == owner_id)
+        total = conn.execute(sa.select(sa.func.count()).select_from(leads).where(*where)).scalar_one()
+        rows = conn.execute(sa.select(leads).where(*where).order_by(leads.c.created_at.desc(), leads.c.id.desc())
+                            .limit(per_page).offset((page - 1) * per_page)).all()
+    return page_response([lead_json(r) for r in rows], total, page, per_page)
+
+
+def _visible_lead(conn, lead_id: str, *, for_update: bool = False):
+    query = sa.select(leads).where(leads.c.id == path_id(lead_id, "lead"),
+                                   owner_filter(conn, principal(), leads.c.owner_id, "customer"))
+    row = conn.execute(query.with_for_update() if for_update else query).first()
+    if row is None:
+        raise NotFound("lead not found")
+    return row
+
+
+@bp.get("/leads/<lead_id>")
+def get_lead(lead_id: str):
+    with service_context().engine.connect() as conn:
+        return jsonify(lead_json(_visible_lead(conn, lead_id)))
+
+
+def _new_customer(conn, ctx, lead) -> str:
+    name = (lead.company or lead.name).strip()
+    key = name_key(name)
+    if not key:
+        raise ValidationFailed("the lead has no usable company name", details={"company": ["no letters or digits"]})
+    cid = str(uuid.uuid4())
+    values = {"id": cid, **store.name_columns(name), "phone": lead.phone, "phone_key": phone_key(lead.phone) or None,
+              "owner_id": lead.owner_id, "status": "active", "created_by": principal().user_id, "lead_id": lead.id}
+    store.guarded_write(conn, customers.insert().values(**values), key)
+    store.publish(conn, ctx.outbox, event_context(), "customer.customer.created", cid)
+    return cid
+
+
+@bp.post("/leads/<lead_id>/convert")
+def convert_lead(lead_id: str):
+    body = load(ConvertIn())
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        lead = _visible_lead(conn, lead_id, for_update=True)
+        if lead.status == "converted":
+            raise Conflict("the lead was converted already", code="lead_already_converted",
+                           details={"customer_id": lead.customer_id})
+        if lead.status == "disqualified":
+            raise Conflict("the lead is disqualified", code="lead_disqualified")
+        if body.get("customer_id"):
+            customer_id = require_customer_field(conn, principal(), body["customer_id"]).id
+        else:
+            customer_id = _new_customer(conn, ctx, lead)
+        contact = insert_contact(conn, ctx.outbox, event_context(), customer_id,
+                                 {"name": lead.name, "phone": lead.phone, "email": lead.email,
+                                  "is_decision_maker": False}, principal().user_id)
+        opportunity = None
+        if body.get("opportunity"):
+            o = body["opportunity"]
+            opportunity = {"id": str(uuid.uuid4()), "name": o["name"].strip(), "amount": fmt(to_decimal(o["amount"])),
+                           "expected_close_date": o["expected_close_date"].isoformat()
+                           if o.get("expected_close_date") else None}
+        conn.execute(leads.update().where(leads.c.id == lead.id).values(
+            status="converted", customer_id=customer_id, contact_id=contact["id"],
+            opportunity_id=opportunity["id"] if opportunity else None, converted_at=sa.func.now()))
+        ctx.outbox.add(conn, event_context(), "customer.lead.converted", aggregate_type="lead", aggregate_id=lead.id,
+                       customer_id=customer_id,
+                       data={"lead_id": lead.id, "customer_id": customer_id, "contact_id": contact["id"],
+                             "owner_id": lead.owner_id, "name": lead.name, "opportunity": opportunity})
+    return jsonify({"customer_id": customer_id, "contact_id": contact["id"],
+                    "opportunity_id": opportunity["id"] if opportunity else None})

@@ -1,0 +1,176 @@
+"""Weekly work plans / summaries per rep, and out-of-office registrations linked to customers."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+from marshmallow import Schema, ValidationError, fields, validates, validates_schema
+from sqlalchemy.exc import IntegrityError
+
+from services.customer.access import customer_clause, require_customer_field
+from services.customer.api.common import aware, iso, path_id, text, uuid_field
+from services.customer.domain.rules import is_week_start
+from services.customer.models import out_of_office, work_plans
+from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.service import service_context
+from shared.visibility import owner_filter
+from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+
+bp = Blueprint("planning", __name__)
+
+
+class PlanIn(Schema):
+    week_start = fields.Date(required=True)
+    plan = text(10000, required=True)
+    summary = text(10000)
+
+    @validates("week_start")
+    def _monday(self, value: Any, **_kw: Any) -> None:
+        if not is_week_start(value):
+            raise ValidationError("must be the Monday of the week")
+
+
+class PlanPatch(Schema):
+    plan = text(10000)
+    summary = text(10000)
+
+
+class AbsenceIn(Schema):
+    customer_id = uuid_field(required=True)
+    start_at = fields.AwareDateTime(required=True, default_timezone=None)
+    end_at = fields.AwareDateTime(required=True, default_timezone=None)
+    destination = text(300)
+    purpose = text(2000, required=True)
+
+    @validates_schema
+    def _order(self, data: dict[str, Any], **_kw: Any) -> None:
+        if data.get("start_at") and data.get("end_at") and data["end_at"] <= data["start_at"]:
+            raise ValidationError("must be after start_at", "end_at")
+
+
+def plan_json(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "user_id": row.user_id, "week_start": row.week_start.isoformat(), "plan": row.plan,
+            "summary": row.summary, "created_at": iso(row.created_at), "updated_at": iso(row.updated_at)}
+
+
+def _plan_event(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "user_id": row.user_id, "week_start": row.week_start.isoformat(), "plan": row.plan,
+            "summary": row.summary}
+
+
+@bp.post("/work-plans")
+def submit_plan():
+    body = load(PlanIn())
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        savepoint = conn.begin_nested()
+        try:
+            row = conn.execute(work_plans.insert().values(
+                id=str(uuid.uuid4()), user_id=principal().user_id, week_start=body["week_start"],
+                plan=body["plan"].strip(), summary=body.get("summary"),
+            ).returning(*work_plans.c)).one()
+            savepoint.commit()
+        except IntegrityError:
+            savepoint.rollback()
+            raise Conflict("you have a plan for that week; PATCH it", code="duplicate_work_plan") from None
+        ctx.outbox.add(conn, event_context(), "customer.work_plan.submitted", aggregate_type="work_plan",
+                       aggregate_id=row.id, data=_plan_event(row))
+    return jsonify(plan_json(row)), 201
+
+
+@bp.patch("/work-plans/<plan_id>")
+def update_plan(plan_id: str):
+    body = load(PlanPatch(), partial=True)
+    if not body or ("plan" in body and not body["plan"]):
+        raise ValidationFailed("nothing to change", details={"plan": ["give a non-empty plan and/or a summary"]})
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        row = conn.execute(sa.select(work_plans).where(work_plans.c.id == path_id(plan_id, "work plan"),
+                                                       work_plans.c.user_id == principal().user_id)
+                           .with_for_update()).first()
+        if row is None:
+            raise NotFound("work plan not found")
+        row = conn.execute(work_plans.update().where(work_plans.c.id == row.id)
+                           .values(**body, updated_at=sa.func.now()).returning(*work_plans.c)).one()
+        ctx.outbox.add(conn, event_context(), "customer.work_plan.updated", aggregate_type="work_plan",
+                       aggregate_id=row.id, data=_plan_event(row))
+    return jsonify(plan_json(row))
+
+
+@bp.get("/work-plans")
+def list_plans():
+    page, per_page = page_args()
+    ctx = service_context()
+    with ctx.engine.connect() as conn:
+        where = [owner_filter(conn, principal(), work_plans.c.user_id, "customer")]
+        user_id = uuid_arg(request.args.get("user_id"), "user_id")
+        if user_id:
+            where.append(work_plans.c.user_id == user_id)
+        if request.args.get("week_start"):
+            try:
+                where.append(work_plans.c.week_start == fields.Date().deserialize(request.args["week_start"]))
+            except ValidationError:
+                raise ValidationFailed("invalid filters", details={"week_start": ["must be a date"]}) from None
+        total = conn.execute(sa.select(sa.func.count()).select_from(work_plans).where(*where)).scalar_one()
+        rows = conn.execute(sa.select(work_plans).where(*where)
+                            .order_by(work_plans.c.week_start.desc(), work_plans.c.id)
+                            .limit(per_page).offset((page - 1) * per_page)).all()
+    return page_response([plan_json(r) for r in rows], total, page, per_page)
+
+
+@bp.get("/work-plans/<plan_id>")
+def get_plan(plan_id: str):
+    with service_context().engine.connect() as conn:
+        row = conn.execute(sa.select(work_plans).where(
+            work_plans.c.id == path_id(plan_id, "work plan"),
+            owner_filter(conn, principal(), work_plans.c.user_id, "customer"))).first()
+    if row is None:
+        raise NotFound("work plan not found")
+    return jsonify(plan_json(row))
+
+
+def absence_json(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "user_id": row.user_id, "customer_id": row.customer_id, "start_at": iso(row.start_at),
+            "end_at": iso(row.end_at), "destination": row.destination, "purpose": row.purpose,
+            "created_at": iso(row.created_at)}
+
+
+@bp.post("/out-of-office")
+def register_absence():
+    body = load(AbsenceIn())
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        customer = require_customer_field(conn, principal(), body["customer_id"])
+        row = conn.execute(out_of_office.insert().values(
+            id=str(uuid.uuid4()), user_id=principal().user_id, customer_id=customer.id,
+            start_at=aware(body["start_at"]), end_at=aware(body["end_at"]), destination=body.get("destination"),
+            purpose=body["purpose"].strip(),
+        ).returning(*out_of_office.c)).one()
+        ctx.outbox.add(conn, event_context(), "customer.out_of_office.registered", aggregate_type="out_of_office",
+                       aggregate_id=row.id, customer_id=customer.id,
+                       data={"id": row.id, "user_id": row.user_id, "customer_id": row.customer_id,
+                             "start_at": iso(row.start_at), "end_at": iso(row.end_at),
+                             "destination": row.destination, "purpose": row.purpose})
+    return jsonify(absence_json(row)), 201
+
+
+@bp.get("/out-of-office")
+def list_absences():
+    page, per_page = page_args()
+    ctx = service_context()
+    with ctx.engine.connect() as conn:
+        who = principal()
+        where = [customer_clause(conn, who, out_of_office.c.customer_id),
+                 owner_filter(conn, who, out_of_office.c.user_id, "customer")]
+        for name in ("user_id", "customer_id"):
+            value = uuid_arg(request.args.get(name), name)
+            if value:
+                where.append(out_of_office.c[name] == value)
+        total = conn.execute(sa.select(sa.func.count()).select_from(out_of_office).where(*where)).scalar_one()
+        rows = conn.execute(sa.select(out_of_office).where(*where)
+                            .order_by(out_of_office.c.start_at.desc(), out_of_office.c.id.desc())
+                            .limit(per_page).offset((page - 1) * per_page)).all()
+    return page_response([absence_json(r) for r in rows], total, page, per_page)

@@ -1,0 +1,140 @@
+"""Batch import (POST /imports/customers, GET /imports[/{id}]) and export
+(GET /exports/customers?format=csv|xlsx with the list's filters)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, g, jsonify, request, stream_with_context
+
+from services.customer.api.common import iso, path_id, require_role
+from services.customer.api.customers import filters
+from services.customer.domain.importfile import COLUMNS
+from services.customer.domain.rules import CUSTOMER_CREATORS
+from services.customer.models import contacts, customers, import_jobs
+from services.customer.store import public_status
+from shared.errors import NotFound, ValidationFailed
+from shared.service import service_context
+from shared.web import page_args, page_response, principal
+
+bp = Blueprint("transfer_files", __name__)
+MAX_EXPORT_ROWS = 200_000
+EXPORT_COLUMNS = ("id", *COLUMNS, "owner_id", "status", "created_at")
+
+
+def job_json(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "status": row.status, "total": row.total, "processed": row.processed,
+            "created": row.created, "duplicates": row.duplicates, "errors": row.errors,
+            "error_count": row.error_count, "message": row.message, "filename": row.filename,
+            "owner_id": row.owner_id, "created_by": row.created_by, "created_at": iso(row.created_at),
+            "finished_at": iso(row.finished_at)}
+
+
+@bp.post("/imports/customers")
+def start_import():
+    require_role(principal(), CUSTOMER_CREATORS, "import customers")
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationFailed("a multipart 'file' is required", details={"file": ["required"]})
+    content = upload.read()
+    if not content:
+        raise ValidationFailed("the file is empty", details={"file": ["is empty"]})
+    ctx = service_context()
+    job_id = str(uuid.uuid4())
+    with ctx.engine.begin() as conn:
+        conn.execute(import_jobs.insert().values(
+            id=job_id, created_by=principal().user_id, owner_id=principal().user_id,
+            filename=(upload.filename or "")[:300], content=content, correlation_id=g.get("request_id"),
+            status="queued",
+        ))
+    return jsonify({"id": job_id, "status": "queued"}), 202
+
+
+def _job_filter():
+    who = principal()
+    return sa.true() if who.is_admin else import_jobs.c.created_by == who.user_id
+
+
+@bp.get("/imports/<job_id>")
+def get_import(job_id: str):
+    with service_context().engine.connect() as conn:
+        row = conn.execute(sa.select(import_jobs).where(import_jobs.c.id == path_id(job_id, "import"),
+                                                        _job_filter())).first()
+    if row is None:
+        raise NotFound("import not found")
+    return jsonify(job_json(row))
+
+
+@bp.get("/imports")
+def list_imports():
+    page, per_page = page_args()
+    cols = [c for c in import_jobs.c if c.name != "content"]
+    with service_context().engine.connect() as conn:
+        where = _job_filter()
+        total = conn.execute(sa.select(sa.func.count()).select_from(import_jobs).where(where)).scalar_one()
+        rows = conn.execute(sa.select(*cols).where(where)
+                            .order_by(import_jobs.c.created_at.desc(), import_jobs.c.id.desc())
+                            .limit(per_page).offset((page - 1) * per_page)).all()
+    return page_response([job_json(r) for r in rows], total, page, per_page)
+
+
+def _export_rows(where: list) -> Iterator[list[Any]]:
+    """Customers (newest first) with their first contact, in chunks through a server-side cursor."""
+    engine = service_context().engine
+    first_contact = (
+        sa.select(contacts.c.name, contacts.c.phone, contacts.c.email)
+        .where(contacts.c.customer_id == customers.c.id)
+        .order_by(contacts.c.is_decision_maker.desc(), contacts.c.created_at, contacts.c.id)
+        .limit(1).lateral("fc")
+    )
+    query = (sa.select(customers, first_contact.c.name.label("contact_name"),
+                       first_contact.c.phone.label("contact_phone"), first_contact.c.email.label("contact_email"))
+             .select_from(customers.outerjoin(first_contact, sa.true()))
+             .where(*where).order_by(customers.c.created_at.desc(), customers.c.id.desc()).limit(MAX_EXPORT_ROWS))
+    with engine.connect() as conn:
+        result = conn.execution_options(yield_per=2000).execute(query)
+        for r in result:
+            yield [r.id, r.name, r.industry, r.phone, r.address, r.category, r.contact_name, r.contact_phone,
+                   r.contact_email, r.owner_id, public_status(r), iso(r.created_at)]
+
+
+@bp.get("/exports/customers")
+def export_customers():
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        raise ValidationFailed("invalid format", details={"format": ["must be csv or xlsx"]})
+    with service_context().engine.connect() as conn:
+        where = filters(conn, principal())
+    if fmt == "csv":
+        def generate() -> Iterator[str]:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            buffer.write("\ufeff")  # BOM: Excel opens UTF-8 correctly
+            writer.writerow(EXPORT_COLUMNS)
+            for n, row in enumerate(_export_rows(where), start=1):
+                writer.writerow(["" if v is None else v for v in row])
+                if n % 1000 == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+            yield buffer.getvalue()
+
+        return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="customers.csv"'})
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("customers")
+    sheet.append(list(EXPORT_COLUMNS))
+    for row in _export_rows(where):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return Response(out.getvalue(),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="customers.xlsx"'})

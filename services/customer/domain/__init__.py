@@ -1,0 +1,1 @@
+"""Business rules of the customer service (no Flask, no SQLAlchemy)."""

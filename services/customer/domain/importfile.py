@@ -1,0 +1,141 @@
+"""Reading an import file (CSV in UTF-8 with or without BOM or GBK/GB18030; XLSX) into
+numbered rows, and validating one row. Row numbers are the spreadsheet's: the header is
+row 1, the first data row is row 2."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from services.customer.domain.normalize import name_key, phone_key, search_text
+
+COLUMNS = ("name", "industry", "phone", "address", "category", "contact_name", "contact_phone", "contact_email")
+ALIASES = {
+    "客户名称": "name", "客户": "name", "名称": "name", "公司名称": "name",
+    "行业": "industry", "电话": "phone", "客户电话": "phone", "地址": "address",
+    "分类": "category", "类别": "category", "客户分类": "category",
+    "联系人": "contact_name", "联系人姓名": "contact_name",
+    "联系人电话": "contact_phone", "手机": "contact_phone",
+    "联系人邮箱": "contact_email", "邮箱": "contact_email",
+}
+MAX_LENGTHS = {"name": 300, "industry": 100, "phone": 50, "address": 500, "category": 50,
+               "contact_name": 200, "contact_phone": 50, "contact_email": 200}
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+class FileProblem(ValueError):
+    """The file as a whole cannot be imported (encoding, format, header)."""
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    row: int
+    name: str
+    name_key: str
+    search_text: str
+    industry: str | None
+    phone: str | None
+    phone_key: str | None
+    address: str | None
+    category: str | None
+    contact_name: str | None
+    contact_phone: str | None
+    contact_email: str | None
+
+
+def decode_csv(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")  # a superset of GBK, which Chinese Excel writes
+    except UnicodeDecodeError as exc:
+        raise FileProblem("the file is neither UTF-8 nor GBK text") from exc
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _raw_rows(data: bytes, filename: str = "") -> Iterator[list[str]]:
+    if data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx"):
+        try:
+            from openpyxl import load_workbook
+
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - any unreadable workbook
+            raise FileProblem(f"not a readable XLSX file: {type(exc).__name__}") from exc
+        sheet = book.worksheets[0]
+        for values in sheet.iter_rows(values_only=True):
+            yield [_cell(v) for v in values]
+        book.close()
+        return
+    text = decode_csv(data)
+    try:
+        for record in csv.reader(io.StringIO(text, newline="")):
+            yield [c.strip() for c in record]
+    except csv.Error as exc:
+        raise FileProblem(f"not a readable CSV file: {exc}") from exc
+
+
+def header_map(header: list[str]) -> dict[str, int]:
+    """Column name -> index, accepting the API's English names and common Chinese ones."""
+    mapping: dict[str, int] = {}
+    for index, title in enumerate(header):
+        key = title.strip().lower().lstrip("\ufeff")
+        key = ALIASES.get(title.strip(), key)
+        if key in COLUMNS and key not in mapping:
+            mapping[key] = index
+    if "name" not in mapping:
+        raise FileProblem("the header row has no 'name' column")
+    return mapping
+
+
+def read_rows(data: bytes, filename: str = "") -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, {column: text}) for each non-blank data row."""
+    rows = _raw_rows(data, filename)
+    header = next(rows, None)
+    if header is None:
+        raise FileProblem("the file is empty")
+    mapping = header_map(header)
+    for number, raw in enumerate(rows, start=2):
+        if not any(raw):
+            continue
+        yield number, {col: (raw[i] if i < len(raw) else "") for col, i in mapping.items()}
+
+
+def validate_row(number: int, values: dict[str, str]) -> ImportRow | str:
+    """The clean row, or the error message for it."""
+    v = {col: (values.get(col) or "").strip() or None for col in COLUMNS}
+    if not v["name"]:
+        return "name is required"
+    for col, limit in MAX_LENGTHS.items():
+        if v[col] and len(v[col]) > limit:
+            return f"{col} is longer than {limit} characters"
+    key = name_key(v["name"])
+    if not key:
+        return "name has no letters or digits"
+    if v["contact_email"] and not EMAIL.match(v["contact_email"]):
+        return f"contact_email is not an e-mail address: {v['contact_email']}"
+    if (v["contact_phone"] or v["contact_email"]) and not v["contact_name"]:
+        return "contact_phone/contact_email given without contact_name"
+    if v["phone"] and not phone_key(v["phone"]):
+        return f"phone has no digits: {v['phone']}"
+    return ImportRow(
+        row=number, name=v["name"], name_key=key, search_text=search_text(v["name"]),
+        industry=v["industry"], phone=v["phone"], phone_key=phone_key(v["phone"]) or None,
+        address=v["address"], category=v["category"], contact_name=v["contact_name"],
+        contact_phone=v["contact_phone"], contact_email=v["contact_email"],
+    )

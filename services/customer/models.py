@@ -1,0 +1,199 @@
+"""The customer service's tables (SQLAlchemy Core)."""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+from shared.tables import add_messaging_tables
+from shared.visibility import add_visibility_tables
+
+metadata = sa.MetaData()
+add_messaging_tables(metadata)
+add_visibility_tables(metadata)
+
+NOT_DELETED = sa.text("deleted_at IS NULL")
+
+
+def _id(name: str = "id") -> sa.Column:
+    return sa.Column(name, sa.String(36), primary_key=True)
+
+
+def _ts(name: str, nullable: bool = False) -> sa.Column:
+    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable,
+                     server_default=None if nullable else sa.func.now())
+
+
+customers = sa.Table(
+    "customers", metadata,
+    _id(),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("name_key", sa.String(300), nullable=False),
+    sa.Column("search_text", sa.String(300), nullable=False),
+    sa.Column("industry", sa.String(100), nullable=True),
+    sa.Column("website", sa.String(300), nullable=True),
+    sa.Column("phone", sa.String(50), nullable=True),
+    sa.Column("phone_key", sa.String(30), nullable=True),
+    sa.Column("address", sa.String(500), nullable=True),
+    sa.Column("category", sa.String(50), nullable=True),
+    sa.Column("owner_id", sa.String(36), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, server_default="active"),
+    sa.Column("lost_reason", sa.Text, nullable=True),
+    sa.Column("custom_fields", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("created_by", sa.String(36), nullable=True),
+    sa.Column("lead_id", sa.String(36), nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    _ts("deleted_at", nullable=True),
+    sa.Index("uq_customers_name_key_live", "name_key", unique=True, postgresql_where=NOT_DELETED),
+    sa.Index("ix_customers_live_created", sa.text("created_at DESC"), sa.text("id DESC"),
+             postgresql_where=NOT_DELETED),
+    sa.Index("ix_customers_owner_created", "owner_id", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_customers_phone_key", "phone_key", postgresql_where=NOT_DELETED),
+    sa.Index("ix_customers_category", "category", sa.text("created_at DESC")),
+    sa.Index("ix_customers_industry", "industry", sa.text("created_at DESC")),
+    sa.Index("ix_customers_search_trgm", "search_text", postgresql_using="gin",
+             postgresql_ops={"search_text": "gin_trgm_ops"}),
+    sa.Index("ix_customers_phone_trgm", "phone_key", postgresql_using="gin",
+             postgresql_ops={"phone_key": "gin_trgm_ops"}),
+)
+
+contacts = sa.Table(
+    "contacts", metadata,
+    _id(),
+    sa.Column("customer_id", sa.String(36), sa.ForeignKey("customers.id"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("search_text", sa.String(200), nullable=False),
+    sa.Column("title", sa.String(100), nullable=True),
+    sa.Column("phone", sa.String(50), nullable=True),
+    sa.Column("email", sa.String(200), nullable=True),
+    sa.Column("is_decision_maker", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_by", sa.String(36), nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    sa.Index("ix_contacts_customer_created", "customer_id", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_contacts_created", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_contacts_search_trgm", "search_text", postgresql_using="gin",
+             postgresql_ops={"search_text": "gin_trgm_ops"}),
+)
+
+leads = sa.Table(
+    "leads", metadata,
+    _id(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("company", sa.String(300), nullable=True),
+    sa.Column("phone", sa.String(50), nullable=True),
+    sa.Column("email", sa.String(200), nullable=True),
+    sa.Column("source", sa.String(100), nullable=True),
+    sa.Column("owner_id", sa.String(36), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, server_default="new"),
+    sa.Column("customer_id", sa.String(36), nullable=True),
+    sa.Column("contact_id", sa.String(36), nullable=True),
+    sa.Column("opportunity_id", sa.String(36), nullable=True),
+    _ts("created_at"),
+    _ts("converted_at", nullable=True),
+    sa.Index("ix_leads_owner_created", "owner_id", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_leads_created", sa.text("created_at DESC"), sa.text("id DESC")),
+)
+
+activities = sa.Table(
+    "activities", metadata,
+    _id(),
+    sa.Column("customer_id", sa.String(36), sa.ForeignKey("customers.id"), nullable=False),
+    sa.Column("contact_id", sa.String(36), nullable=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("author_id", sa.String(36), nullable=False),
+    _ts("created_at"),
+    sa.Index("ix_activities_customer_time", "customer_id", sa.text("occurred_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_activities_author_time", "author_id", sa.text("occurred_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_activities_time", sa.text("occurred_at DESC"), sa.text("id DESC")),
+)
+
+activity_comments = sa.Table(
+    "activity_comments", metadata,
+    _id(),
+    sa.Column("activity_id", sa.String(36), sa.ForeignKey("activities.id"), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("author_id", sa.String(36), nullable=False),
+    _ts("created_at"),
+    sa.Index("ix_activity_comments_activity", "activity_id", "created_at", "id"),
+)
+
+complaints = sa.Table(
+    "complaints", metadata,
+    _id(),
+    sa.Column("customer_id", sa.String(36), sa.ForeignKey("customers.id"), nullable=False),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("assignee_id", sa.String(36), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, server_default="open"),
+    sa.Column("created_by", sa.String(36), nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+    _ts("resolved_at", nullable=True),
+    sa.Index("ix_complaints_customer_created", "customer_id", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_complaints_assignee_created", "assignee_id", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_complaints_created", sa.text("created_at DESC"), sa.text("id DESC")),
+)
+
+custom_fields = sa.Table(
+    "custom_fields", metadata,
+    _id(),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("type", sa.String(20), nullable=False),
+    sa.Column("choices", JSONB, nullable=True),
+    sa.Column("required", sa.Boolean, nullable=False, server_default=sa.false()),
+    _ts("created_at"),
+)
+
+work_plans = sa.Table(
+    "work_plans", metadata,
+    _id(),
+    sa.Column("user_id", sa.String(36), nullable=False),
+    sa.Column("week_start", sa.Date, nullable=False),
+    sa.Column("plan", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text, nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    sa.UniqueConstraint("user_id", "week_start", name="uq_work_plans_user_week"),
+    sa.Index("ix_work_plans_week", sa.text("week_start DESC"), "id"),
+)
+
+out_of_office = sa.Table(
+    "out_of_office", metadata,
+    _id(),
+    sa.Column("user_id", sa.String(36), nullable=False),
+    sa.Column("customer_id", sa.String(36), sa.ForeignKey("customers.id"), nullable=False),
+    sa.Column("start_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("end_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("destination", sa.String(300), nullable=True),
+    sa.Column("purpose", sa.Text, nullable=False),
+    _ts("created_at"),
+    sa.Index("ix_ooo_user_start", "user_id", sa.text("start_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_ooo_customer_start", "customer_id", sa.text("start_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_ooo_start", sa.text("start_at DESC"), sa.text("id DESC")),
+)
+
+import_jobs = sa.Table(
+    "import_jobs", metadata,
+    _id(),
+    sa.Column("created_by", sa.String(36), nullable=False),
+    sa.Column("owner_id", sa.String(36), nullable=False),
+    sa.Column("filename", sa.String(300), nullable=True),
+    sa.Column("content", sa.LargeBinary, nullable=True),
+    sa.Column("correlation_id", sa.String(64), nullable=True),
+    sa.Column("status", sa.String(20), nullable=False, server_default="queued"),
+    sa.Column("total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("processed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("duplicates", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("error_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("errors", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("message", sa.Text, nullable=True),
+    _ts("created_at"),
+    _ts("heartbeat_at", nullable=True),
+    _ts("finished_at", nullable=True),
+    sa.Index("ix_import_jobs_pending", "created_at", postgresql_where=sa.text("status IN ('queued', 'running')")),
+    sa.Index("ix_import_jobs_creator", "created_by", sa.text("created_at DESC"), sa.text("id DESC")),
+)
