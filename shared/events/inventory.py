@@ -128,3 +128,40 @@ class ShipmentDispatched(Schema):
     carrier = fields.String(required=True, allow_none=True)
     tracking_number = fields.String(required=True, allow_none=True)
     fully_shipped = fields.Boolean(required=True)
+
+
+# ---- samples and loans to customers (added by the inventory service) ----------------
+
+class LoanLine(Schema):
+    product_id = uuid_str(required=True)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+    returned = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+_LOAN = {"id": "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d", "customer_id": "3d6f0a52-8b1e-4c3e-9f7a-1b2c3d4e5f60",
+         "warehouse_id": _WAREHOUSE_ID, "kind": "sample", "status": "out",
+         "lines": [{"product_id": _PRODUCT["id"], "quantity": 2, "returned": 0}]}
+
+
+class LoanSnapshot(Schema):
+    id = uuid_str(required=True)
+    customer_id = uuid_str(required=True)
+    warehouse_id = uuid_str(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("sample", "loan")))
+    status = fields.String(required=True, validate=validate.OneOf(("out", "partially_returned", "returned")))
+    lines = fields.List(fields.Nested(LoanLine), required=True)
+
+
+@register("inventory.loan.created", sample=_LOAN,
+          summary_en="lent goods to the customer ({kind})", summary_zh="向客户借出货品（{kind}）")
+class LoanCreated(LoanSnapshot):
+    pass
+
+
+@register("inventory.loan.returned",
+          sample={**_LOAN, "status": "returned",
+                  "lines": [{"product_id": _PRODUCT["id"], "quantity": 2, "returned": 2}],
+                  "returned_lines": [{"product_id": _PRODUCT["id"], "quantity": 2}]},
+          summary_en="the customer returned lent goods", summary_zh="客户归还了借出的货品")
+class LoanReturned(LoanSnapshot):
+    returned_lines = fields.List(fields.Nested(QuantityLine), required=True)

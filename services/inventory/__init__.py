@@ -1,0 +1,1 @@
+"""Inventory service: products, warehouses, stock, the reservation saga, shipments, purchasing."""

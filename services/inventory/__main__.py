@@ -1,0 +1,4 @@
+from services.inventory.bootstrap import root
+from shared.service import run_main
+
+run_main(root)

@@ -1,0 +1,20 @@
+"""Inventory's HTTP API (paths without /api/v1; the gateway strips it).
+
+Who may do what:
+- every authenticated role reads products, warehouses, stock levels, the ledger, stock
+  documents (receipts, transfers, adjustments, requisitions) and low-stock alerts;
+- admin and warehouse write them (products, warehouses, receipts, transfers, stocktaking,
+  requisitions, shipments, loans, suppliers, purchase orders, receiving) — 403 for others;
+- shipments, reservations and loans hang off a customer: warehouse and admin see all,
+  sales and managers see their customers' (others' are 404), finance sees none;
+- purchasing (suppliers, purchase orders) is read by admin, warehouse, finance, manager;
+  supplier invoices and payments are recorded by admin, warehouse and finance.
+"""
+
+from flask import Blueprint
+
+from services.inventory.api import loans, products, purchasing, shipments, stock
+
+
+def blueprints() -> list[Blueprint]:
+    return [products.bp, stock.bp, shipments.bp, loans.bp, purchasing.bp]

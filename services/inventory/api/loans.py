@@ -1,0 +1,211 @@
+"""Samples and loans to customers (stock out and back, per customer, customer visibility
+applies) and material requisitions (stock issued for internal use)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+from marshmallow import Schema, fields, validate
+
+from services.inventory.api.common import (
+    STOCK_WRITERS,
+    Id,
+    check_products,
+    check_warehouse,
+    count_and_page,
+    emitter,
+    in_transaction,
+    iso,
+    lines_field,
+    path_id,
+    require_role,
+    str_ids,
+)
+from services.inventory.domain.stock import Movement, merge_lines, over_shipment
+from services.inventory.models import loans, requisitions
+from services.inventory.stock_store import move_stock
+from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.service import service_context
+from shared.visibility import can_see_customer, customer_filter
+from shared.web import load, page_args, page_response, principal, uuid_arg
+
+bp = Blueprint("inventory_loans", __name__)
+DOMAIN = "inventory"
+
+
+class LoanIn(Schema):
+    customer_id = Id(required=True)
+    warehouse_id = Id(required=True)
+    kind = fields.String(load_default="loan", validate=validate.OneOf(("sample", "loan")))
+    lines = lines_field()
+    due_date = fields.Date(allow_none=True, load_default=None)
+    note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=300))
+
+
+class ReturnIn(Schema):
+    lines = lines_field()
+
+
+class RequisitionIn(Schema):
+    warehouse_id = Id(required=True)
+    lines = lines_field()
+    purpose = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    department = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=120))
+
+
+def loan_body(row) -> dict[str, Any]:
+    return {"id": row.id, "customer_id": row.customer_id, "warehouse_id": row.warehouse_id, "kind": row.kind,
+            "status": row.status, "lines": row.lines, "due_date": iso(row.due_date), "note": row.note,
+            "actor_id": row.actor_id, "created_at": iso(row.created_at), "updated_at": iso(row.updated_at)}
+
+
+def _loan_event(row) -> dict[str, Any]:
+    return {"id": row.id, "customer_id": row.customer_id, "warehouse_id": row.warehouse_id, "kind": row.kind,
+            "status": row.status, "lines": row.lines}
+
+
+def _status(lines: list[dict[str, Any]]) -> str:
+    if all(line["returned"] >= line["quantity"] for line in lines):
+        return "returned"
+    return "partially_returned" if any(line["returned"] for line in lines) else "out"
+
+
+@bp.post("/loans")
+def create_loan():
+    require_role(STOCK_WRITERS, "lend stock")
+    data = load(LoanIn())
+    customer_id = str(data["customer_id"])
+    merged = merge_lines(str_ids(data["lines"]))
+
+    def work(conn):
+        known = conn.execute(sa.text("SELECT 1 FROM acl_customers WHERE customer_id = :c"), {"c": customer_id}).first()
+        if known is None or not can_see_customer(conn, principal(), customer_id, DOMAIN):
+            raise ValidationFailed("unknown customer", details={"customer_id": ["no such customer"]})
+        wid = check_warehouse(conn, data["warehouse_id"])
+        check_products(conn, list(merged))
+        lid = str(uuid.uuid4())
+        emit = emitter(conn)
+        move_stock(conn, emit, [Movement(wid, p, "loan_out", -q, 0) for p, q in merged.items()],
+                   ref_type="loan", ref_id=lid, actor_id=principal().user_id, note=data["kind"])
+        row = conn.execute(loans.insert().values(
+            id=lid, customer_id=customer_id, warehouse_id=wid, kind=data["kind"], status="out",
+            due_date=data["due_date"], note=data["note"], actor_id=principal().user_id,
+            lines=[{"product_id": p, "quantity": q, "returned": 0} for p, q in merged.items()],
+        ).returning(*loans.c)).one()
+        emit("inventory.loan.created", aggregate_type="loan", aggregate_id=lid, customer_id=customer_id,
+             data=_loan_event(row))
+        return row
+
+    return jsonify(loan_body(in_transaction(work))), 201
+
+
+@bp.post("/loans/<loan_id>/returns")
+def return_loan(loan_id: str):
+    lid = path_id(loan_id, "loan")
+    data = load(ReturnIn())
+    back = merge_lines(str_ids(data["lines"]))
+
+    def work(conn):
+        row = conn.execute(sa.select(loans).where(loans.c.id == lid).with_for_update()).first()
+        if row is None or not can_see_customer(conn, principal(), row.customer_id, DOMAIN):
+            raise NotFound("loan not found")
+        require_role(STOCK_WRITERS, "take back loans")
+        outstanding = {line["product_id"]: line["quantity"] - line["returned"] for line in row.lines}
+        over = over_shipment(back, outstanding)
+        if over:
+            raise Conflict("more than is still out on this loan", code="over_return", details=over)
+        emit = emitter(conn)
+        move_stock(conn, emit, [Movement(row.warehouse_id, p, "loan_return", q, 0) for p, q in back.items()],
+                   ref_type="loan", ref_id=lid, actor_id=principal().user_id, create_rows=True)
+        lines = [{**line, "returned": line["returned"] + back.get(line["product_id"], 0)} for line in row.lines]
+        updated = conn.execute(loans.update().where(loans.c.id == lid).values(
+            lines=lines, status=_status(lines), updated_at=sa.func.now()).returning(*loans.c)).one()
+        emit("inventory.loan.returned", aggregate_type="loan", aggregate_id=lid, customer_id=row.customer_id,
+             data={**_loan_event(updated), "returned_lines": [{"product_id": p, "quantity": q}
+                                                               for p, q in back.items()]})
+        return updated
+
+    return jsonify(loan_body(in_transaction(work)))
+
+
+@bp.get("/loans")
+def list_loans():
+    page, per_page = page_args()
+    query = sa.select(loans)
+    for arg in ("customer_id", "warehouse_id"):
+        value = uuid_arg(request.args.get(arg), arg)
+        if value:
+            query = query.where(loans.c[arg] == value)
+    status = request.args.get("status")
+    if status:
+        if status not in ("out", "partially_returned", "returned"):
+            raise ValidationFailed("invalid status", details={"status": ["out, partially_returned or returned"]})
+        query = query.where(loans.c.status == status)
+    with service_context().engine.connect() as conn:
+        query = query.where(customer_filter(conn, principal(), loans.c.customer_id, DOMAIN))
+        rows, total = count_and_page(conn, query.order_by(loans.c.created_at.desc(), loans.c.id.desc()),
+                                     page, per_page)
+    return page_response([loan_body(r) for r in rows], total, page, per_page)
+
+
+@bp.get("/loans/<loan_id>")
+def get_loan(loan_id: str):
+    lid = path_id(loan_id, "loan")
+    with service_context().engine.connect() as conn:
+        row = conn.execute(sa.select(loans).where(loans.c.id == lid)).first()
+        if row is None or not can_see_customer(conn, principal(), row.customer_id, DOMAIN):
+            raise NotFound("loan not found")
+    return jsonify(loan_body(row))
+
+
+# ---- requisitions ------------------------------------------------------------------
+
+def requisition_body(row) -> dict[str, Any]:
+    return {"id": row.id, "warehouse_id": row.warehouse_id, "department": row.department, "purpose": row.purpose,
+            "lines": row.lines, "actor_id": row.actor_id, "created_at": iso(row.created_at)}
+
+
+@bp.post("/requisitions")
+def create_requisition():
+    require_role(STOCK_WRITERS, "issue material")
+    data = load(RequisitionIn())
+    merged = merge_lines(str_ids(data["lines"]))
+
+    def work(conn):
+        wid = check_warehouse(conn, data["warehouse_id"])
+        check_products(conn, list(merged))
+        rid = str(uuid.uuid4())
+        move_stock(conn, emitter(conn), [Movement(wid, p, "requisition", -q, 0) for p, q in merged.items()],
+                   ref_type="requisition", ref_id=rid, actor_id=principal().user_id, note=data["purpose"])
+        return conn.execute(requisitions.insert().values(
+            id=rid, warehouse_id=wid, purpose=data["purpose"], department=data["department"],
+            actor_id=principal().user_id, lines=[{"product_id": p, "quantity": q} for p, q in merged.items()],
+        ).returning(*requisitions.c)).one()
+
+    return jsonify(requisition_body(in_transaction(work))), 201
+
+
+@bp.get("/requisitions")
+def list_requisitions():
+    page, per_page = page_args()
+    query = sa.select(requisitions)
+    wid = uuid_arg(request.args.get("warehouse_id"), "warehouse_id")
+    if wid:
+        query = query.where(requisitions.c.warehouse_id == wid)
+    with service_context().engine.connect() as conn:
+        rows, total = count_and_page(
+            conn, query.order_by(requisitions.c.created_at.desc(), requisitions.c.id.desc()), page, per_page)
+    return page_response([requisition_body(r) for r in rows], total, page, per_page)
+
+
+@bp.get("/requisitions/<requisition_id>")
+def get_requisition(requisition_id: str):
+    rid = path_id(requisition_id, "requisition")
+    with service_context().engine.connect() as conn:
+        row = conn.execute(sa.select(requisitions).where(requisitions.c.id == rid)).first()
+    if row is None:
+        raise NotFound("requisition not found")
+    return jsonify(requisition_body(row))

@@ -1,0 +1,162 @@
+"""Products: POST/GET /products, GET/PATCH /products/{id}, CSV/XLSX import."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+from marshmallow import Schema, fields, validate
+
+from services.inventory import catalog
+from services.inventory.api.common import (
+    STOCK_WRITERS,
+    Money,
+    count_and_page,
+    emitter,
+    in_transaction,
+    path_id,
+    require_role,
+)
+from services.inventory.domain.importing import ImportFileError, check_row, read_rows
+from services.inventory.models import product_imports, products
+from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.service import service_context
+from shared.web import load, page_args, page_response, principal
+
+bp = Blueprint("inventory_products", __name__)
+
+
+def _text(size: int, **kw: Any) -> fields.String:
+    return fields.String(validate=validate.Length(min=1, max=size), **kw)
+
+
+class ProductIn(Schema):
+    sku = _text(80, required=True)
+    name = _text(300, required=True)
+    spec = fields.String(validate=validate.Length(max=300), allow_none=True, load_default=None)
+    unit = _text(40, required=True)
+    list_price = Money(required=True)
+    cost_price = Money(allow_none=True, load_default=None)
+    safety_stock = fields.Integer(strict=True, validate=validate.Range(min=0, max=10**9), load_default=0)
+    active = fields.Boolean(load_default=True)
+
+
+class ProductPatch(ProductIn):
+    pass
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    for key in ("sku", "name", "unit", "spec"):
+        if isinstance(data.get(key), str):
+            data[key] = data[key].strip()
+            if key != "spec" and not data[key]:
+                raise ValidationFailed("invalid fields", details={key: ["must not be blank"]})
+    return data
+
+
+@bp.post("/products")
+def create_product():
+    require_role(STOCK_WRITERS, "create products")
+    data = _clean(load(ProductIn()))
+    row = in_transaction(lambda conn: catalog.create_product(conn, emitter(conn), data))
+    return jsonify(catalog.to_api(row)), 201
+
+
+@bp.get("/products")
+def list_products():
+    page, per_page = page_args()
+    query = sa.select(products)
+    q = (request.args.get("q") or "").strip()
+    if q:
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(sa.or_(products.c.sku.ilike(pattern), products.c.name.ilike(pattern)))
+    active = request.args.get("active")
+    if active in ("true", "false"):
+        query = query.where(products.c.active == (active == "true"))
+    query = query.order_by(products.c.sku, products.c.id)
+    with service_context().engine.connect() as conn:
+        rows, total = count_and_page(conn, query, page, per_page)
+    return page_response([catalog.to_api(r) for r in rows], total, page, per_page)
+
+
+@bp.get("/products/<product_id>")
+def get_product(product_id: str):
+    pid = path_id(product_id, "product")
+    with service_context().engine.connect() as conn:
+        row = conn.execute(sa.select(products).where(products.c.id == pid)).first()
+    if row is None:
+        raise NotFound("product not found")
+    return jsonify(catalog.to_api(row))
+
+
+@bp.patch("/products/<product_id>")
+def patch_product(product_id: str):
+    pid = path_id(product_id, "product")
+    require_role(STOCK_WRITERS, "change products")
+    changes = _clean(load(ProductPatch(), partial=True))
+    for key in ("sku", "name", "unit", "list_price", "safety_stock", "active"):
+        if key in changes and changes[key] is None:
+            raise ValidationFailed("invalid fields", details={key: ["must not be null"]})
+    row = in_transaction(lambda conn: catalog.update_product(conn, emitter(conn), pid, changes))
+    if row is None:
+        raise NotFound("product not found")
+    return jsonify(catalog.to_api(row))
+
+
+# ---- import ------------------------------------------------------------------------
+
+def _import_body(row) -> dict[str, Any]:
+    return {"id": row.id, "status": row.status, "filename": row.filename, "total": row.total,
+            "processed": row.processed, "created": row.created, "duplicates": row.duplicates,
+            "errors": row.errors, "created_at": row.created_at.isoformat()}
+
+
+@bp.post("/products/imports")
+def import_products():
+    """multipart `file` (CSV or XLSX; header: sku, name, spec, unit, list_price,
+    cost_price, safety_stock). Processed at once (at most 5000 rows): 201 with the result."""
+    require_role(STOCK_WRITERS, "import products")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationFailed("a file is required", details={"file": ["required (multipart field 'file')"]})
+    try:
+        rows = read_rows(upload.filename, upload.read())
+    except ImportFileError as exc:
+        raise ValidationFailed(str(exc), details={"file": [str(exc)]}) from exc
+
+    def work(conn):
+        emit = emitter(conn)
+        created = duplicates = 0
+        errors: list[dict[str, Any]] = []
+        for number, raw in enumerate(rows, start=2):  # row 1 is the header
+            data, message = check_row(raw)
+            if message:
+                errors.append({"row": number, "message": message})
+                continue
+            savepoint = conn.begin_nested()
+            try:
+                catalog.create_product(conn, emit, data)
+                savepoint.commit()
+                created += 1
+            except Conflict:
+                savepoint.rollback()
+                duplicates += 1
+        return conn.execute(product_imports.insert().values(
+            id=str(uuid.uuid4()), status="done", filename=upload.filename[:300], total=len(rows),
+            processed=len(rows), created=created, duplicates=duplicates, errors=errors,
+            actor_id=principal().user_id,
+        ).returning(*product_imports.c)).one()
+
+    return jsonify(_import_body(in_transaction(work))), 201
+
+
+@bp.get("/products/imports/<import_id>")
+def get_import(import_id: str):
+    iid = path_id(import_id, "import")
+    with service_context().engine.connect() as conn:
+        row = conn.execute(sa.select(product_imports).where(product_imports.c.id == iid)).first()
+    if row is None or (row.actor_id != principal().user_id and principal().role not in STOCK_WRITERS):
+        raise NotFound("import not found")
+    return jsonify(_import_body(row))

@@ -1,0 +1,148 @@
+"""Shipments (partial, several per order, never more than reserved and not yet shipped)
+and the saga's reservations as the warehouse sees them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+from marshmallow import Schema, fields, validate
+
+from services.inventory.api.common import (
+    STOCK_WRITERS,
+    Id,
+    count_and_page,
+    emitter,
+    in_transaction,
+    iso,
+    lines_field,
+    path_id,
+    require_role,
+    str_ids,
+)
+from services.inventory.domain.stock import merge_lines, over_shipment, shipment_movements
+from services.inventory.models import reservation_lines, reservations, shipments
+from services.inventory.stock_store import move_stock
+from shared.errors import Conflict, NotFound
+from shared.service import service_context
+from shared.visibility import can_see_customer, customer_filter
+from shared.web import load, page_args, page_response, principal, uuid_arg
+
+bp = Blueprint("inventory_shipments", __name__)
+DOMAIN = "shipping"
+
+
+class ShipmentIn(Schema):
+    order_id = Id(required=True)
+    warehouse_id = Id(required=True)
+    lines = lines_field()
+    carrier = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=100))
+    tracking_number = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=100))
+
+
+def shipment_body(row) -> dict[str, Any]:
+    return {"id": row.id, "order_id": row.order_id, "customer_id": row.customer_id,
+            "warehouse_id": row.warehouse_id, "lines": row.lines, "carrier": row.carrier,
+            "tracking_number": row.tracking_number, "fully_shipped": row.fully_shipped,
+            "actor_id": row.actor_id, "created_at": iso(row.created_at)}
+
+
+def ship(conn, order_id: str, warehouse_id: str, lines: list[dict[str, Any]], carrier: str | None,
+         tracking_number: str | None, actor_id: str) -> Any:
+    """Ship part or all of an order's reservation: consumes reserved, lowers on hand."""
+    res = conn.execute(sa.select(reservations).where(reservations.c.order_id == order_id).with_for_update()).first()
+    if res is None or res.status in ("reserving", "cancelled"):
+        raise NotFound("no reserved stock for this order")
+    if res.status != "reserved":
+        raise Conflict(f"nothing to ship: the order's reservation is {res.status}", code="not_reserved",
+                       details={"status": res.status})
+    if res.warehouse_id != warehouse_id:
+        raise Conflict("the order's stock is reserved in another warehouse", code="wrong_warehouse",
+                       details={"reserved_in": res.warehouse_id})
+    booked = conn.execute(sa.select(reservation_lines).where(reservation_lines.c.order_id == order_id)
+                          .order_by(reservation_lines.c.product_id)).all()
+    remaining = {r.product_id: r.quantity - r.shipped - r.released for r in booked}
+    wanted = merge_lines(lines)
+    over = over_shipment(wanted, remaining)
+    if over:
+        raise Conflict("more than is still to ship for this order", code="over_shipment", details=over)
+    sid = str(uuid.uuid4())
+    emit = emitter(conn)
+    move_stock(conn, emit, shipment_movements(warehouse_id, wanted), ref_type="shipment", ref_id=sid,
+               actor_id=actor_id)
+    conn.execute(
+        sa.text("UPDATE reservation_lines l SET shipped = l.shipped + s.q FROM "
+                "unnest(CAST(:p AS varchar[]), CAST(:q AS int[])) AS s(p, q) "
+                "WHERE l.order_id = :o AND l.product_id = s.p"),
+        {"o": order_id, "p": list(wanted), "q": list(wanted.values())},
+    )
+    fully = all(remaining[p] - wanted.get(p, 0) == 0 for p in remaining)
+    if fully:
+        conn.execute(reservations.update().where(reservations.c.order_id == order_id)
+                     .values(status="consumed", updated_at=sa.func.now()))
+    line_list = [{"product_id": p, "quantity": q} for p, q in wanted.items()]
+    row = conn.execute(shipments.insert().values(
+        id=sid, order_id=order_id, customer_id=res.customer_id, warehouse_id=warehouse_id, lines=line_list,
+        carrier=carrier, tracking_number=tracking_number, fully_shipped=fully, actor_id=actor_id,
+    ).returning(*shipments.c)).one()
+    emit("inventory.shipment.dispatched", aggregate_type="shipment", aggregate_id=sid, customer_id=res.customer_id,
+         data={"id": sid, "order_id": order_id, "warehouse_id": warehouse_id, "customer_id": res.customer_id,
+               "lines": line_list, "carrier": carrier, "tracking_number": tracking_number,
+               "fully_shipped": fully})
+    return row
+
+
+@bp.post("/shipments")
+def create_shipment():
+    require_role(STOCK_WRITERS, "ship orders")
+    data = load(ShipmentIn())
+    lines = str_ids(data["lines"])
+    row = in_transaction(lambda conn: ship(conn, str(data["order_id"]), str(data["warehouse_id"]), lines,
+                                           data["carrier"], data["tracking_number"], principal().user_id))
+    return jsonify(shipment_body(row)), 201
+
+
+@bp.get("/shipments")
+def list_shipments():
+    page, per_page = page_args()
+    query = sa.select(shipments)
+    for arg in ("order_id", "customer_id", "warehouse_id"):
+        value = uuid_arg(request.args.get(arg), arg)
+        if value:
+            query = query.where(shipments.c[arg] == value)
+    with service_context().engine.connect() as conn:
+        query = query.where(customer_filter(conn, principal(), shipments.c.customer_id, DOMAIN))
+        query = query.order_by(shipments.c.created_at.desc(), shipments.c.id.desc())
+        rows, total = count_and_page(conn, query, page, per_page)
+    return page_response([shipment_body(r) for r in rows], total, page, per_page)
+
+
+@bp.get("/shipments/<shipment_id>")
+def get_shipment(shipment_id: str):
+    sid = path_id(shipment_id, "shipment")
+    with service_context().engine.connect() as conn:
+        row = conn.execute(sa.select(shipments).where(shipments.c.id == sid)).first()
+        if row is None or not can_see_customer(conn, principal(), row.customer_id, DOMAIN):
+            raise NotFound("shipment not found")
+    return jsonify(shipment_body(row))
+
+
+@bp.get("/stock/reservations/<order_id>")
+def get_reservation(order_id: str):
+    """What the saga reserved for an order, and how much of it has shipped or been released."""
+    oid = path_id(order_id, "reservation")
+    with service_context().engine.connect() as conn:
+        res = conn.execute(sa.select(reservations).where(reservations.c.order_id == oid)).first()
+        if res is None or not can_see_customer(conn, principal(), res.customer_id, DOMAIN):
+            raise NotFound("reservation not found")
+        lines = conn.execute(sa.select(reservation_lines).where(reservation_lines.c.order_id == oid)
+                             .order_by(reservation_lines.c.product_id)).all()
+    return jsonify({
+        "order_id": res.order_id, "customer_id": res.customer_id, "warehouse_id": res.warehouse_id,
+        "status": res.status, "reason": res.reason, "created_at": iso(res.created_at),
+        "updated_at": iso(res.updated_at),
+        "lines": [{"product_id": r.product_id, "quantity": r.quantity, "shipped": r.shipped, "released": r.released,
+                   "remaining": r.quantity - r.shipped - r.released} for r in lines],
+    })

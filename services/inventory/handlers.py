@@ -1,0 +1,207 @@
+"""Inventory's event handlers: the order saga's stock steps.
+
+- sales.order.placed: reserve every line in the order's warehouse, or (none named) in one
+  warehouse that can supply every line; all or nothing. Publishes inventory.stock.reserved
+  or inventory.stock.reservation_failed with the short lines.
+- sales.order.cancelled / rejected / closed: release whatever is still reserved and not
+  shipped (inventory.stock.released). A cancel seen before the placed event is recorded, and
+  the later placed event then reserves nothing.
+
+The reservations row per order is claimed with INSERT ... ON CONFLICT, so a redelivered or
+repeated placed event reserves once, and a cancel releases exactly what was reserved.
+Stock rows are locked in one global order (warehouse, product): concurrent reservations for
+the last units serialize on those rows and never oversell (CHECK constraints back it up).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from services.inventory.domain.stock import (
+    Level,
+    best_partial,
+    choose_warehouse,
+    merge_lines,
+    release_movements,
+    reservation_movements,
+    shortages,
+)
+from services.inventory.stock_store import lock_levels, publish_levels, write_movements
+from shared.consumer import HandlerTable, Reactions
+from shared.envelope import Envelope
+from shared.visibility import visibility_handlers
+
+log = logging.getLogger("crm.inventory.saga")
+
+MAX_CANDIDATES = 5
+REASON_SHORT = "库存不足 (insufficient stock)"
+REASON_NO_SINGLE = "没有单个仓库能供应全部明细 (no single warehouse can supply every line)"
+REASON_UNKNOWN_WAREHOUSE = "仓库不存在或已停用 (unknown or inactive warehouse)"
+
+_CLAIM = sa.text(
+    "INSERT INTO reservations (order_id, customer_id, status) VALUES (:o, :c, :s) "
+    "ON CONFLICT (order_id) DO NOTHING RETURNING order_id"
+)
+_AVAILABILITY = sa.text(
+    "SELECT s.warehouse_id, s.product_id, s.on_hand - s.reserved AS available FROM stock s "
+    "JOIN warehouses w ON w.id = s.warehouse_id AND w.active "
+    "WHERE s.product_id = ANY(CAST(:p AS varchar[])) AND s.on_hand > s.reserved"
+)
+
+
+def _set_status(conn: Connection, order_id: str, status: str, *, warehouse_id: str | None = None,
+                reason: str | None = None) -> None:
+    conn.execute(
+        sa.text("UPDATE reservations SET status = :s, warehouse_id = COALESCE(:w, warehouse_id), "
+                "reason = :r, updated_at = now() WHERE order_id = :o"),
+        {"s": status, "w": warehouse_id, "r": reason, "o": order_id},
+    )
+
+
+def _availability(conn: Connection, product_ids: list[str]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for row in conn.execute(_AVAILABILITY, {"p": product_ids}):
+        out.setdefault(row.warehouse_id, {})[row.product_id] = int(row.available)
+    return out
+
+
+def _warehouse_active(conn: Connection, warehouse_id: str) -> bool:
+    return conn.execute(sa.text("SELECT active FROM warehouses WHERE id = :w"), {"w": warehouse_id}).scalar() is True
+
+
+def _try_reserve(conn: Connection, reactions: Reactions, order_id: str, warehouse_id: str,
+                 wanted: dict[str, int]) -> list[dict]:
+    """Reserve everything in one warehouse inside a savepoint. Returns the short lines
+    (empty when reserved); on shortage the savepoint is rolled back, releasing its locks."""
+    savepoint = conn.begin_nested()
+    try:
+        levels = lock_levels(conn, [(warehouse_id, pid) for pid in wanted])
+        short = shortages(levels, warehouse_id, wanted)
+        if short:
+            savepoint.rollback()
+            return short
+        after = write_movements(conn, levels, reservation_movements(warehouse_id, wanted),
+                                ref_type="order", ref_id=order_id, actor_id=reactions.cause.actor_id)
+        conn.execute(
+            sa.text("INSERT INTO reservation_lines (order_id, product_id, quantity) "
+                    "SELECT :o, p, q FROM unnest(CAST(:p AS varchar[]), CAST(:q AS int[])) AS l(p, q)"),
+            {"o": order_id, "p": list(wanted), "q": list(wanted.values())},
+        )
+        publish_levels(conn, reactions.emit, levels, after)
+        savepoint.commit()
+        return []
+    except BaseException:
+        if savepoint.is_active:
+            savepoint.rollback()
+        raise
+
+
+def on_order_placed(conn: Connection, event: Envelope, reactions: Reactions) -> None:
+    order = event.data
+    order_id, customer_id = order["id"], order.get("customer_id") or event.customer_id
+    wanted = merge_lines(order["lines"])
+    if conn.execute(_CLAIM, {"o": order_id, "c": customer_id, "s": "reserving"}).first() is None:
+        log.info("order %s already handled by the saga; placed event ignored", order_id)
+        return
+
+    def failed(reason: str, short: list[dict]) -> None:
+        _set_status(conn, order_id, "failed", reason=reason)
+        reactions.emit("inventory.stock.reservation_failed", aggregate_type="reservation", aggregate_id=order_id,
+                       customer_id=customer_id,
+                       data={"order_id": order_id, "reason": reason, "short_lines": short})
+
+    def reserved(warehouse_id: str) -> None:
+        _set_status(conn, order_id, "reserved", warehouse_id=warehouse_id)
+        reactions.emit("inventory.stock.reserved", aggregate_type="reservation", aggregate_id=order_id,
+                       customer_id=customer_id, data={
+                           "order_id": order_id, "warehouse_id": warehouse_id,
+                           "lines": [{"product_id": p, "quantity": q} for p, q in wanted.items()]})
+
+    named = order.get("warehouse_id")
+    if named:
+        if not _warehouse_active(conn, named):
+            failed(REASON_UNKNOWN_WAREHOUSE, [{"product_id": p, "requested": q, "available": 0}
+                                              for p, q in wanted.items()])
+            return
+        short = _try_reserve(conn, reactions, order_id, named, wanted)
+        if short:
+            failed(REASON_SHORT, short)
+        else:
+            reserved(named)
+        return
+
+    candidates = _availability(conn, list(wanted))
+    for warehouse_id in choose_warehouse(candidates, wanted)[:MAX_CANDIDATES]:
+        if not _try_reserve(conn, reactions, order_id, warehouse_id, wanted):
+            reserved(warehouse_id)
+            return
+    candidates = _availability(conn, list(wanted))  # fresh figures for the report
+    best = best_partial(candidates, wanted)
+    if best is None:
+        failed(REASON_SHORT, [{"product_id": p, "requested": q, "available": 0} for p, q in wanted.items()])
+        return
+    short = shortages({(best, p): Level(a, 0) for p, a in candidates[best].items()}, best, wanted)
+    failed(REASON_SHORT if short else REASON_NO_SINGLE, short)
+
+
+def release_order(conn: Connection, reactions: Reactions, order_id: str, customer_id: str | None,
+                  *, record_if_unknown: bool) -> None:
+    """Release what is still reserved and not shipped; record a cancel seen first."""
+    if record_if_unknown and conn.execute(
+        _CLAIM, {"o": order_id, "c": customer_id, "s": "cancelled"}
+    ).first() is not None:
+        log.info("order %s cancelled before it was placed: recorded, nothing to release", order_id)
+        return
+    row = conn.execute(
+        sa.text("SELECT status, warehouse_id, customer_id FROM reservations WHERE order_id = :o FOR UPDATE"),
+        {"o": order_id},
+    ).first()
+    if row is None or row.status != "reserved":
+        return
+    lines = conn.execute(
+        sa.text("SELECT product_id, quantity - shipped - released AS remaining FROM reservation_lines "
+                "WHERE order_id = :o ORDER BY product_id FOR UPDATE"),
+        {"o": order_id},
+    ).all()
+    remaining = {r.product_id: int(r.remaining) for r in lines if r.remaining > 0}
+    if remaining:
+        levels = lock_levels(conn, [(row.warehouse_id, pid) for pid in remaining])
+        after = write_movements(conn, levels, release_movements(row.warehouse_id, remaining),
+                                ref_type="order", ref_id=order_id, actor_id=reactions.cause.actor_id)
+        conn.execute(
+            sa.text("UPDATE reservation_lines SET released = released + quantity - shipped - released "
+                    "WHERE order_id = :o"),
+            {"o": order_id},
+        )
+        publish_levels(conn, reactions.emit, levels, after)
+        reactions.emit("inventory.stock.released", aggregate_type="reservation", aggregate_id=order_id,
+                       customer_id=row.customer_id or customer_id, data={
+                           "order_id": order_id, "warehouse_id": row.warehouse_id,
+                           "lines": [{"product_id": p, "quantity": q} for p, q in remaining.items()]})
+    _set_status(conn, order_id, "released" if remaining else "consumed")
+
+
+def on_order_cancelled(conn: Connection, event: Envelope, reactions: Reactions) -> None:
+    order = event.data
+    release_order(conn, reactions, order["id"], order.get("customer_id") or event.customer_id,
+                  record_if_unknown=True)
+
+
+def on_order_ended(conn: Connection, event: Envelope, reactions: Reactions) -> None:
+    """Rejected or closed: nothing more will ship, so give back what is left."""
+    order = event.data
+    release_order(conn, reactions, order["id"], order.get("customer_id") or event.customer_id,
+                  record_if_unknown=event.event_type == "sales.order.rejected")
+
+
+def handler_table() -> HandlerTable:
+    table = HandlerTable()
+    table.add("sales.order.placed", on_order_placed, name="inventory.reserve")
+    table.add("sales.order.cancelled", on_order_cancelled, name="inventory.release_cancelled")
+    table.add("sales.order.rejected", on_order_ended, name="inventory.release_rejected")
+    table.add("sales.order.closed", on_order_ended, name="inventory.release_closed")
+    table.extend(visibility_handlers())
+    return table
