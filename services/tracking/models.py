@@ -1,4 +1,6 @@
-"""Tracking's own tables."""
+"""Tracking's own tables: the event store, the read models behind the reports, and the
+notifications. Read models (rm_*) are derived from the stored events only and can be
+rebuilt from them (services.tracking.rebuild)."""
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
@@ -10,6 +12,9 @@ metadata = sa.MetaData()
 add_messaging_tables(metadata)
 add_visibility_tables(metadata)
 
+Money = sa.Numeric(18, 2)
+TS = sa.DateTime(timezone=True)
+
 events = sa.Table(
     "events", metadata,
     sa.Column("seq", sa.BigInteger, sa.Identity(), primary_key=True),
@@ -17,8 +22,8 @@ events = sa.Table(
     sa.Column("event_type", sa.String(120), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("service", sa.String(40), nullable=False),
-    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("occurred_at", TS, nullable=False),
+    sa.Column("recorded_at", TS, nullable=False, server_default=sa.func.now()),
     sa.Column("region", sa.String(40), nullable=True),
     sa.Column("customer_id", sa.String(36), nullable=True),
     sa.Column("actor_id", sa.String(36), nullable=True),
@@ -30,8 +35,147 @@ events = sa.Table(
     sa.Column("summary", sa.Text, nullable=False),
     sa.Column("summary_zh", sa.Text, nullable=True),
     sa.Column("data", JSONB, nullable=False),
+    # timeline: one customer, newest first (keyset on occurred_at, seq), optionally by service/type
     sa.Index("ix_events_customer_time", "customer_id", sa.text("occurred_at DESC"), sa.text("seq DESC")),
+    sa.Index("ix_events_customer_service_time", "customer_id", "service",
+             sa.text("occurred_at DESC"), sa.text("seq DESC")),
+    sa.Index("ix_events_customer_type_time", "customer_id", "event_type",
+             sa.text("occurred_at DESC"), sa.text("seq DESC")),
+    # audit: by actor, by type, by period
     sa.Index("ix_events_actor_time", "actor_id", sa.text("occurred_at DESC"), sa.text("seq DESC")),
+    sa.Index("ix_events_type_time", "event_type", sa.text("occurred_at DESC"), sa.text("seq DESC")),
     sa.Index("ix_events_time", sa.text("occurred_at DESC"), sa.text("seq DESC")),
-    sa.Index("ix_events_type_time", "event_type", sa.text("occurred_at DESC")),
+)
+
+# ---- read models ----------------------------------------------------------------------
+
+rm_customers = sa.Table(
+    "rm_customers", metadata,
+    sa.Column("customer_id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=True),
+    sa.Column("owner_id", sa.String(36), nullable=False, index=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("created_at", TS, nullable=False, index=True),
+    sa.Column("lost_at", TS, nullable=True, index=True),
+)
+
+rm_leads = sa.Table(
+    "rm_leads", metadata,
+    sa.Column("lead_id", sa.String(36), primary_key=True),
+    sa.Column("owner_id", sa.String(36), nullable=True, index=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("created_at", TS, nullable=True),
+    sa.Column("converted_at", TS, nullable=True),
+    sa.Column("last_seq", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+rm_opportunities = sa.Table(
+    "rm_opportunities", metadata,
+    sa.Column("opportunity_id", sa.String(36), primary_key=True),
+    sa.Column("customer_id", sa.String(36), nullable=False, index=True),
+    sa.Column("owner_id", sa.String(36), nullable=False, index=True),
+    sa.Column("stage", sa.String(20), nullable=False),
+    sa.Column("amount", Money, nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+)
+
+rm_orders = sa.Table(
+    "rm_orders", metadata,
+    sa.Column("order_id", sa.String(36), primary_key=True),
+    sa.Column("number", sa.String(60), nullable=False),
+    sa.Column("customer_id", sa.String(36), nullable=False, index=True),
+    sa.Column("owner_id", sa.String(36), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("payment_status", sa.String(20), nullable=False),
+    sa.Column("net", Money, nullable=False),
+    sa.Column("tax", Money, nullable=False),
+    sa.Column("gross", Money, nullable=False),
+    sa.Column("invoiced_amount", Money, nullable=False),
+    sa.Column("paid_amount", Money, nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Index("ix_rm_orders_owner_created", "owner_id", "created_at"),
+    sa.Index("ix_rm_orders_created", "created_at"),
+)
+
+rm_order_lines = sa.Table(
+    "rm_order_lines", metadata,
+    sa.Column("order_id", sa.String(36), primary_key=True),
+    sa.Column("line_no", sa.Integer, primary_key=True),
+    sa.Column("product_id", sa.String(36), nullable=False, index=True),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("net", Money, nullable=False),
+    sa.Column("gross", Money, nullable=False),
+)
+
+# billing's view of an order's balance (billing.order_balance.changed), authoritative for paid
+rm_order_balances = sa.Table(
+    "rm_order_balances", metadata,
+    sa.Column("order_id", sa.String(36), primary_key=True),
+    sa.Column("customer_id", sa.String(36), nullable=False),
+    sa.Column("invoiced_amount", Money, nullable=False),
+    sa.Column("paid_amount", Money, nullable=False),
+)
+
+rm_invoices = sa.Table(
+    "rm_invoices", metadata,
+    sa.Column("invoice_id", sa.String(36), primary_key=True),
+    sa.Column("order_id", sa.String(36), nullable=True),
+    sa.Column("customer_id", sa.String(36), nullable=False, index=True),
+    sa.Column("amount", Money, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("issued_at", TS, nullable=False),
+)
+
+rm_payments = sa.Table(
+    "rm_payments", metadata,
+    sa.Column("payment_id", sa.String(36), primary_key=True),
+    sa.Column("customer_id", sa.String(36), nullable=False, index=True),
+    sa.Column("order_id", sa.String(36), nullable=True, index=True),
+    sa.Column("amount_cny", Money, nullable=False),
+    sa.Column("received_at", TS, nullable=False),
+)
+
+rm_expenses = sa.Table(
+    "rm_expenses", metadata,
+    sa.Column("expense_id", sa.String(36), primary_key=True),
+    sa.Column("submitter_id", sa.String(36), nullable=False),
+    sa.Column("customer_id", sa.String(36), nullable=True, index=True),
+    sa.Column("order_id", sa.String(36), nullable=True, index=True),
+    sa.Column("amount", Money, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("submitted_at", TS, nullable=False),
+)
+
+rm_products = sa.Table(
+    "rm_products", metadata,
+    sa.Column("product_id", sa.String(36), primary_key=True),
+    sa.Column("sku", sa.String(80), nullable=False),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("list_price", Money, nullable=False),
+    sa.Column("cost_price", Money, nullable=True),
+)
+
+READ_MODELS = (rm_customers, rm_leads, rm_opportunities, rm_orders, rm_order_lines, rm_order_balances,
+               rm_invoices, rm_payments, rm_expenses, rm_products)
+
+# ---- notifications --------------------------------------------------------------------
+
+notifications = sa.Table(
+    "notifications", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("user_id", sa.String(36), nullable=False),
+    sa.Column("kind", sa.String(60), nullable=False),
+    # one notification per (user, dedupe_key): a redelivered or replayed event adds nothing
+    sa.Column("dedupe_key", sa.String(200), nullable=False),
+    sa.Column("event_id", sa.String(36), nullable=False),
+    sa.Column("customer_id", sa.String(36), nullable=True),
+    sa.Column("subject_type", sa.String(60), nullable=True),
+    sa.Column("subject_id", sa.String(64), nullable=True),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("message_zh", sa.Text, nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("read_at", TS, nullable=True),
+    sa.UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_key"),
+    sa.Index("ix_notifications_inbox", "user_id", sa.text("(read_at IS NOT NULL)"),
+             sa.text("created_at DESC"), sa.text("id DESC")),
 )

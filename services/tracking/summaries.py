@@ -1,4 +1,8 @@
-"""Human lines for events, in English and Chinese, from the registry's templates."""
+"""Human lines for events, in English and Chinese, from the registry's templates.
+
+The stored line is the action ("created order SO-1, amount ¥305.10"); the actor's name
+is put in front when the line is read (`with_actor`), from the local user copy, so a
+name that arrives or changes later is still shown."""
 
 from __future__ import annotations
 
@@ -12,11 +16,25 @@ class _Lenient(dict):
 
 
 def summarize(envelope: Envelope) -> tuple[str, str]:
+    """(English, Chinese) line for an event; the event type for an unknown one."""
     try:
         spec = events.spec(envelope.event_type, envelope.version)
     except events.UnknownEventType:
         return envelope.event_type, envelope.event_type
-    values = _Lenient({k: v for k, v in envelope.data.items() if not isinstance(v, (dict, list))})
-    en = spec.summary_en.format_map(values) if spec.summary_en else envelope.event_type
-    zh = spec.summary_zh.format_map(values) if spec.summary_zh else en
+    values = _Lenient({k: ("-" if v is None else v) for k, v in envelope.data.items()
+                       if not isinstance(v, (dict, list))})
+    values.setdefault("actor", "")
+    try:
+        en = spec.summary_en.format_map(values) if spec.summary_en else envelope.event_type
+        zh = spec.summary_zh.format_map(values) if spec.summary_zh else en
+    except (ValueError, IndexError, AttributeError):  # a template the payload cannot fill
+        return envelope.event_type, envelope.event_type
     return en, zh
+
+
+def with_actor(actor_name: str | None, en: str, zh: str | None) -> tuple[str, str]:
+    """"张三 创建了订单 ..." / "张三 created order ..."; the bare line when the actor is unknown."""
+    zh = zh or en
+    if not actor_name:
+        return (en[:1].upper() + en[1:]) if en else en, zh
+    return f"{actor_name} {en}", f"{actor_name} {zh}"

@@ -1,0 +1,9 @@
+"""Tracking's HTTP API (paths without /api/v1): timeline, audit, reports, notifications."""
+
+from flask import Blueprint
+
+from services.tracking.api import notifications, reports, timeline
+
+
+def blueprints() -> list[Blueprint]:
+    return [timeline.bp, reports.bp, notifications.bp]

@@ -1,0 +1,151 @@
+"""GET /timeline (one customer) and GET /audit (across customers): newest first, keyset
+paginated on (occurred_at, seq) with `before` / `next_cursor`; `page` stays for the
+contract (OFFSET, bounded to the first 10,000 entries)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.sql.elements import ColumnElement
+
+from services.tracking.api.params import check_offset, cursor_arg, id_arg, period_args, text_arg
+from services.tracking.domain import cursor as cursor_codec
+from services.tracking.models import events
+from services.tracking.summaries import with_actor
+from shared.errors import NotFound, ValidationFailed
+from shared.identity import Principal
+from shared.service import service_context
+from shared.visibility import can_see_customer, customer_filter, visible_user_ids
+from shared.web import page_args, principal
+
+bp = Blueprint("tracking_timeline", __name__)
+
+COUNT_CAP = 10_000
+# roles that see every customer's events of one service only (API.md: finance sees billing,
+# warehouse sees inventory and shipping)
+SERVICE_ROLES = {"finance": "billing", "warehouse": "inventory"}
+
+_users = sa.table("acl_users", sa.column("id"), sa.column("full_name"), sa.column("username"))
+
+
+def _entry(row: Row, zh_first: bool) -> dict:
+    name = row.full_name or row.username
+    en, zh = with_actor(name, row.summary, row.summary_zh)
+    return {
+        "occurred_at": row.occurred_at.isoformat(),
+        "type": row.event_type,
+        "actor_id": row.actor_id,
+        "actor_name": name,
+        "summary": zh if zh_first else en,
+        "summary_en": en,
+        "summary_zh": zh,
+        "event_id": row.event_id,
+        "service": row.service,
+        "customer_id": row.customer_id,
+        "aggregate_type": row.aggregate_type,
+        "aggregate_id": row.aggregate_id,
+        "correlation_id": row.correlation_id,
+        "causation_id": row.causation_id,
+        "data": row.data,
+    }
+
+
+def _filters() -> list[ColumnElement]:
+    out: list[ColumnElement] = []
+    service = text_arg("service", 40)
+    if service:
+        out.append(events.c.service == service)
+    event_type = text_arg("type", 120)
+    if event_type:
+        out.append(events.c.event_type == event_type)
+    return out
+
+
+def _page(conn: Connection, where: list[ColumnElement]):
+    """One page of entries for the conditions, with total and next_cursor."""
+    page, per_page = page_args()
+    before = cursor_arg("before")
+    if before is None:
+        check_offset(page, per_page)
+    cond = sa.and_(*where) if where else sa.true()
+    total = conn.execute(
+        sa.select(sa.func.count()).select_from(sa.select(events.c.seq).where(cond).limit(COUNT_CAP + 1).subquery())
+    ).scalar_one()
+    query = (
+        sa.select(events, _users.c.full_name, _users.c.username)
+        .select_from(events.outerjoin(_users, _users.c.id == events.c.actor_id))
+        .where(cond)
+        .order_by(events.c.occurred_at.desc(), events.c.seq.desc())
+        .limit(per_page + 1)
+    )
+    if before is not None:
+        query = query.where(sa.tuple_(events.c.occurred_at, events.c.seq) < sa.tuple_(
+            sa.literal(before[0], sa.DateTime(timezone=True)), sa.literal(before[1], sa.BigInteger)))
+    else:
+        query = query.offset((page - 1) * per_page)
+    rows = conn.execute(query).all()
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    zh_first = (request.headers.get("Accept-Language") or "").lower().startswith("zh")
+    next_cursor = cursor_codec.encode(rows[-1].occurred_at, rows[-1].seq) if more and rows else None
+    return jsonify({
+        "items": [_entry(r, zh_first) for r in rows],
+        "total": min(total, COUNT_CAP), "total_capped": total > COUNT_CAP,
+        "page": page, "per_page": per_page, "next_cursor": next_cursor,
+    })
+
+
+@bp.get("/timeline")
+def timeline():
+    customer_id = id_arg("customer_id")
+    if not customer_id:
+        raise ValidationFailed("customer_id is required", details={"customer_id": ["required"]})
+    me = principal()
+    where = [events.c.customer_id == customer_id, *_filters()]
+    with service_context().engine.connect() as conn:
+        if me.role in SERVICE_ROLES:
+            known = conn.execute(sa.text("SELECT 1 FROM acl_customers WHERE customer_id = :c"),
+                                 {"c": customer_id}).first()
+            if not known:
+                raise NotFound("customer not found")
+            where.append(events.c.service == SERVICE_ROLES[me.role])
+        elif not can_see_customer(conn, me, customer_id, "tracking"):
+            raise NotFound("customer not found")
+        return _page(conn, where)
+
+
+def audit_scope(conn: Connection, me: Principal) -> ColumnElement:
+    """Admin: everything. Manager / sales: events on customers they see, and their
+    team's (their own) actions that concern no customer. Finance / warehouse: every event
+    of billing / inventory, and their own actions that concern no customer."""
+    if me.role == "admin":
+        return sa.true()
+    no_customer = events.c.customer_id.is_(None)
+    if me.role in SERVICE_ROLES:
+        return sa.or_(events.c.service == SERVICE_ROLES[me.role],
+                      sa.and_(no_customer, events.c.actor_id == me.user_id))
+    return sa.or_(
+        sa.and_(events.c.customer_id.is_not(None), customer_filter(conn, me, events.c.customer_id, "tracking")),
+        sa.and_(no_customer, events.c.actor_id.in_(visible_user_ids(conn, me))),
+    )
+
+
+@bp.get("/audit")
+def audit():
+    me = principal()
+    start, end = period_args()
+    where = _filters()
+    actor_id = id_arg("actor_id")
+    if actor_id:
+        where.append(events.c.actor_id == actor_id)
+    customer_id = id_arg("customer_id")
+    if customer_id:
+        where.append(events.c.customer_id == customer_id)
+    if start:
+        where.append(events.c.occurred_at >= start)
+    if end:
+        where.append(events.c.occurred_at < end)
+    with service_context().engine.connect() as conn:
+        where.append(audit_scope(conn, me))
+        return _page(conn, where)

@@ -1,0 +1,81 @@
+"""Who is told about which event: a plan per event, resolved to users by the handler.
+
+A plan names its recipients by rule (a user, the managers above a user, every user of a
+role) so that this module needs no database; `dedupe_key` makes a redelivered or
+replayed event add no second notification.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str
+    dedupe_key: str
+    message: str
+    message_zh: str
+    subject_type: str
+    subject_id: str
+    user_id: str | None = None  # one user
+    managers_of: str | None = None  # every manager above this user (admins when none)
+    role: str | None = None  # every active user of this role
+
+
+def _s(data: dict[str, Any], key: str, default: str = "") -> str:
+    value = data.get(key)
+    return str(value) if value not in (None, "") else default
+
+
+def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]) -> list[Notice]:
+    """The notifications an event causes (none for most events)."""
+    if event_type.startswith("customer.complaint.") and event_type.rsplit(".", 1)[1] in ("assigned", "created"):
+        assignee = data.get("assignee_id")
+        if not isinstance(assignee, str) or not assignee:
+            return []
+        cid = _s(data, "id", aggregate_id)
+        subject = _s(data, "subject", cid[:8])
+        return [Notice("complaint_assigned", f"complaint:{cid}:{assignee}",
+                       f"Complaint assigned to you: {subject}", f"客户投诉已分配给您：{subject}",
+                       "complaint", cid, user_id=assignee)]
+    if event_type == "sales.order.approval_requested":
+        owner = _s(data, "owner_id")
+        number = _s(data, "number", aggregate_id[:8])
+        if not owner:
+            return []
+        return [Notice("order_approval_requested", f"order-approval:{event_id}",
+                       f"Order {number} awaits your approval (discount above threshold)",
+                       f"订单 {number} 折扣超出权限，等待您审批", "order", _s(data, "id", aggregate_id),
+                       managers_of=owner)]
+    if event_type == "sales.order.rejected":
+        owner = _s(data, "owner_id")
+        number = _s(data, "number", aggregate_id[:8])
+        reason = _s(data, "reason", "-")
+        if not owner:
+            return []
+        return [Notice("order_rejected", f"order-rejected:{event_id}",
+                       f"Order {number} was rejected: {reason}", f"订单 {number} 被拒绝：{reason}",
+                       "order", _s(data, "id", aggregate_id), user_id=owner)]
+    if event_type in ("billing.expense.approved", "billing.expense.rejected"):
+        submitter = _s(data, "submitter_id")
+        if not submitter:
+            return []
+        approved = event_type.endswith("approved")
+        amount = _s(data, "amount", "?")
+        return [Notice("expense_approved" if approved else "expense_rejected", f"expense:{event_id}",
+                       f"Your expense ¥{amount} was {'approved' if approved else 'rejected'}",
+                       f"您的费用报销 ¥{amount} 已{'批准' if approved else '被驳回'}",
+                       "expense", _s(data, "id", aggregate_id), user_id=submitter)]
+    if event_type == "inventory.stock.low":
+        sku, name = _s(data, "sku"), _s(data, "name")
+        return [Notice("stock_low", f"stock-low:{event_id}",
+                       f"Low stock: {sku} {name} ({data.get('available')} < {data.get('safety_stock')})",
+                       f"库存预警：{sku} {name}（可用 {data.get('available')}，安全库存 {data.get('safety_stock')}）",
+                       "product", _s(data, "product_id", aggregate_id), role="warehouse")]
+    return []
+
+
+PATTERNS = ("customer.complaint.#", "sales.order.approval_requested", "sales.order.rejected",
+            "billing.expense.approved", "billing.expense.rejected", "inventory.stock.low")

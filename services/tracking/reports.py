@@ -1,0 +1,235 @@
+"""Report queries over the read models (SQLAlchemy Core, no Flask). Every query takes
+a visibility clause built by the caller and returns plain dicts; money as strings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from services.tracking.domain.periods import Period
+from services.tracking.domain.rules import (
+    COUNTED_EXPENSE_STATUSES,
+    REVENUE_STATUSES,
+    STAGES,
+    profit,
+)
+from services.tracking.models import (
+    rm_customers,
+    rm_expenses,
+    rm_invoices,
+    rm_leads,
+    rm_opportunities,
+    rm_order_balances,
+    rm_order_lines,
+    rm_orders,
+    rm_payments,
+    rm_products,
+)
+from shared.money import fmt
+
+users = sa.table("acl_users", sa.column("id"), sa.column("full_name"), sa.column("username"))
+ZERO = Decimal("0")
+
+
+def _m(value: Any) -> str:
+    return fmt(Decimal(value or 0))
+
+
+def _in_range(col: ColumnElement, start: datetime | None, end: datetime | None) -> list[ColumnElement]:
+    out = []
+    if start:
+        out.append(col >= start)
+    if end:
+        out.append(col < end)
+    return out
+
+
+def counted_orders(start: datetime | None, end: datetime | None, scope: ColumnElement) -> list[ColumnElement]:
+    return [rm_orders.c.status.in_(REVENUE_STATUSES), *_in_range(rm_orders.c.created_at, start, end), scope]
+
+
+def sales_performance(conn: Connection, start, end, scope: ColumnElement, limit: int, offset: int):
+    o, b = rm_orders, rm_order_balances
+    paid = sa.func.sum(sa.func.coalesce(b.c.paid_amount, o.c.paid_amount))
+    base = (
+        sa.select(o.c.owner_id, sa.func.count().label("orders"), sa.func.sum(o.c.gross).label("revenue"),
+                  sa.func.sum(o.c.net).label("net"), paid.label("paid"))
+        .select_from(o.outerjoin(b, b.c.order_id == o.c.order_id))
+        .where(*counted_orders(start, end, scope)).group_by(o.c.owner_id)
+    ).subquery()
+    total = conn.execute(sa.select(sa.func.count()).select_from(base)).scalar_one()
+    rows = conn.execute(
+        sa.select(base, users.c.full_name, users.c.username)
+        .select_from(base.outerjoin(users, users.c.id == base.c.owner_id))
+        .order_by(base.c.revenue.desc(), base.c.owner_id).limit(limit).offset(offset)
+    ).all()
+    items = [{"owner_id": r.owner_id, "owner_name": r.full_name or r.username, "orders": int(r.orders),
+              "revenue": _m(r.revenue), "net": _m(r.net), "paid": _m(r.paid),
+              "outstanding": _m(Decimal(r.revenue or 0) - Decimal(r.paid or 0))} for r in rows]
+    return items, total
+
+
+def product_sales(conn: Connection, start, end, scope: ColumnElement, limit: int, offset: int):
+    o, line, p = rm_orders, rm_order_lines, rm_products
+    base = (
+        sa.select(line.c.product_id, sa.func.sum(line.c.quantity).label("quantity"),
+                  sa.func.sum(line.c.gross).label("revenue"), sa.func.sum(line.c.net).label("net"),
+                  sa.func.count(sa.distinct(o.c.order_id)).label("orders"))
+        .select_from(line.join(o, o.c.order_id == line.c.order_id))
+        .where(*counted_orders(start, end, scope)).group_by(line.c.product_id)
+    ).subquery()
+    total = conn.execute(sa.select(sa.func.count()).select_from(base)).scalar_one()
+    rows = conn.execute(
+        sa.select(base, p.c.sku, p.c.name).select_from(base.outerjoin(p, p.c.product_id == base.c.product_id))
+        .order_by(base.c.revenue.desc(), base.c.product_id).limit(limit).offset(offset)
+    ).all()
+    items = [{"product_id": r.product_id, "sku": r.sku, "name": r.name, "quantity": int(r.quantity),
+              "revenue": _m(r.revenue), "net": _m(r.net), "orders": int(r.orders)} for r in rows]
+    return items, total
+
+
+def _bucket(col: ColumnElement, granularity: str) -> ColumnElement:
+    return sa.func.date_trunc(granularity, sa.func.timezone("UTC", col))
+
+
+def customer_trend(conn: Connection, granularity: str, periods: list[Period], scope_col_factory) -> list[dict]:
+    """new / active / lost customers per period. scope_col_factory(col) -> visibility clause."""
+    start, end = periods[0].start, periods[-1].end
+    c, o = rm_customers, rm_orders
+    counts: dict[str, dict[str, int]] = {}
+
+    def collect(kind: str, stmt) -> None:
+        for bucket, n in conn.execute(stmt):
+            counts.setdefault(bucket.strftime("%Y-%m-%d"), {})[kind] = int(n)
+
+    live = c.c.status != "deleted"
+    bucket = _bucket(c.c.created_at, granularity)
+    collect("new", sa.select(bucket, sa.func.count()).where(
+        live, *_in_range(c.c.created_at, start, end), scope_col_factory(c.c.customer_id)).group_by(bucket))
+    bucket = _bucket(c.c.lost_at, granularity)
+    collect("lost", sa.select(bucket, sa.func.count()).where(
+        c.c.status == "lost", *_in_range(c.c.lost_at, start, end), scope_col_factory(c.c.customer_id))
+        .group_by(bucket))
+    bucket = _bucket(o.c.created_at, granularity)
+    collect("active", sa.select(bucket, sa.func.count(sa.distinct(o.c.customer_id))).where(
+        o.c.status.in_(REVENUE_STATUSES), *_in_range(o.c.created_at, start, end),
+        scope_col_factory(o.c.customer_id)).group_by(bucket))
+    items = []
+    for period in periods:
+        got = counts.get(period.start.strftime("%Y-%m-%d"), {})
+        items.append({"period": period.label, "start": period.start.date().isoformat(),
+                      "end": period.end.date().isoformat(), "new": got.get("new", 0),
+                      "active": got.get("active", 0), "lost": got.get("lost", 0)})
+    return items
+
+
+def funnel(conn: Connection, start, end, lead_scope: ColumnElement, opp_scope: ColumnElement) -> dict:
+    lead, opp = rm_leads, rm_opportunities
+    lead_rows = conn.execute(
+        sa.select(sa.func.count(), sa.func.count().filter(lead.c.status == "converted"))
+        .where(lead_scope, *_in_range(sa.func.coalesce(lead.c.created_at, lead.c.converted_at), start, end))
+    ).one()
+    stage_rows = {r.stage: r for r in conn.execute(
+        sa.select(opp.c.stage, sa.func.count().label("n"), sa.func.sum(opp.c.amount).label("amount"))
+        .where(opp_scope, *_in_range(opp.c.created_at, start, end)).group_by(opp.c.stage))}
+    leads, converted = int(lead_rows[0]), int(lead_rows[1])
+    items: list[dict] = [{"stage": "leads", "count": leads}, {"stage": "converted", "count": converted}]
+    per_stage = {}
+    for stage in STAGES:
+        r = stage_rows.get(stage)
+        count = int(r.n) if r else 0
+        per_stage[stage] = count
+        items.append({"stage": stage, "count": count, "amount": _m(r.amount if r else 0)})
+    opportunities = sum(per_stage.values())
+    return {"items": items, "leads": leads, "converted": converted, "opportunities": opportunities,
+            "opportunities_by_stage": per_stage, "won": per_stage["won"]}
+
+
+def profit_by_customer(conn: Connection, start, end, scope_for, limit: int, offset: int):
+    """Per customer: net revenue of counted orders − cost of goods (current cost price ×
+    quantity) − approved/paid expenses linked to the customer or one of its orders.
+    scope_for(column) -> the visibility clause on a customer id column."""
+    o, line, p, e, c = rm_orders, rm_order_lines, rm_products, rm_expenses, rm_customers
+    where = counted_orders(start, end, scope_for(o.c.customer_id))
+    revenue = (sa.select(o.c.customer_id, sa.func.sum(o.c.net).label("net"), sa.func.sum(o.c.gross).label("gross"))
+               .where(*where).group_by(o.c.customer_id)).subquery()
+    cogs = (sa.select(o.c.customer_id,
+                      sa.func.sum(line.c.quantity * sa.func.coalesce(p.c.cost_price, 0)).label("cost"),
+                      sa.func.count().filter(p.c.cost_price.is_(None)).label("uncosted"))
+            .select_from(line.join(o, o.c.order_id == line.c.order_id)
+                         .outerjoin(p, p.c.product_id == line.c.product_id))
+            .where(*where).group_by(o.c.customer_id)).subquery()
+    exp_customer = sa.func.coalesce(
+        e.c.customer_id,
+        sa.select(o.c.customer_id).where(o.c.order_id == e.c.order_id).scalar_subquery())
+    linked = (sa.select(exp_customer.label("customer_id"), e.c.amount)
+              .where(e.c.status.in_(COUNTED_EXPENSE_STATUSES), *_in_range(e.c.submitted_at, start, end))).subquery()
+    expenses = (sa.select(linked.c.customer_id, sa.func.sum(linked.c.amount).label("amount"))
+                .where(linked.c.customer_id.is_not(None), scope_for(linked.c.customer_id))
+                .group_by(linked.c.customer_id)).subquery()
+    ids = sa.union(sa.select(revenue.c.customer_id), sa.select(expenses.c.customer_id)).subquery()
+    profit_expr = (sa.func.coalesce(revenue.c.net, 0) - sa.func.coalesce(cogs.c.cost, 0)
+                   - sa.func.coalesce(expenses.c.amount, 0))
+    query = (
+        sa.select(ids.c.customer_id, c.c.name, c.c.owner_id, revenue.c.net, revenue.c.gross,
+                  cogs.c.cost, cogs.c.uncosted, expenses.c.amount.label("expenses"), profit_expr.label("profit"))
+        .select_from(ids.outerjoin(revenue, revenue.c.customer_id == ids.c.customer_id)
+                     .outerjoin(cogs, cogs.c.customer_id == ids.c.customer_id)
+                     .outerjoin(expenses, expenses.c.customer_id == ids.c.customer_id)
+                     .outerjoin(c, c.c.customer_id == ids.c.customer_id))
+    )
+    total = conn.execute(sa.select(sa.func.count()).select_from(ids)).scalar_one()
+    rows = conn.execute(query.order_by(profit_expr.desc(), ids.c.customer_id).limit(limit).offset(offset)).all()
+    items = []
+    for r in rows:
+        net, cost, exp = Decimal(r.net or 0), Decimal(r.cost or 0), Decimal(r.expenses or 0)
+        items.append({"customer_id": r.customer_id, "name": r.name, "owner_id": r.owner_id,
+                      "revenue": _m(net), "gross": _m(r.gross), "cost_of_goods": _m(cost),
+                      "expenses": _m(exp), "profit": _m(profit(net, cost, exp)),
+                      "lines_without_cost": int(r.uncosted or 0)})
+    return items, total
+
+
+def receivables_by_owner(conn: Connection, owner_scope: ColumnElement, limit: int, offset: int):
+    """Per owner (the customer's current owner): invoiced (issued invoices), paid (payments
+    in CNY, prepayments included), outstanding and credit summed over their customers."""
+    c, i, pay = rm_customers, rm_invoices, rm_payments
+    inv = (sa.select(i.c.customer_id, sa.func.sum(i.c.amount).label("amount"))
+           .where(i.c.status != "void").group_by(i.c.customer_id)).subquery()
+    paid = (sa.select(pay.c.customer_id, sa.func.sum(pay.c.amount_cny).label("amount"))
+            .group_by(pay.c.customer_id)).subquery()
+    per_customer = (
+        sa.select(c.c.owner_id, c.c.customer_id, sa.func.coalesce(inv.c.amount, 0).label("invoiced"),
+                  sa.func.coalesce(paid.c.amount, 0).label("paid"))
+        .select_from(c.outerjoin(inv, inv.c.customer_id == c.c.customer_id)
+                     .outerjoin(paid, paid.c.customer_id == c.c.customer_id))
+        .where(owner_scope, sa.or_(inv.c.amount.is_not(None), paid.c.amount.is_not(None)))
+    ).subquery()
+    diff = per_customer.c.invoiced - per_customer.c.paid
+    per_owner = (
+        sa.select(per_customer.c.owner_id, sa.func.count().label("customers"),
+                  sa.func.sum(per_customer.c.invoiced).label("invoiced"), sa.func.sum(per_customer.c.paid).label("paid"),
+                  sa.func.sum(sa.func.greatest(diff, 0)).label("outstanding"),
+                  sa.func.sum(sa.func.greatest(-diff, 0)).label("credit"))
+        .group_by(per_customer.c.owner_id)
+    ).subquery()
+    total = conn.execute(sa.select(sa.func.count()).select_from(per_owner)).scalar_one()
+    rows = conn.execute(
+        sa.select(per_owner, users.c.full_name, users.c.username)
+        .select_from(per_owner.outerjoin(users, users.c.id == per_owner.c.owner_id))
+        .order_by(per_owner.c.outstanding.desc(), per_owner.c.owner_id).limit(limit).offset(offset)
+    ).all()
+    items = []
+    for r in rows:
+        outstanding, credit = Decimal(r.outstanding or 0), Decimal(r.credit or 0)
+        items.append({"owner_id": r.owner_id, "owner_name": r.full_name or r.username, "customers": int(r.customers),
+                      "invoiced": _m(r.invoiced), "paid": _m(r.paid), "outstanding": _m(outstanding),
+                      "credit": _m(credit)})
+    return items, total
+
+
