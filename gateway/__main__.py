@@ -24,6 +24,7 @@ def serve(host: str, port: int) -> None:
             self.cfg.set("threads", int(os.environ.get("GATEWAY_THREADS", "8")))
             self.cfg.set("timeout", 60)
             self.cfg.set("graceful_timeout", 10)
+            self.cfg.set("control_socket_disable", True)  # several gunicorns run side by side
             self.cfg.set("accesslog", os.environ.get("GATEWAY_ACCESS_LOG") or None)
 
         def load(self):

@@ -18,7 +18,6 @@ from gateway.config import GatewayConfig
 from shared.config import SERVICES
 from shared.identity import IDENTITY_HEADER, REQUEST_ID_HEADER, InvalidIdentity, verify_identity
 
-SECRET = "test-internal-secret"
 CLOSED_PORT_URL = "http://127.0.0.1:9"  # discard port: nothing listens, connection refused
 
 
@@ -39,7 +38,7 @@ class ServerThread:
         self.thread.join(timeout=5)
 
 
-def fake_service_app(name: str) -> Flask:
+def fake_service_app(name: str, secret: str) -> Flask:
     """Echoes what it received; checks the identity header like a real service."""
     app = Flask(f"fake-{name}")
     app.json.ensure_ascii = False
@@ -62,7 +61,7 @@ def fake_service_app(name: str) -> Flask:
     @app.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     def echo(path: str):
         try:
-            principal = verify_identity(request.headers.get(IDENTITY_HEADER, ""), SECRET)
+            principal = verify_identity(request.headers.get(IDENTITY_HEADER, ""), secret)
         except InvalidIdentity as exc:
             return jsonify({"error": {"code": "not_authenticated", "message": str(exc), "details": {}}}), 401
         if path.endswith("slow"):
@@ -81,6 +80,7 @@ def fake_service_app(name: str) -> Flask:
             "body": request.get_data(as_text=True) if not request.files else None,
             "files": {k: f.read().decode() for k, f in request.files.items()},
             "form": dict(request.form), "authorization": request.headers.get("Authorization"),
+            "identity": request.headers.get(IDENTITY_HEADER),
         }
         calls.append(record)
         status = 201 if request.method == "POST" else 200
@@ -90,8 +90,9 @@ def fake_service_app(name: str) -> Flask:
 
 
 @pytest.fixture(scope="session")
-def fake_services() -> Iterator[dict[str, ServerThread]]:
-    servers = {name: ServerThread(fake_service_app(name)) for name in SERVICES}
+def fake_services(gateway_settings) -> Iterator[dict[str, ServerThread]]:
+    secret = gateway_settings.internal_secret
+    servers = {name: ServerThread(fake_service_app(name, secret)) for name in SERVICES}
     for server in servers.values():
         server.__enter__()
     yield servers

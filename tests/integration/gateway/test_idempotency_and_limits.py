@@ -1,0 +1,132 @@
+"""Idempotency keys, the failed-login limit and the per-user request limit."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+from gateway.bootstrap import create_app
+from tests.integration.gateway.conftest import Caller, login
+
+
+def calls_to(fake_services, service: str, path: str) -> int:
+    return sum(1 for c in fake_services[service].server.app.config["calls"] if c["path"] == path)
+
+
+def test_same_key_same_body_replays_without_forwarding(admin, fake_services):
+    key = str(uuid.uuid4())
+    path = f"/orders/idem-{key[:8]}"
+    first = admin.post(path, json={"customer_id": "c1", "lines": []}, headers={"Idempotency-Key": key})
+    second = admin.post(path, json={"customer_id": "c1", "lines": []}, headers={"Idempotency-Key": key})
+    assert first.status_code == second.status_code == 201
+    assert first.get_json() == second.get_json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert second.headers["Content-Type"].startswith("application/json")
+    assert calls_to(fake_services, "sales", path) == 1
+
+
+def test_same_key_other_body_is_422(admin, fake_services):
+    key = str(uuid.uuid4())
+    path = f"/quotes/idem-{key[:8]}"
+    assert admin.post(path, json={"a": 1}, headers={"Idempotency-Key": key}).status_code == 201
+    other = admin.post(path, json={"a": 2}, headers={"Idempotency-Key": key})
+    assert other.status_code == 422
+    assert other.get_json()["error"]["code"] == "idempotency_key_reused"
+    assert calls_to(fake_services, "sales", path) == 1
+
+
+def test_keys_are_per_user(admin, make_user, fake_services):
+    key = str(uuid.uuid4())
+    path = f"/leads/idem-{key[:8]}"
+    other = make_user("sales")
+    assert admin.post(path, json={}, headers={"Idempotency-Key": key}).status_code == 201
+    assert other.post(path, json={}, headers={"Idempotency-Key": key}).status_code == 201
+    assert calls_to(fake_services, "customer", path) == 2
+
+
+def test_gateway_own_writes_honour_keys(admin):
+    key = str(uuid.uuid4())
+    body = {"username": f"idem-{key[:8]}", "password": "secret-pw", "role": "finance"}
+    first = admin.post("/users", json=body, headers={"Idempotency-Key": key})
+    second = admin.post("/users", json=body, headers={"Idempotency-Key": key})
+    assert first.status_code == second.status_code == 201
+    assert first.get_json()["id"] == second.get_json()["id"]
+
+
+def test_concurrent_duplicate_is_409(gateway_app, admin, fake_services):
+    key = str(uuid.uuid4())
+    path = f"/payments/slow-{key[:8]}-slow"
+    results: dict[str, int] = {}
+
+    def first_call() -> None:
+        client = gateway_app.test_client()
+        results["first"] = client.post(f"/api/v1{path}?s=1", json={"x": 1}, headers={
+            "Authorization": f"Bearer {admin.token}", "Idempotency-Key": key}).status_code
+
+    thread = threading.Thread(target=first_call)
+    thread.start()
+    time.sleep(0.4)
+    duplicate = admin.post(f"{path}?s=1", json={"x": 1}, headers={"Idempotency-Key": key})
+    thread.join()
+    assert duplicate.status_code == 409
+    assert duplicate.get_json()["error"]["code"] == "idempotency_in_progress"
+    assert results["first"] == 201
+    replay = admin.post(f"{path}?s=1", json={"x": 1}, headers={"Idempotency-Key": key})
+    assert replay.status_code == 201 and replay.headers.get("Idempotent-Replayed") == "true"
+    assert calls_to(fake_services, "billing", path) == 1
+
+
+def test_failed_answers_are_not_stored(admin):
+    key = str(uuid.uuid4())
+    first = admin.post("/customers/crash", json={}, headers={"Idempotency-Key": key})
+    assert first.status_code == 502
+    again = admin.post("/customers/crash", json={}, headers={"Idempotency-Key": key})
+    assert again.status_code == 502 and "Idempotent-Replayed" not in again.headers
+
+
+def test_invalid_key_is_422(admin):
+    response = admin.post("/orders", json={}, headers={"Idempotency-Key": "x" * 300})
+    assert response.status_code == 422
+
+
+def test_login_failures_for_a_username_get_429(client, admin):
+    body = {"username": "target-user", "password": "secret-pw"}
+    assert admin.post("/users", json={**body, "role": "sales"}).status_code == 201
+    for _ in range(5):
+        wrong = client.post("/api/v1/auth/login", json={**body, "password": "guess"})
+        assert wrong.status_code == 401
+    blocked = client.post("/api/v1/auth/login", json=body)  # even the right password now waits
+    assert blocked.status_code == 429
+    assert blocked.get_json()["error"]["code"] == "too_many_failed_logins"
+    assert int(blocked.headers["Retry-After"]) > 0
+    # the admin, from the same address, is not locked out by another user's failures
+    assert client.post("/api/v1/auth/login", json={"username": "admin", "password": "admin-pass"}).status_code == 200
+
+
+def test_login_failures_from_an_address_get_429(gateway_settings, gateway_config):
+    app = create_app(gateway_settings, gateway_config.with_(login_max_per_address=3, login_max_per_user=100))
+    client = app.test_client()
+    env = {"REMOTE_ADDR": "10.9.8.7"}
+    for i in range(3):
+        response = client.post("/api/v1/auth/login", json={"username": f"spray{i}", "password": "x"},
+                               environ_base=env)
+        assert response.status_code == 401
+    blocked = client.post("/api/v1/auth/login", json={"username": "admin", "password": "admin-pass"},
+                          environ_base=env)
+    assert blocked.status_code == 429
+    other_address = client.post("/api/v1/auth/login", json={"username": "admin", "password": "admin-pass"},
+                                environ_base={"REMOTE_ADDR": "10.9.8.8"})
+    assert other_address.status_code == 200
+
+
+def test_per_user_request_limit_is_429(gateway_settings, gateway_config):
+    app = create_app(gateway_settings, gateway_config.with_(user_rate_limit=5, user_rate_window_s=3600))
+    client = app.test_client()
+    caller = Caller(client, login(client, "admin", "admin-pass"))
+    statuses = [caller.get("/auth/me").status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    limited = caller.get("/customers")
+    assert limited.status_code == 429
+    assert limited.get_json()["error"]["code"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) > 0

@@ -1,0 +1,107 @@
+"""Routing table, idempotency hashing, OpenAPI building and merging."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+from marshmallow import Schema, fields
+
+from gateway.idempotency import check_key, request_hash
+from gateway.proxy import route_for
+from shared.errors import ValidationFailed
+from shared.openapi import api_doc, build_openapi, merge_documents, openapi_path, register_openapi
+
+
+def test_route_for_each_service():
+    assert route_for("customers/1/contacts") == ("customer", "/customers/1/contacts")
+    assert route_for("custom-fields") == ("customer", "/custom-fields")
+    assert route_for("orders") == ("sales", "/orders")
+    assert route_for("purchase-orders/x/receive") == ("inventory", "/purchase-orders/x/receive")
+    assert route_for("exchange-rates") == ("billing", "/exchange-rates")
+    assert route_for("reports/funnel") == ("tracking", "/reports/funnel")
+    assert route_for("nothing-here") is None
+    assert route_for("") is None
+
+
+def test_request_hash_distinguishes_parts():
+    base = request_hash("POST", "/api/v1/orders", b"", b'{"a":1}')
+    assert base == request_hash("POST", "/api/v1/orders", b"", b'{"a":1}')
+    assert base != request_hash("POST", "/api/v1/orders", b"", b'{"a":2}')
+    assert base != request_hash("PATCH", "/api/v1/orders", b"", b'{"a":1}')
+    assert base != request_hash("POST", "/api/v1/quotes", b"", b'{"a":1}')
+    assert request_hash("POST", "/a", b"b", b"") != request_hash("POST", "/ab", b"", b"")
+
+
+def test_idempotency_key_validation():
+    assert check_key(" abc ") == "abc"
+    for bad in ("", "x" * 201, "bad\x00key"):
+        try:
+            check_key(bad)
+        except ValidationFailed:
+            continue
+        raise AssertionError(f"{bad!r} accepted")
+
+
+class ThingIn(Schema):
+    name = fields.String(required=True)
+
+
+class ThingOut(Schema):
+    id = fields.String()
+    name = fields.String()
+
+
+def make_app() -> Flask:
+    app = Flask("t")
+    bp = Blueprint("things", __name__)
+
+    @bp.post("/things")
+    @api_doc(body=ThingIn, response=ThingOut, status=201, summary="Create a thing", responses={409: "dup"})
+    def create_thing():
+        return {}
+
+    @bp.get("/things/<uuid:thing_id>")
+    def get_thing(thing_id):
+        """Read a thing."""
+        return {}
+
+    app.register_blueprint(bp)
+    register_openapi(app, "things")
+    return app
+
+
+def test_openapi_path_conversion():
+    path, params = openapi_path("/things/<uuid:thing_id>/parts/<int:n>/<name>")
+    assert path == "/things/{thing_id}/parts/{n}/{name}"
+    assert [p["name"] for p in params] == ["thing_id", "n", "name"]
+    assert params[0]["schema"] == {"type": "string", "format": "uuid"}
+
+
+def test_build_and_serve_document():
+    app = make_app()
+    doc = app.test_client().get("/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.")
+    assert "/openapi.json" not in doc["paths"]
+    post = doc["paths"]["/things"]["post"]
+    assert post["summary"] == "Create a thing"
+    assert post["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ThingIn"}
+    assert "201" in post["responses"] and "409" in post["responses"]
+    assert doc["components"]["schemas"]["ThingIn"]["required"] == ["name"]
+    get = doc["paths"]["/things/{thing_id}"]["get"]
+    assert get["summary"] == "Read a thing."
+    assert get["parameters"][0]["name"] == "thing_id"
+
+
+def test_merge_prefixes_paths_and_namespaces_schemas():
+    app = make_app()
+    with app.app_context():
+        service_doc = build_openapi(app, "things")
+    base = {"openapi": "3.0.3", "info": {"title": "all", "version": "1"}, "paths": {"/api/v1/auth/login": {}},
+            "components": {"schemas": {"ThingIn": {"type": "string"}}}}
+    merged = merge_documents(base, {"customer": service_doc, "sales": service_doc})
+    assert "/api/v1/auth/login" in merged["paths"]
+    assert "/api/v1/things/{thing_id}" in merged["paths"]
+    schemas = merged["components"]["schemas"]
+    assert schemas["ThingIn"] == {"type": "string"}  # the base's own schema is untouched
+    assert "customer.ThingIn" in schemas and "sales.ThingOut" in schemas
+    ref = merged["paths"]["/api/v1/things"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert ref["$ref"] in ("#/components/schemas/customer.ThingIn", "#/components/schemas/sales.ThingIn")
