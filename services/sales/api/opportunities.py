@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
@@ -30,6 +31,10 @@ from shared.visibility import can_see_customer, customer_filter
 from shared.web import load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("opportunities", __name__)
+
+# per opportunity amount x probability%, half-up to cents (numeric round: half away from zero)
+WEIGHTED_SUM = sa.func.sum(sa.func.round(
+    opportunities.c.amount * opportunities.c.probability / sa.literal(Decimal(100), sa.Numeric), 2))
 
 _TEXT = {"validate": validate.Length(max=500), "allow_none": True}
 
@@ -150,10 +155,9 @@ def list_():
 @bp.get("/opportunities/pipeline")
 def pipeline():
     p = principal()
-    weighted_sum = sa.func.sum(sa.func.round(opportunities.c.amount * opportunities.c.probability / 100.0, 2))
     with service_context().engine.connect() as conn:
         rows = conn.execute(
-            sa.select(opportunities.c.stage, sa.func.count(), sa.func.sum(opportunities.c.amount), weighted_sum)
+            sa.select(opportunities.c.stage, sa.func.count(), sa.func.sum(opportunities.c.amount), WEIGHTED_SUM)
             .where(*_list_filters(conn, p)).group_by(opportunities.c.stage)
         ).all()
     stages = rules.pipeline(rows, config().stage_probabilities)
@@ -179,10 +183,9 @@ def forecast():
         raise ValidationFailed("invalid range", details={"to": ["must be after from, at most 36 months"]})
     stop = rules.add_months(end, 1)
     month = sa.func.to_char(opportunities.c.expected_close_date, "YYYY-MM")
-    weighted_sum = sa.func.sum(sa.func.round(opportunities.c.amount * opportunities.c.probability / 100.0, 2))
     with service_context().engine.connect() as conn:
         rows = conn.execute(
-            sa.select(month, sa.func.count(), sa.func.sum(opportunities.c.amount), weighted_sum)
+            sa.select(month, sa.func.count(), sa.func.sum(opportunities.c.amount), WEIGHTED_SUM)
             .where(*_list_filters(conn, p), opportunities.c.stage != "lost",
                    opportunities.c.expected_close_date >= start, opportunities.c.expected_close_date < stop)
             .group_by(month)
