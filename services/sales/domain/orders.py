@@ -101,8 +101,3 @@ def shipping_status(status: str, quantities: list[int], shipped: list[int]) -> s
         return PARTIALLY_SHIPPED
     return CONFIRMED
 
-
-def payment_status(gross: Decimal, paid: Decimal) -> str:
-    if paid <= 0:
-        return "unpaid"
-    return "paid" if paid >= gross else "partially_paid"
