@@ -40,6 +40,14 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
         return [Notice("complaint_assigned", f"complaint:{cid}:{assignee}",
                        f"Complaint assigned to you: {subject}", f"客户投诉已分配给您：{subject}",
                        "complaint", cid, user_id=assignee)]
+    if event_type == "customer.activity.commented":
+        author, commenter = _s(data, "activity_author_id"), _s(data, "author_id")
+        if not author or author == commenter:
+            return []
+        text = _s(data, "text")[:200]
+        return [Notice("activity_commented", f"activity-comment:{event_id}",
+                       f"Your activity log got a comment: {text}", f"您的拜访记录收到点评：{text}",
+                       "activity", _s(data, "activity_id", aggregate_id), user_id=author)]
     if event_type == "sales.order.approval_requested":
         owner = _s(data, "owner_id")
         number = _s(data, "number", aggregate_id[:8])
@@ -77,5 +85,5 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
     return []
 
 
-PATTERNS = ("customer.complaint.#", "sales.order.approval_requested", "sales.order.rejected",
+PATTERNS = ("customer.complaint.#", "customer.activity.commented", "sales.order.approval_requested", "sales.order.rejected",
             "billing.expense.approved", "billing.expense.rejected", "inventory.stock.low")
