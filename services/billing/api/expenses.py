@@ -22,6 +22,7 @@ from shared.envelope import new_id
 from shared.errors import NotFound, ValidationFailed
 from shared.identity import Principal
 from shared.money import fmt
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import is_manager_of, visible_user_ids
 from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
@@ -43,6 +44,7 @@ def _emit_expense(conn, ctx, row, action: str) -> None:
 
 
 @bp.post("/expenses")
+@api_doc(body=ExpenseIn, status=201, summary="Submit an expense claim", tags=["billing"])
 def submit_expense():
     p = principal()
     body = load(ExpenseIn())
@@ -95,11 +97,13 @@ def _act(expense_id: str, action: str, event: str):
 
 
 @bp.post("/expenses/<expense_id>/approve")
+@api_doc(body=DecisionIn, status=200, summary="Approve a claim (submitter's manager or admin)", tags=["billing"])
 def approve_expense(expense_id: str):
     return _act(expense_id, "approve", "approved")
 
 
 @bp.post("/expenses/<expense_id>/reject")
+@api_doc(body=DecisionIn, status=200, summary="Reject a claim (submitter's manager or admin)", tags=["billing"])
 def reject_expense(expense_id: str):
     return _act(expense_id, "reject", "rejected")
 

@@ -29,6 +29,7 @@ from services.billing.domain.money_rules import (
 from services.billing.models import invoices
 from shared.envelope import new_id
 from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter
 from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
@@ -37,6 +38,7 @@ bp = Blueprint("billing_invoices", __name__)
 
 
 @bp.post("/invoices")
+@api_doc(body=InvoiceIn, status=201, summary="Issue an invoice (sum per order at most its gross; 409 invoice_exceeds_order)", tags=["billing"])
 def issue_invoice():
     p = principal()
     require_role(p, RECORDERS, "issue invoices")
@@ -71,6 +73,7 @@ def issue_invoice():
 
 
 @bp.post("/invoices/<invoice_id>/void")
+@api_doc(body=VoidIn, status=200, summary="Void an invoice with a reason (finance, admin); it keeps its number", tags=["billing"])
 def void_invoice(invoice_id: str):
     p = principal()
     invoice_id = path_id(invoice_id, "invoice")

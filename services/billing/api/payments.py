@@ -36,6 +36,7 @@ from services.billing.models import allocations, exchange_rates, payments
 from shared.envelope import new_id
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.money import fmt
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter
 from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
@@ -49,6 +50,7 @@ def _mismatch() -> ValidationFailed:
 
 
 @bp.post("/payments")
+@api_doc(body=PaymentIn, status=201, summary="Record a payment; without order_id a prepayment (customer credit)", tags=["billing"])
 def record_payment():
     p = principal()
     require_role(p, RECORDERS, "record payments")
@@ -158,6 +160,7 @@ def list_allocations():
 
 
 @bp.post("/prepayments/allocate")
+@api_doc(body=AllocateIn, status=201, summary="Allocate a customer's prepayment credit (CNY) to an order", tags=["billing"])
 def allocate():
     """Spend a customer's prepayment credit (CNY) on one of its orders."""
     p = principal()
@@ -193,6 +196,7 @@ def allocate():
 
 
 @bp.post("/exchange-rates")
+@api_doc(body=RateIn, status=201, summary="Store the rate of a currency to CNY from a date (finance, admin)", tags=["billing"])
 def set_rate():
     p = principal()
     require_role(p, FINANCE, "set exchange rates")

@@ -18,8 +18,9 @@ from services.billing.domain.receivables import Balance
 from services.billing.models import opening_balances, receivables
 from shared.errors import Conflict, ValidationFailed
 from shared.money import fmt
+from shared.openapi import api_doc
 from shared.service import service_context
-from shared.visibility import customer_filter
+from shared.visibility import can_see_customer, customer_filter
 from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("billing_receivables", __name__)
@@ -33,6 +34,7 @@ def opening_view(row) -> dict:
 
 
 @bp.post("/opening-balances")
+@api_doc(body=OpeningBalanceIn, status=201, summary="Record a customer's opening receivable (once per customer)", tags=["billing"])
 def record_opening_balance():
     p = principal()
     require_role(p, FINANCE, "record opening balances")
@@ -107,8 +109,18 @@ def list_receivables():
         select, count = _balances_query(conn, p, customer_id, owing_only=False)
         total = conn.execute(count).scalar_one()
         rows = conn.execute(select.limit(per_page).offset((page - 1) * per_page)).all()
-    items = [{**_balance(r).as_dict(), "customer_name": r.customer_name} for r in rows]
+        items = [{**_balance(r).as_dict(), "customer_name": r.customer_name} for r in rows]
+        if customer_id and total == 0 and page == 1 and _visible_known(conn, p, customer_id):
+            zero = Decimal(0)  # a customer the caller sees but with no billing yet: all zero
+            items = [{**Balance(customer_id, zero, zero, zero, zero, zero).as_dict(),
+                      "customer_name": conn.execute(sa.select(_acl.c.name).where(
+                          _acl.c.customer_id == customer_id)).scalar()}]
+            total = 1
     return page_response(items, total, page, per_page)
+
+
+def _visible_known(conn, p, customer_id: str) -> bool:
+    return store.customer_known(conn, customer_id) and can_see_customer(conn, p, customer_id, DOMAIN)
 
 
 def _as_of_arg() -> date:

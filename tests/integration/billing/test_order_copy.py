@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from services.billing.bootstrap import root
 from services.billing.handlers import handler_table
+from shared.envelope import Envelope
 from shared.testing.fixtures import eventually
 from shared.topology import connect, declare_consumer_queue
 
@@ -100,3 +101,18 @@ def test_through_the_broker_order_in_balance_out(billing, finance, run_in_thread
         assert msg["actor_id"] == finance.user["id"]
     finally:
         conn.close()
+
+
+def test_an_order_event_without_a_snapshot_is_ignored(billing):
+    oid = str(uuid.uuid4())
+    odd = Envelope(event_type="sales.order.noted", aggregate_type="order", aggregate_id=oid,
+                   data={"id": oid, "note": "x"}, producer="sales", region="cn-east", aggregate_seq=1)
+    billing.feed(odd)
+    assert order_row(billing, oid) is None
+
+
+def test_openapi_document_lists_billing_paths(billing):
+    doc = billing.app.test_client().get("/openapi.json").json
+    assert {"/invoices", "/payments", "/prepayments/allocate", "/receivables/ageing", "/expenses/summary"} <= set(
+        doc["paths"])
+    assert "requestBody" in doc["paths"]["/payments"]["post"]

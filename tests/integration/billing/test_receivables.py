@@ -113,6 +113,10 @@ def test_receivables_visibility(billing, finance, rep):
     seen = {i["customer_id"] for i in rep.get("/receivables", query_string={"per_page": 200}).json["items"]}
     assert mine in seen and theirs not in seen
     assert rep.get("/receivables", query_string={"customer_id": theirs}).json["items"] == []
+    quiet = billing.customer(rep)  # no billing yet: one row of zeros for a customer one sees
+    zero = rep.get("/receivables", query_string={"customer_id": quiet}).json
+    assert zero["total"] == 1 and zero["items"][0]["outstanding"] == "0.00"
+    assert other.get("/receivables", query_string={"customer_id": quiet}).json["total"] == 0
     assert warehouse.get("/receivables").json["total"] == 0
     assert finance.get("/receivables", query_string={"customer_id": theirs}).json["total"] == 1
     assert rep.get("/receivables", query_string={"customer_id": "bad"}).status_code == 422
