@@ -3,20 +3,27 @@ upstream service on a free port, and the gateway app pointing at it."""
 
 from __future__ import annotations
 
-import json
-import threading
-import time
-from collections.abc import Callable, Iterator
-from typing import Any
+import os
 
-import pytest
-from flask import Flask, Response, jsonify, request
-from werkzeug.serving import make_server
+# Cheap password hashing for the tests (set before the gateway is imported).
+os.environ.setdefault("CRM_ARGON2_TIME_COST", "1")
+os.environ.setdefault("CRM_ARGON2_MEMORY_KIB", "1024")
+os.environ.setdefault("CRM_ARGON2_PARALLELISM", "1")
 
-from gateway.bootstrap import create_app
-from gateway.config import GatewayConfig
-from shared.config import SERVICES
-from shared.identity import IDENTITY_HEADER, REQUEST_ID_HEADER, InvalidIdentity, verify_identity
+import json  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+from flask import Flask, Response, jsonify, request  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from gateway.bootstrap import create_app  # noqa: E402
+from gateway.config import GatewayConfig  # noqa: E402
+from shared.config import SERVICES  # noqa: E402
+from shared.identity import IDENTITY_HEADER, REQUEST_ID_HEADER, InvalidIdentity, verify_identity  # noqa: E402
 
 CLOSED_PORT_URL = "http://127.0.0.1:9"  # discard port: nothing listens, connection refused
 
