@@ -8,6 +8,8 @@ import io
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from shared.money import cents
+
 COLUMNS = ("sku", "name", "spec", "unit", "list_price", "cost_price", "safety_stock")
 REQUIRED = ("sku", "name", "unit", "list_price")
 MAX_ROWS = 5000
@@ -89,7 +91,7 @@ def check_row(raw: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
             return None, f"{key} is not a number"
         if not amount.is_finite() or amount < 0:
             return None, f"{key} must be a non-negative number"
-        out[key] = amount.quantize(Decimal("0.01"))
+        out[key] = cents(amount)
     try:
         safety = int(Decimal(row["safety_stock"])) if row["safety_stock"] else 0
     except (InvalidOperation, ValueError):
