@@ -1,0 +1,97 @@
+"""The gateway in the running suite: login, users reaching the services by events,
+idempotency keys on a real service, request ids, errors, readiness, OpenAPI."""
+
+from __future__ import annotations
+
+import uuid
+
+import requests
+
+from shared.testing.fixtures import eventually
+
+
+def test_readyz_and_healthz(suite):
+    assert requests.get(f"{suite.url}/healthz", timeout=5).status_code == 200
+    ready = requests.get(f"{suite.url}/readyz", timeout=10)
+    assert ready.status_code == 200, ready.text
+
+
+def test_login_me_and_roles(suite, admin):
+    assert admin.user["role"] == "admin"
+    manager = admin.create_user("manager")
+    sales = admin.create_user("sales", manager_id=manager.user["id"])
+    me = sales.get("/auth/me").json()
+    assert me["manager_id"] == manager.user["id"] and me["role"] == "sales"
+    refused = sales.post("/users", json={"username": f"x{uuid.uuid4().hex[:6]}", "password": "pass-word-1",
+                                         "role": "sales"})
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+    bad = requests.post(f"{suite.url}/api/v1/auth/login", json={"username": me["username"], "password": "nope"},
+                        timeout=10)
+    assert bad.status_code == 401 and bad.json()["error"]["code"] == "invalid_credentials"
+
+
+def test_no_token_is_401_everywhere(suite):
+    for path in ("/auth/me", "/users", "/customers", "/orders", "/products", "/invoices", "/timeline"):
+        response = requests.get(f"{suite.url}/api/v1{path}", timeout=10)
+        assert response.status_code == 401, path
+        assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_user_events_reach_the_services(admin):
+    sales = admin.create_user("sales")
+    request_id = f"e2e-{uuid.uuid4().hex[:12]}"
+    renamed = admin.patch(f"/users/{sales.user['id']}", json={"full_name": "王小明"},
+                          headers={"X-Request-ID": request_id})
+    assert renamed.status_code == 200 and renamed.headers["X-Request-ID"] == request_id
+
+    def recorded():
+        response = admin.get("/audit", params={"type": "gateway.user.updated", "actor_id": admin.user["id"]})
+        assert response.status_code == 200, response.text
+        return [e for e in response.json()["items"] if e.get("event_id") and sales.user["id"] in str(e)]
+
+    assert eventually(recorded, timeout=15)
+
+
+def test_deactivated_user_loses_access(admin):
+    sales = admin.create_user("sales")
+    assert sales.get("/auth/me").status_code == 200
+    assert admin.post(f"/users/{sales.user['id']}/deactivate").status_code == 200
+    assert sales.get("/auth/me").status_code == 401
+    assert sales.get("/customers").status_code == 401
+
+
+def test_idempotency_key_on_a_real_service(admin):
+    name = f"幂等测试有限公司 {uuid.uuid4().hex[:8]}"
+    key = str(uuid.uuid4())
+    first = admin.post("/customers", json={"name": name}, headers={"Idempotency-Key": key})
+    assert first.status_code == 201, first.text
+    second = admin.post("/customers", json={"name": name}, headers={"Idempotency-Key": key})
+    assert second.status_code == 201 and second.json()["id"] == first.json()["id"]
+    assert second.headers.get("Idempotent-Replayed") == "true"
+    other = admin.post("/customers", json={"name": name + "x"}, headers={"Idempotency-Key": key})
+    assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused"
+    listed = admin.get("/customers", params={"q": name}).json()
+    assert [c["id"] for c in listed["items"] if c["name"] == name] == [first.json()["id"]]
+
+
+def test_request_id_travels_into_the_service_answer(admin):
+    response = admin.get("/customers", headers={"X-Request-ID": "e2e-request-id-1"})
+    assert response.status_code == 200
+    assert response.headers["X-Request-ID"] == "e2e-request-id-1"
+
+
+def test_unknown_path_and_error_bodies(admin):
+    response = admin.get("/no-such-segment")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    missing = admin.get(f"/customers/{uuid.uuid4()}")
+    assert missing.status_code == 404 and "error" in missing.json()
+
+
+def test_merged_openapi_and_docs(suite):
+    doc = requests.get(f"{suite.url}/api/v1/openapi.json", timeout=20).json()
+    assert "/api/v1/auth/login" in doc["paths"] and "/api/v1/users" in doc["paths"]
+    missing = doc["info"].get("x-services-missing", {})
+    for service, segment in (("customer", "/api/v1/customers"), ("sales", "/api/v1/orders")):
+        assert service in missing or any(p.startswith(segment) for p in doc["paths"]), service
+    page = requests.get(f"{suite.url}/api/v1/docs", timeout=5)
+    assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
