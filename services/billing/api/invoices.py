@@ -55,11 +55,12 @@ def issue_invoice():
         check_billable(order.status)
         check_invoice_fits(order.gross, order.invoiced, body["amount"])
         year = issued_at.astimezone(UTC).year
-        number = invoice_number(year, store.next_invoice_seq(conn, year))  # locks the year's counter
-        check_requested_number(body["number"], number)
+        seq = store.next_invoice_seq(conn, year)  # locks the year's counter until commit
+        number = invoice_number(year, seq)
+        check_requested_number(body["number"], number)  # a refusal rolls the counter back
         row = conn.execute(
             sa.insert(invoices).values(
-                id=new_id(), number=number, year=year, seq=int(number.rsplit("-", 1)[1]),
+                id=new_id(), number=number, year=year, seq=seq,
                 order_id=order.id, customer_id=order.customer_id, amount=body["amount"],
                 status="issued", void_reason=None, issued_at=issued_at, issued_by=p.user_id,
             ).returning(*invoices.c)
