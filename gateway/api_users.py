@@ -87,6 +87,7 @@ def patch_user(user_id: str):
     ctx = gateway_context()
     with ctx.engine.begin() as conn:
         row = user_store.update_user(conn, ctx.outbox, _event_context(), target, data)
+    ctx.user_cache.invalidate(target)  # this worker at once; the others by NOTIFY
     return jsonify(public_view(row))
 
 
@@ -97,6 +98,7 @@ def _set_active(user_id: str, active: bool):
     ctx = gateway_context()
     with ctx.engine.begin() as conn:
         row = user_store.update_user(conn, ctx.outbox, _event_context(), target, {"active": active})
+    ctx.user_cache.invalidate(target)
     return jsonify(public_view(row))
 
 

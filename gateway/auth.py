@@ -48,11 +48,15 @@ def authenticate() -> dict[str, Any]:
         uuid.UUID(claims.user_id)
     except (InvalidToken, ValueError) as exc:
         raise NotAuthenticated(f"invalid token: {exc}") from None
-    with ctx.engine.connect() as conn:
-        row = conn.execute(_USER_QUERY.where(users.c.id == claims.user_id)).mappings().first()
-    if row is None or not row["active"]:
+
+    def load() -> dict[str, Any] | None:
+        with ctx.engine.connect() as conn:
+            row = conn.execute(_USER_QUERY.where(users.c.id == claims.user_id)).mappings().first()
+        return dict(row) if row else None
+
+    user = ctx.user_cache.get(claims.user_id, load)
+    if user is None or not user["active"]:
         raise NotAuthenticated("the user is unknown or deactivated")
-    user = dict(row)
     g.user = user
     g.principal = Principal(user["id"], user["role"], user["username"], user["region"] or ctx.settings.region)
     wait = ctx.user_limiter.hit(user["id"])

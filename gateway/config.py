@@ -74,6 +74,8 @@ class GatewayConfig:
     # General per-user limit: requests per window (0 disables it).
     user_rate_limit: int = field(default_factory=lambda: int(_env("CRM_USER_RATE_LIMIT", "6000")))
     user_rate_window_s: int = field(default_factory=lambda: int(_env("CRM_USER_RATE_WINDOW_S", "60")))
+    # Seconds a worker may reuse a caller's user row (invalidated at once by NOTIFY; 0: off).
+    user_cache_s: float = field(default_factory=lambda: float(_env("CRM_GATEWAY_USER_CACHE_S", "30")))
     idempotency_ttl_s: int = field(default_factory=lambda: int(_env("CRM_IDEMPOTENCY_TTL_S", "86400")))
 
     @property

@@ -11,6 +11,7 @@ from gateway.config import GatewayConfig
 from gateway.proxy import Upstreams
 from gateway.ratelimit import LoginLimits, UserRateLimiter
 from gateway.tokens import TokenService
+from gateway.user_cache import UserCache
 from shared.config import Settings
 from shared.db import make_engine
 from shared.outbox import Outbox
@@ -26,6 +27,7 @@ class GatewayContext:
     upstreams: Upstreams
     login_limits: LoginLimits
     user_limiter: UserRateLimiter
+    user_cache: UserCache
 
 
 def build_context(settings: Settings, config: GatewayConfig, *, pool_size: int = 10) -> GatewayContext:
@@ -40,6 +42,7 @@ def build_context(settings: Settings, config: GatewayConfig, *, pool_size: int =
         upstreams=Upstreams(config),
         login_limits=LoginLimits(config.login_window_s, config.login_max_per_user, config.login_max_per_address),
         user_limiter=UserRateLimiter(engine, config.user_rate_limit, config.user_rate_window_s),
+        user_cache=UserCache(settings.database_url, config.user_cache_s),
     )
 
 

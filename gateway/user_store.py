@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from gateway import users as rules
 from gateway.models import users
 from gateway.passwords import hash_password
+from gateway.user_cache import notify_user_changed
 from shared.errors import Conflict, NotFound
 from shared.outbox import EventContext, Outbox
 
@@ -25,6 +26,7 @@ USER_COLUMNS = [c for c in users.c if c.name != "password_hash"]
 def publish(conn: Connection, outbox: Outbox, ctx: EventContext, event_type: str, row: Any) -> None:
     outbox.add(conn, ctx, event_type, aggregate_type="user", aggregate_id=str(row["id"]),
                data=rules.snapshot(row))
+    notify_user_changed(conn, str(row["id"]))
 
 
 def lock_hierarchy(conn: Connection) -> None:
@@ -98,6 +100,7 @@ def update_user(conn: Connection, outbox: Outbox, ctx: EventContext, user_id: st
     if not values:
         return current
     conn.execute(users.update().where(users.c.id == user_id).values(**values, updated_at=sa.func.now()))
+    notify_user_changed(conn, user_id)
     row = get_user(conn, user_id)
     if rules.snapshot(row) != rules.snapshot(current):
         event = "gateway.user.deactivated" if current["active"] and not row["active"] else "gateway.user.updated"

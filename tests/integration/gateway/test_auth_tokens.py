@@ -112,3 +112,23 @@ def test_role_in_token_is_not_trusted_over_the_database(client, admin, make_user
                              gateway_config.jwt_keys[kid], algorithm="HS256", headers={"kid": kid})
     me = Caller(client, forged_role).get("/auth/me").get_json()
     assert me["role"] == "sales"
+
+
+def test_deactivation_reaches_other_workers_caches(client, admin, make_user, gateway_settings, gateway_config):
+    """Another worker (a second app) that cached the user refuses them soon after."""
+    from gateway.bootstrap import create_app
+    from shared.testing.fixtures import eventually
+
+    sales = make_user("sales")
+    other_worker = Caller(create_app(gateway_settings, gateway_config).test_client(), sales.token)
+    eventually(lambda: other_worker.get("/auth/me").status_code == 200, timeout=5)
+    assert other_worker.get("/auth/me").status_code == 200  # now served from its cache
+    assert admin.post(f"/users/{sales.user['id']}/deactivate").status_code == 200
+    started = time.monotonic()
+    eventually(lambda: other_worker.get("/auth/me").status_code == 401, timeout=5, interval=0.01)
+    assert time.monotonic() - started < 1.0
+    role_change = make_user("sales")
+    cached = Caller(other_worker.client, role_change.token)
+    assert cached.get("/auth/me").get_json()["role"] == "sales"
+    assert admin.patch(f"/users/{role_change.user['id']}", json={"role": "finance"}).status_code == 200
+    eventually(lambda: cached.get("/auth/me").get_json()["role"] == "finance", timeout=2, interval=0.01)
