@@ -91,6 +91,12 @@ def test_invoices_and_payments_move_the_orders_payment_status(people, product, a
     mine = rep.get("/receivables", params={"customer_id": cid}).json()["items"][0]
     assert mine["invoiced"] == "100.00"
 
+    def on_timeline():
+        types = {e["type"] for e in rep.get("/timeline", params={"customer_id": cid, "per_page": 200}).json()["items"]}
+        return {"billing.invoice.issued", "billing.payment.received"} <= types
+
+    assert eventually(on_timeline, timeout=20)  # billing events carry the customer id
+
 
 def test_prepayment_allocation_and_expense_approval(people, product, admin):
     rep, other, finance = people["rep"], people["other"], people["finance"]

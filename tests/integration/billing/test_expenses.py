@@ -124,3 +124,19 @@ def test_expense_validation(billing, body, field):
     resp = rep.post("/expenses", json=body)
     assert resp.status_code == 422 and field in resp.json["error"]["details"]
     assert billing.scalar("SELECT count(*) FROM expenses WHERE submitter_id = :s", s=rep.user["id"]) == 0
+
+
+def test_expense_error_statuses(billing, finance):
+    rep = billing.user("sales")
+    warehouse = billing.user("warehouse")
+    mine = claim(warehouse, amount="12.00")
+    assert warehouse.get("/expenses").json["total"] == 1          # warehouse: own claims only
+    assert [i["submitter_id"] for i in warehouse.get("/expenses/summary").json["items"]] == [warehouse.user["id"]]
+    assert rep.get(f"/expenses/{mine['id']}").status_code == 404
+    assert finance.get(f"/expenses/{mine['id']}").status_code == 200
+    assert finance.get("/expenses/not-a-uuid").status_code == 404
+    assert finance.post("/expenses/00000000-0000-4000-8000-000000000000/pay").status_code == 404
+    assert finance.get("/expenses", query_string={"submitter_id": "x"}).status_code == 422
+    bad_reason = billing.user("admin").post(f"/expenses/{mine['id']}/reject", json={"reason": ""})
+    assert bad_reason.status_code == 422 and "reason" in bad_reason.json["error"]["details"]
+    assert finance.get(f"/expenses/{mine['id']}").json["status"] == "submitted"

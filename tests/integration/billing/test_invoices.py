@@ -167,7 +167,11 @@ def test_malformed_json_paths_and_filters(billing, finance):
     assert finance.get("/invoices", query_string={"order_id": "x"}).status_code == 422
     assert finance.get("/invoices", query_string={"per_page": 500}).status_code == 422
     assert finance.get("/invoices", query_string={"status": "draft"}).status_code == 422
-    inv_void = finance.post("/invoices/00000000-0000-4000-8000-000000000000/void", json={})
-    assert inv_void.status_code in (404, 422)
+    rep = billing.user("sales")
+    oid = billing.order(billing.customer(rep), rep, "10.00")
+    inv = finance.post("/invoices", json={"order_id": oid, "amount": "10.00"}).json
+    no_reason = finance.post(f"/invoices/{inv['id']}/void", json={})
+    assert no_reason.status_code == 422 and "reason" in no_reason.json["error"]["details"]
+    assert finance.get(f"/invoices/{inv['id']}").json["status"] == "issued"
     no_identity = billing.app.test_client().get("/invoices")
     assert no_identity.status_code == 401
