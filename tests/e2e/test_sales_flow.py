@@ -1,0 +1,112 @@
+"""Sales through the gateway: a customer made in the customer service reaches sales by
+events; orders settle through the saga with inventory; approval; quotes with a PDF;
+opportunities and the pipeline; visibility across reps and roles."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pypdf import PdfReader
+
+from shared.testing.fixtures import eventually
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def team(admin):
+    manager = admin.create_user("manager")
+    return {"manager": manager, "rep": admin.create_user("sales", manager_id=manager.user["id"]),
+            "other": admin.create_user("sales"), "warehouse": admin.create_user("warehouse")}
+
+
+@pytest.fixture(scope="module")
+def stocked(admin):
+    tag = uuid.uuid4().hex[:8]
+    prod = admin.post("/products", json={"sku": f"SAL-{tag}", "name": f"离心泵 {tag}", "unit": "台",
+                                         "list_price": "100.00"})
+    assert prod.status_code == 201, prod.text
+    wh = admin.post("/warehouses", json={"code": f"WS{tag}", "name": f"销售仓 {tag}"})
+    assert wh.status_code == 201, wh.text
+    r = admin.post("/stock/receipts", json={"warehouse_id": wh.json()["id"],
+                                            "lines": [{"product_id": prod.json()["id"], "quantity": 10}]})
+    assert r.status_code == 201, r.text
+    return prod.json()["id"]
+
+
+@pytest.fixture(scope="module")
+def customer(team):
+    name = f"上海华东机电设备有限公司{uuid.uuid4().hex[:6]}"
+    r = team["rep"].post("/customers", json={"name": name})
+    assert r.status_code == 201, r.text
+    return {"id": r.json()["id"], "name": name}
+
+
+def create_order(client, customer_id, product_id, **line):
+    def attempt():
+        r = client.post("/orders", json={"customer_id": customer_id,
+                                         "lines": [{"product_id": product_id, "quantity": 2, **line}]})
+        return r.json() if r.status_code == 201 else None  # 422 until the copies have arrived
+
+    return eventually(attempt, timeout=20)
+
+
+def status_of(client, order_id):
+    return client.get(f"/orders/{order_id}").json()["status"]
+
+
+def test_order_is_confirmed_through_the_saga_and_visible_to_the_right_people(team, stocked, customer):
+    rep = team["rep"]
+    order = create_order(rep, customer["id"], stocked, discount_pct="10", tax_rate="13")
+    assert (order["net"], order["tax"], order["gross"]) == ("180.00", "23.40", "203.40")
+    eventually(lambda: status_of(rep, order["id"]) == "confirmed", timeout=20)
+    assert team["other"].get(f"/orders/{order['id']}").status_code == 404
+    assert order["id"] not in [o["id"] for o in team["other"].get("/orders").json()["items"]]
+    assert team["manager"].get(f"/orders/{order['id']}").status_code == 200
+    assert team["warehouse"].get(f"/orders/{order['id']}").status_code == 200
+    r = rep.post(f"/orders/{order['id']}/cancel")
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    assert team["warehouse"].get(f"/orders/{order['id']}").status_code == 404
+
+
+def test_discount_approval_by_the_manager(team, stocked, customer):
+    rep = team["rep"]
+    order = create_order(rep, customer["id"], stocked, discount_pct="45")
+    assert order["status"] == "pending_approval"
+    assert rep.post(f"/orders/{order['id']}/approve").status_code == 403
+    r = team["manager"].post(f"/orders/{order['id']}/approve")
+    assert r.status_code == 200 and r.json()["status"] == "pending"
+    eventually(lambda: status_of(rep, order["id"]) == "confirmed", timeout=20)
+
+
+def test_quote_pdf_and_conversion(team, stocked, customer):
+    rep = team["rep"]
+    valid = (datetime.now(UTC).date() + timedelta(days=7)).isoformat()
+    r = rep.post("/quotes", json={"customer_id": customer["id"], "valid_until": valid, "lines": [
+        {"product_id": stocked, "quantity": 3, "unit_price": "100.00", "discount_pct": 10, "tax_rate": 13}]})
+    assert r.status_code == 201, r.text
+    quote = r.json()
+    assert quote["gross"] == "305.10"
+    pdf = rep.get(f"/quotes/{quote['id']}/pdf")
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"].startswith("application/pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert customer["name"] in text
+    assert rep.post(f"/quotes/{quote['id']}/status", json={"status": "accepted"}).status_code == 409
+    assert rep.post(f"/quotes/{quote['id']}/status", json={"status": "sent"}).status_code == 200
+    conv = rep.post(f"/quotes/{quote['id']}/convert")
+    assert conv.status_code == 201 and conv.json()["quote_id"] == quote["id"]
+    assert team["other"].get(f"/quotes/{quote['id']}").status_code == 404
+
+
+def test_opportunity_pipeline(team, customer):
+    rep = team["rep"]
+    r = rep.post("/opportunities", json={"customer_id": customer["id"], "name": "年度框架协议",
+                                         "amount": "1000.00", "stage": "proposal"})
+    assert r.status_code == 201, r.text
+    pipe = rep.get("/opportunities/pipeline", params={"owner_id": rep.user["id"]}).json()
+    proposal = next(s for s in pipe["items"] if s["stage"] == "proposal")
+    assert proposal["count"] >= 1 and proposal["weighted_amount"] != "0.00"
+    assert team["other"].get(f"/opportunities/{r.json()['id']}").status_code == 404
