@@ -4,10 +4,12 @@ the gateway's own endpoints and forwarding of everything else under /api/v1."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import api_auth, api_users, idempotency, meta
 from gateway.auth import API_PREFIX, assign_request_id, authenticate, needs_auth
@@ -22,6 +24,18 @@ GATEWAY_SEGMENTS = {"auth", "users", "openapi.json", "docs"}
 PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
+_last_purge = [0.0]
+PURGE_EVERY_S = 300
+
+
+def _purge_now_and_then(conn, ttl_s: int) -> None:
+    """Drop expired idempotency records, at most every PURGE_EVERY_S per worker."""
+    now = time.monotonic()
+    if now - _last_purge[0] >= PURGE_EVERY_S:
+        _last_purge[0] = now
+        idempotency.purge_expired(conn, ttl_s)
+
+
 def _claim_idempotency() -> Response | None:
     key = request.headers.get(idempotency.HEADER)
     user = g.get("user")
@@ -33,6 +47,7 @@ def _claim_idempotency() -> Response | None:
                                         request.get_data(cache=True))
     with ctx.engine.begin() as conn:
         stored = idempotency.claim(conn, user["id"], key, req_hash, ctx.config.idempotency_ttl_s)
+        _purge_now_and_then(conn, ctx.config.idempotency_ttl_s)
     if stored is not None:
         response = Response(stored.body, status=stored.status, headers=stored.headers)
         response.headers["Idempotent-Replayed"] = "true"
@@ -126,4 +141,6 @@ def create_gateway_app(ctx: GatewayContext) -> Flask:
     app.register_blueprint(api_auth.bp)
     app.register_blueprint(api_users.bp)
     app.add_url_rule(f"{API_PREFIX}/<path:path>", endpoint="proxy", view_func=proxy, methods=PROXY_METHODS)
+    if ctx.config.trusted_proxies > 0:  # client addresses (login limits) from X-Forwarded-For
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=ctx.config.trusted_proxies)  # type: ignore[method-assign]
     return app

@@ -131,7 +131,10 @@ def build_openapi(app: Flask, title: str, *, version: str = "1.0.0", prefix: str
 
 
 def register_openapi(app: Flask, title: str, *, version: str = "1.0.0") -> None:
-    """Serve app's document at GET /openapi.json (built once, on first request)."""
+    """Serve app's document at GET /openapi.json (built once, on first request).
+    Calling it again for the same app does nothing (safe from a service and from ServiceRoot)."""
+    if "openapi_json" in app.view_functions:
+        return
     cache: dict[str, Any] = {}
 
     def openapi_json():

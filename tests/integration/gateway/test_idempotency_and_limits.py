@@ -130,3 +130,16 @@ def test_per_user_request_limit_is_429(gateway_settings, gateway_config):
     assert limited.status_code == 429
     assert limited.get_json()["error"]["code"] == "rate_limited"
     assert int(limited.headers["Retry-After"]) > 0
+
+
+def test_keys_expire_after_their_ttl(gateway_settings, gateway_config, fake_services):
+    app = create_app(gateway_settings, gateway_config.with_(idempotency_ttl_s=1))
+    client = app.test_client()
+    caller = Caller(client, login(client, "admin", "admin-pass"))
+    key = str(uuid.uuid4())
+    path = f"/expenses/ttl-{key[:8]}"
+    assert caller.post(path, json={"a": 1}, headers={"Idempotency-Key": key}).status_code == 201
+    time.sleep(1.3)
+    fresh = caller.post(path, json={"a": 2}, headers={"Idempotency-Key": key})
+    assert fresh.status_code == 201 and "Idempotent-Replayed" not in fresh.headers
+    assert calls_to(fake_services, "billing", path) == 2

@@ -66,6 +66,7 @@ def make_app() -> Flask:
 
     app.register_blueprint(bp)
     register_openapi(app, "things")
+    register_openapi(app, "things")  # a second call (service + ServiceRoot) is harmless
     return app
 
 
