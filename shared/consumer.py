@@ -76,14 +76,30 @@ def topic_match(pattern: str, event_type: str) -> bool:
     return match(0, 0)
 
 
+BatchHandler = Callable[[Connection, list[Envelope]], None]
+
+
 @dataclass
 class HandlerTable:
-    """Handlers as plain functions, registered in one table per service."""
+    """Handlers as plain functions, registered in one table per service.
+
+    A handler takes one event: fn(conn, envelope, reactions). A batch handler takes every
+    new event of a delivered batch that it matches, in delivery order: fn(conn, envelopes)
+    (for bulk writes such as tracking's event store); it runs after the per-event handlers
+    of the same batch. Both are deduplicated by the inbox per (event, handler name)."""
 
     entries: list[tuple[str, str, Handler]] = field(default_factory=list)
+    batch_entries: list[tuple[str, str, BatchHandler]] = field(default_factory=list)
+    _cache: dict[str, tuple[list[tuple[str, Handler]], list[tuple[str, BatchHandler]]]] = field(
+        default_factory=dict, repr=False)
 
     def add(self, pattern: str, handler: Handler, name: str | None = None) -> None:
         self.entries.append((pattern, name or f"{handler.__module__}.{handler.__qualname__}", handler))
+        self._cache.clear()
+
+    def add_batch(self, pattern: str, handler: BatchHandler, name: str | None = None) -> None:
+        self.batch_entries.append((pattern, name or f"{handler.__module__}.{handler.__qualname__}", handler))
+        self._cache.clear()
 
     def on(self, *patterns: str) -> Callable[[Handler], Handler]:
         def wrap(fn: Handler) -> Handler:
@@ -95,19 +111,35 @@ class HandlerTable:
 
     def extend(self, other: HandlerTable) -> None:
         self.entries.extend(other.entries)
+        self.batch_entries.extend(other.batch_entries)
+        self._cache.clear()
+
+    def _resolve(self, event_type: str):
+        cached = self._cache.get(event_type)
+        if cached is None:
+            cached = (_matching(self.entries, event_type), _matching(self.batch_entries, event_type))
+            self._cache[event_type] = cached
+        return cached
 
     def for_event(self, event_type: str) -> list[tuple[str, Handler]]:
-        seen: set[str] = set()
-        out = []
-        for pattern, name, fn in self.entries:
-            if name not in seen and topic_match(pattern, event_type):
-                seen.add(name)
-                out.append((name, fn))
-        return out
+        return self._resolve(event_type)[0]
+
+    def batch_for_event(self, event_type: str) -> list[tuple[str, BatchHandler]]:
+        return self._resolve(event_type)[1]
 
     @property
     def patterns(self) -> list[str]:
-        return sorted({p for p, _, _ in self.entries})
+        return sorted({p for p, _, _ in self.entries} | {p for p, _, _ in self.batch_entries})
+
+
+def _matching(entries, event_type: str) -> list:
+    seen: set[str] = set()
+    out = []
+    for pattern, name, fn in entries:
+        if name not in seen and topic_match(pattern, event_type):
+            seen.add(name)
+            out.append((name, fn))
+    return out
 
 
 def mark_processed(conn: Connection, event_id: str, handler: str) -> bool:
@@ -119,6 +151,25 @@ def mark_processed(conn: Connection, event_id: str, handler: str) -> bool:
         {"e": event_id, "h": handler},
     ).first()
     return row is not None
+
+
+def claim(conn: Connection, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Record (event id, handler) pairs in the inbox in one statement; returns the pairs
+    that were not processed before (a pair given twice is returned once)."""
+    if not pairs:
+        return set()
+    params: dict[str, str] = {}
+    values = []
+    for i, (event_id, handler) in enumerate(pairs):
+        params[f"e{i}"] = event_id
+        params[f"h{i}"] = handler
+        values.append(f"(:e{i}, :h{i})")
+    rows = conn.execute(
+        sa.text(f"INSERT INTO inbox (event_id, handler) VALUES {', '.join(values)} "
+                "ON CONFLICT DO NOTHING RETURNING event_id, handler"),
+        params,
+    )
+    return {(r[0], r[1]) for r in rows}
 
 
 def newer_than_applied(conn: Connection, projection: str, aggregate_id: str, seq: int) -> bool:
@@ -217,40 +268,46 @@ class Consumer:
     def _on_message(self, _channel, method, properties, body) -> None:
         self._pending.append(_Delivery(method.delivery_tag, properties, body))
 
-    # ---- one batch: one transaction, a savepoint per message ----------------------
+    # ---- one batch: one transaction ---------------------------------------------------
     def _handle_batch(self, channel, publisher, batch: list[_Delivery]) -> None:
-        failed: list[_Delivery] = []
-        succeeded: list[_Delivery] = []
-        with self.engine.connect() as db:
-            with db.begin():
-                for delivery in batch:
-                    try:
-                        delivery.envelope = Envelope.from_json(delivery.body)
-                    except BadEnvelope as exc:
-                        delivery.error = f"bad envelope: {exc}"
-                        failed.append(delivery)
-                        continue
-                    savepoint = db.begin_nested()
-                    try:
-                        self._apply(db, delivery.envelope)
-                        savepoint.commit()
-                        succeeded.append(delivery)
-                    except Exception as exc:  # noqa: BLE001 - the message is retried, not lost
-                        savepoint.rollback()
-                        delivery.error = f"{type(exc).__name__}: {exc}"[:1000]
-                        log.warning("handler failed for %s: %s", delivery.envelope.event_type, delivery.error)
-                        failed.append(delivery)
-        # committed: now ack what succeeded, route what failed
-        for delivery in succeeded:
+        """Apply a batch in one transaction. The fast path runs without savepoints; when a
+        handler fails, the transaction is rolled back and the batch is applied again with a
+        savepoint per message, so only the failing message is retried."""
+        for delivery in batch:
+            try:
+                delivery.envelope = Envelope.from_json(delivery.body)
+            except BadEnvelope as exc:
+                delivery.error = f"bad envelope: {exc}"
+        good = [d for d in batch if d.envelope is not None]
+        failed = [d for d in batch if d.envelope is None]
+        try:
+            with self.engine.connect() as db, db.begin():
+                apply_events(db, self.handlers, self.outbox, [d.envelope for d in good])
+        except Exception:  # noqa: BLE001 - find the failing message(s) one by one
+            good, more_failed = self._apply_isolated(good)
+            failed += more_failed
+        for delivery in good:
             channel.basic_ack(delivery.tag)
-        self.processed += len(succeeded)
+        self.processed += len(good)
         for delivery in failed:
             self._retry_or_dead_letter(channel, publisher, delivery)
 
-    def _apply(self, db: Connection, envelope: Envelope) -> None:
-        for name, handler in self.handlers.for_event(envelope.event_type):
-            if mark_processed(db, envelope.event_id, name):
-                handler(db, envelope, Reactions(self.outbox, db, envelope))
+    def _apply_isolated(self, batch: list[_Delivery]) -> tuple[list[_Delivery], list[_Delivery]]:
+        succeeded: list[_Delivery] = []
+        failed: list[_Delivery] = []
+        with self.engine.connect() as db, db.begin():
+            for delivery in batch:
+                savepoint = db.begin_nested()
+                try:
+                    apply_events(db, self.handlers, self.outbox, [delivery.envelope])
+                    savepoint.commit()
+                    succeeded.append(delivery)
+                except Exception as exc:  # noqa: BLE001 - the message is retried, not lost
+                    savepoint.rollback()
+                    delivery.error = f"{type(exc).__name__}: {exc}"[:1000]
+                    log.warning("handler failed for %s: %s", delivery.envelope.event_type, delivery.error)
+                    failed.append(delivery)
+        return succeeded, failed
 
     def _retry_or_dead_letter(self, channel, publisher, delivery: _Delivery) -> None:
         headers = dict(delivery.properties.headers or {})
@@ -275,12 +332,31 @@ class Consumer:
         channel.basic_ack(delivery.tag)
 
 
+def apply_events(db: Connection, handlers: HandlerTable, outbox: Outbox, envelopes: list[Envelope]) -> None:
+    """Apply events in the caller's transaction: one inbox statement for all of them, then
+    each event's handlers in order, then the batch handlers with the new events."""
+    pairs = []
+    for env in envelopes:
+        pairs += [(env.event_id, name) for name, _ in handlers.for_event(env.event_type)]
+        pairs += [(env.event_id, name) for name, _ in handlers.batch_for_event(env.event_type)]
+    fresh = claim(db, pairs)
+    batches: dict[str, tuple[BatchHandler, list[Envelope]]] = {}
+    for env in envelopes:
+        for name, handler in handlers.for_event(env.event_type):
+            if (env.event_id, name) in fresh:
+                fresh.discard((env.event_id, name))
+                handler(db, env, Reactions(outbox, db, env))
+        for name, handler in handlers.batch_for_event(env.event_type):
+            if (env.event_id, name) in fresh:
+                fresh.discard((env.event_id, name))
+                batches.setdefault(name, (handler, []))[1].append(env)
+    for handler, batch in batches.values():
+        handler(db, batch)
+
+
 def run_handlers_directly(
     engine: Engine, handlers: HandlerTable, outbox: Outbox, envelopes: Iterable[Envelope]
 ) -> None:
-    """Apply events without a broker (unit tests, rebuilds): same inbox and savepoints."""
+    """Apply events without a broker (unit tests, rebuilds): same inbox as the consumer."""
     with engine.begin() as db:
-        for envelope in envelopes:
-            for name, handler in handlers.for_event(envelope.event_type):
-                if mark_processed(db, envelope.event_id, name):
-                    handler(db, envelope, Reactions(outbox, db, envelope))
+        apply_events(db, handlers, outbox, list(envelopes))

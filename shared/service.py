@@ -5,7 +5,6 @@ entry point `python -m services.<name> api|consumer|relay|migrate`."""
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import sys
 from collections.abc import Callable, Iterable

@@ -13,7 +13,13 @@ from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from shared.errors import BadRequest, DomainError, NotAuthenticated, ValidationFailed
-from shared.identity import IDENTITY_HEADER, REQUEST_ID_HEADER, InvalidIdentity, Principal, verify_identity
+from shared.identity import (
+    IDENTITY_HEADER,
+    REQUEST_ID_HEADER,
+    InvalidIdentity,
+    Principal,
+    verify_identity,
+)
 from shared.outbox import EventContext
 
 log = logging.getLogger("crm.web")

@@ -188,3 +188,12 @@ def test_list_filters_and_paging(world):
     assert rep2.get("/orders", query_string={"customer_id": "x"}).status_code == 422
     assert rep2.get("/orders/not-a-uuid").status_code == 404
     assert rep2.get(f"/orders/{uuid.uuid4()}").status_code == 404
+
+
+def test_deleted_customer_takes_no_new_orders(world):
+    from shared.testing.clients import seed_customer
+
+    cid = seed_customer(world.engine, world.users["rep1"]["id"], name="已删除客户", status="deleted")
+    r = world.client("rep1").post("/orders", json={"customer_id": cid,
+                                                   "lines": [{"product_id": world.product(), "quantity": 1}]})
+    assert r.status_code == 422 and "customer_id" in r.json["error"]["details"]
