@@ -69,6 +69,9 @@ class ServiceRoot:
         )
         if self.configure_app:
             self.configure_app(app, ctx)
+        from shared.openapi import register_openapi
+
+        register_openapi(app, f"CRM {self.name} service")
         return app
 
     def migrate(self, settings: Settings | None = None) -> None:
