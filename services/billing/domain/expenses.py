@@ -3,7 +3,7 @@
 submitted --approve--> approved --pay--> paid
 submitted --reject---> rejected
 Approve / reject: the submitter's manager (anywhere above in the hierarchy) or an admin,
-never the submitter. Pay: finance or admin, only once approved.
+never the submitter (an admin may decide their own). Pay: finance or admin, only once approved.
 """
 
 from __future__ import annotations
