@@ -11,7 +11,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import api_auth, api_users, idempotency, meta
+from gateway import api_auth, api_users, idempotency, meta, portal
 from gateway.auth import API_PREFIX, assign_request_id, authenticate, needs_auth
 from gateway.context import GatewayContext, gateway_context
 from gateway.proxy import forward, route_for
@@ -141,6 +141,7 @@ def create_gateway_app(ctx: GatewayContext) -> Flask:
     app.register_blueprint(api_auth.bp)
     app.register_blueprint(api_users.bp)
     app.add_url_rule(f"{API_PREFIX}/<path:path>", endpoint="proxy", view_func=proxy, methods=PROXY_METHODS)
+    app.register_blueprint(portal.blueprint())
     if ctx.config.trusted_proxies > 0:  # client addresses (login limits) from X-Forwarded-For
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=ctx.config.trusted_proxies)  # type: ignore[method-assign]
     return app

@@ -46,8 +46,11 @@ def check_may_create(actor_role: str) -> None:
 
 
 def check_may_update(actor_id: str, actor_role: str, target_id: str, changes: Mapping[str, Any]) -> None:
-    """Admins change anything; a user may change only their own full name."""
+    """Admins change anything but their own role and activity (so the last admin cannot
+    lock everyone out); a user may change only their own full name."""
     if actor_role == "admin":
+        if actor_id == target_id and (changes.get("role", "admin") != "admin" or changes.get("active") is False):
+            raise Conflict("you cannot demote or deactivate yourself", code="cannot_change_own_role")
         return
     if actor_id != target_id:
         raise Forbidden("only an admin may change other users")

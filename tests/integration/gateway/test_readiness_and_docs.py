@@ -89,3 +89,12 @@ def test_real_service_accepts_the_gateway_identity_and_rejects_others(service_se
         forged = requests.get(f"{tracking.url}/timeline", params={"customer_id": customer_id}, timeout=5,
                               headers={"X-CRM-Identity": "forged.token.value"})
         assert forged.status_code == 401
+
+
+def test_portal_static_files_are_public_and_api_paths_are_not_files(client):
+    index = client.get("/")
+    assert index.status_code == 200 and "text/html" in index.headers["Content-Type"]
+    assert client.get("/../gateway/app.py").status_code == 404
+    assert client.get("/no-such-file.js").status_code == 404
+    missing = client.get("/api/v1")
+    assert missing.status_code in (401, 404) and "error" in missing.get_json()

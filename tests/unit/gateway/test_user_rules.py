@@ -50,6 +50,9 @@ def test_no_self_management_and_no_cycles():
 
 def test_update_permissions():
     rules.check_may_update(A, "admin", B, {"role": "manager"})
+    rules.check_may_update(A, "admin", A, {"full_name": "x", "role": "admin"})
+    with pytest.raises(Conflict):
+        rules.check_may_update(A, "admin", A, {"role": "sales"})
     rules.check_may_update(A, "sales", A, {"full_name": "x"})
     with pytest.raises(Forbidden):
         rules.check_may_update(A, "sales", A, {"role": "admin"})
