@@ -7,6 +7,7 @@ import functools
 from datetime import UTC, date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy.engine import Connection
@@ -87,6 +88,10 @@ def require_customer(conn: Connection, p: Principal, customer_id: str, field: st
     and an invisible customer answer alike)."""
     if not can_see_customer(conn, p, customer_id, "sales"):
         raise ValidationFailed("unknown customer", details={field: ["no such customer"]})
+    status = conn.execute(sa.text("SELECT status FROM acl_customers WHERE customer_id = :c"),
+                          {"c": customer_id}).scalar()
+    if status == "deleted":
+        raise ValidationFailed("deleted customer", details={field: ["the customer was deleted"]})
 
 
 def path_id(value: str, what: str) -> str:
