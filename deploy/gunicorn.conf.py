@@ -11,3 +11,5 @@ keepalive = 5
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# several gunicorn masters run side by side on one machine: no shared control socket
+control_socket_disable = True
