@@ -13,6 +13,7 @@ from services.customer.access import customer_clause, load_customer, require_cus
 from services.customer.api.common import iso, path_id, text
 from services.customer.domain.normalize import search_text
 from services.customer.models import contacts
+from services.customer.search import fragment_match
 from shared.errors import NotFound, ValidationFailed
 from shared.outbox import EventContext, Outbox
 from shared.service import service_context
@@ -80,7 +81,9 @@ def list_contacts():
             where.append(contacts.c.is_decision_maker == (request.args["is_decision_maker"] == "true"))
         q = search_text(request.args.get("q"))
         if q:
-            where.append(contacts.c.search_text.like(f"%{q}%"))
+            if len(q) < 2:
+                raise ValidationFailed("q is too short", details={"q": ["needs at least 2 letters"]})
+            where.append(fragment_match(contacts.c.search_text, q))
         total = conn.execute(sa.select(sa.func.count()).select_from(contacts).where(*where)).scalar_one()
         rows = conn.execute(
             sa.select(contacts).where(*where).order_by(contacts.c.created_at.desc(), contacts.c.id.desc())

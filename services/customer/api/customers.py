@@ -21,6 +21,7 @@ from services.customer.domain.rules import (
     validate_custom_fields,
 )
 from services.customer.models import contacts, customers
+from services.customer.search import fragment_match
 from shared.errors import Conflict, Forbidden, ValidationFailed
 from shared.service import service_context
 from shared.visibility import is_manager_of
@@ -122,18 +123,17 @@ def filters(conn, who) -> list:
 
 
 def _matching_ids(q: str):
-    """Customers whose name, phone or a contact's name matches q (trigram indexes)."""
+    """Customers whose name, phone or a contact's name matches q (trigram/bigram indexes)."""
     parts = []
     fragment = search_text(q)
-    if fragment:
-        pattern = f"%{fragment}%"
-        parts.append(sa.select(customers.c.id).where(customers.c.search_text.like(pattern)))
-        parts.append(sa.select(contacts.c.customer_id).where(contacts.c.search_text.like(pattern)))
     digits = phone_query(q)
+    if len(fragment) < 2 and not digits:
+        raise ValidationFailed("q is too short", details={"q": ["needs at least 2 letters or 3 digits"]})
+    if len(fragment) >= 2:
+        parts.append(sa.select(customers.c.id).where(fragment_match(customers.c.search_text, fragment)))
+        parts.append(sa.select(contacts.c.customer_id).where(fragment_match(contacts.c.search_text, fragment)))
     if digits:
         parts.append(sa.select(customers.c.id).where(customers.c.phone_key.like(f"%{digits}%")))
-    if not parts:
-        return sa.select(customers.c.id).where(sa.false())
     return sa.union(*parts)
 
 

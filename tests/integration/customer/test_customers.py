@@ -202,3 +202,16 @@ def test_delete_restore_and_lost(people, engine):
     assert lost["data"]["status"] == "lost" and lost["data"]["lost_reason"] == "转向竞争对手"
     r = people.sales.post(f"/customers/{c['id']}/reactivate")
     assert r.status_code == 200 and r.get_json()["status"] == "active"
+
+
+def test_two_character_fragments_and_too_short(people):
+    tag = uuid.uuid4().hex[:4]
+    c = make(people.sales, f"联想{tag}电脑有限公司")
+    people.sales.post(f"/customers/{c['id']}/contacts", json={"name": "欧阳"})
+    ids = [x["id"] for x in people.sales.get("/customers?q=联想&per_page=200").get_json()["items"]]
+    assert c["id"] in ids
+    ids = [x["id"] for x in people.sales.get("/customers?q=欧阳&per_page=200").get_json()["items"]]
+    assert c["id"] in ids
+    assert people.sales.get("/customers?q=联").status_code == 422
+    assert people.sales.get("/customers?q=%20%21").status_code == 422
+    assert people.sales.get("/contacts?q=欧阳").get_json()["total"] >= 1
