@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 REQS := $(sort $(wildcard requirements*.txt))
 STAMP := $(VENV)/.installed-$(shell cat $(REQS) 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: run test venv servers prepare lint unit integration e2e bench compose-check clean
+.PHONY: run test venv servers browser prepare lint unit integration e2e bench compose-check clean
 
 venv: $(STAMP)
 
@@ -20,6 +20,13 @@ $(STAMP): $(REQS)
 servers:
 	@bash deploy/ensure-servers.sh
 
+# Headless Chromium from Debian for the portal's browser tests.
+browser:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium and chromium-driver"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; fi; }
+
 prepare: venv servers
 	@$(BIN)/python -m deploy.prepare
 
@@ -32,7 +39,7 @@ run: prepare
 lint: venv
 	@$(BIN)/ruff check .
 
-test: venv servers lint
+test: venv servers browser lint
 	@$(BIN)/python -m pytest
 
 unit: venv
@@ -41,7 +48,7 @@ unit: venv
 integration: venv servers
 	@$(BIN)/python -m pytest tests/integration
 
-e2e: venv servers
+e2e: venv servers browser
 	@$(BIN)/python -m pytest tests/e2e
 
 bench: venv servers
