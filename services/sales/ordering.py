@@ -15,15 +15,21 @@ from sqlalchemy.engine import Connection
 from services.sales.domain import orders as rules
 from services.sales.domain.money import Amounts, totals
 from services.sales.models import order_lines, order_number_seq, orders
-from services.sales.orders_store import Emit, load_order, publish, update_order
+from services.sales.orders_store import Emit, publish, update_order
 from shared.errors import Conflict, Forbidden
 from shared.identity import Principal
+from shared.money import ZERO
 from shared.visibility import is_manager_of
 
 
+def number_expr(prefix: str, seq: sa.Sequence):
+    """A document number drawn from a sequence inside the INSERT: SO-2026-000042."""
+    return sa.func.concat(f"{prefix}-{datetime.now(UTC).year}-",
+                          sa.func.lpad(sa.cast(seq.next_value(), sa.Text), 6, "0"))
+
+
 def new_number(conn: Connection, prefix: str, seq: sa.Sequence) -> str:
-    n = conn.execute(sa.select(seq.next_value())).scalar_one()
-    return f"{prefix}-{datetime.now(UTC).year}-{n:06d}"
+    return conn.execute(sa.select(number_expr(prefix, seq))).scalar_one()
 
 
 def create_order(
@@ -45,21 +51,23 @@ def create_order(
     total = totals(Amounts(line["net"], line["tax"], line["gross"]) for line in lines)
     held = rules.needs_approval((line["discount_pct"] for line in lines), approval_threshold)
     status = rules.PENDING_APPROVAL if held else rules.PENDING
-    conn.execute(sa.insert(orders).values(
-        id=order_id, number=new_number(conn, "SO", order_number_seq), customer_id=customer_id,
-        owner_id=owner_id, quote_id=quote_id, warehouse_id=warehouse_id, status=status,
-        payment_status="unpaid", net=total.net, tax=total.tax, gross=total.gross,
-        invoiced_amount=0, paid_amount=0, created_at=now, updated_at=now,
-    ))
-    conn.execute(sa.insert(order_lines), [
+    row = {
+        "id": order_id, "customer_id": customer_id, "owner_id": owner_id, "quote_id": quote_id,
+        "warehouse_id": warehouse_id, "status": status, "payment_status": "unpaid", "net": total.net,
+        "tax": total.tax, "gross": total.gross, "invoiced_amount": ZERO, "paid_amount": ZERO, "reason": None,
+        "approved_by": None, "reserved_warehouse_id": None, "created_at": now, "updated_at": now,
+    }
+    number = conn.execute(sa.insert(orders).values(number=number_expr("SO", order_number_seq), **row)
+                          .returning(orders.c.number)).scalar_one()
+    order_lines_rows = [
         {"order_id": order_id, "line_no": i, "customer_id": customer_id, "created_at": now,
          "shipped_quantity": 0, **{k: line[k] for k in (
              "product_id", "product_name", "quantity", "unit_price", "discount_pct", "tax_rate",
              "net", "tax", "gross")}}
         for i, line in enumerate(lines)
-    ])
-    order = load_order(conn, order_id)
-    assert order is not None
+    ]
+    conn.execute(sa.insert(order_lines), order_lines_rows)
+    order = {**row, "number": number, "lines": order_lines_rows}
     publish(emit, "sales.order.created", order)
     publish(emit, "sales.order.approval_requested" if held else "sales.order.placed", order)
     return order

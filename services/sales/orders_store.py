@@ -107,14 +107,15 @@ def publish(emit: Emit, event_type: str, order: dict[str, Any]) -> None:
          customer_id=order["customer_id"])
 
 
-def last_price(conn: Connection, customer_id: str, product_id: str):
-    """The unit price last charged to this customer for this product (an order that was
-    not rejected or cancelled), or None."""
-    return conn.execute(
-        sa.select(order_lines.c.unit_price)
-        .select_from(order_lines.join(orders, orders.c.id == order_lines.c.order_id))
-        .where(order_lines.c.customer_id == customer_id, order_lines.c.product_id == product_id,
-               orders.c.status.notin_(("rejected", "cancelled")))
-        .order_by(order_lines.c.created_at.desc(), order_lines.c.order_id.desc())
-        .limit(1)
-    ).scalar()
+def last_prices(conn: Connection, customer_id: str, product_ids: list[str]) -> dict[str, Any]:
+    """Per product, the unit price last charged to this customer (on an order that was
+    not rejected or cancelled); products never sold to them are absent."""
+    if not product_ids:
+        return {}
+    rows = conn.execute(sa.text(
+        "SELECT DISTINCT ON (l.product_id) l.product_id, l.unit_price FROM order_lines l "
+        "JOIN orders o ON o.id = l.order_id "
+        "WHERE l.customer_id = :c AND l.product_id = ANY(:p) AND o.status NOT IN ('rejected', 'cancelled') "
+        "ORDER BY l.product_id, l.created_at DESC, l.order_id DESC"
+    ), {"c": customer_id, "p": sorted(set(product_ids))})
+    return {pid: price for pid, price in rows}

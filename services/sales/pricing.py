@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from services.sales.domain.money import exclusive_from_inclusive, line_amounts
 from services.sales.models import products, stock_levels
-from services.sales.orders_store import last_price
+from services.sales.orders_store import last_prices
 from shared.errors import ValidationFailed
 
 
@@ -32,6 +32,8 @@ def price_lines(
     """Priced lines (product_id, product_name, quantity, unit_price, discount_pct,
     tax_rate, net, tax, gross); 422 naming each bad line."""
     known = product_rows(conn, [line["product_id"] for line in requested])
+    unpriced = [line["product_id"] for line in requested if line.get("unit_price") is None]
+    remembered = last_prices(conn, customer_id, unpriced) if unpriced and not price_required else {}
     errors: dict[str, Any] = {}
     out = []
     for i, line in enumerate(requested):
@@ -47,8 +49,7 @@ def price_lines(
             if price_required:
                 errors[str(i)] = {"unit_price": ["required"]}
                 continue
-            price = last_price(conn, customer_id, product.id)
-            price = product.list_price if price is None else price
+            price = remembered.get(product.id, product.list_price)
         elif line.get("unit_price_includes_tax"):
             price = exclusive_from_inclusive(price, tax_rate)
         amounts = line_amounts(line["quantity"], price, discount, tax_rate)

@@ -83,15 +83,18 @@ def emitter(conn: Connection):
     return functools.partial(service_context().outbox.add, conn, event_context())
 
 
-def require_customer(conn: Connection, p: Principal, customer_id: str, field: str = "customer_id") -> None:
-    """A customer named in a body must be one the caller sees (422 otherwise: an unknown
-    and an invisible customer answer alike)."""
+def require_customer(conn: Connection, p: Principal, customer_id: str, field: str = "customer_id") -> str:
+    """A customer named in a body must be one the caller sees and not deleted (422
+    otherwise: an unknown and an invisible customer answer alike). Returns its owner."""
     if not can_see_customer(conn, p, customer_id, "sales"):
         raise ValidationFailed("unknown customer", details={field: ["no such customer"]})
-    status = conn.execute(sa.text("SELECT status FROM acl_customers WHERE customer_id = :c"),
-                          {"c": customer_id}).scalar()
-    if status == "deleted":
+    row = conn.execute(sa.text("SELECT owner_id, status FROM acl_customers WHERE customer_id = :c"),
+                       {"c": customer_id}).first()
+    if row is None:  # visible through a role that sees all, but not in the local copy yet
+        raise ValidationFailed("unknown customer", details={field: ["no such customer"]})
+    if row.status == "deleted":
         raise ValidationFailed("deleted customer", details={field: ["the customer was deleted"]})
+    return row.owner_id
 
 
 def path_id(value: str, what: str) -> str:

@@ -74,11 +74,8 @@ def create():
         probability = config().stage_probabilities[body["stage"]]
     ctx = service_context()
     with ctx.engine.begin() as conn:
-        require_customer(conn, p, body["customer_id"])
-        owner = body.pop("owner_id") or (p.user_id if p.role in ("sales", "manager") else None)
-        if owner is None:
-            owner = conn.execute(sa.text("SELECT owner_id FROM acl_customers WHERE customer_id = :c"),
-                                 {"c": body["customer_id"]}).scalar_one()
+        customer_owner = require_customer(conn, p, body["customer_id"])
+        owner = body.pop("owner_id") or (p.user_id if p.role in ("sales", "manager") else customer_owner)
         row = store.insert(conn, emitter(conn), {"id": str(uuid.uuid4()), "owner_id": owner,
                                                  "probability": probability, "lead_id": None, **body})
     return jsonify(store.view(row)), 201

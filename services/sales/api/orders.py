@@ -81,10 +81,8 @@ def create_order():
     ctx = service_context()
     cfg = config()
     with ctx.engine.begin() as conn:
-        require_customer(conn, p, body["customer_id"])
+        owner_id = require_customer(conn, p, body["customer_id"])
         lines = price_lines(conn, body["customer_id"], body["lines"], default_tax_rate=cfg.default_tax_rate)
-        owner_id = conn.execute(sa.text("SELECT owner_id FROM acl_customers WHERE customer_id = :c"),
-                                {"c": body["customer_id"]}).scalar_one()
         order = ordering.create_order(
             conn, emitter(conn), customer_id=body["customer_id"], owner_id=owner_id, lines=lines,
             approval_threshold=cfg.approval_discount_pct, warehouse_id=body["warehouse_id"],
