@@ -13,14 +13,8 @@ add_visibility_tables(metadata)
 NOT_DELETED = sa.text("deleted_at IS NULL")
 
 # Bigrams of a search text, for fragments of exactly two characters (common in Chinese
-# names: "华为", "联想"), which trigram indexes cannot serve. Created by the migration.
-BIGRAMS_FUNCTION = """
-CREATE OR REPLACE FUNCTION crm_bigrams(s text) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT coalesce(array_agg(DISTINCT substr(s, i, 2)), '{}') FROM generate_series(1, length(s) - 1) AS i
-$$
-"""
-
-
+# names: "华为", "联想"), which trigram indexes cannot serve. The SQL function
+# crm_bigrams(text) is created by the migration.
 def bigrams(column: sa.Column) -> sa.sql.functions.Function:
     return sa.func.crm_bigrams(column, type_=ARRAY(sa.Text))
 
@@ -68,6 +62,16 @@ customers = sa.Table(
              postgresql_ops={"phone_key": "gin_trgm_ops"}),
 )
 sa.Index("ix_customers_search_bigrams", bigrams(customers.c.search_text), postgresql_using="gin")
+
+# Live/lost/deleted customers per owner, kept by statement-level triggers on customers
+# (crm_customer_counts, created by the migration), so the unfiltered list's total needs no count over a
+# million rows.
+customer_counts = sa.Table(
+    "customer_counts", metadata,
+    sa.Column("owner_id", sa.String(36), primary_key=True),
+    sa.Column("status", sa.String(20), primary_key=True),
+    sa.Column("n", sa.BigInteger, nullable=False),
+)
 
 contacts = sa.Table(
     "contacts", metadata,

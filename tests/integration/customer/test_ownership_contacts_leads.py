@@ -151,3 +151,30 @@ def test_convert_without_opportunity_and_into_existing(people):
     theirs = make(people.other)
     assert people.sales.post(f"/leads/{other_lead['id']}/convert",
                              json={"customer_id": theirs["id"]}).status_code == 404
+
+
+def test_list_totals_from_counters_match_rows(people):
+    """The unfiltered list's total comes from trigger-kept counters: it must equal the rows."""
+    a = make(people.sales)
+    b = make(people.sales)
+    c = make(people.other)
+    people.sales.post(f"/customers/{a['id']}/lost", json={"reason": "价格"})
+    people.sales.delete(f"/customers/{b['id']}")
+    people.other.post(f"/customers/{c['id']}/shares", json={"user_id": people.sales.user["id"]})
+    d = make(people.other)
+    people.admin.post(f"/customers/{d['id']}/transfer", json={"owner_id": people.sales.user["id"]})
+
+    def rows(client, status):
+        seen, page = 0, 1
+        while True:
+            q = f"/customers?per_page=200&page={page}" + (f"&status={status}" if status else "")
+            body = client.get(q).get_json()
+            seen += len(body["items"])
+            if len(body["items"]) < 200:
+                return body["total"], seen
+            page += 1
+
+    for client in (people.admin, people.manager, people.sales, people.other, people.finance):
+        for status in (None, "active", "lost", "deleted"):
+            total, seen = rows(client, status)
+            assert total == seen, (client.user["role"], status)
