@@ -6,11 +6,13 @@ from flask import Flask
 
 from services.sales import api, handlers
 from services.sales.config import SalesConfig
+from shared.openapi import register_openapi
 from shared.service import ServiceContext, ServiceRoot
 
 
 def _configure(app: Flask, _ctx: ServiceContext) -> None:
     app.extensions["sales_config"] = SalesConfig()
+    register_openapi(app, "sales")
 
 
 root = ServiceRoot(

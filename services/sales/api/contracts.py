@@ -22,6 +22,7 @@ from services.sales.orders_store import load_order
 from services.sales.orders_store import view as order_view
 from shared.errors import Conflict, DomainError, NotFound, ValidationFailed
 from shared.identity import Principal
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter
 from shared.web import load, page_args, page_response, principal, uuid_arg
@@ -35,7 +36,7 @@ class ContractCreate(Schema):
     terms = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20000))
 
 
-class StatusChange(Schema):
+class ContractStatusChange(Schema):
     status = fields.String(required=True, validate=validate.OneOf(("signed", "fulfilled")))
 
 
@@ -67,6 +68,7 @@ def _visible(conn: Connection, p: Principal, contract_id: str, *, lock: bool = F
 
 
 @bp.post("/contracts")
+@api_doc(body=ContractCreate, status=201, summary="Draw up a contract from an order (one per order)", tags=["sales"])
 def create():
     p = writer()
     body = load(ContractCreate())
@@ -93,12 +95,14 @@ def create():
 
 
 @bp.get("/contracts/<contract_id>")
+@api_doc(summary="A contract", tags=["sales"])
 def get(contract_id: str):
     with service_context().engine.connect() as conn:
         return jsonify(view(_visible(conn, principal(), contract_id)))
 
 
 @bp.get("/contracts")
+@api_doc(summary="Contracts (customer_id, order_id, owner_id, status)", tags=["sales"])
 def list_():
     p = principal()
     page, per_page = page_args()
@@ -122,9 +126,10 @@ def list_():
 
 
 @bp.post("/contracts/<contract_id>/status")
+@api_doc(body=ContractStatusChange, summary="review -> signed -> fulfilled; 409 otherwise", tags=["sales"])
 def change_status(contract_id: str):
     p = writer()
-    target = load(StatusChange())["status"]
+    target = load(ContractStatusChange())["status"]
     ctx = service_context()
     with ctx.engine.begin() as conn:
         row = _visible(conn, p, contract_id, lock=True)
@@ -142,6 +147,7 @@ def change_status(contract_id: str):
 
 
 @bp.get("/contracts/<contract_id>/pdf")
+@api_doc(content_type="application/pdf", summary="The contract as a PDF", tags=["sales"])
 def pdf(contract_id: str):
     with service_context().engine.connect() as conn:
         row = _visible(conn, principal(), contract_id)
@@ -159,6 +165,7 @@ def _attachment_view(r: Any) -> dict[str, Any]:
 
 
 @bp.post("/contracts/<contract_id>/attachments")
+@api_doc(status=201, content_type="multipart/form-data", summary="Attach a file (multipart field file; 413 above the size limit)", tags=["sales"])
 def add_attachment(contract_id: str):
     p = writer()
     limit = config().attachment_max_bytes
@@ -194,6 +201,7 @@ def _too_large(limit: int) -> PayloadTooLarge:
 
 
 @bp.get("/contracts/<contract_id>/attachments")
+@api_doc(summary="A contract's attachments", tags=["sales"])
 def list_attachments(contract_id: str):
     page, per_page = page_args()
     with service_context().engine.connect() as conn:
@@ -207,6 +215,7 @@ def list_attachments(contract_id: str):
 
 
 @bp.get("/contracts/<contract_id>/attachments/<attachment_id>")
+@api_doc(content_type="application/octet-stream", summary="Download an attachment", tags=["sales"])
 def download_attachment(contract_id: str, attachment_id: str):
     with service_context().engine.connect() as conn:
         row = _visible(conn, principal(), contract_id)

@@ -26,6 +26,7 @@ from services.sales.domain import opportunities as rules
 from services.sales.models import opportunities
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.money import ZERO, fmt
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter
 from shared.web import load, page_args, page_response, principal, uuid_arg
@@ -66,6 +67,7 @@ class OpportunityPatch(Schema):
 
 
 @bp.post("/opportunities")
+@api_doc(body=OpportunityCreate, status=201, summary="Create an opportunity (probability from its stage unless given)", tags=["sales"])
 def create():
     p = writer()
     body = load(OpportunityCreate())
@@ -89,12 +91,14 @@ def _visible(conn, p, opp_id: str, *, lock: bool = False, domain: str = "sales")
 
 
 @bp.get("/opportunities/<opp_id>")
+@api_doc(summary="An opportunity", tags=["sales"])
 def get(opp_id: str):
     with service_context().engine.connect() as conn:
         return jsonify(store.view(_visible(conn, principal(), opp_id)))
 
 
 @bp.patch("/opportunities/<opp_id>")
+@api_doc(body=OpportunityPatch, summary="Update stage, amount, next step, lost reason, competitors; won/lost are final (409)", tags=["sales"])
 def patch(opp_id: str):
     p = writer()
     changes = load(OpportunityPatch(), partial=True)
@@ -129,6 +133,7 @@ def _list_filters(conn, p) -> list:
 
 
 @bp.get("/opportunities")
+@api_doc(summary="Opportunities (customer_id, owner_id, stage)", tags=["sales"])
 def list_():
     p = principal()
     page, per_page = page_args()
@@ -150,6 +155,7 @@ def list_():
 
 
 @bp.get("/opportunities/pipeline")
+@api_doc(summary="Per stage: count, amount, weighted amount (owner_id)", tags=["sales"])
 def pipeline():
     p = principal()
     with service_context().engine.connect() as conn:
@@ -169,6 +175,7 @@ def pipeline():
 
 
 @bp.get("/opportunities/forecast")
+@api_doc(summary="Per month of expected close: count, amount, weighted amount (from, to, owner_id, customer_id)", tags=["sales"])
 def forecast():
     """Per month of expected close (from..to, at most 36 months; default this month and
     the next five): count, amount and weighted amount of the opportunities not lost."""

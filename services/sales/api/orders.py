@@ -25,6 +25,7 @@ from services.sales.orders_store import load_lines_for, load_order, view
 from services.sales.pricing import price_lines, stock_warnings
 from shared.errors import NotFound, ValidationFailed
 from shared.identity import Principal
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter
 from shared.web import load, page_args, page_response, principal, uuid_arg
@@ -75,6 +76,7 @@ def writable_order(conn: Connection, p: Principal, order_id: str) -> dict[str, A
 
 
 @bp.post("/orders")
+@api_doc(body=OrderCreate, status=201, summary="Create an order (pending, or pending_approval above the discount threshold); unit_price defaults to the last price to this customer, else list price", tags=["sales"])
 def create_order():
     p = writer()
     body = load(OrderCreate())
@@ -92,12 +94,14 @@ def create_order():
 
 
 @bp.get("/orders/<order_id>")
+@api_doc(summary="An order with lines, totals, status, payment_status", tags=["sales"])
 def get_order(order_id: str):
     with service_context().engine.connect() as conn:
         return jsonify(view(visible_order(conn, principal(), order_id)))
 
 
 @bp.get("/orders")
+@api_doc(summary="Orders (customer_id, status, owner_id, quote_id); warehouse sees orders to ship", tags=["sales"])
 def list_orders():
     p = principal()
     page, per_page = page_args()
@@ -121,6 +125,7 @@ def list_orders():
 
 
 @bp.post("/orders/<order_id>/approve")
+@api_doc(summary="Approve a held order (a manager above the owner, or admin): 403 others, 409 wrong state", tags=["sales"])
 def approve(order_id: str):
     p = writer()
     ctx = service_context()
@@ -131,6 +136,7 @@ def approve(order_id: str):
 
 
 @bp.post("/orders/<order_id>/cancel")
+@api_doc(body=Reason, summary="Cancel (pending_approval, pending, confirmed); inventory releases the stock", tags=["sales"])
 def cancel(order_id: str):
     p = writer()
     body = load(Reason())
@@ -142,6 +148,7 @@ def cancel(order_id: str):
 
 
 @bp.post("/orders/<order_id>/close")
+@api_doc(summary="Close a shipped order", tags=["sales"])
 def close(order_id: str):
     p = writer()
     ctx = service_context()

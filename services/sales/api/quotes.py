@@ -30,6 +30,7 @@ from services.sales.orders_store import view as order_view
 from services.sales.pricing import price_lines, stock_warnings
 from shared.errors import Conflict, DependencyDown, NotFound, ValidationFailed
 from shared.identity import Principal
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter
 from shared.web import load, page_args, page_response, principal, uuid_arg
@@ -44,7 +45,7 @@ class QuoteCreate(Schema):
     lines = lines_field(required=True)
 
 
-class StatusChange(Schema):
+class QuoteStatusChange(Schema):
     status = fields.String(required=True, validate=validate.OneOf(("sent", "accepted", "rejected")))
 
 
@@ -77,6 +78,7 @@ def _with_warnings(conn: Connection, quote: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.post("/quotes")
+@api_doc(body=QuoteCreate, status=201, summary="Create a quote with per-line and total net/tax/gross and stock warnings", tags=["sales"])
 def create():
     p = writer()
     body = load(QuoteCreate())
@@ -100,12 +102,14 @@ def create():
 
 
 @bp.get("/quotes/<quote_id>")
+@api_doc(summary="A quote (status expired past valid_until)", tags=["sales"])
 def get(quote_id: str):
     with service_context().engine.connect() as conn:
         return jsonify(_with_warnings(conn, _visible(conn, principal(), quote_id)))
 
 
 @bp.get("/quotes")
+@api_doc(summary="Quotes (customer_id, owner_id, opportunity_id, status)", tags=["sales"])
 def list_():
     p = principal()
     page, per_page = page_args()
@@ -134,6 +138,7 @@ def list_():
 
 
 @bp.post("/quotes/<quote_id>/copy")
+@api_doc(body=CopyBody, status=201, summary="Copy into a new draft", tags=["sales"])
 def copy(quote_id: str):
     p = writer()
     body = load(CopyBody())
@@ -156,9 +161,10 @@ def _illegal(exc: rules.IllegalQuoteTransition) -> Conflict:
 
 
 @bp.post("/quotes/<quote_id>/status")
+@api_doc(body=QuoteStatusChange, summary="draft -> sent -> accepted/rejected; 409 otherwise", tags=["sales"])
 def change_status(quote_id: str):
     p = writer()
-    target = load(StatusChange())["status"]
+    target = load(QuoteStatusChange())["status"]
     ctx = service_context()
     with ctx.engine.begin() as conn:
         quote = _visible(conn, p, quote_id, lock=True)
@@ -176,6 +182,7 @@ def change_status(quote_id: str):
 
 
 @bp.post("/quotes/<quote_id>/convert")
+@api_doc(status=201, summary="Make an order from a sent or accepted quote (once)", tags=["sales"])
 def convert(quote_id: str):
     p = writer()
     ctx = service_context()
@@ -198,6 +205,7 @@ def convert(quote_id: str):
 
 
 @bp.get("/quotes/<quote_id>/pdf")
+@api_doc(content_type="application/pdf", summary="The quote as a PDF (Chinese text in the text layer)", tags=["sales"])
 def pdf(quote_id: str):
     with service_context().engine.connect() as conn:
         quote = _visible(conn, principal(), quote_id)
@@ -208,6 +216,7 @@ def pdf(quote_id: str):
 
 
 @bp.post("/quotes/<quote_id>/send")
+@api_doc(body=SendBody, summary="Email the PDF through SMTP; a draft becomes sent; 503 mail_failed", tags=["sales"])
 def send(quote_id: str):
     """Email the quote's PDF; a draft becomes sent. The mail goes out before the commit,
     so a failed send changes nothing (503)."""

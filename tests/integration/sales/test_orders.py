@@ -197,3 +197,11 @@ def test_deleted_customer_takes_no_new_orders(world):
     r = world.client("rep1").post("/orders", json={"customer_id": cid,
                                                    "lines": [{"product_id": world.product(), "quantity": 1}]})
     assert r.status_code == 422 and "customer_id" in r.json["error"]["details"]
+
+
+def test_openapi_document_lists_the_sales_calls(world):
+    doc = world.app.test_client().get("/openapi.json").json
+    for path in ("/orders", "/orders/{order_id}/approve", "/quotes/{quote_id}/pdf", "/opportunities/pipeline",
+                 "/contracts/{contract_id}/attachments"):
+        assert path in doc["paths"], path
+    assert "requestBody" in doc["paths"]["/orders"]["post"]
