@@ -58,7 +58,8 @@ def on_reserved(conn: Connection, event: Envelope, reactions: Reactions) -> None
     elif decision == rules.RELEASE:
         # the order was cancelled (or rejected) while the reservation was on its way:
         # say so again, so inventory releases what it has just reserved
-        publish(reactions.emit, "sales.order.cancelled", order)
+        event_type = "sales.order.rejected" if order["status"] == rules.REJECTED else "sales.order.cancelled"
+        publish(reactions.emit, event_type, order)
 
 
 def on_reservation_failed(conn: Connection, event: Envelope, reactions: Reactions) -> None:

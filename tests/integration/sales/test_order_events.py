@@ -87,6 +87,14 @@ def test_reservation_for_a_cancelled_order_is_released(world):
     assert types == ["sales.order.created", "sales.order.placed", "sales.order.cancelled", "sales.order.cancelled"]
 
 
+def test_reservation_for_a_rejected_order_is_released(world):
+    order = place(world)
+    failed(world, order)
+    reserved(world, order)  # a second attempt that did reserve (e.g. stock arrived): give it back
+    assert status(world, order)["status"] == "rejected"
+    assert world.event_types(order["id"])[-2:] == ["sales.order.rejected", "sales.order.rejected"]
+
+
 def test_cancel_of_a_confirmed_order_publishes_cancelled_for_the_release(world):
     order = place(world)
     reserved(world, order)
