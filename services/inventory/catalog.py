@@ -11,8 +11,8 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
 from services.inventory.domain.stock import is_low
+from services.inventory.events_out import Emitter
 from services.inventory.models import products
-from services.inventory.stock_store import Emit
 from shared.errors import Conflict
 from shared.money import fmt
 
@@ -51,7 +51,7 @@ def _duplicate(existing_id: str | None) -> Conflict:
                     details={"existing_id": existing_id} if existing_id else {})
 
 
-def create_product(conn: Connection, emit: Emit, data: dict[str, Any]) -> Row:
+def create_product(conn: Connection, emit: Emitter, data: dict[str, Any]) -> Row:
     """Insert a product (409 duplicate_product) and publish inventory.product.created."""
     values = {k: data.get(k) for k in EDITABLE}
     values["spec"] = values["spec"] or None
@@ -72,7 +72,7 @@ def create_product(conn: Connection, emit: Emit, data: dict[str, Any]) -> Row:
     return row
 
 
-def update_product(conn: Connection, emit: Emit, product_id: str, changes: dict[str, Any]) -> Row | None:
+def update_product(conn: Connection, emit: Emitter, product_id: str, changes: dict[str, Any]) -> Row | None:
     """Apply changes (409 duplicate_product), publish inventory.product.updated; None when
     the product does not exist. Raising safety stock above availability raises stock.low."""
     current = conn.execute(sa.select(products).where(products.c.id == product_id).with_for_update()).first()
@@ -101,7 +101,7 @@ def update_product(conn: Connection, emit: Emit, product_id: str, changes: dict[
     if row.safety_stock != current.safety_stock:
         total = total_available(conn, product_id)
         if is_low(row.safety_stock, total) and not is_low(current.safety_stock, total):
-            emit("inventory.stock.low", aggregate_type="stock", aggregate_id=product_id, data={
+            emit("inventory.stock.low", aggregate_type="stock_alert", aggregate_id=product_id, data={
                 "product_id": product_id, "sku": row.sku, "name": row.name, "available": total,
                 "safety_stock": row.safety_stock})
     return row

@@ -29,6 +29,7 @@ from services.inventory.domain.stock import (
     reservation_movements,
     shortages,
 )
+from services.inventory.events_out import Emitter
 from services.inventory.stock_store import lock_levels, publish_levels, write_movements
 from shared.consumer import HandlerTable, Reactions
 from shared.envelope import Envelope
@@ -72,31 +73,48 @@ def _warehouse_active(conn: Connection, warehouse_id: str) -> bool:
     return conn.execute(sa.text("SELECT active FROM warehouses WHERE id = :w"), {"w": warehouse_id}).scalar() is True
 
 
-def _try_reserve(conn: Connection, reactions: Reactions, order_id: str, warehouse_id: str,
-                 wanted: dict[str, int]) -> list[dict]:
-    """Reserve everything in one warehouse inside a savepoint. Returns the short lines
-    (empty when reserved); on shortage the savepoint is rolled back, releasing its locks."""
+_RESERVED = sa.text(
+    "WITH s AS (UPDATE reservations SET status = 'reserved', warehouse_id = :w, updated_at = now() "
+    "WHERE order_id = :o) INSERT INTO reservation_lines (order_id, product_id, quantity) "
+    "SELECT :o, p, q FROM unnest(CAST(:p AS varchar[]), CAST(:q AS int[])) AS l(p, q)"
+)
+
+
+def _reserve_in(conn: Connection, emit: Emitter, cause: Envelope, order_id: str, customer_id: str | None,
+                warehouse_id: str, wanted: dict[str, int]) -> list[dict]:
+    """Lock the warehouse's rows for these products and reserve every line, or none.
+    Returns the short lines (empty when reserved). On success the reservation, its lines,
+    the ledger, the levels and the events (reserved + stock.changed) are written."""
+    levels = lock_levels(conn, [(warehouse_id, pid) for pid in wanted])
+    short = shortages(levels, warehouse_id, wanted)
+    if short:
+        return short
+    after = write_movements(conn, levels, reservation_movements(warehouse_id, wanted),
+                            ref_type="order", ref_id=order_id, actor_id=cause.actor_id)
+    conn.execute(_RESERVED, {"o": order_id, "w": warehouse_id, "p": list(wanted), "q": list(wanted.values())})
+    publish_levels(conn, emit, levels, after, extra=[{
+        "event_type": "inventory.stock.reserved", "aggregate_type": "reservation", "aggregate_id": order_id,
+        "customer_id": customer_id, "data": {
+            "order_id": order_id, "warehouse_id": warehouse_id,
+            "lines": [{"product_id": p, "quantity": q} for p, q in wanted.items()]}}])
+    return []
+
+
+def _reserve_in_savepoint(conn: Connection, emit: Emitter, cause: Envelope, order_id: str,
+                          customer_id: str | None, warehouse_id: str, wanted: dict[str, int]) -> list[dict]:
+    """The same inside a savepoint: a shortage rolls back to it, releasing the row locks
+    before the next candidate warehouse is tried."""
     savepoint = conn.begin_nested()
     try:
-        levels = lock_levels(conn, [(warehouse_id, pid) for pid in wanted])
-        short = shortages(levels, warehouse_id, wanted)
-        if short:
-            savepoint.rollback()
-            return short
-        after = write_movements(conn, levels, reservation_movements(warehouse_id, wanted),
-                                ref_type="order", ref_id=order_id, actor_id=reactions.cause.actor_id)
-        conn.execute(
-            sa.text("INSERT INTO reservation_lines (order_id, product_id, quantity) "
-                    "SELECT :o, p, q FROM unnest(CAST(:p AS varchar[]), CAST(:q AS int[])) AS l(p, q)"),
-            {"o": order_id, "p": list(wanted), "q": list(wanted.values())},
-        )
-        publish_levels(conn, reactions.emit, levels, after)
-        savepoint.commit()
-        return []
+        short = _reserve_in(conn, emit, cause, order_id, customer_id, warehouse_id, wanted)
     except BaseException:
-        if savepoint.is_active:
-            savepoint.rollback()
+        savepoint.rollback()
         raise
+    if short:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+    return short
 
 
 def on_order_placed(conn: Connection, event: Envelope, reactions: Reactions) -> None:
@@ -106,37 +124,24 @@ def on_order_placed(conn: Connection, event: Envelope, reactions: Reactions) -> 
     if conn.execute(_CLAIM, {"o": order_id, "c": customer_id, "s": "reserving"}).first() is None:
         log.info("order %s already handled by the saga; placed event ignored", order_id)
         return
+    emit = Emitter.for_reaction(conn, reactions)
 
     def failed(reason: str, short: list[dict]) -> None:
         _set_status(conn, order_id, "failed", reason=reason)
-        reactions.emit("inventory.stock.reservation_failed", aggregate_type="reservation", aggregate_id=order_id,
-                       customer_id=customer_id,
-                       data={"order_id": order_id, "reason": reason, "short_lines": short})
-
-    def reserved(warehouse_id: str) -> None:
-        _set_status(conn, order_id, "reserved", warehouse_id=warehouse_id)
-        reactions.emit("inventory.stock.reserved", aggregate_type="reservation", aggregate_id=order_id,
-                       customer_id=customer_id, data={
-                           "order_id": order_id, "warehouse_id": warehouse_id,
-                           "lines": [{"product_id": p, "quantity": q} for p, q in wanted.items()]})
+        emit("inventory.stock.reservation_failed", aggregate_type="reservation", aggregate_id=order_id,
+             customer_id=customer_id, data={"order_id": order_id, "reason": reason, "short_lines": short})
 
     named = order.get("warehouse_id")
     if named:
-        if not _warehouse_active(conn, named):
-            failed(REASON_UNKNOWN_WAREHOUSE, [{"product_id": p, "requested": q, "available": 0}
-                                              for p, q in wanted.items()])
-            return
-        short = _try_reserve(conn, reactions, order_id, named, wanted)
+        # The order names its warehouse: one attempt, no savepoint needed (a shortage writes nothing).
+        short = _reserve_in(conn, emit, event, order_id, customer_id, named, wanted)
         if short:
-            failed(REASON_SHORT, short)
-        else:
-            reserved(named)
+            failed(REASON_SHORT if _warehouse_active(conn, named) else REASON_UNKNOWN_WAREHOUSE, short)
         return
 
     candidates = _availability(conn, list(wanted))
     for warehouse_id in choose_warehouse(candidates, wanted)[:MAX_CANDIDATES]:
-        if not _try_reserve(conn, reactions, order_id, warehouse_id, wanted):
-            reserved(warehouse_id)
+        if not _reserve_in_savepoint(conn, emit, event, order_id, customer_id, warehouse_id, wanted):
             return
     candidates = _availability(conn, list(wanted))  # fresh figures for the report
     best = best_partial(candidates, wanted)
@@ -176,11 +181,11 @@ def release_order(conn: Connection, reactions: Reactions, order_id: str, custome
                     "WHERE order_id = :o"),
             {"o": order_id},
         )
-        publish_levels(conn, reactions.emit, levels, after)
-        reactions.emit("inventory.stock.released", aggregate_type="reservation", aggregate_id=order_id,
-                       customer_id=row.customer_id or customer_id, data={
-                           "order_id": order_id, "warehouse_id": row.warehouse_id,
-                           "lines": [{"product_id": p, "quantity": q} for p, q in remaining.items()]})
+        publish_levels(conn, Emitter.for_reaction(conn, reactions), levels, after, extra=[{
+            "event_type": "inventory.stock.released", "aggregate_type": "reservation", "aggregate_id": order_id,
+            "customer_id": row.customer_id or customer_id, "data": {
+                "order_id": order_id, "warehouse_id": row.warehouse_id,
+                "lines": [{"product_id": p, "quantity": q} for p, q in remaining.items()]}}])
     _set_status(conn, order_id, "released" if remaining else "consumed")
 
 

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from services.inventory.domain.stock import Movement, merge_lines, over_shipment
+from services.inventory.events_out import Emitter
 from services.inventory.models import purchase_order_lines, purchase_orders, receipts
-from services.inventory.stock_store import Emit, move_stock
+from services.inventory.stock_store import move_stock
 from shared.errors import Conflict, NotFound
 
 
@@ -21,7 +22,7 @@ def po_status(lines: list[tuple[int, int]]) -> str:
     return "partially_received" if any(received for _q, received in lines) else "open"
 
 
-def receive(conn: Connection, emit: Emit, po_id: str, warehouse_id: str | None,
+def receive(conn: Connection, emit: Emitter, po_id: str, warehouse_id: str | None,
             lines: list[dict[str, Any]] | None, *, actor_id: str | None, note: str | None = None) -> Row:
     """Receive lines (None: everything still open) of a purchase order into a warehouse
     (default the order's). Raises stock; 409 over_receipt past what was ordered."""

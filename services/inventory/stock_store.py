@@ -6,8 +6,8 @@ always the sum of its ledger rows."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,8 +22,7 @@ from services.inventory.domain.stock import (
     crossed_below,
     lock_order,
 )
-
-Emit = Callable[..., Any]  # emit(event_type, *, aggregate_type, aggregate_id, data, customer_id=None)
+from services.inventory.events_out import Emitter
 
 # Create-or-lock in one statement, row by row in lock order: a missing row is inserted
 # (and so held), an existing one is locked by the no-op update.
@@ -39,16 +38,16 @@ _LOCK = sa.text(
     "ON s.warehouse_id = k.w AND s.product_id = k.p "
     "ORDER BY s.warehouse_id, s.product_id FOR UPDATE OF s"
 )
-_UPDATE = sa.text(
-    "UPDATE stock s SET on_hand = s.on_hand + d.oh, reserved = s.reserved + d.r, updated_at = now() "
+# One round trip: update the levels and write the ledger rows; answers how many rows changed.
+_UPDATE_AND_LEDGER = sa.text(
+    "WITH u AS (UPDATE stock s SET on_hand = s.on_hand + d.oh, reserved = s.reserved + d.r, updated_at = now() "
     "FROM unnest(CAST(:w AS varchar[]), CAST(:p AS varchar[]), CAST(:oh AS int[]), CAST(:r AS int[])) "
-    "AS d(w, p, oh, r) WHERE s.warehouse_id = d.w AND s.product_id = d.p"
-)
-_LEDGER = sa.text(
-    "INSERT INTO stock_ledger (product_id, warehouse_id, kind, on_hand_delta, reserved_delta, ref_type, ref_id, "
-    "actor_id, note) SELECT p, w, k, oh, r, :ref_type, :ref_id, :actor_id, :note FROM "
-    "unnest(CAST(:p AS varchar[]), CAST(:w AS varchar[]), CAST(:k AS varchar[]), CAST(:oh AS int[]), "
-    "CAST(:r AS int[])) AS m(p, w, k, oh, r)"
+    "AS d(w, p, oh, r) WHERE s.warehouse_id = d.w AND s.product_id = d.p RETURNING 1), "
+    "l AS (INSERT INTO stock_ledger (product_id, warehouse_id, kind, on_hand_delta, reserved_delta, ref_type, "
+    "ref_id, actor_id, note) SELECT p, w, k, oh, r, :ref_type, :ref_id, :actor_id, :note FROM "
+    "unnest(CAST(:mp AS varchar[]), CAST(:mw AS varchar[]), CAST(:mk AS varchar[]), CAST(:moh AS int[]), "
+    "CAST(:mr AS int[])) WITH ORDINALITY AS m(p, w, k, oh, r, o) ORDER BY o) "
+    "SELECT count(*) FROM u"
 )
 _TOTALS = sa.text(
     "SELECT p.id, p.sku, p.name, p.safety_stock, COALESCE(sum(s.on_hand - s.reserved), 0) AS total "
@@ -97,53 +96,61 @@ def write_movements(
         raise StockError("no stock row for these products in this warehouse", "insufficient_stock",
                          {pid: {"available": 0} for pid in missing})
     keys = lock_order(deltas)
-    result = conn.execute(_UPDATE, {
+    changed = conn.execute(_UPDATE_AND_LEDGER, {
         "w": [k[0] for k in keys], "p": [k[1] for k in keys],
         "oh": [deltas[k][0] for k in keys], "r": [deltas[k][1] for k in keys],
-    })
-    if result.rowcount != len(keys):
-        raise RuntimeError("stock rows vanished while locked")
-    conn.execute(_LEDGER, {
-        "p": [m.product_id for m in movements], "w": [m.warehouse_id for m in movements],
-        "k": [m.kind for m in movements], "oh": [m.on_hand_delta for m in movements],
-        "r": [m.reserved_delta for m in movements],
+        "mp": [m.product_id for m in movements], "mw": [m.warehouse_id for m in movements],
+        "mk": [m.kind for m in movements], "moh": [m.on_hand_delta for m in movements],
+        "mr": [m.reserved_delta for m in movements],
         "ref_type": ref_type, "ref_id": ref_id, "actor_id": actor_id, "note": note,
-    })
+    }).scalar_one()
+    if changed != len(keys):
+        raise RuntimeError("stock rows vanished while locked")
     return {k: new[k] for k in keys}
 
 
-def publish_levels(conn: Connection, emit: Emit, before: Mapping[Key, Level], after: Mapping[Key, Level]) -> None:
+def publish_levels(conn: Connection, emit: Emitter, before: Mapping[Key, Level], after: Mapping[Key, Level],
+                   extra: list[dict[str, Any]] | None = None) -> None:
     """inventory.stock.changed for each touched (product, warehouse), with the product's
-    availability across warehouses; inventory.stock.low when that falls below safety stock."""
+    availability across warehouses, and inventory.stock.low when that falls below safety
+    stock; written in one batch with any extra events of the same change.
+
+    The per-product event sequence is taken first: it locks the product's sequence row, so
+    two writers touching one product in different warehouses publish one after the other,
+    and the second reads the first's committed levels for total_available."""
+    extra = list(extra or [])
     if not after:
+        emit.emit_many(extra)
         return
     product_ids = sorted({pid for (_w, pid) in after})
+    counts = Counter(("stock", pid) for (_w, pid) in after)
+    counts.update((e["aggregate_type"], str(e["aggregate_id"])) for e in extra)
+    first_seq = emit.allocate(counts)
     totals = {r.id: r for r in conn.execute(_TOTALS, {"p": product_ids})}
     change: dict[str, int] = defaultdict(int)
     for key, level in after.items():
         change[key[1]] += level.available - before.get(key, Level()).available
+    items: list[dict[str, Any]] = []
     for wid, pid in sorted(after, key=lambda k: (k[1], k[0])):
         level = after[(wid, pid)]
         total = int(totals[pid].total) if pid in totals else level.available
-        emit("inventory.stock.changed", aggregate_type="stock", aggregate_id=pid, data={
-            "product_id": pid, "warehouse_id": wid, "on_hand": level.on_hand, "reserved": level.reserved,
-            "available": level.available, "total_available": total,
-        })
+        items.append({"event_type": "inventory.stock.changed", "aggregate_type": "stock", "aggregate_id": pid,
+                      "data": {"product_id": pid, "warehouse_id": wid, "on_hand": level.on_hand,
+                               "reserved": level.reserved, "available": level.available,
+                               "total_available": total}})
+    items.extend(extra)
     for pid in product_ids:
         row = totals.get(pid)
-        if row is None:
-            continue
-        total = int(row.total)
-        if crossed_below(row.safety_stock, total - change[pid], total):
-            emit("inventory.stock.low", aggregate_type="stock", aggregate_id=pid, data={
-                "product_id": pid, "sku": row.sku, "name": row.name, "available": total,
-                "safety_stock": row.safety_stock,
-            })
+        if row is not None and crossed_below(row.safety_stock, int(row.total) - change[pid], int(row.total)):
+            items.append({"event_type": "inventory.stock.low", "aggregate_type": "stock_alert", "aggregate_id": pid,
+                          "data": {"product_id": pid, "sku": row.sku, "name": row.name,
+                                   "available": int(row.total), "safety_stock": row.safety_stock}})
+    emit.emit_many(items, first_seq)
 
 
 def move_stock(
     conn: Connection,
-    emit: Emit,
+    emit: Emitter,
     movements: list[Movement],
     *,
     ref_type: str,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from functools import partial
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -15,8 +14,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from services.inventory.domain.stock import StockError
+from services.inventory.events_out import Emitter
 from services.inventory.models import products, warehouses
-from services.inventory.stock_store import Emit
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.money import BadAmount, cents, fmt, to_decimal
 from shared.service import service_context
@@ -59,10 +58,9 @@ def in_transaction(work: Callable[[Connection], T], *, attempts: int = 3) -> T:
     raise AssertionError("unreachable")
 
 
-def emitter(conn: Connection) -> Emit:
+def emitter(conn: Connection) -> Emitter:
     """emit(...) for events caused by this request, written to the outbox in conn's transaction."""
-    ctx = service_context()
-    return partial(ctx.outbox.add, conn, event_context())
+    return Emitter(conn, service_context().outbox, event_context())
 
 
 def path_id(value: str, what: str) -> str:

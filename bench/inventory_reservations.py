@@ -1,0 +1,159 @@
+"""Inventory reservation throughput (issue 5): a backlog of sales.order.placed events
+(3 lines each) published to the broker, consumed by the real inventory consumer process(es).
+
+    .venv/bin/python bench/inventory_reservations.py [--orders 10000] [--consumers 1] [--products 300]
+
+Prints reservations processed per second (from the first to the last committed
+reservation, and wall time from consumer start), how many reserved / failed, outbox events
+written, and checks that ledger sums equal levels and nothing is oversold. Uses a scratch
+database and vhost on the local servers and removes them after."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pika
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from services.inventory.bootstrap import root as inventory  # noqa: E402
+from shared.config import settings_for  # noqa: E402
+from shared.db import make_engine  # noqa: E402
+from shared.envelope import Envelope  # noqa: E402
+from shared.events.sales import _ORDER  # noqa: E402
+from shared.testing.servers import postgres_server, rabbitmq_vhost, scratch_database  # noqa: E402
+from shared.topology import connect  # noqa: E402
+
+
+def seed(engine, n_products: int, n_warehouses: int, per_row: int) -> tuple[list[str], list[str]]:
+    products = [str(uuid.uuid4()) for _ in range(n_products)]
+    warehouses = [str(uuid.uuid4()) for _ in range(n_warehouses)]
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO warehouses (id, code, name, region) VALUES (:id, :c, :n, 'cn-east')"),
+                     [{"id": w, "c": f"WH{i}", "n": f"仓库{i}"} for i, w in enumerate(warehouses)])
+        conn.execute(sa.text("INSERT INTO products (id, sku, name, unit, list_price, safety_stock) "
+                             "VALUES (:id, :s, :n, '台', 10, 5)"),
+                     [{"id": p, "s": f"B-{i}", "n": f"产品{i}"} for i, p in enumerate(products)])
+        rows = [{"p": p, "w": w, "q": per_row} for p in products for w in warehouses]
+        conn.execute(sa.text("INSERT INTO stock (product_id, warehouse_id, on_hand) VALUES (:p, :w, :q)"), rows)
+        conn.execute(sa.text("INSERT INTO stock_ledger (product_id, warehouse_id, kind, on_hand_delta, "
+                             "reserved_delta, ref_type) VALUES (:p, :w, 'receipt', :q, 0, 'seed')"), rows)
+    return products, warehouses
+
+
+def placed_events(n: int, products: list[str], warehouses: list[str], rng: random.Random) -> list[Envelope]:
+    out = []
+    line = _ORDER["lines"][0]
+    for i in range(n):
+        oid = str(uuid.uuid4())
+        cid = str(uuid.uuid4())
+        lines = [{**line, "product_id": p, "quantity": rng.randint(1, 3)} for p in rng.sample(products, 3)]
+        # half name a warehouse, half let inventory choose one that can supply every line
+        wid = warehouses[i % len(warehouses)] if i % 2 == 0 else None
+        data = {**_ORDER, "id": oid, "customer_id": cid, "warehouse_id": wid, "lines": lines}
+        out.append(Envelope(event_type="sales.order.placed", aggregate_type="order", aggregate_id=oid, data=data,
+                            producer="sales", region="cn-east", aggregate_seq=2, customer_id=cid,
+                            actor_id=str(uuid.uuid4()), correlation_id=str(uuid.uuid4())))
+    return out
+
+
+def publish(settings, envelopes: list[Envelope]) -> float:
+    conn = connect(settings.rabbitmq_url)
+    ch = conn.channel()
+    ch.confirm_delivery()
+    props = pika.BasicProperties(delivery_mode=2, content_type="application/json")
+    t0 = time.perf_counter()
+    for env in envelopes:
+        ch.basic_publish(settings.exchange, env.routing_key, env.to_json(), props)
+    elapsed = time.perf_counter() - t0
+    conn.close()
+    return elapsed
+
+
+def queue_depth(settings) -> int:
+    conn = connect(settings.rabbitmq_url)
+    try:
+        return conn.channel().queue_declare(settings.queue_name, passive=True).method.message_count
+    finally:
+        conn.close()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--orders", type=int, default=10000)
+    ap.add_argument("--consumers", type=int, default=1)
+    ap.add_argument("--products", type=int, default=300)
+    ap.add_argument("--warehouses", type=int, default=3)
+    ap.add_argument("--timeout", type=float, default=600)
+    args = ap.parse_args()
+    rng = random.Random(5)
+    with postgres_server() as pg, rabbitmq_vhost() as amqp, scratch_database(pg, "bench_inventory") as db_url:
+        settings = settings_for("inventory", database_url=db_url, rabbitmq_url=amqp)
+        inventory.migrate(settings)
+        inventory.declare(settings)
+        engine = make_engine(db_url, pool_size=2)
+        # about 1.2x the expected demand per row: most orders succeed, some rows run out
+        # (a failed reservation is work too: it is decided and published)
+        per_row = max(10, int(args.orders * 3 * 2 * 1.2 / (args.products * args.warehouses)))
+        products, warehouses = seed(engine, args.products, args.warehouses, per_row)
+        envelopes = placed_events(args.orders, products, warehouses, rng)
+        pub_s = publish(settings, envelopes)
+        print(f"published {len(envelopes)} sales.order.placed (3 lines each) in {pub_s:.1f}s "
+              f"({len(envelopes) / pub_s:.0f}/s); queue depth {queue_depth(settings)}")
+
+        env = {**os.environ, "INVENTORY_DATABASE_URL": db_url, "RABBITMQ_URL": amqp, "PYTHONPATH": str(ROOT)}
+        log = open("/tmp/bench-inventory-consumer.log", "ab")  # noqa: SIM115 - lives as long as the consumers
+        t_start = time.perf_counter()
+        procs = [subprocess.Popen([sys.executable, "-m", "services.inventory", "consumer"], cwd=ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=log) for _ in range(args.consumers)]
+        try:
+            done = 0
+            deadline = time.monotonic() + args.timeout
+            while time.monotonic() < deadline:
+                with engine.connect() as conn:
+                    done = conn.execute(sa.text(
+                        "SELECT count(*) FROM reservations WHERE status IN ('reserved', 'failed')")).scalar_one()
+                if done >= args.orders:
+                    break
+                time.sleep(0.25)
+            wall = time.perf_counter() - t_start
+        finally:
+            for p in procs:
+                p.terminate()
+            for p in procs:
+                p.wait(15)
+            log.close()
+        with engine.connect() as conn:
+            first, last = conn.execute(sa.text("SELECT min(updated_at), max(updated_at) FROM reservations")).one()
+            counts = dict(conn.execute(sa.text("SELECT status, count(*) FROM reservations GROUP BY status")).all())
+            events = dict(conn.execute(sa.text(
+                "SELECT payload->>'event_type', count(*) FROM outbox GROUP BY 1")).all())
+            mismatched = conn.execute(sa.text(
+                "SELECT count(*) FROM stock s JOIN (SELECT product_id, warehouse_id, sum(on_hand_delta) oh, "
+                "sum(reserved_delta) r FROM stock_ledger GROUP BY 1, 2) l USING (product_id, warehouse_id) "
+                "WHERE s.on_hand <> l.oh OR s.reserved <> l.r")).scalar_one()
+            negative = conn.execute(sa.text("SELECT count(*) FROM stock WHERE on_hand < reserved")).scalar_one()
+            inbox = conn.execute(sa.text("SELECT count(*) FROM inbox")).scalar_one()
+        engine.dispose()
+        span = (last - first).total_seconds() if first and last else float("nan")
+        print(f"consumers: {args.consumers}; processed {done}/{args.orders} orders "
+              f"(reserved {counts.get('reserved', 0)}, failed {counts.get('failed', 0)}); inbox rows {inbox}")
+        print(f"reservations/s: {done / span:.0f} (first to last commit, {span:.1f}s); "
+              f"{done / wall:.0f} including consumer start-up ({wall:.1f}s)")
+        print("outbox events written: " + ", ".join(f"{k} {v}" for k, v in sorted(events.items())))
+        print(f"ledger sums equal levels: {'yes' if mismatched == 0 else f'NO ({mismatched} rows differ)'}; "
+              f"rows with available < 0: {negative}")
+        return 0 if done >= args.orders and mismatched == 0 and negative == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
