@@ -99,6 +99,29 @@ def get_warehouse(warehouse_id: str):
     return jsonify(warehouse_body(row))
 
 
+@bp.patch("/warehouses/<warehouse_id>")
+def patch_warehouse(warehouse_id: str):
+    """name, region, active (an inactive warehouse takes no new stock and is not chosen
+    for orders that name no warehouse)."""
+    wid = path_id(warehouse_id, "warehouse")
+    require_role(STOCK_WRITERS, "change warehouses")
+    changes = load(WarehouseIn(only=("name", "region", "active")), partial=True)
+    if changes.get("name") is not None:
+        changes["name"] = changes["name"].strip()
+    if any(changes.get(k) is None for k in ("name", "active") if k in changes):
+        raise ValidationFailed("invalid fields", details={"_schema": ["name and active must not be null"]})
+
+    def work(conn):
+        query = warehouses.update().where(warehouses.c.id == wid)
+        row = conn.execute((query.values(**changes) if changes else query.values(code=warehouses.c.code))
+                           .returning(*warehouses.c)).first()
+        if row is None:
+            raise NotFound("warehouse not found")
+        return row
+
+    return jsonify(warehouse_body(in_transaction(work)))
+
+
 # ---- levels and ledger -------------------------------------------------------------
 
 def level_body(row) -> dict[str, Any]:

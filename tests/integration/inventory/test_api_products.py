@@ -137,3 +137,12 @@ def test_warehouses(admin, clients):
     assert sales.get(f"/warehouses/{wid}").get_json()["region"] == "cn-east"
     assert sales.get("/warehouses", query_string={"region": "cn-east"}).get_json()["total"] >= 1
     assert admin.get(f"/warehouses/{uuid.uuid4()}").status_code == 404
+
+
+def test_patch_warehouse(admin, clients):
+    wid = admin.post("/warehouses", json={"code": f"P-{uuid.uuid4().hex[:6]}", "name": "旧名"}).get_json()["id"]
+    r = admin.patch(f"/warehouses/{wid}", json={"name": "新名", "active": False})
+    assert r.status_code == 200 and r.get_json()["name"] == "新名" and r.get_json()["active"] is False
+    assert admin.patch(f"/warehouses/{wid}", json={"active": None}).status_code == 422
+    assert clients.as_new("sales").patch(f"/warehouses/{wid}", json={"name": "x"}).status_code == 403
+    assert admin.patch(f"/warehouses/{uuid.uuid4()}", json={"name": "x"}).status_code == 404

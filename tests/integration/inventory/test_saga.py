@@ -4,6 +4,7 @@ cancel (also before placed), concurrency for the last units, ledger = levels."""
 from __future__ import annotations
 
 import threading
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -200,3 +201,41 @@ def test_ledger_sums_equal_levels(world, engine):
             " WHERE s.on_hand <> COALESCE(l.oh, 0) OR s.reserved <> COALESCE(l.r, 0)")).all()
     assert mismatched == []
     assert world.level(p, wh) == (9, 2, 7)
+
+
+def test_rebuild_explains_and_repairs_a_level(world, engine):
+    from services.inventory.rebuild import differences, rebuild
+
+    wh = world.warehouse()
+    p = world.product()
+    world.receive(wh, {p: 6})
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE stock SET on_hand = 99 WHERE product_id = :p"), {"p": p})
+    with engine.connect() as conn:
+        diffs = differences(conn)
+    assert [(d["product_id"], d["on_hand"], d["ledger_on_hand"]) for d in diffs] == [(p, 99, 6)]
+    with engine.begin() as conn:
+        assert rebuild(conn) == 1
+    assert world.level(p, wh) == (6, 0, 6)
+    with engine.connect() as conn:
+        assert differences(conn) == []
+
+
+@pytest.mark.parametrize("event_type", ["sales.order.placed", "sales.order.cancelled", "sales.order.rejected",
+                                        "sales.order.closed"])
+def test_handlers_accept_the_shared_samples(world, event_type):
+    """Contract: every event inventory consumes, as the producer's sample shapes it."""
+    from shared.envelope import Envelope
+    from shared.events import spec
+
+    sample = spec(event_type).sample
+    oid = str(uuid.uuid4())
+    envelope = Envelope(event_type=event_type, aggregate_type="order", aggregate_id=oid,
+                        data={**sample, "id": oid}, producer="sales", region="cn-east")
+    world.run(envelope)
+    row = world.reservation(oid)
+    expected = {"sales.order.placed": "failed",          # the sample's product is not stocked here
+                "sales.order.cancelled": "cancelled",    # recorded: a later placed reserves nothing
+                "sales.order.rejected": "cancelled",
+                "sales.order.closed": None}[event_type]  # nothing reserved, nothing recorded
+    assert (row.status if row else None) == expected

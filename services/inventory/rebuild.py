@@ -1,0 +1,73 @@
+"""Explain and rebuild stock levels from the ledger.
+
+    python -m services.inventory.rebuild            # report levels that differ from their ledger
+    python -m services.inventory.rebuild --fix      # set those levels to their ledger sums
+
+Every change to a level is a ledger row, so on_hand and reserved of each (product,
+warehouse) equal the sums of on_hand_delta and reserved_delta of its rows. A difference
+means a level was written outside the service; --fix rewrites the levels (in one
+transaction, rows locked in the usual order), it never touches the ledger.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from shared.config import settings_for
+from shared.db import make_engine
+
+_DIFFS = sa.text(
+    "SELECT COALESCE(s.product_id, l.product_id) AS product_id, COALESCE(s.warehouse_id, l.warehouse_id) "
+    "AS warehouse_id, s.on_hand, s.reserved, COALESCE(l.oh, 0) AS ledger_on_hand, COALESCE(l.r, 0) AS ledger_reserved "
+    "FROM stock s FULL JOIN (SELECT product_id, warehouse_id, sum(on_hand_delta) AS oh, sum(reserved_delta) AS r "
+    "FROM stock_ledger GROUP BY product_id, warehouse_id) l "
+    "ON l.product_id = s.product_id AND l.warehouse_id = s.warehouse_id "
+    "WHERE s.product_id IS NULL OR s.on_hand <> COALESCE(l.oh, 0) OR s.reserved <> COALESCE(l.r, 0) "
+    "ORDER BY 2, 1"
+)
+
+
+def differences(conn: Connection) -> list[dict]:
+    """Levels that differ from the sums of their ledger rows."""
+    return [dict(r._mapping) for r in conn.execute(_DIFFS)]
+
+
+def rebuild(conn: Connection) -> int:
+    """Set every differing level to its ledger sums; returns how many were fixed."""
+    conn.execute(sa.text("LOCK TABLE stock IN SHARE ROW EXCLUSIVE MODE"))
+    diffs = differences(conn)
+    for d in diffs:
+        conn.execute(sa.text(
+            "INSERT INTO stock (product_id, warehouse_id, on_hand, reserved) VALUES (:p, :w, :oh, :r) "
+            "ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = EXCLUDED.on_hand, "
+            "reserved = EXCLUDED.reserved, updated_at = now()"),
+            {"p": d["product_id"], "w": d["warehouse_id"], "oh": d["ledger_on_hand"], "r": d["ledger_reserved"]})
+    return len(diffs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m services.inventory.rebuild")
+    parser.add_argument("--fix", action="store_true", help="rewrite differing levels from the ledger")
+    args = parser.parse_args(argv)
+    engine = make_engine(settings_for("inventory").database_url, pool_size=1)
+    try:
+        with engine.begin() as conn:
+            if args.fix:
+                print(f"levels rebuilt from the ledger: {rebuild(conn)}")
+                return 0
+            diffs = differences(conn)
+        for d in diffs:
+            print(f"{d['product_id']} @ {d['warehouse_id']}: level {d['on_hand']}/{d['reserved']}, "
+                  f"ledger {d['ledger_on_hand']}/{d['ledger_reserved']}")
+        print(f"{len(diffs)} level(s) differ from the ledger")
+        return 1 if diffs else 0
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
