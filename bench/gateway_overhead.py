@@ -61,14 +61,34 @@ def wait_http(port: int, path: str, timeout: float = 60) -> None:
     raise SystemExit(f"nothing answered on port {port} within {timeout}s")
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """user+system CPU seconds of every live process in a process group (gunicorn master
+    and workers; workers live for the whole run, so differences are exact)."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state ppid pgrp ... utime(11) stime(12)
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
 @contextlib.contextmanager
-def gunicorn(app: str, port: int, env: dict[str, str], workers: int, threads: int, log: Path) -> Iterator[None]:
+def gunicorn(app: str, port: int, env: dict[str, str], workers: int, threads: int, log: Path) -> Iterator[int]:
     cmd = [str(Path(sys.executable).parent / "gunicorn"), "-k", "gthread", "-w", str(workers), "--threads",
            str(threads), "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning", app]
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        yield
+        yield proc.pid
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
@@ -180,9 +200,9 @@ def main() -> int:
                "TRACKING_URL": f"http://127.0.0.1:{ports['tracking']}",
                "CRM_ADMIN_USERNAME": "admin", "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD}
         with gunicorn("services.tracking.bootstrap:create_app()", ports["tracking"], env, args.workers,
-                      args.threads, logdir / "tracking.log"), \
+                      args.threads, logdir / "tracking.log") as tracking_pgid, \
              gunicorn("gateway.bootstrap:create_app()", ports["gateway"], env, args.workers, args.threads,
-                      logdir / "gateway.log"):
+                      logdir / "gateway.log") as gateway_pgid:
             wait_http(ports["tracking"], "/healthz")
             wait_http(ports["gateway"], "/healthz")
             token = login(ports["gateway"])
@@ -199,11 +219,16 @@ def main() -> int:
             ratios = []
             for pair in range(min(max(args.pairs, 1), 10)):
                 for name in ("direct", "gateway"):
+                    cpu0 = group_cpu_seconds(tracking_pgid), group_cpu_seconds(gateway_pgid)
                     result = measure(*targets[name], args.connections, seconds)
+                    cpu1 = group_cpu_seconds(tracking_pgid), group_cpu_seconds(gateway_pgid)
+                    result["service_cpu_ms"] = (cpu1[0] - cpu0[0]) * 1000 / result["requests"]
+                    result["gateway_cpu_ms"] = (cpu1[1] - cpu0[1]) * 1000 / result["requests"]
                     runs[name].append(result)
                     print(f"pair {pair + 1} {name:8s} {result['rps']:8.0f} req/s  p50 {result['p50_ms']:6.1f} ms  "
                           f"p99 {result['p99_ms']:6.1f} ms  ({result['requests']} requests, "
-                          f"{result['errors']} errors)", flush=True)
+                          f"{result['errors']} errors)  CPU/request: service {result['service_cpu_ms']:.2f} ms, "
+                          f"gateway {result['gateway_cpu_ms']:.2f} ms", flush=True)
                 ratios.append(runs["gateway"][-1]["rps"] / runs["direct"][-1]["rps"])
     direct = statistics.median(r["rps"] for r in runs["direct"])
     through = statistics.median(r["rps"] for r in runs["gateway"])
@@ -215,6 +240,13 @@ def main() -> int:
     print(f"through the gateway   : {through:8.0f} req/s (median of {len(runs['gateway'])})")
     print(f"ratio gateway/direct  : {statistics.median(ratios):8.2f}  median of per-pair ratios "
           f"{', '.join(f'{r:.2f}' for r in ratios)} (aim >= 0.60)")
+    direct_cpu = statistics.median(r["service_cpu_ms"] for r in runs["direct"])
+    via_service = statistics.median(r["service_cpu_ms"] for r in runs["gateway"])
+    via_gateway = statistics.median(r["gateway_cpu_ms"] for r in runs["gateway"])
+    print(f"CPU per request       : direct {direct_cpu:.2f} ms; through the gateway {via_service:.2f} ms in the "
+          f"service + {via_gateway:.2f} ms in the gateway")
+    print(f"capacity ratio (CPU)  : {direct_cpu / (via_service + via_gateway):8.2f}  requests/s the same CPU "
+          f"serves through the gateway vs direct; insensitive to other load on the machine")
     return 0
 
 

@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import requests
 from flask import Blueprint, Response, current_app, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from gateway.context import gateway_context
+from gateway.proxy import UpstreamError
 from shared.config import SERVICES
 from shared.db import ping
 from shared.openapi import build_openapi, merge_documents
@@ -27,16 +27,18 @@ def _ask(service: str, path: str, timeout: float) -> tuple[str, Any]:
     """(service, parsed JSON) on 200, else (service, an error text)."""
     upstreams = gateway_context().upstreams
     try:
-        response = upstreams.get(service, path, timeout=timeout)
-    except requests.RequestException as exc:
-        return service, f"unreachable: {type(exc).__name__}"
+        status, raw = upstreams.get(service, path, timeout=timeout)
+    except UpstreamError as exc:
+        return service, f"unreachable: {exc}"
     try:
-        body = response.json()
+        body = json.loads(raw)
     except ValueError:
         body = None
-    if response.status_code != 200:
+    if status != 200:
         reason = body.get("error", {}).get("details") if isinstance(body, dict) else None
-        return service, f"status {response.status_code}" + (f": {json.dumps(reason)[:300]}" if reason else "")
+        return service, f"status {status}" + (f": {json.dumps(reason)[:300]}" if reason else "")
+    if not isinstance(body, dict):
+        return service, "answer is not a JSON object"
     return service, body
 
 

@@ -6,10 +6,11 @@ import logging
 import threading
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
-import requests
+import urllib3
 from flask import Response, request
-from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError, MaxRetryError, ReadTimeoutError
 
 from gateway.config import ROUTES, GatewayConfig
 from shared.identity import IDENTITY_HEADER, REQUEST_ID_HEADER
@@ -35,39 +36,70 @@ def route_for(path: str) -> tuple[str, str] | None:
     return (service, "/" + path.lstrip("/")) if service else None
 
 
+class _StaleConnectionRetry(urllib3.Retry):
+    """Retries a request whose pooled connection turned out closed, never a slow answer."""
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None,  # type: ignore[override]
+                  _stacktrace=None):
+        if isinstance(error, ReadTimeoutError):
+            raise error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
 class Upstreams:
-    """One pooled requests.Session per worker thread, with connect/read timeouts."""
+    """One urllib3 connection pool per service per worker (thread-safe, keep-alive), with
+    connect/read timeouts. (urllib3 directly rather than requests.Session: the same pooling,
+    about half the CPU per forwarded call, which is most of the gateway's overhead.)"""
 
     def __init__(self, config: GatewayConfig):
         self.config = config
-        self._local = threading.local()
+        self._pools: dict[str, urllib3.HTTPConnectionPool] = {}
+        self._lock = threading.Lock()
+        self.timeout = urllib3.Timeout(connect=config.connect_timeout, read=config.read_timeout)
+        # One retry, only for a pooled keep-alive connection found closed (or a refused
+        # connect) on idempotent methods; never a second POST.
+        self.retries = _StaleConnectionRetry(total=1, connect=1, read=1, redirect=False, status=None, other=0,
+                                             raise_on_redirect=False)
 
-    def session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            session.trust_env = False  # never route loopback calls through an environment proxy
-            adapter = HTTPAdapter(pool_connections=len(self.config.upstreams) + 1,
-                                  pool_maxsize=self.config.pool_size, max_retries=0)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-            self._local.session = session
-        return session
+    def pool(self, service: str) -> urllib3.HTTPConnectionPool:
+        pool = self._pools.get(service)
+        if pool is None:
+            with self._lock:
+                pool = self._pools.get(service)
+                if pool is None:
+                    pool = urllib3.connection_from_url(self.config.upstreams[service],
+                                                       maxsize=self.config.pool_size, block=False)
+                    self._pools[service] = pool
+        return pool
 
-    def base_url(self, service: str) -> str:
-        return self.config.upstreams[service]
+    def base_path(self, service: str) -> str:
+        return urlsplit(self.config.upstreams[service]).path.rstrip("/")
 
-    def get(self, service: str, path: str, *, timeout: float, headers: dict[str, str] | None = None
-            ) -> requests.Response:
-        return self.session().get(self.base_url(service) + path, headers=headers or {},
-                                  timeout=(min(self.config.connect_timeout, timeout), timeout))
+    def get(self, service: str, path: str, *, timeout: float) -> tuple[int, bytes]:
+        """A small GET (health, documents): (status, body). Raises UpstreamError."""
+        try:
+            response = self.pool(service).urlopen(
+                "GET", self.base_path(service) + path, timeout=urllib3.Timeout(
+                    connect=min(self.config.connect_timeout, timeout), read=timeout),
+                retries=False, redirect=False, preload_content=True)
+        except HTTPError as exc:
+            raise UpstreamError(type(_reason(exc)).__name__) from exc
+        return response.status, response.data
 
 
-def _stream(upstream: requests.Response) -> Iterator[bytes]:
+class UpstreamError(Exception):
+    pass
+
+
+def _reason(exc: BaseException) -> BaseException:
+    return exc.reason if isinstance(exc, MaxRetryError) and exc.reason is not None else exc
+
+
+def _stream(upstream: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
     try:
-        yield from upstream.iter_content(CHUNK)
+        yield from upstream.stream(CHUNK)
     finally:
-        upstream.close()
+        upstream.release_conn()
 
 
 def forward(upstreams: Upstreams, service: str, path: str, identity: str, request_id: str,
@@ -77,25 +109,23 @@ def forward(upstreams: Upstreams, service: str, path: str, identity: str, reques
     headers[IDENTITY_HEADER] = identity
     headers[REQUEST_ID_HEADER] = request_id
     body = request.get_data(cache=True)
-    url = upstreams.base_url(service) + path
+    url = upstreams.base_path(service) + path
     query = request.query_string.decode("latin-1")
     if query:
         url = f"{url}?{query}"
-    config = upstreams.config
     try:
-        upstream = upstreams.session().request(
-            request.method, url, data=body if body else None, headers=headers, stream=True,
-            allow_redirects=False, timeout=(config.connect_timeout, config.read_timeout),
+        upstream = upstreams.pool(service).urlopen(
+            request.method, url, body=body or None, headers=headers, retries=upstreams.retries,
+            redirect=False, timeout=upstreams.timeout, preload_content=False,
         )
-    except requests.Timeout as exc:
-        if isinstance(exc, requests.ConnectTimeout):
-            return _unavailable(service, "connect timeout")
-        log.warning("upstream %s timed out on %s %s", service, request.method, path)
-        return error_response(504, "upstream_timeout", f"the {service} service did not answer in time",
-                              {"service": service})
-    except requests.RequestException as exc:
-        log.warning("upstream %s unavailable: %s", service, exc)
-        return _unavailable(service, type(exc).__name__)
+    except HTTPError as exc:
+        reason = _reason(exc)
+        if isinstance(reason, ReadTimeoutError):
+            log.warning("upstream %s timed out on %s %s", service, request.method, path)
+            return error_response(504, "upstream_timeout", f"the {service} service did not answer in time",
+                                  {"service": service})
+        log.warning("upstream %s unavailable: %s", service, reason)
+        return _unavailable(service, type(reason).__name__)
     return _relay_response(upstream, service, buffer=buffer)
 
 
@@ -104,22 +134,23 @@ def _unavailable(service: str, reason: str) -> Response:
                           {"service": service, "reason": reason})
 
 
-def _relay_response(upstream: requests.Response, service: str, *, buffer: bool) -> Response:
+def _relay_response(upstream: urllib3.BaseHTTPResponse, service: str, *, buffer: bool) -> Response:
     content_type = upstream.headers.get("Content-Type", "")
-    if upstream.status_code >= 500 and "json" not in content_type:
-        upstream.close()
+    if upstream.status >= 500 and "json" not in content_type:
+        upstream.drain_conn()
+        upstream.release_conn()
         return error_response(502, "bad_gateway", f"the {service} service failed",
-                              {"service": service, "status": upstream.status_code})
+                              {"service": service, "status": upstream.status})
     headers: dict[str, Any] = {name: upstream.headers[name] for name in FORWARD_RESPONSE_HEADERS
                                if name in upstream.headers}
     length = upstream.headers.get("Content-Length")
     small = length is not None and length.isdigit() and int(length) <= BUFFER_LIMIT
     if buffer or small:
         try:
-            content = upstream.content
-        except requests.RequestException:
+            content = upstream.read()
+        except HTTPError:
+            upstream.release_conn()
             return _unavailable(service, "connection lost while reading the answer")
-        finally:
-            upstream.close()
-        return Response(content, status=upstream.status_code, headers=headers)
-    return Response(_stream(upstream), status=upstream.status_code, headers=headers, direct_passthrough=True)
+        upstream.release_conn()
+        return Response(content, status=upstream.status, headers=headers)
+    return Response(_stream(upstream), status=upstream.status, headers=headers, direct_passthrough=True)

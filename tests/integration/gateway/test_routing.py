@@ -3,9 +3,14 @@ streamed answers, unknown segments, downed and slow services."""
 
 from __future__ import annotations
 
+import io
+import time
+
 import jwt
 
+from gateway.bootstrap import create_app
 from shared.identity import verify_identity
+from tests.integration.gateway.conftest import CLOSED_PORT_URL, Caller, login
 
 
 def test_forwards_path_query_body_and_identity(admin, make_user):
@@ -48,3 +53,68 @@ def test_identity_header_is_short_lived(admin, gateway_settings):
     assert principal.user_id == admin.user["id"] and principal.role == "admin"
     claims = jwt.decode(echo["identity"], options={"verify_signature": False})
     assert claims["exp"] - claims["iat"] <= 120
+
+
+def test_multipart_upload_forwarded(admin):
+    data = {"file": (io.BytesIO("name,phone\n上海贸易有限公司,021-1234\n".encode()), "customers.csv"),
+            "mode": "merge"}
+    response = admin.post("/imports/customers", data=data, content_type="multipart/form-data")
+    assert response.status_code == 201
+    echo = response.get_json()
+    assert echo["files"] == {"file": "name,phone\n上海贸易有限公司,021-1234\n"}
+    assert echo["form"] == {"mode": "merge"}
+    assert echo["content_type"].startswith("multipart/form-data; boundary=")
+
+
+def test_file_answers_keep_type_and_disposition(admin):
+    response = admin.get("/exports/file")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="export.csv"'
+    assert response.get_data().decode() == "名字,电话\n" * 3
+
+
+def test_large_answers_are_streamed(admin):
+    response = admin.get("/exports/big")
+    assert response.status_code == 200
+    assert response.is_streamed
+    assert len(response.get_data()) == 3 * 1024 * 1024
+
+
+def test_unknown_segment_404_error_body(admin):
+    response = admin.get("/no-such-thing/1")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+    assert admin.get("/").status_code == 404
+    assert admin.open("PUT", "/users").status_code == 405
+
+
+def test_upstream_html_error_becomes_json(admin):
+    response = admin.get("/customers/crash")
+    assert response.status_code == 502
+    assert response.get_json()["error"]["code"] == "bad_gateway"
+
+
+def test_downed_service_is_503_quickly(gateway_settings, gateway_config):
+    config = gateway_config.with_(upstreams={**gateway_config.upstreams, "billing": CLOSED_PORT_URL})
+    client = create_app(gateway_settings, config).test_client()
+    caller = Caller(client, login(client, "admin", "admin-pass"))
+    for method in ("GET", "POST"):
+        started = time.monotonic()
+        response = caller.open(method, "/invoices", headers={"X-Request-ID": "req-down"}, json={})
+        elapsed = time.monotonic() - started
+        assert response.status_code == 503, method
+        body = response.get_json()
+        assert body["error"]["code"] == "service_unavailable" and body["error"]["details"]["service"] == "billing"
+        assert response.headers["X-Request-ID"] == "req-down"
+        assert elapsed < 2.5
+    assert caller.get("/customers").status_code == 200  # the others still work
+
+
+def test_slow_service_times_out_with_error_body(admin, gateway_config):
+    started = time.monotonic()
+    response = admin.get("/reports/slow", query_string={"s": "5"})
+    elapsed = time.monotonic() - started
+    assert response.status_code == 504
+    assert response.get_json()["error"]["code"] == "upstream_timeout"
+    assert elapsed < gateway_config.read_timeout + 1.0  # one wait, not retried
