@@ -110,3 +110,22 @@ def test_opportunity_pipeline(team, customer):
     proposal = next(s for s in pipe["items"] if s["stage"] == "proposal")
     assert proposal["count"] >= 1 and proposal["weighted_amount"] != "0.00"
     assert team["other"].get(f"/opportunities/{r.json()['id']}").status_code == 404
+
+
+def test_converted_lead_becomes_an_opportunity_in_sales(team):
+    rep = team["rep"]
+    lead = rep.post("/leads", json={"name": "李四", "company": f"苏州精工科技有限公司{uuid.uuid4().hex[:6]}"})
+    assert lead.status_code == 201, lead.text
+    conv = rep.post(f"/leads/{lead.json()['id']}/convert",
+                    json={"opportunity": {"name": "精工 首单", "amount": "80000.00"}})
+    assert conv.status_code == 200, conv.text
+    opp_id = conv.json()["opportunity_id"]
+    assert opp_id
+
+    def arrived():
+        r = rep.get(f"/opportunities/{opp_id}")
+        return r.json() if r.status_code == 200 else None
+
+    opp = eventually(arrived, timeout=20)
+    assert opp["name"] == "精工 首单" and opp["amount"] == "80000.00"
+    assert opp["customer_id"] == conv.json()["customer_id"]
