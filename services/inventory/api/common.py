@@ -51,7 +51,8 @@ def in_transaction(work: Callable[[Connection], T], *, attempts: int = 3) -> T:
                 time.sleep(0.02 * attempt)
                 continue
             if code == "23514":  # a CHECK constraint: a race the domain check did not see
-                raise Conflict("the stock changed meanwhile; not enough stock", code="insufficient_stock") from exc
+                raise Conflict("a concurrent change conflicts with this request; nothing was written",
+                               code="conflict") from exc
             raise
         except StockError as exc:
             raise Conflict(exc.message, code=exc.code, details=exc.details) from exc
