@@ -12,11 +12,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import api_auth, api_users, idempotency, meta, portal
-from gateway.auth import API_PREFIX, assign_request_id, authenticate, needs_auth
+from gateway.auth import API_PREFIX, assign_request_id, authenticate, identity_header, needs_auth
 from gateway.context import GatewayContext, gateway_context
 from gateway.proxy import forward, route_for
 from shared.errors import DomainError
-from shared.identity import REQUEST_ID_HEADER, sign_identity
+from shared.identity import REQUEST_ID_HEADER
 from shared.web import HTTP_ERROR_CODES, error_response
 
 log = logging.getLogger("crm.gateway")
@@ -91,7 +91,7 @@ def proxy(path: str):
     service, service_path = target
     principal = g.principal
     ctx = gateway_context()
-    identity = sign_identity(principal, ctx.settings.internal_secret)
+    identity = identity_header(principal, ctx.settings.internal_secret)
     return forward(ctx.upstreams, service, service_path, identity, g.request_id,
                    buffer=g.get("idempotency") is not None)
 

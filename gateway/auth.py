@@ -4,6 +4,7 @@ the user loaded (and refused when deactivated), the per-user rate limit."""
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from typing import Any
 
@@ -14,7 +15,7 @@ from gateway.context import gateway_context
 from gateway.models import users
 from gateway.tokens import InvalidToken, bearer_token
 from shared.errors import NotAuthenticated, RateLimited
-from shared.identity import REQUEST_ID_HEADER, Principal
+from shared.identity import INTERNAL_TTL_SECONDS, REQUEST_ID_HEADER, Principal, sign_identity
 
 API_PREFIX = "/api/v1"
 PUBLIC_API_PATHS = {f"{API_PREFIX}/auth/login", f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs"}
@@ -71,3 +72,21 @@ def current_user() -> dict[str, Any]:
     if user is None:
         raise NotAuthenticated("not authenticated")
     return user
+
+
+_identities: dict[tuple[Principal, str], tuple[float, str]] = {}
+IDENTITY_REUSE_S = INTERNAL_TTL_SECONDS / 2
+
+
+def identity_header(principal: Principal, secret: str) -> str:
+    """The signed X-CRM-Identity for a caller; a token is reused for half its 60 s life
+    (it names the caller's current role: a role change makes a new Principal)."""
+    now = time.monotonic()
+    cached = _identities.get((principal, secret))
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    token = sign_identity(principal, secret)
+    if len(_identities) > 10_000:
+        _identities.clear()
+    _identities[(principal, secret)] = (now + IDENTITY_REUSE_S, token)
+    return token

@@ -8,8 +8,9 @@ one listed until the tokens it signed have expired.
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import jwt
 
@@ -29,6 +30,9 @@ class TokenClaims:
     expires_at: int
 
 
+VERIFIED_CACHE_SIZE = 4096
+
+
 @dataclass(frozen=True)
 class TokenService:
     keys: dict[str, str]
@@ -36,6 +40,23 @@ class TokenService:
     issuer: str
     audience: str
     ttl: int
+    # token string -> claims already verified (same bytes, same signature); exp is still
+    # checked on every use. Saves the HMAC and claim checks on the hot path.
+    _verified: dict[str, TokenClaims] = field(default_factory=dict, compare=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+
+    def verify(self, token: str) -> TokenClaims:
+        cached = self._verified.get(token)
+        if cached is not None:
+            if cached.expires_at > time.time():
+                return cached
+            raise InvalidToken("token expired")
+        claims = self._verify_uncached(token)
+        with self._lock:
+            if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                self._verified.clear()
+            self._verified[token] = claims
+        return claims
 
     def issue(self, user_id: str, role: str, *, now: int | None = None) -> str:
         now = int(time.time()) if now is None else now
@@ -44,7 +65,7 @@ class TokenService:
         return jwt.encode(claims, self.keys[self.active_kid], algorithm=ALGORITHM,
                           headers={"kid": self.active_kid})
 
-    def verify(self, token: str) -> TokenClaims:
+    def _verify_uncached(self, token: str) -> TokenClaims:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:

@@ -129,3 +129,21 @@ def test_parse_keys():
         parse_keys("a:short")
     with pytest.raises(ValueError):
         parse_keys("")
+
+
+def test_cached_verification_still_checks_expiry():
+    tokens = service(ttl=3600)
+    token = tokens.issue("u", "sales", now=int(time.time()) - 3599)
+    assert tokens.verify(token).user_id == "u"  # verified and cached
+    assert tokens.verify(token).user_id == "u"  # from the cache
+    time.sleep(1.1)
+    with pytest.raises(InvalidToken, match="expired"):
+        tokens.verify(token)
+
+
+def test_cache_does_not_accept_a_tampered_copy():
+    tokens = service()
+    token = tokens.issue("u", "sales")
+    tokens.verify(token)
+    with pytest.raises(InvalidToken):
+        tokens.verify(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))

@@ -95,7 +95,6 @@ async function signIn() {
   state.me = await get("/auth/me");
   clearInterval(state.badgeTimer);
   state.badgeTimer = setInterval(refreshBadge, BADGE_EVERY_MS);
-  refreshBadge();
 }
 
 function signOut() {
@@ -172,6 +171,7 @@ async function render() {
     if (generation !== state.generation) return;
   }
   showChrome(route.nav);
+  refreshBadge(); // on every page change, besides the timer
   try {
     await route.view(root, viewContext(generation, query, params));
   } catch (error) {

@@ -72,7 +72,9 @@ export function showError(form, error, extra = () => null) {
   const shown = error && error.status === 422
     ? { status: error.status, code: error.code, message: error.message, details: unplaced } : error;
   const status = form.querySelector(".form-status");
-  if (status) status.append(errorBox(shown), extra(error) || "");
+  const more = extra(error);
+  // with an explanation of its own (a link to the duplicate, say) the raw details are noise
+  if (status) status.append(errorBox(shown, { withDetails: !more }), more || "");
 }
 
 /** Runs `action` with the form's submit button disabled; errors go to showError. */

@@ -15,7 +15,7 @@ export function customerLink(customer) {
 
 function searchForm(ctx, { q, status, perPage }) {
   const form = h("form", { class: "toolbar", role: "search" },
-    field("q", "搜索 Search", { value: q, placeholder: "名称、电话或联系人 Name, phone or contact" }),
+    field("q", "搜索 Search", { value: q, placeholder: "名称、电话、联系人 Name, phone, contact" }),
     field("status", "状态 Status", { type: "select", options: STATUS_OPTIONS, value: status }),
     field("per_page", "每页 Per page", {
       type: "select", options: PER_PAGE_OPTIONS.map((n) => [String(n), String(n)]), value: String(perPage),
@@ -51,7 +51,7 @@ export async function customerList(root, ctx) {
   root.append(
     h("div", { class: "page-head" },
       h("h1", {}, "客户 Customers"),
-      h("a", { href: "#/customers/new", class: "button primary", id: "new-customer" }, "＋ 新建客户 New customer")),
+      h("a", { href: "#/customers/new", class: "button primary push", id: "new-customer" }, "＋ 新建客户 New customer")),
     searchForm(ctx, { q, status, perPage }),
     results);
   try {

@@ -36,7 +36,7 @@ export async function notificationList(root, ctx) {
   root.append(
     h("div", { class: "page-head" },
       h("h1", {}, "通知 Notifications"),
-      h("button", { type: "button", onclick: () => act(() => post("/notifications/read-all", {})) }, "全部已读 Mark all read")),
+      h("button", { type: "button", class: "push", onclick: () => act(() => post("/notifications/read-all", {})) }, "全部已读 Mark all read")),
     status, body);
   try {
     const answer = await get("/notifications", { page, per_page: 50 });
