@@ -1,11 +1,50 @@
 """Composition root of the tracking service."""
 
+from __future__ import annotations
+
 from pathlib import Path
 
+from flask import Flask
+
 from services.tracking import api, handlers
+from services.tracking.ingest import TrackingConsumer
+from shared.config import Settings
+from shared.logs import configure_logging
 from shared.service import ServiceRoot
 
-root = ServiceRoot(
+
+class TrackingRoot(ServiceRoot):
+    """The shared root with tracking's batch consumer and a `rebuild` command."""
+
+    def consumer(self, settings: Settings | None = None, **kw) -> TrackingConsumer:
+        s = settings or self.settings()
+        batch = int(kw.setdefault("batch", 200))
+        # keep the next batch in flight while one is written (still bounded)
+        ctx = self.context(s.with_(prefetch=max(s.prefetch, 4 * batch)))
+        return TrackingConsumer(ctx.settings, ctx.engine, self.handlers(), outbox=ctx.outbox, **kw)
+
+    def rebuild(self, settings: Settings | None = None) -> int:
+        from services.tracking.rebuild import rebuild
+        from shared.db import make_engine
+
+        engine = make_engine((settings or self.settings()).database_url, pool_size=1)
+        try:
+            return rebuild(engine)
+        finally:
+            engine.dispose()
+
+    def main(self, argv: list[str] | None = None) -> int:
+        import sys
+
+        args = sys.argv[1:] if argv is None else argv
+        if args[:1] == ["rebuild"]:
+            configure_logging(self.name)
+            print(f"rebuilt read models from {self.rebuild()} events")
+            return 0
+        return super().main(args)
+
+
+root = TrackingRoot(
     name="tracking",
     migrations_dir=Path(__file__).parent / "migrations",
     blueprints=api.blueprints,
@@ -13,5 +52,5 @@ root = ServiceRoot(
 )
 
 
-def create_app(settings=None):
+def create_app(settings: Settings | None = None) -> Flask:
     return root.create_app(settings)

@@ -49,10 +49,11 @@ def event_row(event: Envelope, customer_id: str | None) -> dict:
         "actor_id": _clip(event.actor_id, 36), "aggregate_type": event.aggregate_type[:60],
         "aggregate_id": event.aggregate_id[:64], "aggregate_seq": event.aggregate_seq,
         "correlation_id": _clip(event.correlation_id, 64), "causation_id": _clip(event.causation_id, 36),
-        "summary": en, "summary_zh": zh, "data": json.dumps(event.data, ensure_ascii=False),
+        "summary": en, "summary_zh": zh, "data": event.data,
     }
 
 
+RECORD_EVENT = "tracking.record_event"
 _ORDER_CUSTOMER = sa.text("SELECT customer_id FROM rm_orders WHERE order_id = :o")
 
 
@@ -75,7 +76,8 @@ def customer_of(conn: Connection | None, event: Envelope) -> str | None:
 
 def record_event(conn: Connection, event: Envelope, _reactions: Reactions) -> None:
     """Every event of every service, unknown types included, stored once (by event id)."""
-    conn.execute(INSERT_EVENT, event_row(event, customer_of(conn, event)))
+    row = event_row(event, customer_of(conn, event))
+    conn.execute(INSERT_EVENT, {**row, "data": json.dumps(row["data"], ensure_ascii=False)})
 
 
 def read_model_handlers() -> HandlerTable:
@@ -89,6 +91,6 @@ def read_model_handlers() -> HandlerTable:
 
 def handler_table() -> HandlerTable:
     table = HandlerTable()
-    table.add("#", record_event, name="tracking.record_event")
+    table.add("#", record_event, name=RECORD_EVENT)
     table.extend(read_model_handlers())
     return table

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from services.tracking.domain.periods import parse_event_time
-from shared.consumer import HandlerTable, Reactions, newer_than_applied
+from shared.consumer import HandlerTable, Reactions
 from shared.envelope import Envelope
 from shared.money import to_decimal
 
@@ -58,6 +58,26 @@ def _readable(fn: Callable[[Envelope], dict[str, Any]], event: Envelope) -> dict
         return None
 
 
+_GUARD = (
+    "WITH guard AS (INSERT INTO projection_versions (projection, aggregate_id, last_seq) VALUES (:_p, :_a, :_s) "
+    "ON CONFLICT (projection, aggregate_id) DO UPDATE SET last_seq = EXCLUDED.last_seq "
+    "WHERE projection_versions.last_seq < EXCLUDED.last_seq RETURNING 1) "
+)
+
+
+def guarded(target: str, select_list: str, on_conflict: str, *more_ctes: str) -> sa.TextClause:
+    """One statement = newer_than_applied (same table, same rule) + the upsert, applied only
+    when the event is newer than the last applied for its aggregate: one round trip."""
+    ctes = "".join(f", {c} " for c in more_ctes)
+    return sa.text(_GUARD + ctes + f"INSERT INTO {target} SELECT {select_list} WHERE EXISTS (SELECT 1 FROM guard) "
+                   + on_conflict)
+
+
+def apply_guarded(conn: Connection, stmt: sa.TextClause, projection: str, event: Envelope,
+                  row: dict[str, Any]) -> None:
+    conn.execute(stmt, {**row, "_p": projection, "_a": str(event.aggregate_id), "_s": int(event.aggregate_seq)})
+
+
 def _when(event: Envelope, key: str | None = None):
     return parse_event_time(event.data.get(key) if key else None, event.occurred_at)
 
@@ -71,9 +91,9 @@ def _customer_row(e: Envelope) -> dict[str, Any]:
             "lost": _when(e) if d.get("status") == "lost" else None}
 
 
-UPSERT_CUSTOMER = sa.text(
-    "INSERT INTO rm_customers (customer_id, name, owner_id, status, created_at, lost_at) "
-    "VALUES (:id, :name, :owner, :status, :created, :lost) "
+UPSERT_CUSTOMER = guarded(
+    "rm_customers (customer_id, name, owner_id, status, created_at, lost_at)",
+    ":id, :name, :owner, :status, CAST(:created AS timestamptz), CAST(:lost AS timestamptz)",
     "ON CONFLICT (customer_id) DO UPDATE SET name = EXCLUDED.name, owner_id = EXCLUDED.owner_id, "
     "status = EXCLUDED.status, created_at = EXCLUDED.created_at, "
     "lost_at = CASE WHEN EXCLUDED.status <> 'lost' THEN NULL "
@@ -83,8 +103,8 @@ UPSERT_CUSTOMER = sa.text(
 
 def on_customer(conn: Connection, event: Envelope, _r: Reactions) -> None:
     row = _readable(_customer_row, event)
-    if row and newer_than_applied(conn, "rm.customer", event.aggregate_id, event.aggregate_seq):
-        conn.execute(UPSERT_CUSTOMER, row)
+    if row:
+        apply_guarded(conn, UPSERT_CUSTOMER, "rm.customer", event, row)
 
 
 def on_lead(conn: Connection, event: Envelope, _r: Reactions) -> None:
@@ -123,13 +143,16 @@ def _opportunity_row(e: Envelope) -> dict[str, Any]:
 
 def on_opportunity(conn: Connection, event: Envelope, _r: Reactions) -> None:
     row = _readable(_opportunity_row, event)
-    if row and newer_than_applied(conn, "rm.opportunity", event.aggregate_id, event.aggregate_seq):
-        conn.execute(sa.text(
-            "INSERT INTO rm_opportunities (opportunity_id, customer_id, owner_id, stage, amount, created_at) "
-            "VALUES (:id, :customer, :owner, :stage, :amount, :created) "
-            "ON CONFLICT (opportunity_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, "
-            "owner_id = EXCLUDED.owner_id, stage = EXCLUDED.stage, amount = EXCLUDED.amount, "
-            "created_at = EXCLUDED.created_at"), row)
+    if row:
+        apply_guarded(conn, _UPSERT_OPPORTUNITY, "rm.opportunity", event, row)
+
+
+_UPSERT_OPPORTUNITY = guarded(
+    "rm_opportunities (opportunity_id, customer_id, owner_id, stage, amount, created_at)",
+    ":id, :customer, :owner, :stage, CAST(:amount AS numeric), CAST(:created AS timestamptz)",
+    "ON CONFLICT (opportunity_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, "
+    "owner_id = EXCLUDED.owner_id, stage = EXCLUDED.stage, amount = EXCLUDED.amount, "
+    "created_at = EXCLUDED.created_at")
 
 
 def _order_row(e: Envelope) -> dict[str, Any]:
@@ -148,22 +171,33 @@ def _order_row(e: Envelope) -> dict[str, Any]:
 
 def on_order(conn: Connection, event: Envelope, _r: Reactions) -> None:
     row = _readable(_order_row, event)
-    if not row or not newer_than_applied(conn, "rm.order", event.aggregate_id, event.aggregate_seq):
+    if not row:
         return
-    conn.execute(sa.text(
-        "INSERT INTO rm_orders (order_id, number, customer_id, owner_id, status, payment_status, net, tax, gross, "
-        "invoiced_amount, paid_amount, created_at) VALUES (:id, :number, :customer, :owner, :status, "
-        ":payment_status, :net, :tax, :gross, :invoiced, :paid, :created) "
-        "ON CONFLICT (order_id) DO UPDATE SET number = EXCLUDED.number, customer_id = EXCLUDED.customer_id, "
-        "owner_id = EXCLUDED.owner_id, status = EXCLUDED.status, payment_status = EXCLUDED.payment_status, "
-        "net = EXCLUDED.net, tax = EXCLUDED.tax, gross = EXCLUDED.gross, "
-        "invoiced_amount = EXCLUDED.invoiced_amount, paid_amount = EXCLUDED.paid_amount, "
-        "created_at = EXCLUDED.created_at"), row)
-    conn.execute(sa.text("DELETE FROM rm_order_lines WHERE order_id = :id"), {"id": row["id"]})
-    if row["lines"]:
-        conn.execute(sa.text(
-            "INSERT INTO rm_order_lines (order_id, line_no, product_id, quantity, net, gross) "
-            "VALUES (:order, :no, :product, :qty, :net, :gross)"), row["lines"])
+    lines = row.pop("lines")
+    row.update(n_lines=len(lines), l_product=[x["product"] for x in lines], l_qty=[x["qty"] for x in lines],
+               l_net=[x["net"] for x in lines], l_gross=[x["gross"] for x in lines])
+    apply_guarded(conn, _UPSERT_ORDER, "rm.order", event, row)
+
+
+# order, its lines (upserted by position) and the removal of lines past the new count: one statement
+_UPSERT_ORDER = guarded(
+    "rm_order_lines (order_id, line_no, product_id, quantity, net, gross)",
+    ":id, CAST(t.n AS int) - 1, t.p, t.q, t.ne, t.g FROM unnest(CAST(:l_product AS varchar[]), "
+    "CAST(:l_qty AS int[]), CAST(:l_net AS numeric[]), CAST(:l_gross AS numeric[])) WITH ORDINALITY AS t(p, q, ne, g, n)",
+    "ON CONFLICT (order_id, line_no) DO UPDATE SET product_id = EXCLUDED.product_id, "
+    "quantity = EXCLUDED.quantity, net = EXCLUDED.net, gross = EXCLUDED.gross",
+    "o AS (INSERT INTO rm_orders (order_id, number, customer_id, owner_id, status, payment_status, net, tax, gross, "
+    "invoiced_amount, paid_amount, created_at) SELECT :id, :number, :customer, :owner, :status, :payment_status, "
+    "CAST(:net AS numeric), CAST(:tax AS numeric), CAST(:gross AS numeric), CAST(:invoiced AS numeric), "
+    "CAST(:paid AS numeric), CAST(:created AS timestamptz) WHERE EXISTS (SELECT 1 FROM guard) "
+    "ON CONFLICT (order_id) DO UPDATE SET number = EXCLUDED.number, customer_id = EXCLUDED.customer_id, "
+    "owner_id = EXCLUDED.owner_id, status = EXCLUDED.status, payment_status = EXCLUDED.payment_status, "
+    "net = EXCLUDED.net, tax = EXCLUDED.tax, gross = EXCLUDED.gross, "
+    "invoiced_amount = EXCLUDED.invoiced_amount, paid_amount = EXCLUDED.paid_amount, "
+    "created_at = EXCLUDED.created_at RETURNING 1)",
+    "d AS (DELETE FROM rm_order_lines WHERE order_id = :id AND line_no >= :n_lines "
+    "AND EXISTS (SELECT 1 FROM guard) RETURNING 1)",
+)
 
 
 # ---- billing ---------------------------------------------------------------------------
@@ -173,12 +207,8 @@ def on_order_balance(conn: Connection, event: Envelope, _r: Reactions) -> None:
     row = _readable(lambda e: {"id": _req(d, "order_id"), "customer": _req(d, "customer_id"),
                                "invoiced": _money(d, "invoiced_amount", "0"), "paid": _money(d, "paid_amount")},
                     event)
-    if row and newer_than_applied(conn, "rm.order_balance", event.aggregate_id, event.aggregate_seq):
-        conn.execute(sa.text(
-            "INSERT INTO rm_order_balances (order_id, customer_id, invoiced_amount, paid_amount) "
-            "VALUES (:id, :customer, :invoiced, :paid) ON CONFLICT (order_id) DO UPDATE SET "
-            "customer_id = EXCLUDED.customer_id, invoiced_amount = EXCLUDED.invoiced_amount, "
-            "paid_amount = EXCLUDED.paid_amount"), row)
+    if row:
+        apply_guarded(conn, _UPSERT_BALANCE, "rm.order_balance", event, row)
 
 
 def on_invoice(conn: Connection, event: Envelope, _r: Reactions) -> None:
@@ -186,12 +216,8 @@ def on_invoice(conn: Connection, event: Envelope, _r: Reactions) -> None:
     row = _readable(lambda e: {"id": _req(d, "id"), "order": _opt(d, "order_id"), "customer": _req(d, "customer_id"),
                                "amount": _money(d, "amount"), "status": _opt(d, "status") or "issued",
                                "issued": _when(e, "issued_at")}, event)
-    if row and newer_than_applied(conn, "rm.invoice", event.aggregate_id, event.aggregate_seq):
-        conn.execute(sa.text(
-            "INSERT INTO rm_invoices (invoice_id, order_id, customer_id, amount, status, issued_at) "
-            "VALUES (:id, :order, :customer, :amount, :status, :issued) ON CONFLICT (invoice_id) DO UPDATE SET "
-            "order_id = EXCLUDED.order_id, customer_id = EXCLUDED.customer_id, amount = EXCLUDED.amount, "
-            "status = EXCLUDED.status, issued_at = EXCLUDED.issued_at"), row)
+    if row:
+        apply_guarded(conn, _UPSERT_INVOICE, "rm.invoice", event, row)
 
 
 def on_payment(conn: Connection, event: Envelope, _r: Reactions) -> None:
@@ -201,12 +227,8 @@ def on_payment(conn: Connection, event: Envelope, _r: Reactions) -> None:
         return  # e.g. a future payment.* event that is no receipt
     row = _readable(lambda e: {"id": _req(d, "id"), "customer": _req(d, "customer_id"), "order": _opt(d, "order_id"),
                                "amount": _money(d, "amount_cny"), "received": _when(e, "received_at")}, event)
-    if row and newer_than_applied(conn, "rm.payment", event.aggregate_id, event.aggregate_seq):
-        conn.execute(sa.text(
-            "INSERT INTO rm_payments (payment_id, customer_id, order_id, amount_cny, received_at) "
-            "VALUES (:id, :customer, :order, :amount, :received) ON CONFLICT (payment_id) DO UPDATE SET "
-            "customer_id = EXCLUDED.customer_id, order_id = EXCLUDED.order_id, "
-            "amount_cny = EXCLUDED.amount_cny, received_at = EXCLUDED.received_at"), row)
+    if row:
+        apply_guarded(conn, _UPSERT_PAYMENT, "rm.payment", event, row)
 
 
 def on_expense(conn: Connection, event: Envelope, _r: Reactions) -> None:
@@ -214,13 +236,8 @@ def on_expense(conn: Connection, event: Envelope, _r: Reactions) -> None:
     row = _readable(lambda e: {"id": _req(d, "id"), "submitter": _req(d, "submitter_id"),
                                "customer": _opt(d, "customer_id"), "order": _opt(d, "order_id"),
                                "amount": _money(d, "amount"), "status": _req(d, "status"), "at": _when(e)}, event)
-    if row and newer_than_applied(conn, "rm.expense", event.aggregate_id, event.aggregate_seq):
-        conn.execute(sa.text(
-            "INSERT INTO rm_expenses (expense_id, submitter_id, customer_id, order_id, amount, status, submitted_at) "
-            "VALUES (:id, :submitter, :customer, :order, :amount, :status, :at) ON CONFLICT (expense_id) DO UPDATE "
-            "SET submitter_id = EXCLUDED.submitter_id, customer_id = EXCLUDED.customer_id, "
-            "order_id = EXCLUDED.order_id, amount = EXCLUDED.amount, status = EXCLUDED.status, "
-            "submitted_at = LEAST(rm_expenses.submitted_at, EXCLUDED.submitted_at)"), row)
+    if row:
+        apply_guarded(conn, _UPSERT_EXPENSE, "rm.expense", event, row)
 
 
 # ---- inventory -------------------------------------------------------------------------
@@ -230,11 +247,34 @@ def on_product(conn: Connection, event: Envelope, _r: Reactions) -> None:
     row = _readable(lambda e: {"id": _req(d, "id"), "sku": _opt(d, "sku") or "", "name": _opt(d, "name") or "",
                                "list": _money(d, "list_price", "0"),
                                "cost": None if d.get("cost_price") is None else _money(d, "cost_price")}, event)
-    if row and newer_than_applied(conn, "rm.product", event.aggregate_id, event.aggregate_seq):
-        conn.execute(sa.text(
-            "INSERT INTO rm_products (product_id, sku, name, list_price, cost_price) "
-            "VALUES (:id, :sku, :name, :list, :cost) ON CONFLICT (product_id) DO UPDATE SET sku = EXCLUDED.sku, "
-            "name = EXCLUDED.name, list_price = EXCLUDED.list_price, cost_price = EXCLUDED.cost_price"), row)
+    if row:
+        apply_guarded(conn, _UPSERT_PRODUCT, "rm.product", event, row)
+
+
+_UPSERT_BALANCE = guarded(
+    "rm_order_balances (order_id, customer_id, invoiced_amount, paid_amount)",
+    ":id, :customer, CAST(:invoiced AS numeric), CAST(:paid AS numeric)",
+    "ON CONFLICT (order_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, invoiced_amount = EXCLUDED.invoiced_amount, paid_amount = EXCLUDED.paid_amount")
+
+_UPSERT_INVOICE = guarded(
+    "rm_invoices (invoice_id, order_id, customer_id, amount, status, issued_at)",
+    ":id, :order, :customer, CAST(:amount AS numeric), :status, CAST(:issued AS timestamptz)",
+    "ON CONFLICT (invoice_id) DO UPDATE SET order_id = EXCLUDED.order_id, customer_id = EXCLUDED.customer_id, amount = EXCLUDED.amount, status = EXCLUDED.status, issued_at = EXCLUDED.issued_at")
+
+_UPSERT_PAYMENT = guarded(
+    "rm_payments (payment_id, customer_id, order_id, amount_cny, received_at)",
+    ":id, :customer, :order, CAST(:amount AS numeric), CAST(:received AS timestamptz)",
+    "ON CONFLICT (payment_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, order_id = EXCLUDED.order_id, amount_cny = EXCLUDED.amount_cny, received_at = EXCLUDED.received_at")
+
+_UPSERT_EXPENSE = guarded(
+    "rm_expenses (expense_id, submitter_id, customer_id, order_id, amount, status, submitted_at)",
+    ":id, :submitter, :customer, :order, CAST(:amount AS numeric), :status, CAST(:at AS timestamptz)",
+    "ON CONFLICT (expense_id) DO UPDATE SET submitter_id = EXCLUDED.submitter_id, customer_id = EXCLUDED.customer_id, order_id = EXCLUDED.order_id, amount = EXCLUDED.amount, status = EXCLUDED.status, submitted_at = LEAST(rm_expenses.submitted_at, EXCLUDED.submitted_at)")
+
+_UPSERT_PRODUCT = guarded(
+    "rm_products (product_id, sku, name, list_price, cost_price)",
+    ":id, :sku, :name, CAST(:list AS numeric), CAST(:cost AS numeric)",
+    "ON CONFLICT (product_id) DO UPDATE SET sku = EXCLUDED.sku, name = EXCLUDED.name, list_price = EXCLUDED.list_price, cost_price = EXCLUDED.cost_price")
 
 
 def projection_handlers() -> HandlerTable:

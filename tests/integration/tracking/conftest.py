@@ -37,7 +37,9 @@ def apply(engine, settings):
 
 @pytest.fixture
 def app(settings):
-    return create_app(settings)
+    app = create_app(settings)
+    yield app
+    app.extensions["crm"].engine.dispose()
 
 
 @pytest.fixture
