@@ -1,0 +1,46 @@
+"""The portal's ES modules link: every relative import names a file of the static folder
+and only names that module exports; the page loads no script or style from elsewhere."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from gateway.portal import DEFAULT_DIR
+
+JS_DIR = DEFAULT_DIR / "js"
+MODULES = sorted(JS_DIR.rglob("*.js"))
+IMPORT = re.compile(r'^import\s*\{([^}]*)\}\s*from\s*"([^"]+)";', re.MULTILINE)
+RAW_HTML = re.compile(r"\.(?:inner|outer)HTML\s*=|insertAdjacentHTML|document\.write")
+EXPORT = re.compile(r"^export\s+(?:async\s+)?(?:function|const|let|class)\s+([A-Za-z_$][\w$]*)", re.MULTILINE)
+
+
+def exports_of(path: Path) -> set[str]:
+    return set(EXPORT.findall(path.read_text(encoding="utf-8")))
+
+
+def test_there_are_modules():
+    assert JS_DIR / "app.js" in MODULES and len(MODULES) > 5
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(JS_DIR)))
+def test_imports_resolve_to_exported_names(module: Path):
+    text = module.read_text(encoding="utf-8")
+    for names, source in IMPORT.findall(text):
+        assert source.startswith("./") or source.startswith("../"), f"{module.name}: non-relative import {source}"
+        target = (module.parent / source).resolve()
+        assert target.is_file() and JS_DIR in target.parents, f"{module.name}: {source} not found"
+        wanted = {n.strip().split(" as ")[0] for n in names.split(",") if n.strip()}
+        missing = wanted - exports_of(target)
+        assert not missing, f"{module.name}: {source} does not export {sorted(missing)}"
+    assert not RAW_HTML.search(text), f"{module.name}: build nodes with dom.h, never raw HTML"
+
+
+def test_index_loads_only_local_files():
+    page = (DEFAULT_DIR / "index.html").read_text(encoding="utf-8")
+    for ref in re.findall(r'(?:src|href)="([^"]+)"', page):
+        assert ref.startswith(("/portal/", "#", "data:")), ref
+        if ref.startswith("/portal/"):
+            assert (DEFAULT_DIR / ref.removeprefix("/portal/")).is_file(), ref
