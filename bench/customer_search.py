@@ -8,6 +8,7 @@ handlers (Flask test client), on a scratch database that is dropped afterwards.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import statistics
 import sys
@@ -81,6 +82,15 @@ def populate(engine, n: int, owners: list[str]) -> None:
         conn.execute(sa.text("VACUUM ANALYZE acl_customers"))
 
 
+def load_people(engine) -> tuple[dict | None, list[dict], list[dict]]:
+    """The users of a kept database (empty lists for a new one)."""
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(sa.text(
+            "SELECT id, username, full_name, role, manager_id, active FROM acl_users ORDER BY username"))]
+    admin = next((r for r in rows if r["role"] == "admin"), None)
+    return admin, [r for r in rows if r["role"] == "manager"], [r for r in rows if r["role"] == "sales"]
+
+
 def timed(client: ServiceClient, path: str) -> tuple[float, int]:
     started = time.perf_counter()
     r = client.get(path)
@@ -93,18 +103,22 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--database", help="reuse (or create and keep) this database instead of a scratch one")
     args = parser.parse_args()
     rng = random.Random(7)
-    with scratch_database(pg_base_url(), "bench_search") as url:
+    with contextlib.ExitStack() as stack:
+        url = args.database or stack.enter_context(scratch_database(pg_base_url(), "bench_search"))
         settings = root.settings(database_url=url, internal_secret="bench-secret-bench-secret-bench-secret")
         root.migrate(settings)
         engine = make_engine(url)
-        admin = new_user("admin")
-        managers = [new_user("manager") for _ in range(10)]
-        reps = [new_user("sales", manager_id=managers[i % 10]["id"]) for i in range(100)]
-        seed_users(engine, admin, *managers, *reps)
         started = time.perf_counter()
-        populate(engine, args.customers, [r["id"] for r in reps])
+        admin, managers, reps = load_people(engine)
+        if not reps:
+            admin = new_user("admin")
+            managers = [new_user("manager") for _ in range(10)]
+            reps = [new_user("sales", manager_id=managers[i % 10]["id"]) for i in range(100)]
+            seed_users(engine, admin, *managers, *reps)
+            populate(engine, args.customers, [r["id"] for r in reps])
         with engine.connect() as conn:
             n_customers = conn.execute(sa.text("SELECT count(*) FROM customers")).scalar()
             n_contacts = conn.execute(sa.text("SELECT count(*) FROM contacts")).scalar()

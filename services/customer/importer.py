@@ -87,7 +87,7 @@ def _envelope_dict(e: Envelope) -> dict[str, Any]:
 
 
 class ImportWorker:
-    def __init__(self, engine: Engine, outbox: Outbox, *, batch_size: int = 2000, poll: float = 0.5,
+    def __init__(self, engine: Engine, outbox: Outbox, *, batch_size: int = 5000, poll: float = 0.5,
                  stale_after: float = 120.0):
         self.engine = engine
         self.outbox = outbox
