@@ -128,6 +128,8 @@ orders = sa.Table(
     sa.Index("ix_orders_customer", "customer_id", sa.text("created_at DESC")),
     sa.Index("ix_orders_owner", "owner_id", sa.text("created_at DESC")),
     sa.Index("ix_orders_status", "status", sa.text("created_at DESC")),
+    sa.Index("ix_orders_reserved_warehouse", "reserved_warehouse_id", sa.text("created_at DESC")),
+    sa.Index("ix_orders_warehouse", "warehouse_id", sa.text("created_at DESC")),
 )
 
 order_lines = sa.Table(

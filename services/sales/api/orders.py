@@ -101,7 +101,7 @@ def get_order(order_id: str):
 
 
 @bp.get("/orders")
-@api_doc(summary="Orders (customer_id, status, owner_id, quote_id); warehouse sees orders to ship", tags=["sales"])
+@api_doc(summary="Orders (customer_id, status, owner_id, quote_id, warehouse_id); warehouse sees orders to ship", tags=["sales"])
 def list_orders():
     p = principal()
     page, per_page = page_args()
@@ -114,6 +114,9 @@ def list_orders():
     with service_context().engine.connect() as conn:
         where = [visible_filter(conn, p)]
         where += [orders.c[k] == v for k, v in filters.items() if v]
+        warehouse_id = uuid_arg(request.args.get("warehouse_id"), "warehouse_id")
+        if warehouse_id:  # named on the order, or where inventory reserved it
+            where.append(sa.or_(orders.c.warehouse_id == warehouse_id, orders.c.reserved_warehouse_id == warehouse_id))
         total = conn.execute(sa.select(sa.func.count()).select_from(orders).where(*where)).scalar_one()
         rows = [dict(r) for r in conn.execute(
             sa.select(orders).where(*where).order_by(orders.c.created_at.desc(), orders.c.id.desc())

@@ -173,3 +173,15 @@ def test_product_and_stock_copies_keep_the_newest(world):
     r = world.client("rep1").post("/orders", json={"customer_id": world.customers["rep1"],
                                                    "lines": [{"product_id": pid, "quantity": 10}]})
     assert r.json["warnings"][0]["available"] == 9
+
+
+def test_warehouse_lists_the_orders_reserved_in_its_warehouse(world):
+    order = place(world)
+    wh = world.client("warehouse")
+    assert order["id"] not in {o["id"] for o in wh.get("/orders", query_string={"warehouse_id": WAREHOUSE,
+                                                                                "per_page": 200}).json["items"]}
+    reserved(world, order)
+    listed = wh.get("/orders", query_string={"warehouse_id": WAREHOUSE, "status": "confirmed", "per_page": 200}).json
+    assert order["id"] in {o["id"] for o in listed["items"]}
+    other = wh.get("/orders", query_string={"warehouse_id": str(uuid.uuid4())}).json
+    assert order["id"] not in {o["id"] for o in other["items"]}
