@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from flask import Flask, Response, g, request
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -131,6 +132,16 @@ def create_gateway_app(ctx: GatewayContext) -> Flask:
     def _http_error(exc: HTTPException):
         status = exc.code or 500
         return error_response(status, HTTP_ERROR_CODES.get(status, "error"), exc.description or exc.name)
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(exc: DBAPIError):
+        if exc.connection_invalidated or isinstance(exc.orig, ConnectionError) or \
+                type(exc.orig).__name__ in ("OperationalError", "InterfaceError"):
+            log.warning("gateway database unavailable: %s", exc.orig)
+            return error_response(503, "service_unavailable", "the gateway's database is unavailable",
+                                  {"service": "gateway"})
+        log.exception("database error")
+        return error_response(500, "internal_error", "internal error")
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -12,12 +12,17 @@ every gateway replica sees the same counts.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+log = logging.getLogger("crm.gateway.ratelimit")
+MAX_TRACKED_USERS = 50_000
 
 FLUSH_EVERY = 20
 FLUSH_INTERVAL = 1.0
@@ -87,6 +92,8 @@ class UserRateLimiter:
         with self._lock:
             state = self._state.get(user_id)
             if state is None or state[0] != window:
+                if len(self._state) >= MAX_TRACKED_USERS:
+                    self._state.clear()
                 state = [window, 0, 0, 0.0]
                 self._state[user_id] = state
             state[2] += 1
@@ -96,14 +103,11 @@ class UserRateLimiter:
                 state[2] = 0
                 state[3] = time.monotonic()
         if flush:
-            with self.engine.begin() as conn:
-                # a counter lost in a crash is harmless: do not wait for the WAL flush
-                conn.execute(sa.text("SET LOCAL synchronous_commit = off"))
-                total = conn.execute(_UPSERT, {"u": user_id, "w": window, "n": pending}).scalar_one()
-                if now - self._last_purge > 60:
-                    self._last_purge = now
-                    conn.execute(sa.text("DELETE FROM request_counters WHERE window_start < :w"),
-                                 {"w": window - 1})
+            try:
+                total = self._flush(user_id, window, pending, now)
+            except SQLAlchemyError as exc:  # fail open: a limiter must not take the gateway down
+                log.warning("rate limit counter not flushed: %s", exc)
+                total = 0
             with self._lock:
                 if state[0] == window:
                     state[1] = max(state[1], total)
@@ -111,3 +115,13 @@ class UserRateLimiter:
         if used > self.limit:
             return max(1, int((window + 1) * self.window_s - now))
         return 0
+
+    def _flush(self, user_id: str, window: int, pending: int, now: float) -> int:
+        with self.engine.begin() as conn:
+            # a counter lost in a crash is harmless: do not wait for the WAL flush
+            conn.execute(sa.text("SET LOCAL synchronous_commit = off"))
+            total = int(conn.execute(_UPSERT, {"u": user_id, "w": window, "n": pending}).scalar_one())
+            if now - self._last_purge > 60:
+                self._last_purge = now
+                conn.execute(sa.text("DELETE FROM request_counters WHERE window_start < :w"), {"w": window - 1})
+        return total

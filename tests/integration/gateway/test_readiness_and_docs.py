@@ -98,3 +98,18 @@ def test_portal_static_files_are_public_and_api_paths_are_not_files(client):
     assert client.get("/no-such-file.js").status_code == 404
     missing = client.get("/api/v1")
     assert missing.status_code in (401, 404) and "error" in missing.get_json()
+
+
+def test_gateway_database_down_is_503_not_500(gateway_settings, gateway_config):
+    from gateway.app import create_gateway_app
+    from gateway.context import build_context
+
+    dead = gateway_settings.with_(database_url="postgresql+psycopg://postgres@127.0.0.1:9/nothing")
+    ctx = build_context(dead, gateway_config.with_(user_cache_s=0), pool_size=1)
+    client = create_gateway_app(ctx).test_client()
+    login_attempt = client.post("/api/v1/auth/login", json={"username": "admin", "password": "admin-pass"})
+    assert login_attempt.status_code == 503
+    assert login_attempt.get_json()["error"]["code"] == "service_unavailable"
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and "gateway" in ready.get_json()["error"]["details"]["failed"]
+    ctx.engine.dispose()

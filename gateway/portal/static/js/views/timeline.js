@@ -1,6 +1,6 @@
 // A customer's timeline (GET /timeline, newest first). Entries arrive by events shortly
 // after a write, so the panel polls: quickly just after it opens or after a write here,
-// slowly otherwise; "load more" pages back with the answer's next_cursor.
+// slowly otherwise (and after a failed read); "load more" pages back with the answer's next_cursor.
 
 import { get } from "../api.js";
 import { errorBox, formatTime, h } from "../dom.js";
@@ -23,6 +23,7 @@ export function timelinePanel(customerId, ctx) {
   let olderLoaded = false;
   let total = 0;
   let fastUntil = Date.now() + FAST_FOR_MS;
+  let failing = false;
 
   const list = h("ol", { class: "timeline", id: "timeline" });
   const status = h("div", { class: "tl-status" });
@@ -52,8 +53,10 @@ export function timelinePanel(customerId, ctx) {
       merge(answer.items);
       total = answer.total;
       if (!olderLoaded) olderCursor = answer.next_cursor || null;
+      failing = false;
       status.replaceChildren();
     } catch (error) {
+      failing = true;
       status.replaceChildren(errorBox(error));
     }
     render();
@@ -76,7 +79,7 @@ export function timelinePanel(customerId, ctx) {
     render();
   }
 
-  ctx.every(() => (entries.size === 0 || Date.now() < fastUntil ? FAST_MS : SLOW_MS), refresh);
+  ctx.every(() => (!failing && Date.now() < fastUntil ? FAST_MS : SLOW_MS), refresh);
   render();
 
   const element = h("section", { class: "card timeline-card" },
