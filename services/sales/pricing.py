@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from services.sales.domain.money import exclusive_from_inclusive, line_amounts
+from services.sales.domain.money import MAX_AMOUNT, exclusive_from_inclusive, line_amounts
 from services.sales.models import products, stock_levels
 from services.sales.orders_store import last_prices
 from shared.errors import ValidationFailed
@@ -53,6 +53,9 @@ def price_lines(
         elif line.get("unit_price_includes_tax"):
             price = exclusive_from_inclusive(price, tax_rate)
         amounts = line_amounts(line["quantity"], price, discount, tax_rate)
+        if amounts.gross > MAX_AMOUNT:
+            errors[str(i)] = {"quantity": [f"the line's amount must not exceed {MAX_AMOUNT}"]}
+            continue
         out.append({
             "product_id": product.id, "product_name": product.name, "quantity": line["quantity"],
             "unit_price": price, "discount_pct": discount, "tax_rate": tax_rate,

@@ -11,6 +11,8 @@ from decimal import Decimal
 from shared.money import ZERO, BadAmount, cents, to_decimal
 
 HUNDRED = Decimal(100)
+MAX_AMOUNT = Decimal("100000000000.00")   # 10^11: a unit price, an opportunity, one line's gross
+PCT_PLACES = Decimal("0.0001")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ def parse_pct(value: object, *, field: str = "value") -> Decimal:
         raise BadAmount(f"{field} must be a number") from exc
     if pct < 0 or pct > HUNDRED:
         raise BadAmount(f"{field} must be between 0 and 100")
+    if pct != pct.quantize(PCT_PLACES):
+        raise BadAmount(f"{field} must have at most four decimal places")
     return pct
 
 
@@ -36,6 +40,8 @@ def parse_price(value: object) -> Decimal:
     amount = to_decimal(value)
     if amount < 0:
         raise BadAmount("must not be negative")
+    if amount > MAX_AMOUNT:
+        raise BadAmount(f"must not exceed {MAX_AMOUNT}")
     if amount != cents(amount):
         raise BadAmount("must have at most two decimal places")
     return amount

@@ -79,6 +79,9 @@ def test_tax_inclusive_unit_price_is_converted(world):
     ({"unit_price": "abc"}, "unit_price"),
     ({"discount_pct": 101}, "discount_pct"),
     ({"tax_rate": -1}, "tax_rate"),
+    ({"unit_price": "1e999999"}, "unit_price"),
+    ({"unit_price": "99999999999.99", "quantity": 2}, "quantity"),
+    ({"discount_pct": "10.00001"}, "discount_pct"),
 ])
 def test_bad_lines_are_422_with_details_and_write_nothing(world, line, field):
     pid = world.product()

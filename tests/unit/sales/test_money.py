@@ -55,7 +55,7 @@ def test_exclusive_to_inclusive_and_back():
         assert exclusive_from_inclusive(inclusive_from_exclusive(price, D("13")), D("13")) == price
 
 
-@pytest.mark.parametrize("value", ["-1", "100.01", "abc", None, True, "NaN", "Infinity"])
+@pytest.mark.parametrize("value", ["-1", "100.01", "abc", None, True, "NaN", "Infinity", "12.12345", "1e999999"])
 def test_bad_percentages(value):
     with pytest.raises(BadAmount):
         parse_pct(value)
@@ -64,7 +64,8 @@ def test_bad_percentages(value):
 def test_percentages_and_prices():
     assert parse_pct(13) == D("13") and parse_pct("12.5") == D("12.5") and parse_pct(0.1) == D("0.1")
     assert parse_price("1234.50") == D("1234.50") and parse_price(3) == D("3")
-    for bad in ("-0.01", "1.005", "x", None):
+    assert parse_price("100000000000.00") == D("1E11")
+    for bad in ("-0.01", "1.005", "x", None, "100000000000.01", "1e999999", "1e30"):
         with pytest.raises(BadAmount):
             parse_price(bad)
     assert pct_str(D("10.0000")) == "10" and pct_str(D("12.5000")) == "12.5" and pct_str(D("0.0000")) == "0"
