@@ -96,8 +96,13 @@ class TrackingConsumer(Consumer):
                 log.warning("batch of %d failed (%s); handling it message by message", len(parsed), exc)
                 super()._handle_batch(channel, publisher, batch)
                 return
-        for delivery in parsed:
-            channel.basic_ack(delivery.tag)
+        if parsed and not bad:
+            # deliveries are handled in order on this channel, so every earlier tag is acked
+            # already: one ack with multiple=True acks exactly this batch
+            channel.basic_ack(max(d.tag for d in parsed), multiple=True)
+        else:
+            for delivery in parsed:
+                channel.basic_ack(delivery.tag)
         self.processed += len(parsed)
         for delivery in bad:
             self._retry_or_dead_letter(channel, publisher, delivery)

@@ -1,14 +1,14 @@
 """initial tables
 
-Revision ID: 4a77e085d171
+Revision ID: f8ffedae3811
 Revises: 
-Create Date: 2026-11-22 16:46:34.425493
+Create Date: 2026-11-22 17:13:09.682610
 """
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-revision = '4a77e085d171'
+revision = 'f8ffedae3811'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -69,7 +69,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('event_id')
     )
     op.create_index('ix_events_actor_time', 'events', ['actor_id', sa.literal_column('occurred_at DESC'), sa.literal_column('seq DESC')], unique=False)
-    op.create_index('ix_events_customer_service_time', 'events', ['customer_id', 'service', sa.literal_column('occurred_at DESC'), sa.literal_column('seq DESC')], unique=False)
     op.create_index('ix_events_customer_time', 'events', ['customer_id', sa.literal_column('occurred_at DESC'), sa.literal_column('seq DESC')], unique=False)
     op.create_index('ix_events_customer_type_time', 'events', ['customer_id', 'event_type', sa.literal_column('occurred_at DESC'), sa.literal_column('seq DESC')], unique=False)
     op.create_index('ix_events_time', 'events', [sa.literal_column('occurred_at DESC'), sa.literal_column('seq DESC')], unique=False)
@@ -262,7 +261,6 @@ def downgrade() -> None:
     op.drop_index('ix_events_time', table_name='events')
     op.drop_index('ix_events_customer_type_time', table_name='events')
     op.drop_index('ix_events_customer_time', table_name='events')
-    op.drop_index('ix_events_customer_service_time', table_name='events')
     op.drop_index('ix_events_actor_time', table_name='events')
     op.drop_table('events')
     op.drop_table('aggregate_sequences')
