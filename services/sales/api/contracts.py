@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request, send_file
 from marshmallow import Schema, fields, validate
 from sqlalchemy.engine import Connection
 
@@ -182,7 +183,7 @@ def add_attachment(contract_id: str):
     ctx = service_context()
     with ctx.engine.begin() as conn:
         row = _visible(conn, p, contract_id)
-        values = {"id": str(uuid.uuid4()), "contract_id": row["id"], "filename": upload.filename[:255],
+        values = {"id": str(uuid.uuid4()), "contract_id": row["id"], "filename": rules.clean_filename(upload.filename),
                   "content_type": (upload.mimetype or "application/octet-stream")[:120], "size": len(data),
                   "data": data, "uploaded_by": p.user_id}
         conn.execute(sa.insert(contract_attachments).values(**values))
@@ -224,5 +225,5 @@ def download_attachment(contract_id: str, attachment_id: str):
             contract_attachments.c.contract_id == row["id"])).first()
     if att is None:
         raise NotFound("attachment not found")
-    return Response(att.data, mimetype=att.content_type,
-                    headers={"Content-Disposition": f'attachment; filename="{att.filename}"'})
+    return send_file(io.BytesIO(att.data), mimetype=att.content_type, as_attachment=True,
+                     download_name=att.filename)

@@ -181,7 +181,10 @@ def forecast():
     the next five): count, amount and weighted amount of the opportunities not lost."""
     p = principal()
     start = (parse_date_arg(request.args.get("from"), "from") or today()).replace(day=1)
-    end = parse_date_arg(request.args.get("to"), "to") or rules.add_months(start, 6) - timedelta(days=1)
+    end = parse_date_arg(request.args.get("to"), "to")
+    if not (1900 <= start.year <= 2990 and (end is None or end.year <= 2999)):
+        raise ValidationFailed("invalid range", details={"from": ["years 1900 to 2999"]})
+    end = end or rules.add_months(start, 6) - timedelta(days=1)
     months = rules.months_between(start, end)
     if not months or len(months) > 36:
         raise ValidationFailed("invalid range", details={"to": ["must be after from, at most 36 months"]})

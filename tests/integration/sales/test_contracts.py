@@ -79,3 +79,16 @@ def test_attachments_are_stored_listed_downloaded_and_size_limited(world):
     assert none.status_code == 422
     assert rep1.get(f"/contracts/{c['id']}/attachments").json["total"] == 1
     assert world.client("rep2").get(f"/contracts/{c['id']}/attachments/{up.json['id']}").status_code == 404
+
+
+def test_attachment_names_are_cleaned_and_sent_back_safely(world):
+    c = contract(world)
+    rep1 = world.client("rep1")
+    up = rep1.post(f"/contracts/{c['id']}/attachments",
+                   data={"file": (io.BytesIO(b"%PDF-1.4 x"), "scans/盖章合同.pdf", "application/pdf")},
+                   content_type="multipart/form-data")
+    assert up.status_code == 201
+    assert up.json["filename"] == "盖章合同.pdf"
+    down = rep1.get(f"/contracts/{c['id']}/attachments/{up.json['id']}")
+    assert down.status_code == 200 and down.data == b"%PDF-1.4 x"
+    assert "attachment" in down.headers["Content-Disposition"]

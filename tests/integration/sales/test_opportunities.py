@@ -107,3 +107,11 @@ def test_converted_lead_creates_the_opportunity_with_its_id_once(world):
     assert world.event_types(opp_id) == ["sales.opportunity.created"]
     no_opp = {**data, "lead_id": str(uuid.uuid4()), "opportunity": None}
     world.feed("customer.lead.converted", no_opp, aggregate_type="lead", aggregate_id=no_opp["lead_id"])
+
+
+def test_forecast_range_limits(world):
+    rep2 = world.client("rep2")
+    assert rep2.get("/opportunities/forecast", query_string={"from": "9999-12-01"}).status_code == 422
+    assert rep2.get("/opportunities/forecast", query_string={"from": "2027-05-01", "to": "2027-01-01"}).status_code == 422
+    assert rep2.get("/opportunities/forecast", query_string={"from": "x"}).status_code == 422
+    assert len(rep2.get("/opportunities/forecast").json["items"]) == 6
