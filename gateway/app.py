@@ -152,7 +152,7 @@ def create_gateway_app(ctx: GatewayContext) -> Flask:
     app.register_blueprint(api_auth.bp)
     app.register_blueprint(api_users.bp)
     app.add_url_rule(f"{API_PREFIX}/<path:path>", endpoint="proxy", view_func=proxy, methods=PROXY_METHODS)
-    app.register_blueprint(portal.blueprint())
+    portal.register_portal(app)  # the web portal's static files at / (gateway/portal/)
     if ctx.config.trusted_proxies > 0:  # client addresses (login limits) from X-Forwarded-For
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=ctx.config.trusted_proxies)  # type: ignore[method-assign]
     return app
