@@ -122,33 +122,41 @@ def _fast_total(conn, who) -> int | None:
     return owned + int(others)
 
 
-def filters(conn, who) -> list:
+def filters(conn, who, cols=None, *, search: bool = True) -> list:
+    """WHERE conditions of the list's query string (visibility always), on the customers
+    table or on columns of the same names (the search CTE)."""
+    c = customers.c if cols is None else cols
     args = request.args
-    where = [customer_clause(conn, who, customers.c.id, customers.c.owner_id)]
+    where = [customer_clause(conn, who, c.id, c.owner_id)]
     details = {}
     status = args.get("status")
     if status and status not in STATUSES:
         details["status"] = [f"must be one of {', '.join(STATUSES)}"]
     if status == "deleted":
-        where.append(customers.c.deleted_at.is_not(None))
+        where.append(c.deleted_at.is_not(None))
     else:
-        where.append(customers.c.deleted_at.is_(None))
+        where.append(c.deleted_at.is_(None))
         if status:
-            where.append(customers.c.status == status)
+            where.append(c.status == status)
     owner_id = uuid_arg(args.get("owner_id"), "owner_id")
     if owner_id:
-        where.append(customers.c.owner_id == owner_id)
+        where.append(c.owner_id == owner_id)
     for name in ("category", "industry"):
         if args.get(name):
-            where.append(customers.c[name] == args[name])
-    q = (args.get("q") or "").strip()
-    if len(q) > 100:
-        details["q"] = ["must be at most 100 characters"]
+            where.append(c[name] == args[name])
+    q = search_query()
     if details:
         raise ValidationFailed("invalid filters", details=details)
-    if q:
+    if q and search:
         where.append(_search_clause(q))
     return where
+
+
+def search_query() -> str:
+    q = (request.args.get("q") or "").strip()
+    if len(q) > 100:
+        raise ValidationFailed("invalid filters", details={"q": ["must be at most 100 characters"]})
+    return q
 
 
 MAX_CONTACT_MATCHES = 100_000
@@ -179,17 +187,53 @@ def list_customers():
     page, per_page = page_args()
     ctx = service_context()
     with ctx.engine.connect() as conn:
-        where = filters(conn, who)
-        total = _fast_total(conn, who)
-        if total is None:
-            total = conn.execute(sa.select(sa.func.count()).select_from(customers).where(*where)).scalar_one()
-        rows = conn.execute(
-            sa.select(customers).where(*where)
-            .order_by(customers.c.created_at.desc(), customers.c.id.desc())
-            .limit(per_page).offset((page - 1) * per_page)
-        ).all()
+        if search_query():
+            ids, total = _search_page(conn, who, page, per_page)
+            found = {r.id: r for r in conn.execute(sa.select(customers).where(customers.c.id.in_(ids)))}
+            rows = [found[i] for i in ids if i in found]
+        else:
+            where = filters(conn, who)
+            total = _fast_total(conn, who)
+            if total is None:
+                total = conn.execute(sa.select(sa.func.count()).select_from(customers).where(*where)).scalar_one()
+            rows = conn.execute(
+                sa.select(customers).where(*where)
+                .order_by(customers.c.created_at.desc(), customers.c.id.desc())
+                .limit(per_page).offset((page - 1) * per_page)
+            ).all()
         shared = store.shared_with(conn, [r.id for r in rows])
     return page_response([store.customer_json(r, shared[r.id]) for r in rows], total, page, per_page)
+
+
+def search_cte():
+    """The customers matching q (only the columns the filters and the order need)."""
+    return (sa.select(customers.c.id, customers.c.owner_id, customers.c.created_at, customers.c.status,
+                      customers.c.deleted_at, customers.c.category, customers.c.industry)
+            .where(_search_clause(search_query())).cte("m").prefix_with("MATERIALIZED"))
+
+
+def list_conditions(conn, who) -> list:
+    """The list's WHERE on customers, searches through the CTE (for exports)."""
+    if not search_query():
+        return filters(conn, who)
+    m = search_cte()
+    return [customers.c.id.in_(sa.select(m.c.id).where(*filters(conn, who, m.c, search=False)))]
+
+
+def _search_page(conn, who, page: int, per_page: int) -> tuple[list[str], int]:
+    """A search: the matches are found first by the search indexes alone (a MATERIALIZED
+    CTE, so the planner cannot trade them for a walk down the created_at or owner index),
+    then filtered by visibility and the other filters, counted and paged."""
+    m = search_cte()
+    where = filters(conn, who, m.c, search=False)
+    rows = conn.execute(
+        sa.select(m.c.id, sa.func.count().over().label("total")).where(*where)
+        .order_by(m.c.created_at.desc(), m.c.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    if rows:
+        return [r.id for r in rows], int(rows[0].total)
+    total = conn.execute(sa.select(sa.func.count()).select_from(m).where(*where)).scalar_one()
+    return [], int(total)
 
 
 @bp.get("/customers/<cid>")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, g, jsonify, request, stream_with_context
 
 from services.customer.api.common import iso, path_id, require_role
-from services.customer.api.customers import filters
+from services.customer.api.customers import list_conditions
 from services.customer.domain.importfile import COLUMNS
 from services.customer.domain.rules import CUSTOMER_CREATORS
 from services.customer.models import contacts, customers, import_jobs
@@ -109,7 +109,7 @@ def export_customers():
     if fmt not in ("csv", "xlsx"):
         raise ValidationFailed("invalid format", details={"format": ["must be csv or xlsx"]})
     with service_context().engine.connect() as conn:
-        where = filters(conn, principal())
+        where = list_conditions(conn, principal())
     if fmt == "csv":
         def generate() -> Iterator[str]:
             buffer = io.StringIO()
