@@ -1,5 +1,6 @@
-"""The portal's ES modules link: every relative import names a file of the static folder
-and only names that module exports; the page loads no script or style from elsewhere."""
+"""The portal's ES modules link: every relative import names a file of the static folder,
+only names that module exports, and only names the importer uses; the page loads no
+script or style from elsewhere."""
 
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ def test_imports_resolve_to_exported_names(module: Path):
         wanted = {n.strip().split(" as ")[0] for n in names.split(",") if n.strip()}
         missing = wanted - exports_of(target)
         assert not missing, f"{module.name}: {source} does not export {sorted(missing)}"
+        body = IMPORT.sub("", text)
+        unused = {n for n in wanted if not re.search(rf"\b{re.escape(n)}\b", body)}
+        assert not unused, f"{module.name}: unused imports {sorted(unused)}"
     assert not RAW_HTML.search(text), f"{module.name}: build nodes with dom.h, never raw HTML"
 
 

@@ -6,10 +6,10 @@ import { h } from "./dom.js";
  * columns: [{title, cell: (item) => node-or-text, class?}]; one row per item.
  * An empty list shows `emptyText` across the table.
  */
-export function dataTable(columns, items, { emptyText = "暂无数据 Nothing here yet", rowAttrs = () => ({}) } = {}) {
+export function dataTable(columns, items, { emptyText = "暂无数据 Nothing here yet" } = {}) {
   const head = h("thead", {}, h("tr", {}, columns.map((c) => h("th", { class: c.class || null }, c.title))));
   const rows = items.length
-    ? items.map((item) => h("tr", rowAttrs(item), columns.map((c) => h("td", { class: c.class || null }, c.cell(item)))))
+    ? items.map((item) => h("tr", {}, columns.map((c) => h("td", { class: c.class || null }, c.cell(item)))))
     : [h("tr", {}, h("td", { class: "empty", colspan: columns.length }, emptyText))];
   return h("div", { class: "table-wrap" }, h("table", { class: "data" }, head, h("tbody", {}, rows)));
 }
