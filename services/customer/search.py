@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.customer.models import bigrams
@@ -11,8 +10,8 @@ from services.customer.models import bigrams
 def fragment_match(search_col: ColumnElement, fragment: str) -> ColumnElement:
     """search_col contains fragment: the trigram index serves 3+ characters, the
     bigram index exactly 2 (callers refuse shorter fragments)."""
-    like = search_col.like(f"%{fragment}%")
     if len(fragment) >= 3:
-        return like
-    # the LIKE is the exact test and cheap; the bigram test lets the planner use the index
-    return sa.and_(like, bigrams(search_col).contains([fragment]))
+        return search_col.like(f"%{fragment}%")
+    # containing a two-character fragment == having it among its bigrams: an exact index
+    # condition (GIN array containment is not lossy), so no per-row recheck
+    return bigrams(search_col).contains([fragment])
