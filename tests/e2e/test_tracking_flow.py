@@ -49,7 +49,6 @@ def story(team, product):
         return r.json() if r.status_code == 201 else None
 
     o = eventually(order, timeout=30)
-    eventually(lambda: rep.get(f"/orders/{o['id']}").json()["status"] == "confirmed", timeout=30)
     inv = eventually(lambda: (lambda r: r if r.status_code == 201 else None)(
         finance.post("/invoices", json={"order_id": o["id"], "amount": o["gross"]})), timeout=30)
     assert inv.status_code == 201
@@ -97,6 +96,8 @@ def test_timeline_visibility(team, story):
 
 def test_reports_and_audit(team, story, admin):
     rep, other = team["rep"], team["other"]
+    oid = story["order"]["id"]
+    eventually(lambda: rep.get(f"/orders/{oid}").json()["status"] == "confirmed", timeout=60)
 
     def mine():
         items = rep.get("/reports/sales-performance").json()["items"]
