@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from gateway import ratelimit, user_store
 from gateway.auth import current_user
@@ -42,6 +42,10 @@ def _record_failure(username: str) -> None:
          responses={401: "wrong credentials", 429: "too many failed logins"})
 def login():
     data = load(LoginIn())
+    pending_admin = current_app.extensions.get("gateway_first_admin")
+    if pending_admin is not None:  # the database was down at start-up
+        pending_admin()
+        current_app.extensions.pop("gateway_first_admin", None)
     username, password = data["username"].strip(), data["password"]
     _check_not_blocked(username)
     ctx = gateway_context()

@@ -4,9 +4,11 @@ migrations and the outbox relay (the gateway consumes no events)."""
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.exc import OperationalError
 
 from gateway import user_store
 from gateway.app import create_gateway_app
@@ -50,9 +52,32 @@ def migrate(settings: Settings | None = None, config: GatewayConfig | None = Non
     ensure_first_admin(settings, config)
 
 
+def ensure_first_admin_patiently(settings: Settings, config: GatewayConfig, wait_s: float = 20) -> bool:
+    """ensure_first_admin, retried while the database refuses connections (start-up
+    order, a full connection table). False when it still could not be done."""
+    deadline = time.monotonic() + wait_s
+    delay = 0.5
+    while True:
+        try:
+            ensure_first_admin(settings, config)
+            return True
+        except OperationalError as exc:
+            if time.monotonic() + delay > deadline:
+                log.error("could not check for the first admin yet: %s", exc.orig)
+                return False
+            log.warning("database not reachable at start-up, retrying: %s", exc.orig)
+            time.sleep(delay)
+            delay = min(delay * 2, 5)
+
+
 def create_app(settings: Settings | None = None, config: GatewayConfig | None = None) -> Flask:
-    """The gateway's WSGI app: `gunicorn 'gateway.bootstrap:create_app()'`."""
+    """The gateway's WSGI app: `gunicorn 'gateway.bootstrap:create_app()'`. A database that
+    is still unreachable after a short wait does not stop the start: /readyz reports it and
+    the first admin is made at the first login instead."""
     settings = settings or root.settings()
     config = config or GatewayConfig()
-    ensure_first_admin(settings, config)
-    return create_gateway_app(build_context(settings, config, pool_size=config.pool_size // 2 or 5))
+    admin_checked = ensure_first_admin_patiently(settings, config)
+    app = create_gateway_app(build_context(settings, config, pool_size=config.db_pool_size))
+    if not admin_checked:
+        app.extensions["gateway_first_admin"] = lambda: ensure_first_admin(settings, config)
+    return app

@@ -66,7 +66,8 @@ class GatewayConfig:
     connect_timeout: float = field(default_factory=lambda: float(_env("GATEWAY_CONNECT_TIMEOUT", "2")))
     read_timeout: float = field(default_factory=lambda: float(_env("GATEWAY_READ_TIMEOUT", "30")))
     ready_timeout: float = field(default_factory=lambda: float(_env("GATEWAY_READY_TIMEOUT", "2")))
-    pool_size: int = field(default_factory=lambda: int(_env("GATEWAY_POOL_SIZE", "32")))
+    pool_size: int = field(default_factory=lambda: int(_env("GATEWAY_POOL_SIZE", "32")))  # per service
+    db_pool_size: int = field(default_factory=lambda: int(_env("GATEWAY_DB_POOL_SIZE", "8")))
     # Failed logins: per username and per client address, within a sliding window.
     login_window_s: int = field(default_factory=lambda: int(_env("CRM_LOGIN_WINDOW_S", "300")))
     login_max_per_user: int = field(default_factory=lambda: int(_env("CRM_LOGIN_MAX_FAILURES", "5")))

@@ -113,3 +113,8 @@ def test_gateway_database_down_is_503_not_500(gateway_settings, gateway_config):
     ready = client.get("/readyz")
     assert ready.status_code == 503 and "gateway" in ready.get_json()["error"]["details"]["failed"]
     ctx.engine.dispose()
+    from gateway.bootstrap import ensure_first_admin_patiently
+
+    started = time.monotonic()
+    assert ensure_first_admin_patiently(dead, gateway_config, wait_s=1) is False  # gives up, does not raise
+    assert time.monotonic() - started < 3
