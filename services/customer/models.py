@@ -63,13 +63,15 @@ customers = sa.Table(
 )
 sa.Index("ix_customers_search_bigrams", bigrams(customers.c.search_text), postgresql_using="gin")
 
-# Live/lost/deleted customers per owner, kept by statement-level triggers on customers
+# Customers per owner, status (active/lost/deleted), category and industry, kept by statement-level triggers on customers
 # (crm_customer_counts, created by the migration), so the unfiltered list's total needs no count over a
-# million rows.
+# million rows (filters other than q are answered from it too).
 customer_counts = sa.Table(
     "customer_counts", metadata,
     sa.Column("owner_id", sa.String(36), primary_key=True),
     sa.Column("status", sa.String(20), primary_key=True),
+    sa.Column("category", sa.String(50), primary_key=True),  # '' for none
+    sa.Column("industry", sa.String(100), primary_key=True),  # '' for none
     sa.Column("n", sa.BigInteger, nullable=False),
 )
 

@@ -101,24 +101,29 @@ def create_customer():
 
 
 def _fast_total(conn, who) -> int | None:
-    """The total of an unfiltered list (only status) from the per-owner counters."""
+    """The total of a list without q, from the counters (owner, status, category, industry)."""
     args = request.args
-    if any(args.get(name) for name in ("q", "owner_id", "category", "industry")):
+    if args.get("q"):
         return None
     status = args.get("status")
-    statuses = [status] if status else ["active", "lost"]
     counted = sa.select(sa.func.coalesce(sa.func.sum(customer_counts.c.n), 0)).where(
-        customer_counts.c.status.in_(statuses))
+        customer_counts.c.status.in_([status] if status else ["active", "lost"]))
+    for name in ("category", "industry"):
+        if args.get(name):
+            counted = counted.where(customer_counts.c[name] == args[name])
+    owner_id = args.get("owner_id")
+    if owner_id:
+        counted = counted.where(customer_counts.c.owner_id == owner_id)
     if sees_all(who, "customer"):
         return int(conn.execute(counted).scalar_one())
     if who.role not in ("sales", "manager"):
         return 0
     team = visible_user_ids(conn, who)
     owned = int(conn.execute(counted.where(customer_counts.c.owner_id.in_(team))).scalar_one())
+    same_filters = filters(conn, who)[1:]  # [0] is the visibility clause
     shared = sa.select(shares.c.customer_id).where(shares.c.user_id == who.user_id)
-    status_col = sa.case((customers.c.deleted_at.is_not(None), "deleted"), else_=customers.c.status)
     others = conn.execute(sa.select(sa.func.count()).select_from(customers).where(
-        customers.c.id.in_(shared), customers.c.owner_id.not_in(team), status_col.in_(statuses))).scalar_one()
+        customers.c.id.in_(shared), customers.c.owner_id.not_in(team), *same_filters)).scalar_one()
     return owned + int(others)
 
 

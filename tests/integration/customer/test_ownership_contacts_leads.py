@@ -155,19 +155,21 @@ def test_convert_without_opportunity_and_into_existing(people):
 
 def test_list_totals_from_counters_match_rows(people):
     """The unfiltered list's total comes from trigger-kept counters: it must equal the rows."""
-    a = make(people.sales)
-    b = make(people.sales)
-    c = make(people.other)
+    a = make(people.sales, category="A", industry="化工")
+    b = make(people.sales, category="A")
+    c = make(people.other, category="B", industry="化工")
     people.sales.post(f"/customers/{a['id']}/lost", json={"reason": "价格"})
     people.sales.delete(f"/customers/{b['id']}")
     people.other.post(f"/customers/{c['id']}/shares", json={"user_id": people.sales.user["id"]})
     d = make(people.other)
     people.admin.post(f"/customers/{d['id']}/transfer", json={"owner_id": people.sales.user["id"]})
 
-    def rows(client, status):
+    people.sales.patch(f"/customers/{a['id']}", json={"category": "B"})
+
+    def rows(client, status, extra=""):
         seen, page = 0, 1
         while True:
-            q = f"/customers?per_page=200&page={page}" + (f"&status={status}" if status else "")
+            q = f"/customers?per_page=200&page={page}" + (f"&status={status}" if status else "") + extra
             body = client.get(q).get_json()
             seen += len(body["items"])
             if len(body["items"]) < 200:
@@ -176,5 +178,7 @@ def test_list_totals_from_counters_match_rows(people):
 
     for client in (people.admin, people.manager, people.sales, people.other, people.finance):
         for status in (None, "active", "lost", "deleted"):
-            total, seen = rows(client, status)
-            assert total == seen, (client.user["role"], status)
+            for extra in ("", "&category=B", "&industry=化工", "&category=A&industry=化工",
+                          f"&owner_id={people.sales.user['id']}"):
+                total, seen = rows(client, status, extra)
+                assert total == seen, (client.user["role"], status, extra)

@@ -94,10 +94,13 @@ $$
     op.create_table('customer_counts',
     sa.Column('owner_id', sa.String(length=36), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('category', sa.String(length=50), nullable=False),
+    sa.Column('industry', sa.String(length=100), nullable=False),
     sa.Column('n', sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint('owner_id', 'status')
+    sa.PrimaryKeyConstraint('owner_id', 'status', 'category', 'industry')
     )
     op.execute(COUNT_TRIGGERS)
+    op.execute(INSERT_TRIGGERS)
     op.execute('CREATE INDEX ix_customers_search_bigrams ON customers USING gin (crm_bigrams(search_text))')
     op.create_index('ix_customers_search_trgm', 'customers', ['search_text'], unique=False, postgresql_using='gin', postgresql_ops={'search_text': 'gin_trgm_ops'})
     op.create_index('uq_customers_name_key_live', 'customers', ['name_key'], unique=True, postgresql_where=sa.text('deleted_at IS NULL'))
@@ -259,34 +262,49 @@ $$
 COUNT_TRIGGERS = """
 CREATE OR REPLACE FUNCTION crm_customer_counts() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  -- one statement, rows in key order: concurrent writers lock counters in the same order
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO customer_counts (owner_id, status, n)
-    SELECT owner_id, CASE WHEN deleted_at IS NULL THEN status ELSE 'deleted' END, count(*)
-    FROM new_rows GROUP BY 1, 2 ORDER BY 1, 2
-    ON CONFLICT (owner_id, status) DO UPDATE SET n = customer_counts.n + EXCLUDED.n;
-  ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO customer_counts (owner_id, status, n)
-    SELECT owner_id, CASE WHEN deleted_at IS NULL THEN status ELSE 'deleted' END, -count(*)
-    FROM old_rows GROUP BY 1, 2 ORDER BY 1, 2
-    ON CONFLICT (owner_id, status) DO UPDATE SET n = customer_counts.n + EXCLUDED.n;
-  ELSE
-    INSERT INTO customer_counts (owner_id, status, n)
-    SELECT owner_id, st, sum(d) FROM (
-      SELECT owner_id, CASE WHEN deleted_at IS NULL THEN status ELSE 'deleted' END AS st, 1 AS d FROM new_rows
-      UNION ALL
-      SELECT owner_id, CASE WHEN deleted_at IS NULL THEN status ELSE 'deleted' END, -1 FROM old_rows
-    ) changes GROUP BY 1, 2 HAVING sum(d) <> 0 ORDER BY 1, 2
-    ON CONFLICT (owner_id, status) DO UPDATE SET n = customer_counts.n + EXCLUDED.n;
-  END IF;
+  -- one statement per change, rows in key order: concurrent writers lock counters in the
+  -- same order; a change that moves no customer between keys touches no counter
+  INSERT INTO customer_counts (owner_id, status, category, industry, n)
+  SELECT owner_id, st, cat, ind, sum(d) FROM (
+    SELECT owner_id, CASE WHEN deleted_at IS NULL THEN status ELSE 'deleted' END AS st,
+           coalesce(category, '') AS cat, coalesce(industry, '') AS ind, 1 AS d
+    FROM new_rows WHERE TG_OP IN ('INSERT', 'UPDATE')
+    UNION ALL
+    SELECT owner_id, CASE WHEN deleted_at IS NULL THEN status ELSE 'deleted' END,
+           coalesce(category, ''), coalesce(industry, ''), -1
+    FROM old_rows WHERE TG_OP IN ('UPDATE', 'DELETE')
+  ) changes GROUP BY 1, 2, 3, 4 HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4
+  ON CONFLICT (owner_id, status, category, industry) DO UPDATE SET n = customer_counts.n + EXCLUDED.n;
+  RETURN NULL;
+END $$;
+"""
+
+# new_rows/old_rows exist only for the trigger events that declare them
+INSERT_TRIGGERS = """
+CREATE OR REPLACE FUNCTION crm_customer_counts_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO customer_counts (owner_id, status, category, industry, n)
+  SELECT owner_id, CASE WHEN deleted_at IS NULL THEN status ELSE 'deleted' END,
+         coalesce(category, ''), coalesce(industry, ''), count(*)
+  FROM new_rows GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+  ON CONFLICT (owner_id, status, category, industry) DO UPDATE SET n = customer_counts.n + EXCLUDED.n;
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION crm_customer_counts_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO customer_counts (owner_id, status, category, industry, n)
+  SELECT owner_id, CASE WHEN deleted_at IS NULL THEN status ELSE 'deleted' END,
+         coalesce(category, ''), coalesce(industry, ''), -count(*)
+  FROM old_rows GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+  ON CONFLICT (owner_id, status, category, industry) DO UPDATE SET n = customer_counts.n + EXCLUDED.n;
   RETURN NULL;
 END $$;
 CREATE TRIGGER customers_count_insert AFTER INSERT ON customers
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION crm_customer_counts();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION crm_customer_counts_insert();
 CREATE TRIGGER customers_count_update AFTER UPDATE ON customers
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION crm_customer_counts();
 CREATE TRIGGER customers_count_delete AFTER DELETE ON customers
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION crm_customer_counts();
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION crm_customer_counts_delete();
 """
 
 
