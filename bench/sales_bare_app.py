@@ -16,9 +16,6 @@ from flask import Flask, request
 
 def create_app() -> Flask:
     engine = sa.create_engine(os.environ["BARE_DATABASE_URL"], pool_size=5, max_overflow=10)
-    with engine.begin() as conn:
-        conn.execute(sa.text("CREATE TABLE IF NOT EXISTS bare_orders (id varchar(36) PRIMARY KEY, "
-                             "body jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"))
     app = Flask("bare")
 
     @app.post("/orders")
@@ -34,6 +31,15 @@ def create_app() -> Flask:
         return {"status": "ok"}
 
     return app
+
+
+def create_table(url: str) -> None:
+    """Run once before the workers start (the bench does)."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE IF NOT EXISTS bare_orders (id varchar(36) PRIMARY KEY, "
+                             "body jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"))
+    engine.dispose()
 
 
 if __name__ == "__main__":

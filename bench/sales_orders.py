@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.gateway_overhead import gunicorn, wait_http  # noqa: E402
+from bench.sales_bare_app import create_table  # noqa: E402
 from shared.config import pg_base_url  # noqa: E402
 from shared.identity import IDENTITY_HEADER, Principal, sign_identity  # noqa: E402
 from shared.testing.servers import rabbitmq_vhost, scratch_database  # noqa: E402
@@ -206,6 +207,7 @@ def main() -> int:
         body = {"customer_id": customer, "lines": [{"product_id": product, "quantity": 1, "tax_rate": "13"}]}
         raw = json.dumps(body).encode()
         env = {**suite.env(), "BARE_DATABASE_URL": bare_db, "GUNICORN_THREADS": "4"}
+        create_table(bare_db)
         bare_port = free_port()
         identity = sign_identity(Principal(rep.user["id"], "sales", rep.user["username"], ""),
                                  suite.env()["CRM_INTERNAL_SECRET"], ttl=3600)
