@@ -121,6 +121,12 @@ class LeadCreated(LeadSnapshot):
     pass
 
 
+@register("customer.lead.updated", sample={**_LEAD_SAMPLE, "status": "disqualified"},
+          summary_en="updated lead {name} ({status})", summary_zh="修改了线索 {name}（{status}）")
+class LeadUpdated(LeadSnapshot):
+    pass
+
+
 class ConvertedOpportunity(Schema):
     id = uuid_str(required=True)
     name = fields.String(required=True)

@@ -34,6 +34,10 @@ class LeadIn(Schema):
     source = text(100)
 
 
+class LeadPatch(LeadIn):
+    status = fields.String(validate=validate.OneOf(("new", "disqualified")))
+
+
 class OpportunityIn(Schema):
     name = text(300, required=True)
     amount = fields.Raw(required=True)
@@ -114,6 +118,23 @@ def _visible_lead(conn, lead_id: str, *, for_update: bool = False):
 def get_lead(lead_id: str):
     with service_context().engine.connect() as conn:
         return jsonify(lead_json(_visible_lead(conn, lead_id)))
+
+
+@bp.patch("/leads/<lead_id>")
+def update_lead(lead_id: str):
+    body = load(LeadPatch(), partial=True)
+    if not body or body.get("name", "x") is None:
+        raise ValidationFailed("nothing to change", details={"name": ["give at least one field; name not null"]})
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        lead = _visible_lead(conn, lead_id, for_update=True)
+        if lead.status == "converted":
+            raise Conflict("a converted lead cannot change", code="lead_already_converted",
+                           details={"customer_id": lead.customer_id})
+        row = conn.execute(leads.update().where(leads.c.id == lead.id).values(**body).returning(*leads.c)).one()
+        ctx.outbox.add(conn, event_context(), "customer.lead.updated", aggregate_type="lead",
+                       aggregate_id=row.id, data=_snapshot(row))
+    return jsonify(lead_json(row))
 
 
 def _new_customer(conn, ctx, lead) -> str:

@@ -182,3 +182,21 @@ def test_list_totals_from_counters_match_rows(people):
                           f"&owner_id={people.sales.user['id']}"):
                 total, seen = rows(client, status, extra)
                 assert total == seen, (client.user["role"], status, extra)
+
+
+def test_lead_update_and_disqualify(people, engine):
+    lead = people.sales.post("/leads", json={"name": "郑九", "source": "官网"}).get_json()
+    r = people.sales.patch(f"/leads/{lead['id']}", json={"phone": "13700000000"})
+    assert r.status_code == 200 and r.get_json()["phone"] == "13700000000"
+    assert people.sales.patch(f"/leads/{lead['id']}", json={"status": "converted"}).status_code == 422
+    assert people.sales.patch(f"/leads/{lead['id']}", json={}).status_code == 422
+    assert people.other.patch(f"/leads/{lead['id']}", json={"phone": "1"}).status_code == 404
+    r = people.sales.patch(f"/leads/{lead['id']}", json={"status": "disqualified"})
+    assert r.status_code == 200 and r.get_json()["status"] == "disqualified"
+    r = people.sales.post(f"/leads/{lead['id']}/convert", json={})
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "lead_disqualified"
+    assert [e["data"]["status"] for e in outbox_events(engine, "customer.lead.updated", lead["id"])] == [
+        "new", "disqualified"]
+    done = people.sales.post("/leads", json={"name": "钱十", "company": f"钱氏{uuid.uuid4().hex[:6]}"}).get_json()
+    assert people.sales.post(f"/leads/{done['id']}/convert", json={}).status_code == 200
+    assert people.sales.patch(f"/leads/{done['id']}", json={"phone": "1"}).status_code == 409
