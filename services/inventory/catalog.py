@@ -109,5 +109,5 @@ def update_product(conn: Connection, emit: Emitter, product_id: str, changes: di
 
 def total_available(conn: Connection, product_id: str) -> int:
     return int(conn.execute(
-        sa.text("SELECT COALESCE(sum(on_hand - reserved), 0) FROM stock WHERE product_id = :p"), {"p": product_id}
-    ).scalar_one())
+        sa.text("SELECT COALESCE((SELECT available FROM product_stock WHERE product_id = :p), 0)"),
+        {"p": product_id}).scalar_one())

@@ -30,7 +30,7 @@ from services.inventory.domain.stock import (
     shortages,
 )
 from services.inventory.events_out import Emitter
-from services.inventory.stock_store import lock_levels, publish_levels, write_movements
+from services.inventory.stock_store import lock_levels, write_movements
 from shared.consumer import HandlerTable, Reactions
 from shared.envelope import Envelope
 from shared.visibility import visibility_handlers
@@ -46,26 +46,56 @@ _CLAIM = sa.text(
     "INSERT INTO reservations (order_id, customer_id, status) VALUES (:o, :c, :s) "
     "ON CONFLICT (order_id) DO NOTHING RETURNING order_id"
 )
+_CLAIM_CTE = (
+    "WITH c AS (INSERT INTO reservations (order_id, customer_id, status) VALUES (:o, :c, 'reserving') "
+    "ON CONFLICT (order_id) DO NOTHING RETURNING 1), "
+)
+# Claim the order and lock its rows in the named warehouse (in lock order) in one round trip.
+_CLAIM_AND_LOCK = sa.text(
+    _CLAIM_CTE + "l AS (SELECT s.warehouse_id, s.product_id, s.on_hand, s.reserved FROM stock s "
+    "WHERE s.warehouse_id = :w AND s.product_id = ANY(CAST(:p AS varchar[])) "
+    "ORDER BY s.warehouse_id, s.product_id FOR UPDATE OF s) "
+    "SELECT (SELECT count(*) FROM c) AS claimed, "
+    "(SELECT json_agg(json_build_array(warehouse_id, product_id, on_hand, reserved)) FROM l) AS rows"
+)
+# Claim the order and read where its products are available (no warehouse named).
+_CLAIM_AND_AVAILABILITY = sa.text(
+    _CLAIM_CTE + "a AS (SELECT s.warehouse_id, s.product_id, s.on_hand - s.reserved AS available FROM stock s "
+    "JOIN warehouses w ON w.id = s.warehouse_id AND w.active "
+    "WHERE s.product_id = ANY(CAST(:p AS varchar[])) AND s.on_hand > s.reserved) "
+    "SELECT (SELECT count(*) FROM c) AS claimed, "
+    "(SELECT json_agg(json_build_array(warehouse_id, product_id, available)) FROM a) AS rows"
+)
 _AVAILABILITY = sa.text(
     "SELECT s.warehouse_id, s.product_id, s.on_hand - s.reserved AS available FROM stock s "
     "JOIN warehouses w ON w.id = s.warehouse_id AND w.active "
     "WHERE s.product_id = ANY(CAST(:p AS varchar[])) AND s.on_hand > s.reserved"
 )
+# The reservation's own rows, written in the same statement as the levels and ledger.
+_RESERVED_CTES = (
+    "r1 AS (UPDATE reservations SET status = 'reserved', warehouse_id = :x_w, updated_at = now() "
+    "WHERE order_id = :x_o), "
+    "r2 AS (INSERT INTO reservation_lines (order_id, product_id, quantity) "
+    "SELECT :x_o, p, q FROM unnest(CAST(:x_p AS varchar[]), CAST(:x_q AS int[])) AS rl(p, q)), "
+)
+_RELEASED_CTES = (
+    "r1 AS (UPDATE reservation_lines SET released = released + quantity - shipped - released "
+    "WHERE order_id = :x_o), "
+    "r2 AS (UPDATE reservations SET status = 'released', updated_at = now() WHERE order_id = :x_o), "
+)
 
 
-def _set_status(conn: Connection, order_id: str, status: str, *, warehouse_id: str | None = None,
-                reason: str | None = None) -> None:
+def _set_status(conn: Connection, order_id: str, status: str, *, reason: str | None = None) -> None:
     conn.execute(
-        sa.text("UPDATE reservations SET status = :s, warehouse_id = COALESCE(:w, warehouse_id), "
-                "reason = :r, updated_at = now() WHERE order_id = :o"),
-        {"s": status, "w": warehouse_id, "r": reason, "o": order_id},
+        sa.text("UPDATE reservations SET status = :s, reason = :r, updated_at = now() WHERE order_id = :o"),
+        {"s": status, "r": reason, "o": order_id},
     )
 
 
-def _availability(conn: Connection, product_ids: list[str]) -> dict[str, dict[str, int]]:
+def _availability(rows: list | None) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
-    for row in conn.execute(_AVAILABILITY, {"p": product_ids}):
-        out.setdefault(row.warehouse_id, {})[row.product_id] = int(row.available)
+    for warehouse_id, product_id, available in rows or []:
+        out.setdefault(warehouse_id, {})[product_id] = int(available)
     return out
 
 
@@ -73,40 +103,35 @@ def _warehouse_active(conn: Connection, warehouse_id: str) -> bool:
     return conn.execute(sa.text("SELECT active FROM warehouses WHERE id = :w"), {"w": warehouse_id}).scalar() is True
 
 
-_RESERVED = sa.text(
-    "WITH s AS (UPDATE reservations SET status = 'reserved', warehouse_id = :w, updated_at = now() "
-    "WHERE order_id = :o) INSERT INTO reservation_lines (order_id, product_id, quantity) "
-    "SELECT :o, p, q FROM unnest(CAST(:p AS varchar[]), CAST(:q AS int[])) AS l(p, q)"
-)
-
-
-def _reserve_in(conn: Connection, emit: Emitter, cause: Envelope, order_id: str, customer_id: str | None,
-                warehouse_id: str, wanted: dict[str, int]) -> list[dict]:
-    """Lock the warehouse's rows for these products and reserve every line, or none.
-    Returns the short lines (empty when reserved). On success the reservation, its lines,
-    the ledger, the levels and the events (reserved + stock.changed) are written."""
-    levels = lock_levels(conn, [(warehouse_id, pid) for pid in wanted])
+def _reserve(conn: Connection, emit: Emitter, cause: Envelope, order_id: str, customer_id: str | None,
+             warehouse_id: str, wanted: dict[str, int], levels: dict) -> list[dict]:
+    """Reserve every line in the warehouse from its locked levels, or none. Returns the
+    short lines (empty when reserved). On success the levels, ledger, reservation and its
+    lines, and the events (reserved + stock.changed per line) are written."""
     short = shortages(levels, warehouse_id, wanted)
     if short:
         return short
-    after = write_movements(conn, levels, reservation_movements(warehouse_id, wanted),
-                            ref_type="order", ref_id=order_id, actor_id=cause.actor_id)
-    conn.execute(_RESERVED, {"o": order_id, "w": warehouse_id, "p": list(wanted), "q": list(wanted.values())})
-    publish_levels(conn, emit, levels, after, extra=[{
-        "event_type": "inventory.stock.reserved", "aggregate_type": "reservation", "aggregate_id": order_id,
-        "customer_id": customer_id, "data": {
-            "order_id": order_id, "warehouse_id": warehouse_id,
-            "lines": [{"product_id": p, "quantity": q} for p, q in wanted.items()]}}])
+    write_movements(
+        conn, emit, levels, reservation_movements(warehouse_id, wanted),
+        ref_type="order", ref_id=order_id, actor_id=cause.actor_id,
+        extra_sql=_RESERVED_CTES,
+        extra_params={"x_o": order_id, "x_w": warehouse_id, "x_p": list(wanted), "x_q": list(wanted.values())},
+        extra_events=[{"event_type": "inventory.stock.reserved", "aggregate_type": "reservation",
+                       "aggregate_id": order_id, "customer_id": customer_id, "data": {
+                           "order_id": order_id, "warehouse_id": warehouse_id,
+                           "lines": [{"product_id": p, "quantity": q} for p, q in wanted.items()]}}],
+    )
     return []
 
 
 def _reserve_in_savepoint(conn: Connection, emit: Emitter, cause: Envelope, order_id: str,
                           customer_id: str | None, warehouse_id: str, wanted: dict[str, int]) -> list[dict]:
-    """The same inside a savepoint: a shortage rolls back to it, releasing the row locks
-    before the next candidate warehouse is tried."""
+    """Lock and reserve inside a savepoint: a shortage rolls back to it, releasing the row
+    locks before the next candidate warehouse is tried."""
     savepoint = conn.begin_nested()
     try:
-        short = _reserve_in(conn, emit, cause, order_id, customer_id, warehouse_id, wanted)
+        levels = lock_levels(conn, [(warehouse_id, pid) for pid in wanted])
+        short = _reserve(conn, emit, cause, order_id, customer_id, warehouse_id, wanted, levels)
     except BaseException:
         savepoint.rollback()
         raise
@@ -121,7 +146,13 @@ def on_order_placed(conn: Connection, event: Envelope, reactions: Reactions) -> 
     order = event.data
     order_id, customer_id = order["id"], order.get("customer_id") or event.customer_id
     wanted = merge_lines(order["lines"])
-    if conn.execute(_CLAIM, {"o": order_id, "c": customer_id, "s": "reserving"}).first() is None:
+    named = order.get("warehouse_id")
+    products = list(wanted)
+    if named:
+        row = conn.execute(_CLAIM_AND_LOCK, {"o": order_id, "c": customer_id, "w": named, "p": products}).one()
+    else:
+        row = conn.execute(_CLAIM_AND_AVAILABILITY, {"o": order_id, "c": customer_id, "p": products}).one()
+    if not row.claimed:
         log.info("order %s already handled by the saga; placed event ignored", order_id)
         return
     emit = Emitter.for_reaction(conn, reactions)
@@ -131,19 +162,18 @@ def on_order_placed(conn: Connection, event: Envelope, reactions: Reactions) -> 
         emit("inventory.stock.reservation_failed", aggregate_type="reservation", aggregate_id=order_id,
              customer_id=customer_id, data={"order_id": order_id, "reason": reason, "short_lines": short})
 
-    named = order.get("warehouse_id")
     if named:
-        # The order names its warehouse: one attempt, no savepoint needed (a shortage writes nothing).
-        short = _reserve_in(conn, emit, event, order_id, customer_id, named, wanted)
+        # One attempt in the named warehouse; its rows are locked already (a shortage writes nothing).
+        levels = {(w, p): Level(on_hand, reserved) for w, p, on_hand, reserved in row.rows or []}
+        short = _reserve(conn, emit, event, order_id, customer_id, named, wanted, levels)
         if short:
             failed(REASON_SHORT if _warehouse_active(conn, named) else REASON_UNKNOWN_WAREHOUSE, short)
         return
 
-    candidates = _availability(conn, list(wanted))
-    for warehouse_id in choose_warehouse(candidates, wanted)[:MAX_CANDIDATES]:
+    for warehouse_id in choose_warehouse(_availability(row.rows), wanted)[:MAX_CANDIDATES]:
         if not _reserve_in_savepoint(conn, emit, event, order_id, customer_id, warehouse_id, wanted):
             return
-    candidates = _availability(conn, list(wanted))  # fresh figures for the report
+    candidates = _availability([tuple(r) for r in conn.execute(_AVAILABILITY, {"p": products})])  # fresh figures
     best = best_partial(candidates, wanted)
     if best is None:
         failed(REASON_SHORT, [{"product_id": p, "requested": q, "available": 0} for p, q in wanted.items()])
@@ -168,25 +198,23 @@ def release_order(conn: Connection, reactions: Reactions, order_id: str, custome
         return
     lines = conn.execute(
         sa.text("SELECT product_id, quantity - shipped - released AS remaining FROM reservation_lines "
-                "WHERE order_id = :o ORDER BY product_id FOR UPDATE"),
+                "WHERE order_id = :o ORDER BY product_id"),
         {"o": order_id},
     ).all()
     remaining = {r.product_id: int(r.remaining) for r in lines if r.remaining > 0}
-    if remaining:
-        levels = lock_levels(conn, [(row.warehouse_id, pid) for pid in remaining])
-        after = write_movements(conn, levels, release_movements(row.warehouse_id, remaining),
-                                ref_type="order", ref_id=order_id, actor_id=reactions.cause.actor_id)
-        conn.execute(
-            sa.text("UPDATE reservation_lines SET released = released + quantity - shipped - released "
-                    "WHERE order_id = :o"),
-            {"o": order_id},
-        )
-        publish_levels(conn, Emitter.for_reaction(conn, reactions), levels, after, extra=[{
-            "event_type": "inventory.stock.released", "aggregate_type": "reservation", "aggregate_id": order_id,
-            "customer_id": row.customer_id or customer_id, "data": {
-                "order_id": order_id, "warehouse_id": row.warehouse_id,
-                "lines": [{"product_id": p, "quantity": q} for p, q in remaining.items()]}}])
-    _set_status(conn, order_id, "released" if remaining else "consumed")
+    if not remaining:
+        _set_status(conn, order_id, "consumed")
+        return
+    levels = lock_levels(conn, [(row.warehouse_id, pid) for pid in remaining])
+    write_movements(
+        conn, Emitter.for_reaction(conn, reactions), levels, release_movements(row.warehouse_id, remaining),
+        ref_type="order", ref_id=order_id, actor_id=reactions.cause.actor_id,
+        extra_sql=_RELEASED_CTES, extra_params={"x_o": order_id},
+        extra_events=[{"event_type": "inventory.stock.released", "aggregate_type": "reservation",
+                       "aggregate_id": order_id, "customer_id": row.customer_id or customer_id, "data": {
+                           "order_id": order_id, "warehouse_id": row.warehouse_id,
+                           "lines": [{"product_id": p, "quantity": q} for p, q in remaining.items()]}}],
+    )
 
 
 def on_order_cancelled(conn: Connection, event: Envelope, reactions: Reactions) -> None:

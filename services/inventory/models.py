@@ -71,6 +71,17 @@ stock = sa.Table(
     sa.Index("ix_stock_warehouse_product", "warehouse_id", "product_id"),
 )
 
+# Availability of each product across all warehouses (sum of stock.on_hand - reserved),
+# kept in the same statement as every level change: it gives the stock.changed events their
+# total_available without an aggregate query, and backs the low-stock alerts.
+product_stock = sa.Table(
+    "product_stock", metadata,
+    sa.Column("product_id", ID, sa.ForeignKey("products.id"), primary_key=True),
+    # no CHECK here: an upsert's proposed row carries the (maybe negative) delta; the stock
+    # rows' CHECKs keep every level, and so their sum, at or above zero
+    sa.Column("available", sa.Integer, nullable=False, server_default="0"),
+)
+
 stock_ledger = sa.Table(
     "stock_ledger", metadata,
     sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),

@@ -2,7 +2,9 @@
 their ledger rows, and publish the changed levels (inventory.stock.changed / .low).
 
 Every writer (saga handlers and HTTP writes) goes through write_movements(), so a level is
-always the sum of its ledger rows."""
+always the sum of its ledger rows. A change costs two round trips after the lock: the
+write (levels, ledger, product availability, the caller's own rows, event sequence
+numbers) and the outbox insert."""
 
 from __future__ import annotations
 
@@ -38,24 +40,31 @@ _LOCK = sa.text(
     "ON s.warehouse_id = k.w AND s.product_id = k.p "
     "ORDER BY s.warehouse_id, s.product_id FOR UPDATE OF s"
 )
-# One round trip: update the levels and write the ledger rows; answers how many rows changed.
-_UPDATE_AND_LEDGER = sa.text(
+# One round trip for a change: update the levels, write the ledger rows, run the caller's
+# own writes (extra CTEs, e.g. the reservation's status and lines) and take the event
+# sequence numbers (locking each aggregate's sequence row, in sorted order).
+_WRITE = (
     "WITH u AS (UPDATE stock s SET on_hand = s.on_hand + d.oh, reserved = s.reserved + d.r, updated_at = now() "
     "FROM unnest(CAST(:w AS varchar[]), CAST(:p AS varchar[]), CAST(:oh AS int[]), CAST(:r AS int[])) "
     "AS d(w, p, oh, r) WHERE s.warehouse_id = d.w AND s.product_id = d.p RETURNING 1), "
     "l AS (INSERT INTO stock_ledger (product_id, warehouse_id, kind, on_hand_delta, reserved_delta, ref_type, "
     "ref_id, actor_id, note) SELECT p, w, k, oh, r, :ref_type, :ref_id, :actor_id, :note FROM "
     "unnest(CAST(:mp AS varchar[]), CAST(:mw AS varchar[]), CAST(:mk AS varchar[]), CAST(:moh AS int[]), "
-    "CAST(:mr AS int[])) WITH ORDINALITY AS m(p, w, k, oh, r, o) ORDER BY o) "
-    "SELECT count(*) FROM u"
+    "CAST(:mr AS int[])) WITH ORDINALITY AS m(p, w, k, oh, r, o) ORDER BY o), "
+    "{extra}"
+    "t AS (INSERT INTO product_stock AS ps (product_id, available) "
+    "SELECT p, d FROM unnest(CAST(:tp AS varchar[]), CAST(:td AS int[])) AS x(p, d) ORDER BY p "
+    "ON CONFLICT (product_id) DO UPDATE SET available = ps.available + EXCLUDED.available "
+    "RETURNING ps.product_id, ps.available), "
+    "q AS (INSERT INTO aggregate_sequences AS a (aggregate_type, aggregate_id, seq) "
+    "SELECT t, i, n FROM unnest(CAST(:st AS varchar[]), CAST(:si AS varchar[]), CAST(:sn AS bigint[])) "
+    "AS x(t, i, n) ORDER BY t, i ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET seq = a.seq + EXCLUDED.seq "
+    "RETURNING a.aggregate_type, a.aggregate_id, a.seq) "
+    "SELECT (SELECT count(*) FROM u) AS changed, "
+    "(SELECT json_agg(json_build_array(aggregate_type, aggregate_id, seq)) FROM q) AS seqs, "
+    "(SELECT json_agg(json_build_array(t.product_id, t.available, p.safety_stock, p.sku, p.name)) "
+    "FROM t JOIN products p ON p.id = t.product_id) AS totals"
 )
-_TOTALS = sa.text(
-    "SELECT p.id, p.sku, p.name, p.safety_stock, COALESCE(sum(s.on_hand - s.reserved), 0) AS total "
-    "FROM products p LEFT JOIN stock s ON s.product_id = p.id "
-    "WHERE p.id = ANY(CAST(:p AS varchar[])) GROUP BY p.id, p.sku, p.name, p.safety_stock"
-)
-
-
 def _split(keys: Iterable[Key]) -> dict[str, list[str]]:
     ordered = lock_order(keys)
     return {"w": [k[0] for k in ordered], "p": [k[1] for k in ordered]}
@@ -73,6 +82,7 @@ def lock_levels(conn: Connection, keys: Iterable[Key], *, create: bool = False) 
 
 def write_movements(
     conn: Connection,
+    emit: Emitter,
     levels: Mapping[Key, Level],
     movements: list[Movement],
     *,
@@ -80,11 +90,21 @@ def write_movements(
     ref_id: str,
     actor_id: str | None = None,
     note: str | None = None,
+    extra_events: list[dict[str, Any]] | None = None,
+    extra_sql: str = "",
+    extra_params: dict[str, Any] | None = None,
 ) -> dict[Key, Level]:
-    """Apply movements to locked levels (StockError when a rule would break), update the
-    rows and write one ledger row per movement. Returns the new levels of touched keys."""
+    """Apply movements to locked levels (StockError when a rule would break): update the
+    rows, write one ledger row per movement, run extra_sql (CTEs "name AS (...), " over
+    extra_params), and publish inventory.stock.changed per touched (product, warehouse)
+    (.low when a product falls below safety stock) plus extra_events. Three round trips.
+    Returns the new levels of the touched keys."""
     movements = [m for m in movements if m.on_hand_delta or m.reserved_delta]
+    extra_events = list(extra_events or [])
     if not movements:
+        if extra_sql:
+            conn.execute(sa.text("WITH " + extra_sql + "z AS (SELECT 1) SELECT 1 FROM z"), extra_params or {})
+        emit.emit_many(extra_events)
         return {}
     new = apply_movements(levels, movements)
     deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
@@ -96,55 +116,52 @@ def write_movements(
         raise StockError("no stock row for these products in this warehouse", "insufficient_stock",
                          {pid: {"available": 0} for pid in missing})
     keys = lock_order(deltas)
-    changed = conn.execute(_UPDATE_AND_LEDGER, {
+    change: dict[str, int] = defaultdict(int)  # availability change per product
+    for (_w, pid), (oh, r) in deltas.items():
+        change[pid] += oh - r
+    counts = Counter(("stock", pid) for (_w, pid) in keys)
+    counts.update((e["aggregate_type"], str(e["aggregate_id"])) for e in extra_events)
+    seq_keys = sorted(counts)
+    row = conn.execute(sa.text(_WRITE.format(extra=extra_sql)), {
         "w": [k[0] for k in keys], "p": [k[1] for k in keys],
         "oh": [deltas[k][0] for k in keys], "r": [deltas[k][1] for k in keys],
         "mp": [m.product_id for m in movements], "mw": [m.warehouse_id for m in movements],
         "mk": [m.kind for m in movements], "moh": [m.on_hand_delta for m in movements],
         "mr": [m.reserved_delta for m in movements],
         "ref_type": ref_type, "ref_id": ref_id, "actor_id": actor_id, "note": note,
-    }).scalar_one()
-    if changed != len(keys):
+        "tp": sorted(change), "td": [change[p] for p in sorted(change)],
+        "st": [k[0] for k in seq_keys], "si": [k[1] for k in seq_keys], "sn": [counts[k] for k in seq_keys],
+        **(extra_params or {}),
+    }).one()
+    if row.changed != len(keys):
         raise RuntimeError("stock rows vanished while locked")
-    return {k: new[k] for k in keys}
+    first_seq = {(t, i): int(seq) - counts[(t, i)] + 1 for t, i, seq in row.seqs}
+    after = {k: new[k] for k in keys}
+    totals = {pid: (int(avail), int(safety), sku, name) for pid, avail, safety, sku, name in row.totals}
+    _publish(emit, after, change, totals, extra_events, first_seq)
+    return after
 
 
-def publish_levels(conn: Connection, emit: Emitter, before: Mapping[Key, Level], after: Mapping[Key, Level],
-                   extra: list[dict[str, Any]] | None = None) -> None:
+def _publish(emit: Emitter, after: Mapping[Key, Level], change: Mapping[str, int],
+             totals: Mapping[str, tuple[int, int, str, str]], extra: list[dict[str, Any]],
+             first_seq: dict[tuple[str, str], int]) -> None:
     """inventory.stock.changed for each touched (product, warehouse), with the product's
-    availability across warehouses, and inventory.stock.low when that falls below safety
-    stock; written in one batch with any extra events of the same change.
-
-    The per-product event sequence is taken first: it locks the product's sequence row, so
-    two writers touching one product in different warehouses publish one after the other,
-    and the second reads the first's committed levels for total_available."""
-    extra = list(extra or [])
-    if not after:
-        emit.emit_many(extra)
-        return
-    product_ids = sorted({pid for (_w, pid) in after})
-    counts = Counter(("stock", pid) for (_w, pid) in after)
-    counts.update((e["aggregate_type"], str(e["aggregate_id"])) for e in extra)
-    first_seq = emit.allocate(counts)
-    totals = {r.id: r for r in conn.execute(_TOTALS, {"p": product_ids})}
-    change: dict[str, int] = defaultdict(int)
-    for key, level in after.items():
-        change[key[1]] += level.available - before.get(key, Level()).available
+    availability across warehouses (its product_stock row, updated and so locked in the
+    same statement: writers of one product publish in order, each total exact), and
+    inventory.stock.low when that availability falls below safety stock."""
     items: list[dict[str, Any]] = []
     for wid, pid in sorted(after, key=lambda k: (k[1], k[0])):
         level = after[(wid, pid)]
-        total = int(totals[pid].total) if pid in totals else level.available
         items.append({"event_type": "inventory.stock.changed", "aggregate_type": "stock", "aggregate_id": pid,
                       "data": {"product_id": pid, "warehouse_id": wid, "on_hand": level.on_hand,
                                "reserved": level.reserved, "available": level.available,
-                               "total_available": total}})
+                               "total_available": totals[pid][0]}})
     items.extend(extra)
-    for pid in product_ids:
-        row = totals.get(pid)
-        if row is not None and crossed_below(row.safety_stock, int(row.total) - change[pid], int(row.total)):
+    for pid, (total, safety, sku, name) in sorted(totals.items()):
+        if crossed_below(safety, total - change[pid], total):
             items.append({"event_type": "inventory.stock.low", "aggregate_type": "stock_alert", "aggregate_id": pid,
-                          "data": {"product_id": pid, "sku": row.sku, "name": row.name,
-                                   "available": int(row.total), "safety_stock": row.safety_stock}})
+                          "data": {"product_id": pid, "sku": sku, "name": name, "available": total,
+                                   "safety_stock": safety}})
     emit.emit_many(items, first_seq)
 
 
@@ -161,6 +178,5 @@ def move_stock(
 ) -> dict[Key, Level]:
     """Lock, apply, ledger and publish in one call (the caller owns the transaction)."""
     before = lock_levels(conn, [m.key for m in movements], create=create_rows)
-    after = write_movements(conn, before, movements, ref_type=ref_type, ref_id=ref_id, actor_id=actor_id, note=note)
-    publish_levels(conn, emit, before, after)
-    return after
+    return write_movements(conn, emit, before, movements, ref_type=ref_type, ref_id=ref_id, actor_id=actor_id,
+                           note=note)

@@ -39,7 +39,7 @@ from services.inventory.models import (
     transfers,
     warehouses,
 )
-from services.inventory.stock_store import lock_levels, move_stock, publish_levels, write_movements
+from services.inventory.stock_store import lock_levels, move_stock, write_movements
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.service import service_context
 from shared.web import load, page_args, page_response, principal, uuid_arg
@@ -268,9 +268,8 @@ def create_adjustment():
         aid = str(uuid.uuid4())
         levels = lock_levels(conn, [(wid, pid) for pid in counted], create=True)
         movements, lines = adjustment_movements(wid, levels, counted)
-        after = write_movements(conn, levels, movements, ref_type="adjustment", ref_id=aid,
-                                actor_id=principal().user_id, note=data["reason"])
-        publish_levels(conn, emitter(conn), levels, after)
+        write_movements(conn, emitter(conn), levels, movements, ref_type="adjustment", ref_id=aid,
+                        actor_id=principal().user_id, note=data["reason"])
         return conn.execute(adjustments.insert().values(
             id=aid, warehouse_id=wid, reason=data["reason"], lines=lines, actor_id=principal().user_id,
         ).returning(*adjustments.c)).one()
@@ -333,8 +332,7 @@ def get_adjustment(doc_id: str):
 # ---- alerts ------------------------------------------------------------------------
 
 _LOW = (
-    "FROM products p LEFT JOIN (SELECT product_id, sum(on_hand - reserved) AS available FROM stock "
-    "GROUP BY product_id) s ON s.product_id = p.id "
+    "FROM products p LEFT JOIN product_stock s ON s.product_id = p.id "
     "WHERE p.active AND p.safety_stock > 0 AND COALESCE(s.available, 0) < p.safety_stock"
 )
 

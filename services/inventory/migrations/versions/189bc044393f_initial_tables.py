@@ -1,14 +1,14 @@
 """initial tables
 
-Revision ID: cd266ecc13b9
+Revision ID: 189bc044393f
 Revises: 
-Create Date: 2026-11-22 16:43:38.928732
+Create Date: 2026-11-22 17:16:04.425625
 """
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-revision = 'cd266ecc13b9'
+revision = '189bc044393f'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -229,6 +229,12 @@ def upgrade() -> None:
     )
     op.create_index('ix_warehouses_code_order', 'warehouses', ['code', 'id'], unique=False)
     op.create_index('uq_warehouses_code', 'warehouses', [sa.literal_column('lower(code)')], unique=True)
+    op.create_table('product_stock',
+    sa.Column('product_id', sa.String(length=36), nullable=False),
+    sa.Column('available', sa.Integer(), server_default='0', nullable=False),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], ),
+    sa.PrimaryKeyConstraint('product_id')
+    )
     op.create_table('purchase_orders',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('supplier_id', sa.String(length=36), nullable=False),
@@ -335,6 +341,7 @@ def downgrade() -> None:
     op.drop_index('ix_purchase_orders_supplier', table_name='purchase_orders')
     op.drop_index('ix_purchase_orders_created', table_name='purchase_orders')
     op.drop_table('purchase_orders')
+    op.drop_table('product_stock')
     op.drop_index('uq_warehouses_code', table_name='warehouses')
     op.drop_index('ix_warehouses_code_order', table_name='warehouses')
     op.drop_table('warehouses')
