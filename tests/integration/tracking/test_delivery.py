@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import random
+import uuid
 
 import pika
 import pytest
@@ -74,13 +76,21 @@ def test_stale_snapshot_does_not_undo_a_newer_one(apply, as_user):
     assert rows[s.users["R1"]["id"]]["orders"] == 1  # SO-3 stays cancelled
 
 
-def test_through_the_broker_with_redelivery(settings, engine, run_in_thread, app):
+@pytest.fixture
+def broker_settings(settings):
+    """tracking's settings with a queue and exchanges of their own: no other test's queue
+    gets these events, and no other test's events reach this queue."""
+    tag = uuid.uuid4().hex[:8]
+    return settings.with_(service=f"tracking{tag}", exchange=f"crm.events.{tag}", dead_letter_exchange=f"crm.dlx.{tag}")
+
+
+def test_through_the_broker_with_redelivery(broker_settings, engine, run_in_thread):
     """Events published to the exchange (each twice, newest first) and consumed by the real
     consumer end up stored once, and the read models hold the newest state."""
     s = scenario.build()
-    root.declare(settings)
-    run_in_thread(root.consumer(settings))
-    conn = connect(settings.rabbitmq_url)
+    root.declare(broker_settings)
+    run_in_thread(root.consumer(broker_settings))
+    conn = connect(broker_settings.rabbitmq_url)
     try:
         ch = conn.channel()
         ch.confirm_delivery()
@@ -88,7 +98,7 @@ def test_through_the_broker_with_redelivery(settings, engine, run_in_thread, app
         users = [e for e in s.events if e.event_type.startswith("gateway.")]
         rest = [e for e in s.events if not e.event_type.startswith("gateway.")]
         for ev in users + list(reversed(rest)) + rest:
-            ch.basic_publish(settings.exchange, ev.routing_key, ev.to_json(), props)
+            ch.basic_publish(broker_settings.exchange, ev.routing_key, ev.to_json(), props)
     finally:
         conn.close()
 
@@ -103,3 +113,36 @@ def test_through_the_broker_with_redelivery(settings, engine, run_in_thread, app
         status = dict(c.execute(sa.text("SELECT number, status FROM rm_orders")).all())
     assert status == {"SO-1": "confirmed", "SO-2": "shipped", "SO-3": "cancelled", "SO-4": "rejected",
                       "SO-5": "closed"}
+
+
+def test_a_failing_message_falls_back_without_holding_up_the_batch(broker_settings, engine, run_in_thread):
+    """One message that cannot be stored (an event id longer than the inbox allows) makes
+    the batch fall back to the per-message path: the others are stored, it is dead-lettered."""
+    s = scenario.build()
+    good = [e for e in s.events if e.event_type.startswith("customer.customer.")]
+    bad = good[0].to_dict()
+    bad["event_id"] = "x" * 80
+    root.declare(broker_settings)
+    conn = connect(broker_settings.rabbitmq_url)
+    try:
+        ch = conn.channel()
+        ch.confirm_delivery()
+        props = pika.BasicProperties(delivery_mode=2, content_type="application/json")
+        for body in [e.to_json() for e in good[:2]] + [json.dumps(bad).encode()] + [e.to_json() for e in good[2:]]:
+            ch.basic_publish(broker_settings.exchange, good[0].routing_key, body, props)
+    finally:
+        conn.close()
+    consumer = run_in_thread(root.consumer(broker_settings))
+
+    def done():
+        with engine.connect() as c:
+            return c.execute(sa.text("SELECT count(*) FROM events")).scalar_one() == len(good) and \
+                consumer.dead_lettered == 1
+
+    eventually(done, timeout=30)
+    assert consumer.fallbacks >= 1
+    conn = connect(broker_settings.rabbitmq_url)
+    try:
+        assert conn.channel().queue_declare(f"{broker_settings.queue_name}.dlq", passive=True).method.message_count == 1
+    finally:
+        conn.close()
