@@ -55,6 +55,9 @@ def start_import():
     return jsonify({"id": job_id, "status": "queued"}), 202
 
 
+JOB_COLUMNS = [c for c in import_jobs.c if c.name != "content"]  # never ship the file back
+
+
 def _job_filter():
     who = principal()
     return sa.true() if who.is_admin else import_jobs.c.created_by == who.user_id
@@ -63,7 +66,7 @@ def _job_filter():
 @bp.get("/imports/<job_id>")
 def get_import(job_id: str):
     with service_context().engine.connect() as conn:
-        row = conn.execute(sa.select(import_jobs).where(import_jobs.c.id == path_id(job_id, "import"),
+        row = conn.execute(sa.select(*JOB_COLUMNS).where(import_jobs.c.id == path_id(job_id, "import"),
                                                         _job_filter())).first()
     if row is None:
         raise NotFound("import not found")
@@ -73,11 +76,10 @@ def get_import(job_id: str):
 @bp.get("/imports")
 def list_imports():
     page, per_page = page_args()
-    cols = [c for c in import_jobs.c if c.name != "content"]
     with service_context().engine.connect() as conn:
         where = _job_filter()
         total = conn.execute(sa.select(sa.func.count()).select_from(import_jobs).where(where)).scalar_one()
-        rows = conn.execute(sa.select(*cols).where(where)
+        rows = conn.execute(sa.select(*JOB_COLUMNS).where(where)
                             .order_by(import_jobs.c.created_at.desc(), import_jobs.c.id.desc())
                             .limit(per_page).offset((page - 1) * per_page)).all()
     return page_response([job_json(r) for r in rows], total, page, per_page)
