@@ -1,8 +1,9 @@
 """Inventory's HTTP API (paths without /api/v1; the gateway strips it).
 
 Who may do what:
-- every authenticated role reads products, warehouses, stock levels, the ledger, stock
-  documents (receipts, transfers, adjustments, requisitions) and low-stock alerts;
+- every authenticated role reads products, warehouses, stock levels, stock documents
+  (receipts, transfers, adjustments, requisitions) and low-stock alerts; the ledger
+  (GET /stock/ledger) is for admin and warehouse (it references every customer's orders);
 - admin and warehouse write them (products, warehouses, receipts, transfers, stocktaking,
   requisitions, shipments, loans, suppliers, purchase orders, receiving) — 403 for others;
 - shipments, reservations and loans hang off a customer: warehouse and admin see all,

@@ -146,7 +146,9 @@ def list_stock():
 
 @bp.get("/stock/ledger")
 def list_ledger():
-    """Every movement of one product (optionally in one warehouse), newest first."""
+    """Every movement of one product (optionally in one warehouse), newest first. Admin and
+    warehouse only: its references name orders and loans of every customer."""
+    require_role(STOCK_WRITERS, "read the stock ledger")
     page, per_page = page_args()
     pid = uuid_arg(request.args.get("product_id"), "product_id")
     if not pid:

@@ -22,8 +22,9 @@ def test_receipt_levels_and_stock_list(world, clients):
     items = sales.get("/stock", query_string={"product_id": p}).get_json()["items"]
     assert items == [{"product_id": p, "warehouse_id": wh, "on_hand": 7, "reserved": 0, "available": 7}]
     assert sales.post("/stock/receipts", json={"warehouse_id": wh, "lines": []}).status_code == 403
-    ledger = sales.get("/stock/ledger", query_string={"product_id": p}).get_json()
+    ledger = world.client.get("/stock/ledger", query_string={"product_id": p}).get_json()
     assert ledger["total"] == 1 and ledger["items"][0]["kind"] == "receipt"
+    assert sales.get("/stock/ledger", query_string={"product_id": p}).status_code == 403
 
 
 def test_receipt_errors(world):
