@@ -87,12 +87,16 @@ def fill(engine, n: int, customers: int, rep_ids: list[str]) -> None:
         conn.execute(sa.text("VACUUM ANALYZE acl_customers"))
 
 
-def timed(client: ServiceClient, params: dict, runs: int) -> list[float]:
+def timed(client: ServiceClient, params, runs: int) -> list[float]:
+    return timed_path(client, "/timeline", params, runs)
+
+
+def timed_path(client: ServiceClient, path: str, params, runs: int) -> list[float]:
     out = []
     for i in range(runs):
         p = params(i) if callable(params) else params
         t = time.perf_counter()
-        r = client.get("/timeline", query_string=p)
+        r = client.get(path, query_string=p)
         out.append((time.perf_counter() - t) * 1000)
         assert r.status_code == 200, r.get_json()
     return out
@@ -123,7 +127,8 @@ def main() -> int:
     engine = make_engine(url, pool_size=2)
     try:
         with engine.begin() as conn:
-            stored = [r[0] for r in conn.execute(sa.text("SELECT id FROM acl_users WHERE role = 'sales' ORDER BY id"))]
+            stored = [r[0] for r in conn.execute(sa.text(
+                "SELECT owner_id FROM acl_customers GROUP BY owner_id HAVING count(*) > 1 ORDER BY owner_id"))]
             if stored:
                 reps = [{**new_user("sales"), "id": i} for i in stored]
             for u in [*reps, admin] if not stored else [admin]:
@@ -161,6 +166,21 @@ def main() -> int:
                timed(as_admin, {"customer_id": hot, "before": cursor}, args.runs // 3))
         report("hot customer, type filter, first page",
                timed(as_admin, {"customer_id": hot, "type": "billing.invoice.issued"}, args.runs // 3))
+        # audit: a rep with 1/20 of all customers, and a rep with a single customer
+        rep = reps[0]
+        few = new_user("sales")
+        with engine.begin() as conn:
+            upsert_user(conn, few)
+            conn.execute(sa.text("INSERT INTO acl_customers (customer_id, owner_id, name) VALUES (:c, :o, 'few') "
+                                 "ON CONFLICT (customer_id) DO UPDATE SET owner_id = EXCLUDED.owner_id"),
+                         {"c": cid_py(n_customers - 1), "o": few["id"]})
+        report("audit first page, admin", timed_path(as_admin, "/audit", {}, args.runs // 3))
+        report("audit first page, rep with 1/20 of customers",
+               timed_path(ServiceClient(app, by_id[rep["id"]], settings.internal_secret), "/audit", {}, args.runs // 3))
+        report("audit first page, rep with one customer",
+               timed_path(ServiceClient(app, few, settings.internal_secret), "/audit", {}, 10))
+        report("audit by actor, admin",
+               timed_path(as_admin, "/audit", {"actor_id": rep["id"]}, args.runs // 3))
         app.extensions["crm"].engine.dispose()
     finally:
         engine.dispose()
