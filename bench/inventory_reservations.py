@@ -145,6 +145,9 @@ def main() -> int:
             inbox = conn.execute(sa.text("SELECT count(*) FROM inbox")).scalar_one()
         engine.dispose()
         span = (last - first).total_seconds() if first and last else float("nan")
+        load = os.getloadavg()
+        print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+              "at the end (other work shares the cores)")
         print(f"consumers: {args.consumers}; processed {done}/{args.orders} orders "
               f"(reserved {counts.get('reserved', 0)}, failed {counts.get('failed', 0)}); inbox rows {inbox}")
         print(f"reservations/s: {done / span:.0f} (first to last commit, {span:.1f}s); "

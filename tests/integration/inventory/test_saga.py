@@ -246,3 +246,17 @@ def test_handlers_accept_the_shared_samples(world, event_type):
                 "sales.order.rejected": "cancelled",
                 "sales.order.closed": None}[event_type]  # nothing reserved, nothing recorded
     assert (row.status if row else None) == expected
+
+
+def test_event_sequences_per_aggregate_are_contiguous(world):
+    """Batched outbox writes keep the per-aggregate sequence: 1, 2, 3, ... per product."""
+    wh_a, wh_b = world.warehouse(), world.warehouse()
+    p = world.product()
+    world.receive(wh_a, {p: 5})
+    world.receive(wh_b, {p: 5})
+    world.run(order_event("sales.order.placed", {p: 2}, warehouse_id=wh_a),
+              order_event("sales.order.placed", {p: 1}, warehouse_id=wh_b))
+    changed = world.events("inventory.stock.changed", product_id=p)
+    assert [e["aggregate_seq"] for e in changed] == list(range(1, len(changed) + 1)) and len(changed) == 4
+    assert [e["data"]["total_available"] for e in changed] == [5, 10, 8, 7]
+    assert all(e["aggregate_type"] == "stock" and e["aggregate_id"] == p for e in changed)
