@@ -8,7 +8,7 @@ from gateway import user_store
 from gateway import users as rules
 from gateway.auth import current_user
 from gateway.context import gateway_context
-from gateway.schemas import UserCreateIn, UserOut, UserPage, UserPatchIn
+from gateway.schemas import UserCreateIn, UserListQuery, UserOut, UserPage, UserPatchIn
 from gateway.users import public_view
 from shared.errors import NotFound, ValidationFailed
 from shared.openapi import api_doc
@@ -44,7 +44,7 @@ def create_user():
 
 
 @bp.get("")
-@api_doc(response=UserPage, summary="List users (role, manager_id, active, q filters)")
+@api_doc(response=UserPage, query=UserListQuery, summary="List users, newest first")
 def list_users():
     current_user()
     page, per_page = page_args()

@@ -61,3 +61,14 @@ class UserPage(Schema):
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
+
+
+class UserListQuery(Schema):
+    """Query parameters of GET /users (documentation; the handler checks them)."""
+
+    page = fields.Integer(metadata={"description": "from 1"})
+    per_page = fields.Integer(metadata={"description": "1 to 200, default 50"})
+    role = fields.String(metadata={"description": "admin, manager, sales, finance or warehouse"})
+    manager_id = fields.String(metadata={"description": "direct reports of this user"})
+    active = fields.Boolean()
+    q = fields.String(metadata={"description": "part of the username or full name"})

@@ -51,6 +51,8 @@ def test_merged_openapi_document(gateway_settings, gateway_config):
     assert "/api/v1/billing-things" not in paths
     assert "billing" in doc["info"]["x-services-missing"]
     assert paths["/api/v1/auth/login"]["post"]["security"] == []
+    query = {p["name"] for p in paths["/api/v1/users"]["get"]["parameters"] if p["in"] == "query"}
+    assert {"page", "per_page", "role", "manager_id", "active", "q"} <= query
     ref = paths["/api/v1/sales-things"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     assert ref == "#/components/schemas/sales.Thing" and "sales.Thing" in doc["components"]["schemas"]
     login_body = paths["/api/v1/auth/login"]["post"]["requestBody"]["content"]["application/json"]["schema"]
