@@ -40,7 +40,7 @@ class Saga:
             r = self.inventory.post("/stock/receipts", json={"warehouse_id": self.warehouse_id,
                                                              "lines": [{"product_id": pid, "quantity": stock}]})
             assert r.status_code == 201, r.json
-        eventually(lambda: self.available(pid) == stock, timeout=15)
+        eventually(lambda: self.available(pid) == stock, timeout=30)
         return pid
 
     def available(self, pid: str) -> int | None:

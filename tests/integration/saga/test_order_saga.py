@@ -16,7 +16,7 @@ def place(saga, lines) -> dict:
     return r.json
 
 
-def settles(saga, order_id: str, status: str, timeout: float = 15) -> None:
+def settles(saga, order_id: str, status: str, timeout: float = 30) -> None:
     eventually(lambda: saga.order_status(order_id) == status, timeout=timeout)
 
 
@@ -27,7 +27,7 @@ def test_confirmed_shipped_and_the_copies_follow(saga):
     assert order["gross"] == "406.80"
     settles(saga, order["id"], "confirmed")
     assert saga.stock(pid)["reserved"] == 4
-    eventually(lambda: saga.available(pid) == 6, timeout=10)  # availability copy follows the reservation
+    eventually(lambda: saga.available(pid) == 6, timeout=30)  # availability copy follows the reservation
     r = saga.inventory.post("/shipments", json={"order_id": order["id"], "warehouse_id": saga.warehouse_id,
                                                 "lines": [{"product_id": pid, "quantity": 1}]})
     assert r.status_code == 201, r.json
@@ -56,15 +56,15 @@ def test_cancel_releases_the_reservation(saga):
     assert saga.stock(pid)["available"] == 0
     r = saga.sales.post(f"/orders/{order['id']}/cancel", json={"reason": "客户取消"})
     assert r.status_code == 200 and r.json["status"] == "cancelled"
-    eventually(lambda: saga.stock(pid)["available"] == 5, timeout=15)
-    eventually(lambda: saga.available(pid) == 5, timeout=10)
+    eventually(lambda: saga.stock(pid)["available"] == 5, timeout=30)
+    eventually(lambda: saga.available(pid) == 5, timeout=30)
 
 
 def test_cancel_right_after_placing_never_leaves_stock_reserved(saga):
     pid = saga.product("法兰", "8.00", stock=3)
     order = place(saga, [{"product_id": pid, "quantity": 3}])
     saga.sales.post(f"/orders/{order['id']}/cancel")  # while the reservation is on its way
-    eventually(lambda: saga.stock(pid)["reserved"] == 0 and saga.stock(pid)["available"] == 3, timeout=15)
+    eventually(lambda: saga.stock(pid)["reserved"] == 0 and saga.stock(pid)["available"] == 3, timeout=30)
     assert saga.order_status(order["id"]) == "cancelled"
 
 
@@ -85,6 +85,6 @@ def test_last_units_go_to_one_order_only(saga):
         statuses = [saga.order_status(o["id"]) for o in orders]
         return statuses if all(s in ("confirmed", "rejected") for s in statuses) else None
 
-    statuses = eventually(done, timeout=20)
+    statuses = eventually(done, timeout=30)
     assert sorted(statuses) == ["confirmed", "rejected", "rejected"]
     assert saga.stock(pid)["available"] == 1
