@@ -145,6 +145,7 @@ def copy(quote_id: str):
     ctx = service_context()
     with ctx.engine.begin() as conn:
         src = _visible(conn, p, quote_id)
+        require_customer(conn, p, src["customer_id"])
         valid_until = body["valid_until"] or max(src["valid_until"],
                                                  today() + timedelta(days=config().quote_validity_days))
         if valid_until < today():
@@ -193,8 +194,7 @@ def convert(quote_id: str):
             raise Conflict(f"a quote that is {status} cannot be converted"
                            + (" again" if quote["order_id"] else ""), code="illegal_transition",
                            details={"status": status, "order_id": quote["order_id"]})
-        owner_id = conn.execute(sa.text("SELECT owner_id FROM acl_customers WHERE customer_id = :c"),
-                                {"c": quote["customer_id"]}).scalar_one()
+        owner_id = require_customer(conn, p, quote["customer_id"])
         order = ordering.create_order(conn, emitter(conn), customer_id=quote["customer_id"], owner_id=owner_id,
                                       lines=quote["lines"], approval_threshold=config().approval_discount_pct,
                                       quote_id=quote["id"])

@@ -202,3 +202,19 @@ def test_send_fails_cleanly_when_the_mail_server_is_down(world):
     assert world.event_types(q["id"]) == ["sales.quote.created"]
     bad = world.client("rep1").post(f"/quotes/{q['id']}/send", json={"to": ["not an address"]})
     assert bad.status_code == 422
+
+
+def test_quote_of_a_deleted_customer_is_neither_copied_nor_converted(world):
+    from shared.testing.clients import seed_customer
+
+    q = make_quote(world)
+    set_status(world, q["id"], "sent")
+    seed_customer(world.engine, world.users["rep1"]["id"], customer_id=world.customers["rep1"],
+                  name="上海华东机电设备有限公司", status="deleted")
+    try:
+        assert world.client("rep1").post(f"/quotes/{q['id']}/convert").status_code == 422
+        assert world.client("rep1").post(f"/quotes/{q['id']}/copy").status_code == 422
+    finally:
+        seed_customer(world.engine, world.users["rep1"]["id"], customer_id=world.customers["rep1"],
+                      name="上海华东机电设备有限公司")
+    assert world.client("rep1").post(f"/quotes/{q['id']}/convert").status_code == 201
