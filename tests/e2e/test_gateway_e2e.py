@@ -95,3 +95,16 @@ def test_merged_openapi_and_docs(suite):
         assert service in missing or any(p.startswith(segment) for p in doc["paths"]), service
     page = requests.get(f"{suite.url}/api/v1/docs", timeout=5)
     assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
+
+
+def test_failed_logins_get_429(suite, admin):
+    rep = admin.create_user("sales")
+    url = f"{suite.url}/api/v1/auth/login"
+    for _ in range(5):
+        wrong = requests.post(url, json={"username": rep.user["username"], "password": "wrong-guess"}, timeout=10)
+        assert wrong.status_code == 401
+    blocked = requests.post(url, json={"username": rep.user["username"], "password": "pass-word-1"}, timeout=10)
+    assert blocked.status_code == 429
+    assert blocked.json()["error"]["code"] == "too_many_failed_logins"
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert rep.get("/auth/me").status_code == 200  # a token already issued keeps working
