@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from gateway import user_store
 from gateway.app import create_gateway_app
-from gateway.config import GatewayConfig
+from gateway.config import DEV_JWT_KEYS, GatewayConfig, parse_keys
 from gateway.context import build_context
 from shared.config import Settings
 from shared.consumer import HandlerTable
@@ -76,6 +76,8 @@ def create_app(settings: Settings | None = None, config: GatewayConfig | None = 
     the first admin is made at the first login instead."""
     settings = settings or root.settings()
     config = config or GatewayConfig()
+    if config.jwt_keys == parse_keys(DEV_JWT_KEYS):
+        log.warning("signing tokens with the development key: set CRM_JWT_KEYS outside development")
     admin_checked = ensure_first_admin_patiently(settings, config)
     app = create_gateway_app(build_context(settings, config, pool_size=config.db_pool_size))
     if not admin_checked:
