@@ -54,8 +54,6 @@ customers = sa.Table(
              postgresql_where=NOT_DELETED),
     sa.Index("ix_customers_owner_created", "owner_id", sa.text("created_at DESC"), sa.text("id DESC")),
     sa.Index("ix_customers_phone_key", "phone_key", postgresql_where=NOT_DELETED),
-    sa.Index("ix_customers_category", "category", sa.text("created_at DESC")),
-    sa.Index("ix_customers_industry", "industry", sa.text("created_at DESC")),
     sa.Index("ix_customers_search_trgm", "search_text", postgresql_using="gin",
              postgresql_ops={"search_text": "gin_trgm_ops"}),
     sa.Index("ix_customers_phone_trgm", "phone_key", postgresql_using="gin",

@@ -85,8 +85,6 @@ $$
     sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
-    op.create_index('ix_customers_category', 'customers', ['category', sa.literal_column('created_at DESC')], unique=False)
-    op.create_index('ix_customers_industry', 'customers', ['industry', sa.literal_column('created_at DESC')], unique=False)
     op.create_index('ix_customers_live_created', 'customers', [sa.literal_column('created_at DESC'), sa.literal_column('id DESC')], unique=False, postgresql_where=sa.text('deleted_at IS NULL'))
     op.create_index('ix_customers_owner_created', 'customers', ['owner_id', sa.literal_column('created_at DESC'), sa.literal_column('id DESC')], unique=False)
     op.create_index('ix_customers_phone_key', 'customers', ['phone_key'], unique=False, postgresql_where=sa.text('deleted_at IS NULL'))
@@ -347,8 +345,6 @@ def downgrade() -> None:
     op.drop_index('ix_customers_phone_key', table_name='customers', postgresql_where=sa.text('deleted_at IS NULL'))
     op.drop_index('ix_customers_owner_created', table_name='customers')
     op.drop_index('ix_customers_live_created', table_name='customers', postgresql_where=sa.text('deleted_at IS NULL'))
-    op.drop_index('ix_customers_industry', table_name='customers')
-    op.drop_index('ix_customers_category', table_name='customers')
     op.drop_table('customers')
     op.drop_table('custom_fields')
     op.drop_table('aggregate_sequences')
