@@ -143,3 +143,53 @@ def test_keys_expire_after_their_ttl(gateway_settings, gateway_config, fake_serv
     fresh = caller.post(path, json={"a": 2}, headers={"Idempotency-Key": key})
     assert fresh.status_code == 201 and "Idempotent-Replayed" not in fresh.headers
     assert calls_to(fake_services, "billing", path) == 2
+
+
+def test_patch_and_delete_honour_keys(admin, fake_services):
+    key = str(uuid.uuid4())
+    path = f"/contracts/idem-{key[:8]}"
+    for method in ("PATCH", "DELETE"):
+        method_key = f"{key}-{method}"
+        first = admin.open(method, path, json={"x": 1}, headers={"Idempotency-Key": method_key})
+        again = admin.open(method, path, json={"x": 1}, headers={"Idempotency-Key": method_key})
+        assert first.status_code == again.status_code == 200
+        assert again.headers.get("Idempotent-Replayed") == "true"
+    assert calls_to(fake_services, "sales", path) == 2  # one PATCH, one DELETE
+
+
+def test_an_abandoned_in_flight_claim_is_taken_over(admin, gateway_settings, fake_services):
+    import sqlalchemy as sa
+
+    from gateway import idempotency
+    from shared.db import make_engine
+
+    key = str(uuid.uuid4())
+    path = f"/leads/abandoned-{key[:8]}"
+    body = b'{"name": "x"}'
+    engine = make_engine(gateway_settings.database_url, pool_size=1)
+    with engine.begin() as conn:  # a request that claimed the key and then died
+        req_hash = idempotency.request_hash("POST", f"/api/v1{path}", b"", body)
+        assert idempotency.claim(conn, admin.user["id"], key, req_hash, 86400) is None
+    in_flight = admin.post(path, data=body, content_type="application/json", headers={"Idempotency-Key": key})
+    assert in_flight.status_code == 409
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE idempotency_keys SET created_at = now() - interval '10 minutes' "
+                             "WHERE key = :k"), {"k": key})
+    engine.dispose()
+    taken_over = admin.post(path, data=body, content_type="application/json", headers={"Idempotency-Key": key})
+    assert taken_over.status_code == 201
+    assert calls_to(fake_services, "customer", path) == 1
+
+
+def test_per_user_limit_is_shared_between_workers(gateway_settings, gateway_config, make_user):
+    config = gateway_config.with_(user_rate_limit=30, user_rate_window_s=3600)
+    worker_a = create_app(gateway_settings, config).test_client()
+    worker_b = create_app(gateway_settings, config).test_client()
+    user = make_user("sales")
+    on_a, on_b = Caller(worker_a, user.token), Caller(worker_b, user.token)
+    assert all(on_a.get("/auth/me").status_code == 200 for _ in range(25))
+    time.sleep(1.1)
+    assert on_a.get("/auth/me").status_code == 200  # flushes worker A's count (26)
+    statuses = [on_b.get("/auth/me").status_code for _ in range(10)]
+    assert 429 in statuses  # worker B knows worker A's count: far fewer than 30 fresh requests pass
+    assert statuses.index(429) <= 5
