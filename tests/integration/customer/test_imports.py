@@ -129,15 +129,15 @@ def test_interrupted_job_resumes(people, settings, worker, engine):
     job_id = upload(people.sales, ("\n".join(rows) + "\n").encode()).get_json()["id"]
     dying = import_worker(settings, batch_size=50)
     calls = []
-    real_batch = dying._batch
+    real_write = dying._write
 
-    def batch_then_die(*args):
+    def write_then_die(*args):  # the process dies while writing its second batch
         if calls:
             raise _Crash()
         calls.append(1)
-        return real_batch(*args)
+        return real_write(*args)
 
-    dying._batch = batch_then_die
+    dying._write = write_then_die
     with pytest.raises(_Crash):
         dying.run_once()
     job = people.sales.get(f"/imports/{job_id}").get_json()

@@ -1,0 +1,42 @@
+"""Preparing an import batch (pure: no database)."""
+
+from __future__ import annotations
+
+import json
+
+from services.customer.import_batch import prepare_batch
+from shared import events
+from shared.outbox import EventContext
+
+OWNER = "7f1c1b7e-3c55-4f0e-9a0f-2d6a1c9b8e01"
+
+
+def test_prepare_batch_rows_events_errors_and_duplicates():
+    seen = {"已导入"}
+    batch = [
+        (2, {"name": "上海华东机电有限公司", "contact_name": "张三", "contact_email": "zs@example.cn"}),
+        (3, {"name": "上海华东机电 公司"}),       # duplicate inside the file
+        (4, {"name": ""}),                      # bad row
+        (5, {"name": "已导入有限公司"}),          # seen in an earlier batch
+        (6, {"name": "Acme Ltd", "phone": "+86 138 0013 8000"}),
+    ]
+    out = prepare_batch(batch, seen, owner_id=OWNER, ctx=EventContext(actor_id=OWNER, correlation_id="r1"),
+                        producer="customer", region="cn-east")
+    assert out.size == 5 and out.duplicates == 2
+    assert out.errors == [{"row": 4, "message": "name is required"}]
+    assert [c.row["name"] for c in out.candidates] == ["上海华东机电有限公司", "Acme Ltd"]
+    assert seen >= {"上海华东机电", "acme"}
+    first, second = out.candidates
+    assert json.loads(first.contact)["customer_id"] == first.id and second.contact is None
+    assert second.row["phone_key"] == "13800138000"
+    rows = [json.loads(o) for c in out.candidates for o in c.outbox]
+    assert [r["payload"]["event_type"] for r in rows] == [
+        "customer.customer.created", "customer.contact.created", "customer.customer.created"]
+    for r in rows:
+        payload = r["payload"]
+        events.validate(payload["event_type"], payload["data"])
+        assert r["routing_key"] == payload["event_type"] + ".v1"
+        assert payload["actor_id"] == OWNER and payload["correlation_id"] == "r1"
+        assert payload["aggregate_seq"] == 1 and payload["customer_id"] in (first.id, second.id)
+    assert [json.loads(s)["aggregate_type"] for s in first.sequences] == ["customer", "contact"]
+    assert json.loads(out.customers_json())[0]["id"] == first.id
