@@ -117,7 +117,7 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="reuse a kept database, no fill")
     args = parser.parse_args()
     url = f"{pg_base_url()}/crm_bench_timeline"
-    settings = root.settings(database_url=url, internal_secret="bench-secret")
+    settings = root.settings(database_url=url, internal_secret="bench-internal-secret-of-at-least-32-bytes")
     reps = [new_user("sales") for _ in range(20)]
     admin = new_user("admin")
     if not args.reuse:
