@@ -47,6 +47,8 @@ def seed(engine, n_products: int, n_warehouses: int, per_row: int) -> tuple[list
         conn.execute(sa.text("INSERT INTO stock (product_id, warehouse_id, on_hand) VALUES (:p, :w, :q)"), rows)
         conn.execute(sa.text("INSERT INTO stock_ledger (product_id, warehouse_id, kind, on_hand_delta, "
                              "reserved_delta, ref_type) VALUES (:p, :w, 'receipt', :q, 0, 'seed')"), rows)
+        conn.execute(sa.text("INSERT INTO product_stock (product_id, available) VALUES (:p, :a)"),
+                     [{"p": p, "a": per_row * n_warehouses} for p in products])
     return products, warehouses
 
 
@@ -142,6 +144,9 @@ def main() -> int:
                 "sum(reserved_delta) r FROM stock_ledger GROUP BY 1, 2) l USING (product_id, warehouse_id) "
                 "WHERE s.on_hand <> l.oh OR s.reserved <> l.r")).scalar_one()
             negative = conn.execute(sa.text("SELECT count(*) FROM stock WHERE on_hand < reserved")).scalar_one()
+            from services.inventory.rebuild import total_differences
+
+            totals_off = len(total_differences(conn))
             inbox = conn.execute(sa.text("SELECT count(*) FROM inbox")).scalar_one()
         engine.dispose()
         span = (last - first).total_seconds() if first and last else float("nan")
@@ -154,8 +159,8 @@ def main() -> int:
               f"{done / wall:.0f} including consumer start-up ({wall:.1f}s)")
         print("outbox events written: " + ", ".join(f"{k} {v}" for k, v in sorted(events.items())))
         print(f"ledger sums equal levels: {'yes' if mismatched == 0 else f'NO ({mismatched} rows differ)'}; "
-              f"rows with available < 0: {negative}")
-        return 0 if done >= args.orders and mismatched == 0 and negative == 0 else 1
+              f"rows with available < 0: {negative}; product totals off: {totals_off}")
+        return 0 if done >= args.orders and mismatched == 0 and negative == 0 and totals_off == 0 else 1
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -65,6 +66,11 @@ _WRITE = (
     "(SELECT json_agg(json_build_array(t.product_id, t.available, p.safety_stock, p.sku, p.name)) "
     "FROM t JOIN products p ON p.id = t.product_id) AS totals"
 )
+@lru_cache(maxsize=32)
+def _write_statement(extra_sql: str) -> sa.TextClause:
+    return sa.text(_WRITE.format(extra=extra_sql))
+
+
 def _split(keys: Iterable[Key]) -> dict[str, list[str]]:
     ordered = lock_order(keys)
     return {"w": [k[0] for k in ordered], "p": [k[1] for k in ordered]}
@@ -122,7 +128,7 @@ def write_movements(
     counts = Counter(("stock", pid) for (_w, pid) in keys)
     counts.update((e["aggregate_type"], str(e["aggregate_id"])) for e in extra_events)
     seq_keys = sorted(counts)
-    row = conn.execute(sa.text(_WRITE.format(extra=extra_sql)), {
+    row = conn.execute(_write_statement(extra_sql), {
         "w": [k[0] for k in keys], "p": [k[1] for k in keys],
         "oh": [deltas[k][0] for k in keys], "r": [deltas[k][1] for k in keys],
         "mp": [m.product_id for m in movements], "mw": [m.warehouse_id for m in movements],
