@@ -123,8 +123,11 @@ def gateway_config(fake_services) -> GatewayConfig:
 
 
 @pytest.fixture(scope="session")
-def gateway_app(gateway_settings, gateway_config) -> Flask:
-    return create_app(gateway_settings, gateway_config)
+def gateway_app(gateway_settings, gateway_config) -> Iterator[Flask]:
+    app = create_app(gateway_settings, gateway_config)
+    yield app
+    app.extensions["gateway"].user_cache.stop()
+    app.extensions["gateway"].engine.dispose()
 
 
 @pytest.fixture
