@@ -59,6 +59,12 @@ class Suite:
             "GATEWAY_PORT": str(self.ports["gateway"]),
             "WEB_CONCURRENCY": str(self.web_workers),
             "LOG_LEVEL": "WARNING",
+            # every e2e login comes from 127.0.0.1: the per-address lock must not trip
+            "CRM_LOGIN_MAX_FAILURES_ADDR": "100000",
+            # cheap password hashing keeps the many test logins fast (argon2 still)
+            "CRM_ARGON2_TIME_COST": "1",
+            "CRM_ARGON2_MEMORY_KIB": "1024",
+            "CRM_ARGON2_PARALLELISM": "1",
         })
         for name, url in self.databases.items():
             env[f"{name.upper()}_DATABASE_URL"] = url
