@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,9 +50,11 @@ def _envelope_json(e: Envelope) -> str:
 
 
 def prepare_batch(batch: list[tuple[int, dict[str, str]]], seen: set[str], *, owner_id: str,
-                  ctx: EventContext, producer: str, region: str) -> PreparedBatch:
-    """Validate rows (errors carry the row number), drop names seen before in the file,
-    and build rows and events for the rest. `seen` is updated."""
+                  ctx: EventContext, producer: str, region: str,
+                  existing: Callable[[list[str]], set[str]] | None = None) -> PreparedBatch:
+    """Validate rows (errors carry the row number), drop names seen before in the file or
+    (through `existing`, given the batch's keys) already in the database, and build rows
+    and events for the rest. `seen` is updated."""
     out = PreparedBatch(size=len(batch))
     now = utcnow().isoformat()
     checked_kinds: set[str] = set()
@@ -66,12 +69,16 @@ def prepare_batch(batch: list[tuple[int, dict[str, str]]], seen: set[str], *, ow
                         customer_id=customer_id, actor_id=ctx.actor_id, correlation_id=ctx.correlation_id,
                         causation_id=ctx.causation_id, data=data, occurred_at=now)
 
+    valid: list[ImportRow] = []
     for number, values in batch:
         checked = validate_row(number, values)
         if isinstance(checked, str):
             out.errors.append({"row": number, "message": checked})
-            continue
-        if checked.name_key in seen:
+        else:
+            valid.append(checked)
+    known = existing([r.name_key for r in valid]) if existing and valid else set()
+    for checked in valid:
+        if checked.name_key in seen or checked.name_key in known:
             out.duplicates += 1
             continue
         seen.add(checked.name_key)

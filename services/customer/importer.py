@@ -131,7 +131,8 @@ class ImportWorker:
             pending: Future | None = None
             for start in range(job.processed, len(rows), self.batch_size):
                 prepared = prepare_batch(rows[start: start + self.batch_size], seen, owner_id=job.owner_id,
-                                         ctx=ctx, producer=self.outbox.producer, region=self.outbox.region)
+                                         ctx=ctx, producer=self.outbox.producer, region=self.outbox.region,
+                                         existing=self._existing_keys)
                 if pending is not None:
                     pending.result()  # raises what the writer raised
                 if self._stop.is_set():
@@ -140,6 +141,14 @@ class ImportWorker:
             if pending is not None:
                 pending.result()
         self._finish(job, "done", None)
+
+    def _existing_keys(self, keys: list[str]) -> set[str]:
+        """Keys of live customers already in the database (a cheap pre-check; the unique
+        index stays the arbiter when the insert races another writer)."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(
+                sa.text("SELECT name_key FROM customers WHERE name_key = ANY(:keys) AND deleted_at IS NULL"),
+                {"keys": keys}).scalars())
 
     def _write(self, job: Any, prepared: PreparedBatch) -> None:
         with self.engine.begin() as conn:

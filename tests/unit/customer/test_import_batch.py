@@ -40,3 +40,16 @@ def test_prepare_batch_rows_events_errors_and_duplicates():
         assert payload["aggregate_seq"] == 1 and payload["customer_id"] in (first.id, second.id)
     assert [json.loads(s)["aggregate_type"] for s in first.sequences] == ["customer", "contact"]
     assert json.loads(out.customers_json())[0]["id"] == first.id
+
+
+def test_prepare_batch_skips_keys_already_in_the_database():
+    asked = []
+
+    def existing(keys):
+        asked.append(keys)
+        return {"acme"}
+
+    out = prepare_batch([(2, {"name": "ACME Inc."}), (3, {"name": "Globex"})], set(), owner_id=OWNER,
+                        ctx=EventContext(), producer="customer", region="cn-east", existing=existing)
+    assert asked == [["acme", "globex"]]
+    assert out.duplicates == 1 and [c.row["name"] for c in out.candidates] == ["Globex"]
