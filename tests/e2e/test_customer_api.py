@@ -79,6 +79,11 @@ def test_lead_conversion(team):
     assert rep.post(f"/leads/{lead.json()['id']}/convert", json={}).status_code == 409
     assert rep.get(f"/leads/{lead.json()['id']}").json()["status"] == "converted"
 
+    def opportunity_made():  # the sales service creates it from customer.lead.converted, with that id
+        r = rep.get("/opportunities", params={"customer_id": out["customer_id"]})
+        return r.status_code == 200 and out["opportunity_id"] in {o["id"] for o in r.json()["items"]}
+    eventually(opportunity_made, timeout=20)
+
 
 def test_import_and_export(team):
     rep = team["rep"]
@@ -115,4 +120,9 @@ def test_activities_and_complaints(team):
     cid = r.json()["id"]
     assert rep.patch(f"/complaints/{cid}", json={"status": "resolved"}).status_code == 409
     assert manager.patch(f"/complaints/{cid}", json={"status": "in_progress"}).json()["status"] == "in_progress"
+
+    def notified():  # tracking notifies the assignee from customer.complaint.assigned
+        r = manager.get("/notifications")
+        return r.status_code == 200 and any("破损" in str(n) for n in r.json()["items"])
+    eventually(notified, timeout=20)
     assert team["finance"].get(f"/customers/{c['id']}").status_code == 404
