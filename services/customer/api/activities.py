@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields, validate
 
 from services.customer.access import customer_clause, load_customer, require_customer_field
@@ -46,7 +47,7 @@ def comment_json(row: Any) -> dict[str, Any]:
 
 
 @bp.post("/activities")
-def log_activity():
+def log_activity() -> ResponseReturnValue:
     body = load(ActivityIn())
     who = principal()
     ctx = service_context()
@@ -70,7 +71,7 @@ def log_activity():
 
 
 @bp.get("/activities")
-def list_activities():
+def list_activities() -> ResponseReturnValue:
     who = principal()
     page, per_page = page_args()
     args = request.args
@@ -104,7 +105,7 @@ def _visible_activity(conn, activity_id: str):
 
 
 @bp.get("/activities/<activity_id>")
-def get_activity(activity_id: str):
+def get_activity(activity_id: str) -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
         row = _visible_activity(conn, activity_id)
         comments = conn.execute(sa.select(activity_comments).where(activity_comments.c.activity_id == row.id)
@@ -113,7 +114,7 @@ def get_activity(activity_id: str):
 
 
 @bp.post("/activities/<activity_id>/comments")
-def comment(activity_id: str):
+def comment(activity_id: str) -> ResponseReturnValue:
     body = load(CommentIn())
     who = principal()
     ctx = service_context()
@@ -131,7 +132,7 @@ def comment(activity_id: str):
 
 
 @bp.get("/activities/<activity_id>/comments")
-def list_comments(activity_id: str):
+def list_comments(activity_id: str) -> ResponseReturnValue:
     page, per_page = page_args()
     with service_context().engine.connect() as conn:
         row = _visible_activity(conn, activity_id)

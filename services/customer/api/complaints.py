@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields, validate
 
 from services.customer.access import (
@@ -67,7 +68,7 @@ def _emit(conn, ctx, event_type: str, row: Any, **extra: Any) -> None:
 
 
 @bp.post("/complaints")
-def create_complaint():
+def create_complaint() -> ResponseReturnValue:
     body = load(ComplaintIn())
     ctx = service_context()
     with ctx.engine.begin() as conn:
@@ -84,7 +85,7 @@ def create_complaint():
 
 
 @bp.get("/complaints")
-def list_complaints():
+def list_complaints() -> ResponseReturnValue:
     page, per_page = page_args()
     args = request.args
     if args.get("status") and args["status"] not in COMPLAINT_STATUSES:
@@ -118,13 +119,13 @@ def _visible(conn, complaint_id: str, *, for_update: bool = False):
 
 
 @bp.get("/complaints/<complaint_id>")
-def get_complaint(complaint_id: str):
+def get_complaint(complaint_id: str) -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
         return jsonify(complaint_json(_visible(conn, complaint_id)))
 
 
 @bp.patch("/complaints/<complaint_id>")
-def update_complaint(complaint_id: str):
+def update_complaint(complaint_id: str) -> ResponseReturnValue:
     body = load(ComplaintPatch())
     if not body:
         raise ValidationFailed("nothing to change", details={"status": ["give status and/or assignee_id"]})

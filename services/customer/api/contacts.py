@@ -7,7 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields, validate
+from sqlalchemy.engine import Connection
 
 from services.customer.access import customer_clause, load_customer, require_customer_field
 from services.customer.api.common import iso, path_id, text
@@ -41,7 +43,7 @@ def _event_data(row: Any) -> dict[str, Any]:
                                          "is_decision_maker")}
 
 
-def insert_contact(conn, outbox: Outbox, ctx: EventContext, customer_id: str, body: dict[str, Any],
+def insert_contact(conn: Connection, outbox: Outbox, ctx: EventContext, customer_id: str, body: dict[str, Any],
                    created_by: str) -> dict[str, Any]:
     """Add a contact and its event in the caller's transaction."""
     row = conn.execute(
@@ -58,7 +60,7 @@ def insert_contact(conn, outbox: Outbox, ctx: EventContext, customer_id: str, bo
 
 
 @bp.post("/customers/<cid>/contacts")
-def create_contact(cid: str):
+def create_contact(cid: str) -> ResponseReturnValue:
     body = load(ContactIn())
     ctx = service_context()
     with ctx.engine.begin() as conn:
@@ -68,7 +70,7 @@ def create_contact(cid: str):
 
 
 @bp.get("/contacts")
-def list_contacts():
+def list_contacts() -> ResponseReturnValue:
     who = principal()
     page, per_page = page_args()
     ctx = service_context()
@@ -107,13 +109,13 @@ def _visible_contact(conn, contact_id: str, *, for_update: bool = False):
 
 
 @bp.get("/contacts/<contact_id>")
-def get_contact(contact_id: str):
+def get_contact(contact_id: str) -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
         return jsonify(contact_json(_visible_contact(conn, contact_id)))
 
 
 @bp.patch("/contacts/<contact_id>")
-def update_contact(contact_id: str):
+def update_contact(contact_id: str) -> ResponseReturnValue:
     body = load(ContactIn(), partial=True)
     if "name" in body and body["name"] is None:
         raise ValidationFailed("name may not be null", details={"name": ["may not be null"]})
@@ -132,7 +134,7 @@ def update_contact(contact_id: str):
 
 
 @bp.delete("/contacts/<contact_id>")
-def delete_contact(contact_id: str):
+def delete_contact(contact_id: str) -> ResponseReturnValue:
     ctx = service_context()
     with ctx.engine.begin() as conn:
         row = _visible_contact(conn, contact_id, for_update=True)

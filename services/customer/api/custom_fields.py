@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy.exc import IntegrityError
 
@@ -41,7 +42,7 @@ def field_json(row: Any) -> dict[str, Any]:
 
 
 @bp.post("/custom-fields")
-def define_field():
+def define_field() -> ResponseReturnValue:
     require_role(principal(), ("admin",), "define custom fields")
     body = load(FieldIn())
     ctx = service_context()
@@ -63,7 +64,7 @@ def define_field():
 
 
 @bp.get("/custom-fields")
-def list_fields():
+def list_fields() -> ResponseReturnValue:
     page, per_page = page_args()
     with service_context().engine.connect() as conn:
         total = conn.execute(sa.select(sa.func.count()).select_from(custom_fields)).scalar_one()

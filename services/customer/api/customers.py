@@ -7,8 +7,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Connection
 
 from services.customer import store
 from services.customer.access import (
@@ -30,6 +32,7 @@ from services.customer.domain.rules import (
 from services.customer.models import contacts, customer_counts, customers
 from services.customer.search import fragment_match
 from shared.errors import Conflict, Forbidden, ValidationFailed
+from shared.identity import Principal
 from shared.service import service_context
 from shared.visibility import is_manager_of, sees_all, visible_user_ids
 from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
@@ -72,7 +75,7 @@ def _custom_values(conn, values: Any, *, current: dict | None, creating: bool) -
 
 
 @bp.post("/customers")
-def create_customer():
+def create_customer() -> ResponseReturnValue:
     who = principal()
     require_role(who, CUSTOMER_CREATORS, "create customers")
     body = load(CustomerIn())
@@ -127,7 +130,7 @@ def _fast_total(conn, who) -> int | None:
     return owned + int(others)
 
 
-def filters(conn, who, cols=None, *, search: bool = True) -> list:
+def filters(conn: Connection, who: Principal, cols: Any = None, *, search: bool = True) -> list:
     """WHERE conditions of the list's query string (visibility always), on the customers
     table or on columns of the same names (the search CTE)."""
     c = customers.c if cols is None else cols
@@ -187,7 +190,7 @@ def _search_clause(q: str):
 
 
 @bp.get("/customers")
-def list_customers():
+def list_customers() -> ResponseReturnValue:
     who = principal()
     page, per_page = page_args()
     ctx = service_context()
@@ -210,14 +213,14 @@ def list_customers():
     return page_response([store.customer_json(r, shared[r.id]) for r in rows], total, page, per_page)
 
 
-def search_cte():
+def search_cte() -> sa.CTE:
     """The customers matching q (only the columns the filters and the order need)."""
     return (sa.select(customers.c.id, customers.c.owner_id, customers.c.created_at, customers.c.status,
                       customers.c.deleted_at, customers.c.category, customers.c.industry)
             .where(_search_clause(search_query())).cte("m").prefix_with("MATERIALIZED"))
 
 
-def list_conditions(conn, who) -> list:
+def list_conditions(conn: Connection, who: Principal) -> list:
     """The list's WHERE on customers, searches through the CTE (for exports)."""
     if not search_query():
         return filters(conn, who)
@@ -242,7 +245,7 @@ def _search_page(conn, who, page: int, per_page: int) -> tuple[list[str], int]:
 
 
 @bp.get("/customers/<cid>")
-def get_customer(cid: str):
+def get_customer(cid: str) -> ResponseReturnValue:
     ctx = service_context()
     with ctx.engine.connect() as conn:
         row = load_customer(conn, principal(), cid)
@@ -257,7 +260,7 @@ def _live(conn, cid: str, *, for_update: bool = True):
 
 
 @bp.patch("/customers/<cid>")
-def update_customer(cid: str):
+def update_customer(cid: str) -> ResponseReturnValue:
     body = load(CustomerPatch(), partial=True)
     if not body:
         raise ValidationFailed("nothing to change", details={"_schema": ["give at least one field"]})
@@ -288,7 +291,7 @@ def update_customer(cid: str):
 
 
 @bp.delete("/customers/<cid>")
-def delete_customer(cid: str):
+def delete_customer(cid: str) -> ResponseReturnValue:
     ctx = service_context()
     with ctx.engine.begin() as conn:
         row = _live(conn, cid)
@@ -300,7 +303,7 @@ def delete_customer(cid: str):
 
 
 @bp.post("/customers/<cid>/restore")
-def restore_customer(cid: str):
+def restore_customer(cid: str) -> ResponseReturnValue:
     ctx = service_context()
     with ctx.engine.begin() as conn:
         row = load_customer(conn, principal(), path_id(cid, "customer"), for_update=True)
@@ -315,7 +318,7 @@ def restore_customer(cid: str):
 
 
 @bp.post("/customers/<cid>/lost")
-def mark_lost(cid: str):
+def mark_lost(cid: str) -> ResponseReturnValue:
     body = load(LostIn())
     ctx = service_context()
     with ctx.engine.begin() as conn:
@@ -329,7 +332,7 @@ def mark_lost(cid: str):
 
 
 @bp.post("/customers/<cid>/reactivate")
-def reactivate(cid: str):
+def reactivate(cid: str) -> ResponseReturnValue:
     """Undo 'lost' (an addition to the contract)."""
     ctx = service_context()
     with ctx.engine.begin() as conn:

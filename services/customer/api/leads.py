@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from services.customer import store
@@ -69,7 +70,7 @@ def _snapshot(row: Any) -> dict[str, Any]:
 
 
 @bp.post("/leads")
-def create_lead():
+def create_lead() -> ResponseReturnValue:
     who = principal()
     require_role(who, CUSTOMER_CREATORS, "create leads")
     body = load(LeadIn())
@@ -85,7 +86,7 @@ def create_lead():
 
 
 @bp.get("/leads")
-def list_leads():
+def list_leads() -> ResponseReturnValue:
     who = principal()
     page, per_page = page_args()
     status = request.args.get("status")
@@ -115,13 +116,13 @@ def _visible_lead(conn, lead_id: str, *, for_update: bool = False):
 
 
 @bp.get("/leads/<lead_id>")
-def get_lead(lead_id: str):
+def get_lead(lead_id: str) -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
         return jsonify(lead_json(_visible_lead(conn, lead_id)))
 
 
 @bp.patch("/leads/<lead_id>")
-def update_lead(lead_id: str):
+def update_lead(lead_id: str) -> ResponseReturnValue:
     body = load(LeadPatch(), partial=True)
     if not body or body.get("name", "x") is None:
         raise ValidationFailed("nothing to change", details={"name": ["give at least one field; name not null"]})
@@ -151,7 +152,7 @@ def _new_customer(conn, ctx, lead) -> str:
 
 
 @bp.post("/leads/<lead_id>/convert")
-def convert_lead(lead_id: str):
+def convert_lead(lead_id: str) -> ResponseReturnValue:
     body = load(ConvertIn())
     ctx = service_context()
     with ctx.engine.begin() as conn:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
 from marshmallow import Schema
 
 from services.customer import store
@@ -36,7 +37,7 @@ def _managed(conn, cid: str):
 
 
 @bp.post("/customers/<cid>/transfer")
-def transfer(cid: str):
+def transfer(cid: str) -> ResponseReturnValue:
     body = load(OwnerIn())
     ctx = service_context()
     with ctx.engine.begin() as conn:
@@ -53,7 +54,7 @@ def transfer(cid: str):
 
 
 @bp.post("/customers/<cid>/shares")
-def share(cid: str):
+def share(cid: str) -> ResponseReturnValue:
     body = load(ShareIn())
     ctx = service_context()
     with ctx.engine.begin() as conn:
@@ -74,7 +75,7 @@ def share(cid: str):
 
 
 @bp.get("/customers/<cid>/shares")
-def list_shares(cid: str):
+def list_shares(cid: str) -> ResponseReturnValue:
     ctx = service_context()
     with ctx.engine.connect() as conn:
         row = load_customer(conn, principal(), cid)
@@ -83,7 +84,7 @@ def list_shares(cid: str):
 
 
 @bp.delete("/customers/<cid>/shares/<uid>")
-def unshare(cid: str, uid: str):
+def unshare(cid: str, uid: str) -> ResponseReturnValue:
     ctx = service_context()
     with ctx.engine.begin() as conn:
         row = _managed(conn, cid)

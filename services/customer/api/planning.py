@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields, validates, validates_schema
 from sqlalchemy.exc import IntegrityError
 
@@ -62,7 +63,7 @@ def _plan_event(row: Any) -> dict[str, Any]:
 
 
 @bp.post("/work-plans")
-def submit_plan():
+def submit_plan() -> ResponseReturnValue:
     body = load(PlanIn())
     ctx = service_context()
     with ctx.engine.begin() as conn:
@@ -82,7 +83,7 @@ def submit_plan():
 
 
 @bp.patch("/work-plans/<plan_id>")
-def update_plan(plan_id: str):
+def update_plan(plan_id: str) -> ResponseReturnValue:
     body = load(PlanPatch(), partial=True)
     if not body or ("plan" in body and not body["plan"]):
         raise ValidationFailed("nothing to change", details={"plan": ["give a non-empty plan and/or a summary"]})
@@ -101,7 +102,7 @@ def update_plan(plan_id: str):
 
 
 @bp.get("/work-plans")
-def list_plans():
+def list_plans() -> ResponseReturnValue:
     page, per_page = page_args()
     ctx = service_context()
     with ctx.engine.connect() as conn:
@@ -122,7 +123,7 @@ def list_plans():
 
 
 @bp.get("/work-plans/<plan_id>")
-def get_plan(plan_id: str):
+def get_plan(plan_id: str) -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
         row = conn.execute(sa.select(work_plans).where(
             work_plans.c.id == path_id(plan_id, "work plan"),
@@ -139,7 +140,7 @@ def absence_json(row: Any) -> dict[str, Any]:
 
 
 @bp.post("/out-of-office")
-def register_absence():
+def register_absence() -> ResponseReturnValue:
     body = load(AbsenceIn())
     ctx = service_context()
     with ctx.engine.begin() as conn:
@@ -158,7 +159,7 @@ def register_absence():
 
 
 @bp.get("/out-of-office")
-def list_absences():
+def list_absences() -> ResponseReturnValue:
     page, per_page = page_args()
     ctx = service_context()
     with ctx.engine.connect() as conn:

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, g, jsonify, request, stream_with_context
+from flask.typing import ResponseReturnValue
 
 from services.customer.api.common import iso, path_id, require_role
 from services.customer.api.customers import list_conditions
@@ -36,7 +37,7 @@ def job_json(row: Any) -> dict[str, Any]:
 
 
 @bp.post("/imports/customers")
-def start_import():
+def start_import() -> ResponseReturnValue:
     require_role(principal(), CUSTOMER_CREATORS, "import customers")
     upload = request.files.get("file")
     if upload is None:
@@ -64,7 +65,7 @@ def _job_filter():
 
 
 @bp.get("/imports/<job_id>")
-def get_import(job_id: str):
+def get_import(job_id: str) -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
         row = conn.execute(sa.select(*JOB_COLUMNS).where(import_jobs.c.id == path_id(job_id, "import"),
                                                         _job_filter())).first()
@@ -74,7 +75,7 @@ def get_import(job_id: str):
 
 
 @bp.get("/imports")
-def list_imports():
+def list_imports() -> ResponseReturnValue:
     page, per_page = page_args()
     with service_context().engine.connect() as conn:
         where = _job_filter()
@@ -106,7 +107,7 @@ def _export_rows(where: list) -> Iterator[list[Any]]:
 
 
 @bp.get("/exports/customers")
-def export_customers():
+def export_customers() -> ResponseReturnValue:
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         raise ValidationFailed("invalid format", details={"format": ["must be csv or xlsx"]})
