@@ -215,3 +215,16 @@ def test_two_character_fragments_and_too_short(people):
     assert people.sales.get("/customers?q=联").status_code == 422
     assert people.sales.get("/customers?q=%20%21").status_code == 422
     assert people.sales.get("/contacts?q=欧阳").get_json()["total"] >= 1
+
+
+def test_concurrent_duplicate_creates_give_one_customer(people, app, settings):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from shared.testing.clients import ServiceClient
+
+    name = f"并发{uuid.uuid4().hex[:6]}有限公司"
+    clients = [ServiceClient(app, people.sales.user, settings.internal_secret) for _ in range(6)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(lambda c: c.post("/customers", json={"name": name}).status_code, clients))
+    assert sorted(statuses) == [201] + [409] * 5
+    assert people.sales.get(f"/customers?q={name[:8]}").get_json()["total"] == 1
