@@ -146,3 +146,28 @@ def test_a_failing_message_falls_back_without_holding_up_the_batch(broker_settin
         assert conn.channel().queue_declare(f"{broker_settings.queue_name}.dlq", passive=True).method.message_count == 1
     finally:
         conn.close()
+
+
+def test_batch_path_with_duplicates_inside_one_batch(engine, apply, service_settings):
+    """The consumer's batch path (one inbox statement, one insert) gives the same state as
+    the per-message path, also when a batch holds the same event twice."""
+    from services.tracking.handlers import handler_table
+    from services.tracking.ingest import Routes, apply_batch
+    from shared.db import make_engine
+    from shared.outbox import Outbox
+
+    s = scenario.build()
+    apply(s.events)
+    expected = snapshot(engine)
+    other = make_engine(service_settings("tracking").database_url, pool_size=1)
+    try:
+        routes, outbox = Routes(handler_table()), Outbox("tracking", "cn-east")
+        batch = s.events + s.events[5:25]
+        with other.begin() as db:
+            stored = apply_batch(db, routes, outbox, batch)
+        with other.begin() as db:
+            assert apply_batch(db, routes, outbox, s.events[:10]) == 0  # redelivered: nothing new
+        assert stored == len(s.events)
+        assert snapshot(other) == expected
+    finally:
+        other.dispose()
