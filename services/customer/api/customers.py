@@ -9,8 +9,10 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields
+from psycopg.errors import QueryCanceled
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 from services.customer import store
 from services.customer.access import (
@@ -21,7 +23,13 @@ from services.customer.access import (
     shares,
 )
 from services.customer.api.common import field_defs, path_id, require_role, text, uuid_field
-from services.customer.domain.normalize import name_key, phone_key, phone_query, search_text
+from services.customer.domain.normalize import (
+    name_key,
+    phone_key,
+    phone_query,
+    search_fragment,
+    search_text,
+)
 from services.customer.domain.rules import (
     CUSTOMER_CREATORS,
     OWNER_ROLES,
@@ -174,9 +182,12 @@ def _search_clause(q: str):
     """Customers whose name, phone or a contact's name matches q, as one OR over indexed
     conditions on customers (the contacts' matches come in as an id array), so PostgreSQL
     answers it with one bitmap scan of customers."""
-    fragment = search_text(q)
+    fragment = search_fragment(q)
     digits = phone_query(q)
     if len(fragment) < 2 and not digits:
+        if search_text(q) and not fragment:
+            raise ValidationFailed("q is too broad", code="search_too_broad",
+                                   details={"q": ["is only a company suffix; give part of the name"]})
         raise ValidationFailed("q is too short", details={"q": ["needs at least 2 letters or 3 digits"]})
     conds = []
     if len(fragment) >= 2:
@@ -194,7 +205,7 @@ def list_customers() -> ResponseReturnValue:
     who = principal()
     page, per_page = page_args()
     ctx = service_context()
-    with ctx.engine.connect() as conn:
+    with ctx.engine.begin() as conn:
         if search_query():
             ids, total = _search_page(conn, who, page, per_page)
             found = {r.id: r for r in conn.execute(sa.select(customers).where(customers.c.id.in_(ids)))}
@@ -228,20 +239,32 @@ def list_conditions(conn: Connection, who: Principal) -> list:
     return [customers.c.id.in_(sa.select(m.c.id).where(*filters(conn, who, m.c, search=False)))]
 
 
+SEARCH_TIMEOUT_MS = 3000
+
+
 def _search_page(conn, who, page: int, per_page: int) -> tuple[list[str], int]:
     """A search: the matches are found first by the search indexes alone (a MATERIALIZED
     CTE, so the planner cannot trade them for a walk down the created_at or owner index),
     then filtered by visibility and the other filters, counted and paged."""
     m = search_cte()
     where = filters(conn, who, m.c, search=False)
-    rows = conn.execute(
-        sa.select(m.c.id, sa.func.count().over().label("total")).where(*where)
-        .order_by(m.c.created_at.desc(), m.c.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    if rows:
-        return [r.id for r in rows], int(rows[0].total)
-    total = conn.execute(sa.select(sa.func.count()).select_from(m).where(*where)).scalar_one()
-    return [], int(total)
+    savepoint = conn.begin_nested()
+    conn.execute(sa.text(f"SET LOCAL statement_timeout = {SEARCH_TIMEOUT_MS}"))
+    try:
+        rows = conn.execute(
+            sa.select(m.c.id, sa.func.count().over().label("total")).where(*where)
+            .order_by(m.c.created_at.desc(), m.c.id.desc()).limit(per_page).offset((page - 1) * per_page)
+        ).all()
+        total = int(rows[0].total) if rows else int(
+            conn.execute(sa.select(sa.func.count()).select_from(m).where(*where)).scalar_one())
+    except OperationalError as exc:
+        if not isinstance(exc.orig, QueryCanceled):
+            raise
+        savepoint.rollback()
+        raise ValidationFailed("q matches too many customers to list quickly", code="search_too_broad",
+                               details={"q": ["matches too many customers; give more of the name"]}) from None
+    savepoint.commit()
+    return [r.id for r in rows], total
 
 
 @bp.get("/customers/<cid>")

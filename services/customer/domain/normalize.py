@@ -37,22 +37,33 @@ def search_text(text: str | None) -> str:
     return _squash(_nfkc(text or ""))
 
 
-def name_key(name: str | None) -> str:
-    """The normalised name used for duplicate detection ('' when nothing is left)."""
-    words = [w.replace("_", "") for w in _WORD.findall(_nfkc(name or ""))]
+def _strip_suffixes(text: str, *, allow_empty: bool) -> str:
+    words = [w.replace("_", "") for w in _WORD.findall(_nfkc(text))]
     words = [w for w in words if w]
-    while len(words) > 1 and words[-1] in _LATIN_SUFFIXES:
+    while len(words) > (0 if allow_empty else 1) and words[-1] in _LATIN_SUFFIXES:
         words.pop()
     key = _squash("".join(words))
     changed = True
     while changed:
         changed = False
         for suffix in _ZH_SUFFIXES:
-            if key.endswith(suffix) and len(key) > len(suffix):
+            if key.endswith(suffix) and (allow_empty or len(key) > len(suffix)):
                 key = key[: -len(suffix)]
                 changed = True
                 break
-    return key or _squash(_nfkc(name or ""))
+    return key
+
+
+def name_key(name: str | None) -> str:
+    """The normalised name used for duplicate detection ('' when nothing is left)."""
+    return _strip_suffixes(name or "", allow_empty=False) or _squash(_nfkc(name or ""))
+
+
+def search_fragment(q: str | None) -> str:
+    """What a search q is matched against names with: like search_text, but a trailing
+    company suffix is dropped ("华东机电有限公司" finds "华东机电设备有限公司"); a q that is
+    nothing but a suffix ("有限公司", "Co., Ltd.") gives ''."""
+    return _strip_suffixes(q or "", allow_empty=True)
 
 
 def phone_key(phone: str | None) -> str:

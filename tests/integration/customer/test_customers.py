@@ -228,3 +228,33 @@ def test_concurrent_duplicate_creates_give_one_customer(people, app, settings):
         statuses = list(pool.map(lambda c: c.post("/customers", json={"name": name}).status_code, clients))
     assert sorted(statuses) == [201] + [409] * 5
     assert people.sales.get(f"/customers?q={name[:8]}").get_json()["total"] == 1
+
+
+def test_search_ignores_company_suffix_and_refuses_suffix_only(people):
+    tag = uuid.uuid4().hex[:6]
+    c = make(people.sales, f"华东{tag}机电设备有限公司")
+    ids = [x["id"] for x in people.sales.get(f"/customers?q={tag}机电设备有限公司").get_json()["items"]]
+    assert ids == [c["id"]]
+    for q in ("有限公司", "Co., Ltd.", "集团"):
+        r = people.sales.get("/customers", query_string={"q": q})
+        assert r.status_code == 422 and r.get_json()["error"]["code"] == "search_too_broad", q
+
+
+def test_search_that_takes_too_long_is_refused_not_hung(people, monkeypatch):
+    import sqlalchemy as sa
+
+    from services.customer.api import customers as customers_api
+
+    real_cte = customers_api.search_cte
+
+    def slow_cte():
+        cte = real_cte()
+        return sa.select(*cte.c).where(sa.func.pg_sleep(0.2).is_not(None)).cte("slow").prefix_with("MATERIALIZED")
+
+    make(people.sales, f"慢查询{uuid.uuid4().hex[:6]}")
+    monkeypatch.setattr(customers_api, "SEARCH_TIMEOUT_MS", 50)
+    monkeypatch.setattr(customers_api, "search_cte", slow_cte)
+    r = people.sales.get("/customers?q=慢查询")
+    assert r.status_code == 422 and r.get_json()["error"]["code"] == "search_too_broad"
+    monkeypatch.setattr(customers_api, "search_cte", real_cte)
+    assert people.sales.get("/customers?q=慢查询").get_json()["total"] == 1
