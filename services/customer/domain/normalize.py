@@ -62,8 +62,12 @@ def name_key(name: str | None) -> str:
 def search_fragment(q: str | None) -> str:
     """What a search q is matched against names with: like search_text, but a trailing
     company suffix is dropped ("华东机电有限公司" finds "华东机电设备有限公司"); a q that is
-    nothing but a suffix ("有限公司", "Co., Ltd.") gives ''."""
-    return _strip_suffixes(q or "", allow_empty=True)
+    nothing but a suffix, or a piece of one ("有限公司", "有限", "Co., Ltd."), gives '' (it
+    would match nearly every customer)."""
+    fragment = _strip_suffixes(q or "", allow_empty=True)
+    if any(fragment in suffix for suffix in _ZH_SUFFIXES + ("有限责任公司",)):
+        return ""
+    return fragment
 
 
 def phone_key(phone: str | None) -> str:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from services.customer.domain.normalize import name_key, phone_key, phone_query, search_text
+from services.customer.domain.normalize import (
+    name_key,
+    phone_key,
+    phone_query,
+    search_fragment,
+    search_text,
+)
 
 
 @pytest.mark.parametrize("a,b", [
@@ -66,3 +72,14 @@ def test_phone_query():
     assert phone_query("华东") is None
     assert phone_query("12") is None
     assert phone_query("abc123") is None
+
+
+@pytest.mark.parametrize("q,fragment", [
+    ("华东机电有限公司", "华东机电"),
+    ("ＡＣＭＥ Co., Ltd.", "acme"),
+    ("Costco", "costco"),
+    ("王伟", "王伟"),
+    ("有限公司", ""), ("公司", ""), ("有限", ""), ("股份", ""), ("集团", ""), ("Co., Ltd.", ""), ("Inc", ""),
+])
+def test_search_fragment(q, fragment):
+    assert search_fragment(q) == fragment
