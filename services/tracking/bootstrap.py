@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -18,7 +19,7 @@ class TrackingRoot(ServiceRoot):
 
     def consumer(self, settings: Settings | None = None, **kw) -> TrackingConsumer:
         s = settings or self.settings()
-        batch = int(kw.setdefault("batch", 200))
+        batch = int(kw.setdefault("batch", int(os.environ.get("TRACKING_BATCH", "200"))))
         # keep the next batch in flight while one is written (still bounded)
         ctx = self.context(s.with_(prefetch=max(s.prefetch, 4 * batch)))
         return TrackingConsumer(ctx.settings, ctx.engine, self.handlers(), outbox=ctx.outbox, **kw)
