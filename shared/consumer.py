@@ -153,22 +153,19 @@ def mark_processed(conn: Connection, event_id: str, handler: str) -> bool:
     return row is not None
 
 
+_CLAIM_SQL = sa.text(
+    "INSERT INTO inbox (event_id, handler) "
+    "SELECT * FROM unnest(CAST(:e AS varchar[]), CAST(:h AS varchar[])) "
+    "ON CONFLICT DO NOTHING RETURNING event_id, handler"
+)
+
+
 def claim(conn: Connection, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
     """Record (event id, handler) pairs in the inbox in one statement; returns the pairs
     that were not processed before (a pair given twice is returned once)."""
     if not pairs:
         return set()
-    params: dict[str, str] = {}
-    values = []
-    for i, (event_id, handler) in enumerate(pairs):
-        params[f"e{i}"] = event_id
-        params[f"h{i}"] = handler
-        values.append(f"(:e{i}, :h{i})")
-    rows = conn.execute(
-        sa.text(f"INSERT INTO inbox (event_id, handler) VALUES {', '.join(values)} "
-                "ON CONFLICT DO NOTHING RETURNING event_id, handler"),
-        params,
-    )
+    rows = conn.execute(_CLAIM_SQL, {"e": [p[0] for p in pairs], "h": [p[1] for p in pairs]})
     return {(r[0], r[1]) for r in rows}
 
 
@@ -216,6 +213,7 @@ class Consumer:
         self.max_backoff = max_backoff
         self.processed = 0  # messages acked after success (including no-op redeliveries)
         self.dead_lettered = 0
+        self.fallbacks = 0  # batches that were applied again message by message after a failure
         self._stop = threading.Event()
         self._pending: list[_Delivery] = []
 
@@ -284,10 +282,16 @@ class Consumer:
             with self.engine.connect() as db, db.begin():
                 apply_events(db, self.handlers, self.outbox, [d.envelope for d in good])
         except Exception:  # noqa: BLE001 - find the failing message(s) one by one
+            self.fallbacks += 1
             good, more_failed = self._apply_isolated(good)
             failed += more_failed
-        for delivery in good:
-            channel.basic_ack(delivery.tag)
+        if good and not failed:
+            # deliveries arrive in tag order and every earlier one is settled already:
+            # one ack with multiple=True settles exactly this batch
+            channel.basic_ack(max(d.tag for d in good), multiple=True)
+        else:
+            for delivery in good:
+                channel.basic_ack(delivery.tag)
         self.processed += len(good)
         for delivery in failed:
             self._retry_or_dead_letter(channel, publisher, delivery)

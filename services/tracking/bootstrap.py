@@ -8,21 +8,21 @@ from pathlib import Path
 from flask import Flask
 
 from services.tracking import api, handlers
-from services.tracking.ingest import TrackingConsumer
 from shared.config import Settings
+from shared.consumer import Consumer
 from shared.logs import configure_logging
 from shared.service import ServiceRoot
 
 
 class TrackingRoot(ServiceRoot):
-    """The shared root with tracking's batch consumer and a `rebuild` command."""
+    """The shared root with larger consumer batches and a `rebuild` command."""
 
-    def consumer(self, settings: Settings | None = None, **kw) -> TrackingConsumer:
+    def consumer(self, settings: Settings | None = None, **kw) -> Consumer:
         s = settings or self.settings()
         batch = int(kw.setdefault("batch", int(os.environ.get("TRACKING_BATCH", "200"))))
         # keep the next batch in flight while one is written (still bounded)
         ctx = self.context(s.with_(prefetch=max(s.prefetch, 4 * batch)))
-        return TrackingConsumer(ctx.settings, ctx.engine, self.handlers(), outbox=ctx.outbox, **kw)
+        return Consumer(ctx.settings, ctx.engine, self.handlers(), outbox=ctx.outbox, **kw)
 
     def rebuild(self, settings: Settings | None = None) -> int:
         from services.tracking.rebuild import rebuild

@@ -152,7 +152,7 @@ def test_batch_path_with_duplicates_inside_one_batch(engine, apply, service_sett
     """The consumer's batch path (one inbox statement, one insert) gives the same state as
     the per-message path, also when a batch holds the same event twice."""
     from services.tracking.handlers import handler_table
-    from services.tracking.ingest import Routes, apply_batch
+    from shared.consumer import apply_events
     from shared.db import make_engine
     from shared.outbox import Outbox
 
@@ -161,13 +161,14 @@ def test_batch_path_with_duplicates_inside_one_batch(engine, apply, service_sett
     expected = snapshot(engine)
     other = make_engine(service_settings("tracking").database_url, pool_size=1)
     try:
-        routes, outbox = Routes(handler_table()), Outbox("tracking", "cn-east")
+        table, outbox = handler_table(), Outbox("tracking", "cn-east")
         batch = s.events + s.events[5:25]
         with other.begin() as db:
-            stored = apply_batch(db, routes, outbox, batch)
+            apply_events(db, table, outbox, batch)
+        stored = snapshot(other)
         with other.begin() as db:
-            assert apply_batch(db, routes, outbox, s.events[:10]) == 0  # redelivered: nothing new
-        assert stored == len(s.events)
-        assert snapshot(other) == expected
+            apply_events(db, table, outbox, s.events[:10])  # redelivered: nothing new
+        assert stored["events"] == len(s.events)
+        assert snapshot(other) == stored == expected
     finally:
         other.dispose()

@@ -111,7 +111,7 @@ def test_handler_table_routes_each_event_type():
     table = handler_table()
 
     def names(t):
-        return {n for n, _ in table.for_event(t)}
+        return {n for n, _ in table.for_event(t)} | {n for n, _ in table.batch_for_event(t)}
 
     assert names("x.unknown.thing") == {"tracking.record_event"}
     assert names("sales.order.rejected") == {"tracking.record_event", "tracking.rm.order", "tracking.notify"}
