@@ -96,6 +96,7 @@ def main() -> int:
     ap.add_argument("--products", type=int, default=300)
     ap.add_argument("--warehouses", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--batch", type=int, default=None, help="INVENTORY_CONSUMER_BATCH for the consumers")
     args = ap.parse_args()
     rng = random.Random(5)
     with postgres_server() as pg, rabbitmq_vhost() as amqp, scratch_database(pg, "bench_inventory") as db_url:
@@ -113,6 +114,8 @@ def main() -> int:
               f"({len(envelopes) / pub_s:.0f}/s); queue depth {queue_depth(settings)}")
 
         env = {**os.environ, "INVENTORY_DATABASE_URL": db_url, "RABBITMQ_URL": amqp, "PYTHONPATH": str(ROOT)}
+        if args.batch:
+            env["INVENTORY_CONSUMER_BATCH"] = str(args.batch)
         log = open("/tmp/bench-inventory-consumer.log", "ab")  # noqa: SIM115 - lives as long as the consumers
         t_start = time.perf_counter()
         procs = [subprocess.Popen([sys.executable, "-m", "services.inventory", "consumer"], cwd=ROOT, env=env,
@@ -132,7 +135,11 @@ def main() -> int:
             for p in procs:
                 p.terminate()
             for p in procs:
-                p.wait(15)
+                try:
+                    p.wait(15)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait(5)
             log.close()
         with engine.connect() as conn:
             first, last = conn.execute(sa.text("SELECT min(updated_at), max(updated_at) FROM reservations")).one()
@@ -153,7 +160,7 @@ def main() -> int:
         load = os.getloadavg()
         print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
               "at the end (other work shares the cores)")
-        print(f"consumers: {args.consumers}; processed {done}/{args.orders} orders "
+        print(f"consumers: {args.consumers} (batch {args.batch or 'default'}); processed {done}/{args.orders} orders "
               f"(reserved {counts.get('reserved', 0)}, failed {counts.get('failed', 0)}); inbox rows {inbox}")
         print(f"reservations/s: {done / span:.0f} (first to last commit, {span:.1f}s); "
               f"{done / wall:.0f} including consumer start-up ({wall:.1f}s)")

@@ -1,13 +1,38 @@
 """Composition root of the inventory service."""
 
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
 
 from services.inventory import api, handlers
+from shared.config import Settings
+from shared.consumer import Consumer
 from shared.service import ServiceRoot
 
-root = ServiceRoot(
+BATCH_ENV = "INVENTORY_CONSUMER_BATCH"
+
+
+@dataclass
+class InventoryRoot(ServiceRoot):
+    """The shared root, with the consumer's batch size settable per deployment.
+
+    The shared consumer handles a batch of messages in one transaction, so the stock rows
+    a reservation locks stay locked until the batch commits. One consumer replica: a large
+    batch (default 100) is fastest. Several replicas: their batches lock rows of the same
+    products in no common order and deadlock (PostgreSQL aborts one, the message is retried);
+    run them with INVENTORY_CONSUMER_BATCH=1, so each message commits alone and the one
+    lock order inside a reservation keeps them deadlock-free."""
+
+    def consumer(self, settings: Settings | None = None, **kw) -> Consumer:
+        kw.setdefault("batch", max(1, int(os.environ.get(BATCH_ENV, "100"))))
+        return super().consumer(settings, **kw)
+
+
+root = InventoryRoot(
     name="inventory",
     migrations_dir=Path(__file__).parent / "migrations",
     blueprints=api.blueprints,
@@ -15,5 +40,5 @@ root = ServiceRoot(
 )
 
 
-def create_app(settings=None) -> Flask:
+def create_app(settings: Settings | None = None) -> Flask:
     return root.create_app(settings)

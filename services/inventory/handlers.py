@@ -9,8 +9,9 @@
 
 The reservations row per order is claimed with INSERT ... ON CONFLICT, so a redelivered or
 repeated placed event reserves once, and a cancel releases exactly what was reserved.
-Stock rows are locked in one global order (warehouse, product): concurrent reservations for
-the last units serialize on those rows and never oversell (CHECK constraints back it up).
+Within a warehouse, stock rows are locked in (warehouse, product) order, like every other
+writer: concurrent reservations for the last units serialize on those rows, and re-read
+under the lock they never oversell (CHECK constraints back it up).
 """
 
 from __future__ import annotations
@@ -124,24 +125,6 @@ def _reserve(conn: Connection, emit: Emitter, cause: Envelope, order_id: str, cu
     return []
 
 
-def _reserve_in_savepoint(conn: Connection, emit: Emitter, cause: Envelope, order_id: str,
-                          customer_id: str | None, warehouse_id: str, wanted: dict[str, int]) -> list[dict]:
-    """Lock and reserve inside a savepoint: a shortage rolls back to it, releasing the row
-    locks before the next candidate warehouse is tried."""
-    savepoint = conn.begin_nested()
-    try:
-        levels = lock_levels(conn, [(warehouse_id, pid) for pid in wanted])
-        short = _reserve(conn, emit, cause, order_id, customer_id, warehouse_id, wanted, levels)
-    except BaseException:
-        savepoint.rollback()
-        raise
-    if short:
-        savepoint.rollback()
-    else:
-        savepoint.commit()
-    return short
-
-
 def on_order_placed(conn: Connection, event: Envelope, reactions: Reactions) -> None:
     order = event.data
     order_id, customer_id = order["id"], order.get("customer_id") or event.customer_id
@@ -170,8 +153,13 @@ def on_order_placed(conn: Connection, event: Envelope, reactions: Reactions) -> 
             failed(REASON_SHORT if _warehouse_active(conn, named) else REASON_UNKNOWN_WAREHOUSE, short)
         return
 
+    # Candidates best first; a candidate that fell short meanwhile (its rows are re-read under
+    # lock) wrote nothing, so the next one is tried. Its locks are kept until commit, as the
+    # consumer's batch transaction keeps every earlier message's anyway; PostgreSQL breaks
+    # the rare deadlock with a concurrent writer and the message is retried.
     for warehouse_id in choose_warehouse(_availability(row.rows), wanted)[:MAX_CANDIDATES]:
-        if not _reserve_in_savepoint(conn, emit, event, order_id, customer_id, warehouse_id, wanted):
+        levels = lock_levels(conn, [(warehouse_id, pid) for pid in wanted])
+        if not _reserve(conn, emit, event, order_id, customer_id, warehouse_id, wanted, levels):
             return
     candidates = _availability([tuple(r) for r in conn.execute(_AVAILABILITY, {"p": products})])  # fresh figures
     best = best_partial(candidates, wanted)
