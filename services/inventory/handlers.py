@@ -86,6 +86,23 @@ _RELEASED_CTES = (
 )
 
 
+# One transaction-level advisory lock serializes the saga's transactions across consumer
+# replicas. The shared consumer applies a batch of messages in one transaction, so a batch
+# keeps its stock row locks until commit and two replicas' batches would lock the same
+# products in no common order and deadlock; with this lock, replicas take turns (a standby
+# takes over when one dies) and throughput is that of one consumer (see bench/).
+SAGA_LOCK_KEY = 5_510_001
+
+
+def _saga_lock(conn: Connection) -> None:
+    """Take the saga lock once per transaction (re-taking it would cost a round trip)."""
+    tx = conn.get_transaction()
+    if tx is not None and conn.info.get("inventory_saga_lock") is tx:
+        return
+    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": SAGA_LOCK_KEY})
+    conn.info["inventory_saga_lock"] = tx
+
+
 def _set_status(conn: Connection, order_id: str, status: str, *, reason: str | None = None) -> None:
     conn.execute(
         sa.text("UPDATE reservations SET status = :s, reason = :r, updated_at = now() WHERE order_id = :o"),
@@ -130,6 +147,7 @@ def on_order_placed(conn: Connection, event: Envelope, reactions: Reactions) -> 
     order_id, customer_id = order["id"], order.get("customer_id") or event.customer_id
     wanted = merge_lines(order["lines"])
     named = order.get("warehouse_id")
+    _saga_lock(conn)
     products = list(wanted)
     if named:
         row = conn.execute(_CLAIM_AND_LOCK, {"o": order_id, "c": customer_id, "w": named, "p": products}).one()
@@ -173,6 +191,7 @@ def on_order_placed(conn: Connection, event: Envelope, reactions: Reactions) -> 
 def release_order(conn: Connection, reactions: Reactions, order_id: str, customer_id: str | None,
                   *, record_if_unknown: bool) -> None:
     """Release what is still reserved and not shipped; record a cancel seen first."""
+    _saga_lock(conn)
     if record_if_unknown and conn.execute(
         _CLAIM, {"o": order_id, "c": customer_id, "s": "cancelled"}
     ).first() is not None:

@@ -260,3 +260,36 @@ def test_event_sequences_per_aggregate_are_contiguous(world):
     assert [e["aggregate_seq"] for e in changed] == list(range(1, len(changed) + 1)) and len(changed) == 4
     assert [e["data"]["total_available"] for e in changed] == [5, 10, 8, 7]
     assert all(e["aggregate_type"] == "stock" and e["aggregate_id"] == p for e in changed)
+
+
+def test_reservations_racing_requisitions_never_oversell(world, engine, ctx, keeper):
+    """Saga reservations and HTTP stock issues for the last units, at the same time: the
+    row locks (not only the saga's own lock) keep available at or above zero."""
+    wh = world.warehouse()
+    p = world.product()
+    world.receive(wh, {p: 5})
+    orders = [order_event("sales.order.placed", {p: 1}, warehouse_id=wh) for _ in range(8)]
+    barrier = threading.Barrier(16)
+    results: list[str | None] = [None] * 8
+    issued: list[int] = []
+
+    def issue():
+        client = type(keeper)(keeper._client.application, keeper.user, keeper._secret)
+        barrier.wait()
+        r = client.post("/requisitions", json={"warehouse_id": wh, "purpose": "抢料",
+                                               "lines": [{"product_id": p, "quantity": 1}]})
+        issued.append(r.status_code)
+
+    threads = [threading.Thread(target=_reserve_in_own_transaction, args=(engine, ctx.outbox, o, barrier, results, i))
+               for i, o in enumerate(orders)] + [threading.Thread(target=issue) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(90)
+    assert results == ["ok"] * 8, results
+    assert sorted(set(issued)) <= [201, 409], issued
+    ids = {o.data["id"] for o in orders}
+    reserved = [e for e in world.events("inventory.stock.reserved") if e["data"]["order_id"] in ids]
+    on_hand, reserved_units, available = world.level(p, wh)
+    assert issued.count(201) + len(reserved) == 5
+    assert (on_hand, reserved_units, available) == (5 - issued.count(201), len(reserved), 0)
