@@ -76,3 +76,14 @@ def test_placed_and_cancelled_through_the_broker(world, bus, run_in_thread):
     assert world.level(p1, wh) == (5, 0, 5) and world.level(p2, wh) == (5, 0, 5)
     bodies = [json.loads(json.dumps(e.to_dict())) for e in drain()]
     assert all(b["producer"] == "inventory" for b in bodies)
+
+
+def test_consumer_batch_size_comes_from_the_environment(inv_settings, monkeypatch):
+    monkeypatch.setenv("INVENTORY_CONSUMER_BATCH", "7")
+    consumer = root.consumer(inv_settings)
+    assert consumer.batch == 7
+    consumer.engine.dispose()
+    monkeypatch.delenv("INVENTORY_CONSUMER_BATCH")
+    consumer = root.consumer(inv_settings)
+    assert consumer.batch == 100
+    consumer.engine.dispose()
