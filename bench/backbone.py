@@ -14,7 +14,6 @@ import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -190,48 +189,58 @@ def main() -> None:
         engine.dispose()
 
 
-def measure_latency(engine, settings, rate: float, seconds: float) -> list[float]:
-    outbox = Outbox("customer", settings.region)
-    committed: dict[str, float] = {}
-    seen: dict[str, float] = {}
-    done = threading.Event()
-
-    def poll():
-        with engine.connect() as conn:
-            last = conn.execute(sa.text("SELECT coalesce(max(seq), 0) FROM events")).scalar_one()
-            while not done.is_set() or len(seen) < len(committed):
-                rows = conn.execute(sa.text("SELECT seq, event_id FROM events WHERE seq > :s ORDER BY seq"),
-                                    {"s": last}).all()
-                conn.commit()
-                now = time.perf_counter()
-                for seq, event_id in rows:
-                    seen.setdefault(event_id, now)
-                    last = max(last, seq)
-                if done.is_set() and time.perf_counter() - stop_time > 10:
-                    break
-                time.sleep(0.002)
-
-    stop_time = float("inf")
-    poller = threading.Thread(target=poll)
-    poller.start()
+def produce_at_rate(db_url: str, region: str, rate: float, seconds: float) -> None:
+    """Write customer events through the outbox at a steady rate (its own process)."""
+    engine = make_engine(db_url, pool_size=1)
+    outbox = Outbox("customer", region)
     interval = 1.0 / rate
     t_next = time.perf_counter()
     end = t_next + seconds
+    i = 0
     with engine.connect() as conn:
-        i = 0
         while time.perf_counter() < end:
             cid, data = customer_payload(i)
             with conn.begin():
-                env = outbox.add(conn, EventContext(actor_id=cid), "customer.customer.created",
-                                 aggregate_type="customer", aggregate_id=cid, data=data, customer_id=cid)
-            committed[env.event_id] = time.perf_counter()
+                outbox.add(conn, EventContext(actor_id=cid), "customer.customer.created",
+                           aggregate_type="customer", aggregate_id=cid, data=data, customer_id=cid)
             i += 1
             t_next += interval
             time.sleep(max(0.0, t_next - time.perf_counter()))
-    stop_time = time.perf_counter()
-    done.set()
-    poller.join()
-    return [seen[e] - t for e, t in committed.items() if e in seen]
+    engine.dispose()
+
+
+def measure_latency(engine, settings, rate: float, seconds: float) -> list[float]:
+    """Latency = when the event is first seen in tracking's store - its occurred_at (set
+    just before the producer's commit). The producer runs in its own process so that the
+    poller here does not slow it down."""
+    import multiprocessing
+    from datetime import datetime
+
+    producer = multiprocessing.get_context("spawn").Process(
+        target=produce_at_rate, args=(settings.database_url, settings.region, rate, seconds))
+    latencies: list[float] = []
+    with engine.connect() as conn:
+        last = conn.execute(sa.text("SELECT coalesce(max(seq), 0) FROM events")).scalar_one()
+        conn.commit()
+        producer.start()
+        quiet_since = None
+        while True:
+            rows = conn.execute(sa.text("SELECT seq, occurred_at FROM events WHERE seq > :s ORDER BY seq"),
+                                {"s": last}).all()
+            conn.commit()
+            now = datetime.now().astimezone()
+            for seq, occurred_at in rows:
+                latencies.append((now - occurred_at).total_seconds())
+                last = max(last, seq)
+            if producer.is_alive() or rows:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since > 2:
+                break
+            time.sleep(0.005)
+    producer.join()
+    return latencies
 
 
 if __name__ == "__main__":

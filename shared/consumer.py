@@ -42,6 +42,15 @@ class Reactions:
         self._conn = conn
         self.cause = cause
 
+    @property
+    def outbox(self) -> Outbox:
+        return self._outbox
+
+    @property
+    def context(self) -> EventContext:
+        """The context of events caused by this one (actor, correlation, causation)."""
+        return EventContext.caused_by(self.cause)
+
     def emit(
         self,
         event_type: str,

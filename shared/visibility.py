@@ -166,10 +166,38 @@ def on_user_event(conn: Connection, event: Envelope, _reactions: Reactions) -> N
         upsert_user(conn, event.data)
 
 
+# The sequence guard, the owner row and the share list in one statement: every service's
+# consumer runs this for every customer event, so round trips count.
+_APPLY_CUSTOMER_SQL = sa.text("""
+WITH guard AS (
+    INSERT INTO projection_versions (projection, aggregate_id, last_seq) VALUES ('acl_customer', :c, :seq)
+    ON CONFLICT (projection, aggregate_id) DO UPDATE SET last_seq = EXCLUDED.last_seq
+    WHERE projection_versions.last_seq < EXCLUDED.last_seq
+    RETURNING 1
+), owner_row AS (
+    INSERT INTO acl_customers (customer_id, owner_id, name, status)
+    SELECT :c, :o, :n, :s FROM guard
+    ON CONFLICT (customer_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, name = EXCLUDED.name,
+        status = EXCLUDED.status
+    RETURNING 1
+), dropped AS (
+    DELETE FROM acl_customer_shares
+    WHERE customer_id = :c AND EXISTS (SELECT 1 FROM guard) AND user_id <> ALL(CAST(:shared AS varchar[]))
+    RETURNING 1
+)
+INSERT INTO acl_customer_shares (customer_id, user_id)
+SELECT :c, u FROM unnest(CAST(:shared AS varchar[])) AS u WHERE EXISTS (SELECT 1 FROM guard)
+ON CONFLICT DO NOTHING
+""")
+
+
 def on_customer_event(conn: Connection, event: Envelope, _reactions: Reactions) -> None:
-    if newer_than_applied(conn, "acl_customer", event.aggregate_id, event.aggregate_seq):
-        d = event.data
-        upsert_customer(conn, d["id"], d["owner_id"], d.get("name"), d["status"], d.get("shared_with") or [])
+    """Apply a customer snapshot to the local copy unless a newer one was applied already."""
+    d = event.data
+    conn.execute(_APPLY_CUSTOMER_SQL, {
+        "c": d["id"], "seq": int(event.aggregate_seq), "o": d["owner_id"], "n": d.get("name"),
+        "s": d["status"], "shared": list(d.get("shared_with") or []),
+    })
 
 
 def visibility_handlers(*, customers: bool = True) -> HandlerTable:

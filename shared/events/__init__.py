@@ -82,12 +82,23 @@ def all_specs() -> list[EventSpec]:
 
 def validate(event_type: str, data: dict[str, Any], version: int = 1) -> dict[str, Any]:
     """Validate a payload against its registered schema; returns the payload unchanged."""
-    schema = spec(event_type, version).schema()
+    schema = _schema_instance(event_type, version)
     try:
         schema.load(data)
     except ValidationError as exc:
         raise InvalidEventData(event_type, exc.messages) from exc  # type: ignore[arg-type]
     return data
+
+
+_SCHEMAS: dict[tuple[str, int], Schema] = {}
+
+
+def _schema_instance(event_type: str, version: int) -> Schema:
+    key = (event_type, version)
+    schema = _SCHEMAS.get(key)
+    if schema is None:
+        schema = _SCHEMAS[key] = spec(event_type, version).schema()
+    return schema
 
 
 _MODULES = ("gateway", "customer", "sales", "inventory", "billing", "tracking")
