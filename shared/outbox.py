@@ -3,7 +3,7 @@ published later by the relay (shared.relay). Never publish from a request handle
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -58,7 +58,6 @@ class Outbox:
         the contract), and aggregate_seq is the next number for that aggregate.
         """
         events.validate(event_type, data, version)
-        seq = next_aggregate_seq(conn, aggregate_type, aggregate_id)
         envelope = Envelope(
             event_id=new_id(),
             event_type=event_type,
@@ -67,23 +66,34 @@ class Outbox:
             region=self.region,
             aggregate_type=aggregate_type,
             aggregate_id=str(aggregate_id),
-            aggregate_seq=seq,
+            aggregate_seq=0,
             customer_id=str(customer_id) if customer_id else None,
             actor_id=ctx.actor_id,
             correlation_id=ctx.correlation_id,
             causation_id=ctx.causation_id,
             data=data,
         )
-        conn.execute(
-            sa.text(
-                "INSERT INTO outbox (event_id, routing_key, payload) "
-                "VALUES (:event_id, :routing_key, CAST(:payload AS jsonb))"
-            ),
-            {"event_id": envelope.event_id, "routing_key": envelope.routing_key,
-             "payload": envelope.to_json().decode("utf-8")},
-        )
-        conn.execute(sa.text("SELECT pg_notify(:ch, '')"), {"ch": NOTIFY_CHANNEL})
-        return envelope
+        seq = conn.execute(
+            _ADD_SQL,
+            {"t": aggregate_type, "i": str(aggregate_id), "event_id": envelope.event_id,
+             "routing_key": envelope.routing_key, "payload": envelope.to_json().decode("utf-8"),
+             "ch": NOTIFY_CHANNEL},
+        ).scalar_one()
+        return replace(envelope, aggregate_seq=int(seq))
+
+
+# The next sequence number of the aggregate, the outbox row with that number in its
+# payload, and the relay's wake-up: one round trip. (NOTIFY is delivered at commit.)
+_ADD_SQL = sa.text(
+    "WITH next_seq AS ("
+    " INSERT INTO aggregate_sequences (aggregate_type, aggregate_id, seq) VALUES (:t, :i, 1)"
+    " ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET seq = aggregate_sequences.seq + 1"
+    " RETURNING seq)"
+    " INSERT INTO outbox (event_id, routing_key, payload)"
+    " SELECT :event_id, :routing_key, jsonb_set(CAST(:payload AS jsonb), '{aggregate_seq}', to_jsonb(next_seq.seq))"
+    " FROM next_seq CROSS JOIN LATERAL pg_notify(:ch, '') AS woken"
+    " RETURNING CAST(payload->>'aggregate_seq' AS bigint)"
+)
 
 
 def next_aggregate_seq(conn: Connection, aggregate_type: str, aggregate_id: str) -> int:

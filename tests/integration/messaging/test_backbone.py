@@ -233,3 +233,19 @@ def test_dead_letters_can_be_listed_and_replayed(settings, engine, run_in_thread
     assert dlq.replay(settings.rabbitmq_url, settings.queue_name, {bad.event_id}) == 1
     eventually(lambda: consumer.dead_lettered == 2, timeout=10)  # it fails again, as it must
     assert dlq.replay(settings.rabbitmq_url, settings.queue_name, {"no-such-id"}) == 0
+
+
+def test_outbox_numbers_each_aggregates_events_in_order(settings, engine):
+    outbox = Outbox(settings.service, settings.region)
+    cid = str(uuid.uuid4())
+    with engine.begin() as conn:
+        first = outbox.add(conn, EventContext(), "customer.customer.created", aggregate_type="customer",
+                           aggregate_id=cid, data=customer_data("甲", cid))
+        second = outbox.add(conn, EventContext(), "customer.customer.updated", aggregate_type="customer",
+                            aggregate_id=cid, data=customer_data("乙", cid))
+        other = outbox.add(conn, EventContext(), "customer.customer.created", aggregate_type="customer",
+                           aggregate_id=str(uuid.uuid4()), data=customer_data("丙"))
+    assert (first.aggregate_seq, second.aggregate_seq, other.aggregate_seq) == (1, 2, 1)
+    with engine.connect() as conn:
+        stored = dict(conn.execute(sa.text("SELECT event_id, (payload->>'aggregate_seq')::int FROM outbox")).all())
+    assert stored[first.event_id] == 1 and stored[second.event_id] == 2
