@@ -18,6 +18,7 @@ from services.sales.bootstrap import root as sales_root
 from shared.db import make_engine
 from shared.testing.clients import ServiceClient, new_user, seed_customer, seed_users
 from shared.testing.fixtures import Worker, eventually
+from shared.topology import declare_all
 
 
 @dataclass
@@ -73,7 +74,11 @@ def saga(service_settings) -> Saga:
         seed_customer(engine, rep["id"], customer_id=customer_id, name="上海华东机电设备有限公司")
     workers = contextlib.ExitStack()
     for root, settings in ((sales_root, s_settings), (inventory_root, i_settings)):
-        workers.enter_context(Worker(root.consumer(settings, queue=f"{settings.service}.events.{suffix}")))
+        queue = f"{settings.service}.events.{suffix}"
+        # queues exist before anything is published (as deploy.prepare does), so no event
+        # of the first test is dropped as unroutable while a consumer thread is starting
+        declare_all(settings, {queue: root.handlers().patterns})
+        workers.enter_context(Worker(root.consumer(settings, queue=queue)))
         workers.enter_context(Worker(root.relay(settings)))
     sales = sales_app(s_settings)
     inventory = ServiceClient(inventory_app(i_settings), admin, i_settings.internal_secret)
