@@ -148,9 +148,7 @@ def test_events_committed_while_broker_is_unreachable_are_published_when_it_is_b
 
 
 def test_message_delivered_twice_is_applied_once(settings, engine, run_in_thread):
-    consumer = Consumer(settings, engine, probe.handler_table())
-    run_in_thread(consumer)
-    eventually(lambda: _queue_exists(settings, settings.queue_name))
+    consumer = start_consumer(settings, engine, run_in_thread)
     env = envelope("重复投递", str(uuid.uuid4()), 1)
     publish_raw(settings, [env, env])
     eventually(lambda: consumer.processed == 2)
@@ -158,9 +156,7 @@ def test_message_delivered_twice_is_applied_once(settings, engine, run_in_thread
 
 
 def test_failing_handler_ends_in_dead_letter_queue_while_others_proceed(settings, engine, run_in_thread):
-    consumer = Consumer(settings, engine, probe.handler_table())
-    run_in_thread(consumer)
-    eventually(lambda: _queue_exists(settings, settings.queue_name))
+    consumer = start_consumer(settings, engine, run_in_thread)
     bad = envelope("ALWAYS-FAILS", str(uuid.uuid4()), 1)
     good = [envelope(f"good{i}", str(uuid.uuid4()), 1) for i in range(20)]
     publish_raw(settings, [bad, *good])
@@ -177,9 +173,7 @@ def test_failing_handler_ends_in_dead_letter_queue_while_others_proceed(settings
 
 
 def test_stale_event_does_not_overwrite_newer_state(settings, engine, run_in_thread):
-    consumer = Consumer(settings, engine, probe.handler_table())
-    run_in_thread(consumer)
-    eventually(lambda: _queue_exists(settings, settings.queue_name))
+    consumer = start_consumer(settings, engine, run_in_thread)
     cid = str(uuid.uuid4())
     publish_raw(settings, [envelope("第二版", cid, 2), envelope("第一版", cid, 1)])
     eventually(lambda: consumer.processed == 2)
@@ -208,24 +202,19 @@ def test_two_consumer_processes_never_apply_an_event_twice(settings, engine):
     assert handled == 300
 
 
-def _queue_exists(settings, name: str) -> bool:
+def start_consumer(settings, engine, run_in_thread) -> Consumer:
+    """Declare the consumer's queues and bindings first (as deploy.prepare does), so that
+    nothing published right after is dropped as unroutable, then run it in a thread."""
     conn = connect(settings.rabbitmq_url)
-    try:
-        conn.channel().queue_declare(name, passive=True)
-        return True
-    except pika.exceptions.ChannelClosedByBroker:
-        return False
-    finally:
-        if conn.is_open:
-            conn.close()
+    declare_consumer_queue(conn.channel(), settings, settings.queue_name, probe.handler_table().patterns)
+    conn.close()
+    return run_in_thread(Consumer(settings, engine, probe.handler_table()))
 
 
 def test_dead_letters_can_be_listed_and_replayed(settings, engine, run_in_thread, capsys):
     from shared import dlq
 
-    consumer = Consumer(settings, engine, probe.handler_table())
-    run_in_thread(consumer)
-    eventually(lambda: _queue_exists(settings, settings.queue_name))
+    consumer = start_consumer(settings, engine, run_in_thread)
     bad = envelope("ALWAYS-FAILS", str(uuid.uuid4()), 1)
     publish_raw(settings, [bad])
     eventually(lambda: consumer.dead_lettered == 1, timeout=10)
