@@ -55,7 +55,11 @@ def browser(tmp_path_factory) -> Iterator[webdriver.Chrome]:
 
 
 def wait(driver, condition, timeout: float = WAIT_S):
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+    # the page re-renders tables while we poll: an element found a moment ago may be gone
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(condition)
 
 
 def visible(driver, css: str, timeout: float = WAIT_S):
