@@ -6,7 +6,12 @@ BIN := $(VENV)/bin
 REQS := $(sort $(wildcard requirements*.txt))
 STAMP := $(VENV)/.installed-$(shell cat $(REQS) 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: run test venv servers browser prepare lint unit integration e2e bench compose-check clean
+.PHONY: run test venv servers browser secrets prepare lint unit integration e2e bench compose-check clean
+
+# Per-installation random secrets (never the public development values), generated once
+# into an ignored file and exported to every process `make run` starts.
+SECRETS := var/secrets.env
+WITH_SECRETS := set -a && . ./$(SECRETS) && set +a &&
 
 venv: $(STAMP)
 
@@ -27,14 +32,17 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; fi; }
 
-prepare: venv servers
-	@$(BIN)/python -m deploy.prepare
+secrets: venv
+	@$(BIN)/python -m deploy.secrets $(SECRETS)
+
+prepare: venv servers secrets
+	@$(WITH_SECRETS) $(BIN)/python -m deploy.prepare
 
 # Start every process of the suite (APIs under gunicorn, consumers, relays, gateway on
 # 127.0.0.1:8080) under honcho; Ctrl-C stops them all.
 run: prepare
 	@echo "portal and API: http://$${GATEWAY_HOST:-127.0.0.1}:$${GATEWAY_PORT:-8080}"
-	@PYTHONPATH=$(CURDIR) $(BIN)/honcho -d $(CURDIR) -f deploy/Procfile start
+	@$(WITH_SECRETS) PYTHONPATH=$(CURDIR) $(BIN)/honcho -d $(CURDIR) -f deploy/Procfile start
 
 lint: venv
 	@$(BIN)/ruff check .

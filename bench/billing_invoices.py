@@ -33,6 +33,7 @@ from shared.db import make_engine  # noqa: E402
 from shared.envelope import Envelope  # noqa: E402
 from shared.events import sales as sales_events  # noqa: E402
 from shared.outbox import Outbox  # noqa: E402
+from shared.secrets import new_secret  # noqa: E402
 from shared.testing.clients import ServiceClient, new_user, seed_customer, seed_users  # noqa: E402
 from shared.testing.servers import postgres_server, scratch_database  # noqa: E402
 
@@ -80,7 +81,7 @@ def main() -> int:
     parser.add_argument("--per-order", type=int, default=25)
     args = parser.parse_args()
     with postgres_server() as server, scratch_database(server, "bench_billing") as url:
-        settings = settings_for("billing", database_url=url, internal_secret="bench-internal-secret-0123456789abcdef")
+        settings = settings_for("billing", database_url=url, internal_secret=new_secret())
         root.migrate(settings)
         app = root.create_app(settings)
         engine = make_engine(url)

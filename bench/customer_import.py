@@ -21,6 +21,7 @@ import sqlalchemy as sa  # noqa: E402
 from services.customer.bootstrap import import_worker, root  # noqa: E402
 from shared.config import pg_base_url  # noqa: E402
 from shared.db import make_engine  # noqa: E402
+from shared.secrets import new_secret  # noqa: E402
 from shared.testing.clients import ServiceClient, new_user, seed_users  # noqa: E402
 from shared.testing.servers import scratch_database  # noqa: E402
 
@@ -48,7 +49,7 @@ def main() -> int:
     args = parser.parse_args()
     data = make_csv(args.rows)
     with scratch_database(pg_base_url(), "bench_import") as url:
-        settings = root.settings(database_url=url, internal_secret="bench")
+        settings = root.settings(database_url=url, internal_secret=new_secret())
         root.migrate(settings)
         engine = make_engine(url)
         rep = new_user("sales")

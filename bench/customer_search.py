@@ -23,6 +23,7 @@ from services.customer.bootstrap import root  # noqa: E402
 from services.customer.models import contacts, customers  # noqa: E402
 from shared.config import pg_base_url  # noqa: E402
 from shared.db import make_engine  # noqa: E402
+from shared.secrets import new_secret  # noqa: E402
 from shared.testing.clients import ServiceClient, new_user, seed_users  # noqa: E402
 from shared.testing.servers import scratch_database  # noqa: E402
 
@@ -108,7 +109,7 @@ def main() -> int:
     rng = random.Random(7)
     with contextlib.ExitStack() as stack:
         url = args.database or stack.enter_context(scratch_database(pg_base_url(), "bench_search"))
-        settings = root.settings(database_url=url, internal_secret="bench-secret-bench-secret-bench-secret")
+        settings = root.settings(database_url=url, internal_secret=new_secret())
         root.migrate(settings)
         engine = make_engine(url)
         started = time.perf_counter()

@@ -34,9 +34,11 @@ sys.path.insert(0, str(ROOT))
 
 from shared.config import pg_base_url  # noqa: E402
 from shared.identity import IDENTITY_HEADER, Principal, sign_identity  # noqa: E402
+from shared.secrets import new_secret  # noqa: E402
 from shared.testing.servers import scratch_database  # noqa: E402
 
-SECRET = "bench-internal-secret-0123456789abcdef"
+SECRET = new_secret()  # random per run: no public secret is accepted
+JWT_KEYS = f"b1:{new_secret()}"
 ADMIN_PASSWORD = "bench-admin-pass"
 CLIENT_PROCESSES = 2
 
@@ -195,7 +197,7 @@ def main() -> int:
         gateway_root.migrate(gateway_root.settings(database_url=gw_db))
         tracking_root.migrate(tracking_root.settings(database_url=tr_db))
         ports = {"gateway": free_port(), "tracking": free_port()}
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_INTERNAL_SECRET": SECRET, "LOG_LEVEL": "WARNING",
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "CRM_INTERNAL_SECRET": SECRET, "CRM_JWT_KEYS": JWT_KEYS, "LOG_LEVEL": "WARNING",
                "GATEWAY_DATABASE_URL": gw_db, "TRACKING_DATABASE_URL": tr_db,
                "TRACKING_URL": f"http://127.0.0.1:{ports['tracking']}",
                "CRM_ADMIN_USERNAME": "admin", "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD}

@@ -28,6 +28,7 @@ from services.tracking.bootstrap import root  # noqa: E402
 from services.tracking.models import events  # noqa: E402
 from shared.config import pg_base_url  # noqa: E402
 from shared.db import drop_database, ensure_database, make_engine  # noqa: E402
+from shared.secrets import new_secret  # noqa: E402
 from shared.testing.clients import ServiceClient, new_user  # noqa: E402
 from shared.visibility import upsert_user  # noqa: E402
 
@@ -117,7 +118,7 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="reuse a kept database, no fill")
     args = parser.parse_args()
     url = f"{pg_base_url()}/crm_bench_timeline"
-    settings = root.settings(database_url=url, internal_secret="bench-internal-secret-of-at-least-32-bytes")
+    settings = root.settings(database_url=url, internal_secret=new_secret())
     reps = [new_user("sales") for _ in range(20)]
     admin = new_user("admin")
     if not args.reuse:

@@ -60,7 +60,10 @@ def login():
         if needs_rehash(user["password_hash"]):
             user_store.set_password(conn, user["id"], password)
     token = ctx.tokens.issue(user["id"], user["role"])
-    return jsonify({"access_token": token, "token_type": "Bearer", "expires_in": ctx.config.jwt_ttl})
+    answer = {"access_token": token, "token_type": "Bearer", "expires_in": ctx.config.jwt_ttl}
+    if user.get("must_change_password"):
+        answer["password_change_required"] = True
+    return jsonify(answer)
 
 
 @bp.get("/me")
@@ -84,4 +87,5 @@ def change_password():
         raise ValidationFailed("the old password is wrong", details={"old_password": ["incorrect"]})
     with ctx.engine.begin() as conn:
         user_store.set_password(conn, user["id"], data["new_password"])
+    ctx.user_cache.invalidate(user["id"])  # this worker at once; the others by NOTIFY
     return "", 204

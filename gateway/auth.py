@@ -14,7 +14,7 @@ from flask import g, request
 from gateway.context import gateway_context
 from gateway.models import users
 from gateway.tokens import InvalidToken, bearer_token
-from shared.errors import NotAuthenticated, RateLimited
+from shared.errors import Forbidden, NotAuthenticated, RateLimited
 from shared.identity import INTERNAL_TTL_SECONDS, REQUEST_ID_HEADER, Principal, sign_identity
 
 API_PREFIX = "/api/v1"
@@ -23,7 +23,9 @@ PUBLIC_API_PREFIXES = (f"{API_PREFIX}/docs/",)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 _USER_QUERY = sa.select(users.c.id, users.c.username, users.c.full_name, users.c.role, users.c.manager_id,
-                        users.c.active, users.c.region, users.c.created_at)
+                        users.c.active, users.c.region, users.c.must_change_password, users.c.created_at)
+# What a user whose password must be changed (a generated first-admin password) may call.
+PASSWORD_CHANGE_PATHS = {f"{API_PREFIX}/auth/me", f"{API_PREFIX}/auth/password", f"{API_PREFIX}/auth/logout"}
 
 
 def assign_request_id() -> str:
@@ -58,6 +60,8 @@ def authenticate() -> dict[str, Any]:
     user = ctx.user_cache.get(claims.user_id, load)
     if user is None or not user["active"]:
         raise NotAuthenticated("the user is unknown or deactivated")
+    if user.get("must_change_password") and request.path not in PASSWORD_CHANGE_PATHS:
+        raise Forbidden("change your password first (POST /auth/password)", code="password_change_required")
     g.user = user
     g.principal = Principal(user["id"], user["role"], user["username"], user["region"] or ctx.settings.region)
     wait = ctx.user_limiter.hit(user["id"])

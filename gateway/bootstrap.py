@@ -4,6 +4,7 @@ migrations and the outbox relay (the gateway consumes no events)."""
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from pathlib import Path
 
@@ -12,12 +13,14 @@ from sqlalchemy.exc import OperationalError
 
 from gateway import user_store
 from gateway.app import create_gateway_app
-from gateway.config import DEV_JWT_KEYS, GatewayConfig, parse_keys
+from gateway.config import GatewayConfig
 from gateway.context import build_context
+from gateway.passwords import password_problems
 from shared.config import Settings
 from shared.consumer import HandlerTable
 from shared.db import make_engine
 from shared.outbox import Outbox
+from shared.secrets import InsecureConfiguration, check_secret, new_secret
 from shared.service import ServiceRoot
 
 log = logging.getLogger("crm.gateway")
@@ -30,19 +33,40 @@ root = ServiceRoot(
 )
 
 
+def first_admin_password(config: GatewayConfig) -> tuple[str, bool]:
+    """(password, generated): CRM_ADMIN_PASSWORD when set (it must pass the password rules,
+    whatever the mode), else a random one that must be changed at the first login."""
+    if config.admin_password:
+        problems = password_problems(config.admin_password)
+        if problems:
+            raise InsecureConfiguration(f"CRM_ADMIN_PASSWORD {'; '.join(problems)}")
+        return config.admin_password, False
+    return new_secret()[:20], True
+
+
+def _announce_generated(username: str, password: str) -> None:
+    """Print a generated first-admin password once (it is stored only as a hash)."""
+    banner = (f"\n{'=' * 72}\n  First administrator created: {username} / {password}\n"
+              f"  This password is shown once; it must be changed at the first login.\n{'=' * 72}\n")
+    print(banner, file=sys.stderr, flush=True)
+
+
 def ensure_first_admin(settings: Settings, config: GatewayConfig | None = None) -> bool:
     """Create the first admin when the users table is empty. True when created."""
     config = config or GatewayConfig()
+    password, generated = first_admin_password(config)
     engine = make_engine(settings.database_url, pool_size=1)
     try:
         with engine.begin() as conn:
             created = user_store.ensure_first_admin(conn, Outbox("gateway", settings.region),
-                                                    config.admin_username, config.admin_password,
-                                                    settings.region)
+                                                    config.admin_username, password, settings.region,
+                                                    must_change_password=generated)
     finally:
         engine.dispose()
     if created:
         log.info("created the first admin %r", config.admin_username)
+        if generated:
+            _announce_generated(config.admin_username, password)
     return created is not None
 
 
@@ -75,9 +99,8 @@ def create_app(settings: Settings | None = None, config: GatewayConfig | None = 
     is still unreachable after a short wait does not stop the start: /readyz reports it and
     the first admin is made at the first login instead."""
     settings = settings or root.settings()
-    config = config or GatewayConfig()
-    if config.jwt_keys == parse_keys(DEV_JWT_KEYS):
-        log.warning("signing tokens with the development key: set CRM_JWT_KEYS outside development")
+    config = config or GatewayConfig()  # refuses missing or public JWT keys (shared.secrets)
+    check_secret("CRM_INTERNAL_SECRET", settings.internal_secret)
     admin_checked = ensure_first_admin_patiently(settings, config)
     app = create_gateway_app(build_context(settings, config, pool_size=config.db_pool_size))
     if not admin_checked:

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field, replace
 
 from shared.config import SERVICE_PORTS
+from shared.secrets import DEV_JWT_SECRET, check_secret, secret_from_env
 
 # First path segment under /api/v1 -> owning service (API.md).
 ROUTES: dict[str, str] = {
@@ -22,7 +23,8 @@ ROUTES: dict[str, str] = {
     **dict.fromkeys(("timeline", "audit", "reports", "notifications"), "tracking"),
 }
 
-DEV_JWT_KEYS = "dev1:dev-only-jwt-signing-secret-change-me-0123456789"
+# The development key (public): used only when CRM_DEV_MODE=1 and CRM_JWT_KEYS is unset.
+DEV_JWT_KEYS = f"dev1:{DEV_JWT_SECRET}"
 
 
 def _env(name: str, default: str) -> str:
@@ -38,31 +40,33 @@ def _upstreams() -> dict[str, str]:
 
 
 def parse_keys(raw: str) -> dict[str, str]:
-    """'kid1:secret1,kid2:secret2' -> {kid: secret}; a secret may contain ':'."""
+    """'kid1:secret1,kid2:secret2' -> {kid: secret}; a secret may contain ':'. Every secret
+    passes shared.secrets.check_secret (no public development key outside CRM_DEV_MODE)."""
     keys: dict[str, str] = {}
     for part in raw.split(","):
         part = part.strip()
         if not part:
             continue
         kid, sep, secret = part.partition(":")
-        if not sep or not kid or len(secret) < 32:
-            raise ValueError(f"bad JWT key entry for kid {kid!r}: need kid:secret with a secret of 32+ chars")
-        keys[kid] = secret
+        if not sep or not kid:
+            raise ValueError(f"bad JWT key entry {kid!r}: need kid:secret")
+        keys[kid] = check_secret(f"CRM_JWT_KEYS (kid {kid})", secret)
     if not keys:
-        raise ValueError("no JWT keys configured")
+        check_secret("CRM_JWT_KEYS", "")
     return keys
 
 
 @dataclass(frozen=True)
 class GatewayConfig:
     upstreams: dict[str, str] = field(default_factory=_upstreams)
-    jwt_keys: dict[str, str] = field(default_factory=lambda: parse_keys(_env("CRM_JWT_KEYS", DEV_JWT_KEYS)))
+    jwt_keys: dict[str, str] = field(default_factory=lambda: parse_keys(secret_from_env("CRM_JWT_KEYS", DEV_JWT_KEYS)))
     jwt_active_kid: str = field(default_factory=lambda: _env("CRM_JWT_ACTIVE_KID", ""))
     jwt_issuer: str = field(default_factory=lambda: _env("CRM_JWT_ISSUER", "crm-gateway"))
     jwt_audience: str = field(default_factory=lambda: _env("CRM_JWT_AUDIENCE", "crm-api"))
     jwt_ttl: int = field(default_factory=lambda: int(_env("CRM_JWT_TTL", "3600")))
     admin_username: str = field(default_factory=lambda: _env("CRM_ADMIN_USERNAME", "admin"))
-    admin_password: str = field(default_factory=lambda: _env("CRM_ADMIN_PASSWORD", "admin"))
+    # None: the first admin gets a generated password, printed once, to be changed at first login
+    admin_password: str | None = field(default_factory=lambda: os.environ.get("CRM_ADMIN_PASSWORD") or None)
     connect_timeout: float = field(default_factory=lambda: float(_env("GATEWAY_CONNECT_TIMEOUT", "2")))
     read_timeout: float = field(default_factory=lambda: float(_env("GATEWAY_READ_TIMEOUT", "30")))
     ready_timeout: float = field(default_factory=lambda: float(_env("GATEWAY_READY_TIMEOUT", "2")))

@@ -18,6 +18,8 @@ users = sa.Table(
     sa.Column("manager_id", sa.String(36), sa.ForeignKey("users.id"), nullable=True),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("region", sa.String(40), nullable=True),
+    # a generated first-admin password: every call but /auth/* answers 403 until it is changed
+    sa.Column("must_change_password", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Index("ux_users_username_lower", sa.func.lower(sa.column("username")), unique=True),

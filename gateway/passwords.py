@@ -10,7 +10,8 @@ import os
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-MIN_LENGTH = 6
+MIN_LENGTH = 8
+COMMON_RANK = 10_000  # refused: the 10,000 most common passwords (zxcvbn's ranked list)
 
 
 def _hasher() -> PasswordHasher:
@@ -24,6 +25,23 @@ def _hasher() -> PasswordHasher:
 _HASHER = _hasher()
 # A hash to verify against when the user does not exist, so timing does not tell.
 _DUMMY = _HASHER.hash("not-a-real-password")
+
+
+def _common_passwords() -> dict[str, int]:
+    from zxcvbn.matching import RANKED_DICTIONARIES
+
+    return RANKED_DICTIONARIES["passwords"]
+
+
+def password_problems(password: str) -> list[str]:
+    """Why a new password is refused: empty when it is acceptable."""
+    problems = []
+    if len(password) < MIN_LENGTH:
+        problems.append(f"must be at least {MIN_LENGTH} characters long")
+    rank = _common_passwords().get(password.lower())
+    if rank is not None and rank <= COMMON_RANK:
+        problems.append("is one of the most common passwords; choose another")
+    return problems
 
 
 def hash_password(password: str) -> str:

@@ -1,11 +1,19 @@
 """Request and response bodies of the gateway's own endpoints (marshmallow)."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from gateway.passwords import MIN_LENGTH
+from gateway.passwords import password_problems
 from shared.events.fields import uuid_str
 
-_password = {"required": True, "validate": validate.Length(min=MIN_LENGTH, max=200)}
+
+def _policy(password: str) -> None:
+    problems = password_problems(password)
+    if problems:
+        raise ValidationError(problems)
+
+
+_password_rules = [validate.Length(max=200), _policy]
+_password = {"required": True, "validate": _password_rules}
 
 
 class LoginIn(Schema):
@@ -17,6 +25,8 @@ class TokenOut(Schema):
     access_token = fields.String()
     token_type = fields.String()
     expires_in = fields.Integer()
+    password_change_required = fields.Boolean(metadata={"description": "present and true when the password "
+                                                        "must be changed before any other call"})
 
 
 class PasswordChangeIn(Schema):
@@ -42,7 +52,7 @@ class UserPatchIn(Schema):
     manager_id = uuid_str(allow_none=True)
     region = fields.String(allow_none=True, validate=validate.Length(max=40))
     active = fields.Boolean()
-    password = fields.String(validate=validate.Length(min=MIN_LENGTH, max=200))
+    password = fields.String(validate=_password_rules)
 
 
 class UserOut(Schema):
@@ -53,6 +63,7 @@ class UserOut(Schema):
     manager_id = fields.String(allow_none=True)
     active = fields.Boolean()
     region = fields.String(allow_none=True)
+    must_change_password = fields.Boolean()
     created_at = fields.String(allow_none=True)
 
 

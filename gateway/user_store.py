@@ -63,13 +63,13 @@ def find_for_login(conn: Connection, username: str) -> dict[str, Any] | None:
 
 def create_user(conn: Connection, outbox: Outbox, ctx: EventContext, *, username: str, password: str,
                 role: str, full_name: str | None = None, manager_id: str | None = None,
-                region: str | None = None) -> dict[str, Any]:
+                region: str | None = None, must_change_password: bool = False) -> dict[str, Any]:
     rules.check_role(role)
     lock_hierarchy(conn)
     rules.check_manager(None, manager_id, _manager_lookup(conn))
     values = {"id": str(uuid.uuid4()), "username": username, "password_hash": hash_password(password),
               "full_name": full_name, "role": role, "manager_id": manager_id, "active": True,
-              "region": region}
+              "region": region, "must_change_password": must_change_password}
     exists = conn.execute(
         sa.select(users.c.id).where(sa.func.lower(users.c.username) == username.lower())
     ).first()
@@ -109,8 +109,11 @@ def update_user(conn: Connection, outbox: Outbox, ctx: EventContext, user_id: st
 
 
 def set_password(conn: Connection, user_id: str, password: str) -> None:
+    """The user's new password (also clears a pending must-change)."""
     conn.execute(users.update().where(users.c.id == user_id)
-                 .values(password_hash=hash_password(password), updated_at=sa.func.now()))
+                 .values(password_hash=hash_password(password), must_change_password=False,
+                         updated_at=sa.func.now()))
+    notify_user_changed(conn, user_id)
 
 
 def list_users(conn: Connection, *, page: int, per_page: int, role: str | None = None,
@@ -138,10 +141,11 @@ def list_users(conn: Connection, *, page: int, per_page: int, role: str | None =
 
 
 def ensure_first_admin(conn: Connection, outbox: Outbox, username: str, password: str,
-                       region: str | None) -> dict[str, Any] | None:
+                       region: str | None, *, must_change_password: bool = False) -> dict[str, Any] | None:
     """Create the first admin when no user exists (safe under concurrent callers)."""
     lock_hierarchy(conn)
     if conn.execute(sa.select(users.c.id).limit(1)).first():
         return None
     return create_user(conn, outbox, EventContext(), username=username, password=password,
-                       role="admin", full_name="Administrator", region=region)
+                       role="admin", full_name="Administrator", region=region,
+                       must_change_password=must_change_password)

@@ -30,6 +30,7 @@ def snapshot(user: Mapping[str, Any]) -> dict[str, Any]:
 def public_view(user: Mapping[str, Any]) -> dict[str, Any]:
     """A user as the API answers it (never the password hash)."""
     out = snapshot(user)
+    out["must_change_password"] = bool(user.get("must_change_password", False))
     created = user.get("created_at")
     out["created_at"] = created.isoformat() if created is not None else None
     return out

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 
+from shared.secrets import DEV_INTERNAL_SECRET, secret_from_env
+
 SERVICE_PORTS = {
     "customer": 8101,
     "sales": 8102,
@@ -47,7 +49,8 @@ class Settings:
     region: str = field(default_factory=lambda: _env("REGION", "cn-east"))
     exchange: str = field(default_factory=lambda: _env("CRM_EXCHANGE", "crm.events"))
     dead_letter_exchange: str = field(default_factory=lambda: _env("CRM_DLX", "crm.dlx"))
-    internal_secret: str = field(default_factory=lambda: _env("CRM_INTERNAL_SECRET", "dev-internal-secret-change-me-0123456789"))
+    # no public default: checked when an API process starts (shared.secrets)
+    internal_secret: str = field(default_factory=lambda: secret_from_env("CRM_INTERNAL_SECRET", DEV_INTERNAL_SECRET))
     retry_delays_ms: tuple[int, ...] = field(default_factory=retry_delays_ms)
     prefetch: int = field(default_factory=lambda: int(_env("CRM_PREFETCH", "200")))
     relay_batch: int = field(default_factory=lambda: int(_env("CRM_RELAY_BATCH", "500")))

@@ -20,6 +20,7 @@ from shared.db import ensure_database, make_engine, ping, run_migrations
 from shared.logs import configure_logging
 from shared.outbox import Outbox
 from shared.relay import Relay
+from shared.secrets import check_secret
 from shared.topology import broker_reachable, declare_all
 from shared.web import create_service_app
 
@@ -54,7 +55,10 @@ class ServiceRoot:
         return ServiceContext(s, make_engine(s.database_url, pool_size=pool_size), Outbox(s.service, s.region))
 
     def create_app(self, settings: Settings | None = None) -> Flask:
-        ctx = self.context(settings)
+        """The service's WSGI app; refuses to start without a usable internal secret."""
+        s = settings or self.settings()
+        check_secret("CRM_INTERNAL_SECRET", s.internal_secret)
+        ctx = self.context(s)
 
         def broker() -> None:
             if not broker_reachable(ctx.settings.rabbitmq_url):

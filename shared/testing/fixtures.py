@@ -14,10 +14,14 @@ from typing import Any
 import pytest
 
 from shared.config import Settings, settings_for
+from shared.secrets import new_secret
 from shared.testing.proxy import TcpProxy
 from shared.testing.servers import postgres_server, rabbitmq_vhost, scratch_database
 
 FAST_RETRIES = (100, 200, 300)
+# Random per test run: no secret written in the repository is ever accepted.
+TEST_INTERNAL_SECRET = new_secret()
+TEST_JWT_KEYS = {"t1": new_secret()}
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +59,7 @@ def service_settings(scratch_db, amqp_url) -> Callable[..., Settings]:
             database_url=scratch_db(service),
             rabbitmq_url=amqp_url,
             retry_delays_ms=FAST_RETRIES,
-            internal_secret="test-internal-secret-0123456789abcdef",
+            internal_secret=TEST_INTERNAL_SECRET,
             **overrides,
         )
         if migrate:

@@ -17,6 +17,7 @@ from pathlib import Path
 import requests
 
 from shared.config import SERVICES
+from shared.secrets import new_secret
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,6 +42,8 @@ class Suite:
                           for name in ("gateway", *SERVICES)}
         self.logdir = ROOT / "var" / "log" / label
         self.admin_password = "admin-pass-Ω1"
+        self.internal_secret = new_secret()
+        self.jwt_keys = f"e2e1:{new_secret()}"
 
     @property
     def url(self) -> str:
@@ -51,7 +54,8 @@ class Suite:
         env.update({
             "PYTHONPATH": str(ROOT),
             "RABBITMQ_URL": self.amqp_url,
-            "CRM_INTERNAL_SECRET": "e2e-internal-secret-0123456789abcdef",
+            "CRM_INTERNAL_SECRET": self.internal_secret,
+            "CRM_JWT_KEYS": self.jwt_keys,
             "CRM_ADMIN_USERNAME": "admin",
             "CRM_ADMIN_PASSWORD": self.admin_password,
             "CRM_RETRY_DELAYS_MS": "200,500,1000",

@@ -24,6 +24,7 @@ from gateway.bootstrap import create_app  # noqa: E402
 from gateway.config import GatewayConfig  # noqa: E402
 from shared.config import SERVICES  # noqa: E402
 from shared.identity import IDENTITY_HEADER, REQUEST_ID_HEADER, InvalidIdentity, verify_identity  # noqa: E402
+from shared.testing.fixtures import TEST_JWT_KEYS  # noqa: E402
 
 CLOSED_PORT_URL = "http://127.0.0.1:9"  # discard port: nothing listens, connection refused
 
@@ -116,6 +117,7 @@ def gateway_settings(service_settings):
 def gateway_config(fake_services) -> GatewayConfig:
     return GatewayConfig(
         upstreams={name: server.url for name, server in fake_services.items()},
+        jwt_keys=dict(TEST_JWT_KEYS),
         admin_username="admin", admin_password="admin-pass",
         login_max_per_user=5, login_max_per_address=50, ready_timeout=1.0,
         connect_timeout=1.0, read_timeout=2.0, user_rate_limit=100000,
