@@ -42,6 +42,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class PayloadTooLarge(DomainError):
+    """413: an upload past a size or row cap; details name the cap (max_bytes, max_rows)."""
+
+    status = 413
+    code = "payload_too_large"
+
+
 class ValidationFailed(DomainError):
     """422; details map each bad field to a list of messages."""
 

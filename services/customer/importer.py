@@ -2,7 +2,10 @@
 them in batches. Each batch is one transaction: customers, contacts, the visibility
 copy, the events and the job's progress counters commit together, so a crash loses
 nothing and a restarted worker resumes the job where its last batch ended (a job whose
-heartbeat is older than `stale_after` seconds is taken over)."""
+heartbeat is older than `stale_after` seconds is taken over).
+
+The whole file is read (and checked against the caps of shared.tabular.ImportLimits) before
+the first batch is written: a file past the row cap fails the job with nothing imported."""
 
 from __future__ import annotations
 
@@ -19,10 +22,12 @@ from services.customer.domain.importfile import FileProblem, ImportRow, read_row
 from services.customer.import_batch import PreparedBatch, prepare_batch
 from services.customer.models import import_jobs
 from shared.outbox import NOTIFY_CHANNEL, EventContext, Outbox
+from shared.tabular import ImportLimits, TableTooLarge
 
 log = logging.getLogger("crm.customer.import")
 MAX_ATTEMPTS = 3
 MAX_STORED_ERRORS = 10000
+HEARTBEAT_EVERY_ROWS = 20_000  # while reading a big file, so no other worker takes the job over
 
 _CLAIM = sa.text("""
 UPDATE import_jobs SET status = 'running', attempts = attempts + 1, heartbeat_at = now()
@@ -76,8 +81,9 @@ FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS t(event_id varchar, routing_key
 
 class ImportWorker:
     def __init__(self, engine: Engine, outbox: Outbox, *, batch_size: int = 5000, poll: float = 0.5,
-                 stale_after: float = 120.0):
+                 stale_after: float = 120.0, limits: ImportLimits | None = None):
         self.engine = engine
+        self.limits = limits or ImportLimits.from_env()
         self.outbox = outbox
         self.batch_size = batch_size
         self.poll = poll
@@ -109,7 +115,10 @@ class ImportWorker:
         try:
             self._process(job)
         except FileProblem as exc:
-            self._finish(job, "failed", str(exc), errors=[{"row": 1, "message": str(exc)}])
+            error = {"row": 1, "message": str(exc)}
+            if isinstance(exc, TableTooLarge):
+                error["code"] = exc.code
+            self._finish(job, "failed", str(exc), errors=[error])
         except _LostJob:
             log.warning("import job %s was taken over by another worker", job.id)
         return True
@@ -118,7 +127,7 @@ class ImportWorker:
     def _process(self, job: Any) -> None:
         """Batches are prepared (CPU) while the previous one is written (database), in a
         second thread; each write is one transaction with the job's progress."""
-        rows = list(read_rows(job.content or b"", job.filename or ""))
+        rows = self._read(job)
         with self.engine.begin() as conn:
             conn.execute(import_jobs.update().where(import_jobs.c.id == job.id).values(total=len(rows)))
         seen: set[str] = set()
@@ -141,6 +150,23 @@ class ImportWorker:
             if pending is not None:
                 pending.result()
         self._finish(job, "done", None)
+
+    def _read(self, job: Any) -> list[tuple[int, dict[str, str]]]:
+        rows = []
+        for item in read_rows(job.content or b"", job.filename or "", self.limits):
+            rows.append(item)
+            if len(rows) % HEARTBEAT_EVERY_ROWS == 0:
+                self._heartbeat(job)
+        return rows
+
+    def _heartbeat(self, job: Any) -> None:
+        with self.engine.begin() as conn:
+            done = conn.execute(import_jobs.update()
+                                .where(import_jobs.c.id == job.id, import_jobs.c.attempts == job.attempts,
+                                       import_jobs.c.status == "running")
+                                .values(heartbeat_at=sa.func.now())).rowcount
+        if not done:
+            raise _LostJob()
 
     def _existing_keys(self, keys: list[str]) -> set[str]:
         """Keys of live customers already in the database (a cheap pre-check; the unique

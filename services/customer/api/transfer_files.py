@@ -1,16 +1,18 @@
 """Batch import (POST /imports/customers, GET /imports[/{id}]) and export
-(GET /exports/customers?format=csv|xlsx with the list's filters)."""
+(GET /exports/customers?format=csv|xlsx with the list's filters).
+
+Uploads are capped (shared.tabular.ImportLimits: 413 payload_too_large past the byte cap, or a
+CSV past the row cap, before a job is queued; 422 for an XLSX that is no zip or declares a
+DTD/entities). Exports go through the shared writers (formula-like text neutralised)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, g, jsonify, request, stream_with_context
+from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from services.customer.api.common import iso, path_id, require_role
@@ -19,8 +21,11 @@ from services.customer.domain.importfile import COLUMNS
 from services.customer.domain.rules import CUSTOMER_CREATORS
 from services.customer.models import contacts, customers, import_jobs
 from services.customer.store import public_status
+from shared import tabular
 from shared.errors import NotFound, ValidationFailed
+from shared.files import safe_filename
 from shared.service import service_context
+from shared.uploads import read_upload, table_error, table_response
 from shared.web import page_args, page_response, principal
 
 bp = Blueprint("transfer_files", __name__)
@@ -39,18 +44,19 @@ def job_json(row: Any) -> dict[str, Any]:
 @bp.post("/imports/customers")
 def start_import() -> ResponseReturnValue:
     require_role(principal(), CUSTOMER_CREATORS, "import customers")
-    upload = request.files.get("file")
-    if upload is None:
-        raise ValidationFailed("a multipart 'file' is required", details={"file": ["required"]})
-    content = upload.read()
-    if not content:
-        raise ValidationFailed("the file is empty", details={"file": ["is empty"]})
+    limits = tabular.ImportLimits.from_env()
+    content, client_name = read_upload(limits.max_bytes)
+    filename = safe_filename(client_name, default="import")
+    try:
+        tabular.check_upload(content, filename, limits)
+    except tabular.TableError as exc:
+        raise table_error(exc) from None
     ctx = service_context()
     job_id = str(uuid.uuid4())
     with ctx.engine.begin() as conn:
         conn.execute(import_jobs.insert().values(
             id=job_id, created_by=principal().user_id, owner_id=principal().user_id,
-            filename=(upload.filename or "")[:300], content=content, correlation_id=g.get("request_id"),
+            filename=filename, content=content, correlation_id=g.get("request_id"),
             status="queued",
         ))
     return jsonify({"id": job_id, "status": "queued"}), 202
@@ -113,31 +119,4 @@ def export_customers() -> ResponseReturnValue:
         raise ValidationFailed("invalid format", details={"format": ["must be csv or xlsx"]})
     with service_context().engine.connect() as conn:
         where = list_conditions(conn, principal())
-    if fmt == "csv":
-        def generate() -> Iterator[str]:
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            buffer.write("\ufeff")  # BOM: Excel opens UTF-8 correctly
-            writer.writerow(EXPORT_COLUMNS)
-            for n, row in enumerate(_export_rows(where), start=1):
-                writer.writerow(["" if v is None else v for v in row])
-                if n % 1000 == 0:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-            yield buffer.getvalue()
-
-        return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="customers.csv"'})
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("customers")
-    sheet.append(list(EXPORT_COLUMNS))
-    for row in _export_rows(where):
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return Response(out.getvalue(),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": 'attachment; filename="customers.xlsx"'})
+    return table_response(fmt, "customers", EXPORT_COLUMNS, _export_rows(where))

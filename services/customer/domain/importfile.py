@@ -4,14 +4,13 @@ row 1, the first data row is row 2."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from services.customer.domain.normalize import name_key, phone_key, search_text
+from shared.tabular import ImportLimits, TableError, read_table
 
 COLUMNS = ("name", "industry", "phone", "address", "category", "contact_name", "contact_phone", "contact_email")
 ALIASES = {
@@ -25,11 +24,8 @@ ALIASES = {
 MAX_LENGTHS = {"name": 300, "industry": 100, "phone": 50, "address": 500, "category": 50,
                "contact_name": 200, "contact_phone": 50, "contact_email": 200}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-XLSX_MAGIC = b"PK\x03\x04"
-
-
-class FileProblem(ValueError):
-    """The file as a whole cannot be imported (encoding, format, header)."""
+# The file as a whole cannot be imported (encoding, format, header; TableTooLarge past a cap).
+FileProblem = TableError
 
 
 @dataclass(frozen=True)
@@ -48,46 +44,12 @@ class ImportRow:
     contact_email: str | None
 
 
-def decode_csv(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")  # a superset of GBK, which Chinese Excel writes
-    except UnicodeDecodeError as exc:
-        raise FileProblem("the file is neither UTF-8 nor GBK text") from exc
-
-
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
-
-
-def _raw_rows(data: bytes, filename: str = "") -> Iterator[list[str]]:
-    if data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx"):
-        try:
-            from openpyxl import load_workbook
-
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook
-            raise FileProblem(f"not a readable XLSX file: {type(exc).__name__}") from exc
-        sheet = book.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell(v) for v in values]
-        book.close()
-        return
-    text = decode_csv(data)
-    try:
-        for record in csv.reader(io.StringIO(text, newline="")):
-            yield [c.strip() for c in record]
-    except csv.Error as exc:
-        raise FileProblem(f"not a readable CSV file: {exc}") from exc
 
 
 def header_map(header: list[str]) -> dict[str, int]:
@@ -103,9 +65,11 @@ def header_map(header: list[str]) -> dict[str, int]:
     return mapping
 
 
-def read_rows(data: bytes, filename: str = "") -> Iterator[tuple[int, dict[str, str]]]:
-    """(row number, {column: text}) for each non-blank data row."""
-    rows = _raw_rows(data, filename)
+def read_rows(data: bytes, filename: str = "",
+              limits: ImportLimits | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, {column: text}) for each non-blank data row, within the import caps
+    (shared.tabular: rows, bytes, XLSX refused with a DTD or past the unzipped cap)."""
+    rows = ([_cell(v) for v in raw] for raw in read_table(data, filename, limits))
     header = next(rows, None)
     if header is None:
         raise FileProblem("the file is empty")
@@ -121,6 +85,9 @@ def validate_row(number: int, values: dict[str, str]) -> ImportRow | str:
     v = {col: (values.get(col) or "").strip() or None for col in COLUMNS}
     if not v["name"]:
         return "name is required"
+    bad = next((col for col, text in v.items() if text and "\x00" in text), None)
+    if bad:
+        return f"{bad} contains a NUL character"
     for col, limit in MAX_LENGTHS.items():
         if v[col] and len(v[col]) > limit:
             return f"{col} is longer than {limit} characters"

@@ -22,7 +22,10 @@ from services.inventory.api.common import (
 from services.inventory.domain.importing import ImportFileError, check_row, read_rows
 from services.inventory.models import product_imports, products
 from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.files import safe_filename
 from shared.service import service_context
+from shared.tabular import ImportLimits
+from shared.uploads import read_upload, table_error
 from shared.web import load, page_args, page_response, principal
 
 bp = Blueprint("inventory_products", __name__)
@@ -116,15 +119,17 @@ def _import_body(row) -> dict[str, Any]:
 @bp.post("/products/imports")
 def import_products():
     """multipart `file` (CSV or XLSX; header: sku, name, spec, unit, list_price,
-    cost_price, safety_stock). Processed at once (at most 5000 rows): 201 with the result."""
+    cost_price, safety_stock). Processed at once (at most 5000 rows): 201 with the result;
+    413 payload_too_large past the byte or row cap (nothing is written), 422 for an
+    unreadable file (an XLSX declaring a DTD or entities included)."""
     require_role(STOCK_WRITERS, "import products")
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise ValidationFailed("a file is required", details={"file": ["required (multipart field 'file')"]})
+    limits = ImportLimits.from_env()
+    content, client_name = read_upload(limits.max_bytes)
+    filename = safe_filename(client_name, default="import")
     try:
-        rows = read_rows(upload.filename, upload.read())
+        rows = read_rows(filename, content, limits)
     except ImportFileError as exc:
-        raise ValidationFailed(str(exc), details={"file": [str(exc)]}) from exc
+        raise table_error(exc) from None
 
     def work(conn):
         emit = emitter(conn)
@@ -144,7 +149,7 @@ def import_products():
                 savepoint.rollback()
                 duplicates += 1
         return conn.execute(product_imports.insert().values(
-            id=str(uuid.uuid4()), status="done", filename=upload.filename[:300], total=len(rows),
+            id=str(uuid.uuid4()), status="done", filename=filename, total=len(rows),
             processed=len(rows), created=created, duplicates=duplicates, errors=errors,
             actor_id=principal().user_id,
         ).returning(*product_imports.c)).one()

@@ -1,14 +1,16 @@
 """Reading product import files (CSV or XLSX) into row dicts, and checking one row.
-No framework imports: the API passes bytes in and gets rows and messages out."""
+No framework imports: the API passes bytes in and gets rows and messages out. Files are read
+by shared.tabular within its caps (bytes, unzipped bytes, XLSX without DTD/entities) and at
+most MAX_ROWS data rows (the import runs in one request and one transaction)."""
 
 from __future__ import annotations
 
-import csv
-import io
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from shared.money import cents
+from shared.tabular import ImportLimits, TableError, read_table
 
 COLUMNS = ("sku", "name", "spec", "unit", "list_price", "cost_price", "safety_stock")
 REQUIRED = ("sku", "name", "unit", "list_price")
@@ -19,8 +21,7 @@ ALIASES = {"编码": "sku", "产品编码": "sku", "名称": "name", "产品名�
            "价格": "list_price", "售价": "list_price", "成本价": "cost_price", "安全库存": "safety_stock"}
 
 
-class ImportFileError(ValueError):
-    pass
+ImportFileError = TableError  # TableTooLarge (a subclass) past a cap
 
 
 def _header(cells: list[Any]) -> list[str]:
@@ -37,31 +38,15 @@ def _rows(header: list[str], records: list[list[Any]]) -> list[dict[str, Any]]:
         if not any(str(c or "").strip() for c in record):
             continue
         out.append({name: record[i] if i < len(record) else None for i, name in enumerate(header) if name in COLUMNS})
-    if len(out) > MAX_ROWS:
-        raise ImportFileError(f"at most {MAX_ROWS} rows per file")
     return out
 
 
-def read_rows(filename: str, content: bytes) -> list[dict[str, Any]]:
-    """Rows of a CSV (UTF-8, with or without BOM; GBK accepted) or XLSX file."""
-    if filename.lower().endswith(".xlsx"):
-        try:
-            from openpyxl import load_workbook
-
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-            records = [list(r) for r in sheet.iter_rows(values_only=True)]
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the client's file
-            raise ImportFileError(f"not a readable XLSX file: {type(exc).__name__}") from exc
-    else:
-        for encoding in ("utf-8-sig", "gbk"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportFileError("the CSV file is neither UTF-8 nor GBK")
-        records = list(csv.reader(io.StringIO(text)))
+def read_rows(filename: str, content: bytes, limits: ImportLimits | None = None) -> list[dict[str, Any]]:
+    """Rows of a CSV (UTF-8, with or without BOM; GBK accepted) or XLSX file. Raises
+    ImportFileError, TableTooLarge past a cap (rows: the smaller of MAX_ROWS and the limits')."""
+    limits = limits or ImportLimits.from_env()
+    limits = replace(limits, max_rows=min(limits.max_rows, MAX_ROWS))
+    records = list(read_table(content, filename, limits))
     if not records:
         raise ImportFileError("the file is empty")
     return _rows(_header(records[0]), records[1:])
@@ -80,6 +65,8 @@ def check_row(raw: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
     missing = [k for k in REQUIRED if not row[k]]
     if missing:
         return None, f"missing {', '.join(missing)}"
+    if any("\x00" in text for text in row.values() if text):
+        return None, "a field contains a NUL character"
     out: dict[str, Any] = {"sku": row["sku"], "name": row["name"], "spec": row["spec"], "unit": row["unit"]}
     for key in ("list_price", "cost_price"):
         if row[key] is None:

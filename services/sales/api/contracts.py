@@ -1,15 +1,18 @@
 """/contracts: drawn up from an order, review -> signed -> fulfilled, a PDF, attachments
-(small files kept in the database, size limited by CONTRACT_ATTACHMENT_MAX_BYTES)."""
+(small files kept in the database, size limited by CONTRACT_ATTACHMENT_MAX_BYTES: 413
+payload_too_large past it). An attachment's type is sniffed from its bytes (shared.files):
+only PNG, JPEG, GIF, WebP and PDF keep theirs, anything else is stored and sent back as
+application/octet-stream, always with nosniff and as an attachment (`?inline=1` lets the
+safe types show in the browser)."""
 
 from __future__ import annotations
 
-import io
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, jsonify, request, send_file
+from flask import Blueprint, Response, jsonify, request
 from marshmallow import Schema, fields, validate
 from sqlalchemy.engine import Connection
 
@@ -21,10 +24,12 @@ from services.sales.models import contract_attachments, contract_number_seq, con
 from services.sales.ordering import new_number
 from services.sales.orders_store import load_order
 from services.sales.orders_store import view as order_view
-from shared.errors import Conflict, DomainError, NotFound, ValidationFailed
+from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.files import safe_filename, sniff_type
 from shared.identity import Principal
 from shared.openapi import api_doc
 from shared.service import service_context
+from shared.uploads import file_response, read_upload
 from shared.visibility import can_see_customer, customer_filter
 from shared.web import load, page_args, page_response, principal, uuid_arg
 
@@ -169,36 +174,16 @@ def _attachment_view(r: Any) -> dict[str, Any]:
 @api_doc(status=201, content_type="multipart/form-data", summary="Attach a file (multipart field file; 413 above the size limit)", tags=["sales"])
 def add_attachment(contract_id: str):
     p = writer()
-    limit = config().attachment_max_bytes
-    if request.content_length is not None and request.content_length > limit + 64 * 1024:
-        raise _too_large(limit)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise ValidationFailed("a file is required", details={"file": ["send a multipart field named file"]})
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise _too_large(limit)
-    if not data:
-        raise ValidationFailed("the file is empty", details={"file": ["must not be empty"]})
+    data, client_name = read_upload(config().attachment_max_bytes, what="the attachment")
     ctx = service_context()
     with ctx.engine.begin() as conn:
         row = _visible(conn, p, contract_id)
-        values = {"id": str(uuid.uuid4()), "contract_id": row["id"], "filename": rules.clean_filename(upload.filename),
-                  "content_type": (upload.mimetype or "application/octet-stream")[:120], "size": len(data),
-                  "data": data, "uploaded_by": p.user_id}
+        values = {"id": str(uuid.uuid4()), "contract_id": row["id"], "filename": safe_filename(client_name),
+                  "content_type": sniff_type(data), "size": len(data), "data": data, "uploaded_by": p.user_id}
         conn.execute(sa.insert(contract_attachments).values(**values))
         saved = conn.execute(sa.select(*[c for c in contract_attachments.c if c.name != "data"])
                              .where(contract_attachments.c.id == values["id"])).first()
     return jsonify(_attachment_view(saved)), 201
-
-
-class PayloadTooLarge(DomainError):
-    status = 413
-    code = "payload_too_large"
-
-
-def _too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"attachments are limited to {limit} bytes", details={"max_bytes": limit})
 
 
 @bp.get("/contracts/<contract_id>/attachments")
@@ -225,5 +210,5 @@ def download_attachment(contract_id: str, attachment_id: str):
             contract_attachments.c.contract_id == row["id"])).first()
     if att is None:
         raise NotFound("attachment not found")
-    return send_file(io.BytesIO(att.data), mimetype=att.content_type, as_attachment=True,
-                     download_name=att.filename)
+    # the type comes from the bytes again (rows stored before sniffing kept the uploader's)
+    return file_response(att.data, att.filename, inline=request.args.get("inline") in ("1", "true"))

@@ -23,10 +23,3 @@ def transition(status: str, target: str) -> str:
         raise IllegalContractTransition(status, target)
     return target
 
-
-def clean_filename(name: str) -> str:
-    """An attachment's name: the last path part, without control characters or quotes,
-    at most 255 characters."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(ch for ch in base if ch.isprintable() and ch != '"').strip()
-    return cleaned[:255] or "attachment"

@@ -10,10 +10,10 @@ from openpyxl import Workbook
 from services.customer.domain.importfile import (
     FileProblem,
     ImportRow,
-    decode_csv,
     read_rows,
     validate_row,
 )
+from shared.tabular import decode_text
 
 HEADER = "name,industry,phone,address,category,contact_name,contact_phone,contact_email\n"
 
@@ -24,7 +24,7 @@ def test_encodings():
         rows = list(read_rows(data))
         assert rows == [(2, {"name": "上海华东机电有限公司", "industry": "制造", "phone": "", "address": "",
                              "category": "", "contact_name": "", "contact_phone": "", "contact_email": ""})]
-    assert decode_csv("€".encode("gb18030")) == "€"
+    assert decode_text("€".encode("gb18030")) == "€"
 
 
 def test_row_numbers_skip_blank_lines_and_chinese_header():
