@@ -21,6 +21,7 @@ import os
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -134,6 +135,10 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet: s
 
     def cell(value: Any) -> Any:
         if value is None or _is_number(value):
+            return value
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.isoformat()  # Excel has no time zones: keep the offset as text
+        if isinstance(value, date):
             return value
         text = ILLEGAL_CHARACTERS_RE.sub("", value if isinstance(value, str) else str(value))
         if not is_formula_like(text):

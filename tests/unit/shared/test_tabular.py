@@ -7,6 +7,7 @@ import csv
 import io
 import time
 import zipfile
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import openpyxl
@@ -75,6 +76,12 @@ def test_xlsx_stores_formula_like_text_as_text_cells():
 def test_xlsx_drops_characters_xml_cannot_carry_instead_of_failing():
     data = tabular.xlsx_bytes(["name"], [["bad\x0bname\x01"]])
     assert load_workbook(io.BytesIO(data)).active["A2"].value == "badname"
+
+
+def test_xlsx_takes_dates_and_times_with_an_offset():
+    at = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+    sheet = load_workbook(io.BytesIO(tabular.xlsx_bytes(["at", "on"], [[at, date(2026, 5, 1)]]))).active
+    assert sheet["A2"].value == "2026-05-01T09:30:00+00:00" and sheet["B2"].value == datetime(2026, 5, 1)
 
 
 # ---- reading ---------------------------------------------------------------------------
