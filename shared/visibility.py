@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from shared.consumer import HandlerTable, Reactions, newer_than_applied
 from shared.envelope import Envelope
+from shared.errors import Forbidden, ValidationFailed
 from shared.identity import Principal
 
 # Which roles see every customer's records in which domain.
@@ -126,6 +127,43 @@ def is_manager_of(conn: Connection, manager_id: str, user_id: str) -> bool:
         {"me": manager_id, "uid": user_id},
     ).first()
     return row is not None
+
+
+# Who may own records (customers, opportunities, ...): the roles that sell.
+OWNER_ROLES = ("sales", "manager", "admin")
+
+
+def may_assign_to(role: str, user_id: str, owner_id: str, manages_owner: bool) -> bool:
+    """The assignment rule, without I/O: anyone may name themselves; a manager anyone in
+    their team (manages_owner: transitively below them); admin anyone."""
+    if owner_id == user_id or role == "admin":
+        return True
+    return role == "manager" and manages_owner
+
+
+def require_assignable_owner(conn: Connection, principal: Principal, owner_id: object, *,
+                             field: str = "owner_id", roles: tuple[str, ...] = OWNER_ROLES) -> str:
+    """The one rule for an `owner_id` (or any "make this user the owner") a caller sends, in
+    every service: an ACTIVE user, known from the local user copy, with a role that may own
+    records, whom the caller may assign to (themselves; a manager their team, transitively;
+    admin anyone). Unknown, inactive or of the wrong role: 422 naming the field; someone
+    else's: 403. Returns the owner id."""
+    if owner_id == principal.user_id:
+        return principal.user_id  # naming oneself needs no look-up (the copy may lag a new user)
+    user = None
+    if isinstance(owner_id, str):
+        user = conn.execute(sa.text("SELECT id, role, active FROM acl_users WHERE id = :u"),
+                            {"u": owner_id}).first()
+    if user is None or not user.active:
+        raise ValidationFailed("unknown or inactive user", details={field: ["unknown or inactive user"]})
+    if roles and user.role not in roles:
+        raise ValidationFailed("user has the wrong role",
+                               details={field: [f"must be a user with role {' or '.join(roles)}"]})
+    manages = principal.role == "manager" and is_manager_of(conn, principal.user_id, user.id)
+    if not may_assign_to(principal.role, principal.user_id, user.id, manages):
+        raise Forbidden("you may assign records only to yourself or, as a manager, to your team",
+                        details={field: ["not a user you may assign to"]})
+    return user.id
 
 
 # ---- maintaining the local copies -------------------------------------------------

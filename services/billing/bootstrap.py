@@ -5,12 +5,14 @@ from pathlib import Path
 from flask import Flask
 
 from services.billing import api, handlers
+from services.billing.config import BillingConfig
 from shared.config import Settings
 from shared.openapi import register_openapi
 from shared.service import ServiceContext, ServiceRoot
 
 
 def configure_app(app: Flask, _ctx: ServiceContext) -> None:
+    app.extensions["billing_config"] = BillingConfig()
     register_openapi(app, "billing")
 
 
@@ -23,5 +25,8 @@ root = ServiceRoot(
 )
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    return root.create_app(settings)
+def create_app(settings: Settings | None = None, config: BillingConfig | None = None) -> Flask:
+    app = root.create_app(settings)
+    if config is not None:
+        app.extensions["billing_config"] = config
+    return app

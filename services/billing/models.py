@@ -85,8 +85,16 @@ payments = sa.Table(
     sa.Column("note", sa.Text, nullable=True),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("recorded_by", sa.String(36), nullable=True),
+    # confirmed counts (order paid, receivables, reports); unconfirmed (cash a rep recorded)
+    # waits for finance, who confirms or rejects it (domain/payments.py)
+    sa.Column("status", sa.String(12), nullable=False, server_default="confirmed"),
+    sa.Column("decided_by", sa.String(36), nullable=True),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("decision_note", sa.Text, nullable=True),
     _now(),
     sa.Index("ix_payments_list", sa.text("received_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_payments_unconfirmed", sa.text("received_at DESC"), sa.text("id DESC"),
+             postgresql_where=sa.text("status = 'unconfirmed'")),
     sa.Index("ix_payments_customer", "customer_id", sa.text("received_at DESC"), sa.text("id DESC")),
     sa.Index("ix_payments_order", "order_id", sa.text("received_at DESC"), sa.text("id DESC")),
 )

@@ -118,3 +118,18 @@ def publish_balance(emit: Emit, order: Row) -> None:
     """billing.order_balance.changed for the order (sales moves payment_status from it)."""
     emit("billing.order_balance.changed", aggregate_type="order_balance", aggregate_id=order.id,
          data=balance_data(order), customer_id=order.customer_id)
+
+
+def count_payment(conn: Connection, emit: Emit, payment: Row, order: Row | None, event: dict[str, Any]) -> None:
+    """A payment starts to count (recorded by finance, or confirmed): the order's paid sum
+    (the caller holds its row lock) or the customer's credit, the receivables,
+    billing.payment.received and, on an order, its new balance."""
+    if order is not None:
+        order = add_to_order(conn, order.id, paid=payment.amount_cny)
+        add_to_receivables(conn, payment.customer_id, paid=payment.amount_cny)
+    else:
+        add_to_receivables(conn, payment.customer_id, prepaid=payment.amount_cny)
+    emit("billing.payment.received", aggregate_type="payment", aggregate_id=payment.id, data=event,
+         customer_id=payment.customer_id)
+    if order is not None:
+        publish_balance(emit, order)

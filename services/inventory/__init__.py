@@ -9,7 +9,9 @@ Map of the package:
   ledger, product total, event sequences in one statement) and its stock events.
 - events_out.py — several events to the outbox in two statements (Emitter.emit_many).
 - handlers.py — the saga: sales.order.placed reserves all or nothing; cancelled / rejected /
-  closed release what is left. api/ — the HTTP endpoints and who may call them.
+  closed release what is left. api/ — the HTTP endpoints and who may call them (prices
+  of products: admin only, the warehouse keeps the other fields; cost prices are shown
+  to admin, finance and managers only).
 - rebuild.py — `python -m services.inventory.rebuild [--fix]`: levels vs ledger.
 
 Events published: inventory.product.created/updated, inventory.stock.reserved /

@@ -17,6 +17,7 @@ from shared.errors import Conflict
 from shared.money import fmt
 
 EDITABLE = ("sku", "name", "spec", "unit", "list_price", "cost_price", "safety_stock", "active")
+PRICES = ("list_price", "cost_price")
 
 
 def snapshot(row: Row | dict) -> dict[str, Any]:
@@ -30,8 +31,20 @@ def snapshot(row: Row | dict) -> dict[str, Any]:
     }
 
 
-def to_api(row: Row) -> dict[str, Any]:
-    return {**snapshot(row), "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat()}
+def to_api(row: Row, *, with_cost: bool) -> dict[str, Any]:
+    """The product as the API shows it; cost_price only to those who may see costs."""
+    out = {**snapshot(row), "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat()}
+    if not with_cost:
+        del out["cost_price"]
+    return out
+
+
+class PriceChangeRefused(Exception):
+    """The caller may not change prices and the change would alter one."""
+
+    def __init__(self, fields: list[str]):
+        super().__init__(", ".join(fields))
+        self.fields = fields
 
 
 def find_duplicate(conn: Connection, sku: str, name: str, spec: str | None, *, except_id: str | None = None) -> str | None:
@@ -72,13 +85,20 @@ def create_product(conn: Connection, emit: Emitter, data: dict[str, Any]) -> Row
     return row
 
 
-def update_product(conn: Connection, emit: Emitter, product_id: str, changes: dict[str, Any]) -> Row | None:
+def update_product(conn: Connection, emit: Emitter, product_id: str, changes: dict[str, Any], *,
+                   may_set_prices: bool = True) -> Row | None:
     """Apply changes (409 duplicate_product), publish inventory.product.updated; None when
-    the product does not exist. Raising safety stock above availability raises stock.low."""
+    the product does not exist. Raising safety stock above availability raises stock.low.
+    Without may_set_prices a change of list_price or cost_price raises PriceChangeRefused
+    (sending the current value again is no change)."""
     current = conn.execute(sa.select(products).where(products.c.id == product_id).with_for_update()).first()
     if current is None:
         return None
     values = {k: v for k, v in changes.items() if k in EDITABLE}
+    if not may_set_prices:
+        altered = [k for k in PRICES if k in values and values[k] != current._mapping[k]]
+        if altered:
+            raise PriceChangeRefused(altered)
     if "spec" in values:
         values["spec"] = values["spec"] or None
     merged = {**current._mapping, **values}

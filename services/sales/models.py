@@ -122,6 +122,8 @@ orders = sa.Table(
     sa.Column("reason", sa.String(500), nullable=True),
     sa.Column("approved_by", sa.String(36), nullable=True),
     sa.Column("reserved_warehouse_id", sa.String(36), nullable=True),
+    # who wrote the order (the customer's owner is owner_id): never its approver (four eyes)
+    sa.Column("created_by", sa.String(36), nullable=True),
     _ts("created_at"),
     _ts("updated_at"),
     sa.Index("ix_orders_created", sa.text("created_at DESC"), sa.text("id DESC")),

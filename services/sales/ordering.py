@@ -14,8 +14,9 @@ from sqlalchemy.engine import Connection
 
 from services.sales.domain import orders as rules
 from services.sales.domain.money import Amounts, totals
-from services.sales.models import order_lines, order_number_seq, orders
+from services.sales.models import order_lines, order_number_seq, orders, quotes
 from services.sales.orders_store import Emit, publish, update_order
+from services.sales.pricing import list_prices
 from shared.errors import Conflict, Forbidden
 from shared.identity import Principal
 from shared.money import ZERO
@@ -39,23 +40,30 @@ def create_order(
     customer_id: str,
     owner_id: str,
     lines: list[dict[str, Any]],
+    created_by: str,
     approval_threshold: Decimal,
     warehouse_id: str | None = None,
     quote_id: str | None = None,
 ) -> dict[str, Any]:
-    """Write an order from priced lines: pending_approval when a discount is above the
-    threshold (sales.order.approval_requested), else pending (sales.order.placed starts
-    the reservation saga). sales.order.created first in both cases."""
+    """Write an order from priced lines: pending_approval when a line's effective discount
+    against the list price (however the unit price and discount_pct express it) is above
+    the threshold (sales.order.approval_requested), else pending (sales.order.placed starts
+    the reservation saga). sales.order.created first in both cases. created_by is the
+    caller, who may never approve it."""
     order_id = str(uuid.uuid4())
     now = datetime.now(UTC)
     total = totals(Amounts(line["net"], line["tax"], line["gross"]) for line in lines)
-    held = rules.needs_approval((line["discount_pct"] for line in lines), approval_threshold)
+    listed = list_prices(conn, [line["product_id"] for line in lines])
+    held = rules.needs_approval(
+        (rules.PricedLine(listed.get(line["product_id"]), line["unit_price"], line["discount_pct"]) for line in lines),
+        approval_threshold)
     status = rules.PENDING_APPROVAL if held else rules.PENDING
     row = {
         "id": order_id, "customer_id": customer_id, "owner_id": owner_id, "quote_id": quote_id,
         "warehouse_id": warehouse_id, "status": status, "payment_status": "unpaid", "net": total.net,
         "tax": total.tax, "gross": total.gross, "invoiced_amount": ZERO, "paid_amount": ZERO, "reason": None,
-        "approved_by": None, "reserved_warehouse_id": None, "created_at": now, "updated_at": now,
+        "approved_by": None, "reserved_warehouse_id": None, "created_by": created_by,
+        "created_at": now, "updated_at": now,
     }
     number = conn.execute(sa.insert(orders).values(number=number_expr("SO", order_number_seq), **row)
                           .returning(orders.c.number)).scalar_one()
@@ -77,10 +85,22 @@ def _illegal(exc: rules.IllegalTransition) -> Conflict:
     return Conflict(str(exc), code="illegal_transition", details={"status": exc.status, "action": exc.action})
 
 
+def order_authors(conn: Connection, order: dict[str, Any]) -> list[str | None]:
+    """Who wrote the order's prices: its creator and, for an order made from a quote, the
+    quote's author. An order from before creators were stored counts its owner."""
+    authors = [order.get("created_by") or order["owner_id"]]
+    if order.get("quote_id"):
+        authors.append(conn.execute(sa.select(quotes.c.owner_id).where(quotes.c.id == order["quote_id"])).scalar())
+    return authors
+
+
 def approve_order(conn: Connection, emit: Emit, p: Principal, order: dict[str, Any]) -> dict[str, Any]:
-    """A manager above the owner, or an admin: pending_approval -> pending, then placed."""
-    if not (p.is_admin or (p.role == "manager" and is_manager_of(conn, p.user_id, order["owner_id"]))):
-        raise Forbidden("only a manager of the order's owner or an admin may approve it")
+    """Four eyes: not the order's (or its quote's) author; a manager above the owner, or an
+    admin: pending_approval -> pending, then placed."""
+    manages_owner = p.role == "manager" and is_manager_of(conn, p.user_id, order["owner_id"])
+    refusal = rules.approval_refusal(p.role, p.user_id, order_authors(conn, order), manages_owner)
+    if refusal:
+        raise Forbidden(refusal, details={"approver": [refusal]})
     try:
         status = rules.next_status(order["status"], "approve")
     except rules.IllegalTransition as exc:

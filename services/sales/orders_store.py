@@ -90,6 +90,7 @@ def view(order: dict[str, Any]) -> dict[str, Any]:
     for line, src in zip(out["lines"], order["lines"], strict=True):
         line["product_name"] = src["product_name"]
     out["approved_by"] = order["approved_by"]
+    out["created_by"] = order.get("created_by")
     out["reserved_warehouse_id"] = order["reserved_warehouse_id"]
     out["updated_at"] = order["updated_at"].isoformat()
     return out

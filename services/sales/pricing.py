@@ -21,6 +21,12 @@ def product_rows(conn: Connection, product_ids: list[str]) -> dict[str, Any]:
     return {r.id: r for r in rows}
 
 
+def list_prices(conn: Connection, product_ids: list[str]) -> dict[str, Any]:
+    """The list price per product from the local copy (products unknown there are absent)."""
+    rows = conn.execute(sa.select(products.c.id, products.c.list_price).where(products.c.id.in_(set(product_ids))))
+    return {pid: price for pid, price in rows}
+
+
 def price_lines(
     conn: Connection,
     customer_id: str,

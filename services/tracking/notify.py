@@ -30,12 +30,15 @@ _INSERT = sa.text(
 )
 
 
-def recipients(conn: Connection, notice: Notice) -> list[str]:
+def recipients(conn: Connection, notice: Notice, actor_id: str | None = None) -> list[str]:
+    """Who gets the notice; with not_actor, never the actor (the creator of a held order
+    may not approve it, so it is not asked to: the managers above, else the admins)."""
+    skip = {actor_id} if notice.not_actor and actor_id else set()
     if notice.user_id:
         return [notice.user_id]
     if notice.managers_of:
-        managers = [r[0] for r in conn.execute(_MANAGERS_SQL, {"uid": notice.managers_of})]
-        return managers or [r[0] for r in conn.execute(_ADMINS_SQL)]
+        managers = [r[0] for r in conn.execute(_MANAGERS_SQL, {"uid": notice.managers_of}) if r[0] not in skip]
+        return managers or [r[0] for r in conn.execute(_ADMINS_SQL) if r[0] not in skip]
     if notice.role:
         return [r[0] for r in conn.execute(_ROLE_SQL, {"role": notice.role})]
     return []
@@ -46,7 +49,7 @@ def on_notifiable(conn: Connection, event: Envelope, _r: Reactions) -> None:
     created_at = parse_event_time(None, event.occurred_at)
     rows = []
     for notice in notices:
-        for user_id in dict.fromkeys(recipients(conn, notice)):
+        for user_id in dict.fromkeys(recipients(conn, notice, event.actor_id)):
             rows.append({
                 "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"crm-notification:{user_id}:{notice.dedupe_key}")),
                 "user_id": user_id, "kind": notice.kind, "key": notice.dedupe_key, "event_id": event.event_id,

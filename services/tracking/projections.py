@@ -221,10 +221,14 @@ def on_invoice(conn: Connection, event: Envelope, _r: Reactions) -> None:
 
 
 def on_payment(conn: Connection, event: Envelope, _r: Reactions) -> None:
-    """Payments in CNY (amount_cny, converted by billing at the day's stored rate)."""
+    """Payments that count, in CNY (amount_cny, converted by billing at the day's stored
+    rate): billing.payment.received only. A rep's unconfirmed cash payment
+    (billing.payment.recorded) or a rejected one counts nowhere until finance confirms it."""
     d = event.data
+    if event.event_type != "billing.payment.received" or d.get("status", "confirmed") != "confirmed":
+        return
     if "amount_cny" not in d or "customer_id" not in d:
-        return  # e.g. a future payment.* event that is no receipt
+        return  # not a receipt
     row = _readable(lambda e: {"id": _req(d, "id"), "customer": _req(d, "customer_id"), "order": _opt(d, "order_id"),
                                "amount": _money(d, "amount_cny"), "received": _when(e, "received_at")}, event)
     if row:

@@ -150,10 +150,14 @@ def funnel(conn: Connection, start, end, lead_scope: ColumnElement, opp_scope: C
             "opportunities_by_stage": per_stage, "won": per_stage["won"]}
 
 
-def profit_by_customer(conn: Connection, start, end, scope_for, limit: int, offset: int):
+def profit_by_customer(conn: Connection, start, end, scope_for, limit: int, offset: int, *,
+                       expense_scope: ColumnElement | None = None, with_cost: bool = True):
     """Per customer: net revenue of counted orders − cost of goods (current cost price ×
     quantity) − approved/paid expenses linked to the customer or one of its orders.
-    scope_for(column) -> the visibility clause on a customer id column."""
+    scope_for(column) -> the visibility clause on a customer id column; expense_scope
+    limits the expenses to the claims the reader may see (on a shared customer, another
+    rep's claims stay out); without with_cost the rows carry no cost_of_goods, profit or
+    lines_without_cost (cost prices are for admin, finance and managers)."""
     o, line, p, e, c = rm_orders, rm_order_lines, rm_products, rm_expenses, rm_customers
     where = counted_orders(start, end, scope_for(o.c.customer_id))
     revenue = (sa.select(o.c.customer_id, sa.func.sum(o.c.net).label("net"), sa.func.sum(o.c.gross).label("gross"))
@@ -168,7 +172,8 @@ def profit_by_customer(conn: Connection, start, end, scope_for, limit: int, offs
         e.c.customer_id,
         sa.select(o.c.customer_id).where(o.c.order_id == e.c.order_id).scalar_subquery())
     linked = (sa.select(exp_customer.label("customer_id"), e.c.amount)
-              .where(e.c.status.in_(COUNTED_EXPENSE_STATUSES), *_in_range(e.c.submitted_at, start, end))).subquery()
+              .where(e.c.status.in_(COUNTED_EXPENSE_STATUSES), *_in_range(e.c.submitted_at, start, end),
+                     sa.true() if expense_scope is None else expense_scope)).subquery()
     expenses = (sa.select(linked.c.customer_id, sa.func.sum(linked.c.amount).label("amount"))
                 .where(linked.c.customer_id.is_not(None), scope_for(linked.c.customer_id))
                 .group_by(linked.c.customer_id)).subquery()
@@ -188,10 +193,14 @@ def profit_by_customer(conn: Connection, start, end, scope_for, limit: int, offs
     items = []
     for r in rows:
         net, cost, exp = Decimal(r.net or 0), Decimal(r.cost or 0), Decimal(r.expenses or 0)
-        items.append({"customer_id": r.customer_id, "name": r.name, "owner_id": r.owner_id,
-                      "revenue": _m(net), "gross": _m(r.gross), "cost_of_goods": _m(cost),
-                      "expenses": _m(exp), "profit": _m(profit(net, cost, exp)),
-                      "lines_without_cost": int(r.uncosted or 0)})
+        item = {"customer_id": r.customer_id, "name": r.name, "owner_id": r.owner_id,
+                "revenue": _m(net), "gross": _m(r.gross), "cost_of_goods": _m(cost),
+                "expenses": _m(exp), "profit": _m(profit(net, cost, exp)),
+                "lines_without_cost": int(r.uncosted or 0)}
+        if not with_cost:
+            for key in ("cost_of_goods", "profit", "lines_without_cost"):
+                del item[key]
+        items.append(item)
     return items, total
 
 

@@ -53,12 +53,13 @@ class InvoiceVoided(InvoiceSnapshot):
     pass
 
 
-@register("billing.payment.received",
-          sample={"id": "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f", "customer_id": _CUSTOMER_ID, "order_id": _ORDER_ID,
-                  "amount": "100.00", "currency": "USD", "rate_to_cny": "7.100000", "amount_cny": "710.00",
-                  "method": "bank_transfer", "account": "招商银行 基本户", "received_at": "2026-11-22T08:00:00+00:00"},
-          summary_en="received payment {amount} {currency} (¥{amount_cny})", summary_zh="收到回款 {amount} {currency}（¥{amount_cny}）")
-class PaymentReceived(Schema):
+_PAYMENT = {"id": "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f", "customer_id": _CUSTOMER_ID, "order_id": _ORDER_ID,
+            "amount": "100.00", "currency": "USD", "rate_to_cny": "7.100000", "amount_cny": "710.00",
+            "method": "bank_transfer", "account": "招商银行 基本户", "received_at": "2026-11-22T08:00:00+00:00"}
+PAYMENT_STATUSES = ("confirmed", "unconfirmed", "rejected")
+
+
+class PaymentSnapshot(Schema):
     id = uuid_str(required=True)
     customer_id = uuid_str(required=True)
     order_id = uuid_str(required=True, allow_none=True)
@@ -69,6 +70,36 @@ class PaymentReceived(Schema):
     method = fields.String(required=True)
     account = fields.String(required=True, allow_none=True)
     received_at = fields.String(required=True)
+    # optional (older events have none): only a confirmed payment counts anywhere
+    status = fields.String(validate=validate.OneOf(PAYMENT_STATUSES))
+    recorded_by = uuid_str(allow_none=True)
+    decided_by = uuid_str(allow_none=True)
+    decision_note = fields.String(allow_none=True)
+
+
+@register("billing.payment.received", sample=_PAYMENT,
+          summary_en="received payment {amount} {currency} (¥{amount_cny})", summary_zh="收到回款 {amount} {currency}（¥{amount_cny}）")
+class PaymentReceived(PaymentSnapshot):
+    """A payment that counts: recorded by finance, or a rep's cash payment finance confirmed."""
+
+
+@register("billing.payment.recorded",
+          sample={**_PAYMENT, "currency": "CNY", "rate_to_cny": "1.000000", "amount": "710.00", "method": "cash",
+                  "account": None, "status": "unconfirmed", "recorded_by": "7f1c1b7e-3c55-4f0e-9a0f-2d6a1c9b8e01"},
+          summary_en="recorded a cash payment of ¥{amount_cny}, awaiting finance's confirmation",
+          summary_zh="登记了现金回款 ¥{amount_cny}，待财务确认")
+class PaymentRecorded(PaymentSnapshot):
+    """A rep's cash payment, unconfirmed: it counts nowhere until billing.payment.received."""
+
+
+@register("billing.payment.rejected",
+          sample={**_PAYMENT, "currency": "CNY", "rate_to_cny": "1.000000", "amount": "710.00", "method": "cash",
+                  "account": None, "status": "rejected", "recorded_by": "7f1c1b7e-3c55-4f0e-9a0f-2d6a1c9b8e01",
+                  "decided_by": "0b8a7c1e-1d2f-4e5a-8b9c-0d1e2f3a4b5c", "decision_note": "未见现金入账"},
+          summary_en="rejected the unconfirmed cash payment of ¥{amount_cny}: {decision_note}",
+          summary_zh="驳回了未确认的现金回款 ¥{amount_cny}：{decision_note}")
+class PaymentRejected(PaymentSnapshot):
+    pass
 
 
 @register("billing.prepayment.allocated",

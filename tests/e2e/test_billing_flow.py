@@ -3,6 +3,7 @@ invoices and payments move the order's payment_status in sales; visibility holds
 
 from __future__ import annotations
 
+import time
 import uuid
 from decimal import Decimal
 
@@ -61,8 +62,8 @@ def test_invoices_and_payments_move_the_orders_payment_status(people, product, a
     too_much = finance.post("/invoices", json={"order_id": oid, "amount": str(gross)})
     assert too_much.status_code == 409 and too_much.json()["error"]["code"] == "invoice_exceeds_order"
 
-    first = rep.post("/payments", json={"customer_id": cid, "order_id": oid, "amount": "100.00",
-                                        "method": "bank_transfer", "account": "招商银行 基本户"})
+    first = finance.post("/payments", json={"customer_id": cid, "order_id": oid, "amount": "100.00",
+                                            "method": "bank_transfer", "account": "招商银行 基本户"})
     assert first.status_code == 201, first.text
 
     def sales_sees(status):
@@ -87,7 +88,7 @@ def test_invoices_and_payments_move_the_orders_payment_status(people, product, a
     assert other.get("/invoices", params={"customer_id": cid}).json()["total"] == 0
     assert other.get(f"/invoices/{inv['id']}").status_code == 404
     assert other.get("/receivables", params={"customer_id": cid}).json()["items"] == []
-    assert other.post("/payments", json={"customer_id": cid, "amount": "1.00", "method": "cash"}).status_code == 422
+    assert other.post("/payments", json={"customer_id": cid, "amount": "1.00", "method": "cash"}).status_code == 403
     mine = rep.get("/receivables", params={"customer_id": cid}).json()["items"][0]
     assert mine["invoiced"] == "100.00"
 
@@ -120,3 +121,30 @@ def test_prepayment_allocation_and_expense_approval(people, product, admin):
     assert finance.post(f"/expenses/{eid}/pay").status_code == 409
     assert admin.post(f"/expenses/{eid}/approve").json()["status"] == "approved"
     assert finance.post(f"/expenses/{eid}/pay").json()["status"] == "paid"
+
+
+def test_a_rep_cannot_invoice_or_pay_their_own_order(people, product):
+    """The insider (issue 11.3): the rep issues the invoice and records a fictitious cash
+    payment on their own order. Both are finance's: 403, and the order stays unpaid."""
+    rep, finance = people["rep"], people["finance"]
+    order = place_order(rep, product, 1)
+    oid, cid = order["id"], order["customer_id"]
+    invoice = rep.post("/invoices", json={"order_id": oid, "amount": order["gross"]})
+    assert invoice.status_code == 403 and invoice.json()["error"]["code"] == "forbidden"
+
+    def finance_invoices():  # billing knows the order once this works
+        r = finance.post("/invoices", json={"order_id": oid, "amount": "1.00"})
+        return r if r.status_code == 201 else None
+
+    eventually(finance_invoices, timeout=20)
+    again = rep.post("/invoices", json={"order_id": oid, "amount": "1.00"})
+    assert again.status_code == 403
+    cash = rep.post("/payments", json={"customer_id": cid, "order_id": oid, "amount": order["gross"], "method": "cash"})
+    assert cash.status_code == 403 and cash.json()["error"]["code"] == "forbidden"
+    credit = rep.post("/payments", json={"customer_id": cid, "amount": order["gross"], "method": "cash"})
+    assert credit.status_code == 403
+    assert rep.post(f"/payments/{uuid.uuid4()}/confirm").status_code in (403, 404)
+    assert finance.get("/payments", params={"customer_id": cid}).json()["total"] == 0
+    assert finance.get("/invoices", params={"customer_id": cid}).json()["total"] == 1
+    time.sleep(1)  # give a wrongly counted payment the time to reach sales
+    assert rep.get(f"/orders/{oid}").json()["payment_status"] == "unpaid"

@@ -27,7 +27,7 @@ def team(admin):
     eventually(lambda: manager.get(f"/customers/{probe['id']}").status_code == 200, timeout=20)
     eventually(lambda: rep.post(f"/customers/{probe['id']}/shares",
                                 json={"user_id": other.user["id"]}).status_code == 201, timeout=20)
-    return {"manager": manager, "rep": rep, "other": other, "finance": finance}
+    return {"manager": manager, "rep": rep, "other": other, "finance": finance, "admin": admin}
 
 
 def test_customer_lifecycle_and_errors(team):
@@ -53,7 +53,10 @@ def test_customer_lifecycle_and_errors(team):
     assert rep.get(f"/contacts?customer_id={c['id']}").json()["total"] == 1
     assert rep.post(f"/customers/{c['id']}/shares", json={"user_id": other.user["id"]}).status_code == 201
     assert other.get(f"/customers/{c['id']}").status_code == 200
+    # a rep cannot push a customer onto another rep (owner_id rule, issue 11.3): admin moves it
     r = rep.post(f"/customers/{c['id']}/transfer", json={"owner_id": other.user["id"]})
+    assert r.status_code == 403 and r.json()["error"]["details"] == {"owner_id": ["not a user you may assign to"]}
+    r = team["admin"].post(f"/customers/{c['id']}/transfer", json={"owner_id": other.user["id"]})
     assert r.status_code == 200 and r.json()["owner_id"] == other.user["id"]
     assert rep.get(f"/customers/{c['id']}").status_code == 404
     r = other.post(f"/customers/{c['id']}/lost", json={"reason": "转向竞争对手"})

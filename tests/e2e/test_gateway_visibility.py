@@ -162,3 +162,93 @@ def test_roles_outside_sales(people, records):
         refused = people[role].post("/users", json={"username": f"x{uuid.uuid4().hex[:6]}",
                                                     "password": "pass-word-1", "role": "sales"})
         assert refused.status_code == 403, role
+
+
+# ---- issue 11.3: rules that hold, through the gateway ----------------------------------
+
+def test_payment_decisions_follow_visibility_and_duty(people, records, admin):
+    """POST /payments/{id}/confirm and /reject: invisible -> 404; visible but not finance
+    -> 403; finance on an already confirmed payment -> 409."""
+    order = people["owner"].get(f"/orders/{records['order']}").json()
+
+    def paid():
+        r = people["finance"].post("/payments", json={"customer_id": records["customer"], "order_id": order["id"],
+                                                      "amount": "1.00", "method": "bank_transfer"})
+        return r.json() if r.status_code == 201 else None
+
+    payment = eventually(paid, timeout=20)
+    assert payment["status"] == "confirmed"
+    expected = {"other_rep": 404, "other_manager": 404, "warehouse": 404, "owner": 403, "manager": 403,
+                "finance": 409, "admin": 409}
+    for role, status in expected.items():
+        for action in ("confirm", "reject"):
+            r = people[role].post(f"/payments/{payment['id']}/{action}")
+            assert r.status_code == status, f"{role} {action}: {r.status_code} {r.text}"
+            assert r.json()["error"]["code"]
+    for role in ("owner", "manager"):  # the rep's side may read it, not record one
+        assert people[role].get(f"/payments/{payment['id']}").status_code == 200
+        r = people[role].post("/payments", json={"customer_id": records["customer"], "amount": "1.00",
+                                                 "method": "cash"})
+        assert r.status_code == 403, role
+
+
+def test_a_shared_customers_timeline_shows_that_an_expense_was_filed_not_what(people):
+    owner, other = people["owner"], people["other_rep"]
+    cid = owner.post("/customers", json={"name": f"共享费用测试有限公司{uuid.uuid4().hex[:8]}"}).json()["id"]
+    claim = eventually(lambda: (lambda r: r.json() if r.status_code == 201 else None)(
+        owner.post("/expenses", json={"amount": "4321.00", "category": "差旅", "description": "北京机票往返",
+                                      "customer_id": cid})), timeout=20)
+    assert eventually(lambda: owner.post(f"/customers/{cid}/shares",
+                                         json={"user_id": other.user["id"]}).status_code == 201, timeout=20)
+    assert other.get(f"/expenses/{claim['id']}").status_code == 404
+
+    def entry(client):
+        r = client.get("/timeline", params={"customer_id": cid, "type": "billing.expense.submitted"})
+        items = r.json()["items"] if r.status_code == 200 else []
+        return items[0] if items else None
+
+    shown = eventually(lambda: entry(other), timeout=20)
+    assert shown["redacted"] is True and shown["actor_id"] == owner.user["id"]
+    text = str(shown)
+    assert "4321" not in text and "北京机票往返" not in text and "差旅" not in text
+    audit = other.get("/audit", params={"type": "billing.expense.submitted", "customer_id": cid}).json()["items"]
+    assert audit and "4321" not in str(audit)
+    for role in ("owner", "manager", "admin", "finance"):
+        full = eventually(lambda role=role: entry(people[role]), timeout=20)
+        assert full["redacted"] is False and full["data"]["amount"] == "4321.00", role
+
+
+def test_cost_prices_and_price_changes_by_role(people, admin):
+    product = admin.post("/products", json={"sku": f"COST-{uuid.uuid4().hex[:8]}", "name": f"成本测试{uuid.uuid4().hex[:6]}",
+                                            "unit": "个", "list_price": "100.00", "cost_price": "61.00"}).json()
+    for role, sees in (("admin", True), ("finance", True), ("manager", True), ("owner", False), ("warehouse", False)):
+        one = people[role].get(f"/products/{product['id']}").json()
+        listed = people[role].get("/products", params={"q": product["sku"]}).json()["items"]
+        assert ("cost_price" in one) is sees and all(("cost_price" in i) is sees for i in listed), role
+    keeper = people["warehouse"]
+    for change in ({"list_price": "0.01"}, {"cost_price": "1.00"}):
+        r = keeper.patch(f"/products/{product['id']}", json=change)
+        assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden", change
+    assert keeper.patch(f"/products/{product['id']}", json={"safety_stock": 4}).status_code == 200
+    after = admin.get(f"/products/{product['id']}").json()
+    assert (after["list_price"], after["cost_price"], after["safety_stock"]) == ("100.00", "61.00", 4)
+
+
+def test_owner_id_is_someone_the_caller_may_assign_to(people, records):
+    other = people["other_rep"]
+    cid = other.post("/customers", json={"name": f"栽赃测试有限公司{uuid.uuid4().hex[:8]}"}).json()["id"]
+    body = {"customer_id": cid, "name": "栽赃", "amount": "1.00", "stage": "won"}
+
+    def attempt(owner_id):  # a list: a 4xx requests.Response is falsy
+        r = other.post("/opportunities", json={**body, "owner_id": owner_id})
+        return None if r.status_code == 422 and "customer_id" in r.json()["error"]["details"] else [r]
+
+    [planted] = eventually(lambda: attempt(people["owner"].user["id"]), timeout=20)
+    assert planted.status_code == 403, planted.text
+    [nobody] = attempt(str(uuid.uuid4()))
+    assert nobody.status_code == 422 and "owner_id" in nobody.json()["error"]["details"]
+    customer = other.post("/customers", json={"name": f"栽赃客户{uuid.uuid4().hex[:8]}",
+                                              "owner_id": people["owner"].user["id"]})
+    assert customer.status_code == 403
+    transfer = other.post(f"/customers/{cid}/transfer", json={"owner_id": people["owner"].user["id"]})
+    assert transfer.status_code == 403

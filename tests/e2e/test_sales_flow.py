@@ -129,3 +129,33 @@ def test_converted_lead_becomes_an_opportunity_in_sales(team):
     opp = eventually(arrived, timeout=20)
     assert opp["name"] == "精工 首单" and opp["amount"] == "80000.00"
     assert opp["customer_id"] == conv.json()["customer_id"]
+
+
+def test_four_eyes_and_the_effective_discount(team, stocked, customer):
+    """Issue 11.3: the manager's own 90% order waits for another approver; a unit price of
+    0.01 on a 100.00 product is held like a discount."""
+    manager, rep = team["manager"], team["rep"]
+    own = create_order(manager, customer["id"], stocked, discount_pct="90")
+    assert own["status"] == "pending_approval" and own["created_by"] == manager.user["id"]
+    refused = manager.post(f"/orders/{own['id']}/approve")
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+    assert status_of(rep, own["id"]) == "pending_approval"
+    cheap = create_order(rep, customer["id"], stocked, unit_price="0.01")
+    assert cheap["status"] == "pending_approval" and cheap["lines"][0]["discount_pct"] == "0"
+    assert rep.post(f"/orders/{cheap['id']}/approve").status_code == 403
+    for order in (own, cheap):
+        assert rep.post(f"/orders/{order['id']}/cancel").status_code == 200
+
+
+def test_owner_id_only_names_someone_the_caller_may_assign_to(team, customer):
+    """Issue 11.3: a rep plants a won deal in another team's rep's funnel, or names no user."""
+    rep, other = team["rep"], team["other"]
+    body = {"customer_id": customer["id"], "name": "栽赃的赢单", "amount": "999999.00", "stage": "won"}
+    planted = rep.post("/opportunities", json={**body, "owner_id": other.user["id"]})
+    assert planted.status_code == 403, planted.text
+    nobody = rep.post("/opportunities", json={**body, "owner_id": str(uuid.uuid4())})
+    assert nobody.status_code == 422 and "owner_id" in nobody.json()["error"]["details"]
+    pipe = other.get("/opportunities/pipeline", params={"owner_id": other.user["id"]}).json()
+    assert next(s for s in pipe["items"] if s["stage"] == "won")["count"] == 0
+    mine = team["manager"].post("/opportunities", json={**body, "stage": "proposal", "owner_id": rep.user["id"]})
+    assert mine.status_code == 201 and mine.json()["owner_id"] == rep.user["id"]

@@ -2,8 +2,8 @@
 
 from flask import Blueprint
 
-from services.billing.api import expenses, invoices, payments, receivables
+from services.billing.api import expenses, invoices, payment_decisions, payments, receivables
 
 
 def blueprints() -> list[Blueprint]:
-    return [invoices.bp, payments.bp, receivables.bp, expenses.bp]
+    return [invoices.bp, payments.bp, payment_decisions.bp, receivables.bp, expenses.bp]

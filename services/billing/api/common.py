@@ -15,10 +15,10 @@ from shared.visibility import can_see_customer
 from shared.web import is_uuid
 
 DOMAIN = "billing"
-# Who may issue invoices, record payments and allocate prepayments (sales and managers
-# only for customers they see).
-RECORDERS = frozenset({"admin", "finance", "sales", "manager"})
-# Who may void invoices, set exchange rates and opening balances.
+# Who may issue and void invoices, record, confirm and reject payments, allocate
+# prepayments, set exchange rates and opening balances. (Sales reps and managers may
+# record cash payments, unconfirmed, only when BILLING_REPS_RECORD_CASH is on:
+# domain/payments.py.)
 FINANCE = frozenset({"admin", "finance"})
 
 
@@ -80,13 +80,15 @@ def payment_view(row: Row) -> dict[str, Any]:
             "amount": fmt(row.amount), "currency": row.currency, "rate_to_cny": fmt_rate(row.rate_to_cny),
             "amount_cny": fmt(row.amount_cny), "method": row.method, "account": row.account,
             "note": row.note, "received_at": iso(row.received_at), "recorded_by": row.recorded_by,
-            "created_at": iso(row.created_at)}
+            "status": row.status, "decided_by": row.decided_by, "decided_at": iso(row.decided_at),
+            "decision_note": row.decision_note, "created_at": iso(row.created_at)}
 
 
 def payment_event(row: Row) -> dict[str, Any]:
     view = payment_view(row)
     return {k: view[k] for k in ("id", "customer_id", "order_id", "amount", "currency", "rate_to_cny",
-                                 "amount_cny", "method", "account", "received_at")}
+                                 "amount_cny", "method", "account", "received_at", "status", "recorded_by",
+                                 "decided_by", "decision_note")}
 
 
 def allocation_view(row: Row) -> dict[str, Any]:

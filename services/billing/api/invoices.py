@@ -12,7 +12,6 @@ from services.billing import store
 from services.billing.api.common import (
     DOMAIN,
     FINANCE,
-    RECORDERS,
     invoice_event,
     invoice_view,
     path_id,
@@ -41,7 +40,7 @@ bp = Blueprint("billing_invoices", __name__)
 @api_doc(body=InvoiceIn, status=201, summary="Issue an invoice (sum per order at most its gross; 409 invoice_exceeds_order)", tags=["billing"])
 def issue_invoice():
     p = principal()
-    require_role(p, RECORDERS, "issue invoices")
+    require_role(p, FINANCE, "issue invoices")
     body = load(InvoiceIn())
     now = datetime.now(UTC)
     issued_at = body["issued_at"] or now

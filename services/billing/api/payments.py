@@ -8,14 +8,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from services.billing import store
 from services.billing.api.common import (
     DOMAIN,
     FINANCE,
-    RECORDERS,
     allocation_view,
     check_customer,
     path_id,
@@ -25,6 +24,7 @@ from services.billing.api.common import (
     visible_order,
 )
 from services.billing.api.fields import AllocateIn, PaymentIn, RateIn
+from services.billing.domain import payments as rules
 from services.billing.domain.money_rules import (
     BASE_CURRENCY,
     check_billable,
@@ -50,11 +50,13 @@ def _mismatch() -> ValidationFailed:
 
 
 @bp.post("/payments")
-@api_doc(body=PaymentIn, status=201, summary="Record a payment; without order_id a prepayment (customer credit)", tags=["billing"])
+@api_doc(body=PaymentIn, status=201, summary="Record a payment (finance, admin); without order_id a prepayment (customer credit). With BILLING_REPS_RECORD_CASH on, sales and managers may record cash for customers they see: status unconfirmed, counting nowhere until finance confirms it", tags=["billing"])
 def record_payment():
     p = principal()
-    require_role(p, RECORDERS, "record payments")
+    reps_record_cash = current_app.extensions["billing_config"].reps_record_cash
+    rules.check_may_record(p.role, reps_record_cash=reps_record_cash)
     body = load(PaymentIn())
+    status = rules.status_when_recorded(p.role, body["method"], reps_record_cash=reps_record_cash)
     now = datetime.now(UTC)
     received_at = body["received_at"] or now
     if received_at > now + timedelta(days=1):
@@ -87,17 +89,14 @@ def record_payment():
                 id=new_id(), customer_id=body["customer_id"], order_id=body["order_id"], amount=body["amount"],
                 currency=currency, rate_to_cny=rate, amount_cny=amount_cny, method=body["method"],
                 account=body["account"], note=body["note"], received_at=received_at, recorded_by=p.user_id,
+                status=status,
             ).returning(*payments.c)
         ).one()
-        if order is not None:
-            order = store.add_to_order(conn, order.id, paid=amount_cny)
-            store.add_to_receivables(conn, row.customer_id, paid=amount_cny)
-        else:
-            store.add_to_receivables(conn, row.customer_id, prepaid=amount_cny)
-        emit("billing.payment.received", aggregate_type="payment", aggregate_id=row.id,
-             data=payment_event(row), customer_id=row.customer_id)
-        if order is not None:
-            store.publish_balance(emit, order)
+        if status == rules.CONFIRMED:
+            store.count_payment(conn, emit, row, order, payment_event(row))
+        else:  # a rep's cash: on the timeline, counted nowhere until finance confirms it
+            emit("billing.payment.recorded", aggregate_type="payment", aggregate_id=row.id,
+                 data=payment_event(row), customer_id=row.customer_id)
     return jsonify(payment_view(row)), 201
 
 
@@ -126,7 +125,10 @@ def list_payments():
     kind = request.args.get("kind")
     if kind not in (None, "", "order", "prepayment"):
         raise ValidationFailed("invalid kind", details={"kind": ["one of order, prepayment"]})
-    extra = []
+    status = request.args.get("status")
+    if status not in (None, "", *rules.STATUSES):
+        raise ValidationFailed("invalid status", details={"status": [f"one of {', '.join(rules.STATUSES)}"]})
+    extra = [payments.c.status == status] if status else []
     if kind == "order":
         extra.append(payments.c.order_id.is_not(None))
     elif kind == "prepayment":
@@ -164,7 +166,7 @@ def list_allocations():
 def allocate():
     """Spend a customer's prepayment credit (CNY) on one of its orders."""
     p = principal()
-    require_role(p, RECORDERS, "allocate prepayments")
+    require_role(p, FINANCE, "allocate prepayments")
     body = load(AllocateIn())
     amount = body["amount"]
     ctx = service_context()

@@ -19,7 +19,6 @@ from services.customer.access import (
     customer_clause,
     load_customer,
     require_manage,
-    require_user,
     shares,
 )
 from services.customer.api.common import field_defs, path_id, require_role, text, uuid_field
@@ -32,17 +31,15 @@ from services.customer.domain.normalize import (
 )
 from services.customer.domain.rules import (
     CUSTOMER_CREATORS,
-    OWNER_ROLES,
-    may_assign_owner,
     merge_custom_fields,
     validate_custom_fields,
 )
 from services.customer.models import contacts, customer_counts, customers
 from services.customer.search import fragment_match
-from shared.errors import Conflict, Forbidden, ValidationFailed
+from shared.errors import Conflict, ValidationFailed
 from shared.identity import Principal
 from shared.service import service_context
-from shared.visibility import is_manager_of, sees_all, visible_user_ids
+from shared.visibility import require_assignable_owner, sees_all, visible_user_ids
 from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("customers", __name__)
@@ -90,12 +87,7 @@ def create_customer() -> ResponseReturnValue:
     _check_name(body["name"])
     ctx = service_context()
     with ctx.engine.begin() as conn:
-        owner_id = body.get("owner_id") or who.user_id
-        if owner_id != who.user_id:
-            require_user(conn, owner_id, "owner_id", OWNER_ROLES)
-            above = who.role == "manager" and is_manager_of(conn, who.user_id, owner_id)
-            if not may_assign_owner(who.role, who.user_id, owner_id, above):
-                raise Forbidden("you may create customers only for yourself or your team")
+        owner_id = require_assignable_owner(conn, who, body.get("owner_id") or who.user_id)
         cid = str(uuid.uuid4())
         names = store.name_columns(body["name"].strip())
         values = {

@@ -1,5 +1,8 @@
-"""Ownership: transfer and shares. Allowed for the owner (handing over), a manager
-above the owner, or an admin; others who can see the customer get 403."""
+"""Ownership: transfer and shares. Allowed for the owner, a manager above the owner, or
+an admin; others who can see the customer get 403. The new owner must be someone the
+caller may assign records to (shared.visibility.require_assignable_owner): a rep cannot
+push a customer onto another rep, a manager moves customers within their team, admin
+anywhere."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from services.customer.domain.rules import OWNER_ROLES
 from services.customer.models import customers
 from shared.errors import Conflict, NotFound
 from shared.service import service_context
+from shared.visibility import require_assignable_owner
 from shared.web import event_context, load, principal
 
 bp = Blueprint("ownership", __name__)
@@ -42,7 +46,8 @@ def transfer(cid: str) -> ResponseReturnValue:
     ctx = service_context()
     with ctx.engine.begin() as conn:
         row = _managed(conn, cid)
-        require_user(conn, body["owner_id"], "owner_id", OWNER_ROLES)
+        # the new owner: an active user the caller may assign to (shared rule, every service)
+        require_assignable_owner(conn, principal(), body["owner_id"])
         if body["owner_id"] == row.owner_id:
             return jsonify(store.customer_json(row, store.shared_with(conn, [row.id])[row.id]))
         conn.execute(customers.update().where(customers.c.id == row.id)

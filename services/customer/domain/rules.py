@@ -120,9 +120,3 @@ def may_manage_customer(role: str, user_id: str, owner_id: str, is_manager_of_ow
     return role == "admin" or user_id == owner_id or (role == "manager" and is_manager_of_owner)
 
 
-def may_assign_owner(role: str, user_id: str, new_owner_id: str, is_manager_of_new_owner: bool) -> bool:
-    """Who may create a customer for someone else: an admin; a manager for themselves
-    or a subordinate; a sales rep only for themselves."""
-    if role == "admin" or new_owner_id == user_id:
-        return True
-    return role == "manager" and is_manager_of_new_owner

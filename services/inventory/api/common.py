@@ -25,6 +25,11 @@ T = TypeVar("T")
 
 # Who may write what (reads of products, warehouses and stock are open to every role).
 STOCK_WRITERS = frozenset({"admin", "warehouse"})
+# Who may change a product's prices (list_price, cost_price): not the warehouse, which
+# keeps every other product field.
+PRICE_SETTERS = frozenset({"admin"})
+# Who sees cost prices (every other role gets products without the cost_price field).
+COST_READERS = frozenset({"admin", "finance", "manager"})
 PURCHASING_READERS = frozenset({"admin", "warehouse", "finance", "manager"})
 PURCHASING_PAYERS = frozenset({"admin", "warehouse", "finance"})
 MAX_LINES = 500
@@ -35,6 +40,10 @@ _RETRYABLE = {"40P01", "40001"}  # deadlock_detected, serialization_failure
 def require_role(roles: frozenset[str], action: str = "do this") -> None:
     if principal().role not in roles:
         raise Forbidden(f"your role may not {action}", details={"allowed_roles": sorted(roles)})
+
+
+def sees_cost() -> bool:
+    return principal().role in COST_READERS
 
 
 def in_transaction(work: Callable[[Connection], T], *, attempts: int = 3) -> T:

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from services.inventory import catalog
 from services.inventory.api.common import (
+    PRICE_SETTERS,
     STOCK_WRITERS,
     Money,
     count_and_page,
@@ -18,10 +19,11 @@ from services.inventory.api.common import (
     in_transaction,
     path_id,
     require_role,
+    sees_cost,
 )
 from services.inventory.domain.importing import ImportFileError, check_row, read_rows
 from services.inventory.models import product_imports, products
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.files import safe_filename
 from shared.service import service_context
 from shared.tabular import ImportLimits
@@ -59,12 +61,25 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _prices_refused(fields: list[str]) -> Forbidden:
+    return Forbidden("your role may not change prices", code="forbidden",
+                     details={f: ["your role may not change prices"] for f in fields})
+
+
+def _may_set_prices() -> bool:
+    return principal().role in PRICE_SETTERS
+
+
 @bp.post("/products")
 def create_product():
     require_role(STOCK_WRITERS, "create products")
     data = _clean(load(ProductIn()))
+    # the warehouse creates products with their list price (the contract requires one) but
+    # sets no cost price: it neither sees nor keeps costs
+    if data.get("cost_price") is not None and not _may_set_prices():
+        raise _prices_refused(["cost_price"])
     row = in_transaction(lambda conn: catalog.create_product(conn, emitter(conn), data))
-    return jsonify(catalog.to_api(row)), 201
+    return jsonify(catalog.to_api(row, with_cost=sees_cost())), 201
 
 
 @bp.get("/products")
@@ -81,7 +96,8 @@ def list_products():
     query = query.order_by(products.c.sku, products.c.id)
     with service_context().engine.connect() as conn:
         rows, total = count_and_page(conn, query, page, per_page)
-    return page_response([catalog.to_api(r) for r in rows], total, page, per_page)
+    with_cost = sees_cost()
+    return page_response([catalog.to_api(r, with_cost=with_cost) for r in rows], total, page, per_page)
 
 
 @bp.get("/products/<product_id>")
@@ -91,7 +107,7 @@ def get_product(product_id: str):
         row = conn.execute(sa.select(products).where(products.c.id == pid)).first()
     if row is None:
         raise NotFound("product not found")
-    return jsonify(catalog.to_api(row))
+    return jsonify(catalog.to_api(row, with_cost=sees_cost()))
 
 
 @bp.patch("/products/<product_id>")
@@ -102,10 +118,15 @@ def patch_product(product_id: str):
     for key in ("sku", "name", "unit", "list_price", "safety_stock", "active"):
         if key in changes and changes[key] is None:
             raise ValidationFailed("invalid fields", details={key: ["must not be null"]})
-    row = in_transaction(lambda conn: catalog.update_product(conn, emitter(conn), pid, changes))
+    may_set_prices = _may_set_prices()
+    try:
+        row = in_transaction(lambda conn: catalog.update_product(conn, emitter(conn), pid, changes,
+                                                                 may_set_prices=may_set_prices))
+    except catalog.PriceChangeRefused as exc:
+        raise _prices_refused(exc.fields) from None
     if row is None:
         raise NotFound("product not found")
-    return jsonify(catalog.to_api(row))
+    return jsonify(catalog.to_api(row, with_cost=sees_cost()))
 
 
 # ---- import ------------------------------------------------------------------------
@@ -130,6 +151,8 @@ def import_products():
         rows = read_rows(filename, content, limits)
     except ImportFileError as exc:
         raise table_error(exc) from None
+    if not _may_set_prices() and any(str(r.get("cost_price") or "").strip() for r in rows):
+        raise _prices_refused(["cost_price"])
 
     def work(conn):
         emit = emitter(conn)

@@ -28,7 +28,7 @@ from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.money import ZERO, fmt
 from shared.openapi import api_doc
 from shared.service import service_context
-from shared.visibility import can_see_customer, customer_filter
+from shared.visibility import can_see_customer, customer_filter, require_assignable_owner
 from shared.web import load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("opportunities", __name__)
@@ -77,7 +77,11 @@ def create():
     ctx = service_context()
     with ctx.engine.begin() as conn:
         customer_owner = require_customer(conn, p, body["customer_id"])
-        owner = body.pop("owner_id") or (p.user_id if p.role in ("sales", "manager") else customer_owner)
+        owner = body.pop("owner_id")
+        if owner:  # only an active user the caller may assign to (shared rule, every service)
+            owner = require_assignable_owner(conn, p, owner)
+        else:
+            owner = p.user_id if p.role in ("sales", "manager") else customer_owner
         row = store.insert(conn, emitter(conn), {"id": str(uuid.uuid4()), "owner_id": owner,
                                                  "probability": probability, "lead_id": None, **body})
     return jsonify(store.view(row)), 201

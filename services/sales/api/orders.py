@@ -76,7 +76,7 @@ def writable_order(conn: Connection, p: Principal, order_id: str) -> dict[str, A
 
 
 @bp.post("/orders")
-@api_doc(body=OrderCreate, status=201, summary="Create an order (pending, or pending_approval above the discount threshold); unit_price defaults to the last price to this customer, else list price", tags=["sales"])
+@api_doc(body=OrderCreate, status=201, summary="Create an order (pending, or pending_approval when a line's effective discount against the list price, by unit_price and/or discount_pct, is above the threshold); unit_price defaults to the last price to this customer, else list price", tags=["sales"])
 def create_order():
     p = writer()
     body = load(OrderCreate())
@@ -87,7 +87,7 @@ def create_order():
         lines = price_lines(conn, body["customer_id"], body["lines"], default_tax_rate=cfg.default_tax_rate)
         order = ordering.create_order(
             conn, emitter(conn), customer_id=body["customer_id"], owner_id=owner_id, lines=lines,
-            approval_threshold=cfg.approval_discount_pct, warehouse_id=body["warehouse_id"],
+            created_by=p.user_id, approval_threshold=cfg.approval_discount_pct, warehouse_id=body["warehouse_id"],
         )
         warnings = stock_warnings(conn, lines, body["warehouse_id"])
     return jsonify({**view(order), "warnings": warnings}), 201
@@ -128,7 +128,7 @@ def list_orders():
 
 
 @bp.post("/orders/<order_id>/approve")
-@api_doc(summary="Approve a held order (a manager above the owner, or admin): 403 others, 409 wrong state", tags=["sales"])
+@api_doc(summary="Approve a held order (a manager above the owner, or admin; never whoever created the order or wrote its quote): 403 others, 409 wrong state", tags=["sales"])
 def approve(order_id: str):
     p = writer()
     ctx = service_context()

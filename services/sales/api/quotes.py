@@ -196,7 +196,7 @@ def convert(quote_id: str):
                            details={"status": status, "order_id": quote["order_id"]})
         owner_id = require_customer(conn, p, quote["customer_id"])
         order = ordering.create_order(conn, emitter(conn), customer_id=quote["customer_id"], owner_id=owner_id,
-                                      lines=quote["lines"], approval_threshold=config().approval_discount_pct,
+                                      lines=quote["lines"], created_by=p.user_id, approval_threshold=config().approval_discount_pct,
                                       quote_id=quote["id"])
         quote = store.update(conn, quote, status=rules.ACCEPTED, order_id=order["id"])
         store.publish(emitter(conn), "sales.quote.updated", quote, today())

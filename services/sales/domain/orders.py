@@ -43,9 +43,52 @@ def next_status(status: str, action: str) -> str:
         raise IllegalTransition(status, action) from None
 
 
-def needs_approval(discounts: Iterable[Decimal], threshold: Decimal) -> bool:
-    """A line discount above the threshold (strictly) needs a manager's approval."""
-    return any(d > threshold for d in discounts)
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """What the approval rule needs of a line: the list price from the local product copy
+    (None when the product is unknown there), the unit price and the line discount."""
+    list_price: Decimal | None
+    unit_price: Decimal
+    discount_pct: Decimal
+
+
+def effective_discount_pct(line: PricedLine) -> Decimal | None:
+    """How far below the list price the line sells, in percent, whatever field expressed
+    it: 100 x (1 - unit_price x (1 - discount_pct/100) / list_price). A unit price under
+    the list price is a discount as much as discount_pct is; a price above the list
+    offsets a discount. None when the list price is unknown; 0 for a free product."""
+    if line.list_price is None:
+        return None
+    if line.list_price <= 0:
+        return Decimal(0)
+    net_unit = line.unit_price * (HUNDRED - line.discount_pct) / HUNDRED
+    return HUNDRED - net_unit * HUNDRED / line.list_price
+
+
+def needs_approval(lines: Iterable[PricedLine], threshold: Decimal) -> bool:
+    """A line whose effective discount is above the threshold (strictly) needs a
+    manager's approval; so does a line whose list price is not known (fail closed)."""
+    for line in lines:
+        discount = effective_discount_pct(line)
+        if discount is None or discount > threshold:
+            return True
+    return False
+
+
+def approval_refusal(approver_role: str, approver_id: str, authors: Iterable[str | None],
+                     manages_owner: bool) -> str | None:
+    """Why this user may not approve a held order (None: they may). Four eyes: whoever
+    created the order (or wrote the quote it came from) never approves it, whatever their
+    role; otherwise a manager above the owner or an admin (so an admin's own order needs
+    another admin or a manager above the owner)."""
+    if approver_id in {a for a in authors if a}:
+        return "whoever created an order (or its quote) may not approve it; another approver must"
+    if approver_role == "admin" or (approver_role == "manager" and manages_owner):
+        return None
+    return "only a manager of the order's owner or an admin may approve it"
 
 
 # ---- reactions to the saga's events -------------------------------------------------

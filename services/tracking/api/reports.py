@@ -10,8 +10,15 @@ from flask import Blueprint, jsonify, request
 
 from services.tracking import reports
 from services.tracking.api.params import period_args, report_page_args
+from services.tracking.api.readers import reader_of
 from services.tracking.domain import periods as P
-from services.tracking.models import rm_customers, rm_leads, rm_opportunities, rm_orders
+from services.tracking.models import (
+    rm_customers,
+    rm_expenses,
+    rm_leads,
+    rm_opportunities,
+    rm_orders,
+)
 from shared.errors import ValidationFailed
 from shared.service import service_context
 from shared.visibility import customer_filter, owner_filter
@@ -79,12 +86,19 @@ def funnel():
 
 @bp.get("/profit")
 def profit():
+    """Per customer the caller sees. Expenses: only the claims the caller may see (their
+    own and their team's; all for admin and finance), as on the timeline. Cost of goods
+    and profit only for admin, finance and managers."""
     start, end = period_args()
     page, per_page = report_page_args()
     me = principal()
     with service_context().engine.connect() as conn:
+        reader = reader_of(conn, me)
+        expense_scope = (None if me.role in ("admin", "finance")
+                         else rm_expenses.c.submitter_id.in_(sorted(reader.team)))
         items, total = reports.profit_by_customer(
-            conn, start, end, lambda col: customer_filter(conn, me, col, "reports"), per_page, (page - 1) * per_page)
+            conn, start, end, lambda col: customer_filter(conn, me, col, "reports"), per_page, (page - 1) * per_page,
+            expense_scope=expense_scope, with_cost=reader.sees_cost)
     return _paged(items, total, page, per_page)
 
 

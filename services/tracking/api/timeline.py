@@ -11,7 +11,9 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.tracking.api.params import check_offset, cursor_arg, id_arg, period_args, text_arg
+from services.tracking.api.readers import reader_of
 from services.tracking.domain import cursor as cursor_codec
+from services.tracking.domain.disclosure import Reader, disclose
 from services.tracking.models import events
 from services.tracking.summaries import with_actor
 from shared.errors import NotFound, ValidationFailed
@@ -31,9 +33,11 @@ SERVICE_ROLES = {"finance": "billing", "warehouse": "inventory"}
 _users = sa.table("acl_users", sa.column("id"), sa.column("full_name"), sa.column("username"))
 
 
-def _entry(row: Row, zh_first: bool) -> dict:
+def _entry(row: Row, zh_first: bool, reader: Reader) -> dict:
+    """One entry, with only the detail this reader may see of its source record."""
     name = row.full_name or row.username
-    en, zh = with_actor(name, row.summary, row.summary_zh)
+    shown = disclose(reader, row.event_type, row.data, row.summary, row.summary_zh)
+    en, zh = with_actor(name, shown.summary_en, shown.summary_zh)
     return {
         "occurred_at": row.occurred_at.isoformat(),
         "type": row.event_type,
@@ -49,7 +53,8 @@ def _entry(row: Row, zh_first: bool) -> dict:
         "aggregate_id": row.aggregate_id,
         "correlation_id": row.correlation_id,
         "causation_id": row.causation_id,
-        "data": row.data,
+        "data": shown.data,
+        "redacted": shown.redacted,
     }
 
 
@@ -64,8 +69,9 @@ def _filters() -> list[ColumnElement]:
     return out
 
 
-def _page(conn: Connection, where: list[ColumnElement], count_cap: int = COUNT_CAP):
-    """One page of entries for the conditions, with total and next_cursor."""
+def _page(conn: Connection, me: Principal, where: list[ColumnElement], count_cap: int = COUNT_CAP):
+    """One page of entries for the conditions, with total and next_cursor; each entry as
+    much as the caller may see of it."""
     page, per_page = page_args()
     before = cursor_arg("before")
     if before is None:
@@ -89,10 +95,11 @@ def _page(conn: Connection, where: list[ColumnElement], count_cap: int = COUNT_C
     rows = conn.execute(query).all()
     more = len(rows) > per_page
     rows = rows[:per_page]
+    reader = reader_of(conn, me)
     zh_first = (request.headers.get("Accept-Language") or "").lower().startswith("zh")
     next_cursor = cursor_codec.encode(rows[-1].occurred_at, rows[-1].seq) if more and rows else None
     return jsonify({
-        "items": [_entry(r, zh_first) for r in rows],
+        "items": [_entry(r, zh_first, reader) for r in rows],
         "total": min(total, count_cap), "total_capped": total > count_cap,
         "page": page, "per_page": per_page, "next_cursor": next_cursor,
     })
@@ -114,7 +121,7 @@ def timeline():
             where.append(events.c.service == SERVICE_ROLES[me.role])
         elif not can_see_customer(conn, me, customer_id, "tracking"):
             raise NotFound("customer not found")
-        return _page(conn, where)
+        return _page(conn, me, where)
 
 
 def audit_scope(conn: Connection, me: Principal) -> ColumnElement:
@@ -161,4 +168,4 @@ def audit():
         where.append(events.c.occurred_at < end)
     with service_context().engine.connect() as conn:
         where.append(audit_scope(conn, me))
-        return _page(conn, where, AUDIT_COUNT_CAP)
+        return _page(conn, me, where, AUDIT_COUNT_CAP)

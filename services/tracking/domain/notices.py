@@ -22,6 +22,7 @@ class Notice:
     user_id: str | None = None  # one user
     managers_of: str | None = None  # every manager above this user (admins when none)
     role: str | None = None  # every active user of this role
+    not_actor: bool = False  # never the user whose action caused it (an approver of their own order)
 
 
 def _s(data: dict[str, Any], key: str, default: str = "") -> str:
@@ -56,7 +57,7 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
         return [Notice("order_approval_requested", f"order-approval:{event_id}",
                        f"Order {number} awaits your approval (discount above threshold)",
                        f"订单 {number} 折扣超出权限，等待您审批", "order", _s(data, "id", aggregate_id),
-                       managers_of=owner)]
+                       managers_of=owner, not_actor=True)]
     if event_type == "sales.order.rejected":
         owner = _s(data, "owner_id")
         number = _s(data, "number", aggregate_id[:8])

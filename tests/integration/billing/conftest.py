@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from services.billing.bootstrap import root
+from services.billing.bootstrap import create_app
+from services.billing.config import BillingConfig
 from services.billing.handlers import handler_table
 from shared.consumer import run_handlers_directly
 from shared.db import make_engine
@@ -24,7 +25,9 @@ from shared.testing.clients import ServiceClient, new_user, seed_customer, seed_
 class Billing:
     def __init__(self, settings):
         self.settings = settings
-        self.app = root.create_app(settings)
+        self.app = create_app(settings, BillingConfig(reps_record_cash=False))
+        # the same database, with BILLING_REPS_RECORD_CASH on
+        self.cash_app = create_app(settings, BillingConfig(reps_record_cash=True))
         self.engine = make_engine(settings.database_url, pool_size=10)
         self.outbox = Outbox("billing", settings.region)
         self._order_seq: dict[str, int] = {}
@@ -34,8 +37,8 @@ class Billing:
         seed_users(self.engine, user)
         return self.client_for(user)
 
-    def client_for(self, user: dict) -> ServiceClient:
-        return ServiceClient(self.app, user, self.settings.internal_secret)
+    def client_for(self, user: dict, *, reps_record_cash: bool = False) -> ServiceClient:
+        return ServiceClient(self.cash_app if reps_record_cash else self.app, user, self.settings.internal_secret)
 
     def customer(self, owner: ServiceClient, shared_with: list[str] | None = None) -> str:
         return seed_customer(self.engine, owner.user["id"], shared_with=shared_with)

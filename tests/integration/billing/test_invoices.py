@@ -101,17 +101,19 @@ def test_requested_number_must_be_next_and_a_refusal_leaves_no_gap(billing, fina
 def test_unknown_invisible_and_cancelled_orders(billing, finance, rep):
     other_rep = billing.user("sales")
     theirs = billing.order(billing.customer(other_rep), other_rep, "100.00")
-    unknown = rep.post("/invoices", json={"order_id": "00000000-0000-4000-8000-000000000000", "amount": "1.00"})
+    unknown = finance.post("/invoices", json={"order_id": "00000000-0000-4000-8000-000000000000", "amount": "1.00"})
     assert unknown.status_code == 422 and unknown.json["error"]["code"] == "unknown_order"
-    invisible = rep.post("/invoices", json={"order_id": theirs, "amount": "1.00"})
-    assert invisible.status_code == 422 and invisible.json["error"] == unknown.json["error"]
     cid = billing.customer(rep)
     cancelled = billing.order(cid, rep, "100.00", status="cancelled", event_type="sales.order.cancelled")
     resp = finance.post("/invoices", json={"order_id": cancelled, "amount": "1.00"})
     assert resp.status_code == 409 and resp.json["error"]["code"] == "order_not_billable"
-    # the owner's own rep may issue on their customer's order
+    # issuing invoices is finance's: a rep is refused alike on an unknown order, another
+    # rep's order and their own customer's (403 before any look-up, so nothing leaks)
     mine = billing.order(cid, rep, "100.00")
-    assert rep.post("/invoices", json={"order_id": mine, "amount": "1.00"}).status_code == 201
+    for order_id in ("00000000-0000-4000-8000-000000000000", theirs, mine):
+        refused = rep.post("/invoices", json={"order_id": order_id, "amount": "1.00"})
+        assert refused.status_code == 403 and refused.json["error"]["code"] == "forbidden"
+    assert billing.scalar("SELECT count(*) FROM invoices WHERE order_id = :o", o=mine) == 0
 
 
 def test_visibility_of_invoices_per_role(billing, finance, rep):

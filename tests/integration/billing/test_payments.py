@@ -36,8 +36,8 @@ def test_cny_payments_move_the_order_from_unpaid_to_paid(billing, finance, rep):
                                          "payment_status": "partially_paid"}
     over = finance.post("/payments", json={"customer_id": cid, "order_id": oid, "amount": "205.11", "method": "cash"})
     assert over.status_code == 409 and over.json["error"]["code"] == "payment_exceeds_order"
-    assert rep.post("/payments", json={"customer_id": cid, "order_id": oid, "amount": "205.10",
-                                       "method": "wechat_pay"}).status_code == 201
+    assert finance.post("/payments", json={"customer_id": cid, "order_id": oid, "amount": "205.10",
+                                           "method": "wechat_pay"}).status_code == 201
     assert billing.last_balance(oid)["payment_status"] == "paid"
     received = [e for e in billing.events("billing.payment.received") if e["data"]["order_id"] == oid]
     assert len(received) == 2 and all(e["customer_id"] == cid for e in received)
@@ -80,25 +80,25 @@ def test_prepayment_then_allocation(billing, finance, rep):
     cid = billing.customer(rep)
     o1 = billing.order(cid, rep, "300.00")
     o2 = billing.order(cid, rep, "1000.00")
-    pre = rep.post("/payments", json={"customer_id": cid, "amount": "500.00", "method": "alipay"})
+    pre = finance.post("/payments", json={"customer_id": cid, "amount": "500.00", "method": "alipay"})
     assert pre.status_code == 201 and pre.json["kind"] == "prepayment" and pre.json["order_id"] is None
     assert billing.events("billing.payment.received", pre.json["id"])[0]["data"]["order_id"] is None
     assert rep.get("/receivables", query_string={"customer_id": cid}).json["items"][0]["credit"] == "500.00"
     assert rep.get("/prepayments", query_string={"customer_id": cid}).json["total"] == 1
 
-    alloc = rep.post("/prepayments/allocate", json={"customer_id": cid, "order_id": o1, "amount": "300.00"})
+    alloc = finance.post("/prepayments/allocate", json={"customer_id": cid, "order_id": o1, "amount": "300.00"})
     assert alloc.status_code == 201, alloc.json
     assert alloc.json["amount_cny"] == "300.00" and alloc.json["credit_remaining"] == "200.00"
     assert billing.last_balance(o1)["payment_status"] == "paid"
     event = billing.events("billing.prepayment.allocated", alloc.json["id"])[0]
     assert event["customer_id"] == cid and event["data"]["amount_cny"] == "300.00"
 
-    more = rep.post("/prepayments/allocate", json={"customer_id": cid, "order_id": o2, "amount": "200.01"})
+    more = finance.post("/prepayments/allocate", json={"customer_id": cid, "order_id": o2, "amount": "200.01"})
     assert more.status_code == 409 and more.json["error"]["code"] == "insufficient_credit"
-    full = rep.post("/prepayments/allocate", json={"customer_id": cid, "order_id": o1, "amount": "1.00"})
+    full = finance.post("/prepayments/allocate", json={"customer_id": cid, "order_id": o1, "amount": "1.00"})
     assert full.status_code == 409 and full.json["error"]["code"] == "payment_exceeds_order"
-    assert rep.post("/prepayments/allocate", json={"customer_id": cid, "order_id": o2,
-                                                   "amount": "200.00"}).status_code == 201
+    assert finance.post("/prepayments/allocate", json={"customer_id": cid, "order_id": o2,
+                                                       "amount": "200.00"}).status_code == 201
     assert billing.last_balance(o2)["paid_amount"] == "200.00"
     assert billing.last_balance(o2)["payment_status"] == "partially_paid"
     row = rep.get("/receivables", query_string={"customer_id": cid}).json["items"][0]
@@ -140,10 +140,14 @@ def test_payment_errors(billing, finance, rep):
     assert mismatch.status_code == 422 and "customer_id" in mismatch.json["error"]["details"]
     unknown_customer = finance.post("/payments", json={**base, "customer_id": "00000000-0000-4000-8000-000000000001"})
     assert unknown_customer.status_code == 422 and unknown_customer.json["error"]["code"] == "unknown_customer"
-    invisible = other_rep.post("/payments", json=base)
+    assert other_rep.post("/payments", json=base).status_code == 403  # finance's job
+    # with reps recording cash, a customer they do not see is unknown to them
+    other_rep_cash = billing.client_for(other_rep.user, reps_record_cash=True)
+    invisible = other_rep_cash.post("/payments", json=base)
     assert invisible.status_code == 422 and invisible.json["error"] == unknown_customer.json["error"]
-    assert other_rep.post("/payments", json={**base, "order_id": oid}).json["error"]["code"] == "unknown_order"
+    assert other_rep_cash.post("/payments", json={**base, "order_id": oid}).json["error"]["code"] == "unknown_order"
     assert warehouse.post("/payments", json=base).status_code == 403
+    assert billing.client_for(warehouse.user, reps_record_cash=True).post("/payments", json=base).status_code == 403
     for bad in ({"method": "bitcoin"}, {"currency": "US"}, {"amount": "0"}, {"amount": "1.234"},
                 {"received_at": "yesterday"}, {"received_at": "2999-01-01T00:00:00Z"}, {"customer_id": None}):
         resp = finance.post("/payments", json={**base, **bad})

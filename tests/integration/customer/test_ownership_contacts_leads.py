@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from shared.testing.clients import new_user, seed_users
 from tests.integration.customer.conftest import outbox_events
 
 pytestmark = pytest.mark.integration
@@ -31,19 +32,40 @@ def test_transfer_rules(people, engine):
     assert people.sales.post(f"/customers/{c['id']}/shares", json={"user_id": target}).status_code == 201
     assert people.other.post(f"/customers/{c['id']}/transfer",
                              json={"owner_id": target}).status_code == 403
-    # the manager above the owner may
+    # the manager above the owner moves it within the team, not into another team
+    teammate = new_user("sales", manager_id=people.manager.user["id"])
+    seed_users(engine, teammate)
     r = people.manager.post(f"/customers/{c['id']}/transfer", json={"owner_id": target})
-    assert r.status_code == 200 and r.get_json()["owner_id"] == target and r.get_json()["shared_with"] == []
+    assert r.status_code == 403 and r.get_json()["error"]["details"] == {"owner_id": ["not a user you may assign to"]}
+    r = people.manager.post(f"/customers/{c['id']}/transfer", json={"owner_id": teammate["id"]})
+    assert r.status_code == 200 and r.get_json()["owner_id"] == teammate["id"] and r.get_json()["shared_with"] == [target]
     assert people.sales.get(f"/customers/{c['id']}").status_code == 404
-    assert people.other.get(f"/customers/{c['id']}").status_code == 200
+    assert people.manager.get(f"/customers/{c['id']}").status_code == 200
     ev = outbox_events(engine, "customer.customer.transferred", c["id"])
-    assert len(ev) == 1 and ev[0]["data"]["owner_id"] == target
-    # the owner may hand over; admin may always
+    assert len(ev) == 1 and ev[0]["data"]["owner_id"] == teammate["id"]
+    # admin may move it anywhere
+    r = people.admin.post(f"/customers/{c['id']}/transfer", json={"owner_id": target})
+    assert r.status_code == 200 and r.get_json()["owner_id"] == target and r.get_json()["shared_with"] == []
+    assert people.other.get(f"/customers/{c['id']}").status_code == 200
+
+
+def test_transfer_names_only_an_active_user_the_caller_may_assign_to(people, engine):
+    """The owner cannot push a customer onto another rep (nor their manager); an inactive
+    user is refused like an unknown one, even by admin."""
     d = make(people.sales)
-    r = people.sales.post(f"/customers/{d['id']}/transfer", json={"owner_id": people.manager.user["id"]})
-    assert r.status_code == 200
-    r = people.admin.post(f"/customers/{d['id']}/transfer", json={"owner_id": people.sales.user["id"]})
-    assert r.status_code == 200 and r.get_json()["owner_id"] == people.sales.user["id"]
+    for someone in (people.other, people.manager):
+        r = people.sales.post(f"/customers/{d['id']}/transfer", json={"owner_id": someone.user["id"]})
+        assert r.status_code == 403, r.get_json()
+    gone = new_user("sales", manager_id=people.manager.user["id"])
+    gone["active"] = False
+    seed_users(engine, gone)
+    for caller in (people.manager, people.admin):
+        r = caller.post(f"/customers/{d['id']}/transfer", json={"owner_id": gone["id"]})
+        assert r.status_code == 422 and "owner_id" in r.get_json()["error"]["details"]
+    r = people.admin.post("/customers", json={"name": f"给停用用户{uuid.uuid4().hex[:6]}", "owner_id": gone["id"]})
+    assert r.status_code == 422 and "owner_id" in r.get_json()["error"]["details"]
+    assert people.sales.get(f"/customers/{d['id']}").get_json()["owner_id"] == people.sales.user["id"]
+    assert outbox_events(engine, "customer.customer.transferred", d["id"]) == []
 
 
 def test_share_and_unshare(people, engine):

@@ -87,7 +87,58 @@ def test_roles_for_product_writes(clients):
         r = c.post("/products", json=_product())
         assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden"
         assert c.get("/products").status_code == 200          # every role reads products
-    assert clients.as_new("warehouse").post("/products", json=_product()).status_code == 201
+    keeper = clients.as_new("warehouse")
+    assert keeper.post("/products", json=_product(cost_price=None)).status_code == 201
+
+
+# ---- prices: not the warehouse's; costs: admin, finance, managers only -----------------
+
+def test_the_warehouse_cannot_change_list_or_cost_prices(admin, clients, world):
+    """The attack: a warehouse user PATCHes the list price (and the cost price) of a
+    product. 403 in the error body naming the fields; nothing changes, no event."""
+    keeper = clients.as_new("warehouse")
+    p = admin.post("/products", json=_product()).get_json()
+    for change in ({"list_price": "0.01"}, {"cost_price": "1.00"}, {"list_price": "999", "name": "改名"},
+                   {"cost_price": None}):
+        r = keeper.patch(f"/products/{p['id']}", json=change)
+        assert r.status_code == 403, (change, r.get_json())
+        body = r.get_json()["error"]
+        assert body["code"] == "forbidden" and set(body["details"]) == set(change) - {"name"}
+    after = admin.get(f"/products/{p['id']}").get_json()
+    assert (after["list_price"], after["cost_price"], after["name"]) == ("1200.50", "800.00", p["name"])
+    assert len(world.events("inventory.product.updated", id=p["id"])) == 0
+    # other fields as before; sending the unchanged list price along is no price change
+    r = keeper.patch(f"/products/{p['id']}", json={"safety_stock": 9, "list_price": "1200.50", "spec": "新规格"})
+    assert r.status_code == 200 and r.get_json()["safety_stock"] == 9 and r.get_json()["spec"] == "新规格"
+    # nor does the warehouse set a cost when it creates or imports products
+    r = keeper.post("/products", json=_product())
+    assert r.status_code == 403 and "cost_price" in r.get_json()["error"]["details"]
+    csv_text = f"sku,name,unit,list_price,cost_price\nW-{uuid.uuid4().hex[:8]},导入品,个,10,5\n"
+    r = keeper.post("/products/imports", data={"file": (io.BytesIO(csv_text.encode()), "p.csv")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 403
+    # admin still sets prices
+    r = admin.patch(f"/products/{p['id']}", json={"list_price": "1100", "cost_price": "700"})
+    assert r.status_code == 200 and (r.get_json()["list_price"], r.get_json()["cost_price"]) == ("1100.00", "700.00")
+
+
+@pytest.mark.parametrize("role,sees", [("admin", True), ("finance", True), ("manager", True),
+                                       ("sales", False), ("warehouse", False)])
+def test_cost_prices_only_for_admin_finance_and_managers(admin, clients, role, sees):
+    p = admin.post("/products", json=_product()).get_json()
+    caller = clients.as_new(role)
+    one = caller.get(f"/products/{p['id']}").get_json()
+    listed = [i for i in caller.get("/products", query_string={"q": p["sku"]}).get_json()["items"]]
+    assert listed and all(i["id"] == p["id"] for i in listed)
+    for answer in (one, listed[0]):
+        assert ("cost_price" in answer) is sees, (role, answer)
+        assert answer["list_price"] == "1200.50"
+        if sees:
+            assert answer["cost_price"] == "800.00"
+    if role == "warehouse":  # what it writes comes back without the cost either
+        patched = caller.patch(f"/products/{p['id']}", json={"safety_stock": 1}).get_json()
+        created = caller.post("/products", json=_product(cost_price=None)).get_json()
+        assert "cost_price" not in patched and "cost_price" not in created
 
 
 def test_import_csv_and_xlsx(admin, world):

@@ -115,3 +115,52 @@ def test_forecast_range_limits(world):
     assert rep2.get("/opportunities/forecast", query_string={"from": "2027-05-01", "to": "2027-01-01"}).status_code == 422
     assert rep2.get("/opportunities/forecast", query_string={"from": "x"}).status_code == 422
     assert len(rep2.get("/opportunities/forecast").json["items"]) == 6
+
+
+# ---- owner_id: only an active user the caller may assign to ---------------------------
+
+def _won_count(world, who: str) -> int:
+    pipeline = world.client("admin").get("/opportunities/pipeline",
+                                         query_string={"owner_id": world.users[who]["id"]}).json["items"]
+    return {s["stage"]: s for s in pipeline}["won"]["count"]
+
+
+def test_a_rep_cannot_plant_a_won_deal_in_another_reps_funnel(world):
+    """The attack: rep1 names rep2 (another team) as owner of a "won" opportunity, or an id
+    that names no user. 403 / 422 naming owner_id; nothing is written."""
+    before_events = len(world.events())
+    before_won = _won_count(world, "rep2")
+    r = create(world, who="rep1", stage="won", owner_id=world.users["rep2"]["id"])
+    assert r.status_code == 403, r.json
+    assert r.json["error"]["details"] == {"owner_id": ["not a user you may assign to"]}
+    r = create(world, who="rep1", stage="won", owner_id=str(uuid.uuid4()))
+    assert r.status_code == 422 and r.json["error"]["details"]["owner_id"] == ["unknown or inactive user"]
+    # even the rep's own manager is not theirs to assign to
+    assert create(world, who="rep1", owner_id=world.users["manager"]["id"]).status_code == 403
+    assert _won_count(world, "rep2") == before_won
+    assert len(world.events()) == before_events
+    # naming oneself is fine
+    r = create(world, who="rep1", owner_id=world.users["rep1"]["id"])
+    assert r.status_code == 201 and r.json["owner_id"] == world.users["rep1"]["id"]
+
+
+def test_managers_assign_within_their_team_admin_anyone_inactive_never(world):
+    from shared.testing.clients import new_user, seed_users
+
+    rep1_customer = {"customer_id": world.customers["rep1"], "name": "分配测试", "amount": "10.00",
+                     "stage": "prospecting"}
+    for approver in ("manager", "top"):  # top is above manager, so above rep1 transitively
+        r = world.client(approver).post("/opportunities", json={**rep1_customer, "owner_id": world.users["rep1"]["id"]})
+        assert r.status_code == 201 and r.json["owner_id"] == world.users["rep1"]["id"], r.json
+    r = world.client("manager").post("/opportunities", json={**rep1_customer, "owner_id": world.users["rep2"]["id"]})
+    assert r.status_code == 403
+    r = world.client("admin").post("/opportunities", json={**rep1_customer, "owner_id": world.users["rep2"]["id"]})
+    assert r.status_code == 201 and r.json["owner_id"] == world.users["rep2"]["id"]
+    r = world.client("admin").post("/opportunities", json={**rep1_customer, "owner_id": world.users["finance"]["id"]})
+    assert r.status_code == 422 and "owner_id" in r.json["error"]["details"]
+    gone = new_user("sales", manager_id=world.users["manager"]["id"])
+    gone["active"] = False
+    seed_users(world.engine, gone)
+    for caller in ("manager", "admin"):
+        r = world.client(caller).post("/opportunities", json={**rep1_customer, "owner_id": gone["id"]})
+        assert r.status_code == 422 and r.json["error"]["details"]["owner_id"] == ["unknown or inactive user"]

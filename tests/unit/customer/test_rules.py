@@ -10,11 +10,11 @@ from services.customer.domain.rules import (
     FieldDef,
     complaint_transition_allowed,
     is_week_start,
-    may_assign_owner,
     may_manage_customer,
     merge_custom_fields,
     validate_custom_fields,
 )
+from shared.visibility import may_assign_to
 
 
 @pytest.mark.parametrize("a,b,ok", [
@@ -71,11 +71,14 @@ def test_ownership_rules():
     assert may_manage_customer("manager", "m", "owner", True)
     assert not may_manage_customer("manager", "m", "owner", False)
     assert not may_manage_customer("finance", "f", "owner", True)
-    assert may_assign_owner("sales", "me", "me", False)
-    assert not may_assign_owner("sales", "me", "you", False)
-    assert may_assign_owner("manager", "m", "sub", True)
-    assert not may_assign_owner("manager", "m", "other", False)
-    assert may_assign_owner("admin", "a", "anyone", False)
+    # who may be named owner: one rule for every service (shared.visibility)
+    assert may_assign_to("sales", "me", "me", False)
+    assert not may_assign_to("sales", "me", "you", False)
+    assert not may_assign_to("sales", "me", "you", True)  # a rep has no team
+    assert may_assign_to("manager", "m", "sub", True)
+    assert not may_assign_to("manager", "m", "other", False)
+    assert may_assign_to("admin", "a", "anyone", False)
+    assert not may_assign_to("finance", "f", "anyone", False)
 
 
 def test_week_start():

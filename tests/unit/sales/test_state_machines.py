@@ -28,10 +28,48 @@ def test_saga_events_never_move_an_order_backwards(status, reserved, failed):
     assert orders.on_reservation_failed(status) == failed
 
 
+def _line(list_price, unit_price, discount="0"):
+    return orders.PricedLine(None if list_price is None else D(list_price), D(unit_price), D(discount))
+
+
 def test_approval_threshold_is_strictly_above():
-    assert not orders.needs_approval([D("30"), D("0")], D("30"))
-    assert orders.needs_approval([D("0"), D("30.01")], D("30"))
+    at_list = "100.00"
+    assert not orders.needs_approval([_line(at_list, at_list, "30"), _line(at_list, at_list)], D("30"))
+    assert orders.needs_approval([_line(at_list, at_list), _line(at_list, at_list, "30.01")], D("30"))
     assert not orders.needs_approval([], D("30"))
+
+
+@pytest.mark.parametrize("list_price,unit_price,discount,effective", [
+    ("100.00", "100.00", "0", "0"),
+    ("100.00", "0.01", "0", "99.99"),        # the bypass: a low unit price, no discount_pct
+    ("100.00", "70.00", "0", "30"),
+    ("100.00", "80.00", "20", "36"),          # both fields: 80 x 0.8 = 64 against 100
+    ("100.00", "200.00", "50", "0"),          # above list, then discounted back to it
+    ("100.00", "120.00", "0", "-20"),         # a mark-up is no discount
+    ("0.00", "0.00", "0", "0"),               # a free product has nothing to discount
+])
+def test_effective_discount_against_the_list_price(list_price, unit_price, discount, effective):
+    assert orders.effective_discount_pct(_line(list_price, unit_price, discount)) == D(effective)
+
+
+def test_a_low_unit_price_is_held_like_a_discount():
+    assert orders.needs_approval([_line("100.00", "0.01")], D("30"))
+    assert orders.needs_approval([_line("100.00", "69.99")], D("30"))
+    assert not orders.needs_approval([_line("100.00", "70.00")], D("30"))
+    assert orders.needs_approval([_line("100.00", "80.00", "20")], D("30"))
+    assert orders.needs_approval([_line(None, "100.00")], D("30"))  # list price unknown: fail closed
+
+
+def test_four_eyes_and_who_may_approve():
+    refuse = orders.approval_refusal
+    assert refuse("manager", "m", ["m"], True)               # the manager's own order
+    assert refuse("admin", "a", ["a"], False)                # the admin's own order
+    assert refuse("admin", "a", ["r", "a"], False)           # the admin wrote the quote
+    assert refuse("admin", "a2", ["a", None], False) is None  # another admin
+    assert refuse("manager", "m", ["a"], True) is None        # a manager above the owner
+    assert refuse("manager", "m", ["r"], False)              # a manager elsewhere
+    assert refuse("sales", "r", ["x"], True)                 # a rep never approves
+    assert refuse("finance", "f", [None], False)
 
 
 def test_shipments_fill_lines_and_never_overship():
