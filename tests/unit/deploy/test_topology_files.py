@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from shared.config import SERVICE_PORTS, SERVICES
+from shared.secrets import new_secret
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -31,8 +33,16 @@ def test_compose_file_has_every_process():
             assert f"  {s}_{kind}:" in compose
 
 
+def _compose_config(env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+    return subprocess.run(["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+                          capture_output=True, text=True, env={**clean, **env})
+
+
 @pytest.mark.skipif(not shutil.which("docker-compose"), reason="Debian's docker-compose is not installed")
-def test_compose_file_is_valid():
-    result = subprocess.run(["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
-                            capture_output=True, text=True)
+def test_compose_file_is_valid_with_its_secrets_and_refused_without():
+    secrets = {"CRM_INTERNAL_SECRET": new_secret(), "CRM_JWT_KEYS": f"k1:{new_secret()}"}
+    result = _compose_config(secrets)
     assert result.returncode == 0, result.stderr
+    refused = _compose_config({})  # no public default: compose refuses to start without them
+    assert refused.returncode != 0 and "CRM_INTERNAL_SECRET" in refused.stderr
