@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from shared import events
 from shared.envelope import Envelope
+from shared.events.labels import translated
 
 
 class _Lenient(dict):
@@ -21,12 +22,16 @@ def summarize(envelope: Envelope) -> tuple[str, str]:
         spec = events.spec(envelope.event_type, envelope.version)
     except events.UnknownEventType:
         return envelope.event_type, envelope.event_type
-    values = _Lenient({k: ("-" if v is None else v) for k, v in envelope.data.items()
-                       if not isinstance(v, (dict, list))})
-    values.setdefault("actor", "")
+
+    def values(lang: str) -> _Lenient:
+        data = translated(envelope.event_type, envelope.data, lang)  # codes as the user's words
+        out = _Lenient({k: ("-" if v is None else v) for k, v in data.items() if not isinstance(v, (dict, list))})
+        out.setdefault("actor", "")
+        return out
+
     try:
-        en = spec.summary_en.format_map(values) if spec.summary_en else envelope.event_type
-        zh = spec.summary_zh.format_map(values) if spec.summary_zh else en
+        en = spec.summary_en.format_map(values("en")) if spec.summary_en else envelope.event_type
+        zh = spec.summary_zh.format_map(values("zh")) if spec.summary_zh else en
     except (ValueError, IndexError, AttributeError):  # a template the payload cannot fill
         return envelope.event_type, envelope.event_type
     return en, zh
