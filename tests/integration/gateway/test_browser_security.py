@@ -1,6 +1,8 @@
-"""/api/v1/docs in headless Chromium (Debian's chromium + chromedriver): Swagger UI renders
+"""In headless Chromium (Debian's chromium + chromedriver): /api/v1/docs renders Swagger UI
 under the portal's CSP without a single violation, a token given to "Authorize" is used
-but never written to browser storage, and another site cannot frame the page."""
+but never written to browser storage, and another site cannot frame the page; the portal's
+API module outlives its short access token through the refresh cookie, and its logout ends
+the session on the server."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from flask import Flask
 
 from tests.integration.gateway.conftest import ServerThread
@@ -107,3 +110,51 @@ def test_another_site_cannot_frame_the_docs_or_the_portal(browser, gateway_url, 
             time.sleep(0.2)
         browser.switch_to.default_content()
     assert not loaded
+
+
+@pytest.fixture(scope="module")
+def short_token_gateway_url(gateway_settings, gateway_config) -> Iterator[str]:
+    from gateway.bootstrap import create_app
+
+    app = create_app(gateway_settings, gateway_config.with_(jwt_ttl=2))
+    try:
+        with ServerThread(app) as server:
+            yield server.url
+    finally:
+        app.extensions["gateway"].dispose()
+
+
+PORTAL_SESSION_SCRIPT = """
+const [username, password, done] = arguments;
+(async () => {
+  const api = await import("/portal/js/api.js");
+  await api.login(username, password);
+  const first = api.token();
+  await new Promise((r) => setTimeout(r, 2600));  // the access token (2 s) has expired
+  const me = await api.get("/auth/me");            // 401 -> refresh by cookie -> retried
+  const second = api.token();
+  const cookie = document.cookie;
+  api.clearToken();                                // the portal's logout
+  await new Promise((r) => setTimeout(r, 800));
+  let after = null;
+  try { await api.get("/auth/me"); } catch (e) { after = e.status; }
+  done({ first, second, me: me.username, cookie, after });
+})().catch((e) => done({ error: String(e && e.message || e) }));
+"""
+
+
+def test_portal_api_refreshes_through_the_cookie_and_logs_out_on_the_server(browser, short_token_gateway_url,
+                                                                          make_user):
+    user = make_user("sales")
+    browser.get(f"{short_token_gateway_url}/")
+    browser.set_script_timeout(20)
+    result = browser.execute_async_script(PORTAL_SESSION_SCRIPT, user.user["username"], "secret-pw")
+    assert "error" not in result, result
+    assert result["me"] == user.user["username"]
+    assert result["second"] and result["second"] != result["first"]  # a new access token came
+    assert result["cookie"] == ""  # the refresh token is out of the page's reach (HttpOnly)
+    assert result["after"] == 401
+    for token in (result["first"], result["second"]):  # the session ended on the server
+        response = requests.get(f"{short_token_gateway_url}/api/v1/auth/me",
+                                headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert response.status_code == 401
