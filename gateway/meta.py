@@ -84,6 +84,8 @@ def openapi_json():
     for public in ("/api/v1/auth/login", "/api/v1/auth/refresh"):
         for operation in merged["paths"].get(public, {}).values():
             operation["security"] = []
+    for operation in merged["paths"].get("/api/v1/auth/logout", {}).values():
+        operation["security"] = [{"bearerAuth": []}, {}]  # the bearer token, or the refresh token alone
     merged["servers"] = [{"url": "/"}]
     missing = {name: answer if isinstance(answer, str) else "no OpenAPI document"
                for name, answer in answers.items() if name not in documents}

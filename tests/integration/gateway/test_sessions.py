@@ -410,3 +410,38 @@ def test_an_authenticated_request_costs_one_database_round_trip(gateway_settings
         assert not any('"BEGIN"' in line or '"ROLLBACK"' in line or 'Query\t ";"' in line for line in lines)
     finally:
         ctx.dispose()
+
+
+def test_the_cookie_is_secure_behind_a_trusted_tls_proxy(gateway_settings, gateway_config, make_user):
+    app = create_app(gateway_settings, gateway_config.with_(trusted_proxies=1))
+    try:
+        user = make_user("sales")
+        answer = app.test_client().post("/api/v1/auth/login", headers={"X-CRM-Client": "portal",
+                                                                       "X-Forwarded-Proto": "https"},
+                                        json={"username": user.user["username"], "password": "secret-pw"})
+        assert "; Secure" in cookie_header(answer)
+    finally:
+        app.extensions["gateway"].dispose()
+
+
+def test_ended_sessions_are_purged_after_a_week(client, make_user, gateway_settings):
+    from gateway import sessions
+
+    user = make_user("sales")
+    old, current = log_in(client, user.user["username"]), log_in(client, user.user["username"])
+    assert refresh(client, old["refresh_token"]).status_code == 200  # a retired token hangs off it
+    old_sid = jwt.decode(old["access_token"], options={"verify_signature": False})["sid"]
+    engine = make_engine(gateway_settings.database_url, pool_size=1)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE sessions SET revoked_at = now() - interval '8 days' WHERE id = :s"),
+                         {"s": old_sid})
+            sessions.purge(conn)
+            left = conn.execute(sa.text("SELECT id FROM sessions WHERE user_id = :u"), {"u": user.user["id"]}).scalars().all()
+            retired = conn.execute(sa.text("SELECT count(*) FROM retired_refresh_tokens WHERE session_id = :s"),
+                                   {"s": old_sid}).scalar()
+    finally:
+        engine.dispose()
+    current_sid = jwt.decode(current["access_token"], options={"verify_signature": False})["sid"]
+    assert old_sid not in left and current_sid in left and retired == 0
+    assert me(client, current["access_token"]).status_code == 200
