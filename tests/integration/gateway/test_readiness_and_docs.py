@@ -114,6 +114,11 @@ def test_gateway_database_down_is_503_not_500(gateway_settings, gateway_config):
     assert login_attempt.get_json()["error"]["code"] == "service_unavailable"
     ready = client.get("/readyz")
     assert ready.status_code == 503 and "gateway" in ready.get_json()["error"]["details"]["failed"]
+    import uuid
+
+    token = ctx.tokens.issue(str(uuid.uuid4()), "admin", str(uuid.uuid4()))
+    call = client.get("/api/v1/customers", headers={"Authorization": f"Bearer {token}"})  # the session lookup
+    assert call.status_code == 503 and call.get_json()["error"]["code"] == "service_unavailable"
     ctx.dispose()
     from gateway.bootstrap import ensure_first_admin_patiently
 

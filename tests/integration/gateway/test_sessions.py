@@ -445,3 +445,25 @@ def test_ended_sessions_are_purged_after_a_week(client, make_user, gateway_setti
     current_sid = jwt.decode(current["access_token"], options={"verify_signature": False})["sid"]
     assert old_sid not in left and current_sid in left and retired == 0
     assert me(client, current["access_token"]).status_code == 200
+
+
+def test_a_connection_the_database_dropped_is_retried_on_a_fresh_one(gateway_settings, gateway_config):
+    """The caller lookup runs without pre-ping: when the database has dropped its pooled
+    connection (restart, idle timeout), the request still succeeds on a new connection."""
+    app = create_app(gateway_settings, gateway_config)
+    ctx = app.extensions["gateway"]
+    try:
+        client = app.test_client()
+        token = log_in(client, "admin", "admin-pass")["access_token"]
+        assert me(client, token).status_code == 200
+        with ctx.auth_engine.connect() as conn:
+            pids = [conn.connection.dbapi_connection.info.backend_pid]
+        engine = make_engine(gateway_settings.database_url, pool_size=1)
+        with engine.connect() as conn:
+            for pid in pids:
+                assert conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar()
+        engine.dispose()
+        time.sleep(0.2)
+        assert me(client, token).status_code == 200
+    finally:
+        ctx.dispose()
