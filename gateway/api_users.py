@@ -9,7 +9,7 @@ from gateway import users as rules
 from gateway.auth import current_user
 from gateway.context import gateway_context
 from gateway.schemas import UserCreateIn, UserListQuery, UserOut, UserPage, UserPatchIn
-from gateway.users import public_view
+from gateway.users import directory_view, public_view
 from shared.errors import NotFound, ValidationFailed
 from shared.openapi import api_doc
 from shared.outbox import EventContext
@@ -44,9 +44,12 @@ def create_user():
 
 
 @bp.get("")
-@api_doc(response=UserPage, query=UserListQuery, summary="List users, newest first")
+@api_doc(response=UserPage, query=UserListQuery,
+         summary="List users, newest first (admins and managers: whole records; others: id, username and "
+                 "full_name of active users)",
+         responses={403: "a filter by role, manager or activity from another role"})
 def list_users():
-    current_user()
+    actor = current_user()
     page, per_page = page_args()
     role = request.args.get("role") or None
     if role:
@@ -57,26 +60,32 @@ def list_users():
         if active_arg.lower() not in ("true", "false", "1", "0"):
             raise ValidationFailed("invalid filter", details={"active": ["must be true or false"]})
         active = active_arg.lower() in ("true", "1")
+    manager_id = uuid_arg(request.args.get("manager_id"), "manager_id")
+    rules.check_directory_filters(actor["role"], role=role, manager_id=manager_id, active=active)
+    if actor["role"] not in rules.DIRECTORY_ROLES:
+        active = True  # pickers: the people one may pick
     ctx = gateway_context()
     with ctx.engine.connect() as conn:
         rows, total = user_store.list_users(
-            conn, page=page, per_page=per_page, role=role,
-            manager_id=uuid_arg(request.args.get("manager_id"), "manager_id"), active=active,
+            conn, page=page, per_page=per_page, role=role, manager_id=manager_id, active=active,
             q=(request.args.get("q") or "").strip()[:100] or None)
-    return page_response([public_view(r) for r in rows], total, page, per_page)
+    return page_response([directory_view(r, actor["id"], actor["role"]) for r in rows], total, page, per_page)
 
 
 @bp.get("/<user_id>")
-@api_doc(response=UserOut, summary="One user")
+@api_doc(response=UserOut, summary="One user (admins, managers and the user themself: the whole record; "
+                                   "others: id, username and full_name)")
 def get_user(user_id: str):
-    current_user()
+    actor = current_user()
     ctx = gateway_context()
     with ctx.engine.connect() as conn:
-        return jsonify(public_view(user_store.get_user(conn, _user_id(user_id))))
+        return jsonify(directory_view(user_store.get_user(conn, _user_id(user_id)), actor["id"], actor["role"]))
 
 
 @bp.patch("/<user_id>")
-@api_doc(body=UserPatchIn, response=UserOut, summary="Change a user (admin; a user may change their own full_name)")
+@api_doc(body=UserPatchIn, response=UserOut,
+         summary="Change a user (admin; a user may change their own full_name). A new password, a new role "
+                 "or a deactivation ends every session of the user at once")
 def patch_user(user_id: str):
     target = _user_id(user_id)
     actor = current_user()
@@ -87,7 +96,6 @@ def patch_user(user_id: str):
     ctx = gateway_context()
     with ctx.engine.begin() as conn:
         row = user_store.update_user(conn, ctx.outbox, _event_context(), target, data)
-    ctx.user_cache.invalidate(target)  # this worker at once; the others by NOTIFY
     return jsonify(public_view(row))
 
 
@@ -98,12 +106,11 @@ def _set_active(user_id: str, active: bool):
     ctx = gateway_context()
     with ctx.engine.begin() as conn:
         row = user_store.update_user(conn, ctx.outbox, _event_context(), target, {"active": active})
-    ctx.user_cache.invalidate(target)
     return jsonify(public_view(row))
 
 
 @bp.post("/<user_id>/deactivate")
-@api_doc(response=UserOut, summary="Deactivate a user (admin): their tokens stop working")
+@api_doc(response=UserOut, summary="Deactivate a user (admin): every session of the user ends at once")
 def deactivate_user(user_id: str):
     return _set_active(user_id, False)
 

@@ -82,6 +82,16 @@ def _release_on_error(_exc: BaseException | None) -> None:
             log.exception("could not release idempotency key")
 
 
+def api_headers(response: Response) -> Response:
+    """Every answer under /api: never sniffed into another type, never stored by a browser
+    or a shared cache (a file download keeps its own Content-Type and Content-Disposition)."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.pop("Expires", None)
+    response.headers.pop("Pragma", None)
+    return response
+
+
 def proxy(path: str):
     target = route_for(path)
     if target is None:
@@ -118,6 +128,8 @@ def create_gateway_app(ctx: GatewayContext) -> Flask:
     def _after(response: Response) -> Response:
         response = _finish_idempotency(response)
         response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
+        if request.path.startswith("/api/"):
+            api_headers(response)
         if response.status_code == 429 and g.get("retry_after"):
             response.headers["Retry-After"] = str(g.retry_after)
         return response
@@ -153,6 +165,7 @@ def create_gateway_app(ctx: GatewayContext) -> Flask:
     app.register_blueprint(api_users.bp)
     app.add_url_rule(f"{API_PREFIX}/<path:path>", endpoint="proxy", view_func=proxy, methods=PROXY_METHODS)
     portal.register_portal(app)  # the web portal's static files at / (gateway/portal/)
-    if ctx.config.trusted_proxies > 0:  # client addresses (login limits) from X-Forwarded-For
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=ctx.config.trusted_proxies)  # type: ignore[method-assign]
+    if ctx.config.trusted_proxies > 0:  # client addresses (login limits) and https from X-Forwarded-*
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=ctx.config.trusted_proxies,  # type: ignore[method-assign]
+                                x_proto=ctx.config.trusted_proxies)
     return app

@@ -1,5 +1,6 @@
 """Who is calling: the bearer token checked on every /api/v1 call but the public ones,
-the user loaded (and refused when deactivated), the per-user rate limit."""
+the caller's user and session loaded in one query (refused when the session was revoked
+or the user deactivated), the per-user rate limit."""
 
 from __future__ import annotations
 
@@ -8,22 +9,21 @@ import time
 import uuid
 from typing import Any
 
-import sqlalchemy as sa
 from flask import g, request
 
 from gateway.context import gateway_context
-from gateway.models import users
-from gateway.tokens import InvalidToken, bearer_token
+from gateway.sessions import load_caller
+from gateway.tokens import InvalidToken, TokenClaims, bearer_token
 from shared.errors import Forbidden, NotAuthenticated, RateLimited
 from shared.identity import INTERNAL_TTL_SECONDS, REQUEST_ID_HEADER, Principal, sign_identity
 
 API_PREFIX = "/api/v1"
-PUBLIC_API_PATHS = {f"{API_PREFIX}/auth/login", f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs"}
+# /auth/refresh and /auth/logout authenticate themselves (a refresh token, or a bearer token
+# when there is one): an expired access token must not stop a logout.
+PUBLIC_API_PATHS = {f"{API_PREFIX}/auth/login", f"{API_PREFIX}/auth/refresh", f"{API_PREFIX}/auth/logout",
+                    f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs"}
 PUBLIC_API_PREFIXES = (f"{API_PREFIX}/docs/",)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
-
-_USER_QUERY = sa.select(users.c.id, users.c.username, users.c.full_name, users.c.role, users.c.manager_id,
-                        users.c.active, users.c.region, users.c.must_change_password, users.c.created_at)
 # What a user whose password must be changed (a generated first-admin password) may call.
 PASSWORD_CHANGE_PATHS = {f"{API_PREFIX}/auth/me", f"{API_PREFIX}/auth/password", f"{API_PREFIX}/auth/logout"}
 
@@ -40,29 +40,32 @@ def needs_auth(path: str) -> bool:
     return path not in PUBLIC_API_PATHS and not path.startswith(PUBLIC_API_PREFIXES)
 
 
-def authenticate() -> dict[str, Any]:
-    """The active user named by the request's bearer token, or NotAuthenticated."""
+def verified_claims() -> TokenClaims:
+    """The claims of the request's bearer token (signature, expiry, issuer, audience checked)."""
     token = bearer_token(request.headers.get("Authorization"))
     if token is None:
         raise NotAuthenticated("a bearer token is required")
-    ctx = gateway_context()
     try:
-        claims = ctx.tokens.verify(token)
+        claims = gateway_context().tokens.verify(token)
         uuid.UUID(claims.user_id)
     except (InvalidToken, ValueError) as exc:
         raise NotAuthenticated(f"invalid token: {exc}") from None
+    return claims
 
-    def load() -> dict[str, Any] | None:
-        with ctx.engine.connect() as conn:
-            row = conn.execute(_USER_QUERY.where(users.c.id == claims.user_id)).mappings().first()
-        return dict(row) if row else None
 
-    user = ctx.user_cache.get(claims.user_id, load)
-    if user is None or not user["active"]:
-        raise NotAuthenticated("the user is unknown or deactivated")
+def authenticate() -> dict[str, Any]:
+    """The active user of the live session named by the request's bearer token, or
+    NotAuthenticated. Reads the database on every request (one query, no cache), so a
+    revocation committed by any worker holds for the next request on every worker."""
+    claims = verified_claims()
+    ctx = gateway_context()
+    user = load_caller(ctx.auth_engine, claims.session_id, claims.user_id)
+    if user is None:
+        raise NotAuthenticated("the session has ended or the user is deactivated")
     if user.get("must_change_password") and request.path not in PASSWORD_CHANGE_PATHS:
         raise Forbidden("change your password first (POST /auth/password)", code="password_change_required")
     g.user = user
+    g.session_id = claims.session_id
     g.principal = Principal(user["id"], user["role"], user["username"], user["region"] or ctx.settings.region)
     wait = ctx.user_limiter.hit(user["id"])
     if wait:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.engine import Engine
 
@@ -11,7 +12,6 @@ from gateway.config import GatewayConfig
 from gateway.proxy import Upstreams
 from gateway.ratelimit import LoginLimits, UserRateLimiter
 from gateway.tokens import TokenService
-from gateway.user_cache import UserCache
 from shared.config import Settings
 from shared.db import make_engine
 from shared.outbox import Outbox
@@ -22,12 +22,23 @@ class GatewayContext:
     settings: Settings
     config: GatewayConfig
     engine: Engine
+    # the hot-path lookup of the caller (gateway.sessions.load_caller): autocommit and no
+    # pre-ping, so it costs one round trip (no BEGIN/ROLLBACK, no SELECT 1 per checkout)
+    auth_engine: Engine
     outbox: Outbox
     tokens: TokenService
     upstreams: Upstreams
     login_limits: LoginLimits
     user_limiter: UserRateLimiter
-    user_cache: UserCache
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        self.auth_engine.dispose()
+
+
+def make_auth_engine(database_url: str, pool_size: int) -> Engine:
+    return sa.create_engine(database_url, pool_size=max(1, pool_size), max_overflow=16, pool_pre_ping=False,
+                            pool_recycle=1800, isolation_level="AUTOCOMMIT")
 
 
 def build_context(settings: Settings, config: GatewayConfig, *, pool_size: int = 10) -> GatewayContext:
@@ -36,13 +47,14 @@ def build_context(settings: Settings, config: GatewayConfig, *, pool_size: int =
         settings=settings,
         config=config,
         engine=engine,
+        auth_engine=make_auth_engine(settings.database_url, config.auth_pool_size),
         outbox=Outbox("gateway", settings.region),
         tokens=TokenService(config.jwt_keys, config.active_kid, config.jwt_issuer, config.jwt_audience,
-                            config.jwt_ttl),
+                            config.access_ttl),
         upstreams=Upstreams(config),
-        login_limits=LoginLimits(config.login_window_s, config.login_max_per_user, config.login_max_per_address),
+        login_limits=LoginLimits(config.login_window_s, config.login_max_per_pair, config.login_max_per_address,
+                                 config.login_backoff_s),
         user_limiter=UserRateLimiter(engine, config.user_rate_limit, config.user_rate_window_s),
-        user_cache=UserCache(settings.database_url, config.user_cache_s),
     )
 
 

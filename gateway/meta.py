@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from gateway.context import gateway_context
+from gateway.portal import CONTENT_SECURITY_POLICY
 from gateway.proxy import UpstreamError
 from shared.config import SERVICES
 from shared.db import ping
@@ -80,9 +81,11 @@ def openapi_json():
     answers = _fan_out("/openapi.json", ctx.config.ready_timeout)
     documents = {name: doc for name, doc in answers.items() if isinstance(doc, dict) and "paths" in doc}
     merged = merge_documents(own, documents)
-    for public in ("/api/v1/auth/login",):
+    for public in ("/api/v1/auth/login", "/api/v1/auth/refresh"):
         for operation in merged["paths"].get(public, {}).values():
             operation["security"] = []
+    for operation in merged["paths"].get("/api/v1/auth/logout", {}).values():
+        operation["security"] = [{"bearerAuth": []}, {}]  # the bearer token, or the refresh token alone
     merged["servers"] = [{"url": "/"}]
     missing = {name: answer if isinstance(answer, str) else "no OpenAPI document"
                for name, answer in answers.items() if name not in documents}
@@ -101,19 +104,31 @@ _DOCS_PAGE = """<!DOCTYPE html>
 <script src="/api/v1/docs/static/init.js"></script>
 </body></html>
 """
-_INIT_JS = """window.ui = SwaggerUIBundle({url: "/api/v1/openapi.json", dom_id: "#swagger-ui",
-  presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout",
-  persistAuthorization: true});
-"""
+# Only what the page uses (not the package's own index.html, initializer or OAuth2 redirect page).
+DOCS_ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js",
+               "favicon-16x16.png", "favicon-32x32.png"}
+OWN_ASSETS = Path(__file__).parent / "docs_static"  # init.js
+
+
+def _page_headers(response: Response) -> Response:
+    """The portal's CSP (no inline script, same-origin only) and frame protection."""
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.get("/api/v1/docs")
 def docs_page():
-    return Response(_DOCS_PAGE, mimetype="text/html")
+    return _page_headers(Response(_DOCS_PAGE, mimetype="text/html"))
 
 
 @bp.get("/api/v1/docs/static/<path:filename>")
 def docs_asset(filename: str):
     if filename == "init.js":
-        return Response(_INIT_JS, mimetype="application/javascript")
-    return send_from_directory(Path(swagger_ui_path), filename, max_age=3600)
+        response = send_from_directory(OWN_ASSETS, filename, mimetype="text/javascript", max_age=0)
+    elif filename in DOCS_ASSETS:
+        response = send_from_directory(Path(swagger_ui_path), filename, max_age=3600)
+    else:
+        return error_response(404, "not_found", "no such documentation asset")
+    return _page_headers(response)

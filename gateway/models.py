@@ -1,4 +1,4 @@
-"""The gateway's own tables: users, failed logins, idempotency keys (+ the outbox)."""
+"""The gateway's own tables: users, sessions, failed logins, idempotency keys (+ the outbox)."""
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
@@ -27,6 +27,36 @@ users = sa.Table(
     sa.Index("ix_users_manager", "manager_id"),
 )
 
+# One row per login. The refresh token is stored only as its SHA-256 (refresh_hash: the
+# current one); each refresh replaces it. Every request's access token names its session
+# (sid), so a revoked session (revoked_at set) stops its access tokens at once.
+sessions = sa.Table(
+    "sessions", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("user_id", sa.String(36), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("refresh_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("revoked_reason", sa.String(40), nullable=True),
+    sa.Column("user_agent", sa.String(300), nullable=True),
+    sa.Column("address", sa.String(64), nullable=True),
+    sa.Index("ux_sessions_refresh_hash", "refresh_hash", unique=True),
+    sa.Index("ix_sessions_user_live", "user_id", postgresql_where=sa.text("revoked_at IS NULL")),
+    sa.Index("ix_sessions_expires", "expires_at"),
+)
+
+# Refresh tokens already used (rotated away): presenting one again means two parties hold
+# the session's tokens (theft), and the whole session is revoked. Kept while the session lives.
+retired_refresh_tokens = sa.Table(
+    "retired_refresh_tokens", metadata,
+    sa.Column("refresh_hash", sa.String(64), primary_key=True),
+    sa.Column("session_id", sa.String(36), sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("retired_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Index("ix_retired_refresh_session", "session_id"),
+)
+
 login_failures = sa.Table(
     "login_failures", metadata,
     sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
@@ -35,6 +65,7 @@ login_failures = sa.Table(
     sa.Column("failed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Index("ix_login_failures_username", "username", "failed_at"),
     sa.Index("ix_login_failures_address", "address", "failed_at"),
+    sa.Index("ix_login_failures_pair", "username", "address", "failed_at"),
 )
 
 request_counters = sa.Table(

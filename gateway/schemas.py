@@ -19,12 +19,25 @@ _password = {"required": True, "validate": _password_rules}
 class LoginIn(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=150))
     password = fields.String(required=True, validate=validate.Length(max=200))
+    remember = fields.Boolean(load_default=False, metadata={
+        "description": "true: the refresh token is set as an HttpOnly cookie (path /api/v1/auth) instead "
+                       "of being returned in the body (also with the header X-CRM-Client: portal)"})
+
+
+class RefreshIn(Schema):
+    refresh_token = fields.String(validate=validate.Length(max=200), metadata={
+        "description": "the current refresh token; without it, the refresh cookie is used"})
 
 
 class TokenOut(Schema):
-    access_token = fields.String()
+    access_token = fields.String(metadata={"description": "bearer token, valid expires_in seconds (at most "
+                                                          "900) while its session lives"})
     token_type = fields.String()
     expires_in = fields.Integer()
+    refresh_token = fields.String(metadata={
+        "description": "opaque; exchange it at POST /auth/refresh for new tokens (it works once); absent when "
+                       "it was set as a cookie"})
+    refresh_expires_in = fields.Integer(metadata={"description": "seconds the refresh token stays valid unused"})
     password_change_required = fields.Boolean(metadata={"description": "present and true when the password "
                                                         "must be changed before any other call"})
 
@@ -55,16 +68,19 @@ class UserPatchIn(Schema):
     password = fields.String(validate=_password_rules)
 
 
+_PRIVILEGED = "only for admins and managers (and in the caller's own record)"
+
+
 class UserOut(Schema):
     id = fields.String()
     username = fields.String()
     full_name = fields.String(allow_none=True)
-    role = fields.String()
-    manager_id = fields.String(allow_none=True)
-    active = fields.Boolean()
-    region = fields.String(allow_none=True)
-    must_change_password = fields.Boolean()
-    created_at = fields.String(allow_none=True)
+    role = fields.String(metadata={"description": _PRIVILEGED})
+    manager_id = fields.String(allow_none=True, metadata={"description": _PRIVILEGED})
+    active = fields.Boolean(metadata={"description": _PRIVILEGED})
+    region = fields.String(allow_none=True, metadata={"description": _PRIVILEGED})
+    must_change_password = fields.Boolean(metadata={"description": _PRIVILEGED})
+    created_at = fields.String(allow_none=True, metadata={"description": _PRIVILEGED})
 
 
 class UserPage(Schema):
@@ -79,7 +95,8 @@ class UserListQuery(Schema):
 
     page = fields.Integer(metadata={"description": "from 1"})
     per_page = fields.Integer(metadata={"description": "1 to 200, default 50"})
-    role = fields.String(metadata={"description": "admin, manager, sales, finance or warehouse"})
-    manager_id = fields.String(metadata={"description": "direct reports of this user"})
-    active = fields.Boolean()
+    role = fields.String(metadata={"description": "admin, manager, sales, finance or warehouse (admins and "
+                                                  "managers only)"})
+    manager_id = fields.String(metadata={"description": "direct reports of this user (admins and managers only)"})
+    active = fields.Boolean(metadata={"description": "admins and managers only; other roles see active users"})
     q = fields.String(metadata={"description": "part of the username or full name"})

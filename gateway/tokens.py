@@ -1,6 +1,8 @@
-"""Access tokens (JWT, HS256 by kid): issued at login, verified on every call.
+"""Access tokens (JWT, HS256 by kid): issued at login and refresh, verified on every call.
 
-Verification pins the algorithm (no `none`, no other algorithm, no public-key confusion:
+A token names its user (`sub`) and its session (`sid`); it is short-lived (at most 15
+minutes) and is worth nothing once its session is revoked: the gateway checks the session
+on every request (gateway/sessions.py). Verification pins the algorithm (no `none`, no other algorithm, no public-key confusion:
 only HMAC keys exist), requires exp/iat/iss/aud/sub/role and a known kid, and accepts
 every configured key so keys can be rotated: sign with the active kid, keep the previous
 one listed until the tokens it signed have expired.
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 import jwt
 
 ALGORITHM = "HS256"
-REQUIRED = ["exp", "iat", "iss", "aud", "sub"]
+REQUIRED = ["exp", "iat", "iss", "aud", "sub", "sid"]
 
 
 class InvalidToken(Exception):
@@ -28,6 +30,7 @@ class TokenClaims:
     role: str
     issued_at: int
     expires_at: int
+    session_id: str
 
 
 VERIFIED_CACHE_SIZE = 4096
@@ -58,9 +61,9 @@ class TokenService:
             self._verified[token] = claims
         return claims
 
-    def issue(self, user_id: str, role: str, *, now: int | None = None) -> str:
+    def issue(self, user_id: str, role: str, session_id: str, *, now: int | None = None) -> str:
         now = int(time.time()) if now is None else now
-        claims = {"sub": user_id, "role": role, "iat": now, "exp": now + self.ttl,
+        claims = {"sub": user_id, "sid": session_id, "role": role, "iat": now, "exp": now + self.ttl,
                   "iss": self.issuer, "aud": self.audience}
         return jwt.encode(claims, self.keys[self.active_kid], algorithm=ALGORITHM,
                           headers={"kid": self.active_kid})
@@ -84,9 +87,9 @@ class TokenService:
             raise InvalidToken("token expired") from exc
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from exc
-        if not isinstance(claims.get("sub"), str) or not isinstance(claims.get("role"), str):
-            raise InvalidToken("token lacks subject or role")
-        return TokenClaims(claims["sub"], claims["role"], int(claims["iat"]), int(claims["exp"]))
+        if not all(isinstance(claims.get(name), str) for name in ("sub", "sid", "role")):
+            raise InvalidToken("token lacks subject, session or role")
+        return TokenClaims(claims["sub"], claims["role"], int(claims["iat"]), int(claims["exp"]), claims["sid"])
 
 
 def bearer_token(header_value: str | None) -> str | None:

@@ -1,5 +1,6 @@
 """Users in the gateway's database. Every change writes its gateway.user.* event to the
-outbox in the same transaction, so every service's copy of users follows."""
+outbox in the same transaction, so every service's copy of users follows. A new password,
+a role change or a deactivation ends every session of the user in that transaction too."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from gateway import users as rules
 from gateway.models import users
 from gateway.passwords import hash_password
-from gateway.user_cache import notify_user_changed
+from gateway.sessions import revoke_user_sessions
 from shared.errors import Conflict, NotFound
 from shared.outbox import EventContext, Outbox
 
@@ -26,7 +27,6 @@ USER_COLUMNS = [c for c in users.c if c.name != "password_hash"]
 def publish(conn: Connection, outbox: Outbox, ctx: EventContext, event_type: str, row: Any) -> None:
     outbox.add(conn, ctx, event_type, aggregate_type="user", aggregate_id=str(row["id"]),
                data=rules.snapshot(row))
-    notify_user_changed(conn, str(row["id"]))
 
 
 def lock_hierarchy(conn: Connection) -> None:
@@ -100,20 +100,28 @@ def update_user(conn: Connection, outbox: Outbox, ctx: EventContext, user_id: st
     if not values:
         return current
     conn.execute(users.update().where(users.c.id == user_id).values(**values, updated_at=sa.func.now()))
-    notify_user_changed(conn, user_id)
     row = get_user(conn, user_id)
+    reason = rules.session_ending_change(current, row, password_changed="password" in changes)
+    if reason:
+        revoke_user_sessions(conn, user_id, reason)
     if rules.snapshot(row) != rules.snapshot(current):
         event = "gateway.user.deactivated" if current["active"] and not row["active"] else "gateway.user.updated"
         publish(conn, outbox, ctx, event, row)
     return row
 
 
-def set_password(conn: Connection, user_id: str, password: str) -> None:
-    """The user's new password (also clears a pending must-change)."""
+def change_password(conn: Connection, user_id: str, password: str) -> None:
+    """The user's new password (also clears a pending must-change); every session of the
+    user ends (the caller logs in again with the new password)."""
     conn.execute(users.update().where(users.c.id == user_id)
                  .values(password_hash=hash_password(password), must_change_password=False,
                          updated_at=sa.func.now()))
-    notify_user_changed(conn, user_id)
+    revoke_user_sessions(conn, user_id, "password_changed")
+
+
+def rehash_password(conn: Connection, user_id: str, password: str) -> None:
+    """The same password hashed with the current cost parameters (at login)."""
+    conn.execute(users.update().where(users.c.id == user_id).values(password_hash=hash_password(password)))
 
 
 def list_users(conn: Connection, *, page: int, per_page: int, role: str | None = None,

@@ -9,6 +9,9 @@ from typing import Any
 from shared.errors import Conflict, Forbidden, ValidationFailed
 
 ROLES = ("admin", "manager", "sales", "finance", "warehouse")
+# who reads the whole directory (roles, managers, activity); the others get names and ids
+DIRECTORY_ROLES = ("admin", "manager")
+DIRECTORY_FIELDS = ("id", "username", "full_name")
 ADMIN_FIELDS = {"full_name", "role", "manager_id", "region", "active", "password"}
 SELF_FIELDS = {"full_name"}
 MAX_DEPTH = 1000
@@ -34,6 +37,40 @@ def public_view(user: Mapping[str, Any]) -> dict[str, Any]:
     created = user.get("created_at")
     out["created_at"] = created.isoformat() if created is not None else None
     return out
+
+
+def directory_view(user: Mapping[str, Any], actor_id: str, actor_role: str) -> dict[str, Any]:
+    """A user as GET /users answers it to this caller: the whole record for admins,
+    managers and the user themself, names and ids (for pickers) for everyone else."""
+    full = public_view(user)
+    if actor_role in DIRECTORY_ROLES or full["id"] == actor_id:
+        return full
+    return {name: full[name] for name in DIRECTORY_FIELDS}
+
+
+def check_directory_filters(actor_role: str, *, role: str | None, manager_id: str | None,
+                            active: bool | None) -> None:
+    """Filters that would tell roles, hierarchy or activity are for admins and managers."""
+    if actor_role in DIRECTORY_ROLES:
+        return
+    refused = [name for name, value in (("role", role), ("manager_id", manager_id)) if value]
+    if active is False:
+        refused.append("active")
+    if refused:
+        raise Forbidden("only admins and managers may filter users by role, manager or activity",
+                        details={name: ["admins and managers only"] for name in refused})
+
+
+def session_ending_change(before: Mapping[str, Any], after: Mapping[str, Any], *,
+                          password_changed: bool) -> str | None:
+    """Why a change to a user ends all their sessions (None: it does not)."""
+    if password_changed:
+        return "password_reset"
+    if before["active"] and not after["active"]:
+        return "deactivated"
+    if before["role"] != after["role"]:
+        return "role_changed"
+    return None
 
 
 def check_role(role: str) -> None:

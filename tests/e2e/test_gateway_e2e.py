@@ -8,6 +8,7 @@ import uuid
 import requests
 
 from shared.testing.fixtures import eventually
+from shared.testing.suite import ApiClient
 
 
 def test_readyz_and_healthz(suite):
@@ -108,3 +109,52 @@ def test_failed_logins_get_429(suite, admin):
     assert blocked.json()["error"]["code"] == "too_many_failed_logins"
     assert int(blocked.headers["Retry-After"]) > 0
     assert rep.get("/auth/me").status_code == 200  # a token already issued keeps working
+
+
+def test_sessions_rotate_and_end_at_once_in_the_running_suite(suite, admin):
+    rep = admin.create_user("sales")
+    api = f"{suite.url}/api/v1"
+
+    def bearer(token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    first = requests.post(f"{api}/auth/login", json={"username": rep.user["username"], "password": "pass-word-1"},
+                          timeout=10).json()
+    assert first["expires_in"] == 900 and first["refresh_token"]
+    renewed = requests.post(f"{api}/auth/refresh", json={"refresh_token": first["refresh_token"]}, timeout=10)
+    assert renewed.status_code == 200
+    token = renewed.json()["access_token"]
+    assert requests.get(f"{api}/customers", headers=bearer(token), timeout=10).status_code == 200
+    # the first refresh token again: theft detected, the whole session ends (service calls too)
+    assert requests.post(f"{api}/auth/refresh", json={"refresh_token": first["refresh_token"]},
+                         timeout=10).status_code == 401
+    assert requests.get(f"{api}/customers", headers=bearer(token), timeout=10).status_code == 401
+    # logout ends the caller's session only
+    other = ApiClient.login(suite.url, rep.user["username"], "pass-word-1")
+    assert other.post("/auth/logout").status_code == 204
+    assert other.get("/customers").status_code == 401
+    assert rep.get("/customers").status_code == 200
+    # a password change ends every session of the user
+    changed = rep.post("/auth/password", json={"old_password": "pass-word-1", "new_password": "pass-word-2"})
+    assert changed.status_code == 204
+    assert requests.get(f"{api}/customers", headers=bearer(rep.token), timeout=10).status_code == 401
+    assert rep.get("/auth/me").status_code == 401  # its refresh token is dead too
+    assert ApiClient.login(suite.url, rep.user["username"], "pass-word-2").get("/customers").status_code == 200
+
+
+def test_api_answers_are_nosniff_and_no_store_and_docs_are_framed_by_nobody(suite, admin):
+    for response in (admin.get("/customers"), admin.get(f"/customers/{uuid.uuid4()}"), admin.get("/users"),
+                     requests.get(f"{suite.url}/api/v1/orders", timeout=10)):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Cache-Control"] == "no-store"
+    docs = requests.get(f"{suite.url}/api/v1/docs", timeout=10)
+    assert "script-src 'self'" in docs.headers["Content-Security-Policy"]
+    assert docs.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_sales_rep_reads_names_not_roles(admin):
+    rep = admin.create_user("sales")
+    items = rep.get("/users", params={"per_page": 200}).json()["items"]
+    others = [u for u in items if u["id"] != rep.user["id"]]
+    assert others and all(set(u) == {"id", "username", "full_name"} for u in others)
+    assert rep.get("/users", params={"role": "admin"}).status_code == 403

@@ -119,7 +119,7 @@ def gateway_config(fake_services) -> GatewayConfig:
         upstreams={name: server.url for name, server in fake_services.items()},
         jwt_keys=dict(TEST_JWT_KEYS),
         admin_username="admin", admin_password="admin-pass",
-        login_max_per_user=5, login_max_per_address=50, ready_timeout=1.0,
+        login_max_per_pair=5, login_max_per_address=50, ready_timeout=1.0,
         connect_timeout=1.0, read_timeout=2.0, user_rate_limit=100000,
     )
 
@@ -128,8 +128,7 @@ def gateway_config(fake_services) -> GatewayConfig:
 def gateway_app(gateway_settings, gateway_config) -> Iterator[Flask]:
     app = create_app(gateway_settings, gateway_config)
     yield app
-    app.extensions["gateway"].user_cache.stop()
-    app.extensions["gateway"].engine.dispose()
+    app.extensions["gateway"].dispose()
 
 
 @pytest.fixture

@@ -105,7 +105,7 @@ def test_login_failures_for_a_username_get_429(client, admin):
 
 
 def test_login_failures_from_an_address_get_429(gateway_settings, gateway_config):
-    app = create_app(gateway_settings, gateway_config.with_(login_max_per_address=3, login_max_per_user=100))
+    app = create_app(gateway_settings, gateway_config.with_(login_max_per_address=3, login_max_per_pair=100))
     client = app.test_client()
     env = {"REMOTE_ADDR": "10.9.8.7"}
     for i in range(3):

@@ -107,14 +107,19 @@ def test_gateway_database_down_is_503_not_500(gateway_settings, gateway_config):
     from gateway.context import build_context
 
     dead = gateway_settings.with_(database_url="postgresql+psycopg://postgres@127.0.0.1:9/nothing")
-    ctx = build_context(dead, gateway_config.with_(user_cache_s=0), pool_size=1)
+    ctx = build_context(dead, gateway_config, pool_size=1)
     client = create_gateway_app(ctx).test_client()
     login_attempt = client.post("/api/v1/auth/login", json={"username": "admin", "password": "admin-pass"})
     assert login_attempt.status_code == 503
     assert login_attempt.get_json()["error"]["code"] == "service_unavailable"
     ready = client.get("/readyz")
     assert ready.status_code == 503 and "gateway" in ready.get_json()["error"]["details"]["failed"]
-    ctx.engine.dispose()
+    import uuid
+
+    token = ctx.tokens.issue(str(uuid.uuid4()), "admin", str(uuid.uuid4()))
+    call = client.get("/api/v1/customers", headers={"Authorization": f"Bearer {token}"})  # the session lookup
+    assert call.status_code == 503 and call.get_json()["error"]["code"] == "service_unavailable"
+    ctx.dispose()
     from gateway.bootstrap import ensure_first_admin_patiently
 
     started = time.monotonic()

@@ -73,7 +73,10 @@ def test_generated_first_admin_must_change_password(service_settings, gateway_co
         changed = client.post("/api/v1/auth/password", headers=auth,
                               json={"old_password": password, "new_password": "a-new-Passw0rd"})
         assert changed.status_code == 204
-        assert client.get("/api/v1/users", headers=auth).status_code == 200
+        # the change ended every session, this one too: log in again with the new password
+        assert client.get("/api/v1/users", headers=auth).status_code == 401
+        again = client.post("/api/v1/auth/login", json={"username": "root", "password": "a-new-Passw0rd"}).get_json()
+        assert "password_change_required" not in again
+        assert client.get("/api/v1/users", headers={"Authorization": f"Bearer {again['access_token']}"}).status_code == 200
     finally:
-        app.extensions["gateway"].user_cache.stop()
-        app.extensions["gateway"].engine.dispose()
+        app.extensions["gateway"].dispose()

@@ -14,6 +14,7 @@ from gateway.tokens import InvalidToken, TokenService, bearer_token
 
 KEY1 = "k1-secret-0123456789abcdef0123456789abcdef"
 KEY2 = "k2-secret-0123456789abcdef0123456789abcdef"
+SID = "0b7d3c1e-5a2f-4c8e-9d61-3f2a1b0c9e88"
 
 
 def service(active: str = "k1", keys: dict[str, str] | None = None, **kw) -> TokenService:
@@ -33,15 +34,15 @@ def claims(**over) -> dict:
 
 def test_issue_and_verify_round_trip():
     tokens = service()
-    token = tokens.issue("user-1", "sales")
+    token = tokens.issue("user-1", "sales", SID)
     assert jwt.get_unverified_header(token) == {"alg": "HS256", "kid": "k1", "typ": "JWT"}
     verified = tokens.verify(token)
-    assert (verified.user_id, verified.role) == ("user-1", "sales")
+    assert (verified.user_id, verified.role, verified.session_id) == ("user-1", "sales", SID)
     assert verified.expires_at - verified.issued_at == 3600
 
 
 def test_tampered_payload_rejected():
-    token = service().issue("user-1", "sales")
+    token = service().issue("user-1", "sales", SID)
     header, _payload, signature = token.split(".")
     forged = ".".join([header, b64(claims(role="admin", sub="user-1")), signature])
     with pytest.raises(InvalidToken):
@@ -69,16 +70,16 @@ def test_asymmetric_algorithm_claim_rejected():
 
 def test_expired_rejected():
     tokens = service(ttl=10)
-    token = tokens.issue("user-1", "sales", now=int(time.time()) - 3600)
+    token = tokens.issue("user-1", "sales", SID, now=int(time.time()) - 3600)
     with pytest.raises(InvalidToken, match="expired"):
         tokens.verify(token)
 
 
 def test_wrong_audience_and_issuer_rejected():
     with pytest.raises(InvalidToken):
-        service().verify(service(aud="someone-else").issue("u", "sales"))
+        service().verify(service(aud="someone-else").issue("u", "sales", SID))
     with pytest.raises(InvalidToken):
-        service().verify(service(iss="another-issuer").issue("u", "sales"))
+        service().verify(service(iss="another-issuer").issue("u", "sales", SID))
 
 
 def test_missing_claims_rejected():
@@ -106,10 +107,10 @@ def test_kid_must_match_the_signing_key():
 
 
 def test_rotation_old_tokens_valid_while_key_listed():
-    old = service(active="k1").issue("u", "sales")
+    old = service(active="k1").issue("u", "sales", SID)
     rotated = service(active="k2")
     assert rotated.verify(old).user_id == "u"
-    assert jwt.get_unverified_header(rotated.issue("u", "sales"))["kid"] == "k2"
+    assert jwt.get_unverified_header(rotated.issue("u", "sales", SID))["kid"] == "k2"
     retired = service(active="k2", keys={"k2": KEY2})
     with pytest.raises(InvalidToken):
         retired.verify(old)
@@ -133,7 +134,7 @@ def test_parse_keys():
 
 def test_cached_verification_still_checks_expiry():
     tokens = service(ttl=3600)
-    token = tokens.issue("u", "sales", now=int(time.time()) - 3599)
+    token = tokens.issue("u", "sales", SID, now=int(time.time()) - 3599)
     assert tokens.verify(token).user_id == "u"  # verified and cached
     assert tokens.verify(token).user_id == "u"  # from the cache
     time.sleep(1.1)
@@ -143,7 +144,18 @@ def test_cached_verification_still_checks_expiry():
 
 def test_cache_does_not_accept_a_tampered_copy():
     tokens = service()
-    token = tokens.issue("u", "sales")
+    token = tokens.issue("u", "sales", SID)
     tokens.verify(token)
     with pytest.raises(InvalidToken):
         tokens.verify(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
+
+
+def test_token_without_a_session_id_rejected():
+    """Every access token names its session: a correctly signed token without `sid` (as
+    issued before sessions existed) is refused."""
+    headers = {"kid": "k1"}
+    with pytest.raises(InvalidToken):
+        service().verify(jwt.encode(claims(), KEY1, algorithm="HS256", headers=headers))
+    with pytest.raises(InvalidToken):
+        service().verify(jwt.encode(claims(sid=12), KEY1, algorithm="HS256", headers=headers))
+    assert service().verify(jwt.encode(claims(sid=SID), KEY1, algorithm="HS256", headers=headers)).session_id == SID

@@ -1,8 +1,11 @@
 // The public API (/api/v1) as the portal uses it: bearer token from sessionStorage,
 // JSON in and out, every failure turned into an ApiError carrying the error body.
+// Access tokens live 15 minutes: on a 401 the portal refreshes once through its refresh
+// cookie (HttpOnly, SameSite=Strict, sent only to /api/v1/auth) and retries the call once.
 
 const BASE = "/api/v1";
 const TOKEN_KEY = "crm.portal.token";
+const CLIENT = { "X-CRM-Client": "portal" }; // asks the gateway for the refresh cookie
 
 export class ApiError extends Error {
   constructor(status, code, message, details = {}, headers = null) {
@@ -26,8 +29,47 @@ export function token() {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
-export function clearToken() {
+function forgetToken() {
   sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/** Log out: the server ends the session (access token and refresh cookie) and we forget it. */
+export function clearToken() {
+  const bearer = token();
+  forgetToken();
+  // keepalive: the request outlives a page reload that follows at once
+  fetch(`${BASE}/auth/logout`, {
+    method: "POST",
+    headers: { ...CLIENT, ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}) },
+    credentials: "same-origin",
+    keepalive: true,
+    cache: "no-store",
+  }).catch(() => {});
+}
+
+let refreshing = null;
+
+/** One refresh through the cookie at a time; resolves true when a new access token came. */
+function refreshToken() {
+  if (!refreshing) {
+    refreshing = fetch(`${BASE}/auth/refresh`, {
+      method: "POST",
+      headers: { ...CLIENT, Accept: "application/json" },
+      credentials: "same-origin",
+      cache: "no-store",
+    })
+      .then(async (response) => {
+        if (!response.ok) return false;
+        const answer = await response.json();
+        sessionStorage.setItem(TOKEN_KEY, answer.access_token);
+        return true;
+      })
+      .catch(() => false)
+      .finally(() => {
+        refreshing = null;
+      });
+  }
+  return refreshing;
 }
 
 function url(path, query) {
@@ -68,8 +110,10 @@ function errorFrom(response, body) {
  * `idempotencyKey` the Idempotency-Key header. Resolves to the parsed body; rejects
  * with ApiError (status 0 when the server could not be reached).
  */
-export async function request(method, path, { query, body, idempotencyKey, auth = true } = {}) {
-  const headers = { Accept: "application/json", "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5" };
+export async function request(method, path,
+  { query, body, idempotencyKey, auth = true, portal = false, retried = false } = {}) {
+  const headers = { Accept: "application/json", "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+    ...(portal ? CLIENT : {}) };
   const bearer = auth ? token() : null;
   if (bearer) headers.Authorization = `Bearer ${bearer}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -80,7 +124,7 @@ export async function request(method, path, { query, body, idempotencyKey, auth 
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "omit",
+      credentials: portal ? "same-origin" : "omit", // the refresh cookie only where it is set
       cache: "no-store",
     });
   } catch (exc) {
@@ -90,7 +134,12 @@ export async function request(method, path, { query, body, idempotencyKey, auth 
   if (!response.ok) {
     const error = errorFrom(response, parsed);
     if (response.status === 401 && bearer) {
-      clearToken();
+      // another call may have refreshed already; else refresh once through the cookie
+      const renewed = token() && token() !== bearer;
+      if (!retried && (renewed || (await refreshToken()))) {
+        return request(method, path, { query, body, idempotencyKey, auth, retried: true });
+      }
+      forgetToken();
       unauthorizedHandler(error);
     }
     throw error;
@@ -101,9 +150,9 @@ export async function request(method, path, { query, body, idempotencyKey, auth 
 export const get = (path, query) => request("GET", path, { query });
 export const post = (path, body, options = {}) => request("POST", path, { ...options, body });
 
-/** Log in; keeps the token for this browser tab only. */
+/** Log in; keeps the access token for this browser tab only (the refresh token is a cookie). */
 export async function login(username, password) {
-  const answer = await request("POST", "/auth/login", { body: { username, password }, auth: false });
+  const answer = await request("POST", "/auth/login", { body: { username, password }, auth: false, portal: true });
   sessionStorage.setItem(TOKEN_KEY, answer.access_token);
   return answer;
 }
