@@ -1,6 +1,12 @@
 """Broker topology (DESIGN.md, messaging rule 3): one durable topic exchange, a durable
 queue per consuming service, a dead-letter exchange with a <queue>.dlq per queue, and
-TTL queues for delayed retries."""
+TTL queues for delayed retries.
+
+Least privilege (issue 11.2): a component running as its own broker user may configure
+only its own queues, so the exchanges are declared by deploy.prepare and the component
+only checks that they exist (a passive declare needs no permission). Retries and replays
+travel through the dead-letter exchange (bindings `<queue>.retry.N` and `<queue>.replay`),
+never through the default exchange, which would let a user reach any queue by name."""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ import pika
 from pika.adapters.blocking_connection import BlockingChannel
 
 from shared.config import Settings
+from shared.provenance import replay_routing_key
 
 
 def retry_queue_name(queue: str, attempt: int) -> str:
@@ -25,9 +32,11 @@ def binding_key(pattern: str) -> str:
     return pattern if pattern.endswith("#") else f"{pattern}.*"
 
 
-def declare_exchanges(channel: BlockingChannel, settings: Settings) -> None:
-    channel.exchange_declare(settings.exchange, exchange_type="topic", durable=True)
-    channel.exchange_declare(settings.dead_letter_exchange, exchange_type="direct", durable=True)
+def declare_exchanges(channel: BlockingChannel, settings: Settings, *, passive: bool | None = None) -> None:
+    """Declare the exchanges (or, passively, check they exist: see Settings.declares_exchanges)."""
+    passive = (not settings.declares_exchanges) if passive is None else passive
+    channel.exchange_declare(settings.exchange, exchange_type="topic", durable=True, passive=passive)
+    channel.exchange_declare(settings.dead_letter_exchange, exchange_type="direct", durable=True, passive=passive)
 
 
 def declare_consumer_queue(
@@ -47,6 +56,7 @@ def declare_consumer_queue(
     )
     channel.queue_declare(dlq_name(queue), durable=True, arguments=dict(quorum))
     channel.queue_bind(dlq_name(queue), settings.dead_letter_exchange, routing_key=queue)
+    channel.queue_bind(queue, settings.dead_letter_exchange, routing_key=replay_routing_key(queue))
     for attempt, delay in enumerate(settings.retry_delays_ms, start=1):
         channel.queue_declare(
             retry_queue_name(queue, attempt),
@@ -57,6 +67,8 @@ def declare_consumer_queue(
                 "x-dead-letter-routing-key": queue,
             },
         )
+        channel.queue_bind(retry_queue_name(queue, attempt), settings.dead_letter_exchange,
+                           routing_key=retry_queue_name(queue, attempt))
     for pattern in sorted(set(patterns)):
         channel.queue_bind(queue, settings.exchange, routing_key=binding_key(pattern))
 
