@@ -140,8 +140,8 @@ def parse_producer_users(raw: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def _declare_exchanges_from_env() -> bool | None:
-    raw = _env("CRM_DECLARE_EXCHANGES", "").lower()
+def _declare_topology_from_env() -> bool | None:
+    raw = _env("CRM_DECLARE_TOPOLOGY", "").lower()
     if raw in ("1", "true", "yes", "on"):
         return True
     if raw in ("0", "false", "no", "off"):
@@ -178,9 +178,9 @@ class Settings:
     producer_users: tuple[tuple[str, str], ...] = field(
         default_factory=lambda: parse_producer_users(_env("CRM_BROKER_PRODUCERS", "")))
     broker_user_prefix: str = field(default_factory=broker_user_prefix)
-    # None: declare the exchanges unless running as the component's own broker user (then
-    # deploy.prepare declared them and the component may only check they exist)
-    declare_exchanges: bool | None = field(default_factory=_declare_exchanges_from_env)
+    # None: declare exchanges, queues and bindings unless running as the component's own
+    # broker user (then deploy.prepare declared them and the component only checks they exist)
+    declare_topology: bool | None = field(default_factory=_declare_topology_from_env)
 
     def __post_init__(self) -> None:
         if not self.rabbitmq_url:
@@ -200,8 +200,8 @@ class Settings:
         return self.broker_user == broker_user(self.service, self.broker_user_prefix)
 
     @property
-    def declares_exchanges(self) -> bool:
-        return (not self.runs_as_own_broker_user) if self.declare_exchanges is None else self.declare_exchanges
+    def declares_topology(self) -> bool:
+        return (not self.runs_as_own_broker_user) if self.declare_topology is None else self.declare_topology
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]

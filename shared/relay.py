@@ -140,7 +140,7 @@ class Relay:
         # as its own broker user a component may only check that the exchange exists
         channel.exchange_declare(
             self.settings.exchange, exchange_type="topic", durable=True,
-            passive=not self.settings.declares_exchanges,
+            passive=not self.settings.declares_topology,
             callback=lambda _f: self._start_pumping(),
         )
 
