@@ -26,6 +26,7 @@ import os
 import re
 import shlex
 import subprocess
+import time
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -118,10 +119,24 @@ class ManagementApiAdmin:
         self.base_url = base_url.rstrip("/")
         self.auth = (user, password)
 
-    def apply(self, document: dict) -> None:
-        r = requests.post(f"{self.base_url}/api/definitions", json=document, auth=self.auth, timeout=60)
-        if r.status_code not in (200, 201, 204):
-            raise RuntimeError(f"management API refused the definitions: {r.status_code} {r.text[:300]}")
+    def apply(self, document: dict, *, wait_s: float = 90) -> None:
+        """POST the document; waits while the plugin is not answering yet (it starts after
+        the broker's AMQP port)."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                r = requests.post(f"{self.base_url}/api/definitions", json=document, auth=self.auth, timeout=60)
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+                continue
+            if r.status_code == 503 and time.monotonic() < deadline:
+                time.sleep(1)
+                continue
+            if r.status_code not in (200, 201, 204):
+                raise RuntimeError(f"management API refused the definitions: {r.status_code} {r.text[:300]}")
+            return
 
     def delete_user(self, user: str) -> None:
         requests.delete(f"{self.base_url}/api/users/{urllib.parse.quote(user, safe='')}", auth=self.auth,
