@@ -25,6 +25,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import time
 import urllib.parse
@@ -101,12 +102,18 @@ class RabbitmqctlAdmin:
 
     def __init__(self, command: str | None = None):
         self.command = shlex.split(command or os.environ.get("CRM_RABBITMQCTL") or "rabbitmqctl")
+        if not shutil.which(self.command[0]):
+            raise RuntimeError(f"{self.command[0]} is not on the PATH: set CRM_RABBITMQCTL, or "
+                               "CRM_RABBITMQ_MANAGEMENT_URL to use the management API")
 
     def apply(self, document: dict) -> None:
         result = subprocess.run([*self.command, "-q", "import_definitions", "--format", "json"],
                                 input=json.dumps(document).encode(), capture_output=True, timeout=120)
         if result.returncode != 0:
-            raise RuntimeError(f"rabbitmqctl import_definitions failed: {result.stderr.decode(errors='replace')}")
+            raise RuntimeError(
+                f"rabbitmqctl import_definitions failed: {result.stderr.decode(errors='replace').strip()}\n"
+                "(rabbitmqctl needs the broker's Erlang cookie: set CRM_RABBITMQCTL='sudo rabbitmqctl', or "
+                "CRM_RABBITMQ_MANAGEMENT_URL with CRM_RABBITMQ_ADMIN_USER/PASSWORD to use the management API)")
 
     def delete_user(self, user: str) -> None:
         subprocess.run([*self.command, "-q", "delete_user", user], capture_output=True, timeout=60)

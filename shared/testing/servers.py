@@ -136,6 +136,7 @@ class Installation:
             "CRM_RABBITMQ_HOST": amqp.hostname or "127.0.0.1",
             "CRM_RABBITMQ_PORT": str(amqp.port or 5672),
             "CRM_RABBITMQ_VHOST": self.vhost,
+            "CRM_RETRY_DELAYS_MS": "200,400,600",  # the retry queues prepare declares
         }
         for name in components:
             self.env[f"CRM_DB_PASSWORD_{name.upper()}"] = f"db-{uuid.uuid4().hex}"

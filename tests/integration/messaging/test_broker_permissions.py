@@ -168,3 +168,52 @@ def test_a_forgery_through_the_dead_letter_exchange_is_dead_lettered_not_applied
 
 def _got(result):
     return result if result[0] is not None else None
+
+
+def test_retries_and_dlq_replay_work_as_the_services_own_user(as_user, least_privilege, run_in_thread):
+    """As crm-sales, the consumer's retries (through crm.dlx into its retry queues) and the
+    DLQ tool's replay (run with its defaults: the service's own credentials) bring genuine
+    gateway events back, judged by their first producer, and they are applied."""
+    from shared import dlq
+    from shared.consumer import Consumer, HandlerTable
+    from shared.visibility import visibility_handlers
+
+    attempts: dict[str, int] = {}
+    broken: set[str] = set()
+
+    def flaky(_conn, event, _r) -> None:
+        attempts[event.event_id] = attempts.get(event.event_id, 0) + 1
+        if event.data["username"].startswith("FLAKY") and attempts[event.event_id] <= 2:
+            raise RuntimeError("fails on the first two attempts")
+        if event.event_id in broken:
+            raise RuntimeError("fails until repaired")
+
+    table = HandlerTable()
+    table.extend(visibility_handlers())
+    table.add("gateway.user.#", flaky, name="test.flaky")
+    sales = least_privilege.settings("sales")
+    engine = make_engine(sales.database_url, pool_size=2)
+    consumer = run_in_thread(Consumer(sales, engine, table))
+
+    gw_settings, gw = as_user("gateway")
+    flaky_event, broken_event = user_event(str(uuid.uuid4()), "FLAKY-bob"), user_event(str(uuid.uuid4()), "carol")
+    broken.add(broken_event.event_id)
+    for event in (flaky_event, broken_event):
+        gw.basic_publish(gw_settings.exchange, event.routing_key, event.to_json(),
+                         pika.BasicProperties(delivery_mode=2, user_id=gw_settings.broker_user))
+
+    def known(uid: str) -> bool:
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT count(*) FROM acl_users WHERE id = :u"), {"u": uid}).scalar() == 1
+
+    eventually(lambda: known(flaky_event.aggregate_id), timeout=15)
+    assert attempts[flaky_event.event_id] >= 3  # (a batch that fails is applied again one by one)
+    eventually(lambda: consumer.dead_lettered >= 1, timeout=15)
+    assert not known(broken_event.aggregate_id) and consumer.refused == 0
+
+    broken.discard(broken_event.event_id)
+    with least_privilege.environment():  # as an operator would run it on the sales host
+        assert dlq.main(["replay", sales.queue_name, broken_event.event_id]) == 0
+    eventually(lambda: known(broken_event.aggregate_id), timeout=15)
+    assert consumer.refused == 0
+    engine.dispose()
