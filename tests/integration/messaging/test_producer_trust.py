@@ -153,7 +153,7 @@ def test_genuine_event_is_applied_after_retries(settings, engine, gateway_url, r
     event = user_event("FLAKY-bob")
     publish(gateway_url, settings, event)
     eventually(lambda: event.aggregate_id in known_users(engine), timeout=10)
-    assert attempts[event.event_id] == 3 and consumer.refused == 0 and consumer.dead_lettered == 0
+    assert attempts[event.event_id] >= 3 and consumer.refused == 0 and consumer.dead_lettered == 0
 
 
 def test_replayed_dead_letters_are_judged_by_their_first_producer(
