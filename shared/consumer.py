@@ -359,10 +359,7 @@ class Consumer:
         attempt = int(headers.get(ATTEMPT_HEADER, 0)) + 1
         headers[ATTEMPT_HEADER] = attempt
         headers[ERROR_HEADER] = delivery.error or ""
-        if delivery.origin:
-            headers[ORIGIN_HEADER] = delivery.origin
-        else:
-            headers.pop(ORIGIN_HEADER, None)
+        headers[ORIGIN_HEADER] = delivery.origin or ""  # "": unknown publisher
         props = pika.BasicProperties(
             delivery_mode=2,
             content_type=delivery.properties.content_type,

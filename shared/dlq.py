@@ -88,10 +88,9 @@ def replay(url: str, queue: str, event_ids: set[str] | None, *, dead_letter_exch
                 continue
             old = letter.properties.headers or {}
             headers = {k: v for k, v in old.items() if not k.startswith("x-crm-") and k != "x-death"}
-            if old.get(ORIGIN_HEADER):
-                headers[ORIGIN_HEADER] = old[ORIGIN_HEADER]
-            elif letter.properties.user_id:  # dead-lettered by the broker itself: its first publisher
-                headers[ORIGIN_HEADER] = letter.properties.user_id
+            # the consumer records who first published what it dead-letters ("" when nobody
+            # said); a message that reached the DLQ otherwise is judged by its own user_id
+            headers[ORIGIN_HEADER] = old.get(ORIGIN_HEADER, letter.properties.user_id or "")
             headers["x-crm-replayed"] = 1
             props = pika.BasicProperties(delivery_mode=2, content_type=letter.properties.content_type,
                                          headers=headers, user_id=user)

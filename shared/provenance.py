@@ -89,12 +89,13 @@ class ProducerTrust:
         return False
 
     def origin_user(self, exchange: str, routing_key: str, user_id: Any, headers: dict[str, Any] | None) -> str | None:
-        """The broker user that originally published the message (None: no user_id)."""
+        """The broker user that originally published the message (None: unknown). A message
+        this consumer sent back to itself is exactly as trusted as its origin header says
+        (missing or empty: unknown), never trusted as the consumer's own."""
         user = _text(user_id) or None
         headers = headers or {}
-        if user is not None and user == self.own_user and ORIGIN_HEADER in headers \
-                and self.came_back(exchange, routing_key, headers):
-            return _text(headers[ORIGIN_HEADER]) or None
+        if user is not None and user == self.own_user and self.came_back(exchange, routing_key, headers):
+            return _text(headers.get(ORIGIN_HEADER)) or None
         return user
 
     def refusal(self, envelope: Envelope, origin: str | None) -> str | None:

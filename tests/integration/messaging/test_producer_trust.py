@@ -174,7 +174,7 @@ def test_replayed_dead_letters_are_judged_by_their_first_producer(
     eventually(lambda: genuine.aggregate_id in known_users(engine), timeout=10)
     eventually(lambda: consumer.refused == 2)  # the forgery is refused again
     assert forged.aggregate_id not in known_users(engine)
-    assert set(dead_letters(settings)) == {forged.event_id}
+    eventually(lambda: set(dead_letters(settings)) == {forged.event_id})
 
 
 def test_producer_must_own_the_event_type_with_one_shared_broker_user(service_settings, run_in_thread, caplog):
@@ -197,3 +197,28 @@ def test_producer_must_own_the_event_type_with_one_shared_broker_user(service_se
     assert set(dead_letters(settings)) == {claimed.event_id}
     assert any("does not own event type" in r.getMessage() for r in caplog.records)
     engine.dispose()
+
+
+def test_a_message_slipped_into_the_dlq_does_not_become_the_consumers_own_when_replayed(
+        settings, intruder_url, run_in_thread):
+    """The consumer's own user may publish its own service's events. An intruder who can
+    reach the DLQ (through the dead-letter exchange) drops an event of that service there
+    without a user_id; the operator replays the DLQ (as the consumer's user): the event
+    must not inherit the consumer's identity, it stays of unknown origin and is refused."""
+    own = user_of(settings.rabbitmq_url)
+    settings = settings.with_(producer_users=(*settings.producer_users, ("sales", own)))
+    consumer = start_consumer(settings, run_in_thread)
+    smuggled = Envelope(event_type="sales.order.placed", aggregate_type="order", aggregate_id=str(uuid.uuid4()),
+                        aggregate_seq=1, data={}, producer="sales", region="cn-east")
+    conn = connect(intruder_url)
+    try:
+        ch = conn.channel()
+        ch.confirm_delivery()
+        ch.basic_publish(settings.dead_letter_exchange, settings.queue_name, smuggled.to_json(),
+                         pika.BasicProperties(delivery_mode=2))
+    finally:
+        conn.close()
+    assert set(dead_letters(settings)) == {smuggled.event_id}
+    assert dlq.replay(settings.rabbitmq_url, settings.queue_name, None) == 1
+    eventually(lambda: consumer.refused == 1)
+    eventually(lambda: set(dead_letters(settings)) == {smuggled.event_id})  # dead-lettered again

@@ -77,6 +77,10 @@ def test_origin_header_is_believed_only_from_own_user_through_own_retry_or_repla
     other = {"x-death": [{"queue": "customer.events.retry.1", "reason": "expired"}]}
     assert trust.origin_user("", Q, "crm-sales", {**claim, **other}) == "crm-sales"
     assert trust.origin_user("", Q, b"crm-sales", {ORIGIN_HEADER: b"crm-gateway", **retry_death()}) == "crm-gateway"
+    # back through its own routes without a (non-empty) header: unknown, never the consumer itself
+    assert trust.origin_user("crm.dlx", replay_routing_key(Q), "crm-sales", {}) is None
+    assert trust.origin_user("", Q, "crm-sales", {ORIGIN_HEADER: "", **retry_death()}) is None
+    assert trust.refusal(event("sales.order.placed", "sales"), None) is not None
 
 
 def test_components_connect_as_their_own_role_and_user_by_default(monkeypatch):
