@@ -35,6 +35,8 @@ browser:
 secrets: venv
 	@$(BIN)/python -m deploy.secrets $(SECRETS)
 
+# Each component's own database role and database, its migrations run as that role, its
+# own broker user and permissions, the broker topology (deploy/prepare.py; idempotent).
 prepare: venv servers secrets
 	@$(WITH_SECRETS) $(BIN)/python -m deploy.prepare
 

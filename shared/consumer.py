@@ -5,7 +5,9 @@ Manual acks after the handler's transaction commits; bounded prefetch; an inbox 
 a failing handler is retried through TTL queues with back-off and then dead-lettered,
 while the messages behind it go on being processed. Messages are handled in batches:
 one database transaction, one savepoint per message, so a failure touches only its own
-message.
+message. An event whose producer is not trusted for its type (shared.provenance: the
+envelope's producer, the broker-validated user_id) is dead-lettered at once and logged,
+never applied.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from shared.config import Settings
 from shared.envelope import BadEnvelope, Envelope
 from shared.outbox import EventContext, Outbox
+from shared.provenance import ORIGIN_HEADER, ProducerTrust
 from shared.topology import connect, declare_consumer_queue, retry_queue_name
 
 log = logging.getLogger("crm.consumer")
@@ -197,8 +200,12 @@ class _Delivery:
     tag: int
     properties: pika.BasicProperties
     body: bytes
+    exchange: str = ""
+    routing_key: str = ""
     envelope: Envelope | None = None
     error: str | None = None
+    origin: str | None = None  # the broker user that first published it (shared.provenance)
+    permanent: bool = False  # dead-letter at once: retrying cannot help
 
 
 class Consumer:
@@ -212,16 +219,19 @@ class Consumer:
         outbox: Outbox | None = None,
         batch: int = 100,
         max_backoff: float = 30.0,
+        trust: ProducerTrust | None = None,
     ):
         self.settings = settings
         self.engine = engine
         self.handlers = handlers
         self.queue = queue or settings.queue_name
+        self.trust = trust or ProducerTrust.from_settings(settings, self.queue)
         self.outbox = outbox or Outbox(settings.service, settings.region)
         self.batch = batch
         self.max_backoff = max_backoff
         self.processed = 0  # messages acked after success (including no-op redeliveries)
         self.dead_lettered = 0
+        self.refused = 0  # events dead-lettered because their producer is not trusted for them
         self.fallbacks = 0  # batches that were applied again message by message after a failure
         self._stop = threading.Event()
         self._pending: list[_Delivery] = []
@@ -273,7 +283,21 @@ class Consumer:
                 pass
 
     def _on_message(self, _channel, method, properties, body) -> None:
-        self._pending.append(_Delivery(method.delivery_tag, properties, body))
+        self._pending.append(_Delivery(method.delivery_tag, properties, body, method.exchange or "",
+                                       method.routing_key or ""))
+
+    def _check_producer(self, delivery: _Delivery) -> None:
+        """Refuse (for good) an event whose producer is not trusted for its type."""
+        props = delivery.properties
+        delivery.origin = self.trust.origin_user(delivery.exchange, delivery.routing_key, props.user_id,
+                                                 props.headers)
+        why = self.trust.refusal(delivery.envelope, delivery.origin)
+        if why:
+            delivery.error = why
+            delivery.permanent = True
+            self.refused += 1
+            log.error("refused event %s (%s) on %s: %s", delivery.envelope.event_id,
+                      delivery.envelope.event_type, self.queue, why)
 
     # ---- one batch: one transaction ---------------------------------------------------
     def _handle_batch(self, channel, publisher, batch: list[_Delivery]) -> None:
@@ -285,8 +309,11 @@ class Consumer:
                 delivery.envelope = Envelope.from_json(delivery.body)
             except BadEnvelope as exc:
                 delivery.error = f"bad envelope: {exc}"
-        good = [d for d in batch if d.envelope is not None]
-        failed = [d for d in batch if d.envelope is None]
+                delivery.permanent = True
+            else:
+                self._check_producer(delivery)
+        good = [d for d in batch if not d.permanent]
+        failed = [d for d in batch if d.permanent]
         try:
             with self.engine.connect() as db, db.begin():
                 apply_events(db, self.handlers, self.outbox, [d.envelope for d in good])
@@ -323,23 +350,30 @@ class Consumer:
         return succeeded, failed
 
     def _retry_or_dead_letter(self, channel, publisher, delivery: _Delivery) -> None:
+        """Send a failed message to its next retry queue or to the DLQ, then ack it. Both go
+        through the dead-letter exchange as this consumer's own user (no publishing through
+        the default exchange, which would reach any queue); the original publisher travels
+        in the origin header (shared.provenance). mandatory: a missing binding raises instead
+        of losing the message (it is then redelivered after the reconnect)."""
         headers = dict(delivery.properties.headers or {})
         attempt = int(headers.get(ATTEMPT_HEADER, 0)) + 1
         headers[ATTEMPT_HEADER] = attempt
         headers[ERROR_HEADER] = delivery.error or ""
+        headers[ORIGIN_HEADER] = delivery.origin or ""  # "": unknown publisher
         props = pika.BasicProperties(
             delivery_mode=2,
             content_type=delivery.properties.content_type,
             headers=headers,
+            user_id=self.settings.broker_user,
         )
-        permanent = delivery.envelope is None
+        dlx = self.settings.dead_letter_exchange
         delays = self.settings.retry_delays_ms
-        if not permanent and attempt <= len(delays):
-            publisher.basic_publish("", retry_queue_name(self.queue, attempt), delivery.body, props)
+        if not delivery.permanent and attempt <= len(delays):
+            publisher.basic_publish(dlx, retry_queue_name(self.queue, attempt), delivery.body, props, mandatory=True)
         else:
             headers["x-crm-queue"] = self.queue
             headers["x-crm-failed-at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-            publisher.basic_publish(self.settings.dead_letter_exchange, self.queue, delivery.body, props)
+            publisher.basic_publish(dlx, self.queue, delivery.body, props, mandatory=True)
             self.dead_lettered += 1
             log.error("dead-lettered message after %d attempts: %s", attempt, delivery.error)
         channel.basic_ack(delivery.tag)

@@ -42,7 +42,12 @@ def ensure_database(url: str) -> bool:
         with engine.connect() as conn:
             exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
             if not exists:
-                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+                try:
+                    conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+                except sa.exc.ProgrammingError as exc:
+                    # a component's own role may not create databases (issue 11.2)
+                    raise RuntimeError(f"database {name} does not exist and {make_url(url).username} may not "
+                                       "create it: run `python -m deploy.prepare` (make prepare)") from exc
                 return True
             return False
     finally:

@@ -7,6 +7,9 @@ Wakes on LISTEN/NOTIFY (with a slow poll as safety net); several replicas can ru
 once without sending a row twice in normal operation. If the broker or the process
 dies mid-batch, the transaction rolls back and the rows are sent again (consumers
 dedupe by event id), so nothing is lost.
+
+Every message carries the AMQP `user_id` of the relay's broker user: RabbitMQ refuses a
+user_id that is not the connection's own, so consumers can trust it (shared.provenance).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import sqlalchemy as sa
 from pika.spec import Basic
 from sqlalchemy.engine import Connection, Engine, make_url
 
-from shared.config import Settings
+from shared.config import Settings, url_user
 from shared.outbox import NOTIFY_CHANNEL
 
 log = logging.getLogger("crm.relay")
@@ -61,6 +64,7 @@ class Relay:
         self.idle_poll = idle_poll
         self.max_backoff = max_backoff
         self.rabbitmq_url = rabbitmq_url or settings.rabbitmq_url
+        self.user_id = url_user(self.rabbitmq_url)
         self.published = 0  # rows confirmed and marked sent by this relay
         self._stop = threading.Event()
         self._conn: pika.SelectConnection | None = None
@@ -133,8 +137,10 @@ class Relay:
         channel.add_on_close_callback(lambda _ch, reason: self._on_channel_closed(reason))
         channel.confirm_delivery(self._on_confirm)
         self._delivery_tag = 0
+        # as its own broker user a component may only check that the exchange exists
         channel.exchange_declare(
             self.settings.exchange, exchange_type="topic", durable=True,
+            passive=not self.settings.declares_topology,
             callback=lambda _f: self._start_pumping(),
         )
 
@@ -214,7 +220,7 @@ class Relay:
                 self._idle_timer = self._conn.ioloop.call_later(self.idle_poll, self._pump)
                 return
         props = pika.BasicProperties(
-            delivery_mode=2, content_type="application/json", content_encoding="utf-8"
+            delivery_mode=2, content_type="application/json", content_encoding="utf-8", user_id=self.user_id
         )
         while self._next < len(self._batch) and len(self._outstanding) < self.window:
             _row_id, routing_key, body = self._batch[self._next]

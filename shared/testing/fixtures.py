@@ -16,7 +16,13 @@ import pytest
 from shared.config import Settings, settings_for
 from shared.secrets import new_secret
 from shared.testing.proxy import TcpProxy
-from shared.testing.servers import postgres_server, rabbitmq_vhost, scratch_database
+from shared.testing.servers import (
+    Installation,
+    least_privilege_installation,
+    postgres_server,
+    rabbitmq_vhost,
+    scratch_database,
+)
 
 FAST_RETRIES = (100, 200, 300)
 # Random per test run: no secret written in the repository is ever accepted.
@@ -34,6 +40,15 @@ def pg_server() -> Iterator[str]:
 def amqp_url() -> Iterator[str]:
     with rabbitmq_vhost() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def least_privilege(pg_server: str) -> Iterator[Installation]:
+    """Every component prepared by deploy.prepare as in production: its own database role
+    and broker user (unique names, a fresh vhost), removed after the run. Build a
+    component's Settings with least_privilege.settings("customer")."""
+    with least_privilege_installation(pg_server) as installation:
+        yield installation
 
 
 @pytest.fixture(scope="session")

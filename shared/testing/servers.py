@@ -84,3 +84,125 @@ def scratch_database(server_url: str, label: str) -> Iterator[str]:
         yield url
     finally:
         drop_database(url)
+
+
+# ---- least privilege (issue 11.2) ---------------------------------------------------
+def rabbitmqctl(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    if not shutil.which("rabbitmqctl"):
+        raise RuntimeError("rabbitmqctl is needed to manage broker users in tests")
+    return subprocess.run(["rabbitmqctl", "-q", *args], input=stdin.encode() if stdin is not None else None,
+                          capture_output=True, check=True, timeout=60)
+
+
+@contextlib.contextmanager
+def broker_test_user(amqp_url: str, name: str, *, configure: str = ".*", write: str = ".*",
+                     read: str = ".*") -> Iterator[str]:
+    """A real broker user on amqp_url's vhost for the block; yields an AMQP URL logging in as it."""
+    parsed = urllib.parse.urlsplit(amqp_url)
+    vhost = urllib.parse.unquote(parsed.path.lstrip("/")) or "/"
+    password = uuid.uuid4().hex
+    rabbitmqctl("add_user", name, stdin=password + "\n")
+    try:
+        rabbitmqctl("set_permissions", "-p", vhost, name, configure, write, read)
+        netloc = f"{urllib.parse.quote(name, safe='')}:{password}@{parsed.hostname}:{parsed.port or 5672}"
+        yield f"{parsed.scheme}://{netloc}{parsed.path}"
+    finally:
+        subprocess.run(["rabbitmqctl", "-q", "delete_user", name], capture_output=True, timeout=60)
+
+
+_OVERRIDES = ("RABBITMQ_URL", "CRM_PG_URL", "CRM_BROKER_PRODUCERS", "CRM_DECLARE_TOPOLOGY", "DATABASE_URL")
+
+
+class Installation:
+    """An installation prepared by `deploy.prepare` with least privilege, under unique names:
+    roles and databases `<prefix>_<name>`, broker users `<prefix>-<name>` on a fresh vhost."""
+
+    def __init__(self, pg_server: str, amqp_url: str, components: list[str]):
+        from sqlalchemy.engine import make_url
+
+        self.components = components
+        self.prefix = f"crmt{uuid.uuid4().hex[:8]}"
+        self.admin_url = f"{pg_server}/postgres"
+        pg = make_url(pg_server)
+        amqp = urllib.parse.urlsplit(amqp_url)
+        self.vhost = urllib.parse.unquote(amqp.path.lstrip("/")) or "/"
+        self.admin_amqp_url = amqp_url
+        self.env = {
+            "CRM_DB_PREFIX": f"{self.prefix}_",
+            "CRM_BROKER_USER_PREFIX": f"{self.prefix}-",
+            "CRM_PG_ADMIN_URL": self.admin_url,
+            "CRM_PG_HOST": pg.host or "127.0.0.1",
+            "CRM_PG_PORT": str(pg.port or 5432),
+            "CRM_RABBITMQ_HOST": amqp.hostname or "127.0.0.1",
+            "CRM_RABBITMQ_PORT": str(amqp.port or 5672),
+            "CRM_RABBITMQ_VHOST": self.vhost,
+            "CRM_RETRY_DELAYS_MS": "200,400,600",  # the retry queues prepare declares
+        }
+        for name in components:
+            self.env[f"CRM_DB_PASSWORD_{name.upper()}"] = f"db-{uuid.uuid4().hex}"
+            self.env[f"CRM_BROKER_PASSWORD_{name.upper()}"] = f"mq-{uuid.uuid4().hex}"
+
+    def role(self, component: str) -> str:
+        return f"{self.prefix}_{component}"
+
+    def broker_user(self, component: str) -> str:
+        return f"{self.prefix}-{component}"
+
+    @contextlib.contextmanager
+    def environment(self) -> Iterator[None]:
+        """os.environ as the installation's processes see it (for building their Settings)."""
+        saved = dict(os.environ)
+        for name in list(os.environ):
+            if name in _OVERRIDES or name.endswith(("_DATABASE_URL", "_RABBITMQ_URL")):
+                del os.environ[name]
+        os.environ.update(self.env)
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    def settings(self, component: str, **overrides):
+        from shared.config import settings_for
+
+        with self.environment():
+            return settings_for(component, **overrides)
+
+    def process_env(self) -> dict[str, str]:
+        with self.environment():
+            return dict(os.environ)
+
+    def prepare(self, *components: str) -> subprocess.CompletedProcess:
+        import sys
+
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        env = {**self.process_env(), "PYTHONPATH": root, "LOG_LEVEL": "WARNING"}
+        return subprocess.run([sys.executable, "-m", "deploy.prepare", *(components or self.components)],
+                              cwd=root, env=env, capture_output=True, text=True, timeout=300)
+
+    def drop(self) -> None:
+        from deploy.database_roles import drop_component_database
+
+        for name in self.components:
+            with contextlib.suppress(Exception):
+                drop_component_database(self.admin_url, self.role(name))
+            subprocess.run(["rabbitmqctl", "-q", "delete_user", self.broker_user(name)], capture_output=True,
+                           timeout=60)
+
+
+@contextlib.contextmanager
+def least_privilege_installation(pg_server: str, components: list[str] | None = None,
+                                 *, prepare: bool = True) -> Iterator[Installation]:
+    """A prepared installation on a fresh vhost, removed afterwards (databases, roles, users)."""
+    from shared.config import COMPONENTS
+
+    with rabbitmq_vhost() as amqp_url:
+        inst = Installation(pg_server, amqp_url, list(components or COMPONENTS))
+        try:
+            if prepare:
+                done = inst.prepare()
+                if done.returncode != 0:
+                    raise RuntimeError(f"deploy.prepare failed:\n{done.stdout}\n{done.stderr}")
+            yield inst
+        finally:
+            inst.drop()

@@ -7,7 +7,8 @@ import stat
 
 import pytest
 
-from deploy.secrets import ensure_secrets, read_env_file
+from deploy.secrets import GENERATORS, ensure_secrets, read_env_file
+from shared.config import COMPONENTS
 from shared.secrets import (
     DEV_INTERNAL_SECRET,
     DEV_JWT_SECRET,
@@ -100,7 +101,10 @@ def test_weak_first_admin_password_refused(no_dev_mode):
 
 def test_local_secrets_file_generated_once(tmp_path):
     path = tmp_path / "var" / "secrets.env"
-    assert set(ensure_secrets(path)) == {"CRM_INTERNAL_SECRET", "CRM_JWT_KEYS"}
+    assert set(ensure_secrets(path)) == set(GENERATORS)
+    # every component's own database role and broker user get a password (issue 11.2)
+    assert {f"CRM_DB_PASSWORD_{c.upper()}" for c in COMPONENTS} <= set(GENERATORS)
+    assert {f"CRM_BROKER_PASSWORD_{c.upper()}" for c in COMPONENTS} <= set(GENERATORS)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     first = read_env_file(path)
     assert ensure_secrets(path) == [] and read_env_file(path) == first  # never regenerated
