@@ -2,7 +2,8 @@
 
 import os
 
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# one worker per API by default (README, "Connection budget"); raise it per deployment
+workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 60

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from flask import Flask, Response, g, request
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -16,6 +16,7 @@ from gateway import api_auth, api_users, idempotency, meta, portal
 from gateway.auth import API_PREFIX, assign_request_id, authenticate, identity_header, needs_auth
 from gateway.context import GatewayContext, gateway_context
 from gateway.proxy import forward, route_for
+from shared.db import is_unavailable
 from shared.errors import DomainError
 from shared.identity import REQUEST_ID_HEADER
 from shared.web import HTTP_ERROR_CODES, error_response
@@ -145,12 +146,11 @@ def create_gateway_app(ctx: GatewayContext) -> Flask:
         status = exc.code or 500
         return error_response(status, HTTP_ERROR_CODES.get(status, "error"), exc.description or exc.name)
 
-    @app.errorhandler(DBAPIError)
-    def _database_error(exc: DBAPIError):
-        if exc.connection_invalidated or isinstance(exc.orig, ConnectionError) or \
-                type(exc.orig).__name__ in ("OperationalError", "InterfaceError"):
-            log.warning("gateway database unavailable: %s", exc.orig)
-            return error_response(503, "service_unavailable", "the gateway's database is unavailable",
+    @app.errorhandler(SQLAlchemyError)
+    def _database_error(exc: SQLAlchemyError):
+        if is_unavailable(exc):
+            log.warning("gateway database unavailable: %s", exc)
+            return error_response(503, "service_unavailable", "the gateway's database is busy or unavailable",
                                   {"service": "gateway"})
         log.exception("database error")
         return error_response(500, "internal_error", "internal error")

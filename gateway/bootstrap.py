@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None, config: GatewayConfig | None = 
     config = config or GatewayConfig()  # refuses missing or public JWT keys (shared.secrets)
     check_secret("CRM_INTERNAL_SECRET", settings.internal_secret)
     admin_checked = ensure_first_admin_patiently(settings, config)
-    app = create_gateway_app(build_context(settings, config, pool_size=config.db_pool_size))
+    app = create_gateway_app(build_context(settings, config))
     if not admin_checked:
         app.extensions["gateway_first_admin"] = lambda: ensure_first_admin(settings, config)
     return app

@@ -79,7 +79,6 @@ class GatewayConfig:
     read_timeout: float = field(default_factory=lambda: float(_env("GATEWAY_READ_TIMEOUT", "30")))
     ready_timeout: float = field(default_factory=lambda: float(_env("GATEWAY_READY_TIMEOUT", "2")))
     pool_size: int = field(default_factory=lambda: int(_env("GATEWAY_POOL_SIZE", "32")))  # per service
-    db_pool_size: int = field(default_factory=lambda: int(_env("GATEWAY_DB_POOL_SIZE", "8")))
     # Failed logins (gateway/ratelimit.py), within a sliding window: a (username, address)
     # pair backs off after login_max_per_pair failures (login_backoff_s, doubling per further
     # failure, at most the window); an address is refused after login_max_per_address
@@ -93,8 +92,6 @@ class GatewayConfig:
     # for a higher setting.
     user_rate_limit: int = field(default_factory=lambda: int(_env("CRM_USER_RATE_LIMIT", "1200")))
     user_rate_window_s: int = field(default_factory=lambda: int(_env("CRM_USER_RATE_WINDOW_S", "60")))
-    # The hot-path lookup of the caller (session + user, one query): its own small pool.
-    auth_pool_size: int = field(default_factory=lambda: int(_env("GATEWAY_AUTH_POOL_SIZE", "4")))
     # Reverse proxies in front of the gateway whose X-Forwarded-For is trusted (0: none).
     trusted_proxies: int = field(default_factory=lambda: int(_env("GATEWAY_TRUSTED_PROXIES", "0")))
     idempotency_ttl_s: int = field(default_factory=lambda: int(_env("CRM_IDEMPOTENCY_TTL_S", "86400")))

@@ -13,7 +13,7 @@ from gateway.proxy import Upstreams
 from gateway.ratelimit import LoginLimits, UserRateLimiter
 from gateway.tokens import TokenService
 from shared.config import Settings
-from shared.db import make_engine
+from shared.db import make_engine, pool_budget
 from shared.outbox import Outbox
 
 
@@ -36,18 +36,22 @@ class GatewayContext:
         self.auth_engine.dispose()
 
 
-def make_auth_engine(database_url: str, pool_size: int) -> Engine:
-    return sa.create_engine(database_url, pool_size=max(1, pool_size), max_overflow=16, pool_pre_ping=False,
-                            pool_recycle=1800, isolation_level="AUTOCOMMIT")
+def make_auth_engine(database_url: str) -> Engine:
+    """The hot-path lookup of the caller (session + user, one query): autocommit, no
+    pre-ping (one round trip), within the API worker's connection budget."""
+    budget = pool_budget("api")
+    return sa.create_engine(database_url, pool_size=budget.size, max_overflow=budget.overflow,
+                            pool_timeout=budget.timeout, pool_pre_ping=False, pool_recycle=1800,
+                            isolation_level="AUTOCOMMIT")
 
 
-def build_context(settings: Settings, config: GatewayConfig, *, pool_size: int = 10) -> GatewayContext:
-    engine = make_engine(settings.database_url, pool_size=pool_size)
+def build_context(settings: Settings, config: GatewayConfig) -> GatewayContext:
+    engine = make_engine(settings.database_url, kind="api")
     return GatewayContext(
         settings=settings,
         config=config,
         engine=engine,
-        auth_engine=make_auth_engine(settings.database_url, config.auth_pool_size),
+        auth_engine=make_auth_engine(settings.database_url),
         outbox=Outbox("gateway", settings.region),
         tokens=TokenService(config.jwt_keys, config.active_kid, config.jwt_issuer, config.jwt_audience,
                             config.access_ttl),

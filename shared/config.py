@@ -182,9 +182,16 @@ class Settings:
     # broker user (then deploy.prepare declared them and the component only checks they exist)
     declare_topology: bool | None = field(default_factory=_declare_topology_from_env)
 
+    # LISTEN/NOTIFY needs a session of its own: behind PgBouncer (transaction pooling) give
+    # <NAME>_DIRECT_DATABASE_URL pointing at PostgreSQL itself; "" = database_url
+    direct_database_url: str = ""
+
     def __post_init__(self) -> None:
         if not self.rabbitmq_url:
             object.__setattr__(self, "rabbitmq_url", default_rabbitmq_url(self.service))
+        if not self.direct_database_url:
+            direct = os.environ.get(f"{self.service.upper()}_DIRECT_DATABASE_URL") or self.database_url
+            object.__setattr__(self, "direct_database_url", direct)
 
     @property
     def queue_name(self) -> str:

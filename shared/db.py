@@ -3,23 +3,91 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 
 
-def make_engine(url: str, *, pool_size: int = 5, **kwargs: object) -> Engine:
+@dataclass(frozen=True)
+class PoolBudget:
+    """How many PostgreSQL connections one process may hold: `size` stay open in the pool
+    at rest, up to `overflow` more are opened under load and closed when returned, and a
+    caller waits at most `timeout` seconds for one (then shared.web answers 503)."""
+
+    size: int
+    overflow: int
+    timeout: float
+
+
+def _threads() -> int:
+    return max(1, int(os.environ.get("GUNICORN_THREADS", "4")))
+
+
+# Per process kind (README, "Connection budget"): an API worker needs one connection per
+# request thread at most; a consumer applies one batch at a time (one connection, plus one
+# for the rare isolated re-run); a relay claims and marks rows on one (its LISTEN
+# connection is separate); tools and start-up checks use one. CRM_DB_POOL_<KIND>="size,overflow"
+# overrides a kind, CRM_DB_POOL_TIMEOUT_S the wait.
+POOL_KINDS = ("api", "consumer", "relay", "tool")
+
+
+def pool_budget(kind: str) -> PoolBudget:
+    defaults = {"api": (1, _threads() - 1), "consumer": (1, 1), "relay": (1, 0), "tool": (1, 0)}
+    if kind not in defaults:
+        raise ValueError(f"unknown pool kind {kind!r}")
+    size, overflow = defaults[kind]
+    raw = os.environ.get(f"CRM_DB_POOL_{kind.upper()}", "")
+    if raw:
+        size_text, _, overflow_text = raw.partition(",")
+        size, overflow = int(size_text), int(overflow_text or 0)
+    timeout = float(os.environ.get("CRM_DB_POOL_TIMEOUT_S", "3" if kind == "api" else "30"))
+    return PoolBudget(max(1, size), max(0, overflow), timeout)
+
+
+def behind_pgbouncer() -> bool:
+    """CRM_PGBOUNCER=1: the database URLs point at PgBouncer in transaction pooling mode."""
+    return os.environ.get("CRM_PGBOUNCER", "").lower() in ("1", "true", "yes")
+
+
+def make_engine(url: str, *, kind: str = "tool", pool_size: int | None = None, **kwargs: object) -> Engine:
+    """An engine within the connection budget of its process kind (`pool_size` overrides
+    the kind's resting size, e.g. for a benchmark)."""
+    budget = pool_budget(kind)
+    if behind_pgbouncer():
+        # transaction pooling hands each transaction to any server session: no server-side
+        # prepared statements (psycopg prepares a query after 5 runs by default)
+        connect_args = dict(kwargs.pop("connect_args", {}) or {})  # type: ignore[call-overload]
+        connect_args["prepare_threshold"] = None
+        kwargs["connect_args"] = connect_args
     return sa.create_engine(
         url,
-        pool_size=pool_size,
-        max_overflow=10,
+        pool_size=pool_size if pool_size is not None else budget.size,
+        max_overflow=budget.overflow,
+        pool_timeout=budget.timeout,
         pool_pre_ping=True,
         pool_recycle=1800,
         future=True,
         **kwargs,  # type: ignore[arg-type]
     )
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """A database error that means 'try again later' (no connection free in the pool, the
+    server refusing connections or gone), not a fault of the request: answered 503."""
+    if isinstance(exc, sa.exc.TimeoutError):  # the pool's wait ran out
+        return True
+    if isinstance(exc, sa.exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        orig = exc.orig
+        name = type(orig).__name__
+        return name in ("OperationalError", "InterfaceError", "ConnectionTimeout", "AdminShutdown",
+                        "CannotConnectNow", "TooManyConnections") or isinstance(orig, ConnectionError)
+    return False
 
 
 @contextlib.contextmanager

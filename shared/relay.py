@@ -157,7 +157,8 @@ class Relay:
     # ---- LISTEN/NOTIFY wake-up -----------------------------------------------
     def _open_listen(self) -> None:
         try:
-            self._listen = psycopg.connect(_libpq_dsn(str(self.engine.url.render_as_string(hide_password=False))), autocommit=True)
+            # a direct session (not through PgBouncer): LISTEN outlives any transaction
+            self._listen = psycopg.connect(_libpq_dsn(self.settings.direct_database_url), autocommit=True)
             self._listen.execute(f"LISTEN {NOTIFY_CHANNEL}")
             self._conn.ioloop.add_handler(self._listen.fileno(), self._on_notify, self._conn.ioloop.READ)
         except Exception:  # noqa: BLE001 - polling still works

@@ -50,15 +50,17 @@ class ServiceRoot:
     def settings(self, **overrides: object) -> Settings:
         return settings_for(self.name, **overrides)
 
-    def context(self, settings: Settings | None = None, *, pool_size: int = 5) -> ServiceContext:
+    def context(self, settings: Settings | None = None, *, kind: str = "tool") -> ServiceContext:
+        """Settings, an engine within the connection budget of the process kind
+        (shared.db.pool_budget: api, consumer, relay, tool) and the outbox."""
         s = settings or self.settings()
-        return ServiceContext(s, make_engine(s.database_url, pool_size=pool_size), Outbox(s.service, s.region))
+        return ServiceContext(s, make_engine(s.database_url, kind=kind), Outbox(s.service, s.region))
 
     def create_app(self, settings: Settings | None = None) -> Flask:
         """The service's WSGI app; refuses to start without a usable internal secret."""
         s = settings or self.settings()
         check_secret("CRM_INTERNAL_SECRET", s.internal_secret)
-        ctx = self.context(s)
+        ctx = self.context(s, kind="api")
 
         def broker() -> None:
             if not broker_reachable(ctx.settings.rabbitmq_url):
@@ -88,11 +90,11 @@ class ServiceRoot:
         declare_all(s, {s.queue_name: self.handlers().patterns})
 
     def consumer(self, settings: Settings | None = None, **kw) -> Consumer:
-        ctx = self.context(settings)
+        ctx = self.context(settings, kind="consumer")
         return Consumer(ctx.settings, ctx.engine, self.handlers(), outbox=ctx.outbox, **kw)
 
     def relay(self, settings: Settings | None = None, **kw) -> Relay:
-        ctx = self.context(settings, pool_size=2)
+        ctx = self.context(settings, kind="relay")
         return Relay(ctx.settings, ctx.engine, **kw)
 
     def main(self, argv: list[str] | None = None) -> int:

@@ -10,8 +10,10 @@ from typing import Any
 
 from flask import Blueprint, Flask, g, jsonify, request
 from marshmallow import Schema, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from shared.db import is_unavailable
 from shared.errors import BadRequest, DomainError, NotAuthenticated, ValidationFailed
 from shared.identity import (
     IDENTITY_HEADER,
@@ -97,6 +99,15 @@ def create_service_app(
     def _http_error(exc: HTTPException):
         status = exc.code or 500
         return error_response(status, HTTP_ERROR_CODES.get(status, "error"), exc.description or exc.name)
+
+    @app.errorhandler(SQLAlchemyError)
+    def _database_error(exc: SQLAlchemyError):
+        if is_unavailable(exc):  # no free connection, or the server refusing or gone: retry later
+            log.warning("%s database unavailable: %s", name, exc)
+            return error_response(503, "service_unavailable", f"the {name} service's database is busy or unavailable",
+                                  {"service": name})
+        log.exception("database error")
+        return error_response(500, "internal_error", "internal error")
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -22,5 +22,5 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def import_worker(settings: Settings | None = None, **kw: object) -> ImportWorker:
-    ctx = root.context(settings, pool_size=2)
+    ctx = root.context(settings, kind="consumer")
     return ImportWorker(ctx.engine, ctx.outbox, **kw)  # type: ignore[arg-type]

@@ -21,14 +21,14 @@ class TrackingRoot(ServiceRoot):
         s = settings or self.settings()
         batch = int(kw.setdefault("batch", int(os.environ.get("TRACKING_BATCH", "200"))))
         # keep the next batch in flight while one is written (still bounded)
-        ctx = self.context(s.with_(prefetch=max(s.prefetch, 4 * batch)))
+        ctx = self.context(s.with_(prefetch=max(s.prefetch, 4 * batch)), kind="consumer")
         return Consumer(ctx.settings, ctx.engine, self.handlers(), outbox=ctx.outbox, **kw)
 
     def rebuild(self, settings: Settings | None = None) -> int:
         from services.tracking.rebuild import rebuild
         from shared.db import make_engine
 
-        engine = make_engine((settings or self.settings()).database_url, pool_size=1)
+        engine = make_engine((settings or self.settings()).database_url)
         try:
             return rebuild(engine)
         finally:

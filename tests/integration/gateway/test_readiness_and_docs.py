@@ -107,7 +107,7 @@ def test_gateway_database_down_is_503_not_500(gateway_settings, gateway_config):
     from gateway.context import build_context
 
     dead = gateway_settings.with_(database_url="postgresql+psycopg://postgres@127.0.0.1:9/nothing")
-    ctx = build_context(dead, gateway_config, pool_size=1)
+    ctx = build_context(dead, gateway_config)
     client = create_gateway_app(ctx).test_client()
     login_attempt = client.post("/api/v1/auth/login", json={"username": "admin", "password": "admin-pass"})
     assert login_attempt.status_code == 503

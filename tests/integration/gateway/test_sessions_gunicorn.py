@@ -58,8 +58,8 @@ def gunicorn_gateway(gateway_settings, gateway_app, tmp_path_factory) -> Iterato
     env = {**os.environ, "PYTHONPATH": str(ROOT), "GATEWAY_DATABASE_URL": gateway_settings.database_url,
            "CRM_JWT_KEYS": ",".join(f"{k}:{v}" for k, v in TEST_JWT_KEYS.items()),
            "CRM_INTERNAL_SECRET": gateway_settings.internal_secret, "CRM_ADMIN_PASSWORD": "admin-pass",
-           "CRM_USER_RATE_LIMIT": "0", "LOG_LEVEL": "WARNING", "GATEWAY_DB_POOL_SIZE": "2",
-           "GATEWAY_AUTH_POOL_SIZE": "2"}
+           "CRM_USER_RATE_LIMIT": "0", "LOG_LEVEL": "WARNING", "CRM_DB_POOL_API": "2,2",
+           }
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     cmd = [gunicorn, "--workers", str(WORKERS), "--worker-class", "gthread", "--threads", "4",
            "--bind", f"127.0.0.1:{port}", "--access-logfile", str(access_log),
