@@ -25,12 +25,16 @@ $(STAMP): $(REQS)
 servers:
 	@bash deploy/ensure-servers.sh
 
-# Headless Chromium from Debian for the portal's browser tests.
+# What the tests need from Debian besides Python: headless Chromium and its driver for the
+# portal's browser tests, the CJK fonts that let screenshots show Chinese, PgBouncer (the
+# suite is tested behind it) and docker-compose (docker-compose.yml is validated).
+TEST_PACKAGES := chromium chromium-driver fonts-noto-cjk pgbouncer docker-compose
 browser:
-	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium and chromium-driver"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; fi; }
+	@{ command -v chromium && command -v chromedriver && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+	   && { command -v pgbouncer || test -x /usr/sbin/pgbouncer; } && command -v docker-compose; } >/dev/null 2>&1 || { \
+	  echo "installing Debian's $(TEST_PACKAGES)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES) >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES) >/dev/null; fi; }
 
 secrets: venv
 	@$(BIN)/python -m deploy.secrets $(SECRETS)
