@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask, Response, g, request
 from sqlalchemy.exc import DBAPIError
@@ -18,11 +19,12 @@ from gateway.context import GatewayContext, gateway_context
 from gateway.proxy import forward, route_for
 from shared.errors import DomainError
 from shared.identity import REQUEST_ID_HEADER
-from shared.web import HTTP_ERROR_CODES, error_response
+from shared.web import HTTP_ERROR_CODES, data_exception_response, error_response, refuse_odd_request
 
 log = logging.getLogger("crm.gateway")
 GATEWAY_SEGMENTS = {"auth", "users", "openapi.json", "docs"}
 PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+PATH_SAFE = "/!$&'()*+,;=:@-._~"  # RFC 3986 pchar and "/": everything else is percent-encoded again
 
 
 _last_purge = [0.0]
@@ -90,6 +92,7 @@ def proxy(path: str):
             return error_response(405, "method_not_allowed", "method not allowed here")
         return error_response(404, "not_found", f"no service serves /{segment}")
     service, service_path = target
+    service_path = quote(service_path, safe=PATH_SAFE)  # as sent: no raw spaces or non-ASCII upstream
     principal = g.principal
     ctx = gateway_context()
     identity = identity_header(principal, ctx.settings.internal_secret)
@@ -104,11 +107,15 @@ def create_gateway_app(ctx: GatewayContext) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
     app.extensions["gateway"] = ctx
     app.url_map.strict_slashes = False
+    app.url_map.merge_slashes = False  # "/api/v1//customers": a JSON 404, not an HTML redirect page
 
     @app.before_request
     def _before() -> Any:
         assign_request_id()
         g.user = None
+        refused = refuse_odd_request(forms=False)  # doubled slashes, control characters, NUL in the query
+        if refused is not None:
+            return refused
         if needs_auth(request.path):
             authenticate()
             return _claim_idempotency()
@@ -135,6 +142,9 @@ def create_gateway_app(ctx: GatewayContext) -> Flask:
 
     @app.errorhandler(DBAPIError)
     def _database_error(exc: DBAPIError):
+        refused = data_exception_response(exc)  # a value out of range: 422, not 500
+        if refused is not None:
+            return refused
         if exc.connection_invalidated or isinstance(exc.orig, ConnectionError) or \
                 type(exc.orig).__name__ in ("OperationalError", "InterfaceError"):
             log.warning("gateway database unavailable: %s", exc.orig)

@@ -14,6 +14,7 @@ from services.sales.domain.money import MAX_AMOUNT, exclusive_from_inclusive, li
 from services.sales.models import products, stock_levels
 from services.sales.orders_store import last_prices
 from shared.errors import ValidationFailed
+from shared.events.fields import MAX_MONEY
 
 
 def product_rows(conn: Connection, product_ids: list[str]) -> dict[str, Any]:
@@ -63,6 +64,8 @@ def price_lines(
         })
     if errors:
         raise ValidationFailed("some lines are invalid", details={"lines": errors})
+    if sum((line["gross"] for line in out), Decimal(0)) > MAX_MONEY:  # what billing's copy can hold
+        raise ValidationFailed("the total is too large", details={"lines": [f"the total must not exceed {MAX_MONEY}"]})
     return out
 
 
