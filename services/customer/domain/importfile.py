@@ -62,11 +62,12 @@ def decode_csv(data: bytes) -> str:
 
 
 def _cell(value: Any) -> str:
+    """A cell as text; NUL characters dropped (PostgreSQL cannot store them in text)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return str(value).replace("\x00", "").strip()
 
 
 def _raw_rows(data: bytes, filename: str = "") -> Iterator[list[str]]:
@@ -85,7 +86,7 @@ def _raw_rows(data: bytes, filename: str = "") -> Iterator[list[str]]:
     text = decode_csv(data)
     try:
         for record in csv.reader(io.StringIO(text, newline="")):
-            yield [c.strip() for c in record]
+            yield [_cell(c) for c in record]
     except csv.Error as exc:
         raise FileProblem(f"not a readable CSV file: {exc}") from exc
 

@@ -130,3 +130,14 @@ def test_a_conversion_at_the_bound_commits_an_event_the_contract_accepts(people,
     [event] = outbox_events(engine, "customer.lead.converted", lead_id)
     assert event["data"]["opportunity"]["amount"] == "100000000000.00"
     events.validate("customer.lead.converted", event["data"])
+
+
+def test_an_import_with_nul_in_its_cells_is_imported_without_them(people, worker):
+    from tests.integration.customer.test_imports import run_import
+
+    name = f"导入 {uuid.uuid4().hex[:8]} 有限公司"
+    data = f"name,phone\n{name[:3]}\x00{name[3:]},021-5555\x000102\n".encode()
+    job = run_import(people.sales, worker, data)
+    assert job["status"] == "done" and job["created"] == 1, job
+    found = people.sales.get("/customers", query_string={"q": name[3:11]}).get_json()["items"]
+    assert [c["name"] for c in found] == [name]

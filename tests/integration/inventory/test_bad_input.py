@@ -75,3 +75,13 @@ def test_deep_json_and_huge_paging(admin):
     assert error_of(r, 400)["code"] == "malformed_json"
     for path in ("/products", "/stock", "/suppliers", "/loans", "/alerts/low-stock"):
         error_of(admin.get(f"{path}?page=99999999999999999999"), 422)
+
+
+def test_an_import_with_nul_in_its_cells_imports_without_them(admin):
+    sku = f"NUL-{uuid.uuid4().hex[:6]}"
+    data = f"sku,name,unit,list_price\n{sku}\x00,泵\x00{sku},台,1\x000\n".encode()
+    r = admin.post("/products/imports", data={"file": (io.BytesIO(data), "p.csv")}, content_type="multipart/form-data")
+    assert r.status_code == 201, r.get_data(as_text=True)[:300]
+    assert r.get_json()["created"] == 1, r.get_json()
+    [found] = admin.get("/products", query_string={"q": sku}).get_json()["items"]
+    assert found["sku"] == sku and found["name"] == f"泵{sku}" and found["list_price"] == "10.00"
