@@ -83,7 +83,7 @@ def test_dates_out_of_range_are_422_in_bodies_and_filters(people, day):
 
 
 def test_odd_paths_answer_json_404(people, customer_id):
-    for path in ("//customers", f"//customers/{customer_id}", "/customers//", f"/customers/{customer_id}%00",
+    for path in ("//customers", f"//customers/{customer_id}", "/customers//", "/customers/", "/notifications/", f"/customers/{customer_id}%00",
                  "/customers/%0D%0A", "/customers/" + "x" * 5000, f"/customers/{customer_id}/shares/%00"):
         error_of(people.sales.get(path), 404)
     error_of(people.sales.delete(f"/customers/{customer_id}/shares/a%00b"), 404)
