@@ -53,6 +53,9 @@ def price_lines(
             price = remembered.get(product.id, product.list_price)
         elif line.get("unit_price_includes_tax"):
             price = exclusive_from_inclusive(price, tax_rate)
+        if price > MAX_AMOUNT:  # a list price past what one line may carry (even at a 100% discount)
+            errors[str(i)] = {"unit_price": [f"must not exceed {MAX_AMOUNT}"]}
+            continue
         amounts = line_amounts(line["quantity"], price, discount, tax_rate)
         if amounts.gross > MAX_AMOUNT:
             errors[str(i)] = {"quantity": [f"the line's amount must not exceed {MAX_AMOUNT}"]}

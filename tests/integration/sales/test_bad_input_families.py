@@ -127,3 +127,11 @@ def test_a_lead_conversion_at_the_bound_becomes_an_opportunity(world):
     got = world.client("rep1").get(f"/opportunities/{opp_id}")
     assert got.status_code == 200, got.get_json()
     assert got.get_json()["amount"] == "100000000000.00" and got.get_json()["expected_close_date"] == "2999-12-31"
+
+
+def test_a_list_price_past_the_line_bound_is_422_even_at_a_full_discount(world):
+    pid = world.product(list_price="500000000000.00")  # inventory holds it; one sales line may not
+    r = world.client("manager").post("/orders", json={"customer_id": world.customers["rep1"],
+                                                       "lines": [{"product_id": pid, "quantity": 1,
+                                                                  "discount_pct": 100}]})
+    assert error_of(r, 422)["details"] == {"lines": {"0": {"unit_price": ["must not exceed 100000000000.00"]}}}
