@@ -190,10 +190,6 @@ def json_body() -> dict[str, Any]:
     return data
 
 
-class JSONTooDeep(ValueError):
-    pass
-
-
 def parse_json(raw: bytes | str) -> Any:
     """json.loads with a depth limit: 400 malformed_json for bad JSON and for nesting
     deeper than MAX_JSON_DEPTH (the parser would otherwise recurse until RecursionError)."""
