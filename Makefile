@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 REQS := $(sort $(wildcard requirements*.txt))
 STAMP := $(VENV)/.installed-$(shell cat $(REQS) 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: run test venv servers browser secrets prepare lint unit integration e2e bench compose-check clean
+.PHONY: run test venv servers browser secrets prepare lint unit integration e2e bench fuzz compose-check clean
 
 # Per-installation random secrets (never the public development values), generated once
 # into an ignored file and exported to every process `make run` starts.
@@ -64,6 +64,14 @@ integration: venv servers
 
 e2e: venv servers browser
 	@$(BIN)/python -m pytest tests/e2e
+
+# Property-based fuzzing of every route of every service and of the gateway with hostile
+# input (never a 5xx, always the JSON error body): many examples per route. `make test`
+# runs the same tests with a few, always the same (FUZZ_EXAMPLES defaults to 3); here they
+# are drawn anew on every run.
+FUZZ_EXAMPLES ?= 200
+fuzz: venv servers
+	@FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/python -m pytest -p no:cacheprovider tests/integration/fuzz
 
 bench: venv servers
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

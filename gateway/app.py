@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask, Response, g, request
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -19,11 +20,12 @@ from gateway.proxy import forward, route_for
 from shared.db import is_unavailable
 from shared.errors import DomainError
 from shared.identity import REQUEST_ID_HEADER
-from shared.web import HTTP_ERROR_CODES, error_response
+from shared.web import HTTP_ERROR_CODES, data_exception_response, error_response, refuse_odd_request
 
 log = logging.getLogger("crm.gateway")
 GATEWAY_SEGMENTS = {"auth", "users", "openapi.json", "docs"}
 PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+PATH_SAFE = "/!$&'()*+,;=:@-._~"  # RFC 3986 pchar and "/": everything else is percent-encoded again
 
 
 _last_purge = [0.0]
@@ -101,6 +103,7 @@ def proxy(path: str):
             return error_response(405, "method_not_allowed", "method not allowed here")
         return error_response(404, "not_found", f"no service serves /{segment}")
     service, service_path = target
+    service_path = quote(service_path, safe=PATH_SAFE)  # as sent: no raw spaces or non-ASCII upstream
     principal = g.principal
     ctx = gateway_context()
     identity = identity_header(principal, ctx.settings.internal_secret)
@@ -115,11 +118,15 @@ def create_gateway_app(ctx: GatewayContext) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
     app.extensions["gateway"] = ctx
     app.url_map.strict_slashes = False
+    app.url_map.merge_slashes = False  # "/api/v1//customers": a JSON 404, not an HTML redirect page
 
     @app.before_request
     def _before() -> Any:
         assign_request_id()
         g.user = None
+        refused = refuse_odd_request(forms=False)  # doubled slashes, control characters, NUL in the query
+        if refused is not None:
+            return refused
         if needs_auth(request.path):
             authenticate()
             return _claim_idempotency()
@@ -148,6 +155,10 @@ def create_gateway_app(ctx: GatewayContext) -> Flask:
 
     @app.errorhandler(SQLAlchemyError)
     def _database_error(exc: SQLAlchemyError):
+        if isinstance(exc, DBAPIError):
+            refused = data_exception_response(exc)  # a value out of range: 422, not 500
+            if refused is not None:
+                return refused
         if is_unavailable(exc):
             log.warning("gateway database unavailable: %s", exc)
             return error_response(503, "service_unavailable", "the gateway's database is busy or unavailable",

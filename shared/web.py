@@ -1,20 +1,38 @@
 """Flask helpers every service uses: the app factory, the contract's error body, the
-caller's identity from the gateway, request ids, JSON and pagination helpers."""
+caller's identity from the gateway, request ids, JSON and pagination helpers.
+
+Never a 500 for client input (API.md): the helpers here refuse hostile input for every
+endpoint at once, before any handler or database sees it --
+- JSON bodies nested deeper than MAX_JSON_DEPTH (400 malformed_json), with NaN/Infinity
+  or numbers beyond a float (422), with NUL characters or lone surrogates in any string
+  or key (422 naming the field: PostgreSQL cannot store NUL in text);
+- NUL and other control characters in the path (404) and in query parameters, form
+  fields and upload file names (422 naming the parameter);
+- paging and dates in query strings out of range (page_args, date_arg: 422);
+- a path with doubled slashes answers a JSON 404, never the HTML redirect page;
+- a value the database still refuses as out of range (SQLSTATE class 22) is a 422.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
+import math
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Blueprint, Flask, g, jsonify, request
 from marshmallow import Schema, ValidationError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from shared.db import is_unavailable
 from shared.errors import BadRequest, DomainError, NotAuthenticated, ValidationFailed
+from shared.events.fields import MAX_YEAR, MIN_YEAR, in_year_range
 from shared.identity import (
     IDENTITY_HEADER,
     REQUEST_ID_HEADER,
@@ -28,6 +46,9 @@ log = logging.getLogger("crm.web")
 
 PUBLIC_PATHS = {"/healthz", "/readyz", "/openapi.json"}
 MAX_PER_PAGE = 200
+MAX_PAGE = 1_000_000  # page x per_page stays a sane OFFSET (and far inside BIGINT)
+MAX_JSON_DEPTH = 32   # no request of the API nests deeper than a handful of levels
+NUL_MESSAGE = "must not contain NUL characters"
 
 # HTTP status -> error code, for errors raised by Flask/Werkzeug rather than our domain.
 HTTP_ERROR_CODES = {
@@ -68,6 +89,7 @@ def create_service_app(
     app.json.ensure_ascii = False  # Chinese text round-trips unchanged
     app.json.sort_keys = False
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
+    app.url_map.merge_slashes = False  # "//customers" is a 404, not a redirect page
     app.extensions.update(extensions or {})
     checks = readiness_checks or {}
 
@@ -75,6 +97,9 @@ def create_service_app(
     def _identity() -> Any:
         g.request_id = request.headers.get(REQUEST_ID_HEADER) or str(uuid.uuid4())
         g.principal = None
+        refused = refuse_odd_request()
+        if refused is not None:
+            return refused
         if request.path in PUBLIC_PATHS:
             return None
         token = request.headers.get(IDENTITY_HEADER)
@@ -102,6 +127,10 @@ def create_service_app(
 
     @app.errorhandler(SQLAlchemyError)
     def _database_error(exc: SQLAlchemyError):
+        if isinstance(exc, DBAPIError):
+            refused = data_exception_response(exc)  # a value out of range: 422, not 500
+            if refused is not None:
+                return refused
         if is_unavailable(exc):  # no free connection, or the server refusing or gone: retry later
             log.warning("%s database unavailable: %s", name, exc)
             return error_response(503, "service_unavailable", f"the {name} service's database is busy or unavailable",
@@ -150,47 +179,171 @@ def event_context() -> EventContext:
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object; 400 when it is not JSON, 422 when not an object."""
-    data = request.get_json(silent=True)
+    """The request's JSON object; 400 when it is not JSON (or nested deeper than
+    MAX_JSON_DEPTH), 422 when not an object or when it holds text or numbers no service
+    can store (check_json)."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    if not request.is_json:
+        raise BadRequest("request body is not valid JSON", code="malformed_json")
+    data = parse_json(raw)
     if data is None:
-        raw = request.get_data(cache=True)
-        if raw.strip():
-            raise BadRequest("request body is not valid JSON", code="malformed_json")
-        data = {}
+        raise BadRequest("request body is not valid JSON", code="malformed_json")
     if not isinstance(data, dict):
         raise ValidationFailed("request body must be a JSON object", details={"_schema": ["must be an object"]})
+    check_json(data)
     return data
+
+
+def parse_json(raw: bytes | str) -> Any:
+    """json.loads with a depth limit: 400 malformed_json for bad JSON and for nesting
+    deeper than MAX_JSON_DEPTH (the parser would otherwise recurse until RecursionError)."""
+    try:
+        data = json.loads(raw)
+    except RecursionError:
+        raise _too_deep() from None
+    except ValueError:  # also bad UTF-8 and integers past Python's digit limit
+        raise BadRequest("request body is not valid JSON", code="malformed_json") from None
+    if _depth_exceeds(data, MAX_JSON_DEPTH):
+        raise _too_deep()
+    return data
+
+
+def _too_deep() -> BadRequest:
+    return BadRequest(f"request body is nested deeper than {MAX_JSON_DEPTH} levels", code="malformed_json",
+                      details={"_schema": [f"at most {MAX_JSON_DEPTH} levels of nesting"]})
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def text_problem(value: str) -> str | None:
+    """Why a string cannot be stored as text: NUL (PostgreSQL refuses it) or a lone
+    surrogate (not encodable as UTF-8); None when it is fine."""
+    if "\x00" in value:
+        return NUL_MESSAGE
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must be valid Unicode text (no lone surrogates)"
+    return None
+
+
+def check_json(data: Any) -> None:
+    """422 naming every field (nested as marshmallow does: lines.0.name) whose string or
+    key holds NUL or a lone surrogate, or whose number is NaN, infinite or past a float."""
+    details: dict[str, Any] = {}
+    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        problem = None
+        if isinstance(value, str):
+            problem = text_problem(value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            problem = "must be a finite number"
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                key_problem = text_problem(key)
+                if key_problem:
+                    _set_detail(details, (*path, _printable(key)), f"field name {key_problem}")
+                else:
+                    stack.append((child, (*path, key)))
+        elif isinstance(value, list):
+            stack.extend((child, (*path, str(i))) for i, child in enumerate(value))
+        if problem:
+            _set_detail(details, path or ("_schema",), problem)
+    if details:
+        raise ValidationFailed("the request has invalid fields", details=details)
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\0")[:100]
+
+
+def _set_detail(details: dict[str, Any], path: tuple[str, ...], message: str) -> None:
+    node = details
+    for part in path[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node.setdefault(path[-1], [])
+    if isinstance(node[path[-1]], list):
+        node[path[-1]].append(message)
 
 
 def load(schema: Schema, data: dict[str, Any] | None = None, *, partial: bool = False) -> dict[str, Any]:
     """Validate with a marshmallow schema; 422 with per-field messages on failure."""
+    if data is None:
+        data = json_body()
+    else:
+        check_json(data)
     try:
-        return schema.load(json_body() if data is None else data, partial=partial)
+        return schema.load(data, partial=partial)
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
         raise ValidationFailed("the request has invalid fields", details=messages) from exc
+    except (ArithmeticError, RecursionError) as exc:  # a field that did not guard its own range
+        log.warning("schema %s raised %r on client input", type(schema).__name__, exc)
+        raise ValidationFailed("the request has a value out of range",
+                               details={"_schema": ["a value is out of range"]}) from None
+
+
+_PAGE_NUMBER = re.compile(r"^\s*[0-9]{1,9}\s*$")
+
+
+def whole_arg(name: str, default: int, low: int, high: int, details: dict[str, list[str]]) -> int:
+    """A whole number low..high from the query string (ASCII digits only: not 1e20, 1.5
+    or -1); on a bad value a message goes into details and the default comes back."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if _PAGE_NUMBER.match(raw) and low <= int(raw) <= high:
+        return int(raw)
+    details[name] = [f"must be a whole number from {low} to {high}"]
+    return default
 
 
 def page_args() -> tuple[int, int]:
-    """page and per_page from the query string (per_page at most 200)."""
-    details = {}
-    try:
-        page = int(request.args.get("page", 1))
-        if page < 1:
-            raise ValueError
-    except ValueError:
-        details["page"] = ["must be a whole number of at least 1"]
-        page = 1
-    try:
-        per_page = int(request.args.get("per_page", 50))
-        if not 1 <= per_page <= MAX_PER_PAGE:
-            raise ValueError
-    except ValueError:
-        details["per_page"] = [f"must be a whole number from 1 to {MAX_PER_PAGE}"]
-        per_page = 50
+    """page (1..MAX_PAGE) and per_page (1..200) from the query string: 422 otherwise,
+    also for 1e20, 1.5 or a number longer than nine digits."""
+    details: dict[str, list[str]] = {}
+    page = whole_arg("page", 1, 1, MAX_PAGE, details)
+    per_page = whole_arg("per_page", 50, 1, MAX_PER_PAGE, details)
     if details:
         raise ValidationFailed("invalid paging", details=details)
     return page, per_page
+
+
+def date_arg(name: str, *, required: bool = False) -> dt.date | None:
+    """A date (YYYY-MM-DD) from the query string in the agreed years; 422 otherwise."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        if required:
+            raise ValidationFailed(f"{name} is required", details={name: ["required"]})
+        return None
+    try:
+        day = dt.date.fromisoformat(raw.strip()) if len(raw) <= 40 else None
+    except ValueError:
+        day = None
+    if day is None or not in_year_range(day):
+        raise ValidationFailed(f"invalid {name}", details={
+            name: [f"must be a date YYYY-MM-DD in the years {MIN_YEAR} to {MAX_YEAR}"]})
+    return day
 
 
 def page_response(items: list[Any], total: int, page: int, per_page: int, **extra: Any):
@@ -213,3 +366,54 @@ def is_uuid(value: str) -> bool:
     except (ValueError, TypeError, AttributeError):
         return False
     return True
+
+
+# ---- hostile requests refused for every endpoint --------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def refuse_odd_request(*, forms: bool = True) -> Any:
+    """A JSON error answer for what no endpoint should see (call first in before_request;
+    None when the request may go on): a path Werkzeug would answer with an HTML redirect
+    page (doubled slashes), control characters in the path (404), NUL in a query
+    parameter, form field or upload file name (422). forms=False leaves the body unread
+    (the gateway forwards it as it came)."""
+    if isinstance(request.routing_exception, RequestRedirect) or "//" in request.path:
+        return error_response(404, "not_found", "no such path (paths have single slashes and no trailing slash)")
+    if _CONTROL.search(request.path):
+        return error_response(404, "not_found", "no such path (control characters in the path)")
+    details: dict[str, list[str]] = {}
+    for key, value in request.args.items(multi=True):
+        problem = text_problem(key) or text_problem(value)
+        if problem:
+            details.setdefault(_printable(key), []).append(problem)
+    if forms and request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        try:
+            for key, value in request.form.items(multi=True):
+                problem = text_problem(key) or text_problem(value)
+                if problem:
+                    details.setdefault(_printable(key), []).append(problem)
+            for key, upload in request.files.items(multi=True):
+                problem = text_problem(upload.filename or "")
+                if problem:
+                    details.setdefault(_printable(key), []).append(f"file name {problem}")
+        except HTTPException as exc:
+            return error_response(exc.code or 400, HTTP_ERROR_CODES.get(exc.code or 400, "bad_request"),
+                                  exc.description or exc.name)
+    if details:
+        return error_response(422, "validation_failed", "the request has invalid parameters", details)
+    return None
+
+
+def data_exception_response(exc: DBAPIError):
+    """A 422 for a value the database refused as data (SQLSTATE class 22: out of range,
+    too long, not storable text, bad date); None for anything else (a real failure)."""
+    code = getattr(exc.orig, "sqlstate", None) or ""
+    # psycopg refuses NUL in text itself (a DataError without a SQLSTATE)
+    if not (code.startswith("22") or (not code and type(exc.orig).__name__ == "DataError")):
+        return None
+    code = code or "22021"
+    log.warning("database refused a value from a request (SQLSTATE %s): %s", code, str(exc.orig)[:200])
+    return error_response(422, "validation_failed", "a value is out of range or cannot be stored",
+                          {"_schema": ["a value is out of range or cannot be stored"], "sqlstate": code})

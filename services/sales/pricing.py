@@ -14,6 +14,7 @@ from services.sales.domain.money import MAX_AMOUNT, exclusive_from_inclusive, li
 from services.sales.models import products, stock_levels
 from services.sales.orders_store import last_prices
 from shared.errors import ValidationFailed
+from shared.events.fields import MAX_MONEY
 
 
 def product_rows(conn: Connection, product_ids: list[str]) -> dict[str, Any]:
@@ -58,6 +59,9 @@ def price_lines(
             price = remembered.get(product.id, product.list_price)
         elif line.get("unit_price_includes_tax"):
             price = exclusive_from_inclusive(price, tax_rate)
+        if price > MAX_AMOUNT:  # a list price past what one line may carry (even at a 100% discount)
+            errors[str(i)] = {"unit_price": [f"must not exceed {MAX_AMOUNT}"]}
+            continue
         amounts = line_amounts(line["quantity"], price, discount, tax_rate)
         if amounts.gross > MAX_AMOUNT:
             errors[str(i)] = {"quantity": [f"the line's amount must not exceed {MAX_AMOUNT}"]}
@@ -69,6 +73,8 @@ def price_lines(
         })
     if errors:
         raise ValidationFailed("some lines are invalid", details={"lines": errors})
+    if sum((line["gross"] for line in out), Decimal(0)) > MAX_MONEY:  # what billing's copy can hold
+        raise ValidationFailed("the total is too large", details={"lines": [f"the total must not exceed {MAX_MONEY}"]})
     return out
 
 

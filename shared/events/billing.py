@@ -4,7 +4,7 @@ payment_status / invoiced_amount / paid_amount from billing.order_balance.change
 from marshmallow import Schema, fields, validate
 
 from shared.events import register
-from shared.events.fields import money, uuid_str
+from shared.events.fields import date_str, money, time_str, uuid_str
 
 _CUSTOMER_ID = "3d6f0a52-8b1e-4c3e-9f7a-1b2c3d4e5f60"
 _ORDER_ID = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
@@ -19,9 +19,9 @@ class OrderBalanceChanged(Schema):
 
     order_id = uuid_str(required=True)
     customer_id = uuid_str(required=True)
-    gross = money(required=True)
-    invoiced_amount = money(required=True)
-    paid_amount = money(required=True)
+    gross = money(required=True, minimum=0)
+    invoiced_amount = money(required=True, minimum=0)
+    paid_amount = money(required=True, minimum=0)
     payment_status = fields.String(required=True, validate=validate.OneOf(("unpaid", "partially_paid", "paid")))
 
 
@@ -35,10 +35,10 @@ class InvoiceSnapshot(Schema):
     number = fields.String(required=True)
     order_id = uuid_str(required=True)
     customer_id = uuid_str(required=True)
-    amount = money(required=True)
+    amount = money(required=True, minimum=0)
     status = fields.String(required=True, validate=validate.OneOf(("issued", "void")))
     void_reason = fields.String(required=True, allow_none=True)
-    issued_at = fields.String(required=True)
+    issued_at = time_str(required=True)
 
 
 @register("billing.invoice.issued", sample=_INVOICE,
@@ -63,13 +63,13 @@ class PaymentSnapshot(Schema):
     id = uuid_str(required=True)
     customer_id = uuid_str(required=True)
     order_id = uuid_str(required=True, allow_none=True)
-    amount = money(required=True)
+    amount = money(required=True, minimum=0)
     currency = fields.String(required=True)
     rate_to_cny = fields.String(required=True)
-    amount_cny = money(required=True)
+    amount_cny = money(required=True, minimum=0)
     method = fields.String(required=True)
     account = fields.String(required=True, allow_none=True)
-    received_at = fields.String(required=True)
+    received_at = time_str(required=True)
     # optional (older events have none): only a confirmed payment counts anywhere
     status = fields.String(validate=validate.OneOf(PAYMENT_STATUSES))
     recorded_by = uuid_str(allow_none=True)
@@ -110,7 +110,7 @@ class PrepaymentAllocated(Schema):
     id = uuid_str(required=True)
     customer_id = uuid_str(required=True)
     order_id = uuid_str(required=True)
-    amount_cny = money(required=True)
+    amount_cny = money(required=True, minimum=0)
 
 
 _EXPENSE = {"id": "8e9f0a1b-2c3d-4e4f-9a5b-6c7d8e9f0a1b", "submitter_id": "7f1c1b7e-3c55-4f0e-9a0f-2d6a1c9b8e01",
@@ -121,7 +121,7 @@ _EXPENSE = {"id": "8e9f0a1b-2c3d-4e4f-9a5b-6c7d8e9f0a1b", "submitter_id": "7f1c1
 class ExpenseSnapshot(Schema):
     id = uuid_str(required=True)
     submitter_id = uuid_str(required=True)
-    amount = money(required=True)
+    amount = money(required=True, minimum=0)
     category = fields.String(required=True)
     description = fields.String(required=True)
     customer_id = uuid_str(required=True, allow_none=True)
@@ -165,8 +165,8 @@ class OpeningBalanceRecorded(Schema):
     """Aggregate: the customer's opening balance (aggregate_type "opening_balance", id = customer id)."""
 
     customer_id = uuid_str(required=True)
-    amount = money(required=True)
-    as_of = fields.String(required=True)
+    amount = money(required=True, minimum=0)
+    as_of = date_str(required=True)
     note = fields.String(required=True, allow_none=True)
 
 
@@ -178,4 +178,4 @@ class ExchangeRateRecorded(Schema):
 
     currency = fields.String(required=True, validate=validate.Length(equal=3))
     rate_to_cny = fields.String(required=True)
-    date = fields.String(required=True)
+    date = date_str(required=True)

@@ -8,7 +8,7 @@ newest one and ignore older ones by aggregate_seq.
 from marshmallow import Schema, fields, validate
 
 from shared.events import register
-from shared.events.fields import uuid_str
+from shared.events.fields import MAX_DEAL_AMOUNT, date_str, money, qty, time_str, uuid_str
 
 CUSTOMER_STATUSES = ("active", "lost", "deleted")
 
@@ -128,10 +128,13 @@ class LeadUpdated(LeadSnapshot):
 
 
 class ConvertedOpportunity(Schema):
+    """What the sales service creates: the same bounds as its POST /opportunities, so a
+    conversion it could not store is refused before the customer service commits it."""
+
     id = uuid_str(required=True)
-    name = fields.String(required=True)
-    amount = fields.String(required=True)
-    expected_close_date = fields.String(required=True, allow_none=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    amount = money(required=True, minimum=0, maximum=MAX_DEAL_AMOUNT)
+    expected_close_date = date_str(required=True, allow_none=True)
 
 
 @register("customer.lead.converted",
@@ -210,7 +213,7 @@ class ActivityLogged(Schema):
     contact_id = uuid_str(required=True, allow_none=True)
     kind = fields.String(required=True, validate=validate.OneOf(ACTIVITY_KINDS))
     summary = fields.String(required=True)
-    occurred_at = fields.String(required=True)
+    occurred_at = time_str(required=True)
     author_id = uuid_str(required=True)
 
 
@@ -327,8 +330,8 @@ class OutOfOfficeRegistered(Schema):
     id = uuid_str(required=True)
     user_id = uuid_str(required=True)
     customer_id = uuid_str(required=True)
-    start_at = fields.String(required=True)
-    end_at = fields.String(required=True)
+    start_at = time_str(required=True)
+    end_at = time_str(required=True)
     destination = fields.String(required=True, allow_none=True)
     purpose = fields.String(required=True)
 
@@ -341,7 +344,7 @@ class OutOfOfficeRegistered(Schema):
 class ImportCompleted(Schema):
     id = uuid_str(required=True)
     status = fields.String(required=True, validate=validate.OneOf(("done", "failed")))
-    total = fields.Integer(required=True)
-    created = fields.Integer(required=True)
-    duplicates = fields.Integer(required=True)
-    errors = fields.Integer(required=True)
+    total = qty(required=True)
+    created = qty(required=True)
+    duplicates = qty(required=True)
+    errors = qty(required=True)

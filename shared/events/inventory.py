@@ -5,7 +5,7 @@ orders on inventory.stock.reserved / reservation_failed and inventory.shipment.d
 from marshmallow import Schema, fields, validate
 
 from shared.events import register
-from shared.events.fields import money, uuid_str
+from shared.events.fields import INT32_MAX, count, money, qty, uuid_str
 
 _PRODUCT = {
     "id": "5b1d3f9e-2c4a-4e6b-8d0f-1a2b3c4d5e6f",
@@ -29,9 +29,9 @@ class ProductSnapshot(Schema):
     name = fields.String(required=True)
     spec = fields.String(required=True, allow_none=True)
     unit = fields.String(required=True)
-    list_price = money(required=True)
-    cost_price = money(required=True, allow_none=True)
-    safety_stock = fields.Integer(required=True)
+    list_price = money(required=True, minimum=0)
+    cost_price = money(required=True, allow_none=True, minimum=0)
+    safety_stock = qty(required=True)
     active = fields.Boolean(required=True)
 
 
@@ -49,13 +49,13 @@ class ProductUpdated(ProductSnapshot):
 
 class QuantityLine(Schema):
     product_id = uuid_str(required=True)
-    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+    quantity = qty(required=True, minimum=1)
 
 
 class ShortLine(Schema):
     product_id = uuid_str(required=True)
-    requested = fields.Integer(required=True)
-    available = fields.Integer(required=True)
+    requested = qty(required=True)
+    available = count(required=True, minimum=-INT32_MAX)
 
 
 @register("inventory.stock.reserved",
@@ -95,10 +95,10 @@ class StockChanged(Schema):
 
     product_id = uuid_str(required=True)
     warehouse_id = uuid_str(required=True)
-    on_hand = fields.Integer(required=True)
-    reserved = fields.Integer(required=True)
-    available = fields.Integer(required=True)
-    total_available = fields.Integer(required=True)
+    on_hand = count(required=True, minimum=-INT32_MAX)
+    reserved = count(required=True, minimum=-INT32_MAX)
+    available = count(required=True, minimum=-INT32_MAX)
+    total_available = count(required=True, minimum=-INT32_MAX)
 
 
 @register("inventory.stock.low",
@@ -110,8 +110,8 @@ class StockLow(Schema):
     product_id = uuid_str(required=True)
     sku = fields.String(required=True)
     name = fields.String(required=True)
-    available = fields.Integer(required=True)
-    safety_stock = fields.Integer(required=True)
+    available = count(required=True, minimum=-INT32_MAX)
+    safety_stock = qty(required=True)
 
 
 @register("inventory.shipment.dispatched",
@@ -134,8 +134,8 @@ class ShipmentDispatched(Schema):
 
 class LoanLine(Schema):
     product_id = uuid_str(required=True)
-    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
-    returned = fields.Integer(required=True, validate=validate.Range(min=0))
+    quantity = qty(required=True, minimum=1)
+    returned = qty(required=True)
 
 
 _LOAN = {"id": "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d", "customer_id": "3d6f0a52-8b1e-4c3e-9f7a-1b2c3d4e5f60",

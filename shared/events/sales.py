@@ -5,7 +5,15 @@ sales.order.* event (each carries the order's full snapshot)."""
 from marshmallow import Schema, fields, validate
 
 from shared.events import register
-from shared.events.fields import money, uuid_str
+from shared.events.fields import (
+    MAX_DEAL_AMOUNT,
+    MAX_QUANTITY,
+    date_str,
+    money,
+    pct,
+    qty,
+    uuid_str,
+)
 
 ORDER_STATUSES = ("pending_approval", "pending", "confirmed", "rejected", "partially_shipped",
                   "shipped", "cancelled", "closed")
@@ -31,16 +39,22 @@ _ORDER = {
 }
 
 
+_LINE_MONEY = {"required": True, "minimum": 0, "maximum": MAX_DEAL_AMOUNT}
+
+
 class OrderLine(Schema):
+    """One line: quantity and amounts within what the sales API accepts for a line (so
+    every consumer's columns hold them); the order's totals within MAX_MONEY."""
+
     product_id = uuid_str(required=True)
-    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
-    unit_price = money(required=True)
-    discount_pct = fields.String(required=True)
-    tax_rate = fields.String(required=True)
-    net = money(required=True)
-    tax = money(required=True)
-    gross = money(required=True)
-    shipped_quantity = fields.Integer(load_default=0)
+    quantity = qty(required=True, minimum=1, maximum=MAX_QUANTITY)
+    unit_price = money(**_LINE_MONEY)
+    discount_pct = pct(required=True)
+    tax_rate = pct(required=True)
+    net = money(**_LINE_MONEY)
+    tax = money(**_LINE_MONEY)
+    gross = money(**_LINE_MONEY)
+    shipped_quantity = qty(load_default=0, maximum=MAX_QUANTITY)
 
 
 class OrderSnapshot(Schema):
@@ -53,11 +67,11 @@ class OrderSnapshot(Schema):
     status = fields.String(required=True, validate=validate.OneOf(ORDER_STATUSES))
     payment_status = fields.String(required=True, validate=validate.OneOf(PAYMENT_STATUSES))
     lines = fields.List(fields.Nested(OrderLine), required=True, validate=validate.Length(min=1))
-    net = money(required=True)
-    tax = money(required=True)
-    gross = money(required=True)
-    invoiced_amount = money(required=True)
-    paid_amount = money(required=True)
+    net = money(required=True, minimum=0)
+    tax = money(required=True, minimum=0)
+    gross = money(required=True, minimum=0)
+    invoiced_amount = money(required=True, minimum=0)
+    paid_amount = money(required=True, minimum=0)
     reason = fields.String(required=True, allow_none=True)
     created_at = fields.String(required=True)
 
@@ -143,10 +157,10 @@ class OpportunitySnapshot(Schema):
     owner_id = uuid_str(required=True)
     lead_id = uuid_str(required=True, allow_none=True)
     name = fields.String(required=True)
-    amount = money(required=True)
+    amount = money(required=True, minimum=0, maximum=MAX_DEAL_AMOUNT)
     stage = fields.String(required=True, validate=validate.OneOf(STAGES))
-    probability = fields.Integer(required=True)
-    expected_close_date = fields.String(required=True, allow_none=True)
+    probability = qty(required=True, maximum=100)
+    expected_close_date = date_str(required=True, allow_none=True)
     next_step = fields.String(required=True, allow_none=True)
     lost_reason = fields.String(required=True, allow_none=True)
     created_at = fields.String(required=True)
@@ -188,10 +202,10 @@ class QuoteSnapshot(Schema):
     owner_id = uuid_str(required=True)
     opportunity_id = uuid_str(required=True, allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(QUOTE_STATUSES))
-    valid_until = fields.String(required=True)
-    net = money(required=True)
-    tax = money(required=True)
-    gross = money(required=True)
+    valid_until = date_str(required=True)
+    net = money(required=True, minimum=0)
+    tax = money(required=True, minimum=0)
+    gross = money(required=True, minimum=0)
     order_id = uuid_str(required=True, allow_none=True)
     created_at = fields.String(required=True)
 

@@ -25,7 +25,7 @@ from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import is_manager_of, visible_user_ids
-from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import date_arg, event_context, load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("billing_expenses", __name__)
 SEE_ALL_EXPENSES = frozenset({"admin", "finance"})
@@ -126,13 +126,7 @@ def get_expense(expense_id: str):
 
 
 def _date_arg(name: str) -> date | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed(f"invalid {name}", details={name: ["a date, YYYY-MM-DD"]}) from None
+    return date_arg(name)  # a date in the agreed years (to + 1 day never overflows)
 
 
 def _filters(conn, p: Principal) -> list:

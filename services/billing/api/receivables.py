@@ -16,12 +16,12 @@ from services.billing.api.fields import OpeningBalanceIn
 from services.billing.domain.ageing import BUCKETS, Debt, age_debts
 from services.billing.domain.receivables import Balance
 from services.billing.models import opening_balances, receivables
-from shared.errors import Conflict, ValidationFailed
+from shared.errors import Conflict
 from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter
-from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import date_arg, event_context, load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("billing_receivables", __name__)
 
@@ -124,13 +124,7 @@ def _visible_known(conn, p, customer_id: str) -> bool:
 
 
 def _as_of_arg() -> date:
-    raw = request.args.get("as_of")
-    if not raw:
-        return datetime.now(UTC).date()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed("invalid as_of", details={"as_of": ["a date, YYYY-MM-DD"]}) from None
+    return date_arg("as_of") or datetime.now(UTC).date()  # a date in the agreed years
 
 
 # The non-void invoices of the given customers that are not fully settled, oldest first;

@@ -16,6 +16,7 @@ from services.customer.api.common import aware, iso, path_id, require_role, text
 from services.customer.models import activities, activity_comments, contacts
 from shared.errors import NotFound, ValidationFailed
 from shared.events.customer import ACTIVITY_KINDS
+from shared.fields import AwareDateTime
 from shared.service import service_context
 from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
 
@@ -27,7 +28,7 @@ class ActivityIn(Schema):
     customer_id = uuid_field(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(ACTIVITY_KINDS))
     summary = text(5000, required=True)
-    occurred_at = fields.AwareDateTime(default_timezone=dt.UTC, allow_none=True, load_default=None)
+    occurred_at = AwareDateTime(allow_none=True, load_default=None)
     contact_id = uuid_field()
 
 

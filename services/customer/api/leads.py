@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, fields, validate
 
 from services.customer import store
 from services.customer.access import require_customer_field
@@ -18,7 +18,8 @@ from services.customer.domain.normalize import name_key, phone_key
 from services.customer.domain.rules import CUSTOMER_CREATORS
 from services.customer.models import customers, leads
 from shared.errors import Conflict, NotFound, ValidationFailed
-from shared.money import BadAmount, fmt, to_decimal
+from shared.fields import MAX_DEAL_AMOUNT, Date, Money
+from shared.money import fmt
 from shared.service import service_context
 from shared.visibility import owner_filter
 from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
@@ -40,17 +41,13 @@ class LeadPatch(LeadIn):
 
 
 class OpportunityIn(Schema):
-    name = text(300, required=True)
-    amount = fields.Raw(required=True)
-    expected_close_date = fields.Date(allow_none=True, load_default=None)
+    """The opportunity the sales service will create: the same bounds as its POST
+    /opportunities and the customer.lead.converted contract (amount 0..10^11, two places;
+    a date in the agreed years), checked before the conversion commits."""
 
-    @validates("amount")
-    def _amount(self, value: Any, **_kw: Any) -> None:
-        try:
-            if to_decimal(value) < 0:
-                raise ValidationError("must not be negative")
-        except BadAmount as exc:
-            raise ValidationError("must be a decimal amount such as \"1234.50\"") from exc
+    name = text(300, required=True)
+    amount = Money(required=True, maximum=MAX_DEAL_AMOUNT)
+    expected_close_date = Date(allow_none=True, load_default=None)
 
 
 class ConvertIn(Schema):
@@ -172,7 +169,7 @@ def convert_lead(lead_id: str) -> ResponseReturnValue:
         opportunity = None
         if body.get("opportunity"):
             o = body["opportunity"]
-            opportunity = {"id": str(uuid.uuid4()), "name": o["name"].strip(), "amount": fmt(to_decimal(o["amount"])),
+            opportunity = {"id": str(uuid.uuid4()), "name": o["name"].strip(), "amount": fmt(o["amount"]),
                            "expected_close_date": o["expected_close_date"].isoformat()
                            if o.get("expected_close_date") else None}
         conn.execute(leads.update().where(leads.c.id == lead.id).values(

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
-from marshmallow import Schema, ValidationError, fields, validates, validates_schema
+from marshmallow import Schema, ValidationError, validates, validates_schema
 from sqlalchemy.exc import IntegrityError
 
 from services.customer.access import customer_clause, require_customer_field
@@ -16,15 +16,16 @@ from services.customer.api.common import aware, iso, path_id, text, uuid_field
 from services.customer.domain.rules import is_week_start
 from services.customer.models import out_of_office, work_plans
 from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.fields import AwareDateTime, Date
 from shared.service import service_context
 from shared.visibility import owner_filter
-from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import date_arg, event_context, load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("planning", __name__)
 
 
 class PlanIn(Schema):
-    week_start = fields.Date(required=True)
+    week_start = Date(required=True)
     plan = text(10000, required=True)
     summary = text(10000)
 
@@ -41,8 +42,8 @@ class PlanPatch(Schema):
 
 class AbsenceIn(Schema):
     customer_id = uuid_field(required=True)
-    start_at = fields.AwareDateTime(required=True, default_timezone=None)
-    end_at = fields.AwareDateTime(required=True, default_timezone=None)
+    start_at = AwareDateTime(required=True, default_timezone=None)
+    end_at = AwareDateTime(required=True, default_timezone=None)
     destination = text(300)
     purpose = text(2000, required=True)
 
@@ -110,11 +111,9 @@ def list_plans() -> ResponseReturnValue:
         user_id = uuid_arg(request.args.get("user_id"), "user_id")
         if user_id:
             where.append(work_plans.c.user_id == user_id)
-        if request.args.get("week_start"):
-            try:
-                where.append(work_plans.c.week_start == fields.Date().deserialize(request.args["week_start"]))
-            except ValidationError:
-                raise ValidationFailed("invalid filters", details={"week_start": ["must be a date"]}) from None
+        week_start = date_arg("week_start")
+        if week_start:
+            where.append(work_plans.c.week_start == week_start)
         total = conn.execute(sa.select(sa.func.count()).select_from(work_plans).where(*where)).scalar_one()
         rows = conn.execute(sa.select(work_plans).where(*where)
                             .order_by(work_plans.c.week_start.desc(), work_plans.c.id)

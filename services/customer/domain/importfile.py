@@ -45,11 +45,12 @@ class ImportRow:
 
 
 def _cell(value: Any) -> str:
+    """A cell as text; NUL characters dropped (PostgreSQL cannot store them in text)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return str(value).replace("\x00", "").strip()
 
 
 def header_map(header: list[str]) -> dict[str, int]:

@@ -17,6 +17,7 @@ from services.inventory.domain.stock import StockError
 from services.inventory.events_out import Emitter
 from services.inventory.models import products, warehouses
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shared.events.fields import MAX_MONEY
 from shared.money import BadAmount, cents, fmt, to_decimal
 from shared.service import service_context
 from shared.web import event_context, principal
@@ -90,7 +91,8 @@ def money_out(value: Any) -> str | None:
 
 
 class Money(fields.Field):
-    """A decimal string or number, at least zero, kept as a Decimal rounded to cents."""
+    """A decimal string or number, at least zero, kept as a Decimal rounded to cents, at
+    most MAX_MONEY (what the NUMERIC(14,2) columns and the event contract hold)."""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any):
         try:
@@ -99,8 +101,8 @@ class Money(fields.Field):
             raise ValidationError("must be a decimal amount such as \"12.50\"") from exc
         if amount < 0:
             raise ValidationError("must not be negative")
-        if amount >= 10**12:
-            raise ValidationError("is too large")
+        if amount > MAX_MONEY or cents(amount) > MAX_MONEY:  # magnitude first: cents(1e30) overflows
+            raise ValidationError(f"must not exceed {MAX_MONEY}")
         return cents(amount)
 
 

@@ -28,6 +28,7 @@ from services.inventory.domain.stock import Movement, merge_lines, over_shipment
 from services.inventory.models import loans, requisitions
 from services.inventory.stock_store import move_stock
 from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.fields import Date
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter
 from shared.web import load, page_args, page_response, principal, uuid_arg
@@ -41,7 +42,7 @@ class LoanIn(Schema):
     warehouse_id = Id(required=True)
     kind = fields.String(load_default="loan", validate=validate.OneOf(("sample", "loan")))
     lines = lines_field()
-    due_date = fields.Date(allow_none=True, load_default=None)
+    due_date = Date(allow_none=True, load_default=None)
     note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=300))
 
 

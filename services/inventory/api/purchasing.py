@@ -39,6 +39,7 @@ from services.inventory.models import (
     suppliers,
 )
 from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.fields import AwareDateTime, Date
 from shared.money import cents
 from shared.service import service_context
 from shared.web import load, page_args, page_response, principal, uuid_arg
@@ -86,13 +87,13 @@ class ReceiveIn(Schema):
 class InvoiceIn(Schema):
     number = fields.String(required=True, validate=validate.Length(min=1, max=80))
     amount = Money(required=True)
-    invoice_date = fields.Date(allow_none=True, load_default=None)
+    invoice_date = Date(allow_none=True, load_default=None)
 
 
 class PaymentIn(Schema):
     amount = Money(required=True)
     method = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    paid_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    paid_at = AwareDateTime(default_timezone=None, allow_none=True, load_default=None)
 
 
 # ---- suppliers ---------------------------------------------------------------------

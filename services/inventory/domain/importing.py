@@ -53,9 +53,10 @@ def read_rows(filename: str, content: bytes, limits: ImportLimits | None = None)
 
 
 def _text(value: Any) -> str | None:
+    """A cell as text; NUL characters dropped (PostgreSQL cannot store them in text)."""
     if value is None:
         return None
-    text = str(value).strip()
+    text = str(value).replace("\x00", "").strip()
     return text or None
 
 

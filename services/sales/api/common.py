@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from services.sales.config import SalesConfig
 from services.sales.domain.money import parse_pct, parse_price
 from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.events.fields import MAX_YEAR, MIN_YEAR, in_year_range
 from shared.identity import Principal
 from shared.money import BadAmount
 from shared.service import service_context
@@ -104,12 +105,17 @@ def path_id(value: str, what: str) -> str:
 
 
 def parse_date_arg(value: str | None, field: str) -> date | None:
+    """A date from the query string, in the agreed years (shared.events.fields)."""
     if value in (None, ""):
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value) if len(value) <= 40 else None
     except ValueError:
-        raise ValidationFailed("invalid date", details={field: ["must be a date YYYY-MM-DD"]}) from None
+        day = None
+    if day is None or not in_year_range(day):
+        raise ValidationFailed("invalid date", details={
+            field: [f"must be a date YYYY-MM-DD in the years {MIN_YEAR} to {MAX_YEAR}"]}) from None
+    return day
 
 
 def today() -> date:

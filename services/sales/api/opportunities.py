@@ -25,6 +25,7 @@ from services.sales.api.common import (
 from services.sales.domain import opportunities as rules
 from services.sales.models import opportunities
 from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.fields import Date
 from shared.money import ZERO, fmt
 from shared.openapi import api_doc
 from shared.service import service_context
@@ -45,7 +46,7 @@ class OpportunityCreate(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=300))
     amount = MoneyField(required=True)
     stage = fields.String(required=True, validate=validate.OneOf(rules.STAGES))
-    expected_close_date = fields.Date(load_default=None, allow_none=True)
+    expected_close_date = Date(load_default=None, allow_none=True)
     next_step = fields.String(load_default=None, **_TEXT)
     lost_reason = fields.String(load_default=None, **_TEXT)
     competitors = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
@@ -58,7 +59,7 @@ class OpportunityPatch(Schema):
     name = fields.String(validate=validate.Length(min=1, max=300))
     amount = MoneyField()
     stage = fields.String(validate=validate.OneOf(rules.STAGES))
-    expected_close_date = fields.Date(allow_none=True)
+    expected_close_date = Date(allow_none=True)
     next_step = fields.String(**_TEXT)
     lost_reason = fields.String(**_TEXT)
     competitors = fields.List(fields.String(validate=validate.Length(min=1, max=200)),

@@ -29,6 +29,7 @@ from services.sales.models import opportunities, quotes
 from services.sales.orders_store import view as order_view
 from services.sales.pricing import price_lines, stock_warnings
 from shared.errors import Conflict, DependencyDown, NotFound, ValidationFailed
+from shared.fields import Date, SingleLine
 from shared.identity import Principal
 from shared.openapi import api_doc
 from shared.service import service_context
@@ -41,7 +42,7 @@ bp = Blueprint("quotes", __name__)
 class QuoteCreate(Schema):
     customer_id = uuid_field(required=True)
     opportunity_id = uuid_field(load_default=None, allow_none=True)
-    valid_until = fields.Date(required=True)
+    valid_until = Date(required=True)
     lines = lines_field(required=True)
 
 
@@ -50,13 +51,13 @@ class QuoteStatusChange(Schema):
 
 
 class CopyBody(Schema):
-    valid_until = fields.Date(load_default=None, allow_none=True)
+    valid_until = Date(load_default=None, allow_none=True)
 
 
 class SendBody(Schema):
     to = fields.List(fields.Email(), required=True, validate=validate.Length(min=1, max=20))
     cc = fields.List(fields.Email(), load_default=list, validate=validate.Length(max=20))
-    subject = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    subject = SingleLine(max_len=200, load_default=None, allow_none=True)  # no CR/LF: no header injection
     message = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
 
 

@@ -8,10 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from shared.events.fields import MAX_DEAL_AMOUNT
 from shared.money import ZERO, BadAmount, cents, to_decimal
 
 HUNDRED = Decimal(100)
-MAX_AMOUNT = Decimal("100000000000.00")   # 10^11: a unit price, an opportunity, one line's gross
+MAX_AMOUNT = MAX_DEAL_AMOUNT  # 10^11: a unit price, an opportunity, one line's gross (the event contract's bound)
 PCT_PLACES = Decimal("0.0001")
 
 

@@ -9,7 +9,7 @@ from flask import request
 from services.tracking.domain import cursor as cursor_codec
 from services.tracking.domain.periods import BadDate, parse_instant
 from shared.errors import ValidationFailed
-from shared.web import uuid_arg
+from shared.web import MAX_PAGE, uuid_arg, whole_arg
 
 REPORT_MAX_PER_PAGE = 200
 MAX_OFFSET = 10_000  # deeper pages must use the `before` cursor (no deep OFFSET scans)
@@ -55,21 +55,9 @@ def check_offset(page: int, per_page: int) -> None:
 
 
 def report_page_args() -> tuple[int, int]:
-    details = {}
-    try:
-        page = int(request.args.get("page", 1))
-        if page < 1:
-            raise ValueError
-    except ValueError:
-        details["page"] = ["must be a whole number of at least 1"]
-        page = 1
-    try:
-        per_page = int(request.args.get("per_page", REPORT_MAX_PER_PAGE))
-        if not 1 <= per_page <= REPORT_MAX_PER_PAGE:
-            raise ValueError
-    except ValueError:
-        details["per_page"] = [f"must be a whole number from 1 to {REPORT_MAX_PER_PAGE}"]
-        per_page = REPORT_MAX_PER_PAGE
+    details: dict[str, list[str]] = {}
+    page = whole_arg("page", 1, 1, MAX_PAGE, details)
+    per_page = whole_arg("per_page", REPORT_MAX_PER_PAGE, 1, REPORT_MAX_PER_PAGE, details)
     if details:
         raise ValidationFailed("invalid paging", details=details)
     return page, per_page

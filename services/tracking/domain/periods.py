@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from shared.events.fields import MAX_YEAR, MIN_YEAR, in_year_range
+
 GRANULARITIES = ("month", "quarter", "year")
 MAX_PERIODS = 240
 DEFAULT_SPAN = {"month": 12, "quarter": 8, "year": 5}
@@ -24,11 +26,15 @@ def parse_instant(value: str, *, end_of_day: bool = False) -> datetime:
     raw = (value or "").strip()
     if not raw:
         raise BadDate("empty")
+    if len(raw) > 64:
+        raise BadDate("too long for a date or time")
     if len(raw) == 10:
         try:
             d = date.fromisoformat(raw)
         except ValueError:
             raise BadDate(f"not a date: {raw}") from None
+        if not in_year_range(d):
+            raise BadDate(f"not in the years {MIN_YEAR} to {MAX_YEAR}: {raw}")
         start = datetime.combine(d, time.min, tzinfo=UTC)
         return start + timedelta(days=1) if end_of_day else start
     # an unescaped "+" of an offset in a query string arrives as a space
@@ -37,6 +43,8 @@ def parse_instant(value: str, *, end_of_day: bool = False) -> datetime:
         dt = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise BadDate(f"not an ISO 8601 date or time: {raw}") from None
+    if not in_year_range(dt):  # before the shift to UTC, which overflows near year 1 and 9999
+        raise BadDate(f"not in the years {MIN_YEAR} to {MAX_YEAR}: {raw}")
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)
