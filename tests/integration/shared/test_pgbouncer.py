@@ -5,9 +5,11 @@ and the relay's LISTEN goes to the direct URL."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,8 +30,18 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def bouncer(tmp_path, service_settings):
+def bouncer(tmp_path_factory, service_settings):
     settings = service_settings("customer")
+    tmp_path = tmp_path_factory.mktemp("pgbouncer")
+    # PgBouncer refuses to run as root: as root (CI) it drops to the postgres user, which must
+    # be able to read its configuration and write its log
+    as_root = os.geteuid() == 0
+    if as_root:
+        for parent in [tmp_path, *tmp_path.parents]:
+            if parent == Path(tempfile.gettempdir()):
+                break
+            parent.chmod(parent.stat().st_mode | 0o711)
+        tmp_path.chmod(0o777)
     url = make_url(settings.database_url)
     port = free_port()
     (tmp_path / "users.txt").write_text(f'"{url.username}" ""\n')
@@ -41,8 +53,10 @@ def bouncer(tmp_path, service_settings):
         "pool_mode = transaction\ndefault_pool_size = 2\nmax_client_conn = 50\n"
         f"unix_socket_dir =\nlogfile = {tmp_path / 'pgbouncer.log'}\npidfile = {tmp_path / 'pgbouncer.pid'}\n"
         "ignore_startup_parameters = extra_float_digits,options\n")
-    proc = subprocess.Popen([PGBOUNCER, str(tmp_path / "pgbouncer.ini")], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT)
+    for name in ("users.txt", "pgbouncer.ini"):
+        (tmp_path / name).chmod(0o644)
+    command = [PGBOUNCER, *(["-u", "postgres"] if as_root else []), str(tmp_path / "pgbouncer.ini")]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
@@ -50,6 +64,8 @@ def bouncer(tmp_path, service_settings):
             break
         except OSError:
             time.sleep(0.1)
+    else:
+        raise RuntimeError("pgbouncer did not start: " + (tmp_path / "pgbouncer.log").read_text()[-500:])
     try:
         yield settings, url.set(port=port, host="127.0.0.1").render_as_string(hide_password=False)
     finally:
