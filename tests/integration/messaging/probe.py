@@ -46,6 +46,6 @@ def run_consumer_process(settings, seconds: float) -> None:
     from shared.consumer import Consumer
     from shared.db import make_engine
 
-    consumer = Consumer(settings, make_engine(settings.database_url), handler_table(), batch=20)
+    consumer = Consumer(settings, make_engine(settings.database_url, kind="consumer"), handler_table(), batch=20)
     threading.Timer(seconds, consumer.stop).start()
     consumer.run()

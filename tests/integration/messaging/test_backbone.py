@@ -187,11 +187,11 @@ def test_two_consumer_processes_never_apply_an_event_twice(settings, engine):
     envelopes = [envelope(f"c{i}", str(uuid.uuid4()), 1) for i in range(300)]
     publish_raw(settings, envelopes + envelopes)  # every event delivered twice
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=probe.run_consumer_process, args=(settings, 6.0)) for _ in range(2)]
+    procs = [ctx.Process(target=probe.run_consumer_process, args=(settings, 15.0)) for _ in range(2)]
     for p in procs:
         p.start()
     try:
-        eventually(lambda: len(probe_rows(engine)) == 300, timeout=20)
+        eventually(lambda: len(probe_rows(engine)) == 300, timeout=40)
     finally:
         for p in procs:
             p.join(timeout=20)
