@@ -73,7 +73,10 @@ class ServiceRoot:
         )
         if self.configure_app:
             self.configure_app(app, ctx)
+        from shared.copies import install_copy_wait
         from shared.openapi import register_openapi
+
+        install_copy_wait(app, lambda: ctx.engine)  # read-your-writes across services
 
         register_openapi(app, f"CRM {self.name} service")
         return app

@@ -48,17 +48,19 @@ def _domain(p: Principal) -> str:
 
 
 def visible_filter(conn: Connection, p: Principal):
-    """Which orders the caller sees: by customer; the warehouse only orders to ship."""
-    clause = customer_filter(conn, p, orders.c.customer_id, _domain(p))
+    """Which orders the caller may read: by customer (assignment grants count); the
+    warehouse only orders to ship."""
+    clause = customer_filter(conn, p, orders.c.customer_id, _domain(p), read=True)
     if p.role == "warehouse":
         clause = sa.and_(clause, orders.c.status.in_(SHIPPING_STATUSES))
     return clause
 
 
 def can_see_order(conn: Connection, p: Principal, order: dict[str, Any]) -> bool:
+    """Whether the caller may read the order (assignment grants count)."""
     if p.role == "warehouse" and order["status"] not in SHIPPING_STATUSES:
         return False
-    return can_see_customer(conn, p, order["customer_id"], _domain(p))
+    return can_see_customer(conn, p, order["customer_id"], _domain(p), read=True)
 
 
 def visible_order(conn: Connection, p: Principal, order_id: str, *, lock: bool = False) -> dict[str, Any]:
