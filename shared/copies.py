@@ -18,7 +18,8 @@ write. A client that creates a customer and at once a quote for it must not be t
   `pg_notify('crm_copies', '<table>:<id>')` in the handler's transaction (`notify_copy`, or
   inside the projection's own statement), which PostgreSQL delivers at commit. One listener
   thread per process and database (one connection in LISTEN, not one per request)
-  multiplexes every waiter. The waiter also re-checks every `POLL_S` seconds, so a
+  multiplexes every waiter; it runs only while requests wait (and 30 s after), so a process
+  at rest holds no connection for it. The waiter also re-checks every `POLL_S` seconds, so a
   notification missed while the listener reconnects (or a database where LISTEN is not
   available, such as behind a transaction-pooling PgBouncer) costs at most that much
   latency, never a wrong answer.
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("crm.copies")
 
 CHANNEL = "crm_copies"
+APPLICATION_NAME = "crm-copy-listener"  # how the LISTEN connection shows in pg_stat_activity
 DEFAULT_WAIT_S = 3.0
 POLL_S = 0.5  # re-check this often even without a notification
 FALLBACK_POLL_S = 0.05  # while the listener is not connected
@@ -110,7 +112,10 @@ def copy_exists(conn: Connection, table: str, key: str) -> bool:
 
 class CopyListener:
     """A daemon thread LISTENing on CHANNEL on one connection of its own, waking the
-    requests that wait for the notified rows."""
+    requests that wait for the notified rows. It runs only while requests wait (and
+    IDLE_S after the last one), so a process at rest holds no connection for it."""
+
+    IDLE_S = 30.0
 
     def __init__(self, dsn: str):
         self.dsn = dsn
@@ -122,10 +127,12 @@ class CopyListener:
         self.notifications = 0
 
     def register(self, key: str) -> threading.Event:
-        self._ensure_thread()
         event = threading.Event()
         with self._lock:
             self._waiters.setdefault(key, set()).add(event)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="crm-copy-listener", daemon=True)
+                self._thread.start()
         return event
 
     def unregister(self, key: str, event: threading.Event) -> None:
@@ -147,37 +154,50 @@ class CopyListener:
         for event in events:
             event.set()
 
+    def _done(self) -> bool:
+        """Stop (under the lock, so a request registering now starts a new thread) when
+        stopped or nobody waits."""
+        with self._lock:
+            if self._stop.is_set() or not self._waiters:
+                self._thread = None
+                return True
+            return False
+
     def stop(self) -> None:
         self._stop.set()
 
-    def _ensure_thread(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._listen_forever, name="crm-copy-listener", daemon=True)
-                self._thread.start()
-
-    def _listen_forever(self) -> None:
+    def _run(self) -> None:
         delay = 0.2
         failures = 0
-        while not self._stop.is_set():
+        while True:
             try:
-                with psycopg.connect(self.dsn, autocommit=True, connect_timeout=5) as conn:
+                with psycopg.connect(self.dsn, autocommit=True, connect_timeout=5,
+                                     application_name=APPLICATION_NAME) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.listening.set()
                     self._wake(None)  # whatever arrived before we listened: look again
                     delay, failures = 0.2, 0
-                    while not self._stop.is_set():
-                        for note in conn.notifies(timeout=5.0):
+                    idle_since = None
+                    while True:
+                        for note in conn.notifies(timeout=1.0):
                             self.notifications += 1
                             self._wake(note.payload)
+                        if self.waiting():
+                            idle_since = None
+                        else:
+                            idle_since = idle_since or time.monotonic()
+                            if time.monotonic() - idle_since >= self.IDLE_S and self._done():
+                                return
+                        if self._stop.is_set() and self._done():
+                            return
                         conn.execute("SELECT 1")  # notices a dead connection
             except Exception as exc:  # noqa: BLE001 - reconnect with back-off; waiters poll meanwhile
                 failures += 1
                 log.log(logging.WARNING if failures == 1 else logging.DEBUG, "copy listener: %s", exc)
             finally:
                 self.listening.clear()
+            if self._done():
+                return
             self._stop.wait(delay)
             delay = min(delay * 2, 5.0)
 

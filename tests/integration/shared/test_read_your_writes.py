@@ -118,8 +118,8 @@ def test_waiting_holds_no_connection_and_no_transaction(engine):
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = :d AND state LIKE 'idle in transaction%'"),
                 {"d": db}).scalar_one()
             listening = conn.execute(sa.text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = :d AND query LIKE 'LISTEN%'"),
-                {"d": db}).scalar_one()
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = :d AND application_name = :a"),
+                {"d": db, "a": copies.APPLICATION_NAME}).scalar_one()
     finally:
         probe.dispose()
     assert in_tx == 0
@@ -130,6 +130,21 @@ def test_waiting_holds_no_connection_and_no_transaction(engine):
         t.join(5)
     assert results == [True] * 20
     assert listener.waiting() == 0
+
+
+def test_the_listener_leaves_when_nobody_waits(engine, monkeypatch):
+    """A process at rest holds no LISTEN connection: the thread ends IDLE_S after the last
+    waiter, and the next wait starts it again."""
+    monkeypatch.setattr(copies.CopyListener, "IDLE_S", 0.5)
+    listener = wait_listening(engine)
+    deadline = time.monotonic() + 10
+    while listener.listening.is_set() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not listener.listening.is_set()
+    cid = str(uuid.uuid4())
+    feeder = apply_later(engine, 0.3, customer_event(cid, str(uuid.uuid4())))
+    assert copies.await_copy(engine, "acl_customers", cid, 5.0) is True
+    feeder.join()
 
 
 def test_only_copy_tables_are_waited_for(engine):
