@@ -75,7 +75,11 @@ class ServiceRoot:
         )
         if self.configure_app:
             self.configure_app(app, ctx)
+        from shared.copies import install_copy_wait
         from shared.openapi import register_openapi
+
+        # read-your-writes across services (its LISTEN on the direct URL: PgBouncer-safe)
+        install_copy_wait(app, lambda: ctx.engine, ctx.settings.direct_database_url)
 
         register_openapi(app, f"CRM {self.name} service")
         return app

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from services.billing import store
 from shared.consumer import HandlerTable, Reactions, newer_than_applied
+from shared.copies import notify_copy
 from shared.envelope import Envelope
 from shared.visibility import visibility_handlers
 
@@ -29,6 +30,8 @@ def on_order_event(conn: Connection, event: Envelope, reactions: Reactions) -> N
     if not newer_than_applied(conn, ORDER_PROJECTION, event.aggregate_id, event.aggregate_seq):
         return
     before = store.upsert_order(conn, data)
+    if before is None:
+        notify_copy(conn, "orders", data["id"])  # wakes requests waiting for this order
     if before is None or before.gross == Decimal(data["gross"]):
         return
     if before.invoiced or before.paid:

@@ -16,6 +16,7 @@ from services.sales.models import order_lines, order_shipments, products, stock_
 from services.sales.opportunity_store import create_from_lead
 from services.sales.orders_store import load_order, publish, update_order
 from shared.consumer import HandlerTable, Reactions, newer_than_applied
+from shared.copies import notify_copy
 from shared.envelope import Envelope
 from shared.money import to_decimal
 from shared.visibility import visibility_handlers
@@ -31,6 +32,7 @@ def on_product(conn: Connection, event: Envelope, _r: Reactions) -> None:
               "list_price": to_decimal(d["list_price"]), "active": bool(d["active"])}
     conn.execute(pg_insert(products).values(id=d["id"], **values)
                  .on_conflict_do_update(index_elements=[products.c.id], set_=values))
+    notify_copy(conn, "products", d["id"])  # wakes requests waiting for this product
 
 
 def on_stock_changed(conn: Connection, event: Envelope, _r: Reactions) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from services.sales.domain.money import MAX_AMOUNT, exclusive_from_inclusive, line_amounts
 from services.sales.models import products, stock_levels
 from services.sales.orders_store import last_prices
+from shared.copies import CopyMissing
 from shared.errors import ValidationFailed
 from shared.events.fields import MAX_MONEY
 
@@ -39,6 +40,7 @@ def price_lines(
     """Priced lines (product_id, product_name, quantity, unit_price, discount_pct,
     tax_rate, net, tax, gross); 422 naming each bad line."""
     known = product_rows(conn, [line["product_id"] for line in requested])
+    absent = list(dict.fromkeys(line["product_id"] for line in requested if line["product_id"] not in known))
     unpriced = [line["product_id"] for line in requested if line.get("unit_price") is None]
     remembered = last_prices(conn, customer_id, unpriced) if unpriced and not price_required else {}
     errors: dict[str, Any] = {}
@@ -72,7 +74,10 @@ def price_lines(
             "net": amounts.net, "tax": amounts.tax, "gross": amounts.gross,
         })
     if errors:
-        raise ValidationFailed("some lines are invalid", details={"lines": errors})
+        invalid = ValidationFailed("some lines are invalid", details={"lines": errors})
+        if absent:  # products the local copy does not have yet: wait for them (shared.copies)
+            raise CopyMissing(invalid, *(("products", pid) for pid in absent))
+        raise invalid
     if sum((line["gross"] for line in out), Decimal(0)) > MAX_MONEY:  # what billing's copy can hold
         raise ValidationFailed("the total is too large", details={"lines": [f"the total must not exceed {MAX_MONEY}"]})
     return out

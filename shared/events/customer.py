@@ -278,6 +278,49 @@ class ComplaintStatusChanged(ComplaintSnapshot):
     previous_status = fields.String(required=True, validate=validate.OneOf(COMPLAINT_STATUSES))
 
 
+# ---- assignment grants (shared.visibility: assigning a record gives its assignee read -----
+# access to its customer; every service keeps the grants in acl_grants) ----------------
+
+ASSIGNABLE_RECORD_TYPES = ("complaint", "service_order", "task")
+
+_GRANT_SAMPLE = {
+    "record_type": "complaint",
+    "record_id": _COMPLAINT_SAMPLE["id"],
+    "customer_id": _CUSTOMER_SAMPLE["id"],
+    "label": _COMPLAINT_SAMPLE["subject"],
+    "user_id": _COMPLAINT_SAMPLE["assignee_id"],
+    "user_name": "李娜",
+    "users": [_COMPLAINT_SAMPLE["assignee_id"]],
+}
+
+
+class AssignmentGrant(Schema):
+    """One change of a record's grantees, with the full list after it (`users`), so a
+    projection applies the newest by aggregate_seq (aggregate: the record id)."""
+
+    record_type = fields.String(required=True, validate=validate.OneOf(ASSIGNABLE_RECORD_TYPES))
+    record_id = uuid_str(required=True)
+    customer_id = uuid_str(required=True)
+    label = fields.String(required=True, allow_none=True)
+    user_id = uuid_str(required=True)  # who gained (granted) or lost (revoked) the access
+    user_name = fields.String(required=True, allow_none=True)
+    users = fields.List(uuid_str(), required=True)
+
+
+@register("customer.assignment.granted", sample=_GRANT_SAMPLE,
+          summary_en="assigned {record_type} {label} to {user_name}, who may now read this customer",
+          summary_zh="将「{label}」分派给 {user_name}，其可查看该客户")
+class AssignmentGranted(AssignmentGrant):
+    pass
+
+
+@register("customer.assignment.revoked", sample={**_GRANT_SAMPLE, "users": []},
+          summary_en="took {record_type} {label} from {user_name}, with the read access it gave",
+          summary_zh="收回 {user_name} 的「{label}」分派及由此获得的客户查看权限")
+class AssignmentRevoked(AssignmentGrant):
+    pass
+
+
 # ---- custom fields, work plans, out-of-office, imports ---------------------------------
 
 @register("customer.custom_field.defined",

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection, Row
 
 from services.billing import store
 from services.billing.domain.money_rules import fmt_rate
+from shared.copies import CopyMissing
 from shared.errors import Forbidden, NotFound, ValidationFailed
 from shared.identity import Principal
 from shared.money import fmt
@@ -43,18 +44,27 @@ def unknown_order() -> ValidationFailed:
 
 def visible_order(conn: Connection, p: Principal, order_id: str, *, lock: bool) -> Row:
     """The order from billing's copy, locked when asked; 422 unknown_order when billing has
-    not heard of it or the caller may not see its customer (indistinguishable)."""
+    not heard of it or the caller may not see its customer (indistinguishable). An order
+    the copy does not have yet is waited for (shared.copies)."""
     order = store.get_order(conn, order_id, for_update=lock)
-    if order is None or not can_see_customer(conn, p, order.customer_id, DOMAIN):
+    if order is None:
+        raise CopyMissing(unknown_order(), ("orders", order_id))
+    if not can_see_customer(conn, p, order.customer_id, DOMAIN):
         raise unknown_order()
     return order
 
 
+def unknown_customer() -> ValidationFailed:
+    return ValidationFailed("unknown customer", code="unknown_customer", details={"customer_id": ["unknown customer"]})
+
+
 def check_customer(conn: Connection, p: Principal, customer_id: str) -> None:
-    """422 unknown_customer when billing does not know the customer or the caller may not see it."""
-    if not store.customer_known(conn, customer_id) or not can_see_customer(conn, p, customer_id, DOMAIN):
-        raise ValidationFailed("unknown customer", code="unknown_customer",
-                               details={"customer_id": ["unknown customer"]})
+    """422 unknown_customer when billing does not know the customer or the caller may not
+    see it; a customer the copy does not have yet is waited for (shared.copies)."""
+    if not store.customer_known(conn, customer_id):
+        raise CopyMissing(unknown_customer(), ("acl_customers", customer_id))
+    if not can_see_customer(conn, p, customer_id, DOMAIN):
+        raise unknown_customer()
 
 
 def iso(value: Any) -> str | None:

@@ -115,7 +115,7 @@ def list_invoices():
         raise ValidationFailed("invalid status", details={"status": ["one of issued, void"]})
     ctx = service_context()
     with ctx.engine.connect() as conn:
-        where = [customer_filter(conn, p, invoices.c.customer_id, DOMAIN)]
+        where = [customer_filter(conn, p, invoices.c.customer_id, DOMAIN, read=True)]
         if order_id:
             where.append(invoices.c.order_id == order_id)
         if customer_id:
@@ -138,6 +138,6 @@ def get_invoice(invoice_id: str):
     ctx = service_context()
     with ctx.engine.connect() as conn:
         row = conn.execute(sa.select(invoices).where(invoices.c.id == invoice_id)).first()
-        if row is None or not can_see_customer(conn, p, row.customer_id, DOMAIN):
+        if row is None or not can_see_customer(conn, p, row.customer_id, DOMAIN, read=True):
             raise NotFound("invoice not found")
     return jsonify(invoice_view(row))

@@ -107,7 +107,7 @@ def _list(table: sa.Table, time_col: sa.Column, view, extra_where=()):
     order_id = uuid_arg(request.args.get("order_id"), "order_id")
     ctx = service_context()
     with ctx.engine.connect() as conn:
-        where = [customer_filter(conn, p, table.c.customer_id, DOMAIN), *extra_where]
+        where = [customer_filter(conn, p, table.c.customer_id, DOMAIN, read=True), *extra_where]
         if customer_id:
             where.append(table.c.customer_id == customer_id)
         if order_id:
@@ -143,7 +143,7 @@ def get_payment(payment_id: str):
     ctx = service_context()
     with ctx.engine.connect() as conn:
         row = conn.execute(sa.select(payments).where(payments.c.id == payment_id)).first()
-        if row is None or not can_see_customer(conn, p, row.customer_id, DOMAIN):
+        if row is None or not can_see_customer(conn, p, row.customer_id, DOMAIN, read=True):
             raise NotFound("payment not found")
     return jsonify(payment_view(row))
 

@@ -68,7 +68,7 @@ def list_opening_balances():
     customer_id = uuid_arg(request.args.get("customer_id"), "customer_id")
     ctx = service_context()
     with ctx.engine.connect() as conn:
-        where = [customer_filter(conn, p, opening_balances.c.customer_id, DOMAIN)]
+        where = [customer_filter(conn, p, opening_balances.c.customer_id, DOMAIN, read=True)]
         if customer_id:
             where.append(opening_balances.c.customer_id == customer_id)
         total = conn.execute(sa.select(sa.func.count()).select_from(opening_balances).where(*where)).scalar_one()
@@ -82,7 +82,7 @@ def list_opening_balances():
 
 def _balances_query(conn, p, customer_id: str | None, *, owing_only: bool):
     r = receivables
-    where = [customer_filter(conn, p, r.c.customer_id, DOMAIN)]
+    where = [customer_filter(conn, p, r.c.customer_id, DOMAIN, read=True)]
     if customer_id:
         where.append(r.c.customer_id == customer_id)
     if owing_only:
@@ -120,7 +120,7 @@ def list_receivables():
 
 
 def _visible_known(conn, p, customer_id: str) -> bool:
-    return store.customer_known(conn, customer_id) and can_see_customer(conn, p, customer_id, DOMAIN)
+    return store.customer_known(conn, customer_id) and can_see_customer(conn, p, customer_id, DOMAIN, read=True)
 
 
 def _as_of_arg() -> date:

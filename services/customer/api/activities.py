@@ -80,7 +80,7 @@ def list_activities() -> ResponseReturnValue:
         raise ValidationFailed("invalid filters", details={"kind": [f"must be one of {', '.join(ACTIVITY_KINDS)}"]})
     ctx = service_context()
     with ctx.engine.connect() as conn:
-        where = [customer_clause(conn, who, activities.c.customer_id)]
+        where = [customer_clause(conn, who, activities.c.customer_id, read=True)]
         for name in ("customer_id", "author_id"):
             value = uuid_arg(args.get(name), name)
             if value:
@@ -94,12 +94,12 @@ def list_activities() -> ResponseReturnValue:
     return page_response([activity_json(r) for r in rows], total, page, per_page)
 
 
-def _visible_activity(conn, activity_id: str):
+def _visible_activity(conn, activity_id: str, *, read: bool = False):
     row = conn.execute(sa.select(activities).where(activities.c.id == path_id(activity_id, "activity"))).first()
     if row is None:
         raise NotFound("activity not found")
     try:
-        load_customer(conn, principal(), row.customer_id)
+        load_customer(conn, principal(), row.customer_id, read=read)
     except NotFound:
         raise NotFound("activity not found") from None
     return row
@@ -108,7 +108,7 @@ def _visible_activity(conn, activity_id: str):
 @bp.get("/activities/<activity_id>")
 def get_activity(activity_id: str) -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
-        row = _visible_activity(conn, activity_id)
+        row = _visible_activity(conn, activity_id, read=True)
         comments = conn.execute(sa.select(activity_comments).where(activity_comments.c.activity_id == row.id)
                                 .order_by(activity_comments.c.created_at, activity_comments.c.id).limit(200)).all()
     return jsonify({**activity_json(row), "comments": [comment_json(c) for c in comments]})
@@ -136,7 +136,7 @@ def comment(activity_id: str) -> ResponseReturnValue:
 def list_comments(activity_id: str) -> ResponseReturnValue:
     page, per_page = page_args()
     with service_context().engine.connect() as conn:
-        row = _visible_activity(conn, activity_id)
+        row = _visible_activity(conn, activity_id, read=True)
         where = activity_comments.c.activity_id == row.id
         total = conn.execute(sa.select(sa.func.count()).select_from(activity_comments).where(where)).scalar_one()
         rows = conn.execute(sa.select(activity_comments).where(where)

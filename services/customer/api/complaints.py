@@ -1,4 +1,6 @@
-"""Complaints: assigned to a user who can see the customer; open -> in_progress -> resolved."""
+"""Complaints: assigned to any active user, which gives the assignee access to the complaint
+and read access to its customer (an assignment grant, services/customer/assignments.py);
+open -> in_progress -> resolved."""
 
 from __future__ import annotations
 
@@ -17,13 +19,12 @@ from services.customer.access import (
     require_user,
 )
 from services.customer.api.common import iso, path_id, text, uuid_field
+from services.customer.assignments import assign
 from services.customer.domain.rules import complaint_transition_allowed
 from services.customer.models import complaints
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.events.customer import COMPLAINT_STATUSES
-from shared.identity import Principal
 from shared.service import service_context
-from shared.visibility import can_see_customer
 from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("complaints", __name__)
@@ -53,13 +54,16 @@ def _snapshot(row: Any) -> dict[str, Any]:
                                          "created_by")}
 
 
-def _check_assignee(conn, assignee_id: str, customer_id: str) -> None:
-    """The assignee must be an active user who can see the customer (so an assignment
-    never opens another rep's customer to someone outside its visibility)."""
-    user = require_user(conn, assignee_id, "assignee_id")
-    if not can_see_customer(conn, Principal(user.id, user.role), customer_id, "customer"):
-        raise ValidationFailed("the assignee cannot see this customer",
-                               details={"assignee_id": ["must be a user who can see the customer"]})
+def _check_assignee(conn, assignee_id: str) -> None:
+    """Any active user may be assigned (the assignment itself gives them access); an
+    unknown or inactive one is 422."""
+    require_user(conn, assignee_id, "assignee_id")
+
+
+def _grant(conn, ctx, row: Any) -> None:
+    """The assignee (only) holds the complaint's assignment grant."""
+    assign(conn, ctx.outbox, event_context(), record_type="complaint", record_id=row.id,
+           customer_id=row.customer_id, label=row.subject, assignees=[row.assignee_id])
 
 
 def _emit(conn, ctx, event_type: str, row: Any, **extra: Any) -> None:
@@ -73,7 +77,7 @@ def create_complaint() -> ResponseReturnValue:
     ctx = service_context()
     with ctx.engine.begin() as conn:
         customer = require_customer_field(conn, principal(), body["customer_id"])
-        _check_assignee(conn, body["assignee_id"], customer.id)
+        _check_assignee(conn, body["assignee_id"])
         row = conn.execute(complaints.insert().values(
             id=str(uuid.uuid4()), customer_id=customer.id, subject=body["subject"].strip(),
             description=body.get("description"), assignee_id=body["assignee_id"], status="open",
@@ -81,6 +85,7 @@ def create_complaint() -> ResponseReturnValue:
         ).returning(*complaints.c)).one()
         _emit(conn, ctx, "customer.complaint.created", row)
         _emit(conn, ctx, "customer.complaint.assigned", row)
+        _grant(conn, ctx, row)
     return jsonify(complaint_json(row)), 201
 
 
@@ -92,7 +97,7 @@ def list_complaints() -> ResponseReturnValue:
         raise ValidationFailed("invalid filters", details={"status": [f"must be one of {', '.join(COMPLAINT_STATUSES)}"]})
     ctx = service_context()
     with ctx.engine.connect() as conn:
-        where = [customer_clause(conn, principal(), complaints.c.customer_id)]
+        where = [customer_clause(conn, principal(), complaints.c.customer_id, read=True)]
         for name in ("customer_id", "assignee_id"):
             value = uuid_arg(args.get(name), name)
             if value:
@@ -106,15 +111,20 @@ def list_complaints() -> ResponseReturnValue:
     return page_response([complaint_json(r) for r in rows], total, page, per_page)
 
 
-def _visible(conn, complaint_id: str, *, for_update: bool = False):
+def _visible(conn, complaint_id: str, *, for_update: bool = False, write: bool = False):
+    """The complaint if the caller may read its customer (404 otherwise). With write=True
+    the caller must also be its assignee or have write access to its customer (403 for
+    someone who may only read it)."""
     query = sa.select(complaints).where(complaints.c.id == path_id(complaint_id, "complaint"))
     row = conn.execute(query.with_for_update() if for_update else query).first()
     if row is None:
         raise NotFound("complaint not found")
     try:
-        load_customer(conn, principal(), row.customer_id)
+        load_customer(conn, principal(), row.customer_id, read=True)
     except NotFound:
         raise NotFound("complaint not found") from None
+    if write and row.assignee_id != principal().user_id:
+        load_customer(conn, principal(), row.customer_id)  # 403 when the caller may only read
     return row
 
 
@@ -131,7 +141,7 @@ def update_complaint(complaint_id: str) -> ResponseReturnValue:
         raise ValidationFailed("nothing to change", details={"status": ["give status and/or assignee_id"]})
     ctx = service_context()
     with ctx.engine.begin() as conn:
-        row = _visible(conn, complaint_id, for_update=True)
+        row = _visible(conn, complaint_id, for_update=True, write=True)
         previous = row.status
         new_status = body.get("status", previous)
         if "status" in body and not complaint_transition_allowed(previous, new_status):
@@ -141,7 +151,7 @@ def update_complaint(complaint_id: str) -> ResponseReturnValue:
         if reassigned:
             if previous == "resolved":
                 raise Conflict("a resolved complaint cannot be reassigned", code="illegal_transition")
-            _check_assignee(conn, body["assignee_id"], row.customer_id)
+            _check_assignee(conn, body["assignee_id"])
         row = conn.execute(complaints.update().where(complaints.c.id == row.id).values(
             status=new_status, assignee_id=body["assignee_id"] if reassigned else row.assignee_id,
             updated_at=sa.func.now(),
@@ -151,4 +161,5 @@ def update_complaint(complaint_id: str) -> ResponseReturnValue:
             _emit(conn, ctx, "customer.complaint.status_changed", row, previous_status=previous)
         if reassigned:
             _emit(conn, ctx, "customer.complaint.assigned", row)
+            _grant(conn, ctx, row)
     return jsonify(complaint_json(row))

@@ -75,7 +75,7 @@ def list_contacts() -> ResponseReturnValue:
     page, per_page = page_args()
     ctx = service_context()
     with ctx.engine.connect() as conn:
-        where = [customer_clause(conn, who, contacts.c.customer_id)]
+        where = [customer_clause(conn, who, contacts.c.customer_id, read=True)]
         customer_id = uuid_arg(request.args.get("customer_id"), "customer_id")
         if customer_id:
             where.append(contacts.c.customer_id == customer_id)
@@ -94,7 +94,7 @@ def list_contacts() -> ResponseReturnValue:
     return page_response([contact_json(r) for r in rows], total, page, per_page)
 
 
-def _visible_contact(conn, contact_id: str, *, for_update: bool = False):
+def _visible_contact(conn, contact_id: str, *, for_update: bool = False, read: bool = False):
     query = sa.select(contacts).where(contacts.c.id == path_id(contact_id, "contact"))
     if for_update:
         query = query.with_for_update()
@@ -102,7 +102,7 @@ def _visible_contact(conn, contact_id: str, *, for_update: bool = False):
     if row is None:
         raise NotFound("contact not found")
     try:
-        load_customer(conn, principal(), row.customer_id)
+        load_customer(conn, principal(), row.customer_id, read=read)
     except NotFound:
         raise NotFound("contact not found") from None
     return row
@@ -111,7 +111,7 @@ def _visible_contact(conn, contact_id: str, *, for_update: bool = False):
 @bp.get("/contacts/<contact_id>")
 def get_contact(contact_id: str) -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
-        return jsonify(contact_json(_visible_contact(conn, contact_id)))
+        return jsonify(contact_json(_visible_contact(conn, contact_id, read=True)))
 
 
 @bp.patch("/contacts/<contact_id>")

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from services.customer import store
 from services.customer.access import (
     customer_clause,
+    granted_customers,
     load_customer,
     require_manage,
     shares,
@@ -119,14 +120,19 @@ def _fast_total(conn, who) -> int | None:
         counted = counted.where(customer_counts.c.owner_id == owner_id)
     if sees_all(who, "customer"):
         return int(conn.execute(counted).scalar_one())
+    same_filters = filters(conn, who)[1:]  # [0] is the visibility clause
+    granted = granted_customers(conn, who)  # read access through assignment grants
     if who.role not in ("sales", "manager"):
-        return 0
+        if not granted:
+            return 0
+        return int(conn.execute(sa.select(sa.func.count()).select_from(customers).where(
+            customers.c.id.in_(granted), *same_filters)).scalar_one())
     team = visible_user_ids(conn, who)
     owned = int(conn.execute(counted.where(customer_counts.c.owner_id.in_(team))).scalar_one())
-    same_filters = filters(conn, who)[1:]  # [0] is the visibility clause
     shared = sa.select(shares.c.customer_id).where(shares.c.user_id == who.user_id)
     others = conn.execute(sa.select(sa.func.count()).select_from(customers).where(
-        customers.c.id.in_(shared), customers.c.owner_id.not_in(team), *same_filters)).scalar_one()
+        sa.or_(customers.c.id.in_(shared), customers.c.id.in_(granted)) if granted else customers.c.id.in_(shared),
+        customers.c.owner_id.not_in(team), *same_filters)).scalar_one()
     return owned + int(others)
 
 
@@ -135,7 +141,7 @@ def filters(conn: Connection, who: Principal, cols: Any = None, *, search: bool 
     table or on columns of the same names (the search CTE)."""
     c = customers.c if cols is None else cols
     args = request.args
-    where = [customer_clause(conn, who, c.id, c.owner_id)]
+    where = [customer_clause(conn, who, c.id, c.owner_id, read=True)]
     details = {}
     status = args.get("status")
     if status and status not in STATUSES:
@@ -263,7 +269,7 @@ def _search_page(conn, who, page: int, per_page: int) -> tuple[list[str], int]:
 def get_customer(cid: str) -> ResponseReturnValue:
     ctx = service_context()
     with ctx.engine.connect() as conn:
-        row = load_customer(conn, principal(), cid)
+        row = load_customer(conn, principal(), cid, read=True)
         return jsonify(store.customer_json(row, store.shared_with(conn, [row.id])[row.id]))
 
 

@@ -83,7 +83,7 @@ def share(cid: str) -> ResponseReturnValue:
 def list_shares(cid: str) -> ResponseReturnValue:
     ctx = service_context()
     with ctx.engine.connect() as conn:
-        row = load_customer(conn, principal(), cid)
+        row = load_customer(conn, principal(), cid, read=True)
         users = store.shared_with(conn, [row.id])[row.id]
     return jsonify({"items": [{"customer_id": row.id, "user_id": u} for u in users]})
 

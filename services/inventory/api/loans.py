@@ -27,6 +27,7 @@ from services.inventory.api.common import (
 from services.inventory.domain.stock import Movement, merge_lines, over_shipment
 from services.inventory.models import loans, requisitions
 from services.inventory.stock_store import move_stock
+from shared.copies import CopyMissing
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.fields import Date
 from shared.service import service_context
@@ -83,8 +84,11 @@ def create_loan():
 
     def work(conn):
         known = conn.execute(sa.text("SELECT 1 FROM acl_customers WHERE customer_id = :c"), {"c": customer_id}).first()
-        if known is None or not can_see_customer(conn, principal(), customer_id, DOMAIN):
-            raise ValidationFailed("unknown customer", details={"customer_id": ["no such customer"]})
+        unknown = ValidationFailed("unknown customer", details={"customer_id": ["no such customer"]})
+        if known is None:  # just created in the customer service, or never: wait (shared.copies)
+            raise CopyMissing(unknown, ("acl_customers", customer_id))
+        if not can_see_customer(conn, principal(), customer_id, DOMAIN):
+            raise unknown
         wid = check_warehouse(conn, data["warehouse_id"])
         check_products(conn, list(merged))
         lid = str(uuid.uuid4())
@@ -146,7 +150,7 @@ def list_loans():
             raise ValidationFailed("invalid status", details={"status": ["out, partially_returned or returned"]})
         query = query.where(loans.c.status == status)
     with service_context().engine.connect() as conn:
-        query = query.where(customer_filter(conn, principal(), loans.c.customer_id, DOMAIN))
+        query = query.where(customer_filter(conn, principal(), loans.c.customer_id, DOMAIN, read=True))
         rows, total = count_and_page(conn, query.order_by(loans.c.created_at.desc(), loans.c.id.desc()),
                                      page, per_page)
     return page_response([loan_body(r) for r in rows], total, page, per_page)
@@ -157,7 +161,7 @@ def get_loan(loan_id: str):
     lid = path_id(loan_id, "loan")
     with service_context().engine.connect() as conn:
         row = conn.execute(sa.select(loans).where(loans.c.id == lid)).first()
-        if row is None or not can_see_customer(conn, principal(), row.customer_id, DOMAIN):
+        if row is None or not can_see_customer(conn, principal(), row.customer_id, DOMAIN, read=True):
             raise NotFound("loan not found")
     return jsonify(loan_body(row))
 

@@ -113,7 +113,7 @@ def list_shipments():
         if value:
             query = query.where(shipments.c[arg] == value)
     with service_context().engine.connect() as conn:
-        query = query.where(customer_filter(conn, principal(), shipments.c.customer_id, DOMAIN))
+        query = query.where(customer_filter(conn, principal(), shipments.c.customer_id, DOMAIN, read=True))
         query = query.order_by(shipments.c.created_at.desc(), shipments.c.id.desc())
         rows, total = count_and_page(conn, query, page, per_page)
     return page_response([shipment_body(r) for r in rows], total, page, per_page)
@@ -124,7 +124,7 @@ def get_shipment(shipment_id: str):
     sid = path_id(shipment_id, "shipment")
     with service_context().engine.connect() as conn:
         row = conn.execute(sa.select(shipments).where(shipments.c.id == sid)).first()
-        if row is None or not can_see_customer(conn, principal(), row.customer_id, DOMAIN):
+        if row is None or not can_see_customer(conn, principal(), row.customer_id, DOMAIN, read=True):
             raise NotFound("shipment not found")
     return jsonify(shipment_body(row))
 
@@ -135,7 +135,7 @@ def get_reservation(order_id: str):
     oid = path_id(order_id, "reservation")
     with service_context().engine.connect() as conn:
         res = conn.execute(sa.select(reservations).where(reservations.c.order_id == oid)).first()
-        if res is None or not can_see_customer(conn, principal(), res.customer_id, DOMAIN):
+        if res is None or not can_see_customer(conn, principal(), res.customer_id, DOMAIN, read=True):
             raise NotFound("reservation not found")
         lines = conn.execute(sa.select(reservation_lines).where(reservation_lines.c.order_id == oid)
                              .order_by(reservation_lines.c.product_id)).all()

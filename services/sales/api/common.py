@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from services.sales.config import SalesConfig
 from services.sales.domain.money import parse_pct, parse_price
+from shared.copies import CopyMissing
 from shared.errors import Forbidden, NotFound, ValidationFailed
 from shared.events.fields import MAX_YEAR, MIN_YEAR, in_year_range
 from shared.identity import Principal
@@ -85,14 +86,17 @@ def emitter(conn: Connection):
 
 
 def require_customer(conn: Connection, p: Principal, customer_id: str, field: str = "customer_id") -> str:
-    """A customer named in a body must be one the caller sees and not deleted (422
-    otherwise: an unknown and an invisible customer answer alike). Returns its owner."""
-    if not can_see_customer(conn, p, customer_id, "sales"):
-        raise ValidationFailed("unknown customer", details={field: ["no such customer"]})
+    """A customer named in a body must be one the caller sees (to write: an assignment
+    grant's read access does not count) and not deleted (422 otherwise: an unknown and an
+    invisible customer answer alike). A customer the local copy does not have yet is waited
+    for (shared.copies). Returns its owner."""
+    unknown = ValidationFailed("unknown customer", details={field: ["no such customer"]})
     row = conn.execute(sa.text("SELECT owner_id, status FROM acl_customers WHERE customer_id = :c"),
                        {"c": customer_id}).first()
-    if row is None:  # visible through a role that sees all, but not in the local copy yet
-        raise ValidationFailed("unknown customer", details={field: ["no such customer"]})
+    if row is None:  # just created in the customer service, or never: wait for the copy
+        raise CopyMissing(unknown, ("acl_customers", customer_id))
+    if not can_see_customer(conn, p, customer_id, "sales"):
+        raise unknown
     if row.status == "deleted":
         raise ValidationFailed("deleted customer", details={field: ["the customer was deleted"]})
     return row.owner_id

@@ -65,10 +65,11 @@ def _publish(conn: Connection, event_type: str, row: dict[str, Any]) -> None:
                   customer_id=row["customer_id"])
 
 
-def _visible(conn: Connection, p: Principal, contract_id: str, *, lock: bool = False) -> dict[str, Any]:
+def _visible(conn: Connection, p: Principal, contract_id: str, *, lock: bool = False,
+             read: bool = False) -> dict[str, Any]:
     query = sa.select(contracts).where(contracts.c.id == path_id(contract_id, "contract"))
     row = conn.execute(query.with_for_update() if lock else query).mappings().first()
-    if row is None or not can_see_customer(conn, p, row["customer_id"], "sales"):
+    if row is None or not can_see_customer(conn, p, row["customer_id"], "sales", read=read):
         raise NotFound("contract not found")
     return dict(row)
 
@@ -104,7 +105,7 @@ def create():
 @api_doc(summary="A contract", tags=["sales"])
 def get(contract_id: str):
     with service_context().engine.connect() as conn:
-        return jsonify(view(_visible(conn, principal(), contract_id)))
+        return jsonify(view(_visible(conn, principal(), contract_id, read=True)))
 
 
 @bp.get("/contracts")
@@ -116,7 +117,7 @@ def list_():
     if status and status not in rules.STATUSES:
         raise ValidationFailed("invalid status", details={"status": [f"one of {', '.join(rules.STATUSES)}"]})
     with service_context().engine.connect() as conn:
-        where = [customer_filter(conn, p, contracts.c.customer_id, "sales")]
+        where = [customer_filter(conn, p, contracts.c.customer_id, "sales", read=True)]
         for key in ("customer_id", "order_id", "owner_id"):
             value = uuid_arg(request.args.get(key), key)
             if value:
@@ -156,7 +157,7 @@ def change_status(contract_id: str):
 @api_doc(content_type="application/pdf", summary="The contract as a PDF", tags=["sales"])
 def pdf(contract_id: str):
     with service_context().engine.connect() as conn:
-        row = _visible(conn, principal(), contract_id)
+        row = _visible(conn, principal(), contract_id, read=True)
         order = load_order(conn, row["order_id"])
         name = customer_name(conn, row["customer_id"])
     assert order is not None
@@ -191,7 +192,7 @@ def add_attachment(contract_id: str):
 def list_attachments(contract_id: str):
     page, per_page = page_args()
     with service_context().engine.connect() as conn:
-        row = _visible(conn, principal(), contract_id)
+        row = _visible(conn, principal(), contract_id, read=True)
         where = contract_attachments.c.contract_id == row["id"]
         total = conn.execute(sa.select(sa.func.count()).select_from(contract_attachments).where(where)).scalar_one()
         rows = conn.execute(sa.select(*[c for c in contract_attachments.c if c.name != "data"]).where(where)
@@ -204,7 +205,7 @@ def list_attachments(contract_id: str):
 @api_doc(content_type="application/octet-stream", summary="Download an attachment", tags=["sales"])
 def download_attachment(contract_id: str, attachment_id: str):
     with service_context().engine.connect() as conn:
-        row = _visible(conn, principal(), contract_id)
+        row = _visible(conn, principal(), contract_id, read=True)
         att = conn.execute(sa.select(contract_attachments).where(
             contract_attachments.c.id == path_id(attachment_id, "attachment"),
             contract_attachments.c.contract_id == row["id"])).first()

@@ -88,9 +88,9 @@ def create():
     return jsonify(store.view(row)), 201
 
 
-def _visible(conn, p, opp_id: str, *, lock: bool = False, domain: str = "sales") -> dict:
+def _visible(conn, p, opp_id: str, *, lock: bool = False, domain: str = "sales", read: bool = False) -> dict:
     row = store.load(conn, path_id(opp_id, "opportunity"), lock=lock)
-    if row is None or not can_see_customer(conn, p, row["customer_id"], domain):
+    if row is None or not can_see_customer(conn, p, row["customer_id"], domain, read=read):
         raise NotFound("opportunity not found")
     return row
 
@@ -99,7 +99,7 @@ def _visible(conn, p, opp_id: str, *, lock: bool = False, domain: str = "sales")
 @api_doc(summary="An opportunity", tags=["sales"])
 def get(opp_id: str):
     with service_context().engine.connect() as conn:
-        return jsonify(store.view(_visible(conn, principal(), opp_id)))
+        return jsonify(store.view(_visible(conn, principal(), opp_id, read=True)))
 
 
 @bp.patch("/opportunities/<opp_id>")
@@ -128,8 +128,10 @@ def patch(opp_id: str):
     return jsonify(store.view(row))
 
 
-def _list_filters(conn, p) -> list:
-    where = [customer_filter(conn, p, opportunities.c.customer_id, "sales")]
+def _list_filters(conn, p, *, read: bool = False) -> list:
+    """Visibility (read=True: the list, where assignment grants count; not the pipeline and
+    forecast, which are a team's figures) and the foreign-key filters."""
+    where = [customer_filter(conn, p, opportunities.c.customer_id, "sales", read=read)]
     for key in ("customer_id", "owner_id"):
         value = uuid_arg(request.args.get(key), key)
         if value:
@@ -146,7 +148,7 @@ def list_():
     if stage and stage not in rules.STAGES:
         raise ValidationFailed("invalid stage", details={"stage": [f"one of {', '.join(rules.STAGES)}"]})
     with service_context().engine.connect() as conn:
-        where = _list_filters(conn, p)
+        where = _list_filters(conn, p, read=True)
         if stage:
             where.append(opportunities.c.stage == stage)
         total = conn.execute(sa.select(sa.func.count()).select_from(opportunities).where(*where)).scalar_one()

@@ -27,7 +27,7 @@ from shared.errors import NotFound, ValidationFailed
 from shared.identity import Principal
 from shared.openapi import api_doc
 from shared.service import service_context
-from shared.visibility import can_see_customer, customer_filter
+from shared.visibility import can_see_customer, customer_filter, granted_customer_ids, has_grant
 from shared.web import load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("orders", __name__)
@@ -48,17 +48,20 @@ def _domain(p: Principal) -> str:
 
 
 def visible_filter(conn: Connection, p: Principal):
-    """Which orders the caller sees: by customer; the warehouse only orders to ship."""
-    clause = customer_filter(conn, p, orders.c.customer_id, _domain(p))
-    if p.role == "warehouse":
-        clause = sa.and_(clause, orders.c.status.in_(SHIPPING_STATUSES))
+    """Which orders the caller may read: by customer (assignment grants count); the
+    warehouse only orders to ship."""
+    clause = customer_filter(conn, p, orders.c.customer_id, _domain(p), read=True)
+    if p.role == "warehouse":  # orders to ship, and every order of a customer assigned to them
+        clause = sa.and_(clause, sa.or_(orders.c.status.in_(SHIPPING_STATUSES),
+                                        orders.c.customer_id.in_(granted_customer_ids(p))))
     return clause
 
 
 def can_see_order(conn: Connection, p: Principal, order: dict[str, Any]) -> bool:
+    """Whether the caller may read the order (assignment grants count)."""
     if p.role == "warehouse" and order["status"] not in SHIPPING_STATUSES:
-        return False
-    return can_see_customer(conn, p, order["customer_id"], _domain(p))
+        return has_grant(conn, p.user_id, order["customer_id"])
+    return can_see_customer(conn, p, order["customer_id"], _domain(p), read=True)
 
 
 def visible_order(conn: Connection, p: Principal, order_id: str, *, lock: bool = False) -> dict[str, Any]:

@@ -67,9 +67,11 @@ def customer_name(conn: Connection, customer_id: str) -> str:
     return name or customer_id
 
 
-def _visible(conn: Connection, p: Principal, quote_id: str, *, lock: bool = False) -> dict[str, Any]:
+def _visible(conn: Connection, p: Principal, quote_id: str, *, lock: bool = False, read: bool = False) -> dict[str, Any]:
+    """The quote, 404 when the caller may not see its customer (read=True: an assignment
+    grant's read access counts)."""
     quote = store.load(conn, path_id(quote_id, "quote"), lock=lock)
-    if quote is None or not can_see_customer(conn, p, quote["customer_id"], "sales"):
+    if quote is None or not can_see_customer(conn, p, quote["customer_id"], "sales", read=read):
         raise NotFound("quote not found")
     return quote
 
@@ -106,7 +108,7 @@ def create():
 @api_doc(summary="A quote (status expired past valid_until)", tags=["sales"])
 def get(quote_id: str):
     with service_context().engine.connect() as conn:
-        return jsonify(_with_warnings(conn, _visible(conn, principal(), quote_id)))
+        return jsonify(_with_warnings(conn, _visible(conn, principal(), quote_id, read=True)))
 
 
 @bp.get("/quotes")
@@ -118,7 +120,7 @@ def list_():
     if status and status not in rules.STATUSES:
         raise ValidationFailed("invalid status", details={"status": [f"one of {', '.join(rules.STATUSES)}"]})
     with service_context().engine.connect() as conn:
-        where = [customer_filter(conn, p, quotes.c.customer_id, "sales")]
+        where = [customer_filter(conn, p, quotes.c.customer_id, "sales", read=True)]
         for key in ("customer_id", "owner_id", "opportunity_id"):
             value = uuid_arg(request.args.get(key), key)
             if value:
@@ -209,7 +211,7 @@ def convert(quote_id: str):
 @api_doc(content_type="application/pdf", summary="The quote as a PDF (Chinese text in the text layer)", tags=["sales"])
 def pdf(quote_id: str):
     with service_context().engine.connect() as conn:
-        quote = _visible(conn, principal(), quote_id)
+        quote = _visible(conn, principal(), quote_id, read=True)
         name = customer_name(conn, quote["customer_id"])
     data = quote_pdf(store.view(quote, today()), name, config().company_name)
     return Response(data, mimetype="application/pdf",

@@ -16,10 +16,17 @@ from services.tracking.domain import cursor as cursor_codec
 from services.tracking.domain.disclosure import Reader, disclose
 from services.tracking.models import events
 from services.tracking.summaries import with_actor
+from shared.copies import CopyMissing
 from shared.errors import NotFound, ValidationFailed
 from shared.identity import Principal
 from shared.service import service_context
-from shared.visibility import can_see_customer, customer_filter, visible_user_ids
+from shared.visibility import (
+    can_see_customer,
+    customer_filter,
+    granted_customer_ids,
+    has_grant,
+    visible_user_ids,
+)
 from shared.web import page_args, principal
 
 bp = Blueprint("tracking_timeline", __name__)
@@ -113,26 +120,31 @@ def timeline():
     me = principal()
     where = [events.c.customer_id == customer_id, *_filters()]
     with service_context().engine.connect() as conn:
+        known = conn.execute(sa.text("SELECT 1 FROM acl_customers WHERE customer_id = :c"),
+                             {"c": customer_id}).first()
+        # a customer tracking has not heard of yet (just created): wait for it (shared.copies)
+        not_found = NotFound("customer not found")
         if me.role in SERVICE_ROLES:
-            known = conn.execute(sa.text("SELECT 1 FROM acl_customers WHERE customer_id = :c"),
-                                 {"c": customer_id}).first()
             if not known:
-                raise NotFound("customer not found")
-            where.append(events.c.service == SERVICE_ROLES[me.role])
-        elif not can_see_customer(conn, me, customer_id, "tracking"):
-            raise NotFound("customer not found")
+                raise CopyMissing(not_found, ("acl_customers", customer_id))
+            if not has_grant(conn, me.user_id, customer_id):  # an assignment shows the whole timeline
+                where.append(events.c.service == SERVICE_ROLES[me.role])
+        elif not can_see_customer(conn, me, customer_id, "tracking", read=True):
+            raise not_found if known else CopyMissing(not_found, ("acl_customers", customer_id))
         return _page(conn, me, where)
 
 
 def audit_scope(conn: Connection, me: Principal) -> ColumnElement:
-    """Admin: everything. Manager / sales: events on customers they see, and their
-    team's (their own) actions that concern no customer. Finance / warehouse: every event
-    of billing / inventory, and their own actions that concern no customer."""
+    """Admin: everything. Manager / sales: events on customers they see (assignment grants
+    included), and their team's (their own) actions that concern no customer. Finance /
+    warehouse: every event of billing / inventory, events on customers an assignment lets
+    them read, and their own actions that concern no customer."""
     if me.role == "admin":
         return sa.true()
     no_customer = events.c.customer_id.is_(None)
     if me.role in SERVICE_ROLES:
         return sa.or_(events.c.service == SERVICE_ROLES[me.role],
+                      events.c.customer_id.in_(granted_customer_ids(me)),
                       sa.and_(no_customer, events.c.actor_id == me.user_id))
     team = visible_user_ids(conn, me)
     # the visible customers as a literal list, so the planner can estimate how many events
@@ -140,14 +152,16 @@ def audit_scope(conn: Connection, me: Principal) -> ColumnElement:
     # form for a very large view
     ids = [r[0] for r in conn.execute(_VISIBLE_CUSTOMERS, {"owners": team, "me": me.user_id, "n": MAX_LISTED + 1})]
     on_customers = (events.c.customer_id == sa.any_(sa.literal(ids, ARRAY(sa.String)))
-                    if len(ids) <= MAX_LISTED else customer_filter(conn, me, events.c.customer_id, "tracking"))
+                    if len(ids) <= MAX_LISTED else customer_filter(conn, me, events.c.customer_id, "tracking",
+                                                                   read=True))
     return sa.or_(on_customers, sa.and_(no_customer, events.c.actor_id.in_(team)))
 
 
 MAX_LISTED = 20_000
 _VISIBLE_CUSTOMERS = sa.text(
     "SELECT customer_id FROM acl_customers WHERE owner_id = ANY(:owners) "
-    "UNION SELECT customer_id FROM acl_customer_shares WHERE user_id = :me LIMIT :n"
+    "UNION SELECT customer_id FROM acl_customer_shares WHERE user_id = :me "
+    "UNION SELECT customer_id FROM acl_grants WHERE user_id = :me LIMIT :n"
 )
 
 

@@ -15,6 +15,10 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def records(world) -> dict:
+    return make_records(world)
+
+
+def make_records(world) -> dict:
     """One of each record on rep1's customer."""
     rep1 = world.client("rep1")
     cid = world.customers["rep1"]
