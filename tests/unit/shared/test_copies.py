@@ -12,13 +12,13 @@ from shared.web import create_service_app
 
 
 class FakeCopies:
-    """await_copy(engine, table, key, timeout) answering from a set of rows that 'arrive'."""
+    """await_copy(engine, table, key, timeout, listen_url) answering from a set of rows that 'arrive'."""
 
     def __init__(self, arriving: set[tuple[str, str]]):
         self.arriving = arriving
         self.waits: list[tuple[str, str, float]] = []
 
-    def __call__(self, _engine, table: str, key: str, timeout: float) -> bool:
+    def __call__(self, _engine, table: str, key: str, timeout: float, _listen_url: str | None = None) -> bool:
         self.waits.append((table, key, timeout))
         return (table, key) in self.arriving
 
