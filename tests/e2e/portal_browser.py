@@ -47,6 +47,9 @@ def chromium(profile: Path, size: tuple[int, int] = DESKTOP, lang: str = "zh-CN"
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(30)
+    if size[0] < 500:  # headless windows are at least 500 px wide: emulate the phone's viewport
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": True})
     try:
         yield driver
     finally:
@@ -127,9 +130,13 @@ def screenshot(driver: Any, name: str, full_height: bool = False) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     if full_height:
-        width = driver.get_window_size()["width"]
-        height = driver.execute_script("return document.documentElement.scrollHeight")
-        driver.set_window_size(width, min(max(height, 600), 4000))
+        width = driver.execute_script("return window.innerWidth")
+        height = min(max(driver.execute_script("return document.documentElement.scrollHeight"), 600), 4000)
+        if width < 500:
+            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True})
+        else:
+            driver.set_window_size(width, height)
     driver.save_screenshot(str(path))
     return path
 
