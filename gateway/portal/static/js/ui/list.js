@@ -150,6 +150,7 @@ export function ListPage(props) {
       if (live) {
         setAnswer(a);
         setSelected([]);
+        requestAnimationFrame(() => performance.mark(`crm:list-ready:${listKey}`)); // bench/portal_pages.py
       }
     }).catch((err) => live && setError(err));
     return () => {
