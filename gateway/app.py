@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import api_auth, api_users, idempotency, meta, portal
+from gateway import api_auth, api_preferences, api_users, idempotency, meta, portal
 from gateway.auth import API_PREFIX, assign_request_id, authenticate, identity_header, needs_auth
 from gateway.context import GatewayContext, gateway_context
 from gateway.proxy import forward, route_for
@@ -174,6 +174,7 @@ def create_gateway_app(ctx: GatewayContext) -> Flask:
     app.register_blueprint(meta.bp)
     app.register_blueprint(api_auth.bp)
     app.register_blueprint(api_users.bp)
+    app.register_blueprint(api_preferences.bp)
     app.add_url_rule(f"{API_PREFIX}/<path:path>", endpoint="proxy", view_func=proxy, methods=PROXY_METHODS)
     portal.register_portal(app)  # the web portal's static files at / (gateway/portal/)
     if ctx.config.trusted_proxies > 0:  # client addresses (login limits) and https from X-Forwarded-*

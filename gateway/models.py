@@ -27,6 +27,15 @@ users = sa.Table(
     sa.Index("ix_users_manager", "manager_id"),
 )
 
+# The portal's per-user settings: language, saved list views, chosen columns (one JSON
+# document per user, replaced field by field by PUT /api/v1/preferences).
+user_preferences = sa.Table(
+    "user_preferences", metadata,
+    sa.Column("user_id", sa.String(36), sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("data", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
 # One row per login. The refresh token is stored only as its SHA-256 (refresh_hash: the
 # current one); each refresh replaces it. Every request's access token names its session
 # (sid), so a revoked session (revoked_at set) stops its access tokens at once.

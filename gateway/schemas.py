@@ -100,3 +100,16 @@ class UserListQuery(Schema):
     manager_id = fields.String(metadata={"description": "direct reports of this user (admins and managers only)"})
     active = fields.Boolean(metadata={"description": "admins and managers only; other roles see active users"})
     q = fields.String(metadata={"description": "part of the username or full name"})
+
+
+class SavedView(Schema):
+    name = fields.String(required=True, metadata={"description": "the view's name, unique per list"})
+    query = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "list filters"})
+
+
+class PreferencesDoc(Schema):
+    """The portal's per-user settings; a PUT replaces the parts it names."""
+
+    language = fields.String(allow_none=True, validate=validate.OneOf(["zh-CN", "en"]))
+    saved_views = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(SavedView)))
+    columns = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))

@@ -8,10 +8,12 @@ GATEWAY_PORTAL_DIR when set). Wire it with `register_portal(app)` in the app fac
 
 from __future__ import annotations
 
+import gzip
 import os
+from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, send_from_directory
+from flask import Blueprint, Flask, Response, abort, request, send_from_directory
 
 DEFAULT_DIR = Path(__file__).parent / "static"
 BLUEPRINT_NAME = "portal"
@@ -29,6 +31,15 @@ def static_dir() -> Path:
     return Path(os.environ.get("GATEWAY_PORTAL_DIR") or DEFAULT_DIR)
 
 
+COMPRESSIBLE = {".js", ".mjs", ".css", ".html", ".json", ".svg"}
+
+
+@lru_cache(maxsize=256)
+def _gzipped(path: str, mtime_ns: int, size: int) -> bytes:
+    """The file compressed once per version (path, mtime, size): text assets go out gzip'd."""
+    return gzip.compress(Path(path).read_bytes(), compresslevel=9, mtime=0)
+
+
 def _send(filename: str) -> Response:
     root = static_dir()
     if not root.is_dir():
@@ -36,6 +47,18 @@ def _send(filename: str) -> Response:
     mimetype = MIME_TYPES.get(Path(filename).suffix.lower())
     # max_age 0 with ETag: a browser revalidates (304) and never runs a stale module after an upgrade
     response = send_from_directory(root, filename, mimetype=mimetype, max_age=0)  # safe_join refuses '..'
+    response.headers["Vary"] = "Accept-Encoding"
+    if (response.status_code == 200 and Path(filename).suffix.lower() in COMPRESSIBLE
+            and "gzip" in request.headers.get("Accept-Encoding", "")):
+        path = (root / filename).resolve()
+        stat = path.stat()
+        body = _gzipped(str(path), stat.st_mtime_ns, stat.st_size)
+        response.direct_passthrough = False
+        response.set_data(body)
+        response.headers["Content-Encoding"] = "gzip"
+        response.headers["Content-Length"] = str(len(body))
+        if response.headers.get("ETag"):  # another representation: another validator
+            response.set_etag(response.get_etag()[0] + "-gz")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

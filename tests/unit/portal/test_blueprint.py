@@ -23,13 +23,13 @@ def test_index_is_the_portal_page_with_a_strict_policy(client):
     assert r.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     page = r.get_data(as_text=True)
-    assert '<script type="module" src="/portal/js/app.js">' in page
+    assert '<script type="module" src="/portal/js/main.js">' in page
     assert 'href="/portal/portal.css"' in page
 
 
 @pytest.mark.parametrize(("path", "mimetype"), [
-    ("/portal/js/app.js", "text/javascript"),
-    ("/portal/js/views/customer.js", "text/javascript"),
+    ("/portal/js/main.js", "text/javascript"),
+    ("/portal/js/pages/customer.js", "text/javascript"), ("/portal/vendor/preact.mjs", "text/javascript"),
     ("/portal/portal.css", "text/css"),
 ])
 def test_assets_have_types_a_browser_accepts_for_modules(client, path, mimetype):

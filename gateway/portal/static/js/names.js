@@ -1,38 +1,87 @@
-// Names for ids shown in tables (a customer on an order, an owner on a customer), read
-// once per id and page load; an id the caller may not see stays a short id.
+// Names for ids: the user directory (everyone may read names and ids, API.md) loaded once per
+// login, and other records' names fetched by id on demand and kept for the page's life.
+import { api } from "./api.js";
+import { useEffect, useState } from "./lib.js";
+import { t } from "./i18n.js";
 
-import { get } from "./api.js";
-import { h } from "./dom.js";
+let users = null;
+let usersLoading = null;
+const listeners = new Set();
 
-const cache = new Map();
-
-const LOOKUPS = {
-  user: (id) => get(`/users/${encodeURIComponent(id)}`).then((u) => u.full_name || u.username),
-  customer: (id) => get(`/customers/${encodeURIComponent(id)}`).then((c) => c.name),
-};
-
-export function shortId(id) {
-  return id ? String(id).slice(0, 8) : "—";
+export function loadUsers() {
+  if (!usersLoading) {
+    usersLoading = (async () => {
+      const all = [];
+      for (let page = 1; page <= 20; page += 1) {
+        const answer = await api.get("/users", { page, per_page: 200 });
+        all.push(...answer.items);
+        if (all.length >= answer.total || answer.items.length === 0) break;
+      }
+      users = all;
+      listeners.forEach((fn) => fn(all));
+      return all;
+    })().catch(() => {
+      usersLoading = null;
+      return [];
+    });
+  }
+  return usersLoading;
 }
 
-export function lookupName(kind, id) {
-  const key = `${kind}:${id}`;
-  if (!cache.has(key)) cache.set(key, LOOKUPS[kind](id).catch(() => null));
-  return cache.get(key);
+export function forgetNames() {
+  users = null;
+  usersLoading = null;
+  records.clear();
 }
 
-/** Remember a name the page already has (no request needed later). */
-export function rememberName(kind, id, name) {
-  if (id && name) cache.set(`${kind}:${id}`, Promise.resolve(name));
+/** Every user the caller may pick (active ones first by name). */
+export function useUsers() {
+  const [list, setList] = useState(users || []);
+  useEffect(() => {
+    listeners.add(setList);
+    loadUsers();
+    return () => listeners.delete(setList);
+  }, []);
+  return list;
 }
 
-/** A span showing the short id at once and the name when it arrives. */
-export function nameOf(kind, id, { me = null } = {}) {
-  if (!id) return h("span", { class: "muted" }, "—");
-  if (kind === "user" && me && me.id === id) return h("span", {}, "我 Me");
-  const span = h("span", { title: id }, shortId(id));
-  lookupName(kind, id).then((name) => {
-    if (name) span.textContent = name;
-  });
-  return span;
+export function userName(id) {
+  if (!id) return "";
+  const user = (users || []).find((u) => u.id === id);
+  return user ? user.full_name || user.username : t("user.unknown");
+}
+
+/** Re-render when the directory arrives, then show a user's name. */
+export function UserName({ id }) {
+  useUsers();
+  return userName(id);
+}
+
+const records = new Map();
+
+/** A record's name by id: kind "customers", "products", "warehouses" ...; cached per page life. */
+export function recordName(kind, id, field = "name") {
+  if (!id) return Promise.resolve("");
+  const key = `${kind}/${id}`;
+  if (!records.has(key)) {
+    records.set(key, api.get(`/${kind}/${id}`).then((r) => r[field] || r.name || r.number || id).catch(() => null));
+  }
+  return records.get(key);
+}
+
+export function useRecordName(kind, id, field) {
+  const [name, setName] = useState("");
+  useEffect(() => {
+    let live = true;
+    recordName(kind, id, field).then((n) => live && setName(n));
+    return () => {
+      live = false;
+    };
+  }, [kind, id]);
+  return name;
+}
+
+export function RecordName({ kind, id, field, fallback = "" }) {
+  const name = useRecordName(kind, id, field);
+  return name === null ? fallback : name;
 }

@@ -1,0 +1,20 @@
+// Every screen of the portal, loaded on demand: each area lists its routes in js/routes/.
+// A route: {path, load: () => import(page module), roles?: [...], home?: [roles],
+// nav?: {group, key, order}}. `roles` limits who may open it (the API still decides what
+// they see); nav entries are shown to those roles only, grouped by `group`; `home` makes it
+// the first page of those roles.
+import core from "./routes/core.js";
+
+export const ROUTES = [...core];
+
+export const NAV_GROUPS = ["work", "sales", "customers", "service", "finance", "warehouse", "manage", "admin"];
+
+export function allowed(route, role) {
+  return !route.roles || route.roles.includes(role);
+}
+
+/** Where a role starts. */
+export function homeFor(role) {
+  const home = ROUTES.find((r) => r.home && r.home.includes(role));
+  return home ? home.path : "/customers";
+}
