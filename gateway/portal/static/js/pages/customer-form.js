@@ -20,7 +20,7 @@ export function customerFields(user, editing) {
     { name: "phone", label: t("customer.phone"), type: "tel", maxLength: 50 },
     { name: "website", label: t("customer.website"), type: "url", maxLength: 200 },
     { name: "address", label: t("customer.address"), type: "textarea", wide: true, rows: 2 },
-    ...(!editing && user.role !== "sales" ? [{ name: "owner_id", label: t("customer.owner"), type: "user", roles: ["sales", "manager", "admin"] }] : []),
+    ...(!editing && user.role !== "sales" ? [{ name: "owner_id", label: t("customer.owner"), type: "user", roles: ["sales", "manager", "admin"], emptyLabel: t("form.me") }] : []),
   ];
 }
 

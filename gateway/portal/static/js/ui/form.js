@@ -72,11 +72,11 @@ export function useCustomFields() {
   return defs;
 }
 
-function UserSelect({ id, value, onInput, required, roles, disabled }) {
+function UserSelect({ id, value, onInput, required, roles, disabled, emptyLabel }) {
   const users = useUsers();
   const choices = users.filter((u) => u.active !== false && (!roles || !u.role || roles.includes(u.role)));
   return html`<select id=${id} value=${value} onChange=${(e) => onInput(e.target.value)} required=${required} disabled=${disabled}>
-    <option value="">${required ? t("form.choose") : t("form.none")}</option>
+    <option value="">${emptyLabel || (required ? t("form.choose") : t("form.none"))}</option>
     ${choices.map((u) => html`<option value=${u.id}>${u.full_name || u.username}</option>`)}
   </select>`;
 }
@@ -156,7 +156,7 @@ export function Field({ field, value, onInput, error }) {
       input = html`<input ...${common} type="checkbox" checked=${value} onChange=${(e) => onInput(e.target.checked)} />`;
       break;
     case "user":
-      input = html`<${UserSelect} id=${id} value=${value} onInput=${onInput} required=${field.required} roles=${field.roles} disabled=${field.readOnly} />`;
+      input = html`<${UserSelect} id=${id} value=${value} onInput=${onInput} required=${field.required} roles=${field.roles} disabled=${field.readOnly} emptyLabel=${field.emptyLabel} />`;
       break;
     case "record":
       input = html`<${RecordPicker} id=${id} kind=${field.kind} value=${value} required=${field.required} query=${field.query}
@@ -227,6 +227,9 @@ export function Form({ fields, initial, submit, onDone, onError, submitLabel, on
       key.current = newKey();
       if (onDone) await onDone(result, values);
     } catch (err) {
+      // a refused submission changed nothing: the next one is a new request. Only when the
+      // answer may not have arrived (network, 5xx) is the same key sent again.
+      if (err.status >= 400 && err.status < 500) key.current = newKey();
       setError(err);
       const node = onError ? onError(err, values) : null;
       if (node) setSpecial(node);

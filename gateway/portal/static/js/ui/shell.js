@@ -140,12 +140,19 @@ export function Shell({ user }) {
       <${QuickAdd} role=${user.role} />
       <a class="bell" href="#/notifications" aria-label=${`${t("app.notifications")}${unread ? ` (${t("app.unread", { count: unread })})` : ""}`}>
         <svg aria-hidden="true" width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"><path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" /><path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" /></svg>${unread > 0 && html`<span class="count" data-unread=${unread}>${unread > 99 ? "99+" : unread}</span>`}</a>
-      <${LangSwitch} />
+      <span class="wide-only"><${LangSwitch} /></span>
       <span class="who wide-only"><span>${user.full_name || user.username}</span> <span class="role">${label("role", user.role)}</span></span>
-      <button type="button" class="link" onClick=${signOut}>${t("app.logout")}</button>
+      <button type="button" class="link wide-only" onClick=${signOut}>${t("app.logout")}</button>
     </header>
     <div class="body">
-      <div id="sidenav" class="sidenav-wrap"><${Nav} role=${user.role} path=${where.path} onPick=${() => setMenuOpen(false)} /></div>
+      <div id="sidenav" class="sidenav-wrap">
+        <${Nav} role=${user.role} path=${where.path} onPick=${() => setMenuOpen(false)} />
+        <div class="phone-only nav-footer">
+          <p>${user.full_name || user.username} · ${label("role", user.role)}</p>
+          <${LangSwitch} />
+          <button type="button" onClick=${signOut}>${t("app.logout")}</button>
+        </div>
+      </div>
       <main id="main" class="view" tabindex="-1" ref=${main}><${RouteView} user=${user} where=${where} /></main>
     </div>
     ${searching && html`<${SearchPalette} onClose=${() => setSearching(false)} />`}
