@@ -38,7 +38,7 @@ from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import service_context
-from shared.visibility import can_see_customer, customer_filter
+from shared.visibility import can_see_customer, customer_filter, with_customer_names
 from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("billing_payments", __name__)
@@ -117,7 +117,8 @@ def _list(table: sa.Table, time_col: sa.Column, view, extra_where=()):
             sa.select(table).where(*where).order_by(time_col.desc(), table.c.id.desc())
             .limit(per_page).offset((page - 1) * per_page)
         ).all()
-    return page_response([view(r) for r in rows], total, page, per_page)
+        items = with_customer_names(conn, [view(r) for r in rows])
+    return page_response(items, total, page, per_page)
 
 
 @bp.get("/payments")
@@ -145,7 +146,7 @@ def get_payment(payment_id: str):
         row = conn.execute(sa.select(payments).where(payments.c.id == payment_id)).first()
         if row is None or not can_see_customer(conn, p, row.customer_id, DOMAIN, read=True):
             raise NotFound("payment not found")
-    return jsonify(payment_view(row))
+        return jsonify(with_customer_names(conn, [payment_view(row)])[0])
 
 
 @bp.get("/prepayments")
