@@ -98,7 +98,7 @@ function RouteView({ user, where }) {
   }
   if (!loaded || loaded.route !== hit.route) return html`<p class="muted loading">${t("app.loading")}</p>`;
   const { Page } = loaded;
-  return html`<${Page} key=${where.path} params=${hit.params} query=${where.query} user=${user} />`;
+  return html`<${Page} key=${where.path} path=${where.path} params=${hit.params} query=${where.query} user=${user} />`;
 }
 
 export function Shell({ user }) {
