@@ -5,7 +5,7 @@ import { api } from "../api.js";
 import { date, dateTime, decimal, label, mergeCatalogues, money, t } from "../i18n.js";
 import cat from "../i18n/finance.js";
 import { ListPage } from "../ui/list.js";
-import { Badge, PageHeader } from "../ui/page.js";
+import { Badge, CustomerLink, PageHeader } from "../ui/page.js";
 import { Form } from "../ui/form.js";
 import { ActionButton } from "../ui/actions.js";
 import { toast } from "../ui/feedback.js";
@@ -15,7 +15,7 @@ import { describeOrder } from "./invoices.js";
 mergeCatalogues(cat);
 
 const customerCol = { key: "customer_name", label: t("finance.customer"),
-  render: (r) => html`<a href=${`#/customers/${r.customer_id}`}>${r.customer_name || r.customer_id}</a>` };
+  render: (r) => html`<${CustomerLink} id=${r.customer_id} name=${r.customer_name} />` };
 
 function Allocate({ payment, onDone }) {
   const fields = [
@@ -46,8 +46,7 @@ function Prepayments({ query }) {
 
 function ExpensesToPay({ query }) {
   const [n, setN] = useState(0);
-  return html`<${ListPage} listKey="expenses-to-pay" title=${t("expenses_pay.title")} path="/expenses" query=${query} refreshKey=${n}
-    baseQuery=${{ status: query.status || "approved" }}
+  return html`<${ListPage} listKey="expenses-to-pay" title=${t("expenses_pay.title")} path="/expenses" query=${{ status: "approved", ...query }} refreshKey=${n}
     filters=${[{ name: "status", label: t("expense.status"), type: "select",
       options: ["submitted", "approved", "paid", "rejected"].map((s) => [s, label("expense_status", s)]) }]}
     columns=${[

@@ -10,7 +10,7 @@ mergeCatalogues(cat);
 
 const pay = (r) => html`<a href=${`#/payments/new?customer_id=${r.customer_id}&customer_name=${encodeURIComponent(r.customer_name || "")}`}>${t("payments.new")}</a>`;
 const moneyCol = (key, labelKey) => ({ key, label: t(labelKey), num: true, render: (r) => money(r[key]) });
-const customerCol = { key: "customer_name", label: t("finance.customer"), main: true, render: (r) => r.customer_name || r.customer_id };
+const customerCol = { key: "customer_name", label: t("finance.customer"), main: true, render: (r) => r.customer_name || r.customer_id.slice(0, 8) };
 
 function Receivables({ query }) {
   return html`<${ListPage} headerless listKey="receivables" path="/receivables" query=${query}

@@ -5,7 +5,7 @@ import { api } from "../api.js";
 import { date, label, mergeCatalogues, money, t } from "../i18n.js";
 import cat from "../i18n/finance.js";
 import { ListPage } from "../ui/list.js";
-import { Badge, PageHeader } from "../ui/page.js";
+import { Badge, CustomerLink, PageHeader } from "../ui/page.js";
 import { Form } from "../ui/form.js";
 import { ActionButton } from "../ui/actions.js";
 import { toast } from "../ui/feedback.js";
@@ -39,7 +39,7 @@ export default function Invoices({ query, user, path }) {
       options: ["issued", "void"].map((s) => [s, label("invoice_status", s)]) }]}
     columns=${[
       { key: "number", label: t("invoice.number"), main: true, render: (r) => r.number || r.id.slice(0, 8) },
-      { key: "customer_name", label: t("finance.customer"), render: (r) => html`<a href=${`#/customers/${r.customer_id}`}>${r.customer_name || r.customer_id}</a>` },
+      { key: "customer_name", label: t("finance.customer"), render: (r) => html`<${CustomerLink} id=${r.customer_id} name=${r.customer_name} />` },
       { key: "order_id", label: t("invoice.order"), render: (r) => html`<a href=${`#/orders/${r.order_id}`}>${r.order_id.slice(0, 8)}</a>` },
       { key: "amount", label: t("invoice.amount"), num: true, render: (r) => money(r.amount) },
       { key: "issued_at", label: t("invoice.issued_at"), render: (r) => date(r.issued_at) },

@@ -6,7 +6,7 @@ import { api } from "../api.js";
 import { date, dateTime, decimal, label, mergeCatalogues, money, t } from "../i18n.js";
 import cat from "../i18n/finance.js";
 import { ListPage } from "../ui/list.js";
-import { Badge, PageHeader } from "../ui/page.js";
+import { Badge, CustomerLink, PageHeader } from "../ui/page.js";
 import { Form } from "../ui/form.js";
 import { ActionButton } from "../ui/actions.js";
 import { toast } from "../ui/feedback.js";
@@ -52,8 +52,9 @@ function RecordPayment({ query, user }) {
   const [customer, setCustomer] = useState({ id: query.customer_id || "", name: query.customer_name || "" });
   const rep = ["sales", "manager"].includes(user.role);
   const fields = [
-    { name: "order_id", label: t("payment.order"), type: "record", kind: "orders", wide: true, describe: describeOrder,
-      required: !customer.id, query: customer.id ? { customer_id: customer.id } : {} },
+    { name: "order_id", label: customer.id ? t("payment.order") : t("invoice.order"), type: "record", kind: "orders", wide: true,
+      describe: describeOrder, required: !customer.id, query: customer.id ? { customer_id: customer.id } : {},
+      help: customer.id ? undefined : t("payment.prepayment_hint") },
     { name: "amount", label: t("payment.amount"), type: "money", required: true },
     { name: "currency", label: t("payment.currency"), type: "select", noEmpty: true, options: CURRENCIES.map((c) => [c, c]) },
     { name: "method", label: t("payment.method"), type: "select", required: true,
@@ -91,7 +92,7 @@ export default function Payments({ query, user, path }) {
     ]}
     columns=${[
       { key: "received_at", label: t("payment.received_at"), main: true, render: (r) => dateTime(r.received_at) },
-      { key: "customer_name", label: t("payment.customer"), render: (r) => html`<a href=${`#/customers/${r.customer_id}`}>${r.customer_name || r.customer_id}</a>` },
+      { key: "customer_name", label: t("payment.customer"), render: (r) => html`<${CustomerLink} id=${r.customer_id} name=${r.customer_name} />` },
       { key: "kind", label: t("payment.kind"), render: (r) => (r.order_id ? html`<a href=${`#/orders/${r.order_id}`}>${label("payment_kind", r.kind)}</a>` : label("payment_kind", r.kind)) },
       { key: "amount", label: t("payment.amount"), num: true, render: (r) => money(r.amount, r.currency) },
       { key: "amount_cny", label: t("payment.cny"), num: true, render: (r) => money(r.amount_cny) },
@@ -102,7 +103,7 @@ export default function Payments({ query, user, path }) {
         <${ActionButton} label=${t("payment.reject")} danger input=${{ label: t("payment.reject_reason"), required: true }}
           run=${(reason) => api.post(`/payments/${r.id}/reject`, { reason })} onDone=${() => setN(n + 1)} /></span>` }] : []),
     ]}
-    rowHref=${(r) => (r.order_id ? `#/orders/${r.order_id}` : `#/customers/${r.customer_id}`)}
+    rowHref=${(r) => (r.order_id ? `#/orders/${r.order_id}` : null)}
     baseQuery=${Object.fromEntries(["customer_id", "order_id"].filter((k) => query[k]).map((k) => [k, query[k]]))}
     actions=${html`<a class="button primary" href="#/payments/new">${t("payments.new")}</a>`} />`;
 }
