@@ -5,8 +5,9 @@
 // the first page of those roles.
 import core from "./routes/core.js";
 import finance from "./routes/finance.js";
+import warehouse from "./routes/warehouse.js";
 
-export const ROUTES = [...core, ...finance];
+export const ROUTES = [...core, ...finance, ...warehouse];
 
 export const NAV_GROUPS = ["work", "sales", "customers", "service", "finance", "warehouse", "manage", "admin"];
 
