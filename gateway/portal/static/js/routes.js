@@ -6,8 +6,9 @@
 import core from "./routes/core.js";
 import finance from "./routes/finance.js";
 import warehouse from "./routes/warehouse.js";
+import admin from "./routes/admin.js";
 
-export const ROUTES = [...core, ...finance, ...warehouse];
+export const ROUTES = [...core, ...finance, ...warehouse, ...admin];
 
 export const NAV_GROUPS = ["work", "sales", "customers", "service", "finance", "warehouse", "manage", "admin"];
 
