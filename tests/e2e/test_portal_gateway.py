@@ -12,11 +12,14 @@ pytestmark = pytest.mark.e2e
 def test_the_gateway_serves_the_portal_publicly(suite):
     page = requests.get(f"{suite.url}/", timeout=5)
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
-    assert '<script type="module" src="/portal/js/app.js">' in page.text
+    assert '<script type="module" src="/portal/js/main.js">' in page.text
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
-    module = requests.get(f"{suite.url}/portal/js/app.js", timeout=5)
+    module = requests.get(f"{suite.url}/portal/js/main.js", timeout=5)
     assert module.status_code == 200 and module.headers["Content-Type"].startswith("text/javascript")
     assert requests.get(f"{suite.url}/portal/portal.css", timeout=5).headers["Content-Type"].startswith("text/css")
+    zipped = requests.get(f"{suite.url}/portal/vendor/preact.mjs", headers={"Accept-Encoding": "gzip"}, timeout=5)
+    assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+    assert int(zipped.headers["Content-Length"]) < len(zipped.content)  # requests inflated it
 
 
 @pytest.mark.parametrize("path", ["/portal/../app.py", "/portal/%2e%2e/app.py", "/portal/js/nope.js", "/nope.js"])

@@ -36,3 +36,18 @@ test("a 422's details land on their fields, custom fields included", () => {
   assert.deepEqual(fieldErrors(fields, error), { name: ["Missing data for required field."], cf_9: ["required"] });
   assert.deepEqual(fieldErrors(fields, { status: 409, details: { name: ["x"] } }), {});
 });
+
+test("the organisation tree nests people under their managers and survives cycles and missing managers", async () => {
+  const { buildTree } = await import("../static/js/pages/admin.js");
+  const users = [{ id: "a", role: "admin" }, { id: "m", manager_id: "a" }, { id: "r1", manager_id: "m" },
+    { id: "r2", manager_id: "m" }, { id: "x", manager_id: "gone" }, { id: "c1", manager_id: "c2" }, { id: "c2", manager_id: "c1" }];
+  const tree = buildTree(users);
+  const shape = (nodes) => nodes.map((n) => [n.user.id, shape(n.children)]);
+  assert.deepEqual(shape(tree), [["a", [["m", [["r1", []], ["r2", []]]]]], ["x", []]]);
+});
+
+test("rows in error download as CSV with formulas neutralised", async () => {
+  const { errorsCsv } = await import("../static/js/pages/imports.js");
+  const csv = errorsCsv([{ row: 3, message: "=HYPERLINK(\"x\")" }, { row: 4, message: "no name, sorry" }]);
+  assert.equal(csv, '\ufeffrow,message\r\n3,"\'=HYPERLINK(""x"")"\r\n4,"no name, sorry"\r\n');
+});

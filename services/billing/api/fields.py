@@ -93,6 +93,16 @@ class RateIn(Schema):
         return data
 
 
+class ConvertQuery(Schema):
+    currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z]{3}$", error="a 3-letter ISO code"))
+    amount = Amount(required=True)
+    date = Date(load_default=None, allow_none=True)
+
+    @post_load
+    def _upper(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {**data, "currency": data["currency"].upper()}
+
+
 class AllocateIn(Schema):
     customer_id = UuidStr(required=True)
     order_id = UuidStr(required=True)

@@ -30,7 +30,7 @@ from shared.envelope import new_id
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.openapi import api_doc
 from shared.service import service_context
-from shared.visibility import can_see_customer, customer_filter
+from shared.visibility import can_see_customer, customer_filter, with_customer_names
 from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("billing_invoices", __name__)
@@ -128,7 +128,8 @@ def list_invoices():
             .order_by(invoices.c.issued_at.desc(), invoices.c.id.desc())
             .limit(per_page).offset((page - 1) * per_page)
         ).all()
-    return page_response([invoice_view(r) for r in rows], total, page, per_page)
+        items = with_customer_names(conn, [invoice_view(r) for r in rows])
+    return page_response(items, total, page, per_page)
 
 
 @bp.get("/invoices/<invoice_id>")
@@ -140,4 +141,4 @@ def get_invoice(invoice_id: str):
         row = conn.execute(sa.select(invoices).where(invoices.c.id == invoice_id)).first()
         if row is None or not can_see_customer(conn, p, row.customer_id, DOMAIN, read=True):
             raise NotFound("invoice not found")
-    return jsonify(invoice_view(row))
+        return jsonify(with_customer_names(conn, [invoice_view(row)])[0])

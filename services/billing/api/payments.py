@@ -23,7 +23,7 @@ from services.billing.api.common import (
     require_role,
     visible_order,
 )
-from services.billing.api.fields import AllocateIn, PaymentIn, RateIn
+from services.billing.api.fields import AllocateIn, ConvertQuery, PaymentIn, RateIn
 from services.billing.domain import payments as rules
 from services.billing.domain.money_rules import (
     BASE_CURRENCY,
@@ -38,7 +38,7 @@ from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import service_context
-from shared.visibility import can_see_customer, customer_filter
+from shared.visibility import can_see_customer, customer_filter, with_customer_names
 from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("billing_payments", __name__)
@@ -117,7 +117,8 @@ def _list(table: sa.Table, time_col: sa.Column, view, extra_where=()):
             sa.select(table).where(*where).order_by(time_col.desc(), table.c.id.desc())
             .limit(per_page).offset((page - 1) * per_page)
         ).all()
-    return page_response([view(r) for r in rows], total, page, per_page)
+        items = with_customer_names(conn, [view(r) for r in rows])
+    return page_response(items, total, page, per_page)
 
 
 @bp.get("/payments")
@@ -145,7 +146,7 @@ def get_payment(payment_id: str):
         row = conn.execute(sa.select(payments).where(payments.c.id == payment_id)).first()
         if row is None or not can_see_customer(conn, p, row.customer_id, DOMAIN, read=True):
             raise NotFound("payment not found")
-    return jsonify(payment_view(row))
+        return jsonify(with_customer_names(conn, [payment_view(row)])[0])
 
 
 @bp.get("/prepayments")
@@ -225,6 +226,33 @@ def set_rate():
 def rate_view(row) -> dict:
     return {"currency": row.currency, "rate_to_cny": fmt_rate(row.rate_to_cny), "date": row.date.isoformat(),
             "created_by": row.created_by, "created_at": row.created_at.isoformat()}
+
+
+@bp.get("/exchange-rates/convert")
+@api_doc(query=ConvertQuery, summary="What an amount is worth in CNY on a day (default today, UTC), at the rate a "
+         "payment received that day would use; 422 missing_exchange_rate when there is none", tags=["billing"])
+def convert():
+    """The payment form's preview: the same rate lookup and rounding as recording it."""
+    principal()
+    args = load(ConvertQuery(), dict(request.args))
+    on = args["date"] or datetime.now(UTC).date()
+    with service_context().engine.connect() as conn:
+        if args["currency"] == BASE_CURRENCY:
+            rate, rate_date = Decimal(1), on
+        else:
+            found = conn.execute(
+                sa.select(exchange_rates.c.rate_to_cny, exchange_rates.c.date)
+                .where(exchange_rates.c.currency == args["currency"], exchange_rates.c.date <= on)
+                .order_by(exchange_rates.c.date.desc()).limit(1)).first()
+            if found is None:
+                raise ValidationFailed(
+                    f"no exchange rate for {args['currency']} on or before {on.isoformat()}",
+                    code="missing_exchange_rate",
+                    details={"currency": [f"no rate for {args['currency']} on or before {on.isoformat()}"]})
+            rate, rate_date = found.rate_to_cny, found.date
+    return jsonify({"currency": args["currency"], "amount": fmt(args["amount"]), "date": on.isoformat(),
+                    "rate_date": rate_date.isoformat(), "rate_to_cny": fmt_rate(rate),
+                    "amount_cny": fmt(to_cny(args["amount"], args["currency"], rate))})
 
 
 @bp.get("/exchange-rates")

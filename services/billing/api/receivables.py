@@ -20,7 +20,7 @@ from shared.errors import Conflict
 from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import service_context
-from shared.visibility import can_see_customer, customer_filter
+from shared.visibility import can_see_customer, customer_filter, with_customer_names
 from shared.web import date_arg, event_context, load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("billing_receivables", __name__)
@@ -77,7 +77,8 @@ def list_opening_balances():
             .order_by(opening_balances.c.created_at.desc(), opening_balances.c.customer_id)
             .limit(per_page).offset((page - 1) * per_page)
         ).all()
-    return page_response([opening_view(r) for r in rows], total, page, per_page)
+        items = with_customer_names(conn, [opening_view(r) for r in rows])
+    return page_response(items, total, page, per_page)
 
 
 def _balances_query(conn, p, customer_id: str | None, *, owing_only: bool):

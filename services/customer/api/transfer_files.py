@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 
 from services.customer.api.common import iso, path_id, require_role
 from services.customer.api.customers import list_conditions
+from services.customer.domain import importfile
 from services.customer.domain.importfile import COLUMNS
 from services.customer.domain.rules import CUSTOMER_CREATORS
 from services.customer.models import contacts, customers, import_jobs
@@ -60,6 +61,20 @@ def start_import() -> ResponseReturnValue:
             status="queued",
         ))
     return jsonify({"id": job_id, "status": "queued"}), 202
+
+
+@bp.post("/imports/customers/preview")
+def preview_import() -> ResponseReturnValue:
+    """The header, the columns it fills and the first rows of a file, before importing it."""
+    require_role(principal(), CUSTOMER_CREATORS, "import customers")
+    limits = tabular.ImportLimits.from_env()
+    content, client_name = read_upload(limits.max_bytes)
+    filename = safe_filename(client_name, default="import")
+    try:
+        tabular.check_upload(content, filename, limits)
+        return jsonify(importfile.preview(content, filename, limits))
+    except tabular.TableError as exc:
+        raise table_error(exc) from None
 
 
 JOB_COLUMNS = [c for c in import_jobs.c if c.name != "content"]  # never ship the file back

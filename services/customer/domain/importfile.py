@@ -107,3 +107,24 @@ def validate_row(number: int, values: dict[str, str]) -> ImportRow | str:
         address=v["address"], category=v["category"], contact_name=v["contact_name"],
         contact_phone=v["contact_phone"], contact_email=v["contact_email"],
     )
+
+
+def preview(data: bytes, filename: str = "", limits: ImportLimits | None = None, rows: int = 5) -> dict[str, Any]:
+    """What an import would read, before it runs: the header, which of our columns each
+    header cell fills (and which are ignored), and the first data rows as they would be
+    imported. A file that can't be imported at all raises FileProblem."""
+    table = ([_cell(v) for v in raw] for raw in read_table(data, filename, limits))
+    header = next(table, None)
+    if header is None:
+        raise FileProblem("the file is empty")
+    mapping = header_map(header)
+    first = []
+    for number, raw in enumerate(table, start=2):
+        if not any(raw):
+            continue
+        first.append({"row": number, **{col: (raw[i] if i < len(raw) else "") for col, i in mapping.items()}})
+        if len(first) >= rows:
+            break
+    used = set(mapping.values())
+    return {"header": header, "columns": {col: header[i] for col, i in mapping.items()},
+            "ignored": [h for i, h in enumerate(header) if i not in used and h], "rows": first}

@@ -27,7 +27,7 @@ from services.inventory.models import reservation_lines, reservations, shipments
 from services.inventory.stock_store import move_stock
 from shared.errors import Conflict, NotFound
 from shared.service import service_context
-from shared.visibility import can_see_customer, customer_filter
+from shared.visibility import can_see_customer, customer_filter, with_customer_names
 from shared.web import load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("inventory_shipments", __name__)
@@ -116,7 +116,8 @@ def list_shipments():
         query = query.where(customer_filter(conn, principal(), shipments.c.customer_id, DOMAIN, read=True))
         query = query.order_by(shipments.c.created_at.desc(), shipments.c.id.desc())
         rows, total = count_and_page(conn, query, page, per_page)
-    return page_response([shipment_body(r) for r in rows], total, page, per_page)
+        items = with_customer_names(conn, [shipment_body(r) for r in rows])
+    return page_response(items, total, page, per_page)
 
 
 @bp.get("/shipments/<shipment_id>")
@@ -126,7 +127,7 @@ def get_shipment(shipment_id: str):
         row = conn.execute(sa.select(shipments).where(shipments.c.id == sid)).first()
         if row is None or not can_see_customer(conn, principal(), row.customer_id, DOMAIN, read=True):
             raise NotFound("shipment not found")
-    return jsonify(shipment_body(row))
+        return jsonify(with_customer_names(conn, [shipment_body(row)])[0])
 
 
 @bp.get("/stock/reservations/<order_id>")

@@ -33,6 +33,7 @@ from services.inventory.domain.stock import (
 )
 from services.inventory.models import (
     adjustments,
+    products,
     receipts,
     stock,
     stock_ledger,
@@ -141,7 +142,22 @@ def list_stock():
         query = query.where(stock.c.warehouse_id == wid)
     with service_context().engine.connect() as conn:
         rows, total = count_and_page(conn, query, page, per_page)
-    return page_response([level_body(r) for r in rows], total, page, per_page)
+        names = _names(conn, [r.product_id for r in rows], [r.warehouse_id for r in rows])
+    return page_response([{**level_body(r), **names(r)} for r in rows], total, page, per_page)
+
+
+def _names(conn, product_ids: list[str], warehouse_ids: list[str]):
+    """What a person reads on a stock line: the product's SKU and name, the warehouse's name."""
+    prods = {p.id: p for p in conn.execute(sa.select(products.c.id, products.c.sku, products.c.name, products.c.unit)
+                                          .where(products.c.id.in_(set(product_ids))))} if product_ids else {}
+    whs = {w.id: w.name for w in conn.execute(sa.select(warehouses.c.id, warehouses.c.name)
+                                             .where(warehouses.c.id.in_(set(warehouse_ids))))} if warehouse_ids else {}
+
+    def of(row) -> dict[str, Any]:
+        p = prods.get(row.product_id)
+        return {"sku": p.sku if p else None, "product_name": p.name if p else None, "unit": p.unit if p else None,
+                "warehouse_name": whs.get(row.warehouse_id)}
+    return of
 
 
 @bp.get("/stock/ledger")

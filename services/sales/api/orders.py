@@ -27,7 +27,13 @@ from shared.errors import NotFound, ValidationFailed
 from shared.identity import Principal
 from shared.openapi import api_doc
 from shared.service import service_context
-from shared.visibility import can_see_customer, customer_filter, granted_customer_ids, has_grant
+from shared.visibility import (
+    can_see_customer,
+    customer_filter,
+    granted_customer_ids,
+    has_grant,
+    with_customer_names,
+)
 from shared.web import load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("orders", __name__)
@@ -100,7 +106,7 @@ def create_order():
 @api_doc(summary="An order with lines, totals, status, payment_status", tags=["sales"])
 def get_order(order_id: str):
     with service_context().engine.connect() as conn:
-        return jsonify(view(visible_order(conn, principal(), order_id)))
+        return jsonify(with_customer_names(conn, [view(visible_order(conn, principal(), order_id))])[0])
 
 
 @bp.get("/orders")
@@ -126,7 +132,7 @@ def list_orders():
             .limit(per_page).offset((page - 1) * per_page)
         ).mappings()]
         lines = load_lines_for(conn, [r["id"] for r in rows])
-    items = [view({**r, "lines": lines[r["id"]]}) for r in rows]
+        items = with_customer_names(conn, [view({**r, "lines": lines[r["id"]]}) for r in rows])
     return page_response(items, total, page, per_page)
 
 

@@ -195,3 +195,25 @@ def test_exchange_rate_rules(billing, finance, rep, admin):
     listed = rep.get("/exchange-rates", query_string={"currency": cur}).json
     assert listed["total"] == 1 and listed["items"][0]["date"] == "2026-11-01"
     assert billing.events("billing.exchange_rate.recorded", f"{cur}:2026-11-01")[0]["data"]["rate_to_cny"] == "0.048123"
+
+
+def test_the_conversion_preview_answers_what_recording_the_payment_would(billing, finance, rep):
+    cur = fresh_currency()
+    for day, rate in (("2026-11-01", "7.1"), ("2026-11-20", "7.2345")):
+        assert finance.post("/exchange-rates", json={"currency": cur, "rate_to_cny": rate, "date": day}).status_code == 201
+
+    def preview(amount, day):
+        return rep.get("/exchange-rates/convert", query_string={"currency": cur.lower(), "amount": amount, "date": day})
+
+    answer = preview("10.01", "2026-11-25")
+    assert answer.status_code == 200, answer.json
+    assert answer.json == {"currency": cur, "amount": "10.01", "date": "2026-11-25", "rate_date": "2026-11-20",
+                           "rate_to_cny": "7.234500", "amount_cny": "72.42"}
+    assert preview("0.15", "2026-11-19").json["amount_cny"] == "1.07"  # half-up, as recorded
+    missing = preview("1.00", "2026-10-31")
+    assert missing.status_code == 422 and missing.json["error"]["code"] == "missing_exchange_rate"
+    cny = rep.get("/exchange-rates/convert", query_string={"currency": "CNY", "amount": "12.345"})
+    assert cny.status_code == 422 and "amount" in cny.json["error"]["details"]  # more than two decimals
+    for bad in ({"currency": "us", "amount": "1"}, {"currency": "USD"}, {"currency": "USD", "amount": "1", "date": "x"}):
+        answer = rep.get("/exchange-rates/convert", query_string=bad)
+        assert answer.status_code == 422, bad

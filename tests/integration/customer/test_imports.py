@@ -170,3 +170,27 @@ def test_export_csv_and_xlsx(people):
     names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert sorted(names) == [f"导出{tag}公司{i}" for i in range(3)]
     assert people.sales.get("/exports/customers?format=pdf").status_code == 422
+
+
+def test_a_preview_shows_the_columns_found_and_the_first_rows_and_imports_nothing(people, engine):
+    client = people.sales
+    data = "客户名称,电话,备注,联系人\n华东测试一号,021-1,不导入,张三\n\n华东测试二号,021-2,x,李四\n".encode("gbk")
+    before = _count(engine)
+    answer = client.post("/imports/customers/preview", data={"file": (io.BytesIO(data), "客户.csv")},
+                         content_type="multipart/form-data")
+    assert answer.status_code == 200, answer.get_json()
+    body = answer.get_json()
+    assert body["header"] == ["客户名称", "电话", "备注", "联系人"]
+    assert body["columns"] == {"name": "客户名称", "phone": "电话", "contact_name": "联系人"}
+    assert body["ignored"] == ["备注"]
+    assert body["rows"] == [{"row": 2, "name": "华东测试一号", "phone": "021-1", "contact_name": "张三"},
+                            {"row": 4, "name": "华东测试二号", "phone": "021-2", "contact_name": "李四"}]
+    assert _count(engine) == before
+    nameless = client.post("/imports/customers/preview", data={"file": (io.BytesIO(b"phone\n1\n"), "x.csv")},
+                           content_type="multipart/form-data")
+    assert nameless.status_code == 422 and "name" in nameless.get_json()["error"]["message"]
+
+
+def _count(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT count(*) FROM customers")).scalar_one()

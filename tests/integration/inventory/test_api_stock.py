@@ -20,7 +20,12 @@ def test_receipt_levels_and_stock_list(world, clients):
     assert r.status_code == 201 and r.get_json()["lines"] == [{"product_id": p, "quantity": 7}]
     sales = clients.as_new("sales")
     items = sales.get("/stock", query_string={"product_id": p}).get_json()["items"]
-    assert items == [{"product_id": p, "warehouse_id": wh, "on_hand": 7, "reserved": 0, "available": 7}]
+    assert [{k: i[k] for k in ("product_id", "warehouse_id", "on_hand", "reserved", "available")} for i in items] == [
+        {"product_id": p, "warehouse_id": wh, "on_hand": 7, "reserved": 0, "available": 7}]
+    product = world.client.get(f"/products/{p}").get_json()
+    warehouse = world.client.get(f"/warehouses/{wh}").get_json()
+    assert (items[0]["sku"], items[0]["product_name"], items[0]["unit"], items[0]["warehouse_name"]) == (
+        product["sku"], product["name"], product["unit"], warehouse["name"])  # words, not ids, on a stock line
     assert sales.post("/stock/receipts", json={"warehouse_id": wh, "lines": []}).status_code == 403
     ledger = world.client.get("/stock/ledger", query_string={"product_id": p}).get_json()
     assert ledger["total"] == 1 and ledger["items"][0]["kind"] == "receipt"

@@ -59,3 +59,14 @@ def test_portal_dir_can_be_overridden(client, tmp_path, monkeypatch):
     assert "branch" in client.get("/").get_data(as_text=True)
     monkeypatch.setenv("GATEWAY_PORTAL_DIR", str(tmp_path / "missing"))
     assert client.get("/").status_code == 404
+
+
+def test_text_assets_go_out_gzipped_to_clients_that_accept_it(client):
+    import gzip
+
+    plain = client.get("/portal/vendor/preact.mjs")
+    zipped = client.get("/portal/vendor/preact.mjs", headers={"Accept-Encoding": "gzip, deflate"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.get_data()) == plain.get_data()
+    assert zipped.headers["ETag"] != plain.headers["ETag"]
+    assert "Accept-Encoding" in zipped.headers["Vary"] and "Content-Encoding" not in plain.headers

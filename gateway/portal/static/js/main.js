@@ -10,6 +10,7 @@ import { Shell } from "./ui/shell.js";
 import { Feedback } from "./ui/feedback.js";
 import { LangSwitch, chooseLanguage, setSignedIn } from "./ui/lang.js";
 import { homeFor } from "./routes.js";
+import { setCurrentUser } from "./session.js";
 
 const NEXT_KEY = "crm.next"; // the deep link to return to (a route, never a token)
 
@@ -98,6 +99,7 @@ function App() {
       const prefs = await loadPrefs();
       if (prefs.language) setLang(prefs.language);
       setSignedIn(true);
+      setCurrentUser(user);
       loadUsers();
       if (parseHash().path === "/" || parseHash().path === "/login") location.hash = takeDeepLink(user.role);
       else sessionStorage.removeItem(NEXT_KEY);

@@ -4,8 +4,11 @@
 // they see); nav entries are shown to those roles only, grouped by `group`; `home` makes it
 // the first page of those roles.
 import core from "./routes/core.js";
+import finance from "./routes/finance.js";
+import warehouse from "./routes/warehouse.js";
+import admin from "./routes/admin.js";
 
-export const ROUTES = [...core];
+export const ROUTES = [...core, ...finance, ...warehouse, ...admin];
 
 export const NAV_GROUPS = ["work", "sales", "customers", "service", "finance", "warehouse", "manage", "admin"];
 

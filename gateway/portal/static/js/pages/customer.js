@@ -1,6 +1,6 @@
 // The customer page, the 360° view: header with status and actions, then tabs of what hangs
 // off the customer. Each area adds its tab in CUSTOMER_TABS (js/pages/customer-tabs.js).
-import { html, useState } from "../lib.js";
+import { html, useEffect, useState } from "../lib.js";
 import { api } from "../api.js";
 import { date, errorText, mergeCatalogues, t } from "../i18n.js";
 import cat from "../i18n/customers.js";
@@ -85,6 +85,9 @@ export default function CustomerPage({ params, query, user }) {
     reload();
     setBump((n) => n + 1);
   };
+  useEffect(() => {
+    if (customer) requestAnimationFrame(() => performance.mark("crm:record-ready:customer")); // bench/portal_pages.py
+  }, [customer && customer.id]);
   if (!customer) return html`<${Pending} data=${customer} error=${error} />`;
   const ctx = { customer, user, changed, bump, query };
   const tabs = [

@@ -150,6 +150,7 @@ export function ListPage(props) {
       if (live) {
         setAnswer(a);
         setSelected([]);
+        requestAnimationFrame(() => performance.mark(`crm:list-ready:${listKey}`)); // bench/portal_pages.py
       }
     }).catch((err) => live && setError(err));
     return () => {
@@ -210,8 +211,9 @@ export function ListPage(props) {
             onChange=${() => setSelected(selected.includes(row.id) ? selected.filter((x) => x !== row.id) : [...selected, row.id])} /></td>`}
           ${visible.map((c) => {
             const content = c.render ? c.render(row) : row[c.key];
+            const target = c.main && rowHref ? rowHref(row) : null;
             return html`<td data-label=${c.label} class=${`${c.num ? "num" : ""} ${c.main ? "main" : ""}`}>
-              ${c.main && rowHref ? html`<a href=${rowHref(row)}>${content}</a>` : content}</td>`;
+              ${target ? html`<a href=${target}>${content}</a>` : content}</td>`;
           })}
         </tr>`)}
       </tbody>

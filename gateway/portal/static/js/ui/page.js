@@ -4,6 +4,7 @@ import { html, useEffect, useState } from "../lib.js";
 import { api } from "../api.js";
 import { errorText, label, t } from "../i18n.js";
 import { parseHash, setQuery } from "../router.js";
+import { seesCustomers } from "../session.js";
 
 export function PageHeader({ title, subtitle, status, actions, back }) {
   return html`<header class="page-header">
@@ -87,4 +88,11 @@ export function Pending({ data, error }) {
 
 export function currentQuery() {
   return parseHash().query;
+}
+
+/** A customer's name, linking to their page for those who may open it (finance and the
+ * warehouse see the name on their records, not the customer). */
+export function CustomerLink({ id, name }) {
+  const text = name || (id ? id.slice(0, 8) : "");
+  return seesCustomers() && id ? html`<a href=${`#/customers/${id}`}>${text}</a>` : text;
 }

@@ -44,6 +44,9 @@ function useUnread() {
 
 function Nav({ role, path, onPick }) {
   const entries = ROUTES.filter((r) => r.nav && allowed(r, role) && (!r.nav.roles || r.nav.roles.includes(role)));
+  // the entry for this page: the longest nav path that is the page's path or a prefix of it
+  const best = entries.filter((r) => path === r.path || path.startsWith(`${r.path}/`))
+    .sort((a, b) => b.path.length - a.path.length)[0];
   return html`<nav class="sidenav" aria-label=${t("app.menu")}>
     ${NAV_GROUPS.map((group) => {
       const items = entries.filter((r) => r.nav.group === group).sort((a, b) => a.nav.order - b.nav.order);
@@ -51,7 +54,7 @@ function Nav({ role, path, onPick }) {
       return html`<div class="nav-group">
         <p class="nav-group-title">${t(`nav.group.${group}`)}</p>
         <ul>${items.map((r) => {
-          const current = path === r.path || path.startsWith(`${r.path}/`);
+          const current = r === best;
           return html`<li><a href=${`#${r.path}`} aria-current=${current ? "page" : undefined} onClick=${onPick}>${t(r.nav.key)}</a></li>`;
         })}</ul>
       </div>`;
@@ -98,7 +101,7 @@ function RouteView({ user, where }) {
   }
   if (!loaded || loaded.route !== hit.route) return html`<p class="muted loading">${t("app.loading")}</p>`;
   const { Page } = loaded;
-  return html`<${Page} key=${where.path} params=${hit.params} query=${where.query} user=${user} />`;
+  return html`<${Page} key=${where.path} path=${where.path} params=${hit.params} query=${where.query} user=${user} />`;
 }
 
 export function Shell({ user }) {
