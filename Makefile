@@ -45,10 +45,12 @@ prepare: venv servers secrets
 	@$(WITH_SECRETS) $(BIN)/python -m deploy.prepare
 
 # Start every process of the suite (APIs under gunicorn, consumers, relays, gateway on
-# 127.0.0.1:8080) under honcho; Ctrl-C stops them all.
+# 127.0.0.1:8080) under honcho; Ctrl-C stops them all. Logs are readable lines here
+# (LOG_FORMAT=json for the JSON lines every process writes by default); each process serves
+# its metrics on the CRM_METRICS_PORT its Procfile line sets (deploy/observability/).
 run: prepare
 	@echo "portal and API: http://$${GATEWAY_HOST:-127.0.0.1}:$${GATEWAY_PORT:-8080}"
-	@$(WITH_SECRETS) PYTHONPATH=$(CURDIR) $(BIN)/honcho -d $(CURDIR) -f deploy/Procfile start
+	@$(WITH_SECRETS) LOG_FORMAT=$${LOG_FORMAT:-text} PYTHONPATH=$(CURDIR) $(BIN)/honcho -d $(CURDIR) -f deploy/Procfile start
 
 lint: venv
 	@$(BIN)/ruff check .

@@ -24,6 +24,8 @@ import time
 from collections import deque
 from pathlib import Path
 
+from shared.logs import configure_logging
+
 log = logging.getLogger("crm.supervise")
 
 FIRST_DELAY_S = 1.0
@@ -100,8 +102,7 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     name, command = argv[0], argv[2:]
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format=f"%(asctime)s {name} supervise %(levelname)s %(message)s")
+    configure_logging(name.split("_", 1)[0], "supervise")  # JSON lines (LOG_FORMAT=text: readable)
     supervisor = Supervisor(name, command, Path(os.environ.get("CRM_RUN_DIR", "var/run")))
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda s, _f: supervisor.stop(s))

@@ -72,6 +72,8 @@ def test_api_counts_requests_by_route_and_status_over_both_workers(stack, admin,
                       route="/customers/<cid>") >= before + 9
     # routes are URL rules, never raw paths with ids in them
     samples = api.metrics()
+    workers = [key for key in samples if key[0] == "crm_process_info" and ("kind", "api") in key[1]]
+    assert len(workers) == 2, workers  # one series per live worker (pid label), both read by the master
     assert not [key for key in samples if cid in str(key)]
     # the pools of both workers: the API kind's budget per worker (1 + 3 overflow) x 2
     assert api.sample("crm_db_pool_connections_max", kind="api") >= 8
