@@ -28,13 +28,24 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 class Process:
-    def __init__(self, name: str, cmd: list[str], env: dict[str, str], logdir: Path, metrics_port: int):
+    """A process of the suite started here (its log in logdir), or attached to by its
+    metrics port only (Process.attach: started by someone else, e.g. honcho)."""
+
+    def __init__(self, name: str, cmd: list[str] | None, env: dict[str, str], logdir: Path | None,
+                 metrics_port: int):
         self.name = name
         self.metrics_port = metrics_port
+        self.proc: subprocess.Popen | None = None
+        if cmd is None or logdir is None:
+            return
         self.log_path = logdir / f"{name}.log"
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**env, "CRM_METRICS_PORT": str(metrics_port)},
                                      stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    @classmethod
+    def attach(cls, name: str, metrics_port: int) -> Process:
+        return cls(name, None, {}, None, metrics_port)
 
     def metrics(self, url: str | None = None) -> dict[tuple[str, frozenset], float]:
         """Every sample of the process's /metrics: {(name, labels): value}."""
@@ -64,18 +75,22 @@ class Process:
                 raise AssertionError(f"{self.name}: not a JSON line: {line!r}") from None
         return out
 
-    def wait_metrics(self, timeout: float = 60) -> None:
+    def wait_metrics(self, timeout: float = 60, alive: subprocess.Popen | None = None) -> None:
+        """Wait until the metrics port answers (while the process, or `alive`, runs)."""
         deadline = time.monotonic() + timeout
+        watched = alive or self.proc
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: {self.log_path.read_text()[-3000:]}")
+            if watched is not None and watched.poll() is not None:
+                raise RuntimeError(f"{self.name}: its process exited ({watched.returncode})")
             with contextlib.suppress(requests.RequestException):
                 if requests.get(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=2).ok:
                     return
             time.sleep(0.2)
-        raise RuntimeError(f"{self.name}: no metrics within {timeout}s: {self.log_path.read_text()[-3000:]}")
+        raise RuntimeError(f"{self.name}: no metrics on port {self.metrics_port} within {timeout}s")
 
     def stop(self) -> None:
+        if self.proc is None:
+            return
         if self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGTERM)
