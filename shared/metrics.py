@@ -25,6 +25,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -103,6 +104,24 @@ OUTBOX_OLDEST_AGE = Gauge("crm_outbox_oldest_pending_age_seconds",
                           "Age of the oldest unpublished outbox row (0 when none), at the last probe.",
                           ["service"], multiprocess_mode="max")
 OUTBOX_PROBE_ERRORS = Counter("crm_outbox_probe_errors_total", "Failed outbox backlog probes.", ["service"])
+
+# ---- work a service's database holds (probed by its relay) ---------------------------------------
+WORK_PENDING = Gauge("crm_work_pending",
+                     "Units of work waiting or in progress in a service's database, by kind "
+                     "(sales: orders_pending_reservation; customer: import_jobs), at the last probe.",
+                     ["service", "work"], multiprocess_mode="max")
+WORK_OLDEST_AGE = Gauge("crm_work_oldest_age_seconds",
+                        "How long the oldest unit of that work has waited (0 when none), at the last probe.",
+                        ["service", "work"], multiprocess_mode="max")
+
+
+@dataclass(frozen=True)
+class WorkQuery:
+    """A probe of pending work: `sql` returns one row (count, age in seconds of the oldest)."""
+
+    work: str
+    sql: str
+
 
 # ---- database pools (every engine) ---------------------------------------------------------
 DB_POOL_IN_USE = Gauge("crm_db_pool_connections_in_use", "Connections checked out of a process's pools.",

@@ -65,6 +65,7 @@ class Relay:
         idle_poll: float = 0.5,
         max_backoff: float = 30.0,
         rabbitmq_url: str | None = None,
+        work_queries: tuple[metrics.WorkQuery, ...] = (),
     ):
         self.settings = settings
         self.engine = engine
@@ -76,6 +77,7 @@ class Relay:
         self.user_id = url_user(self.rabbitmq_url)
         self.published = 0  # rows confirmed and marked sent by this relay
         self.service = settings.service
+        self.work_queries = work_queries  # probed with the backlog (shared.metrics.WorkQuery)
         self._stop = threading.Event()
         self._conn: pika.SelectConnection | None = None
         self._channel = None
@@ -120,14 +122,19 @@ class Relay:
         # with a batch in flight, _finish_batch closes after the confirms arrive
 
     def _probe_backlog(self) -> None:
-        """Every BACKLOG_PROBE_S, the outbox rows pending and the oldest one's age (metrics),
-        from a thread of its own, so the figures go on while the broker is away."""
+        """Every BACKLOG_PROBE_S, the outbox rows pending and the oldest one's age, and the
+        service's pending work (work_queries), for metrics: from a thread of its own, so the
+        figures go on while the broker is away."""
         while not self._stop.is_set():
             try:
                 with self.engine.connect() as conn:
                     row = conn.execute(BACKLOG_SQL).one()
+                    work = [(q.work, conn.execute(sa.text(q.sql)).one()) for q in self.work_queries]
                 metrics.OUTBOX_PENDING.labels(self.service).set(row.pending)
                 metrics.OUTBOX_OLDEST_AGE.labels(self.service).set(row.oldest or 0.0)
+                for name, (count, oldest) in work:
+                    metrics.WORK_PENDING.labels(self.service, name).set(count or 0)
+                    metrics.WORK_OLDEST_AGE.labels(self.service, name).set(oldest or 0.0)
             except Exception:  # noqa: BLE001 - a probe never stops the relay
                 metrics.OUTBOX_PROBE_ERRORS.labels(self.service).inc()
                 log.warning("outbox backlog probe failed", exc_info=True)

@@ -18,7 +18,7 @@ from shared.config import Settings, settings_for
 from shared.consumer import Consumer, HandlerTable
 from shared.db import ensure_database, make_engine, ping, run_migrations
 from shared.logs import configure_logging
-from shared.metrics import instrument_app, serve_process
+from shared.metrics import WorkQuery, instrument_app, serve_process
 from shared.outbox import Outbox
 from shared.relay import Relay
 from shared.secrets import check_secret
@@ -47,6 +47,8 @@ class ServiceRoot:
     blueprints: Callable[[], Iterable[Blueprint]]
     handlers: Callable[[], HandlerTable]
     configure_app: Callable[[Flask, ServiceContext], None] | None = None
+    # pending work the relay reports as metrics (crm_work_pending, crm_work_oldest_age_seconds)
+    work_queries: tuple[WorkQuery, ...] = ()
 
     def settings(self, **overrides: object) -> Settings:
         return settings_for(self.name, **overrides)
@@ -101,6 +103,7 @@ class ServiceRoot:
 
     def relay(self, settings: Settings | None = None, **kw) -> Relay:
         ctx = self.context(settings, kind="relay")
+        kw.setdefault("work_queries", self.work_queries)
         return Relay(ctx.settings, ctx.engine, **kw)
 
     def main(self, argv: list[str] | None = None) -> int:

@@ -108,6 +108,18 @@ def test_relay_reports_what_it_published_and_the_backlog(stack, created):
                and relay.sample("crm_outbox_pending_events", service="customer") == 0, timeout=20)
     assert relay.sample("crm_outbox_oldest_pending_age_seconds", service="customer") == 0
     assert relay.sample("crm_process_info", service="customer", kind="relay") == 1
+    # the service's pending work: an import job nobody runs (no customer consumer here) waits
+    assert relay.sample("crm_work_pending", service="customer", work="import_jobs") == 0
+    engine = make_engine(stack.customer.database_url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO import_jobs (id, created_by, owner_id, status, created_at) "
+                                 "VALUES (%s, %s, %s, 'queued', now() - interval '1 minute')",
+                                 (str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())))
+    finally:
+        engine.dispose()
+    eventually(lambda: relay.sample("crm_work_pending", service="customer", work="import_jobs") == 1, timeout=20)
+    assert relay.sample("crm_work_oldest_age_seconds", service="customer", work="import_jobs") >= 60
     assert all(doc["kind"] == "relay" for doc in relay.json_lines())
 
 

@@ -11,6 +11,7 @@ import random
 import uuid
 
 import pytest
+from prometheus_client import REGISTRY
 
 from shared.testing.fixtures import eventually
 from tests.integration.saga.conftest import running_saga
@@ -95,6 +96,13 @@ def test_replicas_settle_every_order_once_without_overselling(replicas):
             "FROM stock s LEFT JOIN stock_ledger l ON l.product_id = s.product_id AND l.warehouse_id = s.warehouse_id "
             "WHERE s.product_id = %(p)s GROUP BY s.on_hand, s.reserved", {"p": pid})
         assert len(ledger) == 1 and ledger[0][0] == ledger[0][2] and ledger[0][1] == ledger[0][3], ledger
+
+    # the sales relay reports no order left waiting for inventory's answer
+    def nothing_pending():
+        labels = {"service": "sales", "work": "orders_pending_reservation"}
+        return REGISTRY.get_sample_value("crm_work_pending", labels) == 0
+
+    eventually(nothing_pending, timeout=20)
 
     # they competed: every consumer applied some of the work
     for service, workers in consumers.items():
