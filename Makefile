@@ -45,10 +45,19 @@ prepare: venv servers secrets
 	@$(WITH_SECRETS) $(BIN)/python -m deploy.prepare
 
 # Start every process of the suite (APIs under gunicorn, consumers, relays, gateway on
-# 127.0.0.1:8080) under honcho; Ctrl-C stops them all.
+# 127.0.0.1:8080) under honcho; Ctrl-C stops them all. Logs are readable lines here
+# (LOG_FORMAT=json for the JSON lines every process writes by default); each process serves
+# its metrics on the CRM_METRICS_PORT its Procfile line sets (deploy/observability/).
+# SALES_REPLICAS=N runs N sales API processes (sharing port 8102 through SO_REUSEPORT) and
+# N sales consumers (competing on sales.events) beside one process of everything else;
+# replica K serves its metrics on its Procfile port + 100 x (K - 1).
+SALES_REPLICAS ?= 1
 run: prepare
+	@[[ "$(SALES_REPLICAS)" =~ ^[1-9][0-9]?$$ ]] || { echo "SALES_REPLICAS must be 1..99"; exit 2; }
 	@echo "portal and API: http://$${GATEWAY_HOST:-127.0.0.1}:$${GATEWAY_PORT:-8080}"
-	@$(WITH_SECRETS) PYTHONPATH=$(CURDIR) $(BIN)/honcho -d $(CURDIR) -f deploy/Procfile start
+	@$(WITH_SECRETS) LOG_FORMAT=$${LOG_FORMAT:-text} PYTHONPATH=$(CURDIR) \
+	  SALES_REUSE_PORT=$$([ $(SALES_REPLICAS) -gt 1 ] && echo 1 || echo 0) \
+	  $(BIN)/honcho -d $(CURDIR) -f deploy/Procfile start -c sales_api=$(SALES_REPLICAS),sales_consumer=$(SALES_REPLICAS)
 
 lint: venv
 	@$(BIN)/ruff check .

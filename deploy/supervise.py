@@ -24,6 +24,8 @@ import time
 from collections import deque
 from pathlib import Path
 
+from shared.logs import configure_logging
+
 log = logging.getLogger("crm.supervise")
 
 FIRST_DELAY_S = 1.0
@@ -95,14 +97,34 @@ class Supervisor:
             delay = min(self.max_delay, delay * 2)
 
 
+REPLICA_PORT_STEP = 100
+
+
+def replica(name: str, env: dict[str, str]) -> tuple[str, int | None]:
+    """For replica N of a process (honcho's `-c NAME=N` names them NAME.1, NAME.2, ... in
+    HONCHO_PROCESS_NAME): the name its state file goes by (NAME for the first, NAME.N for
+    the others) and the metrics port it serves on (CRM_METRICS_PORT + 100 x (N - 1), so
+    sales_api replicas use 9220, 9320, 9420); None when the line sets no port."""
+    instance = 1
+    given = env.get("HONCHO_PROCESS_NAME", "")
+    head, _, tail = given.rpartition(".")
+    if head == name and tail.isdigit() and int(tail) > 0:
+        instance = int(tail)
+    raw = env.get("CRM_METRICS_PORT", "").strip()
+    port = int(raw) + REPLICA_PORT_STEP * (instance - 1) if raw.isdigit() else None
+    return (name if instance == 1 else f"{name}.{instance}"), port
+
+
 def main(argv: list[str]) -> int:
     if "--" not in argv or argv.index("--") != 1 or len(argv) < 3:
         print(__doc__, file=sys.stderr)
         return 2
     name, command = argv[0], argv[2:]
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format=f"%(asctime)s {name} supervise %(levelname)s %(message)s")
-    supervisor = Supervisor(name, command, Path(os.environ.get("CRM_RUN_DIR", "var/run")))
+    configure_logging(name.split("_", 1)[0], "supervise")  # JSON lines (LOG_FORMAT=text: readable)
+    state_name, port = replica(name, dict(os.environ))
+    if port is not None:
+        os.environ["CRM_METRICS_PORT"] = str(port)  # the command inherits it
+    supervisor = Supervisor(state_name, command, Path(os.environ.get("CRM_RUN_DIR", "var/run")))
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda s, _f: supervisor.stop(s))
     return supervisor.run()

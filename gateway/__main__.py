@@ -7,17 +7,31 @@ import os
 import signal
 import sys
 
-from gateway import bootstrap
-from gateway.config import listen_address
-from shared.logs import configure_logging
+if __name__ == "__main__" and sys.argv[1:2] == ["api"]:
+    # gunicorn's multiprocess metrics: the directory before anything imports prometheus_client
+    from deploy.gunicorn_hooks import multiprocess_dir
+
+    multiprocess_dir()
+
+from gateway import bootstrap  # noqa: E402 - after the metrics directory
+from gateway.config import listen_address  # noqa: E402
+from shared.logs import configure_logging  # noqa: E402
+from shared.metrics import serve_process  # noqa: E402
 
 
 def serve(host: str, port: int) -> None:
-    """The API under gunicorn (gthread workers suit a proxy)."""
+    """The API under gunicorn (gthread workers suit a proxy), with the same logging and
+    metrics hooks as deploy/gunicorn.conf.py."""
+    os.environ.setdefault("CRM_SERVICE_NAME", "gateway")
     from gunicorn.app.base import BaseApplication
+
+    from deploy.gunicorn_hooks import gunicorn_hooks
 
     class GatewayApplication(BaseApplication):
         def load_config(self) -> None:
+            hooks = gunicorn_hooks()
+            for name in ("logger_class", "when_ready", "post_fork", "child_exit", "on_exit"):
+                self.cfg.set(name, hooks[name])
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", int(os.environ.get("GATEWAY_WORKERS", "2")))
             self.cfg.set("worker_class", "gthread")
@@ -39,7 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=None)
     parser.add_argument("--host", default=None)
     args = parser.parse_args(argv)
-    configure_logging("gateway")
+    kind = args.command if args.command in ("api", "relay") else "tool"
+    configure_logging("gateway", kind)
+    if kind == "relay":
+        serve_process("gateway", kind)  # on CRM_METRICS_PORT when set (the API: gunicorn's hooks)
     if args.command == "migrate":
         bootstrap.migrate()
         return 0

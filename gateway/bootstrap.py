@@ -8,17 +8,19 @@ import sys
 import time
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy.exc import OperationalError
 
 from gateway import user_store
 from gateway.app import create_gateway_app
-from gateway.config import GatewayConfig
+from gateway.auth import API_PREFIX
+from gateway.config import ROUTES, GatewayConfig
 from gateway.context import build_context
 from gateway.passwords import password_problems
 from shared.config import Settings
 from shared.consumer import HandlerTable
 from shared.db import make_engine
+from shared.metrics import instrument_app
 from shared.outbox import Outbox
 from shared.secrets import InsecureConfiguration, check_secret, new_secret
 from shared.service import ServiceRoot
@@ -94,6 +96,18 @@ def ensure_first_admin_patiently(settings: Settings, config: GatewayConfig, wait
             delay = min(delay * 2, 5)
 
 
+def route_label() -> str:
+    """The route of a gateway request for metrics: its URL rule, or for a forwarded call the
+    owning service's collection ('/api/v1/customers/*'), never the raw path."""
+    rule = request.url_rule
+    if rule is None:
+        return "<unmatched>"
+    if rule.endpoint == "proxy":
+        segment = str((request.view_args or {}).get("path", "")).split("/", 1)[0]
+        return f"{API_PREFIX}/{segment}/*" if segment in ROUTES else f"{API_PREFIX}/<unrouted>"
+    return rule.rule
+
+
 def create_app(settings: Settings | None = None, config: GatewayConfig | None = None) -> Flask:
     """The gateway's WSGI app: `gunicorn 'gateway.bootstrap:create_app()'`. A database that
     is still unreachable after a short wait does not stop the start: /readyz reports it and
@@ -103,6 +117,9 @@ def create_app(settings: Settings | None = None, config: GatewayConfig | None = 
     check_secret("CRM_INTERNAL_SECRET", settings.internal_secret)
     admin_checked = ensure_first_admin_patiently(settings, config)
     app = create_gateway_app(build_context(settings, config))
+    # request counts and latency by route; no /metrics on this public port (the master
+    # serves them on CRM_METRICS_PORT), and nothing under /api routes to a service's /metrics
+    instrument_app(app, "gateway", expose=False, route_label=route_label)
     if not admin_checked:
         app.extensions["gateway_first_admin"] = lambda: ensure_first_admin(settings, config)
     return app

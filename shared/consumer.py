@@ -13,6 +13,7 @@ never applied.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import time
@@ -24,13 +25,18 @@ import pika
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from shared import metrics
 from shared.config import Settings
 from shared.envelope import BadEnvelope, Envelope
+from shared.logs import log_context
 from shared.outbox import EventContext, Outbox
 from shared.provenance import ORIGIN_HEADER, ProducerTrust
-from shared.topology import connect, declare_consumer_queue, retry_queue_name
+from shared.topology import connect, declare_consumer_queue, dlq_name, retry_queue_name
 
 log = logging.getLogger("crm.consumer")
+event_log = logging.getLogger("crm.consumer.events")  # one INFO line per settled message
+# how often a consumer asks the broker for its queue's and DLQ's depth (metrics)
+QUEUE_PROBE_S = float(os.environ.get("CRM_QUEUE_PROBE_S", "15"))
 
 ATTEMPT_HEADER = "x-crm-attempt"
 ERROR_HEADER = "x-crm-error"
@@ -206,6 +212,7 @@ class _Delivery:
     error: str | None = None
     origin: str | None = None  # the broker user that first published it (shared.provenance)
     permanent: bool = False  # dead-letter at once: retrying cannot help
+    received: float = 0.0  # time.monotonic() when it arrived (metrics: receive-to-settle time)
 
 
 class Consumer:
@@ -235,6 +242,7 @@ class Consumer:
         self.fallbacks = 0  # batches that were applied again message by message after a failure
         self._stop = threading.Event()
         self._pending: list[_Delivery] = []
+        self._next_probe = 0.0
 
     def stop(self) -> None:
         self._stop.set()
@@ -267,7 +275,10 @@ class Consumer:
             channel.basic_qos(prefetch_count=self.settings.prefetch)
             self._pending = []
             channel.basic_consume(self.queue, self._on_message, auto_ack=False)
+            probe = None
+            self._next_probe = 0.0
             while not self._stop.is_set():
+                probe = self._probe_queues(conn, probe)
                 conn.process_data_events(time_limit=0.5)
                 if not self._pending:
                     continue
@@ -284,7 +295,50 @@ class Consumer:
 
     def _on_message(self, _channel, method, properties, body) -> None:
         self._pending.append(_Delivery(method.delivery_tag, properties, body, method.exchange or "",
-                                       method.routing_key or ""))
+                                       method.routing_key or "", received=time.monotonic()))
+
+    def _probe_queues(self, conn, channel):
+        """Every QUEUE_PROBE_S: the depth of this consumer's queue and DLQ and the number of
+        consumers on the queue, for metrics (a passive declare: no permission needed). Returns
+        the channel to use next time (None after a failure: a new one is opened)."""
+        now = time.monotonic()
+        if now < self._next_probe:
+            return channel
+        self._next_probe = now + QUEUE_PROBE_S
+        try:
+            if channel is None or not channel.is_open:
+                channel = conn.channel()
+            main = channel.queue_declare(self.queue, passive=True).method
+            metrics.QUEUE_MESSAGES.labels(self.queue, "queue").set(main.message_count)
+            metrics.QUEUE_CONSUMERS.labels(self.queue).set(main.consumer_count)
+            dead = channel.queue_declare(dlq_name(self.queue), passive=True).method
+            metrics.QUEUE_MESSAGES.labels(self.queue, "dlq").set(dead.message_count)
+        except pika.exceptions.ChannelClosed as exc:  # e.g. a queue missing: the probe only
+            log.warning("queue probe failed: %s", exc)
+            return None
+        return channel
+
+    def _settled(self, delivery: _Delivery, outcome: str) -> None:
+        """Metrics and one log line for a settled message (handled, retried, dead_lettered)."""
+        env = delivery.envelope
+        event_type = env.event_type if env is not None else "<invalid>"
+        metrics.consumer_settled(self.settings.service, self.queue, event_type, outcome, delivery.received,
+                                 env.occurred_at if env is not None else None)
+        level = logging.INFO if outcome == "handled" else logging.WARNING
+        if not event_log.isEnabledFor(level):
+            return
+        fields = {"outcome": outcome, "queue": self.queue, "event_type": event_type}
+        if env is not None:
+            fields.update(event_id=env.event_id, correlation_id=env.correlation_id or env.event_id,
+                          user_id=env.actor_id, causation_id=env.causation_id,
+                          aggregate_type=env.aggregate_type, aggregate_id=env.aggregate_id,
+                          aggregate_seq=env.aggregate_seq, producer=env.producer)
+        if delivery.received:
+            fields["duration_ms"] = round((time.monotonic() - delivery.received) * 1000, 2)
+        if delivery.error and outcome != "handled":
+            fields["error"] = delivery.error
+        event_log.log(level, "%s %s", outcome, event_type,
+                      extra={k: v for k, v in fields.items() if v is not None})
 
     def _check_producer(self, delivery: _Delivery) -> None:
         """Refuse (for good) an event whose producer is not trusted for its type."""
@@ -319,6 +373,7 @@ class Consumer:
                 apply_events(db, self.handlers, self.outbox, [d.envelope for d in good])
         except Exception:  # noqa: BLE001 - find the failing message(s) one by one
             self.fallbacks += 1
+            metrics.CONSUMER_FALLBACKS.labels(self.settings.service, self.queue).inc()
             good, more_failed = self._apply_isolated(good)
             failed += more_failed
         if good and not failed:
@@ -329,6 +384,8 @@ class Consumer:
             for delivery in good:
                 channel.basic_ack(delivery.tag)
         self.processed += len(good)
+        for delivery in good:
+            self._settled(delivery, "handled")
         for delivery in failed:
             self._retry_or_dead_letter(channel, publisher, delivery)
 
@@ -370,13 +427,16 @@ class Consumer:
         delays = self.settings.retry_delays_ms
         if not delivery.permanent and attempt <= len(delays):
             publisher.basic_publish(dlx, retry_queue_name(self.queue, attempt), delivery.body, props, mandatory=True)
+            outcome = "retried"
         else:
             headers["x-crm-queue"] = self.queue
             headers["x-crm-failed-at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
             publisher.basic_publish(dlx, self.queue, delivery.body, props, mandatory=True)
             self.dead_lettered += 1
+            outcome = "dead_lettered"
             log.error("dead-lettered message after %d attempts: %s", attempt, delivery.error)
         channel.basic_ack(delivery.tag)
+        self._settled(delivery, outcome)
 
 
 def apply_events(db: Connection, handlers: HandlerTable, outbox: Outbox, envelopes: list[Envelope]) -> None:
@@ -392,7 +452,9 @@ def apply_events(db: Connection, handlers: HandlerTable, outbox: Outbox, envelop
         for name, handler in handlers.for_event(env.event_type):
             if (env.event_id, name) in fresh:
                 fresh.discard((env.event_id, name))
-                handler(db, env, Reactions(outbox, db, env))
+                with log_context(event_id=env.event_id, event_type=env.event_type, user_id=env.actor_id,
+                                 correlation_id=env.correlation_id or env.event_id):
+                    handler(db, env, Reactions(outbox, db, env))
         for name, handler in handlers.batch_for_event(env.event_type):
             if (env.event_id, name) in fresh:
                 fresh.discard((env.event_id, name))

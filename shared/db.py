@@ -63,9 +63,10 @@ def make_engine(url: str, *, kind: str = "tool", pool_size: int | None = None, *
         connect_args = dict(kwargs.pop("connect_args", {}) or {})  # type: ignore[call-overload]
         connect_args["prepare_threshold"] = None
         kwargs["connect_args"] = connect_args
-    return sa.create_engine(
+    size = pool_size if pool_size is not None else budget.size
+    engine = sa.create_engine(
         url,
-        pool_size=pool_size if pool_size is not None else budget.size,
+        pool_size=size,
         max_overflow=budget.overflow,
         pool_timeout=budget.timeout,
         pool_pre_ping=True,
@@ -73,6 +74,10 @@ def make_engine(url: str, *, kind: str = "tool", pool_size: int | None = None, *
         future=True,
         **kwargs,  # type: ignore[arg-type]
     )
+    from shared.metrics import watch_pool  # connections in use and the budget, per process
+
+    watch_pool(engine, kind, size + budget.overflow)
+    return engine
 
 
 def is_unavailable(exc: BaseException) -> bool:

@@ -176,7 +176,7 @@ def merge_documents(base: dict[str, Any], services: Mapping[str, dict[str, Any]]
         for name, schema in ((doc.get("components") or {}).get("schemas") or {}).items():
             schemas.setdefault(renames.get(name, name), schema)
         for path, operations in (doc.get("paths") or {}).items():
-            if path in ("/openapi.json", "/healthz", "/readyz"):
+            if path in ("/openapi.json", "/healthz", "/readyz", "/metrics"):  # not routed publicly
                 continue
             tagged = {}
             for method, op in operations.items():

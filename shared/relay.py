@@ -25,15 +25,24 @@ import sqlalchemy as sa
 from pika.spec import Basic
 from sqlalchemy.engine import Connection, Engine, make_url
 
+from shared import metrics
 from shared.config import Settings, url_user
 from shared.outbox import NOTIFY_CHANNEL
 
 log = logging.getLogger("crm.relay")
 
 CLAIM_SQL = sa.text(
-    "SELECT id, routing_key, payload::text AS body FROM outbox "
+    "SELECT id, routing_key, payload::text AS body, "
+    "EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 AS age FROM outbox "
     "WHERE sent_at IS NULL ORDER BY id LIMIT :n FOR UPDATE SKIP LOCKED"
 )
+# The backlog for metrics: rows not yet sent (counted up to a million) and the oldest one's age.
+BACKLOG_SQL = sa.text(
+    "SELECT (SELECT count(*) FROM (SELECT 1 FROM outbox WHERE sent_at IS NULL LIMIT 1000000) p) AS pending, "
+    "(SELECT EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 FROM outbox "
+    " WHERE sent_at IS NULL ORDER BY id LIMIT 1) AS oldest"
+)
+BACKLOG_PROBE_S = 5.0
 MARK_SENT_SQL = sa.text("UPDATE outbox SET sent_at = now() WHERE id = ANY(:ids)")
 PURGE_SQL = sa.text(
     "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE sent_at < now() - make_interval(days => :days) LIMIT 5000)"
@@ -56,6 +65,7 @@ class Relay:
         idle_poll: float = 0.5,
         max_backoff: float = 30.0,
         rabbitmq_url: str | None = None,
+        work_queries: tuple[metrics.WorkQuery, ...] = (),
     ):
         self.settings = settings
         self.engine = engine
@@ -66,6 +76,8 @@ class Relay:
         self.rabbitmq_url = rabbitmq_url or settings.rabbitmq_url
         self.user_id = url_user(self.rabbitmq_url)
         self.published = 0  # rows confirmed and marked sent by this relay
+        self.service = settings.service
+        self.work_queries = work_queries  # probed with the backlog (shared.metrics.WorkQuery)
         self._stop = threading.Event()
         self._conn: pika.SelectConnection | None = None
         self._channel = None
@@ -75,6 +87,7 @@ class Relay:
     # ---- lifecycle -------------------------------------------------------
     def run(self) -> None:
         """Run until stop() is called, reconnecting with back-off."""
+        threading.Thread(target=self._probe_backlog, name="outbox-probe", daemon=True).start()
         backoff = 0.2
         while not self._stop.is_set():
             started = time.monotonic()
@@ -107,6 +120,25 @@ class Relay:
         if self._conn is not None and self._conn.is_open and self._batch is None:
             self._conn.close()
         # with a batch in flight, _finish_batch closes after the confirms arrive
+
+    def _probe_backlog(self) -> None:
+        """Every BACKLOG_PROBE_S, the outbox rows pending and the oldest one's age, and the
+        service's pending work (work_queries), for metrics: from a thread of its own, so the
+        figures go on while the broker is away."""
+        while not self._stop.is_set():
+            try:
+                with self.engine.connect() as conn:
+                    row = conn.execute(BACKLOG_SQL).one()
+                    work = [(q.work, conn.execute(sa.text(q.sql)).one()) for q in self.work_queries]
+                metrics.OUTBOX_PENDING.labels(self.service).set(row.pending)
+                metrics.OUTBOX_OLDEST_AGE.labels(self.service).set(row.oldest or 0.0)
+                for name, (count, oldest) in work:
+                    metrics.WORK_PENDING.labels(self.service, name).set(count or 0)
+                    metrics.WORK_OLDEST_AGE.labels(self.service, name).set(oldest or 0.0)
+            except Exception:  # noqa: BLE001 - a probe never stops the relay
+                metrics.OUTBOX_PROBE_ERRORS.labels(self.service).inc()
+                log.warning("outbox backlog probe failed", exc_info=True)
+            self._stop.wait(BACKLOG_PROBE_S)
 
     # ---- connection ----------------------------------------------------------
     def _run_connection(self) -> None:
@@ -192,6 +224,8 @@ class Relay:
     # ---- batches ---------------------------------------------------------------
     def _reset_batch(self) -> None:
         self._batch: list[tuple[int, str, str]] | None = None
+        self._ages: list[float] = []
+        self._claimed_at = 0.0
         self._db: Connection | None = None
         self._tx = None
         self._next = 0
@@ -233,8 +267,10 @@ class Relay:
     def _claim(self) -> None:
         self._db = self.engine.connect()
         self._tx = self._db.begin()
+        self._claimed_at = time.monotonic()
         rows = self._db.execute(CLAIM_SQL, {"n": self.batch_size}).all()
         self._batch = [(r.id, r.routing_key, r.body) for r in rows]
+        self._ages = [float(r.age or 0.0) for r in rows]
         self._next = 0
         self._outstanding = set()
         self._nacked = False
@@ -260,10 +296,12 @@ class Relay:
             if self._nacked:
                 log.warning("broker refused part of a batch of %d; will resend", len(batch))
                 self._tx.rollback()
+                metrics.RELAY_NACKED.labels(self.service).inc()
             else:
                 self._db.execute(MARK_SENT_SQL, {"ids": [row[0] for row in batch]})
                 self._tx.commit()
                 self.published += len(batch)
+                self._record_batch(len(batch))
         except Exception:  # noqa: BLE001 - rows stay pending and are sent again
             log.exception("relay could not mark a batch sent")
         finally:
@@ -272,6 +310,14 @@ class Relay:
             self._shutdown()
         else:
             self._conn.ioloop.call_later(0 if not self._nacked else 1.0, self._pump)
+
+    def _record_batch(self, size: int) -> None:
+        took = time.monotonic() - self._claimed_at
+        metrics.RELAY_PUBLISHED.labels(self.service).inc(size)
+        metrics.RELAY_BATCH_SECONDS.labels(self.service).observe(took)
+        delay = metrics.RELAY_PUBLISH_DELAY.labels(self.service)
+        for age in self._ages:
+            delay.observe(age + took)
 
     def _abort_batch(self) -> None:
         if self._tx is not None:
@@ -291,6 +337,10 @@ class Relay:
     # ---- housekeeping ------------------------------------------------------------
     def _schedule_purge(self) -> None:
         def purge() -> None:
+            if self._db is not None:  # a batch holds the relay's one pooled connection: later
+                if self._conn is not None and not self._stop.is_set():
+                    self._conn.ioloop.call_later(1.0, purge)
+                return
             try:
                 with self.engine.begin() as conn:
                     conn.execute(PURGE_SQL, {"days": 7})

@@ -18,6 +18,7 @@ from shared.config import Settings, settings_for
 from shared.consumer import Consumer, HandlerTable
 from shared.db import ensure_database, make_engine, ping, run_migrations
 from shared.logs import configure_logging
+from shared.metrics import WorkQuery, instrument_app, serve_process
 from shared.outbox import Outbox
 from shared.relay import Relay
 from shared.secrets import check_secret
@@ -46,6 +47,8 @@ class ServiceRoot:
     blueprints: Callable[[], Iterable[Blueprint]]
     handlers: Callable[[], HandlerTable]
     configure_app: Callable[[Flask, ServiceContext], None] | None = None
+    # pending work the relay reports as metrics (crm_work_pending, crm_work_oldest_age_seconds)
+    work_queries: tuple[WorkQuery, ...] = ()
 
     def settings(self, **overrides: object) -> Settings:
         return settings_for(self.name, **overrides)
@@ -82,6 +85,7 @@ class ServiceRoot:
         install_copy_wait(app, lambda: ctx.engine, ctx.settings.direct_database_url)
 
         register_openapi(app, f"CRM {self.name} service")
+        instrument_app(app, self.name)  # request counts and latency by route; /metrics
         return app
 
     def migrate(self, settings: Settings | None = None) -> None:
@@ -99,6 +103,7 @@ class ServiceRoot:
 
     def relay(self, settings: Settings | None = None, **kw) -> Relay:
         ctx = self.context(settings, kind="relay")
+        kw.setdefault("work_queries", self.work_queries)
         return Relay(ctx.settings, ctx.engine, **kw)
 
     def main(self, argv: list[str] | None = None) -> int:
@@ -106,7 +111,10 @@ class ServiceRoot:
         parser.add_argument("command", choices=["api", "consumer", "relay", "migrate", "declare"])
         parser.add_argument("--port", type=int, default=None)
         args = parser.parse_args(argv)
-        configure_logging(self.name)
+        kind = args.command if args.command in ("api", "consumer", "relay") else "tool"
+        configure_logging(self.name, kind)
+        if kind != "tool":
+            serve_process(self.name, kind)  # on CRM_METRICS_PORT when set
         if args.command == "migrate":
             self.migrate()
             return 0

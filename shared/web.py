@@ -44,7 +44,7 @@ from shared.outbox import EventContext
 
 log = logging.getLogger("crm.web")
 
-PUBLIC_PATHS = {"/healthz", "/readyz", "/openapi.json"}
+PUBLIC_PATHS = {"/healthz", "/readyz", "/openapi.json", "/metrics"}  # /metrics: shared.metrics
 MAX_PER_PAGE = 200
 MAX_PAGE = 1_000_000  # page x per_page stays a sane OFFSET (and far inside BIGINT)
 MAX_JSON_DEPTH = 32   # no request of the API nests deeper than a handful of levels

@@ -9,11 +9,13 @@ import threading
 
 from services.customer.bootstrap import import_worker, root
 from shared.logs import configure_logging
+from shared.metrics import serve_process
 from shared.service import run_main
 
 command = sys.argv[1] if len(sys.argv) > 1 else ""
 if command == "worker":
-    configure_logging("customer")
+    configure_logging("customer", "worker")
+    serve_process("customer", "worker")  # on CRM_METRICS_PORT when set
     worker = import_worker()
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     signal.signal(signal.SIGINT, lambda *_: worker.stop())

@@ -7,6 +7,7 @@ from flask import Flask
 from services.customer import api, handlers
 from services.customer.importer import ImportWorker
 from shared.config import Settings
+from shared.metrics import WorkQuery
 from shared.service import ServiceRoot
 
 root = ServiceRoot(
@@ -14,6 +15,10 @@ root = ServiceRoot(
     migrations_dir=Path(__file__).parent / "migrations",
     blueprints=api.blueprints,
     handlers=handlers.handler_table,
+    # imports queued or running, and the oldest one's wait (metrics)
+    work_queries=(WorkQuery("import_jobs",
+                            "SELECT count(*), EXTRACT(EPOCH FROM now() - min(created_at))::float8 "
+                            "FROM import_jobs WHERE status IN ('queued', 'running')"),),
 )
 
 

@@ -6,6 +6,7 @@ from flask import Flask
 
 from services.sales import api, handlers
 from services.sales.config import SalesConfig
+from shared.metrics import WorkQuery
 from shared.openapi import register_openapi
 from shared.service import ServiceContext, ServiceRoot
 
@@ -21,6 +22,10 @@ root = ServiceRoot(
     blueprints=api.blueprints,
     handlers=handlers.handler_table,
     configure_app=_configure,
+    # the saga's orders waiting for inventory's answer, and since when (metrics)
+    work_queries=(WorkQuery("orders_pending_reservation",
+                            "SELECT count(*), EXTRACT(EPOCH FROM now() - min(updated_at))::float8 "
+                            "FROM orders WHERE status = 'pending'"),),
 )
 
 

@@ -62,6 +62,13 @@ class Saga:
 
 @pytest.fixture(scope="module")
 def saga(service_settings) -> Saga:
+    yield from running_saga(service_settings)
+
+
+def running_saga(service_settings, *, sales_consumers: int = 1, inventory_consumers: int = 1,
+                 workers_out: dict | None = None):
+    """Sales and inventory with their relays and the given number of competing consumers
+    each (threads on one queue per service); workers_out gets the consumers by service."""
     suffix = uuid.uuid4().hex[:8]
     shared = {"exchange": f"crm.events.saga.{suffix}", "dead_letter_exchange": f"crm.dlx.saga.{suffix}"}
     s_settings = service_settings("sales", **shared)
@@ -73,12 +80,16 @@ def saga(service_settings) -> Saga:
         seed_users(engine, admin, rep)
         seed_customer(engine, rep["id"], customer_id=customer_id, name="上海华东机电设备有限公司")
     workers = contextlib.ExitStack()
+    counts = {"sales": sales_consumers, "inventory": inventory_consumers}
     for root, settings in ((sales_root, s_settings), (inventory_root, i_settings)):
         queue = f"{settings.service}.events.{suffix}"
         # queues exist before anything is published (as deploy.prepare does), so no event
         # of the first test is dropped as unroutable while a consumer thread is starting
         declare_all(settings, {queue: root.handlers().patterns})
-        workers.enter_context(Worker(root.consumer(settings, queue=queue)))
+        for _ in range(counts[settings.service]):
+            consumer = workers.enter_context(Worker(root.consumer(settings, queue=queue)))
+            if workers_out is not None:
+                workers_out.setdefault(settings.service, []).append(consumer)
         workers.enter_context(Worker(root.relay(settings)))
     sales = sales_app(s_settings)
     inventory = ServiceClient(inventory_app(i_settings), admin, i_settings.internal_secret)

@@ -4,6 +4,7 @@ the others keep running; a stop signal stops it for good (Ctrl-C still ends the 
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -59,4 +60,28 @@ def test_kill_9_of_the_child_is_restarted_and_sigterm_stops_the_wrapper(tmp_path
 def test_every_procfile_line_is_supervised():
     for line in (ROOT / "deploy/Procfile").read_text().splitlines():
         name, command = line.split(":", 1)
-        assert command.strip().startswith(f".venv/bin/python -m deploy.supervise {name} -- "), line
+        command = re.sub(r"^([A-Z_]+=\S+\s+)+", "", command.strip())  # settings of the line (CRM_METRICS_PORT=...)
+        assert command.startswith(f".venv/bin/python -m deploy.supervise {name} -- "), line
+
+
+def test_replicas_get_their_own_state_file_and_metrics_port():
+    from deploy.supervise import replica
+
+    assert replica("sales_api", {"CRM_METRICS_PORT": "9220"}) == ("sales_api", 9220)
+    assert replica("sales_api", {"CRM_METRICS_PORT": "9220", "HONCHO_PROCESS_NAME": "sales_api.1"}) == \
+        ("sales_api", 9220)
+    assert replica("sales_api", {"CRM_METRICS_PORT": "9220", "HONCHO_PROCESS_NAME": "sales_api.3"}) == \
+        ("sales_api.3", 9420)
+    assert replica("sales_consumer", {"HONCHO_PROCESS_NAME": "sales_consumer.2"}) == ("sales_consumer.2", None)
+    # another process's name (a wrapper started by hand inside a honcho process) is not a replica
+    assert replica("sales_relay", {"CRM_METRICS_PORT": "9222", "HONCHO_PROCESS_NAME": "sales_api.2"}) == \
+        ("sales_relay", 9222)
+
+
+def test_make_run_scales_the_order_service_alone():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "SALES_REPLICAS ?= 1" in makefile
+    assert "-c sales_api=$(SALES_REPLICAS),sales_consumer=$(SALES_REPLICAS)" in makefile
+    procfile = (ROOT / "deploy/Procfile").read_text()
+    sales_api = next(line for line in procfile.splitlines() if line.startswith("sales_api:"))
+    assert "GUNICORN_REUSE_PORT=${SALES_REUSE_PORT:-0}" in sales_api  # the replicas share port 8102
