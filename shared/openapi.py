@@ -70,7 +70,7 @@ def list_of(item: type[Schema]) -> Schema:
 def api_doc(*, body: SchemaRef = None, response: SchemaRef = None, status: int = 200,
             summary: str | None = None, query: SchemaRef = None, many: bool = False,
             page: type[Schema] | None = None, tags: Iterable[str] | None = None,
-            content_type: str = "application/json", produces: str = "application/json",
+            content_type: str = "application/json", produces: str | tuple[str, ...] = "application/json",
             responses: Mapping[int, str] | None = None) -> Callable:
     """Declare an endpoint's request body, query parameters and answer for the document,
     in one line next to the route:
@@ -80,7 +80,9 @@ def api_doc(*, body: SchemaRef = None, response: SchemaRef = None, status: int =
         @api_doc(status=204)                                      # no body either way
         @api_doc(produces="application/pdf")                      # a file
 
-    body: the marshmallow schema the view loads (content_type: its media type);
+    body: the marshmallow schema the view loads (content_type: its media type; for an
+    upload body=FileUpload, content_type="multipart/form-data"); produces: the answer's
+    media type(s);
     response: the schema of the 2xx answer (many=True: a bare array of it); page: the
     schema of one item of a paged list; responses: extra error answers {status: text}
     (the common ones are always there, with the shared error body)."""
@@ -127,10 +129,20 @@ def operation_id(endpoint: str, method: str, methods: int) -> str:
     return f"{name}_{method.lower()}" if methods > 1 else name
 
 
-def _content(media: str, schema: Any) -> dict[str, Any]:
-    if media != "application/json" and schema is None:
-        schema = BINARY
-    return {media: {"schema": schema}} if schema is not None else {}
+def _content(media: str | tuple[str, ...], schema: Any) -> dict[str, Any]:
+    """{media type: {schema}}; a file (not JSON) without a schema is binary."""
+    out = {}
+    for one in (media,) if isinstance(media, str) else media:
+        described = BINARY if one != "application/json" and schema is None else schema
+        if described is not None:
+            out[one] = {"schema": described}
+    return out
+
+
+class FileUpload(Schema):
+    """A multipart/form-data body with one file in the field 'file'."""
+
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
 def _operation(view: Callable, method: str, path_params: list[dict[str, Any]], op_id: str,
