@@ -179,12 +179,30 @@ def _operation(view: Callable, method: str, path_params: list[dict[str, Any]], o
     return op
 
 
+def schema_name(schema: type[Schema] | Schema) -> str:
+    """A component's name: the class name, plus what an instance changes ('WarehouseIn'
+    with only name and active is 'WarehouseIn_name_active'; partial adds 'Partial')."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__
+    if isinstance(schema, Schema):
+        if schema.many:
+            return ""  # inline a list of it (its items refer to the item's component)
+        if schema.only:
+            name += "_" + "_".join(sorted(schema.only))
+        dropped = set(schema.exclude) - set(getattr(cls.Meta, "exclude", ()))
+        if dropped:
+            name += "_without_" + "_".join(sorted(dropped))
+        if schema.partial is True:
+            name += "Partial"
+    return name
+
+
 def build_openapi(app: Flask, title: str, *, version: str = "1.0.0", prefix: str = "",
                   include: Callable[[str], bool] | None = None, tag: str | None = None) -> dict[str, Any]:
     """The OpenAPI 3 document of app's routes (static files and HEAD/OPTIONS left out);
     every operation is tagged tag (default: the app's name) unless it declares its own."""
     spec = APISpec(title=title, version=version, openapi_version=OPENAPI_VERSION,
-                   plugins=[MarshmallowPlugin()])
+                   plugins=[MarshmallowPlugin(schema_name_resolver=schema_name)])
     spec.components.schema("Error", ERROR_SCHEMA)
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     paths: dict[str, dict[str, Any]] = {}

@@ -120,7 +120,7 @@ def get_contact(contact_id: str) -> ResponseReturnValue:
 
 
 @bp.patch("/contacts/<contact_id>")
-@api_doc(body=ContactIn, response=out.Contact, summary="Change a contact")
+@api_doc(body=ContactIn(partial=True), response=out.Contact, summary="Change a contact")
 def update_contact(contact_id: str) -> ResponseReturnValue:
     body = load(ContactIn(), partial=True)
     if "name" in body and body["name"] is None:

@@ -286,7 +286,7 @@ def _live(conn, cid: str, *, for_update: bool = True):
 
 
 @bp.patch("/customers/<cid>")
-@api_doc(body=CustomerPatch, response=out.Customer, summary="Change a customer")
+@api_doc(body=CustomerPatch(partial=True), response=out.Customer, summary="Change a customer")
 def update_customer(cid: str) -> ResponseReturnValue:
     body = load(CustomerPatch(), partial=True)
     if not body:

@@ -124,7 +124,7 @@ def get_lead(lead_id: str) -> ResponseReturnValue:
 
 
 @bp.patch("/leads/<lead_id>")
-@api_doc(body=LeadPatch, response=out.Lead, summary="Change a lead")
+@api_doc(body=LeadPatch(partial=True), response=out.Lead, summary="Change a lead")
 def update_lead(lead_id: str) -> ResponseReturnValue:
     body = load(LeadPatch(), partial=True)
     if not body or body.get("name", "x") is None:

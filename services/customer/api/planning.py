@@ -87,7 +87,7 @@ def submit_plan() -> ResponseReturnValue:
 
 
 @bp.patch("/work-plans/<plan_id>")
-@api_doc(body=PlanPatch, response=out.WorkPlan, summary="Change a work plan or add its summary")
+@api_doc(body=PlanPatch(partial=True), response=out.WorkPlan, summary="Change a work plan or add its summary")
 def update_plan(plan_id: str) -> ResponseReturnValue:
     body = load(PlanPatch(), partial=True)
     if not body or ("plan" in body and not body["plan"]):

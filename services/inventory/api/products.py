@@ -116,7 +116,7 @@ def get_product(product_id: str):
 
 
 @bp.patch("/products/<product_id>")
-@api_doc(body=ProductPatch, response=out.Product, summary="Change a product (prices: roles that set prices)")
+@api_doc(body=ProductPatch(partial=True), response=out.Product, summary="Change a product (prices: roles that set prices)")
 def patch_product(product_id: str):
     pid = path_id(product_id, "product")
     require_role(STOCK_WRITERS, "change products")

@@ -104,7 +104,7 @@ def get(opp_id: str):
 
 
 @bp.patch("/opportunities/<opp_id>")
-@api_doc(response=out.Opportunity, body=OpportunityPatch, summary="Update stage, amount, next step, lost reason, competitors; won/lost are final (409)", tags=["sales"])
+@api_doc(response=out.Opportunity, body=OpportunityPatch(partial=True), summary="Update stage, amount, next step, lost reason, competitors; won/lost are final (409)", tags=["sales"])
 def patch(opp_id: str):
     p = writer()
     changes = load(OpportunityPatch(), partial=True)
