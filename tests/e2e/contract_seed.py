@@ -22,7 +22,7 @@ def _made(response: Any, what: str) -> dict[str, Any]:
 def seed(admin: ApiClient) -> dict[Any, str]:
     tag = uuid.uuid4().hex[:6]
     rep = admin.create_user("sales")
-    ids: dict[Any, str] = {"user_id": rep.user["id"], "uid": rep.user["id"]}
+    ids: dict[Any, str] = {"user_id": rep.user["id"], "uid": rep.user["id"], "admin_id": admin.user["id"]}
 
     customer = _made(admin.post("/customers", json={"name": f"契约测试机电有限公司{tag}", "phone": "021-5555 0101",
                                                     "owner_id": rep.user["id"]}), "customer")

@@ -60,6 +60,8 @@ def _fuzz(operation: Any, ids: dict[Any, str], token: str, statuses: set[int]) -
     @settings(max_examples=EXAMPLES * 2, derandomize=not RANDOM, deadline=None, database=None,
               suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
     def run(case):
+        if isinstance(case.body, dict | list):
+            case.body = _fill_ids(case.body, ids)
         if operation.path == "/api/v1/custom-fields" and isinstance(case.body, dict):
             case.body["required"] = False  # a required field would refuse every later customer without it
         headers = {"Authorization": f"Bearer {token}"}
@@ -68,6 +70,23 @@ def _fuzz(operation: Any, ids: dict[Any, str], token: str, statuses: set[int]) -
         case.validate_response(response, checks=_checks(operation), headers=headers)
 
     run()
+
+
+# body fields that name a record: filled with a seeded record's id (when a generated
+# value is a string), so that writes get past "unknown customer" to their success answer
+BODY_IDS = {"customer_id": "cid", "owner_id": "user_id", "assignee_id": "user_id", "user_id": "user_id",
+            "product_id": "product_id", "warehouse_id": "warehouse_id", "from_warehouse_id": "warehouse_id",
+            "order_id": "order_id", "supplier_id": "supplier_id", "opportunity_id": "opp_id",
+            "contact_id": "contact_id", "purchase_order_id": "po_id", "manager_id": "admin_id"}
+
+
+def _fill_ids(value: Any, ids: dict[Any, str]) -> Any:
+    if isinstance(value, dict):
+        return {k: ids[BODY_IDS[k]] if k in BODY_IDS and isinstance(v, str) and BODY_IDS[k] in ids
+                else _fill_ids(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill_ids(v, ids) for v in value]
+    return value
 
 
 def _checks(operation: Any) -> list:
