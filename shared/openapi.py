@@ -4,9 +4,11 @@ marshmallow schemas that endpoints declare with @api_doc (apispec + MarshmallowP
     from shared.openapi import api_doc
 
     @bp.post("/customers")
-    @api_doc(body=CustomerIn, response=CustomerOut, status=201, summary="Create a customer")
+    @api_doc(body=CustomerIn, response=out.Customer, status=201, summary="Create a customer")
     def create_customer(): ...
 
+Every operation gets a unique operationId (from its endpoint), its service as tag, and
+the error answers with the shared error body; `page=` declares the list envelope.
 `register_openapi(app, title)` serves the document at GET /openapi.json (a public path of
 shared.web); the gateway merges every service's document under /api/v1 with
 `merge_documents`.
