@@ -64,11 +64,6 @@ def page_of(item: type[Schema]) -> type[Schema]:
     return _PAGES[item]
 
 
-def list_of(item: type[Schema]) -> Schema:
-    """A bare JSON array of item (for the few answers that are not paged)."""
-    return item(many=True)
-
-
 def api_doc(*, body: SchemaRef = None, response: SchemaRef = None, status: int = 200,
             summary: str | None = None, query: SchemaRef = None, many: bool = False,
             page: type[Schema] | None = None, tags: Iterable[str] | None = None,
