@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 REQS := $(sort $(wildcard requirements*.txt))
 STAMP := $(VENV)/.installed-$(shell cat $(REQS) 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: run test venv servers browser secrets prepare lint unit integration e2e bench fuzz compose-check clean
+.PHONY: run test venv servers browser secrets prepare lint unit integration e2e bench fuzz contract compose-check clean
 
 # Per-installation random secrets (never the public development values), generated once
 # into an ignored file and exported to every process `make run` starts.
@@ -81,6 +81,14 @@ e2e: venv servers browser
 FUZZ_EXAMPLES ?= 200
 fuzz: venv servers
 	@FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/python -m pytest -p no:cacheprovider tests/integration/fuzz
+
+# Contract fuzzing of the merged OpenAPI document (schemathesis) against a suite started for
+# the run: generated requests to every operation, on real records; every answer must match
+# its documented schema (record, list envelope or error body) and never be a 5xx. `make test`
+# runs the same test with 2 examples per operation, always the same.
+CONTRACT_EXAMPLES ?= 50
+contract: venv servers
+	@CONTRACT_EXAMPLES=$(CONTRACT_EXAMPLES) CONTRACT_RANDOM=1 $(BIN)/python -m pytest -p no:cacheprovider tests/e2e/test_api_contract.py
 
 bench: venv servers
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -21,7 +21,12 @@ from shared.web import error_response
 
 bp = Blueprint("gateway_meta", __name__)
 _pool = ThreadPoolExecutor(max_workers=len(SERVICES) + 1, thread_name_prefix="gw-fanout")
-GATEWAY_DOC_PATHS = ("/api/v1/auth", "/api/v1/users")
+NOT_DOCUMENTED = ("/api/v1/openapi.json", "/api/v1/docs", "/api/v1/<")  # the document, its page, the proxy
+
+
+def gateway_documented(rule: str) -> bool:
+    """The gateway's own API routes (/api/v1/auth, /users, ... of every api_* blueprint)."""
+    return rule.startswith("/api/v1/") and not rule.startswith(NOT_DOCUMENTED)
 
 
 def _ask(service: str, path: str, timeout: float) -> tuple[str, Any]:
@@ -77,7 +82,7 @@ def readyz():
 def openapi_json():
     ctx = gateway_context()
     own = build_openapi(current_app, "CRM suite API", version="1.0.0",
-                        include=lambda rule: rule.startswith(GATEWAY_DOC_PATHS))
+                        include=gateway_documented)
     answers = _fan_out("/openapi.json", ctx.config.ready_timeout)
     documents = {name: doc for name, doc in answers.items() if isinstance(doc, dict) and "paths" in doc}
     merged = merge_documents(own, documents)

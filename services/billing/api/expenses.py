@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 
+from services.billing.api import answers as out
 from services.billing.api.common import (
     check_customer,
     expense_event,
@@ -44,7 +45,7 @@ def _emit_expense(conn, ctx, row, action: str) -> None:
 
 
 @bp.post("/expenses")
-@api_doc(body=ExpenseIn, status=201, summary="Submit an expense claim", tags=["billing"])
+@api_doc(response=out.Expense, body=ExpenseIn, status=201, summary="Submit an expense claim", tags=["billing"])
 def submit_expense():
     p = principal()
     body = load(ExpenseIn())
@@ -97,23 +98,25 @@ def _act(expense_id: str, action: str, event: str):
 
 
 @bp.post("/expenses/<expense_id>/approve")
-@api_doc(body=DecisionIn, status=200, summary="Approve a claim (submitter's manager or admin)", tags=["billing"])
+@api_doc(response=out.Expense, body=DecisionIn, status=200, summary="Approve a claim (submitter's manager or admin)", tags=["billing"])
 def approve_expense(expense_id: str):
     return _act(expense_id, "approve", "approved")
 
 
 @bp.post("/expenses/<expense_id>/reject")
-@api_doc(body=DecisionIn, status=200, summary="Reject a claim (submitter's manager or admin)", tags=["billing"])
+@api_doc(response=out.Expense, body=DecisionIn, status=200, summary="Reject a claim (submitter's manager or admin)", tags=["billing"])
 def reject_expense(expense_id: str):
     return _act(expense_id, "reject", "rejected")
 
 
 @bp.post("/expenses/<expense_id>/pay")
+@api_doc(response=out.Expense, summary="Mark an approved claim paid (finance, admin)")
 def pay_expense(expense_id: str):
     return _act(expense_id, "pay", "paid")
 
 
 @bp.get("/expenses/<expense_id>")
+@api_doc(response=out.Expense, summary="An expense claim")
 def get_expense(expense_id: str):
     p = principal()
     expense_id = path_id(expense_id, "expense")
@@ -149,6 +152,7 @@ def _filters(conn, p: Principal) -> list:
 
 
 @bp.get("/expenses")
+@api_doc(page=out.Expense, summary="Expense claims (submitter_id, status, customer_id, from, to)")
 def list_expenses():
     p = principal()
     page, per_page = page_args()
@@ -167,6 +171,7 @@ SUMMARY_LIMIT = 500
 
 
 @bp.get("/expenses/summary")
+@api_doc(response=out.ExpenseSummary, summary="Per submitter: count, total and amount per status")
 def expense_summary():
     """Per submitter (within what the caller sees, filtered like the list): the number of
     claims and the amount per status; `from` / `to` limit by submission date (UTC)."""

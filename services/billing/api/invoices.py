@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 
 from services.billing import store
+from services.billing.api import answers as out
 from services.billing.api.common import (
     DOMAIN,
     FINANCE,
@@ -37,7 +38,7 @@ bp = Blueprint("billing_invoices", __name__)
 
 
 @bp.post("/invoices")
-@api_doc(body=InvoiceIn, status=201, summary="Issue an invoice (sum per order at most its gross; 409 invoice_exceeds_order)", tags=["billing"])
+@api_doc(response=out.Invoice, body=InvoiceIn, status=201, summary="Issue an invoice (sum per order at most its gross; 409 invoice_exceeds_order)", tags=["billing"])
 def issue_invoice():
     p = principal()
     require_role(p, FINANCE, "issue invoices")
@@ -73,7 +74,7 @@ def issue_invoice():
 
 
 @bp.post("/invoices/<invoice_id>/void")
-@api_doc(body=VoidIn, status=200, summary="Void an invoice with a reason (finance, admin); it keeps its number", tags=["billing"])
+@api_doc(response=out.Invoice, body=VoidIn, status=200, summary="Void an invoice with a reason (finance, admin); it keeps its number", tags=["billing"])
 def void_invoice(invoice_id: str):
     p = principal()
     invoice_id = path_id(invoice_id, "invoice")
@@ -105,6 +106,7 @@ def void_invoice(invoice_id: str):
 
 
 @bp.get("/invoices")
+@api_doc(page=out.Invoice, summary="Invoices (customer_id, order_id, status)")
 def list_invoices():
     p = principal()
     page, per_page = page_args()
@@ -133,6 +135,7 @@ def list_invoices():
 
 
 @bp.get("/invoices/<invoice_id>")
+@api_doc(response=out.Invoice, summary="An invoice")
 def get_invoice(invoice_id: str):
     p = principal()
     invoice_id = path_id(invoice_id, "invoice")

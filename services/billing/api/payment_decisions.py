@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify
 
 from services.billing import store
+from services.billing.api import answers as out
 from services.billing.api.common import (
     DOMAIN,
     FINANCE,
@@ -63,14 +64,14 @@ def _decide(payment_id: str, action: str, p: Principal, note: str | None):
 
 
 @bp.post("/payments/<payment_id>/confirm")
-@api_doc(body=DecisionIn, summary="Confirm an unconfirmed payment (finance, admin): it counts from now on; 409 unless unconfirmed or when it no longer fits the order", tags=["billing"])
+@api_doc(response=out.Payment, body=DecisionIn, summary="Confirm an unconfirmed payment (finance, admin): it counts from now on; 409 unless unconfirmed or when it no longer fits the order", tags=["billing"])
 def confirm_payment(payment_id: str):
     p = principal()
     return _decide(payment_id, "confirm", p, load(DecisionIn()).get("reason"))
 
 
 @bp.post("/payments/<payment_id>/reject")
-@api_doc(body=DecisionIn, summary="Reject an unconfirmed payment (finance, admin) with a reason; it never counts", tags=["billing"])
+@api_doc(response=out.Payment, body=DecisionIn, summary="Reject an unconfirmed payment (finance, admin) with a reason; it never counts", tags=["billing"])
 def reject_payment(payment_id: str):
     p = principal()
     return _decide(payment_id, "reject", p, load(DecisionIn()).get("reason"))

@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from services.billing import store
+from services.billing.api import answers as out
 from services.billing.api.common import (
     DOMAIN,
     FINANCE,
@@ -50,7 +51,7 @@ def _mismatch() -> ValidationFailed:
 
 
 @bp.post("/payments")
-@api_doc(body=PaymentIn, status=201, summary="Record a payment (finance, admin); without order_id a prepayment (customer credit). With BILLING_REPS_RECORD_CASH on, sales and managers may record cash for customers they see: status unconfirmed, counting nowhere until finance confirms it", tags=["billing"])
+@api_doc(response=out.Payment, body=PaymentIn, status=201, summary="Record a payment (finance, admin); without order_id a prepayment (customer credit). With BILLING_REPS_RECORD_CASH on, sales and managers may record cash for customers they see: status unconfirmed, counting nowhere until finance confirms it", tags=["billing"])
 def record_payment():
     p = principal()
     reps_record_cash = current_app.extensions["billing_config"].reps_record_cash
@@ -122,6 +123,7 @@ def _list(table: sa.Table, time_col: sa.Column, view, extra_where=()):
 
 
 @bp.get("/payments")
+@api_doc(page=out.Payment, summary="Payments (customer_id, order_id, kind, status, from, to)")
 def list_payments():
     kind = request.args.get("kind")
     if kind not in (None, "", "order", "prepayment"):
@@ -138,6 +140,7 @@ def list_payments():
 
 
 @bp.get("/payments/<payment_id>")
+@api_doc(response=out.Payment, summary="A payment")
 def get_payment(payment_id: str):
     p = principal()
     payment_id = path_id(payment_id, "payment")
@@ -150,6 +153,7 @@ def get_payment(payment_id: str):
 
 
 @bp.get("/prepayments")
+@api_doc(page=out.Payment, summary="Prepayments: payments without an order (customer_id)")
 def list_prepayments():
     """Payments received without an order (the customer's credit comes from these)."""
     if request.args.get("order_id"):
@@ -158,12 +162,13 @@ def list_prepayments():
 
 
 @bp.get("/prepayments/allocations")
+@api_doc(page=out.Allocation, summary="Allocations of prepayment credit to orders (customer_id, order_id)")
 def list_allocations():
     return _list(allocations, allocations.c.created_at, allocation_view)
 
 
 @bp.post("/prepayments/allocate")
-@api_doc(body=AllocateIn, status=201, summary="Allocate a customer's prepayment credit (CNY) to an order", tags=["billing"])
+@api_doc(response=out.AllocationMade, body=AllocateIn, status=201, summary="Allocate a customer's prepayment credit (CNY) to an order", tags=["billing"])
 def allocate():
     """Spend a customer's prepayment credit (CNY) on one of its orders."""
     p = principal()
@@ -199,7 +204,7 @@ def allocate():
 
 
 @bp.post("/exchange-rates")
-@api_doc(body=RateIn, status=201, summary="Store the rate of a currency to CNY from a date (finance, admin)", tags=["billing"])
+@api_doc(response=out.ExchangeRate, body=RateIn, status=201, summary="Store the rate of a currency to CNY from a date (finance, admin)", tags=["billing"])
 def set_rate():
     p = principal()
     require_role(p, FINANCE, "set exchange rates")
@@ -256,6 +261,7 @@ def convert():
 
 
 @bp.get("/exchange-rates")
+@api_doc(page=out.ExchangeRate, summary="Exchange rates to CNY (currency)")
 def list_rates():
     principal()
     page, per_page = page_args()

@@ -11,6 +11,7 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from services.billing import store
+from services.billing.api import answers as out
 from services.billing.api.common import DOMAIN, FINANCE, check_customer, iso, require_role
 from services.billing.api.fields import OpeningBalanceIn
 from services.billing.domain.ageing import BUCKETS, Debt, age_debts
@@ -34,7 +35,7 @@ def opening_view(row) -> dict:
 
 
 @bp.post("/opening-balances")
-@api_doc(body=OpeningBalanceIn, status=201, summary="Record a customer's opening receivable (once per customer)", tags=["billing"])
+@api_doc(response=out.OpeningBalance, body=OpeningBalanceIn, status=201, summary="Record a customer's opening receivable (once per customer)", tags=["billing"])
 def record_opening_balance():
     p = principal()
     require_role(p, FINANCE, "record opening balances")
@@ -62,6 +63,7 @@ def record_opening_balance():
 
 
 @bp.get("/opening-balances")
+@api_doc(page=out.OpeningBalance, summary="Opening balances (customer_id)")
 def list_opening_balances():
     p = principal()
     page, per_page = page_args()
@@ -99,6 +101,7 @@ def _balance(row) -> Balance:
 
 
 @bp.get("/receivables")
+@api_doc(page=out.Receivable, summary="Per customer: opening, invoiced, paid, credit, outstanding (customer_id)")
 def list_receivables():
     """Per customer with billing activity: invoiced, paid, credit, outstanding (see
     domain/receivables.py for the definitions)."""
@@ -144,6 +147,7 @@ ORDER BY t.customer_id, t.issued_at, t.id
 
 
 @bp.get("/receivables/ageing")
+@api_doc(response=out.Ageing, summary="Outstanding amounts by age (as_of): 0-30, 31-60, 61-90, over 90 days")
 def ageing():
     """Per customer who owes: the outstanding amount by age of the debt (0-30, 31-60,
     61-90, over 90 days at as_of; default today, UTC), by invoice date, FIFO settled."""

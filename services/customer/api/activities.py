@@ -12,11 +12,13 @@ from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields, validate
 
 from services.customer.access import customer_clause, load_customer, require_customer_field
+from services.customer.api import answers as out
 from services.customer.api.common import aware, iso, path_id, require_role, text, uuid_field
 from services.customer.models import activities, activity_comments, contacts
 from shared.errors import NotFound, ValidationFailed
 from shared.events.customer import ACTIVITY_KINDS
 from shared.fields import AwareDateTime
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
 
@@ -48,6 +50,7 @@ def comment_json(row: Any) -> dict[str, Any]:
 
 
 @bp.post("/activities")
+@api_doc(body=ActivityIn, response=out.Activity, status=201, summary="Log a call, visit, email, meeting or note")
 def log_activity() -> ResponseReturnValue:
     body = load(ActivityIn())
     who = principal()
@@ -72,6 +75,7 @@ def log_activity() -> ResponseReturnValue:
 
 
 @bp.get("/activities")
+@api_doc(page=out.Activity, summary="Activities (customer_id, contact_id, author_id, kind, from, to)")
 def list_activities() -> ResponseReturnValue:
     who = principal()
     page, per_page = page_args()
@@ -106,6 +110,7 @@ def _visible_activity(conn, activity_id: str, *, read: bool = False):
 
 
 @bp.get("/activities/<activity_id>")
+@api_doc(response=out.ActivityWithComments, summary="An activity with its comments")
 def get_activity(activity_id: str) -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
         row = _visible_activity(conn, activity_id, read=True)
@@ -115,6 +120,7 @@ def get_activity(activity_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/activities/<activity_id>/comments")
+@api_doc(body=CommentIn, response=out.Comment, status=201, summary="Comment on an activity")
 def comment(activity_id: str) -> ResponseReturnValue:
     body = load(CommentIn())
     who = principal()
@@ -133,6 +139,7 @@ def comment(activity_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/activities/<activity_id>/comments")
+@api_doc(page=out.Comment, summary="An activity's comments")
 def list_comments(activity_id: str) -> ResponseReturnValue:
     page, per_page = page_args()
     with service_context().engine.connect() as conn:

@@ -18,12 +18,14 @@ from services.customer.access import (
     require_customer_field,
     require_user,
 )
+from services.customer.api import answers as out
 from services.customer.api.common import iso, path_id, text, uuid_field
 from services.customer.assignments import assign
 from services.customer.domain.rules import complaint_transition_allowed
 from services.customer.models import complaints
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.events.customer import COMPLAINT_STATUSES
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
 
@@ -72,6 +74,7 @@ def _emit(conn, ctx, event_type: str, row: Any, **extra: Any) -> None:
 
 
 @bp.post("/complaints")
+@api_doc(body=ComplaintIn, response=out.Complaint, status=201, summary="File a complaint and assign it")
 def create_complaint() -> ResponseReturnValue:
     body = load(ComplaintIn())
     ctx = service_context()
@@ -90,6 +93,7 @@ def create_complaint() -> ResponseReturnValue:
 
 
 @bp.get("/complaints")
+@api_doc(page=out.Complaint, summary="Complaints (customer_id, assignee_id, status)")
 def list_complaints() -> ResponseReturnValue:
     page, per_page = page_args()
     args = request.args
@@ -129,12 +133,14 @@ def _visible(conn, complaint_id: str, *, for_update: bool = False, write: bool =
 
 
 @bp.get("/complaints/<complaint_id>")
+@api_doc(response=out.Complaint, summary="A complaint")
 def get_complaint(complaint_id: str) -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
         return jsonify(complaint_json(_visible(conn, complaint_id)))
 
 
 @bp.patch("/complaints/<complaint_id>")
+@api_doc(body=ComplaintPatch, response=out.Complaint, summary="Change a complaint's status or assignee")
 def update_complaint(complaint_id: str) -> ResponseReturnValue:
     body = load(ComplaintPatch())
     if not body:

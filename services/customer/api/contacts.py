@@ -12,11 +12,13 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.engine import Connection
 
 from services.customer.access import customer_clause, load_customer, require_customer_field
+from services.customer.api import answers as out
 from services.customer.api.common import iso, path_id, text
 from services.customer.domain.normalize import search_text
 from services.customer.models import contacts
 from services.customer.search import fragment_match
 from shared.errors import NotFound, ValidationFailed
+from shared.openapi import api_doc
 from shared.outbox import EventContext, Outbox
 from shared.service import service_context
 from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
@@ -60,6 +62,7 @@ def insert_contact(conn: Connection, outbox: Outbox, ctx: EventContext, customer
 
 
 @bp.post("/customers/<cid>/contacts")
+@api_doc(body=ContactIn, response=out.Contact, status=201, summary="Add a contact to a customer")
 def create_contact(cid: str) -> ResponseReturnValue:
     body = load(ContactIn())
     ctx = service_context()
@@ -70,6 +73,7 @@ def create_contact(cid: str) -> ResponseReturnValue:
 
 
 @bp.get("/contacts")
+@api_doc(page=out.Contact, summary="Contacts (customer_id, is_decision_maker, q)")
 def list_contacts() -> ResponseReturnValue:
     who = principal()
     page, per_page = page_args()
@@ -109,12 +113,14 @@ def _visible_contact(conn, contact_id: str, *, for_update: bool = False, read: b
 
 
 @bp.get("/contacts/<contact_id>")
+@api_doc(response=out.Contact, summary="A contact")
 def get_contact(contact_id: str) -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
         return jsonify(contact_json(_visible_contact(conn, contact_id, read=True)))
 
 
 @bp.patch("/contacts/<contact_id>")
+@api_doc(body=ContactIn(partial=True), response=out.Contact, summary="Change a contact")
 def update_contact(contact_id: str) -> ResponseReturnValue:
     body = load(ContactIn(), partial=True)
     if "name" in body and body["name"] is None:
@@ -134,6 +140,7 @@ def update_contact(contact_id: str) -> ResponseReturnValue:
 
 
 @bp.delete("/contacts/<contact_id>")
+@api_doc(status=204, summary="Delete a contact")
 def delete_contact(contact_id: str) -> ResponseReturnValue:
     ctx = service_context()
     with ctx.engine.begin() as conn:

@@ -11,10 +11,12 @@ from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy.exc import IntegrityError
 
+from services.customer.api import answers as out
 from services.customer.api.common import iso, require_role, text
 from services.customer.domain.rules import FIELD_TYPES
 from services.customer.models import custom_fields
 from shared.errors import Conflict
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.web import event_context, load, page_args, page_response, principal
 
@@ -42,6 +44,7 @@ def field_json(row: Any) -> dict[str, Any]:
 
 
 @bp.post("/custom-fields")
+@api_doc(body=FieldIn, response=out.CustomField, status=201, summary="Define a custom field (admin)")
 def define_field() -> ResponseReturnValue:
     require_role(principal(), ("admin",), "define custom fields")
     body = load(FieldIn())
@@ -64,6 +67,7 @@ def define_field() -> ResponseReturnValue:
 
 
 @bp.get("/custom-fields")
+@api_doc(page=out.CustomField, summary="Custom fields")
 def list_fields() -> ResponseReturnValue:
     page, per_page = page_args()
     with service_context().engine.connect() as conn:

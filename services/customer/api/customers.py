@@ -22,6 +22,7 @@ from services.customer.access import (
     require_manage,
     shares,
 )
+from services.customer.api import answers as out
 from services.customer.api.common import field_defs, path_id, require_role, text, uuid_field
 from services.customer.domain.normalize import (
     name_key,
@@ -39,6 +40,7 @@ from services.customer.models import contacts, customer_counts, customers
 from services.customer.search import fragment_match
 from shared.errors import Conflict, ValidationFailed
 from shared.identity import Principal
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import require_assignable_owner, sees_all, visible_user_ids
 from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
@@ -81,6 +83,7 @@ def _custom_values(conn, values: Any, *, current: dict | None, creating: bool) -
 
 
 @bp.post("/customers")
+@api_doc(body=CustomerIn, response=out.Customer, status=201, summary="Create a customer")
 def create_customer() -> ResponseReturnValue:
     who = principal()
     require_role(who, CUSTOMER_CREATORS, "create customers")
@@ -199,6 +202,7 @@ def _search_clause(q: str):
 
 
 @bp.get("/customers")
+@api_doc(page=out.Customer, summary="Customers (q, status, owner_id, category, industry)")
 def list_customers() -> ResponseReturnValue:
     who = principal()
     page, per_page = page_args()
@@ -266,6 +270,7 @@ def _search_page(conn, who, page: int, per_page: int) -> tuple[list[str], int]:
 
 
 @bp.get("/customers/<cid>")
+@api_doc(response=out.Customer, summary="A customer")
 def get_customer(cid: str) -> ResponseReturnValue:
     ctx = service_context()
     with ctx.engine.connect() as conn:
@@ -281,6 +286,7 @@ def _live(conn, cid: str, *, for_update: bool = True):
 
 
 @bp.patch("/customers/<cid>")
+@api_doc(body=CustomerPatch(partial=True), response=out.Customer, summary="Change a customer")
 def update_customer(cid: str) -> ResponseReturnValue:
     body = load(CustomerPatch(), partial=True)
     if not body:
@@ -312,6 +318,7 @@ def update_customer(cid: str) -> ResponseReturnValue:
 
 
 @bp.delete("/customers/<cid>")
+@api_doc(response=out.Customer, summary="Soft-delete a customer")
 def delete_customer(cid: str) -> ResponseReturnValue:
     ctx = service_context()
     with ctx.engine.begin() as conn:
@@ -324,6 +331,7 @@ def delete_customer(cid: str) -> ResponseReturnValue:
 
 
 @bp.post("/customers/<cid>/restore")
+@api_doc(response=out.Customer, summary="Restore a deleted customer")
 def restore_customer(cid: str) -> ResponseReturnValue:
     ctx = service_context()
     with ctx.engine.begin() as conn:
@@ -339,6 +347,7 @@ def restore_customer(cid: str) -> ResponseReturnValue:
 
 
 @bp.post("/customers/<cid>/lost")
+@api_doc(body=LostIn, response=out.Customer, summary="Mark a customer lost (reason)")
 def mark_lost(cid: str) -> ResponseReturnValue:
     body = load(LostIn())
     ctx = service_context()
@@ -353,6 +362,7 @@ def mark_lost(cid: str) -> ResponseReturnValue:
 
 
 @bp.post("/customers/<cid>/reactivate")
+@api_doc(response=out.Customer, summary="Undo lost")
 def reactivate(cid: str) -> ResponseReturnValue:
     """Undo 'lost' (an addition to the contract)."""
     ctx = service_context()

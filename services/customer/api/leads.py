@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 
 from services.customer import store
 from services.customer.access import require_customer_field
+from services.customer.api import answers as out
 from services.customer.api.common import iso, path_id, require_role, text, uuid_field
 from services.customer.api.contacts import insert_contact
 from services.customer.domain.normalize import name_key, phone_key
@@ -20,6 +21,7 @@ from services.customer.models import customers, leads
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.fields import MAX_DEAL_AMOUNT, Date, Money
 from shared.money import fmt
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import owner_filter
 from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
@@ -67,6 +69,7 @@ def _snapshot(row: Any) -> dict[str, Any]:
 
 
 @bp.post("/leads")
+@api_doc(body=LeadIn, response=out.Lead, status=201, summary="Create a lead")
 def create_lead() -> ResponseReturnValue:
     who = principal()
     require_role(who, CUSTOMER_CREATORS, "create leads")
@@ -83,6 +86,7 @@ def create_lead() -> ResponseReturnValue:
 
 
 @bp.get("/leads")
+@api_doc(page=out.Lead, summary="Leads (status, owner_id)")
 def list_leads() -> ResponseReturnValue:
     who = principal()
     page, per_page = page_args()
@@ -113,12 +117,14 @@ def _visible_lead(conn, lead_id: str, *, for_update: bool = False):
 
 
 @bp.get("/leads/<lead_id>")
+@api_doc(response=out.Lead, summary="A lead")
 def get_lead(lead_id: str) -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
         return jsonify(lead_json(_visible_lead(conn, lead_id)))
 
 
 @bp.patch("/leads/<lead_id>")
+@api_doc(body=LeadPatch(partial=True), response=out.Lead, summary="Change a lead")
 def update_lead(lead_id: str) -> ResponseReturnValue:
     body = load(LeadPatch(), partial=True)
     if not body or body.get("name", "x") is None:
@@ -149,6 +155,7 @@ def _new_customer(conn, ctx, lead) -> str:
 
 
 @bp.post("/leads/<lead_id>/convert")
+@api_doc(body=ConvertIn, response=out.LeadConversion, summary="Convert a lead into a customer, a contact and optionally an opportunity")
 def convert_lead(lead_id: str) -> ResponseReturnValue:
     body = load(ConvertIn())
     ctx = service_context()

@@ -13,10 +13,12 @@ from marshmallow import Schema
 
 from services.customer import store
 from services.customer.access import load_customer, require_manage, require_user, shares
+from services.customer.api import answers as out
 from services.customer.api.common import path_id, uuid_field
 from services.customer.domain.rules import OWNER_ROLES
 from services.customer.models import customers
 from shared.errors import Conflict, NotFound
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import require_assignable_owner
 from shared.web import event_context, load, principal
@@ -41,6 +43,7 @@ def _managed(conn, cid: str):
 
 
 @bp.post("/customers/<cid>/transfer")
+@api_doc(body=OwnerIn, response=out.Customer, summary="Transfer a customer to another owner")
 def transfer(cid: str) -> ResponseReturnValue:
     body = load(OwnerIn())
     ctx = service_context()
@@ -59,6 +62,7 @@ def transfer(cid: str) -> ResponseReturnValue:
 
 
 @bp.post("/customers/<cid>/shares")
+@api_doc(body=ShareIn, response=out.Share, status=201, summary="Share a customer with a user")
 def share(cid: str) -> ResponseReturnValue:
     body = load(ShareIn())
     ctx = service_context()
@@ -80,6 +84,7 @@ def share(cid: str) -> ResponseReturnValue:
 
 
 @bp.get("/customers/<cid>/shares")
+@api_doc(response=out.Shares, summary="Who a customer is shared with")
 def list_shares(cid: str) -> ResponseReturnValue:
     ctx = service_context()
     with ctx.engine.connect() as conn:
@@ -89,6 +94,7 @@ def list_shares(cid: str) -> ResponseReturnValue:
 
 
 @bp.delete("/customers/<cid>/shares/<uid>")
+@api_doc(status=204, summary="Stop sharing a customer with a user")
 def unshare(cid: str, uid: str) -> ResponseReturnValue:
     ctx = service_context()
     with ctx.engine.begin() as conn:

@@ -12,11 +12,13 @@ from marshmallow import Schema, ValidationError, validates, validates_schema
 from sqlalchemy.exc import IntegrityError
 
 from services.customer.access import customer_clause, require_customer_field
+from services.customer.api import answers as out
 from services.customer.api.common import aware, iso, path_id, text, uuid_field
 from services.customer.domain.rules import is_week_start
 from services.customer.models import out_of_office, work_plans
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.fields import AwareDateTime, Date
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import owner_filter
 from shared.web import date_arg, event_context, load, page_args, page_response, principal, uuid_arg
@@ -64,6 +66,7 @@ def _plan_event(row: Any) -> dict[str, Any]:
 
 
 @bp.post("/work-plans")
+@api_doc(body=PlanIn, response=out.WorkPlan, status=201, summary="Submit a weekly work plan")
 def submit_plan() -> ResponseReturnValue:
     body = load(PlanIn())
     ctx = service_context()
@@ -84,6 +87,7 @@ def submit_plan() -> ResponseReturnValue:
 
 
 @bp.patch("/work-plans/<plan_id>")
+@api_doc(body=PlanPatch(partial=True), response=out.WorkPlan, summary="Change a work plan or add its summary")
 def update_plan(plan_id: str) -> ResponseReturnValue:
     body = load(PlanPatch(), partial=True)
     if not body or ("plan" in body and not body["plan"]):
@@ -103,6 +107,7 @@ def update_plan(plan_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/work-plans")
+@api_doc(page=out.WorkPlan, summary="Work plans (user_id, week_start)")
 def list_plans() -> ResponseReturnValue:
     page, per_page = page_args()
     ctx = service_context()
@@ -122,6 +127,7 @@ def list_plans() -> ResponseReturnValue:
 
 
 @bp.get("/work-plans/<plan_id>")
+@api_doc(response=out.WorkPlan, summary="A work plan")
 def get_plan(plan_id: str) -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
         row = conn.execute(sa.select(work_plans).where(
@@ -139,6 +145,7 @@ def absence_json(row: Any) -> dict[str, Any]:
 
 
 @bp.post("/out-of-office")
+@api_doc(body=AbsenceIn, response=out.Absence, status=201, summary="Register an out-of-office visit")
 def register_absence() -> ResponseReturnValue:
     body = load(AbsenceIn())
     ctx = service_context()
@@ -158,6 +165,7 @@ def register_absence() -> ResponseReturnValue:
 
 
 @bp.get("/out-of-office")
+@api_doc(page=out.Absence, summary="Out-of-office visits (user_id, customer_id)")
 def list_absences() -> ResponseReturnValue:
     page, per_page = page_args()
     ctx = service_context()

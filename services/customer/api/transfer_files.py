@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from services.customer.api import answers as out
 from services.customer.api.common import iso, path_id, require_role
 from services.customer.api.customers import list_conditions
 from services.customer.domain import importfile
@@ -25,6 +26,7 @@ from services.customer.store import public_status
 from shared import tabular
 from shared.errors import NotFound, ValidationFailed
 from shared.files import safe_filename
+from shared.openapi import FileUpload, api_doc
 from shared.service import service_context
 from shared.uploads import read_upload, table_error, table_response
 from shared.web import page_args, page_response, principal
@@ -43,6 +45,7 @@ def job_json(row: Any) -> dict[str, Any]:
 
 
 @bp.post("/imports/customers")
+@api_doc(body=FileUpload, content_type="multipart/form-data", response=out.ImportQueued, status=202, summary="Import customers from a CSV or XLSX file (queued)")
 def start_import() -> ResponseReturnValue:
     require_role(principal(), CUSTOMER_CREATORS, "import customers")
     limits = tabular.ImportLimits.from_env()
@@ -86,6 +89,7 @@ def _job_filter():
 
 
 @bp.get("/imports/<job_id>")
+@api_doc(response=out.ImportJob, summary="An import job")
 def get_import(job_id: str) -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
         row = conn.execute(sa.select(*JOB_COLUMNS).where(import_jobs.c.id == path_id(job_id, "import"),
@@ -96,6 +100,7 @@ def get_import(job_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/imports")
+@api_doc(page=out.ImportJob, summary="Import jobs")
 def list_imports() -> ResponseReturnValue:
     page, per_page = page_args()
     with service_context().engine.connect() as conn:
@@ -128,6 +133,7 @@ def _export_rows(where: list) -> Iterator[list[Any]]:
 
 
 @bp.get("/exports/customers")
+@api_doc(produces=("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), summary="Export customers as CSV or XLSX (the list's filters, format)")
 def export_customers() -> ResponseReturnValue:
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "xlsx"):

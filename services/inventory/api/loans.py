@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 from marshmallow import Schema, fields, validate
 
+from services.inventory.api import answers as out
 from services.inventory.api.common import (
     STOCK_WRITERS,
     Id,
@@ -30,6 +31,7 @@ from services.inventory.stock_store import move_stock
 from shared.copies import CopyMissing
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.fields import Date
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter
 from shared.web import load, page_args, page_response, principal, uuid_arg
@@ -76,6 +78,7 @@ def _status(lines: list[dict[str, Any]]) -> str:
 
 
 @bp.post("/loans")
+@api_doc(body=LoanIn, response=out.Loan, status=201, summary="Lend goods or give samples to a customer")
 def create_loan():
     require_role(STOCK_WRITERS, "lend stock")
     data = load(LoanIn())
@@ -108,6 +111,7 @@ def create_loan():
 
 
 @bp.post("/loans/<loan_id>/returns")
+@api_doc(body=ReturnIn, response=out.Loan, summary="Record goods returned from a loan")
 def return_loan(loan_id: str):
     lid = path_id(loan_id, "loan")
     data = load(ReturnIn())
@@ -137,6 +141,7 @@ def return_loan(loan_id: str):
 
 
 @bp.get("/loans")
+@api_doc(page=out.Loan, summary="Loans (customer_id, warehouse_id, status)")
 def list_loans():
     page, per_page = page_args()
     query = sa.select(loans)
@@ -157,6 +162,7 @@ def list_loans():
 
 
 @bp.get("/loans/<loan_id>")
+@api_doc(response=out.Loan, summary="A loan")
 def get_loan(loan_id: str):
     lid = path_id(loan_id, "loan")
     with service_context().engine.connect() as conn:
@@ -174,6 +180,7 @@ def requisition_body(row) -> dict[str, Any]:
 
 
 @bp.post("/requisitions")
+@api_doc(body=RequisitionIn, response=out.Requisition, status=201, summary="Take goods out for internal use")
 def create_requisition():
     require_role(STOCK_WRITERS, "issue material")
     data = load(RequisitionIn())
@@ -194,6 +201,7 @@ def create_requisition():
 
 
 @bp.get("/requisitions")
+@api_doc(page=out.Requisition, summary="Requisitions (warehouse_id)")
 def list_requisitions():
     page, per_page = page_args()
     query = sa.select(requisitions)
@@ -207,6 +215,7 @@ def list_requisitions():
 
 
 @bp.get("/requisitions/<requisition_id>")
+@api_doc(response=out.Requisition, summary="A requisition")
 def get_requisition(requisition_id: str):
     rid = path_id(requisition_id, "requisition")
     with service_context().engine.connect() as conn:

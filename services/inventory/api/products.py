@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from services.inventory import catalog
+from services.inventory.api import answers as out
 from services.inventory.api.common import (
     PRICE_SETTERS,
     STOCK_WRITERS,
@@ -25,6 +26,7 @@ from services.inventory.domain.importing import ImportFileError, check_row, read
 from services.inventory.models import product_imports, products
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.files import safe_filename
+from shared.openapi import FileUpload, api_doc
 from shared.service import service_context
 from shared.tabular import ImportLimits
 from shared.uploads import read_upload, table_error
@@ -71,6 +73,7 @@ def _may_set_prices() -> bool:
 
 
 @bp.post("/products")
+@api_doc(body=ProductIn, response=out.Product, status=201, summary="Create a product")
 def create_product():
     require_role(STOCK_WRITERS, "create products")
     data = _clean(load(ProductIn()))
@@ -83,6 +86,7 @@ def create_product():
 
 
 @bp.get("/products")
+@api_doc(page=out.Product, summary="Products (q, active)")
 def list_products():
     page, per_page = page_args()
     query = sa.select(products)
@@ -101,6 +105,7 @@ def list_products():
 
 
 @bp.get("/products/<product_id>")
+@api_doc(response=out.Product, summary="A product")
 def get_product(product_id: str):
     pid = path_id(product_id, "product")
     with service_context().engine.connect() as conn:
@@ -111,6 +116,7 @@ def get_product(product_id: str):
 
 
 @bp.patch("/products/<product_id>")
+@api_doc(body=ProductPatch(partial=True), response=out.Product, summary="Change a product (prices: roles that set prices)")
 def patch_product(product_id: str):
     pid = path_id(product_id, "product")
     require_role(STOCK_WRITERS, "change products")
@@ -138,6 +144,7 @@ def _import_body(row) -> dict[str, Any]:
 
 
 @bp.post("/products/imports")
+@api_doc(body=FileUpload, content_type="multipart/form-data", response=out.ProductImport, status=201, summary="Import products from a CSV or XLSX file")
 def import_products():
     """multipart `file` (CSV or XLSX; header: sku, name, spec, unit, list_price,
     cost_price, safety_stock). Processed at once (at most 5000 rows): 201 with the result;
@@ -181,6 +188,7 @@ def import_products():
 
 
 @bp.get("/products/imports/<import_id>")
+@api_doc(response=out.ProductImport, summary="A product import")
 def get_import(import_id: str):
     iid = path_id(import_id, "import")
     with service_context().engine.connect() as conn:

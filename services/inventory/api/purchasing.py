@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.exc import IntegrityError
 
 from services.inventory import purchasing_store
+from services.inventory.api import answers as out
 from services.inventory.api.common import (
     PURCHASING_PAYERS,
     PURCHASING_READERS,
@@ -41,6 +42,7 @@ from services.inventory.models import (
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.fields import AwareDateTime, Date
 from shared.money import cents
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.web import load, page_args, page_response, principal, uuid_arg
 
@@ -124,6 +126,7 @@ def _set_prices(conn, supplier_id: str, prices: list[dict[str, Any]]) -> None:
 
 
 @bp.post("/suppliers")
+@api_doc(body=SupplierIn, response=out.Supplier, status=201, summary="Create a supplier with its purchase prices")
 def create_supplier():
     require_role(STOCK_WRITERS, "add suppliers")
     data = load(SupplierIn())
@@ -145,6 +148,7 @@ def create_supplier():
 
 
 @bp.get("/suppliers")
+@api_doc(page=out.Supplier, summary="Suppliers")
 def list_suppliers():
     require_role(PURCHASING_READERS, "see suppliers")
     page, per_page = page_args()
@@ -155,6 +159,7 @@ def list_suppliers():
 
 
 @bp.get("/suppliers/<supplier_id>")
+@api_doc(response=out.Supplier, summary="A supplier with its purchase prices")
 def get_supplier(supplier_id: str):
     require_role(PURCHASING_READERS, "see suppliers")
     sid = path_id(supplier_id, "supplier")
@@ -166,6 +171,7 @@ def get_supplier(supplier_id: str):
 
 
 @bp.post("/suppliers/<supplier_id>/prices")
+@api_doc(body=SupplierIn(only=("prices",)), response=out.Supplier, summary="Set a supplier's purchase prices")
 def set_supplier_prices(supplier_id: str):
     """Body: {"prices": [{"product_id", "price"}]} — upserts purchase prices."""
     sid = path_id(supplier_id, "supplier")
@@ -196,6 +202,7 @@ def po_body(conn, row) -> dict[str, Any]:
 
 
 @bp.post("/purchase-orders")
+@api_doc(body=PurchaseOrderIn, response=out.PurchaseOrder, status=201, summary="Create a purchase order")
 def create_purchase_order():
     require_role(STOCK_WRITERS, "place purchase orders")
     data = load(PurchaseOrderIn())
@@ -234,6 +241,7 @@ def create_purchase_order():
 
 
 @bp.get("/purchase-orders")
+@api_doc(page=out.PurchaseOrder, summary="Purchase orders (supplier_id, status)")
 def list_purchase_orders():
     require_role(PURCHASING_READERS, "see purchase orders")
     page, per_page = page_args()
@@ -260,6 +268,7 @@ def _po_or_404(conn, po_id: str, *, lock: bool = False):
 
 
 @bp.get("/purchase-orders/<po_id>")
+@api_doc(response=out.PurchaseOrder, summary="A purchase order with its lines")
 def get_purchase_order(po_id: str):
     require_role(PURCHASING_READERS, "see purchase orders")
     pid = path_id(po_id, "purchase order")
@@ -268,6 +277,7 @@ def get_purchase_order(po_id: str):
 
 
 @bp.post("/purchase-orders/<po_id>/receive")
+@api_doc(body=ReceiveIn, response=out.Receipt, status=201, summary="Receive a purchase order's goods (all that is open, or the lines given)")
 def receive_purchase_order(po_id: str):
     """Body (optional): {"warehouse_id"?, "lines"?, "note"?}; no lines = everything still
     open. 201 with the receipt; 409 over_receipt past what was ordered."""
@@ -295,6 +305,7 @@ def _money_doc(row) -> dict[str, Any]:
 
 
 @bp.post("/purchase-orders/<po_id>/invoices")
+@api_doc(body=InvoiceIn, response=out.SupplierInvoice, status=201, summary="Record a supplier invoice")
 def add_supplier_invoice(po_id: str):
     """A supplier's invoice against the order; all invoices at most the order's total (409)."""
     pid = path_id(po_id, "purchase order")
@@ -322,6 +333,7 @@ def add_supplier_invoice(po_id: str):
 
 
 @bp.post("/purchase-orders/<po_id>/payments")
+@api_doc(body=PaymentIn, response=out.SupplierPayment, status=201, summary="Record a payment to the supplier")
 def add_supplier_payment(po_id: str):
     """A payment to the supplier; all payments at most the order's total (409)."""
     pid = path_id(po_id, "purchase order")
@@ -345,11 +357,13 @@ def add_supplier_payment(po_id: str):
 
 
 @bp.get("/purchase-orders/<po_id>/invoices")
+@api_doc(page=out.SupplierInvoice, summary="A purchase order's supplier invoices")
 def list_supplier_invoices(po_id: str):
     return _list_money(po_id, supplier_invoices)
 
 
 @bp.get("/purchase-orders/<po_id>/payments")
+@api_doc(page=out.SupplierPayment, summary="A purchase order's supplier payments")
 def list_supplier_payments(po_id: str):
     return _list_money(po_id, supplier_payments)
 

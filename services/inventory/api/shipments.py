@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 from marshmallow import Schema, fields, validate
 
+from services.inventory.api import answers as out
 from services.inventory.api.common import (
     STOCK_WRITERS,
     Id,
@@ -26,6 +27,7 @@ from services.inventory.domain.stock import merge_lines, over_shipment, shipment
 from services.inventory.models import reservation_lines, reservations, shipments
 from services.inventory.stock_store import move_stock
 from shared.errors import Conflict, NotFound
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter, with_customer_names
 from shared.web import load, page_args, page_response, principal, uuid_arg
@@ -95,6 +97,7 @@ def ship(conn, order_id: str, warehouse_id: str, lines: list[dict[str, Any]], ca
 
 
 @bp.post("/shipments")
+@api_doc(body=ShipmentIn, response=out.Shipment, status=201, summary="Ship reserved goods of an order")
 def create_shipment():
     require_role(STOCK_WRITERS, "ship orders")
     data = load(ShipmentIn())
@@ -105,6 +108,7 @@ def create_shipment():
 
 
 @bp.get("/shipments")
+@api_doc(page=out.Shipment, summary="Shipments (order_id, customer_id, warehouse_id)")
 def list_shipments():
     page, per_page = page_args()
     query = sa.select(shipments)
@@ -121,6 +125,7 @@ def list_shipments():
 
 
 @bp.get("/shipments/<shipment_id>")
+@api_doc(response=out.Shipment, summary="A shipment")
 def get_shipment(shipment_id: str):
     sid = path_id(shipment_id, "shipment")
     with service_context().engine.connect() as conn:
@@ -131,6 +136,7 @@ def get_shipment(shipment_id: str):
 
 
 @bp.get("/stock/reservations/<order_id>")
+@api_doc(response=out.Reservation, summary="An order's stock reservation")
 def get_reservation(order_id: str):
     """What the saga reserved for an order, and how much of it has shipped or been released."""
     oid = path_id(order_id, "reservation")

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.exc import IntegrityError
 
 from services.inventory import purchasing_store
+from services.inventory.api import answers as out
 from services.inventory.api.common import (
     STOCK_WRITERS,
     Id,
@@ -42,6 +43,7 @@ from services.inventory.models import (
 )
 from services.inventory.stock_store import lock_levels, move_stock, write_movements
 from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.web import load, page_args, page_response, principal, uuid_arg
 
@@ -63,6 +65,7 @@ def warehouse_body(row) -> dict[str, Any]:
 
 
 @bp.post("/warehouses")
+@api_doc(body=WarehouseIn, response=out.Warehouse, status=201, summary="Create a warehouse")
 def create_warehouse():
     require_role(STOCK_WRITERS, "create warehouses")
     data = load(WarehouseIn())
@@ -80,6 +83,7 @@ def create_warehouse():
 
 
 @bp.get("/warehouses")
+@api_doc(page=out.Warehouse, summary="Warehouses")
 def list_warehouses():
     page, per_page = page_args()
     query = sa.select(warehouses).order_by(warehouses.c.code, warehouses.c.id)
@@ -91,6 +95,7 @@ def list_warehouses():
 
 
 @bp.get("/warehouses/<warehouse_id>")
+@api_doc(response=out.Warehouse, summary="A warehouse")
 def get_warehouse(warehouse_id: str):
     wid = path_id(warehouse_id, "warehouse")
     with service_context().engine.connect() as conn:
@@ -101,6 +106,7 @@ def get_warehouse(warehouse_id: str):
 
 
 @bp.patch("/warehouses/<warehouse_id>")
+@api_doc(body=WarehouseIn(only=("name", "region", "active"), partial=True), response=out.Warehouse, summary="Change a warehouse (name, region, active)")
 def patch_warehouse(warehouse_id: str):
     """name, region, active (an inactive warehouse takes no new stock and is not chosen
     for orders that name no warehouse)."""
@@ -131,6 +137,7 @@ def level_body(row) -> dict[str, Any]:
 
 
 @bp.get("/stock")
+@api_doc(page=out.StockLevel, summary="Stock levels (product_id, warehouse_id)")
 def list_stock():
     page, per_page = page_args()
     query = sa.select(stock).order_by(stock.c.product_id, stock.c.warehouse_id)
@@ -161,6 +168,7 @@ def _names(conn, product_ids: list[str], warehouse_ids: list[str]):
 
 
 @bp.get("/stock/ledger")
+@api_doc(page=out.LedgerEntry, summary="A product's stock movements (product_id required, warehouse_id)")
 def list_ledger():
     """Every movement of one product (optionally in one warehouse), newest first. Admin and
     warehouse only: its references name orders and loans of every customer."""
@@ -216,6 +224,7 @@ def document_body(row, **extra: Any) -> dict[str, Any]:
 
 
 @bp.post("/stock/receipts")
+@api_doc(body=ReceiptIn, response=out.Receipt, status=201, summary="Receive stock into a warehouse")
 def create_receipt():
     require_role(STOCK_WRITERS, "receive stock")
     data = load(ReceiptIn())
@@ -244,6 +253,7 @@ def create_receipt():
 
 
 @bp.post("/stock/transfers")
+@api_doc(body=TransferIn, response=out.Transfer, status=201, summary="Move stock between warehouses")
 def create_transfer():
     require_role(STOCK_WRITERS, "transfer stock")
     data = load(TransferIn())
@@ -269,6 +279,7 @@ def create_transfer():
 
 
 @bp.post("/stock/adjustments")
+@api_doc(body=AdjustmentIn, response=out.Adjustment, status=201, summary="Adjust stock to a count")
 def create_adjustment():
     """Stocktaking: each line's adjustment = counted - on_hand; below reserved is a 409."""
     require_role(STOCK_WRITERS, "adjust stock")
@@ -318,31 +329,37 @@ def _get_document(table: sa.Table, doc_id: str, what: str):
 
 
 @bp.get("/stock/receipts")
+@api_doc(page=out.Receipt, summary="Stock receipts (warehouse_id, purchase_order_id)")
 def list_receipts():
     return _list_documents(receipts, {"warehouse_id": "warehouse_id", "purchase_order_id": "purchase_order_id"})
 
 
 @bp.get("/stock/receipts/<doc_id>")
+@api_doc(response=out.Receipt, summary="A stock receipt")
 def get_receipt(doc_id: str):
     return _get_document(receipts, doc_id, "receipt")
 
 
 @bp.get("/stock/transfers")
+@api_doc(page=out.Transfer, summary="Stock transfers (from_warehouse_id, to_warehouse_id)")
 def list_transfers():
     return _list_documents(transfers, {"from_warehouse_id": "from_warehouse_id", "to_warehouse_id": "to_warehouse_id"})
 
 
 @bp.get("/stock/transfers/<doc_id>")
+@api_doc(response=out.Transfer, summary="A stock transfer")
 def get_transfer(doc_id: str):
     return _get_document(transfers, doc_id, "transfer")
 
 
 @bp.get("/stock/adjustments")
+@api_doc(page=out.Adjustment, summary="Stock adjustments (warehouse_id)")
 def list_adjustments():
     return _list_documents(adjustments, {"warehouse_id": "warehouse_id"})
 
 
 @bp.get("/stock/adjustments/<doc_id>")
+@api_doc(response=out.Adjustment, summary="A stock adjustment")
 def get_adjustment(doc_id: str):
     return _get_document(adjustments, doc_id, "adjustment")
 
@@ -356,6 +373,7 @@ _LOW = (
 
 
 @bp.get("/alerts/low-stock")
+@api_doc(page=out.LowStock, summary="Products below their safety stock")
 def low_stock():
     """Products whose available stock (all warehouses) is below their safety stock."""
     page, per_page = page_args()

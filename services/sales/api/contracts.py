@@ -16,6 +16,7 @@ from flask import Blueprint, Response, jsonify, request
 from marshmallow import Schema, fields, validate
 from sqlalchemy.engine import Connection
 
+from services.sales.api import answers as out
 from services.sales.api.common import config, emitter, path_id, uuid_field, writer
 from services.sales.api.quotes import customer_name
 from services.sales.documents import contract_pdf
@@ -27,7 +28,7 @@ from services.sales.orders_store import view as order_view
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.files import safe_filename, sniff_type
 from shared.identity import Principal
-from shared.openapi import api_doc
+from shared.openapi import FileUpload, api_doc
 from shared.service import service_context
 from shared.uploads import file_response, read_upload
 from shared.visibility import can_see_customer, customer_filter
@@ -75,7 +76,7 @@ def _visible(conn: Connection, p: Principal, contract_id: str, *, lock: bool = F
 
 
 @bp.post("/contracts")
-@api_doc(body=ContractCreate, status=201, summary="Draw up a contract from an order (one per order)", tags=["sales"])
+@api_doc(response=out.Contract, body=ContractCreate, status=201, summary="Draw up a contract from an order (one per order)", tags=["sales"])
 def create():
     p = writer()
     body = load(ContractCreate())
@@ -102,14 +103,14 @@ def create():
 
 
 @bp.get("/contracts/<contract_id>")
-@api_doc(summary="A contract", tags=["sales"])
+@api_doc(response=out.Contract, summary="A contract", tags=["sales"])
 def get(contract_id: str):
     with service_context().engine.connect() as conn:
         return jsonify(view(_visible(conn, principal(), contract_id, read=True)))
 
 
 @bp.get("/contracts")
-@api_doc(summary="Contracts (customer_id, order_id, owner_id, status)", tags=["sales"])
+@api_doc(page=out.Contract, summary="Contracts (customer_id, order_id, owner_id, status)", tags=["sales"])
 def list_():
     p = principal()
     page, per_page = page_args()
@@ -133,7 +134,7 @@ def list_():
 
 
 @bp.post("/contracts/<contract_id>/status")
-@api_doc(body=ContractStatusChange, summary="review -> signed -> fulfilled; 409 otherwise", tags=["sales"])
+@api_doc(response=out.Contract, body=ContractStatusChange, summary="review -> signed -> fulfilled; 409 otherwise", tags=["sales"])
 def change_status(contract_id: str):
     p = writer()
     target = load(ContractStatusChange())["status"]
@@ -154,7 +155,7 @@ def change_status(contract_id: str):
 
 
 @bp.get("/contracts/<contract_id>/pdf")
-@api_doc(content_type="application/pdf", summary="The contract as a PDF", tags=["sales"])
+@api_doc(produces="application/pdf", summary="The contract as a PDF", tags=["sales"])
 def pdf(contract_id: str):
     with service_context().engine.connect() as conn:
         row = _visible(conn, principal(), contract_id, read=True)
@@ -172,7 +173,7 @@ def _attachment_view(r: Any) -> dict[str, Any]:
 
 
 @bp.post("/contracts/<contract_id>/attachments")
-@api_doc(status=201, content_type="multipart/form-data", summary="Attach a file (multipart field file; 413 above the size limit)", tags=["sales"])
+@api_doc(body=FileUpload, response=out.Attachment, status=201, content_type="multipart/form-data", summary="Attach a file (multipart field file; 413 above the size limit)", tags=["sales"])
 def add_attachment(contract_id: str):
     p = writer()
     data, client_name = read_upload(config().attachment_max_bytes, what="the attachment")
@@ -188,7 +189,7 @@ def add_attachment(contract_id: str):
 
 
 @bp.get("/contracts/<contract_id>/attachments")
-@api_doc(summary="A contract's attachments", tags=["sales"])
+@api_doc(page=out.Attachment, summary="A contract's attachments", tags=["sales"])
 def list_attachments(contract_id: str):
     page, per_page = page_args()
     with service_context().engine.connect() as conn:
@@ -202,7 +203,7 @@ def list_attachments(contract_id: str):
 
 
 @bp.get("/contracts/<contract_id>/attachments/<attachment_id>")
-@api_doc(content_type="application/octet-stream", summary="Download an attachment", tags=["sales"])
+@api_doc(produces="application/octet-stream", summary="Download an attachment", tags=["sales"])
 def download_attachment(contract_id: str, attachment_id: str):
     with service_context().engine.connect() as conn:
         row = _visible(conn, principal(), contract_id, read=True)

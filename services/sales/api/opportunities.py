@@ -11,6 +11,7 @@ from flask import Blueprint, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from services.sales import opportunity_store as store
+from services.sales.api import answers as out
 from services.sales.api.common import (
     MoneyField,
     config,
@@ -68,7 +69,7 @@ class OpportunityPatch(Schema):
 
 
 @bp.post("/opportunities")
-@api_doc(body=OpportunityCreate, status=201, summary="Create an opportunity (probability from its stage unless given)", tags=["sales"])
+@api_doc(response=out.Opportunity, body=OpportunityCreate, status=201, summary="Create an opportunity (probability from its stage unless given)", tags=["sales"])
 def create():
     p = writer()
     body = load(OpportunityCreate())
@@ -96,14 +97,14 @@ def _visible(conn, p, opp_id: str, *, lock: bool = False, domain: str = "sales",
 
 
 @bp.get("/opportunities/<opp_id>")
-@api_doc(summary="An opportunity", tags=["sales"])
+@api_doc(response=out.Opportunity, summary="An opportunity", tags=["sales"])
 def get(opp_id: str):
     with service_context().engine.connect() as conn:
         return jsonify(store.view(_visible(conn, principal(), opp_id, read=True)))
 
 
 @bp.patch("/opportunities/<opp_id>")
-@api_doc(body=OpportunityPatch, summary="Update stage, amount, next step, lost reason, competitors; won/lost are final (409)", tags=["sales"])
+@api_doc(response=out.Opportunity, body=OpportunityPatch(partial=True), summary="Update stage, amount, next step, lost reason, competitors; won/lost are final (409)", tags=["sales"])
 def patch(opp_id: str):
     p = writer()
     changes = load(OpportunityPatch(), partial=True)
@@ -140,7 +141,7 @@ def _list_filters(conn, p, *, read: bool = False) -> list:
 
 
 @bp.get("/opportunities")
-@api_doc(summary="Opportunities (customer_id, owner_id, stage)", tags=["sales"])
+@api_doc(page=out.Opportunity, summary="Opportunities (customer_id, owner_id, stage)", tags=["sales"])
 def list_():
     p = principal()
     page, per_page = page_args()
@@ -162,7 +163,7 @@ def list_():
 
 
 @bp.get("/opportunities/pipeline")
-@api_doc(summary="Per stage: count, amount, weighted amount (owner_id)", tags=["sales"])
+@api_doc(response=out.Pipeline, summary="Per stage: count, amount, weighted amount (owner_id)", tags=["sales"])
 def pipeline():
     p = principal()
     with service_context().engine.connect() as conn:
@@ -182,7 +183,7 @@ def pipeline():
 
 
 @bp.get("/opportunities/forecast")
-@api_doc(summary="Per month of expected close: count, amount, weighted amount (from, to, owner_id, customer_id)", tags=["sales"])
+@api_doc(response=out.Forecast, summary="Per month of expected close: count, amount, weighted amount (from, to, owner_id, customer_id)", tags=["sales"])
 def forecast():
     """Per month of expected close (from..to, at most 36 months; default this month and
     the next five): count, amount and weighted amount of the opportunities not lost."""

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.engine import Connection
 
 from services.sales import ordering
+from services.sales.api import answers as out
 from services.sales.api.common import (
     config,
     emitter,
@@ -85,7 +86,7 @@ def writable_order(conn: Connection, p: Principal, order_id: str) -> dict[str, A
 
 
 @bp.post("/orders")
-@api_doc(body=OrderCreate, status=201, summary="Create an order (pending, or pending_approval when a line's effective discount against the list price, by unit_price and/or discount_pct, is above the threshold); unit_price defaults to the last price to this customer, else list price", tags=["sales"])
+@api_doc(response=out.Order, body=OrderCreate, status=201, summary="Create an order (pending, or pending_approval when a line's effective discount against the list price, by unit_price and/or discount_pct, is above the threshold); unit_price defaults to the last price to this customer, else list price", tags=["sales"])
 def create_order():
     p = writer()
     body = load(OrderCreate())
@@ -103,14 +104,14 @@ def create_order():
 
 
 @bp.get("/orders/<order_id>")
-@api_doc(summary="An order with lines, totals, status, payment_status", tags=["sales"])
+@api_doc(response=out.Order, summary="An order with lines, totals, status, payment_status", tags=["sales"])
 def get_order(order_id: str):
     with service_context().engine.connect() as conn:
         return jsonify(with_customer_names(conn, [view(visible_order(conn, principal(), order_id))])[0])
 
 
 @bp.get("/orders")
-@api_doc(summary="Orders (customer_id, status, owner_id, quote_id, warehouse_id); warehouse sees orders to ship", tags=["sales"])
+@api_doc(page=out.Order, summary="Orders (customer_id, status, owner_id, quote_id, warehouse_id); warehouse sees orders to ship", tags=["sales"])
 def list_orders():
     p = principal()
     page, per_page = page_args()
@@ -137,7 +138,7 @@ def list_orders():
 
 
 @bp.post("/orders/<order_id>/approve")
-@api_doc(summary="Approve a held order (a manager above the owner, or admin; never whoever created the order or wrote its quote): 403 others, 409 wrong state", tags=["sales"])
+@api_doc(response=out.Order, summary="Approve a held order (a manager above the owner, or admin; never whoever created the order or wrote its quote): 403 others, 409 wrong state", tags=["sales"])
 def approve(order_id: str):
     p = writer()
     ctx = service_context()
@@ -148,7 +149,7 @@ def approve(order_id: str):
 
 
 @bp.post("/orders/<order_id>/cancel")
-@api_doc(body=Reason, summary="Cancel (pending_approval, pending, confirmed); inventory releases the stock", tags=["sales"])
+@api_doc(response=out.Order, body=Reason, summary="Cancel (pending_approval, pending, confirmed); inventory releases the stock", tags=["sales"])
 def cancel(order_id: str):
     p = writer()
     body = load(Reason())
@@ -160,7 +161,7 @@ def cancel(order_id: str):
 
 
 @bp.post("/orders/<order_id>/close")
-@api_doc(summary="Close a shipped order", tags=["sales"])
+@api_doc(response=out.Order, summary="Close a shipped order", tags=["sales"])
 def close(order_id: str):
     p = writer()
     ctx = service_context()

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from services.sales import ordering
 from services.sales import quote_store as store
+from services.sales.api import answers as out
 from services.sales.api.common import (
     config,
     emitter,
@@ -81,7 +82,7 @@ def _with_warnings(conn: Connection, quote: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.post("/quotes")
-@api_doc(body=QuoteCreate, status=201, summary="Create a quote with per-line and total net/tax/gross and stock warnings", tags=["sales"])
+@api_doc(response=out.Quote, body=QuoteCreate, status=201, summary="Create a quote with per-line and total net/tax/gross and stock warnings", tags=["sales"])
 def create():
     p = writer()
     body = load(QuoteCreate())
@@ -105,14 +106,14 @@ def create():
 
 
 @bp.get("/quotes/<quote_id>")
-@api_doc(summary="A quote (status expired past valid_until)", tags=["sales"])
+@api_doc(response=out.Quote, summary="A quote (status expired past valid_until)", tags=["sales"])
 def get(quote_id: str):
     with service_context().engine.connect() as conn:
         return jsonify(_with_warnings(conn, _visible(conn, principal(), quote_id, read=True)))
 
 
 @bp.get("/quotes")
-@api_doc(summary="Quotes (customer_id, owner_id, opportunity_id, status)", tags=["sales"])
+@api_doc(page=out.Quote, summary="Quotes (customer_id, owner_id, opportunity_id, status)", tags=["sales"])
 def list_():
     p = principal()
     page, per_page = page_args()
@@ -141,7 +142,7 @@ def list_():
 
 
 @bp.post("/quotes/<quote_id>/copy")
-@api_doc(body=CopyBody, status=201, summary="Copy into a new draft", tags=["sales"])
+@api_doc(response=out.Quote, body=CopyBody, status=201, summary="Copy into a new draft", tags=["sales"])
 def copy(quote_id: str):
     p = writer()
     body = load(CopyBody())
@@ -165,7 +166,7 @@ def _illegal(exc: rules.IllegalQuoteTransition) -> Conflict:
 
 
 @bp.post("/quotes/<quote_id>/status")
-@api_doc(body=QuoteStatusChange, summary="draft -> sent -> accepted/rejected; 409 otherwise", tags=["sales"])
+@api_doc(response=out.Quote, body=QuoteStatusChange, summary="draft -> sent -> accepted/rejected; 409 otherwise", tags=["sales"])
 def change_status(quote_id: str):
     p = writer()
     target = load(QuoteStatusChange())["status"]
@@ -186,7 +187,7 @@ def change_status(quote_id: str):
 
 
 @bp.post("/quotes/<quote_id>/convert")
-@api_doc(status=201, summary="Make an order from a sent or accepted quote (once)", tags=["sales"])
+@api_doc(response=out.Order, status=201, summary="Make an order from a sent or accepted quote (once)", tags=["sales"])
 def convert(quote_id: str):
     p = writer()
     ctx = service_context()
@@ -208,7 +209,7 @@ def convert(quote_id: str):
 
 
 @bp.get("/quotes/<quote_id>/pdf")
-@api_doc(content_type="application/pdf", summary="The quote as a PDF (Chinese text in the text layer)", tags=["sales"])
+@api_doc(produces="application/pdf", summary="The quote as a PDF (Chinese text in the text layer)", tags=["sales"])
 def pdf(quote_id: str):
     with service_context().engine.connect() as conn:
         quote = _visible(conn, principal(), quote_id, read=True)
@@ -219,7 +220,7 @@ def pdf(quote_id: str):
 
 
 @bp.post("/quotes/<quote_id>/send")
-@api_doc(body=SendBody, summary="Email the PDF through SMTP; a draft becomes sent; 503 mail_failed", tags=["sales"])
+@api_doc(response=out.Quote, body=SendBody, summary="Email the PDF through SMTP; a draft becomes sent; 503 mail_failed", tags=["sales"])
 def send(quote_id: str):
     """Email the quote's PDF; a draft becomes sent. The mail goes out before the commit,
     so a failed send changes nothing (503)."""

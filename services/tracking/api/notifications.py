@@ -9,8 +9,10 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 from sqlalchemy.engine import Row
 
+from services.tracking.api import answers as out
 from services.tracking.models import notifications as n
 from shared.errors import NotFound, ValidationFailed
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.web import is_uuid, page_args, page_response, principal
 
@@ -25,6 +27,7 @@ def _item(row: Row) -> dict:
 
 
 @bp.get("")
+@api_doc(response=out.NotificationPage, summary="The caller's notifications, unread first (unread)")
 def list_notifications():
     page, per_page = page_args()
     unread_only = request.args.get("unread", "").lower()
@@ -47,6 +50,7 @@ def list_notifications():
 
 
 @bp.post("/<notification_id>/read")
+@api_doc(response=out.Notification, summary="Mark a notification read")
 def mark_read(notification_id: str):
     if not is_uuid(notification_id):
         raise NotFound("notification not found")
@@ -63,6 +67,7 @@ def mark_read(notification_id: str):
 
 
 @bp.post("/read-all")
+@api_doc(response=out.Updated, summary="Mark all the caller's notifications read")
 def mark_all_read():
     me = principal()
     with service_context().engine.begin() as conn:

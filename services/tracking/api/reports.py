@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, jsonify, request
 
 from services.tracking import reports
+from services.tracking.api import answers as out
 from services.tracking.api.params import period_args, report_page_args
 from services.tracking.api.readers import reader_of
 from services.tracking.domain import periods as P
@@ -20,6 +21,7 @@ from services.tracking.models import (
     rm_orders,
 )
 from shared.errors import ValidationFailed
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import customer_filter, owner_filter
 from shared.web import principal
@@ -32,6 +34,7 @@ def _paged(items: list, total: int, page: int, per_page: int, **extra):
 
 
 @bp.get("/sales-performance")
+@api_doc(page=out.SalesPerformanceRow, summary="Per owner: orders, revenue, paid, outstanding (from, to)")
 def sales_performance():
     start, end = period_args()
     page, per_page = report_page_args()
@@ -42,6 +45,7 @@ def sales_performance():
 
 
 @bp.get("/product-sales")
+@api_doc(page=out.ProductSalesRow, summary="Per product: quantity, revenue, orders (from, to)")
 def product_sales():
     start, end = period_args()
     page, per_page = report_page_args()
@@ -52,6 +56,7 @@ def product_sales():
 
 
 @bp.get("/customer-trend")
+@api_doc(response=out.CustomerTrend, summary="New, active and lost customers per period (granularity, from, to)")
 def customer_trend():
     granularity = request.args.get("granularity") or "month"
     if granularity not in P.GRANULARITIES:
@@ -75,6 +80,7 @@ def customer_trend():
 
 
 @bp.get("/funnel")
+@api_doc(response=out.Funnel, summary="Leads, conversions and opportunities per stage (from, to)")
 def funnel():
     start, end = period_args()
     me = principal()
@@ -85,6 +91,7 @@ def funnel():
 
 
 @bp.get("/profit")
+@api_doc(page=out.ProfitRow, summary="Per customer: revenue, cost of goods, expenses, profit (from, to)")
 def profit():
     """Per customer the caller sees. Expenses: only the claims the caller may see (their
     own and their team's; all for admin and finance), as on the timeline. Cost of goods
@@ -103,6 +110,7 @@ def profit():
 
 
 @bp.get("/receivables-by-owner")
+@api_doc(page=out.ReceivablesByOwnerRow, summary="Per owner: invoiced, paid, outstanding, credit")
 def receivables_by_owner():
     page, per_page = report_page_args()
     with service_context().engine.connect() as conn:

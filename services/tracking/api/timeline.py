@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql.elements import ColumnElement
 
+from services.tracking.api import answers as out
 from services.tracking.api.params import check_offset, cursor_arg, id_arg, period_args, text_arg
 from services.tracking.api.readers import reader_of
 from services.tracking.domain import cursor as cursor_codec
@@ -19,6 +20,7 @@ from services.tracking.summaries import with_actor
 from shared.copies import CopyMissing
 from shared.errors import NotFound, ValidationFailed
 from shared.identity import Principal
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import (
     can_see_customer,
@@ -113,6 +115,7 @@ def _page(conn: Connection, me: Principal, where: list[ColumnElement], count_cap
 
 
 @bp.get("/timeline")
+@api_doc(response=out.TimelinePage, summary="A customer's timeline: every event on it, newest first (customer_id, type, from, to, before)")
 def timeline():
     customer_id = id_arg("customer_id")
     if not customer_id:
@@ -166,6 +169,7 @@ _VISIBLE_CUSTOMERS = sa.text(
 
 
 @bp.get("/audit")
+@api_doc(response=out.TimelinePage, summary="The audit trail the caller may see (actor_id, service, type, from, to, before)")
 def audit():
     me = principal()
     start, end = period_args()

@@ -1,0 +1,132 @@
+"""What the billing service's endpoints answer (documentation schemas for the OpenAPI
+document; the views in api/common.py build the dicts)."""
+
+from marshmallow import Schema
+
+from shared.answers import decimal, ident, integer, many, money, status, text, when
+
+
+class Invoice(Schema):
+    id = ident()
+    number = text(nullable=False)
+    order_id = ident()
+    customer_id = ident()
+    amount = money()
+    status = status("issued", "void")
+    void_reason = text()
+    issued_at = when()
+    issued_by = ident(nullable=True)
+    voided_at = when()
+    voided_by = ident(nullable=True)
+    created_at = when()
+
+
+class Payment(Schema):
+    id = ident()
+    customer_id = ident()
+    order_id = ident(nullable=True)
+    kind = status("order", "prepayment")
+    amount = money()
+    currency = text(nullable=False)
+    rate_to_cny = decimal(description="six places")
+    amount_cny = money()
+    method = text()
+    account = text()
+    note = text()
+    received_at = when()
+    recorded_by = ident(nullable=True)
+    status = status("confirmed", "unconfirmed", "rejected")
+    decided_by = ident(nullable=True)
+    decided_at = when()
+    decision_note = text()
+    created_at = when()
+
+
+class Allocation(Schema):
+    id = ident()
+    customer_id = ident()
+    order_id = ident()
+    amount_cny = money()
+    allocated_by = ident(nullable=True)
+    created_at = when()
+
+
+class AllocationMade(Allocation):
+    credit_remaining = money()
+
+
+class ExchangeRate(Schema):
+    currency = text(nullable=False)
+    rate_to_cny = decimal(description="six places")
+    date = text(nullable=False, description="YYYY-MM-DD: the rate holds from this day")
+    created_by = ident(nullable=True)
+    created_at = when()
+
+
+class Expense(Schema):
+    id = ident()
+    submitter_id = ident()
+    amount = money()
+    category = text(nullable=False)
+    description = text()
+    customer_id = ident(nullable=True)
+    order_id = ident(nullable=True)
+    status = status("submitted", "approved", "rejected", "paid")
+    decided_by = ident(nullable=True)
+    decided_at = when()
+    decision_note = text()
+    paid_by = ident(nullable=True)
+    paid_at = when()
+    created_at = when()
+
+
+class ExpenseSummaryRow(Schema):
+    submitter_id = ident()
+    count = integer()
+    total = money()
+    submitted = money()
+    approved = money()
+    rejected = money()
+    paid = money()
+
+
+class ExpenseSummary(Schema):
+    items = many(ExpenseSummaryRow)
+
+
+class OpeningBalance(Schema):
+    customer_id = ident()
+    amount = money()
+    as_of = text(nullable=False, description="YYYY-MM-DD")
+    note = text()
+    created_by = ident(nullable=True)
+    created_at = when()
+
+
+class Receivable(Schema):
+    customer_id = ident()
+    customer_name = text()
+    opening_balance = money()
+    invoiced = money()
+    paid = money()
+    credit = money()
+    outstanding = money()
+    net_outstanding = money()
+
+
+class AgeingRow(Schema):
+    customer_id = ident()
+    customer_name = text()
+    days_0_30 = money()
+    days_31_60 = money()
+    days_61_90 = money()
+    days_over_90 = money()
+    total = money()
+
+
+class Ageing(Schema):
+    items = many(AgeingRow)
+    total = integer()
+    page = integer()
+    per_page = integer()
+    as_of = text(nullable=False, description="YYYY-MM-DD")

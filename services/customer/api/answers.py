@@ -1,0 +1,169 @@
+"""What the customer service's endpoints answer (documentation schemas for the OpenAPI
+document; the views build the dicts)."""
+
+from marshmallow import Schema
+
+from shared.answers import anything, flag, ident, ids, integer, many, mapping, status, text, when
+
+
+class PhoneWarning(Schema):
+    code = text(nullable=False)
+    message = text(nullable=False)
+    existing_id = ident()
+
+
+class Customer(Schema):
+    id = ident()
+    name = text(nullable=False)
+    industry = text()
+    website = text()
+    phone = text()
+    address = text()
+    category = text()
+    owner_id = ident()
+    status = status("active", "lost", "deleted")
+    lost_reason = text()
+    custom_fields = mapping()
+    shared_with = ids(description="users the customer is shared with")
+    created_at = when()
+    updated_at = when()
+    deleted_at = when()
+    warnings = many(PhoneWarning, description="on create and change: other customers with the same phone")
+
+
+class Share(Schema):
+    customer_id = ident()
+    user_id = ident()
+    shared_with = ids()
+
+
+class ShareItem(Schema):
+    customer_id = ident()
+    user_id = ident()
+
+
+class Shares(Schema):
+    items = many(ShareItem)
+
+
+class Contact(Schema):
+    id = ident()
+    customer_id = ident()
+    name = text(nullable=False)
+    title = text()
+    phone = text()
+    email = text()
+    is_decision_maker = flag()
+    created_at = when()
+    updated_at = when()
+
+
+class Comment(Schema):
+    id = ident()
+    activity_id = ident()
+    text = text(nullable=False)
+    author_id = ident()
+    created_at = when()
+
+
+class Activity(Schema):
+    id = ident()
+    customer_id = ident()
+    contact_id = ident(nullable=True)
+    kind = text(nullable=False)
+    summary = text(nullable=False)
+    occurred_at = when()
+    author_id = ident()
+    created_at = when()
+
+
+class ActivityWithComments(Activity):
+    comments = many(Comment)
+
+
+class Complaint(Schema):
+    id = ident()
+    customer_id = ident()
+    subject = text(nullable=False)
+    description = text()
+    assignee_id = ident(nullable=True)
+    status = status("open", "in_progress", "resolved")
+    created_by = ident(nullable=True)
+    created_at = when()
+    updated_at = when()
+    resolved_at = when()
+
+
+class CustomField(Schema):
+    id = ident()
+    name = text(nullable=False)
+    type = status("text", "number", "date", "choice")
+    choices = many(text(nullable=False), nullable=True)
+    required = flag()
+    created_at = when()
+
+
+class Lead(Schema):
+    id = ident()
+    name = text(nullable=False)
+    company = text()
+    phone = text()
+    email = text()
+    source = text()
+    owner_id = ident()
+    status = status("new", "converted", "disqualified")
+    customer_id = ident(nullable=True)
+    contact_id = ident(nullable=True)
+    opportunity_id = ident(nullable=True)
+    created_at = when()
+    converted_at = when()
+
+
+class LeadConversion(Schema):
+    customer_id = ident()
+    contact_id = ident()
+    opportunity_id = ident(nullable=True)
+
+
+class WorkPlan(Schema):
+    id = ident()
+    user_id = ident()
+    week_start = text(nullable=False, description="the Monday, YYYY-MM-DD")
+    plan = text(nullable=False)
+    summary = text()
+    created_at = when()
+    updated_at = when()
+
+
+class Absence(Schema):
+    id = ident()
+    user_id = ident()
+    customer_id = ident()
+    start_at = when()
+    end_at = when()
+    destination = text()
+    purpose = text()
+    created_at = when()
+
+
+class ImportQueued(Schema):
+    id = ident()
+    status = status("queued")
+
+
+class ImportJob(Schema):
+    id = ident()
+    status = status("queued", "running", "done", "failed")
+    total = integer(nullable=True)
+    processed = integer(nullable=True)
+    created = integer(nullable=True)
+    duplicates = integer(nullable=True)
+    errors = many(anything(), nullable=True, description="per row: what was wrong")
+    error_count = integer(nullable=True)
+    message = text()
+    filename = text()
+    owner_id = ident(nullable=True)
+    created_by = ident(nullable=True)
+    created_at = when()
+    finished_at = when()
+

@@ -1,0 +1,229 @@
+"""What the inventory service's endpoints answer (documentation schemas for the OpenAPI
+document; the views build the dicts)."""
+
+from marshmallow import Schema
+
+from shared.answers import anything, day, flag, ident, integer, many, money, status, text, when
+
+
+class Product(Schema):
+    id = ident()
+    sku = text(nullable=False)
+    name = text(nullable=False)
+    spec = text()
+    unit = text(nullable=False)
+    list_price = money()
+    cost_price = money(nullable=True, description="only for roles that may see costs")
+    safety_stock = integer()
+    active = flag()
+    created_at = when()
+    updated_at = when()
+
+
+class ImportRowError(Schema):
+    row = integer()
+    message = text()
+
+
+class ProductImport(Schema):
+    id = ident()
+    status = text(nullable=False)
+    filename = text()
+    total = integer()
+    processed = integer()
+    created = integer()
+    duplicates = integer()
+    errors = many(ImportRowError)
+    created_at = when()
+
+
+class Warehouse(Schema):
+    id = ident()
+    code = text(nullable=False)
+    name = text(nullable=False)
+    region = text()
+    active = flag()
+    created_at = when()
+
+
+class StockLevel(Schema):
+    product_id = ident()
+    warehouse_id = ident()
+    on_hand = integer()
+    reserved = integer()
+    available = integer()
+
+
+class LedgerEntry(Schema):
+    id = integer()
+    product_id = ident()
+    warehouse_id = ident()
+    kind = text(nullable=False)
+    on_hand_delta = integer()
+    reserved_delta = integer()
+    ref_type = text()
+    ref_id = text()
+    actor_id = text()
+    note = text()
+    created_at = when()
+
+
+class Line(Schema):
+    product_id = ident()
+    quantity = integer()
+
+
+class Receipt(Schema):
+    id = ident()
+    warehouse_id = ident()
+    purchase_order_id = ident(nullable=True)
+    note = text()
+    lines = many(Line)
+    actor_id = ident(nullable=True)
+    created_at = when()
+
+
+class Transfer(Schema):
+    id = ident()
+    from_warehouse_id = ident()
+    to_warehouse_id = ident()
+    note = text()
+    lines = many(Line)
+    actor_id = ident(nullable=True)
+    created_at = when()
+
+
+class Adjustment(Schema):
+    id = ident()
+    warehouse_id = ident()
+    reason = text(nullable=False)
+    lines = many(anything(), description="per product: product_id, counted and the change")
+    actor_id = ident(nullable=True)
+    created_at = when()
+
+
+class LowStock(Schema):
+    product_id = ident()
+    sku = text(nullable=False)
+    name = text(nullable=False)
+    available = integer()
+    safety_stock = integer()
+    shortfall = integer()
+
+
+class LoanLine(Schema):
+    product_id = ident()
+    quantity = integer()
+    returned = integer()
+
+
+class Loan(Schema):
+    id = ident()
+    customer_id = ident()
+    warehouse_id = ident()
+    kind = status("sample", "loan")
+    status = status("out", "partially_returned", "returned")
+    lines = many(LoanLine)
+    due_date = day()
+    note = text()
+    actor_id = ident(nullable=True)
+    created_at = when()
+    updated_at = when()
+
+
+class Requisition(Schema):
+    id = ident()
+    warehouse_id = ident()
+    department = text()
+    purpose = text(nullable=False)
+    lines = many(Line)
+    actor_id = ident(nullable=True)
+    created_at = when()
+
+
+class Shipment(Schema):
+    id = ident()
+    order_id = ident()
+    customer_id = ident(nullable=True)
+    warehouse_id = ident()
+    lines = many(Line)
+    carrier = text()
+    tracking_number = text()
+    fully_shipped = flag()
+    actor_id = ident(nullable=True)
+    created_at = when()
+
+
+class ReservationLine(Schema):
+    product_id = ident()
+    quantity = integer()
+    shipped = integer()
+    released = integer()
+    remaining = integer()
+
+
+class Reservation(Schema):
+    order_id = ident()
+    customer_id = ident(nullable=True)
+    warehouse_id = ident(nullable=True)
+    status = text(nullable=False)
+    reason = text()
+    created_at = when()
+    updated_at = when()
+    lines = many(ReservationLine)
+
+
+class SupplierPrice(Schema):
+    product_id = ident()
+    price = money()
+
+
+class Supplier(Schema):
+    id = ident()
+    name = text(nullable=False)
+    contact = text()
+    phone = text()
+    address = text()
+    created_at = when()
+    prices = many(SupplierPrice, description="on the single-supplier answers")
+
+
+class PurchaseOrderLine(Schema):
+    product_id = ident()
+    quantity = integer()
+    received = integer()
+    unit_price = money()
+    amount = money()
+
+
+class PurchaseOrder(Schema):
+    id = ident()
+    supplier_id = ident()
+    warehouse_id = ident()
+    status = text(nullable=False)
+    total = money()
+    invoiced_amount = money()
+    paid_amount = money()
+    actor_id = ident(nullable=True)
+    created_at = when()
+    lines = many(PurchaseOrderLine)
+
+
+class SupplierInvoice(Schema):
+    id = ident()
+    purchase_order_id = ident()
+    number = text(nullable=False)
+    amount = money()
+    invoice_date = day()
+    actor_id = ident(nullable=True)
+    created_at = when()
+
+
+class SupplierPayment(Schema):
+    id = ident()
+    purchase_order_id = ident()
+    amount = money()
+    method = text(nullable=False)
+    paid_at = when()
+    actor_id = ident(nullable=True)
+    created_at = when()

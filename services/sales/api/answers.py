@@ -1,0 +1,109 @@
+"""What the sales service's endpoints answer (documentation schemas for the OpenAPI
+document). Orders, quotes, opportunities and contracts extend their event snapshots
+(shared/events/sales.py): an answer is the snapshot plus what only the API shows."""
+
+from marshmallow import Schema
+
+from shared.answers import ident, integer, many, money, nested, text, when
+from shared.events.sales import (
+    ContractSnapshot,
+    OpportunitySnapshot,
+    OrderLine,
+    OrderSnapshot,
+    QuoteSnapshot,
+)
+
+
+class StockWarning(Schema):
+    line = integer(description="index of the line, from 0")
+    code = text(nullable=False)
+    product_id = ident()
+    requested = integer()
+    available = integer()
+    message = text(nullable=False)
+
+
+class OrderLineOut(OrderLine):
+    product_name = text()
+
+
+class Order(OrderSnapshot):
+    lines = many(OrderLineOut)
+    approved_by = ident(nullable=True)
+    created_by = ident(nullable=True)
+    reserved_warehouse_id = ident(nullable=True)
+    updated_at = when()
+    warnings = many(StockWarning, description="on create: lines above the available stock")
+
+
+class QuoteLine(Schema):
+    product_id = ident()
+    product_name = text()
+    quantity = integer()
+    unit_price = money()
+    discount_pct = text(nullable=False)
+    tax_rate = text(nullable=False)
+    net = money()
+    tax = money()
+    gross = money()
+
+
+class Quote(QuoteSnapshot):
+    lines = many(QuoteLine)
+    copied_from = ident(nullable=True)
+    sent_at = when()
+    updated_at = when()
+    warnings = many(StockWarning, description="lines above the available stock")
+
+
+class Opportunity(OpportunitySnapshot):
+    competitors = many(text(nullable=False))
+    weighted_amount = money()
+    updated_at = when()
+
+
+class PipelineStage(Schema):
+    stage = text(nullable=False)
+    probability = integer()
+    count = integer()
+    amount = money()
+    weighted_amount = money()
+
+
+class PipelineTotal(Schema):
+    count = integer()
+    amount = money()
+    weighted_amount = money()
+
+
+class Pipeline(Schema):
+    items = many(PipelineStage)
+    total = nested(PipelineTotal, description="the open stages summed")
+
+
+class ForecastMonth(Schema):
+    month = text(nullable=False, description="YYYY-MM")
+    count = integer()
+    amount = money()
+    weighted_amount = money()
+
+
+class Forecast(Schema):
+    items = many(ForecastMonth)
+
+
+class Contract(ContractSnapshot):
+    terms = text()
+    signed_at = when()
+    fulfilled_at = when()
+    updated_at = when()
+
+
+class Attachment(Schema):
+    id = ident()
+    contract_id = ident()
+    filename = text(nullable=False)
+    content_type = text()
+    size = integer()
+    uploaded_by = ident(nullable=True)
+    created_at = when()

@@ -1,0 +1,131 @@
+"""What the tracking service's endpoints answer (documentation schemas for the OpenAPI
+document; the views and services/tracking/reports.py build the dicts)."""
+
+from marshmallow import Schema
+
+from shared.answers import anything, flag, ident, integer, many, mapping, money, text, when
+
+
+class Notification(Schema):
+    id = ident()
+    kind = text(nullable=False)
+    message = text()
+    message_zh = text()
+    customer_id = ident(nullable=True)
+    subject_type = text()
+    subject_id = text()
+    event_id = ident(nullable=True)
+    created_at = when()
+    read = flag()
+    read_at = when()
+
+
+class NotificationPage(Schema):
+    items = many(Notification)
+    total = integer()
+    page = integer()
+    per_page = integer()
+    unread = integer(description="the caller's unread notifications, all pages")
+
+
+class Updated(Schema):
+    updated = integer()
+
+
+class TimelineEntry(Schema):
+    occurred_at = when(nullable=False)
+    type = text(nullable=False, description="the event type")
+    actor_id = text()
+    actor_name = text()
+    summary = text(description="in the caller's language (Accept-Language)")
+    summary_en = text()
+    summary_zh = text()
+    event_id = ident()
+    service = text()
+    customer_id = ident(nullable=True)
+    aggregate_type = text()
+    aggregate_id = text()
+    correlation_id = text()
+    causation_id = text()
+    data = anything(description="the event's data, less what this reader may not see")
+    redacted = flag(description="true when part of the data was withheld")
+
+
+class TimelinePage(Schema):
+    items = many(TimelineEntry)
+    total = integer(description="capped (see total_capped)")
+    total_capped = flag()
+    page = integer()
+    per_page = integer()
+    next_cursor = text(description="pass as before= for the next page")
+
+
+class SalesPerformanceRow(Schema):
+    owner_id = ident()
+    owner_name = text()
+    orders = integer()
+    revenue = money()
+    net = money()
+    paid = money()
+    outstanding = money()
+
+
+class ProductSalesRow(Schema):
+    product_id = ident()
+    sku = text()
+    name = text()
+    quantity = integer()
+    revenue = money()
+    net = money()
+    orders = integer()
+
+
+class TrendPeriod(Schema):
+    period = text(nullable=False)
+    start = text(nullable=False, description="YYYY-MM-DD")
+    end = text(nullable=False, description="YYYY-MM-DD, exclusive")
+    new = integer()
+    active = integer()
+    lost = integer()
+
+
+class CustomerTrend(Schema):
+    items = many(TrendPeriod)
+    granularity = text(nullable=False)
+
+
+class FunnelStage(Schema):
+    stage = text(nullable=False)
+    count = integer()
+    amount = money(description="opportunity stages only")
+
+
+class Funnel(Schema):
+    items = many(FunnelStage)
+    leads = integer()
+    converted = integer()
+    opportunities = integer()
+    opportunities_by_stage = mapping()
+    won = integer()
+
+
+class ProfitRow(Schema):
+    customer_id = ident()
+    name = text()
+    owner_id = ident(nullable=True)
+    revenue = money()
+    gross = money()
+    cost_of_goods = money(description="admin, finance and managers only")
+    expenses = money()
+    profit = money(description="admin, finance and managers only")
+    lines_without_cost = integer(description="admin, finance and managers only")
+
+
+class ReceivablesByOwnerRow(Schema):
+    owner_id = ident(nullable=True)
+    owner_name = text()
+    customers = integer()
+    invoiced = money()
+    paid = money()
+    outstanding = money()
+    credit = money()
