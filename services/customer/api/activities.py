@@ -18,7 +18,7 @@ from shared.errors import NotFound, ValidationFailed
 from shared.events.customer import ACTIVITY_KINDS
 from shared.fields import AwareDateTime
 from shared.service import service_context
-from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import date_arg, event_context, load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("activities", __name__)
 COMMENTER_ROLES = ("manager", "admin")
@@ -87,6 +87,13 @@ def list_activities() -> ResponseReturnValue:
                 where.append(activities.c[name] == value)
         if args.get("kind"):
             where.append(activities.c.kind == args["kind"])
+        # from / to: days (UTC) of occurred_at, in the agreed years (422 otherwise: to=9999-12-31
+        # would overflow the day after)
+        start, end = date_arg("from"), date_arg("to")
+        if start:
+            where.append(activities.c.occurred_at >= dt.datetime.combine(start, dt.time.min, dt.UTC))
+        if end:
+            where.append(activities.c.occurred_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, dt.UTC))
         total = conn.execute(sa.select(sa.func.count()).select_from(activities).where(*where)).scalar_one()
         rows = conn.execute(sa.select(activities).where(*where)
                             .order_by(activities.c.occurred_at.desc(), activities.c.id.desc())
