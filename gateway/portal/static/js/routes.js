@@ -4,8 +4,11 @@
 // they see); nav entries are shown to those roles only, grouped by `group`; `home` makes it
 // the first page of those roles.
 import core from "./routes/core.js";
+import leads from "./routes/leads.js";
+import activities from "./routes/activities.js";
+import service from "./routes/service.js";
 
-export const ROUTES = [...core];
+export const ROUTES = [...core, ...leads, ...activities, ...service];
 
 export const NAV_GROUPS = ["work", "sales", "customers", "service", "finance", "warehouse", "manage", "admin"];
 

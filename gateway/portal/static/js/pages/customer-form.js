@@ -57,7 +57,7 @@ function NameHint({ name, excludeId }) {
     timer.current = setTimeout(async () => {
       if (!name || name.trim().length < 2) return setHint(null);
       try {
-        const answer = await api.get("/customers/duplicate-check", { name: name.trim() });
+        const answer = await api.get("/customers/duplicate-check", { name: name.trim(), exclude_id: excludeId });
         setHint(answer.duplicate && answer.duplicate.existing_id !== excludeId ? answer.duplicate : null);
       } catch {
         setHint(null);

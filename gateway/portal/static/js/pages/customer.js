@@ -10,6 +10,10 @@ import { Form, useCustomFields } from "../ui/form.js";
 import { confirmDialog, toast } from "../ui/feedback.js";
 import { UserName } from "../names.js";
 import { CUSTOMER_ACTIONS, CUSTOMER_TABS } from "./customer-tabs.js";
+import { Shares } from "./customer-shares.js";
+import "./customer-actions.js";
+import "./customer-activities.js";
+import "./customer-related.js";
 
 mergeCatalogues(cat);
 
@@ -64,9 +68,12 @@ function Contacts({ customer, onChange }) {
   </div>`;
 }
 
-function CustomerDetails({ customer }) {
+function CustomerDetails({ customer, user, changed }) {
   const defs = useCustomFields() || [];
-  return html`<${Details} items=${[
+  return html`<div class="stack">
+    ${customer.status === "lost" && html`<p class="notice">${t("customer.lost_because", { reason: customer.lost_reason || "—" })}</p>`}
+    ${customer.status === "deleted" && html`<p class="notice">${t("customer.is_deleted", { when: date(customer.deleted_at) })}</p>`}
+    <${Details} items=${[
     [t("customer.category"), customer.category],
     [t("customer.industry"), customer.industry],
     [t("customer.phone"), customer.phone],
@@ -75,7 +82,9 @@ function CustomerDetails({ customer }) {
     [t("customer.owner"), html`<${UserName} id=${customer.owner_id} />`],
     [t("customer.created_at"), date(customer.created_at)],
     ...defs.map((d) => [d.name, (customer.custom_fields || {})[d.name]]),
-  ]} />`;
+  ]} />
+    <${Shares} customer=${customer} user=${user} changed=${changed} />
+  </div>`;
 }
 
 export default function CustomerPage({ params, query, user }) {
@@ -88,13 +97,13 @@ export default function CustomerPage({ params, query, user }) {
   if (!customer) return html`<${Pending} data=${customer} error=${error} />`;
   const ctx = { customer, user, changed, bump, query };
   const tabs = [
-    { key: "details", label: t("customer.tab.details"), render: () => html`<${CustomerDetails} customer=${customer} />` },
+    { key: "details", label: t("customer.tab.details"), render: () => html`<${CustomerDetails} customer=${customer} user=${user} changed=${changed} />` },
     { key: "contacts", label: t("customer.tab.contacts"), render: () => html`<${Contacts} customer=${customer} onChange=${changed} />` },
     ...CUSTOMER_TABS.map((tab) => ({ key: tab.key, label: t(tab.labelKey), render: () => tab.render(ctx) })),
     { key: "timeline", label: t("customer.tab.timeline"), render: () => html`<${Timeline} customerId=${customer.id} bump=${bump} />` },
   ];
   const actions = html`
-    <a class="button" href=${`#/customers/${customer.id}/edit`}>${t("action.edit")}</a>
+    ${customer.status !== "deleted" && html`<a class="button" href=${`#/customers/${customer.id}/edit`}>${t("action.edit")}</a>`}
     ${CUSTOMER_ACTIONS.map((A) => html`<${A} ...${ctx} />`)}`;
   return html`<section class="record">
     <${PageHeader} title=${customer.name} back="#/customers"

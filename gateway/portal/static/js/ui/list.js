@@ -126,7 +126,7 @@ function Pager({ page, perPage, total }) {
 /**
  * props: listKey, title, path (API list), query (the route's), filters [{name, label, type, options}],
  * searchParam ("q"), searchPlaceholder, columns [{key, label, render(row), sort (API sort key), main}],
- * rowHref(row), actions (header nodes), bulkActions [{label, run(ids, rows), danger, confirm}],
+ * rowHref(row), actions (header nodes), bulkActions [{label, run(ids, rows) -> count | false (cancelled), danger, confirm}],
  * exportPath (API path answering CSV/XLSX for the same filters), baseQuery (fixed filters),
  * emptyHint, emptyAction, refreshKey (change to reload), below(rows) (extra under the list).
  */
@@ -169,10 +169,12 @@ export function ListPage(props) {
     if (action.confirm && !(await confirmDialog({ message: action.confirm(ids.length), danger: action.danger }))) return;
     try {
       const done = await action.run(ids, rows.filter((r) => ids.includes(r.id)));
+      if (done === false) return; // cancelled (e.g. no user picked)
       toast(t("list.bulk_done", { count: done ?? ids.length }));
       setReloads((n) => n + 1);
     } catch (err) {
-      toast(errorText(err), "error");
+      toast(err.partial ? `${t("list.bulk_done", { count: err.partial })} · ${errorText(err)}` : errorText(err), "error");
+      if (err.partial) setReloads((n) => n + 1);
     }
   };
   const filtered = Object.keys(own).some((k) => !PAGING.includes(k));
@@ -211,7 +213,7 @@ export function ListPage(props) {
           ${visible.map((c) => {
             const content = c.render ? c.render(row) : row[c.key];
             return html`<td data-label=${c.label} class=${`${c.num ? "num" : ""} ${c.main ? "main" : ""}`}>
-              ${c.main && rowHref ? html`<a href=${rowHref(row)}>${content}</a>` : content}</td>`;
+              ${c.main && rowHref && rowHref(row) ? html`<a href=${rowHref(row)}>${content}</a>` : content}</td>`;
           })}
         </tr>`)}
       </tbody>
