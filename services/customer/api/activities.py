@@ -98,7 +98,13 @@ def list_activities() -> ResponseReturnValue:
         rows = conn.execute(sa.select(activities).where(*where)
                             .order_by(activities.c.occurred_at.desc(), activities.c.id.desc())
                             .limit(per_page).offset((page - 1) * per_page)).all()
-    return page_response([activity_json(r) for r in rows], total, page, per_page)
+        counts = dict(conn.execute(
+            sa.select(activity_comments.c.activity_id, sa.func.count())
+            .where(activity_comments.c.activity_id.in_([r.id for r in rows]))
+            .group_by(activity_comments.c.activity_id)).all()) if rows else {}
+    # comment_count (an addition): how many managers' comments each activity has
+    return page_response([{**activity_json(r), "comment_count": counts.get(r.id, 0)} for r in rows],
+                         total, page, per_page)
 
 
 def _visible_activity(conn, activity_id: str, *, read: bool = False):

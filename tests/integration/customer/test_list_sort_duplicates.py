@@ -195,6 +195,12 @@ def test_activities_day_filters(people):
         return [x["summary"][:10] for x in r.get_json()["items"]]
 
     assert days(**{"from": "2025-05-02", "to": "2025-05-02"}) == ["2025-05-02"]
+    items = people.sales.get("/activities", query_string={"customer_id": c["id"]}).get_json()["items"]
+    assert [i["comment_count"] for i in items] == [0, 0, 0]
+    for text in ("好", "继续跟进"):
+        assert people.manager.post(f"/activities/{items[1]['id']}/comments", json={"text": text}).status_code == 201
+    items = people.sales.get("/activities", query_string={"customer_id": c["id"]}).get_json()["items"]
+    assert [i["comment_count"] for i in items] == [0, 2, 0]
     assert days(**{"from": "2025-05-02"}) == ["2025-05-03", "2025-05-02"]
     assert days(to="2025-05-01") == ["2025-05-01"]
     for bad in ({"to": "9999-12-31"}, {"from": "0001-01-01"}, {"to": "2025-02-30"}, {"from": "x"}):

@@ -19,24 +19,25 @@ function nowLocal() {
 }
 
 /** The form's fields; `customerId` null adds a customer picker. */
-export function activityFields(contacts, { pickCustomer = false } = {}) {
+export function activityFields(contacts, { pickCustomer = false, hideKind = false } = {}) {
   return [
     ...(pickCustomer ? [{ name: "customer_id", label: t("activity.customer"), type: "record", kind: "customers", required: true, wide: true }] : []),
-    { name: "kind", label: t("activity.kind"), type: "select", noEmpty: true, required: true, options: KINDS.map((k) => [k, label("activity_kind", k)]) },
+    { name: "kind", label: t("activity.kind"), type: "select", noEmpty: true, required: true, hidden: hideKind,
+      options: KINDS.map((k) => [k, label("activity_kind", k)]) },
     { name: "occurred_at", label: t("activity.occurred_at"), type: "datetime", required: true },
     { name: "summary", label: t("activity.summary"), type: "textarea", required: true, wide: true, rows: 4, maxLength: 5000 },
     ...(contacts.length ? [{ name: "contact_id", label: t("activity.contact"), type: "select", options: contacts.map((c) => [c.id, c.name]) }] : []),
   ];
 }
 
-export function ActivityForm({ kind, customerId, onSaved, onCancel }) {
+export function ActivityForm({ kind, customerId, onSaved, onCancel, hideKind = false }) {
   const [chosen, setChosen] = useState(customerId || "");
   const [contacts, setContacts] = useState([]);
   useEffect(() => {
     setContacts([]);
     if (chosen) api.get("/contacts", { customer_id: chosen, per_page: 200 }).then((a) => setContacts(a.items)).catch(() => {});
   }, [chosen]);
-  const fields = activityFields(contacts, { pickCustomer: !customerId });
+  const fields = activityFields(contacts, { pickCustomer: !customerId, hideKind });
   const initial = useMemo(() => ({ customer_id: customerId || "", kind: kind || "visit", occurred_at: nowLocal(), summary: "", contact_id: "" }), []);
   const submit = (body, key) => api.post("/activities", { ...body, customer_id: customerId || body.customer_id }, { key });
   const done = (saved) => {

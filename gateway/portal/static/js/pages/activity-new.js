@@ -15,7 +15,7 @@ export default function NewActivity({ query }) {
       ${KINDS.map((k) => html`<button type="button" data-kind=${k} aria-pressed=${k === kind ? "true" : "false"}
         class=${k === kind ? "primary" : ""} onClick=${() => setKind(k)}>${label("activity_kind", k)}</button>`)}
     </div>
-    <${ActivityForm} key=${kind} kind=${kind} customerId=${query.customer_id || null}
+    <${ActivityForm} key=${kind} kind=${kind} hideKind customerId=${query.customer_id || null}
       onSaved=${(a) => { location.hash = `#/customers/${a.customer_id}?tab=activities`; }} onCancel=${() => history.back()} />
   </section>`;
 }

@@ -46,7 +46,7 @@ export function Comments({ activity, user, onChange }) {
 }
 
 export function ActivityCard({ activity, user, showCustomer, onChange }) {
-  const [open, setOpen] = useState(false);
+  const [open, setOpen] = useState((activity.comment_count || 0) > 0); // managers' comments shown with the log
   return html`<li class="card activity">
     <div class="activity-head">
       <${Badge} group="activity_kind" code=${activity.kind} />
@@ -56,7 +56,8 @@ export function ActivityCard({ activity, user, showCustomer, onChange }) {
     </div>
     <div class="text">${activity.summary}</div>
     <button type="button" class="link" aria-expanded=${open ? "true" : "false"} onClick=${() => setOpen(!open)}>
-      ${open ? t("activity.hide_comments") : t("activity.show_comments")}</button>
+      ${open ? t("activity.hide_comments") : activity.comment_count ? t("activity.comments_n", { count: activity.comment_count })
+        : ["manager", "admin"].includes(user.role) ? t("activity.add_comment") : t("activity.show_comments")}</button>
     ${open && html`<${Comments} activity=${activity} user=${user} onChange=${onChange} />`}
   </li>`;
 }
