@@ -87,8 +87,6 @@ export default function CustomerForm({ params, user }) {
     <${PageHeader} title=${title} back=${editing ? `#/customers/${params.id}` : "#/customers"} />
     <${Form} fields=${fields} initial=${initial} submit=${submit} onDone=${done} onError=${onError} editing=${editing}
       onChange=${(values, changed) => changed === "name" && setName(values.name)}
-      onCancel=${() => history.back()}>
-      <${NameHint} name=${name} excludeId=${params.id} />
-    </${Form}>
+      onCancel=${() => history.back()} hints=${{ name: html`<${NameHint} name=${name} excludeId=${params.id} />` }} />
   </section>`;
 }

@@ -14,7 +14,8 @@ function related(key, labelKey, props) {
   CUSTOMER_TABS.push({
     key, labelKey,
     render: ({ customer, query, user }) => html`<${ListPage} headerless listKey=${`customer-${key}`} path=${props.path}
-      query=${query} baseQuery=${{ customer_id: customer.id }} perPageDefault=${20} filters=${props.filters || []}
+      query=${query} baseQuery=${{ customer_id: customer.id }} perPageDefault=${20} filters=${props.filters || []} noViews
+      emptyText=${t("customer.related_empty")}
       columns=${props.columns()} rowHref=${props.href} emptyHint=${t(`customer.${key}_empty_hint`)}
       actions=${null} below=${props.below && (() => props.below(customer, user))} />`,
   });

@@ -76,7 +76,18 @@ export function Feedback() {
   const [current, setCurrent] = useState(state);
   useEffect(() => {
     listeners.add(setCurrent);
-    return () => listeners.delete(setCurrent);
+    // leaving the page (back button, a link) cancels a question asked on it
+    const leave = () => {
+      const open = state.dialog;
+      if (!open) return;
+      publish({ dialog: null });
+      open.resolve(open.input ? null : false);
+    };
+    window.addEventListener("hashchange", leave);
+    return () => {
+      listeners.delete(setCurrent);
+      window.removeEventListener("hashchange", leave);
+    };
   }, []);
   return html`
     <div class="toasts" role="status" aria-live="polite">
