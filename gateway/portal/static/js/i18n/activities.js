@@ -55,7 +55,7 @@ export default {
   en: {
     "activities.title": "Activities",
     "activity.log": "Log activity",
-    "activity.log_kind": "Log a {kind}",
+    "activity.log_kind": "Log activity: {kind}",
     "activity.kind": "Kind",
     "activity.customer": "Customer",
     "activity.contact": "Contact",

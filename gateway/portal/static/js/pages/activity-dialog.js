@@ -52,7 +52,7 @@ export function ActivityDialog({ kind, customer, onClose, onSaved }) {
   const onKey = (e) => e.key === "Escape" && onClose();
   const box = useRef(null);
   useEffect(() => {
-    const first = box.current && box.current.querySelector("textarea, input");
+    const first = box.current && (box.current.querySelector("textarea") || box.current.querySelector("input"));
     if (first) first.focus();
   }, []);
   return html`<div class="modal-backdrop" onKeyDown=${onKey}>
