@@ -21,6 +21,7 @@ function Contacts({ customer, onChange }) {
   const [list, error, reload] = useApi("/contacts", { customer_id: customer.id, per_page: 200 });
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState(null);
+  const live = customer.status !== "deleted"; // a deleted customer's contacts are read only
   const fields = [
     { name: "name", label: t("contact.name"), required: true, maxLength: 100 },
     { name: "title", label: t("contact.title"), maxLength: 100 },
@@ -48,7 +49,7 @@ function Contacts({ customer, onChange }) {
   };
   if (!list) return html`<${Pending} data=${list} error=${error} />`;
   return html`<div>
-    ${!adding && html`<button type="button" class="primary" onClick=${() => setAdding(true)}>${t("contacts.add")}</button>`}
+    ${!adding && live && html`<button type="button" class="primary" onClick=${() => setAdding(true)}>${t("contacts.add")}</button>`}
     ${adding && html`<${Form} fields=${fields} compact submit=${(body, key) => api.post(`/customers/${customer.id}/contacts`, body, { key })}
       onDone=${saved} onCancel=${() => setAdding(false)} />`}
     ${list.items.length === 0 && !adding && html`<p class="muted">${t("contacts.empty")}</p>`}
@@ -59,10 +60,10 @@ function Contacts({ customer, onChange }) {
         : html`<li class="card">
             <strong>${c.name}</strong>${c.is_decision_maker && html` <span class="badge good">${t("contact.decision_maker")}</span>`}
             <div class="muted">${[c.title, c.phone, c.email].filter(Boolean).join(" · ")}</div>
-            <div class="card-actions">
+            ${live && html`<div class="card-actions">
               <button type="button" class="link" onClick=${() => setEditing(c.id)}>${t("action.edit")}</button>
               <button type="button" class="link danger" onClick=${() => remove(c)}>${t("action.delete")}</button>
-            </div>
+            </div>`}
           </li>`))}
     </ul>
   </div>`;

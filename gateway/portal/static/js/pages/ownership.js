@@ -12,7 +12,8 @@ export async function pickUser({ title, label, exclude = [], confirmLabel }) {
   const users = await loadUsers();
   const options = users
     .filter((u) => u.active !== false && (!u.role || SELLER_ROLES.includes(u.role)) && !exclude.includes(u.id))
-    .map((u) => [u.id, `${u.full_name || u.username}${u.role ? ` · ${t(`role.${u.role}`)}` : ""}`]);
+    .map((u) => [u.id, `${u.full_name || u.username}${u.role ? ` · ${t(`role.${u.role}`)}` : ""}`])
+    .sort((a, b) => a[1].localeCompare(b[1]));
   return confirmDialog({ title, confirmLabel, input: { label, required: true, options } });
 }
 
