@@ -94,8 +94,8 @@ class CustomerRestored(CustomerSnapshot):
           sample={"customer_id": _CUSTOMER_SAMPLE["id"], "customer_name": _CUSTOMER_SAMPLE["name"],
                   "owner_id": _CUSTOMER_SAMPLE["owner_id"], "requester_id": "0b8a7c1e-1d2f-4e5a-8b9c-0d1e2f3a4b5c",
                   "requester_name": "王芳"},
-          summary_en="{requester_name} asked to be shared customer {customer_name}",
-          summary_zh="{requester_name} 请求共享客户 {customer_name}")
+          summary_en="asked the owner to share customer {customer_name}",
+          summary_zh="请求负责人共享客户 {customer_name}")
 class ShareRequested(Schema):
     """A rep who may not see the customer (a duplicate name) asks its owner to share it;
     tracking notifies the owner."""
