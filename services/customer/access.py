@@ -23,7 +23,7 @@ shares = sa.table("acl_customer_shares", sa.column("customer_id"), sa.column("us
 grants = sa.table("acl_grants", sa.column("record_type"), sa.column("record_id"), sa.column("user_id"),
                   sa.column("customer_id"))
 users = sa.table("acl_users", sa.column("id"), sa.column("role"), sa.column("active"),
-                 sa.column("manager_id"), sa.column("username"))
+                 sa.column("manager_id"), sa.column("username"), sa.column("full_name"))
 
 
 def customer_clause(conn: Connection, who: Principal, id_col: ColumnElement | None = None,

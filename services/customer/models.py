@@ -53,6 +53,7 @@ customers = sa.Table(
     sa.Index("ix_customers_live_created", sa.text("created_at DESC"), sa.text("id DESC"),
              postgresql_where=NOT_DELETED),
     sa.Index("ix_customers_owner_created", "owner_id", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_customers_live_name", "name", "id", postgresql_where=NOT_DELETED),  # sort=name
     sa.Index("ix_customers_phone_key", "phone_key", postgresql_where=NOT_DELETED),
     sa.Index("ix_customers_search_trgm", "search_text", postgresql_using="gin",
              postgresql_ops={"search_text": "gin_trgm_ops"}),
@@ -110,6 +111,7 @@ leads = sa.Table(
     _ts("converted_at", nullable=True),
     sa.Index("ix_leads_owner_created", "owner_id", sa.text("created_at DESC"), sa.text("id DESC")),
     sa.Index("ix_leads_created", sa.text("created_at DESC"), sa.text("id DESC")),
+    # ix_leads_search_trgm (migration c3a9d1e07f42): GIN trigrams over api.leads.LEAD_SEARCH, for ?q=
 )
 
 activities = sa.Table(

@@ -11,8 +11,10 @@ from sqlalchemy.exc import IntegrityError
 
 from services.customer.access import shares
 from services.customer.domain.normalize import name_key, phone_key, search_text
+from services.customer.duplicates import duplicate_details
 from services.customer.models import customers
 from shared.errors import Conflict
+from shared.identity import Principal
 from shared.outbox import EventContext, Outbox
 from shared.visibility import upsert_customer
 
@@ -81,9 +83,11 @@ def find_duplicate(conn: Connection, key: str, exclude_id: str | None = None) ->
     return conn.execute(query.limit(1)).scalar()
 
 
-def duplicate_conflict(existing_id: str) -> Conflict:
-    return Conflict("a customer with the same normalised name exists", code="duplicate_customer",
-                    details={"existing_id": existing_id})
+def duplicate_conflict(existing_id: str, conn: Connection | None = None, who: Principal | None = None) -> Conflict:
+    """409 duplicate_customer: the existing id, and for a caller its owner and whether the
+    caller may see it (services.customer.duplicates: never more of a customer they may not see)."""
+    details = duplicate_details(conn, who, existing_id) if conn is not None else {"existing_id": existing_id}
+    return Conflict("a customer with the same normalised name exists", code="duplicate_customer", details=details)
 
 
 def phone_warnings(conn: Connection, phone: str | None, exclude_id: str) -> list[dict[str, Any]]:
@@ -105,19 +109,21 @@ def name_columns(name: str) -> dict[str, str]:
     return {"name": name, "name_key": name_key(name), "search_text": search_text(name)}
 
 
-def guarded_write(conn: Connection, statement: Any, key: str, exclude_id: str | None = None) -> None:
+def guarded_write(conn: Connection, statement: Any, key: str, exclude_id: str | None = None,
+                  who: Principal | None = None) -> None:
     """Run an INSERT/UPDATE that may hit the live-name unique index; a race with another
-    writer becomes 409 duplicate_customer rather than a 500."""
+    writer becomes 409 duplicate_customer rather than a 500. `who`: the caller, told who
+    owns the existing customer."""
     existing = find_duplicate(conn, key, exclude_id)
     if existing:
-        raise duplicate_conflict(existing)
+        raise duplicate_conflict(existing, conn, who)
     savepoint = conn.begin_nested()
     try:
         conn.execute(statement)
     except IntegrityError as exc:
         savepoint.rollback()
         if "uq_customers_name_key_live" in str(exc.orig):
-            raise duplicate_conflict(find_duplicate(conn, key, exclude_id) or "") from None
+            raise duplicate_conflict(find_duplicate(conn, key, exclude_id) or "", conn, who) from None
         raise
     else:
         savepoint.commit()

@@ -90,6 +90,23 @@ class CustomerRestored(CustomerSnapshot):
     pass
 
 
+@register("customer.share.requested",
+          sample={"customer_id": _CUSTOMER_SAMPLE["id"], "customer_name": _CUSTOMER_SAMPLE["name"],
+                  "owner_id": _CUSTOMER_SAMPLE["owner_id"], "requester_id": "0b8a7c1e-1d2f-4e5a-8b9c-0d1e2f3a4b5c",
+                  "requester_name": "王芳"},
+          summary_en="asked the owner to share customer {customer_name}",
+          summary_zh="请求负责人共享客户 {customer_name}")
+class ShareRequested(Schema):
+    """A rep who may not see the customer (a duplicate name) asks its owner to share it;
+    tracking notifies the owner."""
+
+    customer_id = uuid_str(required=True)
+    customer_name = fields.String(required=True)
+    owner_id = uuid_str(required=True)
+    requester_id = uuid_str(required=True)
+    requester_name = fields.String(required=True)
+
+
 # ---- leads and conversion (sales creates the opportunity from lead.converted) ------
 
 _LEAD_SAMPLE = {

@@ -12,11 +12,12 @@ def blueprints() -> list[Blueprint]:
         contacts,
         custom_fields,
         customers,
+        duplicate_check,
         leads,
         ownership,
         planning,
         transfer_files,
     )
 
-    return [customers.bp, ownership.bp, contacts.bp, leads.bp, activities.bp, complaints.bp,
+    return [duplicate_check.bp, customers.bp, ownership.bp, contacts.bp, leads.bp, activities.bp, complaints.bp,
             custom_fields.bp, planning.bp, transfer_files.bp]

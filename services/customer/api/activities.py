@@ -20,7 +20,7 @@ from shared.events.customer import ACTIVITY_KINDS
 from shared.fields import AwareDateTime
 from shared.openapi import api_doc
 from shared.service import service_context
-from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import date_arg, event_context, load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("activities", __name__)
 COMMENTER_ROLES = ("manager", "admin")
@@ -91,11 +91,24 @@ def list_activities() -> ResponseReturnValue:
                 where.append(activities.c[name] == value)
         if args.get("kind"):
             where.append(activities.c.kind == args["kind"])
+        # from / to: days (UTC) of occurred_at, in the agreed years (422 otherwise: to=9999-12-31
+        # would overflow the day after)
+        start, end = date_arg("from"), date_arg("to")
+        if start:
+            where.append(activities.c.occurred_at >= dt.datetime.combine(start, dt.time.min, dt.UTC))
+        if end:
+            where.append(activities.c.occurred_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, dt.UTC))
         total = conn.execute(sa.select(sa.func.count()).select_from(activities).where(*where)).scalar_one()
         rows = conn.execute(sa.select(activities).where(*where)
                             .order_by(activities.c.occurred_at.desc(), activities.c.id.desc())
                             .limit(per_page).offset((page - 1) * per_page)).all()
-    return page_response([activity_json(r) for r in rows], total, page, per_page)
+        counts = dict(conn.execute(
+            sa.select(activity_comments.c.activity_id, sa.func.count())
+            .where(activity_comments.c.activity_id.in_([r.id for r in rows]))
+            .group_by(activity_comments.c.activity_id)).all()) if rows else {}
+    # comment_count (an addition): how many managers' comments each activity has
+    return page_response([{**activity_json(r), "comment_count": counts.get(r.id, 0)} for r in rows],
+                         total, page, per_page)
 
 
 def _visible_activity(conn, activity_id: str, *, read: bool = False):

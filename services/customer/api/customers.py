@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -43,7 +44,7 @@ from shared.identity import Principal
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import require_assignable_owner, sees_all, visible_user_ids
-from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import date_arg, event_context, load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("customers", __name__)
 STATUSES = ("active", "lost", "deleted")
@@ -101,7 +102,7 @@ def create_customer() -> ResponseReturnValue:
             "status": "active", "created_by": who.user_id,
             "custom_fields": _custom_values(conn, body.get("custom_fields"), current=None, creating=True),
         }
-        store.guarded_write(conn, customers.insert().values(**values), names["name_key"])
+        store.guarded_write(conn, customers.insert().values(**values), names["name_key"], who=who)
         out = store.publish(conn, ctx.outbox, event_context(), "customer.customer.created", cid)
         out["warnings"] = store.phone_warnings(conn, body.get("phone"), cid)
     return jsonify(out), 201
@@ -110,7 +111,7 @@ def create_customer() -> ResponseReturnValue:
 def _fast_total(conn, who) -> int | None:
     """The total of a list without q, from the counters (owner, status, category, industry)."""
     args = request.args
-    if args.get("q"):
+    if args.get("q") or args.get("created_from") or args.get("created_to"):
         return None
     status = args.get("status")
     counted = sa.select(sa.func.coalesce(sa.func.sum(customer_counts.c.n), 0)).where(
@@ -161,12 +162,35 @@ def filters(conn: Connection, who: Principal, cols: Any = None, *, search: bool 
     for name in ("category", "industry"):
         if args.get(name):
             where.append(c[name] == args[name])
+    start, end = date_arg("created_from"), date_arg("created_to")
+    if start and end and end < start:
+        details["created_to"] = ["must not be before created_from"]
+    if start:
+        where.append(c.created_at >= dt.datetime.combine(start, dt.time.min, dt.UTC))
+    if end:
+        where.append(c.created_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, dt.UTC))
     q = search_query()
     if details:
         raise ValidationFailed("invalid filters", details=details)
     if q and search:
         where.append(_search_clause(q))
     return where
+
+
+SORTS = ("name", "-name", "created_at", "-created_at")
+
+
+def sort_order(cols: Any = None) -> list:
+    """ORDER BY of the list's `sort` (newest first by default; the id breaks ties), 422
+    on another value. Served by ix_customers_live_created / ix_customers_live_name."""
+    c = customers.c if cols is None else cols
+    sort = request.args.get("sort") or "-created_at"
+    if sort not in SORTS:
+        raise ValidationFailed("invalid sort", details={"sort": [f"must be one of {', '.join(SORTS)}"]})
+    column = c.name if sort.lstrip("-") == "name" else c.created_at
+    if sort.startswith("-"):
+        return [column.desc(), c.id.desc()]
+    return [column.asc(), c.id.asc()]
 
 
 def search_query() -> str:
@@ -214,12 +238,12 @@ def list_customers() -> ResponseReturnValue:
             rows = [found[i] for i in ids if i in found]
         else:
             where = filters(conn, who)
+            order = sort_order()
             total = _fast_total(conn, who)
             if total is None:
                 total = conn.execute(sa.select(sa.func.count()).select_from(customers).where(*where)).scalar_one()
             rows = conn.execute(
-                sa.select(customers).where(*where)
-                .order_by(customers.c.created_at.desc(), customers.c.id.desc())
+                sa.select(customers).where(*where).order_by(*order)
                 .limit(per_page).offset((page - 1) * per_page)
             ).all()
         shared = store.shared_with(conn, [r.id for r in rows])
@@ -228,7 +252,7 @@ def list_customers() -> ResponseReturnValue:
 
 def search_cte() -> sa.CTE:
     """The customers matching q (only the columns the filters and the order need)."""
-    return (sa.select(customers.c.id, customers.c.owner_id, customers.c.created_at, customers.c.status,
+    return (sa.select(customers.c.id, customers.c.name, customers.c.owner_id, customers.c.created_at, customers.c.status,
                       customers.c.deleted_at, customers.c.category, customers.c.industry)
             .where(_search_clause(search_query())).cte("m").prefix_with("MATERIALIZED"))
 
@@ -250,12 +274,13 @@ def _search_page(conn, who, page: int, per_page: int) -> tuple[list[str], int]:
     then filtered by visibility and the other filters, counted and paged."""
     m = search_cte()
     where = filters(conn, who, m.c, search=False)
+    order = sort_order(m.c)
     savepoint = conn.begin_nested()
     conn.execute(sa.text(f"SET LOCAL statement_timeout = {SEARCH_TIMEOUT_MS}"))
     try:
         rows = conn.execute(
             sa.select(m.c.id, sa.func.count().over().label("total")).where(*where)
-            .order_by(m.c.created_at.desc(), m.c.id.desc()).limit(per_page).offset((page - 1) * per_page)
+            .order_by(*order).limit(per_page).offset((page - 1) * per_page)
         ).all()
         total = int(rows[0].total) if rows else int(
             conn.execute(sa.select(sa.func.count()).select_from(m).where(*where)).scalar_one())
@@ -309,7 +334,7 @@ def update_customer(cid: str) -> ResponseReturnValue:
         if "name" in body:
             changes.update(store.name_columns(body["name"].strip()))
             store.guarded_write(conn, statement.values(**changes, updated_at=sa.func.now()),
-                                changes["name_key"], exclude_id=row.id)
+                                changes["name_key"], exclude_id=row.id, who=principal())
         else:
             conn.execute(statement.values(**changes, updated_at=sa.func.now()))
         out = store.publish(conn, ctx.outbox, event_context(), "customer.customer.updated", row.id)
@@ -341,7 +366,7 @@ def restore_customer(cid: str) -> ResponseReturnValue:
             raise Conflict("the customer is not deleted", code="not_deleted")
         store.guarded_write(
             conn, customers.update().where(customers.c.id == row.id).values(deleted_at=None, updated_at=sa.func.now()),
-            row.name_key, exclude_id=row.id)
+            row.name_key, exclude_id=row.id, who=principal())
         out = store.publish(conn, ctx.outbox, event_context(), "customer.customer.restored", row.id)
     return jsonify(out)
 

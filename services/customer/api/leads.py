@@ -57,6 +57,17 @@ class ConvertIn(Schema):
     customer_id = uuid_field()  # attach to an existing customer instead of creating one
 
 
+# name, company, phone and e-mail in one lowered text (the expression of ix_leads_search_trgm)
+# (literal, so that the planner matches it to the index expression)
+LEAD_SEARCH = sa.literal_column(
+    "lower(leads.name || ' ' || coalesce(leads.company, '') || ' ' || coalesce(leads.phone, '') "
+    "|| ' ' || coalesce(leads.email, ''))", sa.Text)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def lead_json(row: Any) -> dict[str, Any]:
     return {"id": row.id, "name": row.name, "company": row.company, "phone": row.phone, "email": row.email,
             "source": row.source, "owner_id": row.owner_id, "status": row.status,
@@ -101,6 +112,11 @@ def list_leads() -> ResponseReturnValue:
         owner_id = uuid_arg(request.args.get("owner_id"), "owner_id")
         if owner_id:
             where.append(leads.c.owner_id == owner_id)
+        q = (request.args.get("q") or "").strip()
+        if len(q) > 100:
+            raise ValidationFailed("invalid filters", details={"q": ["must be at most 100 characters"]})
+        if q:
+            where.append(LEAD_SEARCH.like(f"%{_escape_like(q.lower())}%", escape="\\"))
         total = conn.execute(sa.select(sa.func.count()).select_from(leads).where(*where)).scalar_one()
         rows = conn.execute(sa.select(leads).where(*where).order_by(leads.c.created_at.desc(), leads.c.id.desc())
                             .limit(per_page).offset((page - 1) * per_page)).all()
@@ -149,7 +165,7 @@ def _new_customer(conn, ctx, lead) -> str:
     cid = str(uuid.uuid4())
     values = {"id": cid, **store.name_columns(name), "phone": lead.phone, "phone_key": phone_key(lead.phone) or None,
               "owner_id": lead.owner_id, "status": "active", "created_by": principal().user_id, "lead_id": lead.id}
-    store.guarded_write(conn, customers.insert().values(**values), key)
+    store.guarded_write(conn, customers.insert().values(**values), key, who=principal())
     store.publish(conn, ctx.outbox, event_context(), "customer.customer.created", cid)
     return cid
 

@@ -49,6 +49,15 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
         return [Notice("activity_commented", f"activity-comment:{event_id}",
                        f"Your activity log got a comment: {text}", f"您的拜访记录收到点评：{text}",
                        "activity", _s(data, "activity_id", aggregate_id), user_id=author)]
+    if event_type == "customer.share.requested":
+        owner, requester = _s(data, "owner_id"), _s(data, "requester_id")
+        if not owner or not requester or owner == requester:
+            return []
+        cid = _s(data, "customer_id", aggregate_id)
+        who, name = _s(data, "requester_name", "-"), _s(data, "customer_name", cid[:8])
+        return [Notice("share_requested", f"share-request:{cid}:{requester}",
+                       f"{who} asks you to share customer {name} with them",
+                       f"{who} 请求您将客户 {name} 共享给他/她", "customer", cid, user_id=owner)]
     if event_type == "sales.order.approval_requested":
         owner = _s(data, "owner_id")
         number = _s(data, "number", aggregate_id[:8])
@@ -86,5 +95,5 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
     return []
 
 
-PATTERNS = ("customer.complaint.#", "customer.activity.commented", "sales.order.approval_requested", "sales.order.rejected",
+PATTERNS = ("customer.complaint.#", "customer.activity.commented", "customer.share.requested", "sales.order.approval_requested", "sales.order.rejected",
             "billing.expense.approved", "billing.expense.rejected", "inventory.stock.low")

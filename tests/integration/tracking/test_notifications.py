@@ -74,3 +74,19 @@ def test_unread_first_and_marking_read(world, as_user):
     assert client.post("/notifications/not-an-id/read").status_code == 404
     assert client.post("/notifications/read-all").get_json() == {"updated": 2}
     assert client.get("/notifications").get_json()["unread"] == 0
+
+
+def test_share_request_tells_the_owner_who_asks(world, apply, as_user):
+    u, ids = world.users, world.ids
+    ask = payload("customer.share.requested", customer_id=ids["C1"], customer_name="华东机电", owner_id=u["R1"]["id"],
+                  requester_id=u["R2"]["id"], requester_name="王芳")
+    for seq in (50, 51):  # asked twice: one notification
+        apply([envelope("customer.share.requested", ask, aggregate_type="customer", aggregate_id=ids["C1"], seq=seq,
+                        at=f"2026-11-21T00:00:{seq}+00:00", customer_id=ids["C1"], actor_id=u["R2"]["id"])])
+    owner = as_user(u["R1"]).get("/notifications").get_json()["items"]
+    [item] = [i for i in owner if i["kind"] == "share_requested"]
+    assert (item["subject_type"], item["subject_id"], item["customer_id"]) == ("customer", ids["C1"], ids["C1"])
+    assert "王芳" in item["message_zh"] and "华东机电" in item["message_zh"] and "王芳" in item["message"]
+    # the requester (who may not see C1) gets nothing and its timeline stays closed to them
+    assert "share_requested" not in kinds(as_user(u["R2"]))
+    assert as_user(u["R2"]).get("/timeline", query_string={"customer_id": ids["C1"]}).status_code == 404

@@ -101,6 +101,11 @@ def test_notification_plans():
     assert (n.user_id, n.kind) == ("s", "expense_rejected")
     [n] = one("inventory.stock.low")
     assert n.role == "warehouse"
+    [n] = one("customer.share.requested", owner_id="own", requester_id="rep", requester_name="王芳",
+              customer_name="华东机电", customer_id="c9")
+    assert (n.user_id, n.subject_type, n.subject_id) == ("own", "customer", "c9")
+    assert "王芳" in n.message_zh and "华东机电" in n.message and n.dedupe_key == "share-request:c9:rep"
+    assert one("customer.share.requested", owner_id="same", requester_id="same") == []
     assert one("customer.activity.commented", activity_author_id="rep", author_id="mgr")[0].user_id == "rep"
     assert one("customer.activity.commented", activity_author_id="rep", author_id="rep") == []
     assert plan("sales.order.created", "e", "a", {}) == []

@@ -7,8 +7,11 @@ import core from "./routes/core.js";
 import finance from "./routes/finance.js";
 import warehouse from "./routes/warehouse.js";
 import admin from "./routes/admin.js";
+import leads from "./routes/leads.js";
+import activities from "./routes/activities.js";
+import service from "./routes/service.js";
 
-export const ROUTES = [...core, ...finance, ...warehouse, ...admin];
+export const ROUTES = [...core, ...leads, ...activities, ...service, ...finance, ...warehouse, ...admin];
 
 export const NAV_GROUPS = ["work", "sales", "customers", "service", "finance", "warehouse", "manage", "admin"];
 

@@ -57,7 +57,7 @@ function NameHint({ name, excludeId }) {
     timer.current = setTimeout(async () => {
       if (!name || name.trim().length < 2) return setHint(null);
       try {
-        const answer = await api.get("/customers/duplicate-check", { name: name.trim() });
+        const answer = await api.get("/customers/duplicate-check", { name: name.trim(), exclude_id: excludeId });
         setHint(answer.duplicate && answer.duplicate.existing_id !== excludeId ? answer.duplicate : null);
       } catch {
         setHint(null);
@@ -87,8 +87,6 @@ export default function CustomerForm({ params, user }) {
     <${PageHeader} title=${title} back=${editing ? `#/customers/${params.id}` : "#/customers"} />
     <${Form} fields=${fields} initial=${initial} submit=${submit} onDone=${done} onError=${onError} editing=${editing}
       onChange=${(values, changed) => changed === "name" && setName(values.name)}
-      onCancel=${() => history.back()}>
-      <${NameHint} name=${name} excludeId=${params.id} />
-    </${Form}>
+      onCancel=${() => history.back()} hints=${{ name: html`<${NameHint} name=${name} excludeId=${params.id} />` }} />
   </section>`;
 }

@@ -10,6 +10,10 @@ import { Form, useCustomFields } from "../ui/form.js";
 import { confirmDialog, toast } from "../ui/feedback.js";
 import { UserName } from "../names.js";
 import { CUSTOMER_ACTIONS, CUSTOMER_TABS } from "./customer-tabs.js";
+import { Shares } from "./customer-shares.js";
+import "./customer-actions.js";
+import "./customer-activities.js";
+import "./customer-related.js";
 
 mergeCatalogues(cat);
 
@@ -17,6 +21,7 @@ function Contacts({ customer, onChange }) {
   const [list, error, reload] = useApi("/contacts", { customer_id: customer.id, per_page: 200 });
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState(null);
+  const live = customer.status !== "deleted"; // a deleted customer's contacts are read only
   const fields = [
     { name: "name", label: t("contact.name"), required: true, maxLength: 100 },
     { name: "title", label: t("contact.title"), maxLength: 100 },
@@ -44,7 +49,7 @@ function Contacts({ customer, onChange }) {
   };
   if (!list) return html`<${Pending} data=${list} error=${error} />`;
   return html`<div>
-    ${!adding && html`<button type="button" class="primary" onClick=${() => setAdding(true)}>${t("contacts.add")}</button>`}
+    ${!adding && live && html`<button type="button" class="primary" onClick=${() => setAdding(true)}>${t("contacts.add")}</button>`}
     ${adding && html`<${Form} fields=${fields} compact submit=${(body, key) => api.post(`/customers/${customer.id}/contacts`, body, { key })}
       onDone=${saved} onCancel=${() => setAdding(false)} />`}
     ${list.items.length === 0 && !adding && html`<p class="muted">${t("contacts.empty")}</p>`}
@@ -55,18 +60,21 @@ function Contacts({ customer, onChange }) {
         : html`<li class="card">
             <strong>${c.name}</strong>${c.is_decision_maker && html` <span class="badge good">${t("contact.decision_maker")}</span>`}
             <div class="muted">${[c.title, c.phone, c.email].filter(Boolean).join(" · ")}</div>
-            <div class="card-actions">
+            ${live && html`<div class="card-actions">
               <button type="button" class="link" onClick=${() => setEditing(c.id)}>${t("action.edit")}</button>
               <button type="button" class="link danger" onClick=${() => remove(c)}>${t("action.delete")}</button>
-            </div>
+            </div>`}
           </li>`))}
     </ul>
   </div>`;
 }
 
-function CustomerDetails({ customer }) {
+function CustomerDetails({ customer, user, changed }) {
   const defs = useCustomFields() || [];
-  return html`<${Details} items=${[
+  return html`<div class="stack">
+    ${customer.status === "lost" && html`<p class="notice">${t("customer.lost_because", { reason: customer.lost_reason || "—" })}</p>`}
+    ${customer.status === "deleted" && html`<p class="notice">${t("customer.is_deleted", { when: date(customer.deleted_at) })}</p>`}
+    <${Details} items=${[
     [t("customer.category"), customer.category],
     [t("customer.industry"), customer.industry],
     [t("customer.phone"), customer.phone],
@@ -75,7 +83,9 @@ function CustomerDetails({ customer }) {
     [t("customer.owner"), html`<${UserName} id=${customer.owner_id} />`],
     [t("customer.created_at"), date(customer.created_at)],
     ...defs.map((d) => [d.name, (customer.custom_fields || {})[d.name]]),
-  ]} />`;
+  ]} />
+    <${Shares} customer=${customer} user=${user} changed=${changed} />
+  </div>`;
 }
 
 export default function CustomerPage({ params, query, user }) {
@@ -91,13 +101,13 @@ export default function CustomerPage({ params, query, user }) {
   if (!customer) return html`<${Pending} data=${customer} error=${error} />`;
   const ctx = { customer, user, changed, bump, query };
   const tabs = [
-    { key: "details", label: t("customer.tab.details"), render: () => html`<${CustomerDetails} customer=${customer} />` },
+    { key: "details", label: t("customer.tab.details"), render: () => html`<${CustomerDetails} customer=${customer} user=${user} changed=${changed} />` },
     { key: "contacts", label: t("customer.tab.contacts"), render: () => html`<${Contacts} customer=${customer} onChange=${changed} />` },
     ...CUSTOMER_TABS.map((tab) => ({ key: tab.key, label: t(tab.labelKey), render: () => tab.render(ctx) })),
     { key: "timeline", label: t("customer.tab.timeline"), render: () => html`<${Timeline} customerId=${customer.id} bump=${bump} />` },
   ];
   const actions = html`
-    <a class="button" href=${`#/customers/${customer.id}/edit`}>${t("action.edit")}</a>
+    ${customer.status !== "deleted" && html`<a class="button" href=${`#/customers/${customer.id}/edit`}>${t("action.edit")}</a>`}
     ${CUSTOMER_ACTIONS.map((A) => html`<${A} ...${ctx} />`)}`;
   return html`<section class="record">
     <${PageHeader} title=${customer.name} back="#/customers"

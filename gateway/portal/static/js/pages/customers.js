@@ -1,10 +1,12 @@
-// The customer list: search, filters by owner, category, industry and status, saved views,
-// columns, export of what is filtered.
+// The customer list: search, filters by owner, category, industry, status and creation
+// date, sort by name or date, saved views, columns, export of what is filtered, and bulk
+// transfer / share of the selected customers (one call per customer).
 import { html } from "../lib.js";
 import { date, label, mergeCatalogues, t } from "../i18n.js";
 import cat from "../i18n/customers.js";
 import { ListPage } from "../ui/list.js";
 import { UserName, useUsers } from "../names.js";
+import { eachId, pickUser, shareWith, transferTo } from "./ownership.js";
 
 mergeCatalogues(cat);
 
@@ -23,6 +25,19 @@ function OwnerSelect({ id, value, change }) {
 export default function Customers({ query, user }) {
   const canCreate = ["sales", "manager", "admin"].includes(user.role);
   const create = canCreate && html`<a class="button primary" href="#/customers/new">${t("customers.new")}</a>`;
+  const bulk = [];
+  if (["manager", "admin"].includes(user.role)) {
+    bulk.push({ label: t("customer.transfer"), run: async (ids) => {
+      const owner = await pickUser({ title: t("customer.transfer_title", { count: ids.length }), label: t("customer.new_owner") });
+      return owner ? eachId(ids, (id) => transferTo(id, owner)) : false;
+    } });
+  }
+  if (canCreate) {
+    bulk.push({ label: t("customer.share"), run: async (ids) => {
+      const to = await pickUser({ title: t("customer.share_title", { count: ids.length }), label: t("customer.share_with") });
+      return to ? eachId(ids, (id) => shareWith(id, to)) : false;
+    } });
+  }
   return html`<${ListPage}
     listKey="customers" title=${t("customers.title")} path="/customers" query=${query}
     searchParam="q" searchPlaceholder=${t("customers.search")}
@@ -31,17 +46,20 @@ export default function Customers({ query, user }) {
       { name: "category", label: t("customer.category"), type: "text" },
       { name: "industry", label: t("customer.industry"), type: "text" },
       { name: "status", label: t("customer.status"), type: "select",
-        options: ["active", "lost"].map((s) => [s, label("customer_status", s)]) },
+        options: ["active", "lost", "deleted"].map((s) => [s, label("customer_status", s)]) },
+      { name: "created_from", label: t("customer.created_from"), type: "date" },
+      { name: "created_to", label: t("customer.created_to"), type: "date" },
     ]}
     columns=${[
-      { key: "name", label: t("customer.name"), main: true },
+      { key: "name", label: t("customer.name"), main: true, sort: "name" },
       { key: "owner_id", label: t("customer.owner"), render: (r) => html`<${UserName} id=${r.owner_id} />` },
       { key: "category", label: t("customer.category") },
       { key: "industry", label: t("customer.industry") },
       { key: "phone", label: t("customer.phone") },
       { key: "status", label: t("customer.status"), render: (r) => label("customer_status", r.status) },
-      { key: "created_at", label: t("customer.created_at"), render: (r) => date(r.created_at) },
+      { key: "created_at", label: t("customer.created_at"), render: (r) => date(r.created_at), sort: "created_at" },
     ]}
+    bulkActions=${bulk}
     rowHref=${(r) => `#/customers/${r.id}`}
     exportPath="/exports/customers"
     actions=${create}

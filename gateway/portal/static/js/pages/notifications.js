@@ -9,25 +9,27 @@ import { setQuery } from "../router.js";
 
 mergeCatalogues(cat);
 
-/** Where a notification leads: its subject's page, else its customer's. */
+/** Where a notification leads: its subject's page, else its customer's (the tab it is about). */
 export const SUBJECT_ROUTES = {
   customer: (id) => `#/customers/${id}`,
   order: (id) => `#/orders/${id}`,
   quote: (id) => `#/quotes/${id}`,
   opportunity: (id) => `#/opportunities/${id}`,
+  product: (id) => `#/products/${id}`,
   lead: (id) => `#/leads/${id}`,
   complaint: (id) => `#/complaints/${id}`,
   expense: (id) => `#/expenses/${id}`,
-  invoice: (id) => `#/invoices/${id}`,
-  payment: (id) => `#/payments/${id}`,
-  shipment: (id) => `#/shipments/${id}`,
-  task: (id) => `#/tasks/${id}`,
 };
+
+/** Subjects without a page of their own, shown on their customer's page. */
+export const SUBJECT_TABS = { activity: "activities", invoice: "invoices", payment: "payments" };
 
 export function notificationHref(n) {
   const route = SUBJECT_ROUTES[n.subject_type];
   if (route && n.subject_id) return route(n.subject_id);
-  return n.customer_id ? `#/customers/${n.customer_id}` : "#/notifications";
+  const tab = SUBJECT_TABS[n.subject_type];
+  if (n.customer_id) return `#/customers/${n.customer_id}${tab ? `?tab=${tab}` : ""}`;
+  return "#/notifications";
 }
 
 export default function Notifications({ query }) {

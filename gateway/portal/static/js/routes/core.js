@@ -4,7 +4,8 @@ const SELLERS = ["sales", "manager", "admin"];
 export default [
   { path: "/customers", load: () => import("../pages/customers.js"), roles: [...SELLERS, "finance"],
     home: SELLERS, nav: { group: "customers", key: "nav.customers", order: 10, roles: SELLERS } },
-  { path: "/customers/new", load: () => import("../pages/customer-form.js"), roles: SELLERS },
+  { path: "/customers/new", load: () => import("../pages/customer-form.js"), roles: SELLERS,
+    quick: { key: "quick.new_customer", order: 20 } },
   { path: "/customers/:id/edit", load: () => import("../pages/customer-form.js"), roles: SELLERS },
   { path: "/customers/:id", load: () => import("../pages/customer.js") },
   { path: "/notifications", load: () => import("../pages/notifications.js"),

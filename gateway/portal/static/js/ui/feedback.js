@@ -20,7 +20,8 @@ export function toast(message, kind = "ok") {
 
 /**
  * Ask before doing something; resolves true (confirmed) or false. With `input`
- * ({label, required}) it resolves the text typed, or null when cancelled.
+ * ({label, required, options?: [[value, label]]}) it resolves the text typed (or the
+ * option chosen, from a list when options are given), or null when cancelled.
  */
 export function confirmDialog({ title, message, confirmLabel, danger = false, input = null }) {
   return new Promise((resolve) => {
@@ -32,7 +33,7 @@ function Dialog({ dialog }) {
   const [text, setText] = useState("");
   const ref = useRef(null);
   useEffect(() => {
-    const first = ref.current && ref.current.querySelector("textarea, input, button.primary, button.danger");
+    const first = ref.current && ref.current.querySelector("textarea, input, select, button.primary, button.danger");
     if (first) first.focus();
   }, [dialog]);
   const close = (value) => {
@@ -56,7 +57,12 @@ function Dialog({ dialog }) {
         ${dialog.input && html`
           <label class="field">
             <span>${dialog.input.label}${dialog.input.required && html` <em class="req">*</em>`}</span>
-            <textarea rows="3" value=${text} onInput=${(e) => setText(e.target.value)} required=${dialog.input.required}></textarea>
+            ${dialog.input.options
+              ? html`<select value=${text} onChange=${(e) => setText(e.target.value)} required=${dialog.input.required}>
+                  <option value="">${t("form.choose")}</option>
+                  ${dialog.input.options.map(([v, l]) => html`<option value=${v}>${l}</option>`)}
+                </select>`
+              : html`<textarea rows="3" value=${text} onInput=${(e) => setText(e.target.value)} required=${dialog.input.required}></textarea>`}
           </label>`}
         <div class="modal-actions">
           <button type="button" onClick=${() => close(cancelValue)}>${t("action.cancel")}</button>
@@ -70,7 +76,18 @@ export function Feedback() {
   const [current, setCurrent] = useState(state);
   useEffect(() => {
     listeners.add(setCurrent);
-    return () => listeners.delete(setCurrent);
+    // leaving the page (back button, a link) cancels a question asked on it
+    const leave = () => {
+      const open = state.dialog;
+      if (!open) return;
+      publish({ dialog: null });
+      open.resolve(open.input ? null : false);
+    };
+    window.addEventListener("hashchange", leave);
+    return () => {
+      listeners.delete(setCurrent);
+      window.removeEventListener("hashchange", leave);
+    };
   }, []);
   return html`
     <div class="toasts" role="status" aria-live="polite">

@@ -196,9 +196,10 @@ export function fieldErrors(fields, error) {
 /**
  * A whole form. submit(body, key, values) does the call and answers the record; onDone(record)
  * follows. onError(error) may answer a node to show instead of the generic message
- * (e.g. a duplicate with its link). `children` render below the fields (custom parts).
+ * (e.g. a duplicate with its link). `children` render below the fields (custom parts);
+ * `hints` ({field name: node}) right under the field they are about.
  */
-export function Form({ fields, initial, submit, onDone, onError, submitLabel, onCancel, editing = false, children, onChange, compact }) {
+export function Form({ fields, initial, submit, onDone, onError, submitLabel, onCancel, editing = false, children, onChange, compact, hints }) {
   const start = useMemo(() => initial || initialValues(fields), [initial]);
   const [values, setValues] = useState(start);
   const [error, setError] = useState(null);
@@ -241,7 +242,8 @@ export function Form({ fields, initial, submit, onDone, onError, submitLabel, on
   };
   return html`<form class=${`form ${compact ? "compact" : ""}`} onSubmit=${send} novalidate>
     <div class="fields">
-      ${fields.filter((f) => !f.hidden).map((f) => html`<${Field} key=${f.name} field=${f} value=${values[f.name]} onInput=${set(f.name)} error=${errors[f.name]} />`)}
+      ${fields.filter((f) => !f.hidden).map((f) => html`<${Field} key=${f.name} field=${f} value=${values[f.name]} onInput=${set(f.name)} error=${errors[f.name]} />
+        ${hints && hints[f.name] && html`<div class="field wide field-hint" key=${`${f.name}-hint`}>${hints[f.name]}</div>`}`)}
     </div>
     ${children}
     ${error && html`<div class="form-error" role="alert">${special || (Object.keys(errors).length ? t("form.fix_fields") : errorText(error))}

@@ -109,6 +109,18 @@ function Columns({ listKey, columns, shown, onChange }) {
   </details>`;
 }
 
+function SortSelect({ columns, sort }) {
+  const options = columns.filter((c) => c.sort).flatMap((c) => [
+    [c.sort, `${c.label} ${t("list.sort_asc")}`], [`-${c.sort}`, `${c.label} ${t("list.sort_desc")}`]]);
+  return html`<div class="filter phone-only">
+    <label for="list-sort">${t("list.sort")}</label>
+    <select id="list-sort" value=${sort} onChange=${(e) => setQuery({ sort: e.target.value, page: "" })}>
+      <option value="">${t("list.sort_default")}</option>
+      ${options.map(([v, l]) => html`<option value=${v}>${l}</option>`)}
+    </select>
+  </div>`;
+}
+
 function Pager({ page, perPage, total }) {
   const pages = Math.max(1, Math.ceil(total / perPage));
   return html`<nav class="pager" aria-label=${t("list.page", { page, pages })}>
@@ -126,13 +138,15 @@ function Pager({ page, perPage, total }) {
 /**
  * props: listKey, title, path (API list), query (the route's), filters [{name, label, type, options}],
  * searchParam ("q"), searchPlaceholder, columns [{key, label, render(row), sort (API sort key), main}],
- * rowHref(row), actions (header nodes), bulkActions [{label, run(ids, rows), danger, confirm}],
+ * rowHref(row), actions (header nodes), bulkActions [{label, run(ids, rows) -> count | false (cancelled), danger, confirm}],
  * exportPath (API path answering CSV/XLSX for the same filters), baseQuery (fixed filters),
- * emptyHint, emptyAction, refreshKey (change to reload), below(rows) (extra under the list).
+ * emptyHint, emptyAction, refreshKey (change to reload), below(rows) (extra under the list),
+ * emptyText (instead of "nothing matches"), noViews (no saved views / column choice: a record's tab).
+ * Sortable columns can also be sorted from a select (phones have no table header).
  */
 export function ListPage(props) {
   const { listKey, title, path, query, filters = [], searchParam, columns, rowHref, actions, bulkActions = [],
-    exportPath, baseQuery = {}, emptyHint, emptyAction, refreshKey, perPageDefault = 50, headerless } = props;
+    exportPath, baseQuery = {}, emptyHint, emptyAction, refreshKey, perPageDefault = 50, headerless, emptyText, noViews } = props;
   const own = listQuery(query, filters, searchParam);
   const page = Math.max(1, Number(own.page) || 1);
   const perPage = Math.min(200, Number(own.per_page) || perPageDefault);
@@ -170,10 +184,12 @@ export function ListPage(props) {
     if (action.confirm && !(await confirmDialog({ message: action.confirm(ids.length), danger: action.danger }))) return;
     try {
       const done = await action.run(ids, rows.filter((r) => ids.includes(r.id)));
+      if (done === false) return; // cancelled (e.g. no user picked)
       toast(t("list.bulk_done", { count: done ?? ids.length }));
       setReloads((n) => n + 1);
     } catch (err) {
-      toast(errorText(err), "error");
+      toast(err.partial ? `${t("list.bulk_done", { count: err.partial })} · ${errorText(err)}` : errorText(err), "error");
+      if (err.partial) setReloads((n) => n + 1);
     }
   };
   const filtered = Object.keys(own).some((k) => !PAGING.includes(k));
@@ -183,9 +199,10 @@ export function ListPage(props) {
       ${searchParam && html`<${SearchBox} param=${searchParam} value=${own[searchParam]} placeholder=${props.searchPlaceholder} />`}
       ${filters.map((f) => html`<${FilterInput} key=${f.name} filter=${f} value=${own[f.name]} />`)}
       ${filtered && html`<button type="button" class="link" onClick=${() => { location.hash = `#${parseHash().path}`; }}>${t("action.reset")}</button>`}
+      ${columns.some((c) => c.sort) && html`<${SortSelect} columns=${columns} sort=${sort} />`}
       <div class="list-tools-right">
-        <${Views} listKey=${listKey} query=${own} />
-        <${Columns} listKey=${listKey} columns=${columns.filter((c) => !c.main)} shown=${shown} onChange=${setShown} />
+        ${!noViews && html`<${Views} listKey=${listKey} query=${own} />
+        <${Columns} listKey=${listKey} columns=${columns.filter((c) => !c.main)} shown=${shown} onChange=${setShown} />`}
         ${exportPath && html`
           <button type="button" onClick=${() => download(exportPath, { ...baseQuery, ...own, format: "csv", page: undefined }, `${listKey}.csv`).catch((e) => toast(errorText(e), "error"))}>${t("action.export_csv")}</button>
           <button type="button" onClick=${() => download(exportPath, { ...baseQuery, ...own, format: "xlsx", page: undefined }, `${listKey}.xlsx`).catch((e) => toast(errorText(e), "error"))}>${t("action.export_xlsx")}</button>`}
@@ -197,7 +214,7 @@ export function ListPage(props) {
     </div>`}
     ${error && html`<div class="form-error" role="alert">${errorText(error)}</div>`}
     ${!answer && !error && html`<p class="muted loading">${t("app.loading")}</p>`}
-    ${answer && rows.length === 0 && html`<${Empty} text=${t("list.empty")} hint=${emptyHint || t("list.empty_hint")} action=${emptyAction} />`}
+    ${answer && rows.length === 0 && html`<${Empty} text=${emptyText || t("list.empty")} hint=${emptyHint || t("list.empty_hint")} action=${emptyAction} />`}
     ${answer && rows.length > 0 && html`<div class="table-wrap"><table class="list">
       <thead><tr>
         ${bulkActions.length > 0 && html`<th class="sel"><input type="checkbox" aria-label=${t("list.select_all")} checked=${allChecked}

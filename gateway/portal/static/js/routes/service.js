@@ -1,0 +1,14 @@
+// Complaints (create with an assignee, reassign, move along open -> in progress -> resolved)
+// and expense claims (file one for a customer or an order, follow its status).
+const SELLERS = ["sales", "manager", "admin"];
+
+export default [
+  { path: "/complaints", load: () => import("../pages/complaints.js"),
+    nav: { group: "service", key: "nav.complaints", order: 10, roles: [...SELLERS, "finance", "warehouse"] } },
+  { path: "/complaints/new", load: () => import("../pages/complaint.js"), roles: SELLERS },
+  { path: "/complaints/:id", load: () => import("../pages/complaint.js") },
+  { path: "/expenses", load: () => import("../pages/expenses.js"),
+    nav: { group: "work", key: "nav.expenses", order: 50 } },
+  { path: "/expenses/new", load: () => import("../pages/expense.js"), quick: { key: "quick.new_expense", order: 40 } },
+  { path: "/expenses/:id", load: () => import("../pages/expense.js") },
+];

@@ -1,0 +1,65 @@
+"""While a name is typed: does a customer of the same normalised name exist, and whose is
+it (GET /customers/duplicate-check)? A colleague's customer the caller may not see can be
+asked for (POST /customers/{id}/share-requests): the owner is notified (tracking) and
+decides; the caller learns nothing of it but its owner's name."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from services.customer import store
+from services.customer.api.common import require_role
+from services.customer.domain.normalize import name_key
+from services.customer.domain.rules import CUSTOMER_CREATORS
+from services.customer.duplicates import duplicate_details, may_see, owner_name
+from services.customer.models import customers
+from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.service import service_context
+from shared.web import event_context, is_uuid, principal, uuid_arg
+
+bp = Blueprint("duplicate_check", __name__)
+
+
+@bp.get("/customers/duplicate-check")
+def duplicate_check() -> ResponseReturnValue:
+    who = principal()
+    require_role(who, CUSTOMER_CREATORS, "check customer names")
+    name = (request.args.get("name") or "").strip()
+    if not name:
+        raise ValidationFailed("name is required", details={"name": ["required"]})
+    if len(name) > 300:
+        raise ValidationFailed("name is too long", details={"name": ["must be at most 300 characters"]})
+    exclude_id = uuid_arg(request.args.get("exclude_id"), "exclude_id")
+    key = name_key(name)
+    if not key:
+        return jsonify({"duplicate": None})
+    with service_context().engine.connect() as conn:
+        existing = store.find_duplicate(conn, key, exclude_id)
+        return jsonify({"duplicate": duplicate_details(conn, who, existing) if existing else None})
+
+
+@bp.post("/customers/<cid>/share-requests")
+def request_share(cid: str) -> ResponseReturnValue:
+    """Ask the owner of a live customer the caller may not see to share it (202): an
+    event customer.share.requested, from which tracking notifies the owner."""
+    who = principal()
+    require_role(who, CUSTOMER_CREATORS, "ask for customers to be shared")
+    if not is_uuid(cid):
+        raise NotFound("customer not found")
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        row = conn.execute(sa.select(customers.c.id, customers.c.name, customers.c.owner_id)
+                           .where(customers.c.id == cid, customers.c.deleted_at.is_(None))).first()
+        if row is None:
+            raise NotFound("customer not found")
+        if may_see(conn, who, row.id):
+            raise Conflict("you can see this customer already", code="already_visible")
+        requester = owner_name(conn, who.user_id) or who.user_id
+        owner = owner_name(conn, row.owner_id)
+        ctx.outbox.add(conn, event_context(), "customer.share.requested", aggregate_type="customer",
+                       aggregate_id=row.id, customer_id=row.id,
+                       data={"customer_id": row.id, "customer_name": row.name, "owner_id": row.owner_id,
+                             "requester_id": who.user_id, "requester_name": requester})
+    return jsonify({"customer_id": row.id, "owner_id": row.owner_id, "owner_name": owner, "requested": True}), 202
