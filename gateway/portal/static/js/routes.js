@@ -4,8 +4,9 @@
 // they see); nav entries are shown to those roles only, grouped by `group`; `home` makes it
 // the first page of those roles.
 import core from "./routes/core.js";
+import sales from "./routes/sales.js";
 
-export const ROUTES = [...core];
+export const ROUTES = [...core, ...sales];
 
 export const NAV_GROUPS = ["work", "sales", "customers", "service", "finance", "warehouse", "manage", "admin"];
 
