@@ -205,7 +205,7 @@ export default {
     "opp.move_to": "Move to stage",
     "opp.lost_prompt": "Why was it lost? (optional)",
     "pipeline.title": "Pipeline",
-    "pipeline.count": "{count}",
+    "pipeline.count": "{count} open",
     "pipeline.total_open": "Open pipeline",
     "pipeline.drop_here": "Drop here",
     "pipeline.empty_column": "No opportunities",

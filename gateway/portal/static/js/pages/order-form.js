@@ -63,7 +63,7 @@ export default function OrderForm({ query }) {
   };
   return html`<section>
     <${PageHeader} title=${t("order.new")} back="#/orders" />
-    <form class="form" onSubmit=${submit} novalidate>
+    <form class="form lines-form" onSubmit=${submit} novalidate>
       <div class="fields">
         <div class="field">
           <label for="o-customer">${t("order.customer")} <em class="req">*</em></label>

@@ -70,19 +70,24 @@ function Board({ ownerId }) {
   const [busyId, setBusyId] = useState(null);
   const [sums, setSums] = useState(0);
   const base = ownerId ? { owner_id: ownerId } : {};
+  const [tries, setTries] = useState(0);
   useEffect(() => {
     let live = true;
+    setError(null);
     Promise.all(STAGES.map((stage) => api.get("/opportunities", { ...base, stage, per_page: PER_COLUMN, sort: "-amount" })))
       .then((answers) => live && setColumns(Object.fromEntries(STAGES.map((s, i) => [s, answers[i]]))))
       .catch((err) => live && setError(err));
     return () => {
       live = false;
     };
-  }, [ownerId]);
+  }, [ownerId, tries]);
   useEffect(() => {
     api.get("/opportunities/pipeline", base).then(setSummary).catch(() => setSummary(null));
   }, [ownerId, sums]);
-  if (!columns) return html`<${Pending} data=${columns} error=${error} />`;
+  if (!columns) {
+    return html`<div><${Pending} data=${columns} error=${error} />
+      ${error && html`<button type="button" onClick=${() => setTries((x) => x + 1)}>${t("app.retry")}</button>`}</div>`;
+  }
   const find = (id) => {
     for (const s of STAGES) {
       const opp = columns[s].items.find((o) => o.id === id);

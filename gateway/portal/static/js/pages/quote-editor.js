@@ -69,7 +69,7 @@ function Editor({ quote, query }) {
   };
   const fieldError = (name) => details[name];
   const linesMessage = Array.isArray(details.lines) ? details.lines : null;
-  return html`<form class="form quote-editor" onSubmit=${save} novalidate>
+  return html`<form class="form lines-form quote-editor" onSubmit=${save} novalidate>
     <div class="fields">
       <div class=${`field ${fieldError("customer_id") ? "has-error" : ""}`}>
         <label for="q-customer">${t("quote.customer")} <em class="req">*</em></label>
