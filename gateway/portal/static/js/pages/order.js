@@ -4,25 +4,18 @@
 // close (shipped), its shipments and invoices.
 import { html, useEffect, useRef, useState } from "../lib.js";
 import { api, newKey } from "../api.js";
-import { date, dateTime, errorText, label, lang, money, t } from "../i18n.js";
+import { date, dateTime, errorText, label, money, t } from "../i18n.js";
 import { Badge, Details, PageHeader, Pending, Tabs, useApi } from "../ui/page.js";
 import { confirmDialog, toast } from "../ui/feedback.js";
 import { RecordName, UserName } from "../names.js";
 import { Timeline } from "../ui/timeline.js";
-import { CustomerLink, SELLER_ROLES, WarehouseName } from "./sales-common.js";
+import { CustomerLink, SELLER_ROLES, WarehouseName, reasonText } from "./sales-common.js";
 import { Totals, Warnings } from "./sales-lines.js";
 import { LinesTable } from "./quote.js";
 
 const FAST_MS = 1500;
 const FAST_FOR_MS = 20000;
 const SETTLING = ["pending_approval", "pending"];
-
-/** The services write reasons as "中文 (English)": the half in the user's language. */
-export function reasonText(reason) {
-  const match = /^(.+?)\s*\(([^()]+)\)$/.exec(reason || "");
-  if (!match) return reason || "—";
-  return lang() === "en" ? match[2] : match[1];
-}
 
 /** The order, read again every 1.5 s for 20 s after `bump` changes (and while it settles). */
 function useLiveOrder(id, bump) {

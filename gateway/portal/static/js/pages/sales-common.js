@@ -2,7 +2,7 @@
 // and product pickers' descriptions, and the user/customer filters of their lists.
 import { html, useEffect, useState } from "../lib.js";
 import { api } from "../api.js";
-import { label, mergeCatalogues, t } from "../i18n.js";
+import { label, lang, mergeCatalogues, t } from "../i18n.js";
 import cat from "../i18n/sales.js";
 import { RecordName, useUsers } from "../names.js";
 import { RecordPicker } from "../ui/form.js";
@@ -76,4 +76,11 @@ export function WarehouseName({ id }) {
   if (!id) return "—";
   const w = list.find((x) => x.id === id);
   return w ? `${w.name}${w.code ? ` (${w.code})` : ""}` : "…";
+}
+
+/** The services write reasons as "中文 (English)": the half in the user's language. */
+export function reasonText(reason) {
+  const match = /^(.+?)\s*\(([^()]+)\)$/.exec(reason || "");
+  if (!match) return reason || "—";
+  return lang() === "en" ? match[2] : match[1];
 }
