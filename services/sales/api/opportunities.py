@@ -144,7 +144,8 @@ def _list_filters(conn, p, *, read: bool = False) -> list:
 
 
 SORTS = {key: opportunities.c[key] for key in (
-    "name", "amount", "stage", "probability", "expected_close_date", "created_at", "updated_at")}
+    "name", "amount", "probability", "expected_close_date", "created_at", "updated_at")}
+SORTS["stage"] = sa.case({stage: i for i, stage in enumerate(rules.STAGES)}, value=opportunities.c.stage)  # pipeline order
 
 
 @bp.get("/opportunities")

@@ -57,6 +57,12 @@ def test_opportunities_search_by_name_or_customer_name_and_only_visible(world):
     assert names(asc) == [b["name"], c["name"], a["name"]]
     desc = rep1.get("/opportunities", query_string={"q": tag, "sort": "-amount"})
     assert names(desc) == [a["name"], c["name"], b["name"]]
+    rep1.patch(f"/opportunities/{b['id']}", json={"stage": "negotiation"})
+    rep1.patch(f"/opportunities/{a['id']}", json={"stage": "qualification"})
+    by_stage = rep1.get("/opportunities", query_string={"q": tag, "sort": "stage"})
+    assert [r["stage"] for r in by_stage.json["items"]] == ["prospecting", "qualification", "negotiation"]  # pipeline order
+    by_stage = rep1.get("/opportunities", query_string={"q": tag, "sort": "-stage"})
+    assert [r["stage"] for r in by_stage.json["items"]] == ["negotiation", "qualification", "prospecting"]
     close = rep1.get("/opportunities", query_string={"q": tag, "sort": "expected_close_date"})
     assert names(close) == [c["name"], a["name"], b["name"]]  # no date: last
     close_desc = rep1.get("/opportunities", query_string={"q": tag, "sort": "-expected_close_date"})
