@@ -198,6 +198,19 @@ def test_quote_with_two_lines_shows_the_servers_totals_and_converts_to_a_confirm
         wait(browser, ec.text_to_be_present_in_element((By.CSS_SELECTOR, f"[data-total={key}]"), money(quote[key])))
     visible(browser, "[data-testid=quote-status][data-status=draft]")
     assert "草稿" in browser.find_element(By.CSS_SELECTOR, "[data-testid=quote-status]").text
+    # a draft is edited (PATCH /quotes/{id}): one more valve, totals recomputed by the server
+    browser.get(f"{suite.url}/#/quotes/{quote_id}/edit")
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-testid=quote-line]")) == 2)
+    wait(browser, ec.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-total=gross]"), money(quote["gross"])))
+    set_field(browser.find_elements(By.CSS_SELECTOR, "[data-testid=quote-line]")[1], "quantity", "8")
+    lines[1]["quantity"] = 8
+    server = rep.post("/quotes/preview", json={"customer_id": customer["id"], "lines": lines}).json()
+    wait(browser, ec.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-total=gross]"), money(server["gross"])))
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=quote-save]").click()
+    wait(browser, lambda d: d.current_url.endswith(f"#/quotes/{quote_id}"))
+    quote = rep.get(f"/quotes/{quote_id}").json()
+    assert quote["gross"] == server["gross"] and quote["lines"][1]["quantity"] == 8
+    wait(browser, ec.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-total=gross]"), money(quote["gross"])))
     # mark it sent, then convert it: the order page opens and the order becomes confirmed
     next(b for b in browser.find_elements(By.CSS_SELECTOR, ".page-actions button") if b.text == "标记为已发送").click()
     visible(browser, "[data-testid=quote-status][data-status=sent]")
