@@ -74,9 +74,12 @@ function Board({ ownerId }) {
   useEffect(() => {
     let live = true;
     setError(null);
-    Promise.all(STAGES.map((stage) => api.get("/opportunities", { ...base, stage, per_page: PER_COLUMN, sort: "-amount" })))
-      .then((answers) => live && setColumns(Object.fromEntries(STAGES.map((s, i) => [s, answers[i]]))))
-      .catch((err) => live && setError(err));
+    // one column after the other: a page never holds more than a couple of the services' connections
+    (async () => {
+      const answers = {};
+      for (const stage of STAGES) answers[stage] = await api.get("/opportunities", { ...base, stage, per_page: PER_COLUMN, sort: "-amount" });
+      return answers;
+    })().then((answers) => live && setColumns(answers)).catch((err) => live && setError(err));
     return () => {
       live = false;
     };
