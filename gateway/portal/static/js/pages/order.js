@@ -125,7 +125,7 @@ export default function OrderPage({ params, query, user }) {
     { key: "timeline", label: t("record.timeline"), render: () => html`<${Timeline} customerId=${order.customer_id} bump=${bump} />` },
   ];
   return html`<section class="record">
-    <${PageHeader} title=${`${t("order.title")} ${order.number}`} back="#/orders"
+    <${PageHeader} title=${`${t("order.one")} ${order.number}`} back="#/orders"
       status=${html`<span class="status-pair" aria-live="polite">
         <span data-testid="order-status" data-status=${s}><${Badge} group="order_status" code=${s} /></span>
         <span data-testid="payment-status" data-status=${order.payment_status}><${Badge} group="payment_status" code=${order.payment_status} /></span>

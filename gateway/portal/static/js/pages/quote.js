@@ -90,7 +90,7 @@ export default function QuotePage({ params }) {
     ${["draft", "sent", "accepted"].includes(s) && html`<button type="button" disabled=${busy} onClick=${email}>${t("quote.email")}</button>`}
     <button type="button" disabled=${busy} onClick=${copy}>${t("quote.copy")}</button>`;
   return html`<section class="record">
-    <${PageHeader} title=${`${t("quote.title")} ${quote.number}`} back="#/quotes"
+    <${PageHeader} title=${`${t("quote.one")} ${quote.number}`} back="#/quotes"
       status=${html`<span data-testid="quote-status" data-status=${s}><${Badge} group="quote_status" code=${quote.order_id ? "converted" : s} /></span>`}
       subtitle=${html`<${CustomerLink} id=${quote.customer_id} /> · ${t("quote.valid_until")} ${date(quote.valid_until)}`}
       actions=${actions} />
