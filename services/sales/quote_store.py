@@ -96,3 +96,29 @@ def update(conn: Connection, quote: dict[str, Any], **changes: Any) -> dict[str,
     changes["updated_at"] = datetime.now(UTC)
     conn.execute(sa.update(quotes).where(quotes.c.id == quote["id"]).values(**changes))
     return {**quote, **changes}
+
+
+def replace_lines(conn: Connection, quote: dict[str, Any], lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """A draft's new lines and the totals that follow from them; the quote as it is now."""
+    total = totals(Amounts(ln["net"], ln["tax"], ln["gross"]) for ln in lines)
+    conn.execute(sa.delete(quote_lines).where(quote_lines.c.quote_id == quote["id"]))
+    conn.execute(sa.insert(quote_lines), [
+        {"quote_id": quote["id"], "line_no": i, **{k: ln[k] for k in LINE_FIELDS}} for i, ln in enumerate(lines)
+    ])
+    quote = update(conn, quote, net=total.net, tax=total.tax, gross=total.gross)
+    quote["lines"] = lines_of(conn, [quote["id"]])[quote["id"]]
+    return quote
+
+
+def priced_view(lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """Priced lines (not saved) and their totals as the API shows a quote's."""
+    total = totals(Amounts(ln["net"], ln["tax"], ln["gross"]) for ln in lines)
+    return {
+        "lines": [{
+            "product_id": ln["product_id"], "product_name": ln["product_name"], "quantity": ln["quantity"],
+            "unit_price": fmt(ln["unit_price"]), "discount_pct": pct_str(ln["discount_pct"]),
+            "tax_rate": pct_str(ln["tax_rate"]), "net": fmt(ln["net"]), "tax": fmt(ln["tax"]),
+            "gross": fmt(ln["gross"]),
+        } for ln in lines],
+        "net": fmt(total.net), "tax": fmt(total.tax), "gross": fmt(total.gross),
+    }

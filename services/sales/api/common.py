@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, request
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from services.sales.config import SalesConfig
 from services.sales.domain.money import parse_pct, parse_price
@@ -124,3 +125,44 @@ def parse_date_arg(value: str | None, field: str) -> date | None:
 
 def today() -> date:
     return datetime.now(UTC).date()
+
+
+MAX_SEARCH = 100
+
+
+def search_arg() -> str | None:
+    """`q` from the query string (trimmed; at most 100 characters, 422 past it) or None."""
+    raw = (request.args.get("q") or "").strip()
+    if not raw:
+        return None
+    if len(raw) > MAX_SEARCH:
+        raise ValidationFailed("invalid q", details={"q": [f"at most {MAX_SEARCH} characters"]})
+    return raw
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its wildcards taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def customer_name_match(customer_id_col: ColumnElement, text: str) -> ColumnElement:
+    """Rows whose customer's name (the local copy) contains `text`."""
+    names = sa.select(sa.column("customer_id")).select_from(sa.table("acl_customers")).where(
+        sa.column("name").ilike(like_pattern(text)))
+    return customer_id_col.in_(names)
+
+
+def sort_arg(allowed: dict[str, ColumnElement], default: list[Any], tiebreak: ColumnElement) -> list[Any]:
+    """ORDER BY from `sort` (a key of `allowed`, `-key` for descending; 422 otherwise);
+    empty values sort last either way, and `tiebreak` makes paging stable."""
+    raw = (request.args.get("sort") or "").strip()
+    if not raw:
+        return default
+    key = raw[1:] if raw.startswith("-") else raw
+    column = allowed.get(key)
+    if column is None:
+        options = ", ".join(sorted(allowed))
+        raise ValidationFailed("invalid sort", details={"sort": [f"one of {options} (with - for descending)"]})
+    if raw.startswith("-"):
+        return [column.desc().nulls_last(), tiebreak.desc()]
+    return [column.asc().nulls_last(), tiebreak.asc()]

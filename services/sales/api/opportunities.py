@@ -15,10 +15,14 @@ from services.sales.api import answers as out
 from services.sales.api.common import (
     MoneyField,
     config,
+    customer_name_match,
     emitter,
+    like_pattern,
     parse_date_arg,
     path_id,
     require_customer,
+    search_arg,
+    sort_arg,
     today,
     uuid_field,
     writer,
@@ -140,22 +144,34 @@ def _list_filters(conn, p, *, read: bool = False) -> list:
     return where
 
 
+SORTS = {key: opportunities.c[key] for key in (
+    "name", "amount", "probability", "expected_close_date", "created_at", "updated_at")}
+SORTS["stage"] = sa.case({stage: i for i, stage in enumerate(rules.STAGES)}, value=opportunities.c.stage)  # pipeline order
+
+
 @bp.get("/opportunities")
-@api_doc(page=out.Opportunity, summary="Opportunities (customer_id, owner_id, stage)", tags=["sales"])
+@api_doc(page=out.Opportunity, summary="Opportunities (customer_id, owner_id, stage, q: name or customer name, sort: "
+         "name, amount, stage, probability, expected_close_date, created_at, updated_at, - for descending)",
+         tags=["sales"])
 def list_():
     p = principal()
     page, per_page = page_args()
     stage = request.args.get("stage") or None
     if stage and stage not in rules.STAGES:
         raise ValidationFailed("invalid stage", details={"stage": [f"one of {', '.join(rules.STAGES)}"]})
+    q = search_arg()
+    order = sort_arg(SORTS, [opportunities.c.created_at.desc(), opportunities.c.id.desc()], opportunities.c.id)
     with service_context().engine.connect() as conn:
         where = _list_filters(conn, p, read=True)
         if stage:
             where.append(opportunities.c.stage == stage)
+        if q:
+            where.append(sa.or_(opportunities.c.name.ilike(like_pattern(q)),
+                                customer_name_match(opportunities.c.customer_id, q)))
         total = conn.execute(sa.select(sa.func.count()).select_from(opportunities).where(*where)).scalar_one()
         rows = conn.execute(
             sa.select(opportunities).where(*where)
-            .order_by(opportunities.c.created_at.desc(), opportunities.c.id.desc())
+            .order_by(*order)
             .limit(per_page).offset((page - 1) * per_page)
         ).mappings()
         items = [store.view(dict(r)) for r in rows]

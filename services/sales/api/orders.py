@@ -13,10 +13,14 @@ from services.sales import ordering
 from services.sales.api import answers as out
 from services.sales.api.common import (
     config,
+    customer_name_match,
     emitter,
+    like_pattern,
     lines_field,
     path_id,
     require_customer,
+    search_arg,
+    sort_arg,
     uuid_field,
     writer,
 )
@@ -110,14 +114,21 @@ def get_order(order_id: str):
         return jsonify(with_customer_names(conn, [view(visible_order(conn, principal(), order_id))])[0])
 
 
+SORTS = {key: orders.c[key] for key in ("number", "status", "payment_status", "net", "gross", "created_at", "updated_at")}
+
+
 @bp.get("/orders")
-@api_doc(page=out.Order, summary="Orders (customer_id, status, owner_id, quote_id, warehouse_id); warehouse sees orders to ship", tags=["sales"])
+@api_doc(page=out.Order, summary="Orders (customer_id, status, owner_id, quote_id, warehouse_id, q: number or customer name, sort: "
+         "number, status, payment_status, net, gross, created_at, updated_at, - for descending); "
+         "warehouse sees orders to ship", tags=["sales"])
 def list_orders():
     p = principal()
     page, per_page = page_args()
     status = request.args.get("status") or None
     if status and status not in STATUSES:
         raise ValidationFailed("invalid status", details={"status": [f"one of {', '.join(STATUSES)}"]})
+    q = search_arg()
+    order = sort_arg(SORTS, [orders.c.created_at.desc(), orders.c.id.desc()], orders.c.id)
     filters = {"customer_id": uuid_arg(request.args.get("customer_id"), "customer_id"),
                "owner_id": uuid_arg(request.args.get("owner_id"), "owner_id"),
                "quote_id": uuid_arg(request.args.get("quote_id"), "quote_id"), "status": status}
@@ -127,9 +138,11 @@ def list_orders():
         warehouse_id = uuid_arg(request.args.get("warehouse_id"), "warehouse_id")
         if warehouse_id:  # named on the order, or where inventory reserved it
             where.append(sa.or_(orders.c.warehouse_id == warehouse_id, orders.c.reserved_warehouse_id == warehouse_id))
+        if q:
+            where.append(sa.or_(orders.c.number.ilike(like_pattern(q)), customer_name_match(orders.c.customer_id, q)))
         total = conn.execute(sa.select(sa.func.count()).select_from(orders).where(*where)).scalar_one()
         rows = [dict(r) for r in conn.execute(
-            sa.select(orders).where(*where).order_by(orders.c.created_at.desc(), orders.c.id.desc())
+            sa.select(orders).where(*where).order_by(*order)
             .limit(per_page).offset((page - 1) * per_page)
         ).mappings()]
         lines = load_lines_for(conn, [r["id"] for r in rows])

@@ -15,15 +15,19 @@ from services.sales import quote_store as store
 from services.sales.api import answers as out
 from services.sales.api.common import (
     config,
+    customer_name_match,
     emitter,
+    like_pattern,
     lines_field,
     path_id,
     require_customer,
+    search_arg,
+    sort_arg,
     today,
     uuid_field,
     writer,
 )
-from services.sales.documents import quote_pdf
+from services.sales.documents import language, quote_pdf
 from services.sales.domain import quotes as rules
 from services.sales.mailer import MailFailed, send_pdf
 from services.sales.models import opportunities, quotes
@@ -45,6 +49,17 @@ class QuoteCreate(Schema):
     opportunity_id = uuid_field(load_default=None, allow_none=True)
     valid_until = Date(required=True)
     lines = lines_field(required=True)
+
+
+class QuotePreview(Schema):
+    customer_id = uuid_field(required=True)
+    lines = lines_field(required=True)
+
+
+class QuotePatch(Schema):
+    valid_until = Date()
+    opportunity_id = uuid_field(allow_none=True)
+    lines = lines_field()
 
 
 class QuoteStatusChange(Schema):
@@ -91,18 +106,66 @@ def create():
     ctx = service_context()
     with ctx.engine.begin() as conn:
         require_customer(conn, p, body["customer_id"])
-        if body["opportunity_id"]:
-            opp_customer = conn.execute(sa.select(opportunities.c.customer_id)
-                                        .where(opportunities.c.id == body["opportunity_id"])).scalar()
-            if opp_customer != body["customer_id"]:
-                raise ValidationFailed("unknown opportunity",
-                                       details={"opportunity_id": ["no such opportunity of this customer"]})
+        _check_opportunity(conn, body["opportunity_id"], body["customer_id"])
         lines = price_lines(conn, body["customer_id"], body["lines"], default_tax_rate=config().default_tax_rate)
         quote = store.insert(conn, emitter(conn), customer_id=body["customer_id"], owner_id=p.user_id,
                              opportunity_id=body["opportunity_id"], valid_until=body["valid_until"],
                              lines=lines, today=today())
         out = _with_warnings(conn, quote)
     return jsonify(out), 201
+
+
+@bp.post("/quotes/preview")
+@api_doc(body=QuotePreview, summary="Price lines as a quote would (per-line and total net/tax/gross, default unit "
+         "prices, stock warnings) without saving anything", tags=["sales"])
+def preview():
+    p = writer()
+    body = load(QuotePreview())
+    with service_context().engine.connect() as conn:
+        require_customer(conn, p, body["customer_id"])
+        lines = price_lines(conn, body["customer_id"], body["lines"], default_tax_rate=config().default_tax_rate)
+        out = {**store.priced_view(lines), "warnings": stock_warnings(conn, lines)}
+    return jsonify(out)
+
+
+def _check_opportunity(conn: Connection, opportunity_id: str | None, customer_id: str) -> None:
+    if not opportunity_id:
+        return
+    opp_customer = conn.execute(sa.select(opportunities.c.customer_id)
+                                .where(opportunities.c.id == opportunity_id)).scalar()
+    if opp_customer != customer_id:
+        raise ValidationFailed("unknown opportunity",
+                               details={"opportunity_id": ["no such opportunity of this customer"]})
+
+
+@bp.patch("/quotes/<quote_id>")
+@api_doc(body=QuotePatch, summary="Change a draft's lines, validity or opportunity (totals recomputed); "
+         "409 once it is sent", tags=["sales"])
+def patch(quote_id: str):
+    p = writer()
+    changes = load(QuotePatch(), partial=True)
+    if not changes:
+        raise ValidationFailed("nothing to change", details={"_schema": ["give at least one field"]})
+    if "valid_until" in changes and changes["valid_until"] < today():
+        raise ValidationFailed("the quote would be expired", details={"valid_until": ["must not be in the past"]})
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        quote = _visible(conn, p, quote_id, lock=True)
+        if quote["status"] != rules.DRAFT:
+            status = rules.effective_status(quote["status"], quote["valid_until"], today())
+            raise Conflict(f"a quote that is {status} cannot be changed", code="illegal_transition",
+                           details={"status": status})
+        require_customer(conn, p, quote["customer_id"])
+        if "opportunity_id" in changes:
+            _check_opportunity(conn, changes["opportunity_id"], quote["customer_id"])
+        if "lines" in changes:
+            lines = price_lines(conn, quote["customer_id"], changes.pop("lines"),
+                                default_tax_rate=config().default_tax_rate)
+            quote = store.replace_lines(conn, quote, lines)
+        quote = store.update(conn, quote, **changes)
+        store.publish(emitter(conn), "sales.quote.updated", quote, today())
+        out = _with_warnings(conn, quote)
+    return jsonify(out)
 
 
 @bp.get("/quotes/<quote_id>")
@@ -112,14 +175,20 @@ def get(quote_id: str):
         return jsonify(_with_warnings(conn, _visible(conn, principal(), quote_id, read=True)))
 
 
+SORTS = {key: quotes.c[key] for key in ("number", "valid_until", "net", "gross", "status", "created_at", "updated_at")}
+
+
 @bp.get("/quotes")
-@api_doc(page=out.Quote, summary="Quotes (customer_id, owner_id, opportunity_id, status)", tags=["sales"])
+@api_doc(page=out.Quote, summary="Quotes (customer_id, owner_id, opportunity_id, status, q: number or customer name, sort: "
+         "number, valid_until, net, gross, status, created_at, updated_at, - for descending)", tags=["sales"])
 def list_():
     p = principal()
     page, per_page = page_args()
     status = request.args.get("status") or None
     if status and status not in rules.STATUSES:
         raise ValidationFailed("invalid status", details={"status": [f"one of {', '.join(rules.STATUSES)}"]})
+    q = search_arg()
+    order = sort_arg(SORTS, [quotes.c.created_at.desc(), quotes.c.id.desc()], quotes.c.id)
     with service_context().engine.connect() as conn:
         where = [customer_filter(conn, p, quotes.c.customer_id, "sales", read=True)]
         for key in ("customer_id", "owner_id", "opportunity_id"):
@@ -132,9 +201,11 @@ def list_():
             where.append(sa.and_(quotes.c.status == status, quotes.c.valid_until >= today()))
         elif status:
             where.append(quotes.c.status == status)
+        if q:
+            where.append(sa.or_(quotes.c.number.ilike(like_pattern(q)), customer_name_match(quotes.c.customer_id, q)))
         total = conn.execute(sa.select(sa.func.count()).select_from(quotes).where(*where)).scalar_one()
         rows = [dict(r) for r in conn.execute(
-            sa.select(quotes).where(*where).order_by(quotes.c.created_at.desc(), quotes.c.id.desc())
+            sa.select(quotes).where(*where).order_by(*order)
             .limit(per_page).offset((page - 1) * per_page)).mappings()]
         lines = store.lines_of(conn, [r["id"] for r in rows])
     items = [store.view({**r, "lines": lines[r["id"]]}, today()) for r in rows]
@@ -214,9 +285,11 @@ def pdf(quote_id: str):
     with service_context().engine.connect() as conn:
         quote = _visible(conn, principal(), quote_id, read=True)
         name = customer_name(conn, quote["customer_id"])
-    data = quote_pdf(store.view(quote, today()), name, config().company_name)
+    data = quote_pdf(store.view(quote, today()), name, config().company_name,
+                     language(request.headers.get("Accept-Language")))
     return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{quote["number"]}.pdf"'})
+                    headers={"Content-Disposition": f'inline; filename="{quote["number"]}.pdf"',
+                             "Vary": "Accept-Language"})
 
 
 @bp.post("/quotes/<quote_id>/send")

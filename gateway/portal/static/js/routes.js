@@ -10,8 +10,9 @@ import admin from "./routes/admin.js";
 import leads from "./routes/leads.js";
 import activities from "./routes/activities.js";
 import service from "./routes/service.js";
+import sales from "./routes/sales.js";
 
-export const ROUTES = [...core, ...leads, ...activities, ...service, ...finance, ...warehouse, ...admin];
+export const ROUTES = [...core, ...sales, ...leads, ...activities, ...service, ...finance, ...warehouse, ...admin];
 
 export const NAV_GROUPS = ["work", "sales", "customers", "service", "finance", "warehouse", "manage", "admin"];
 

@@ -1,0 +1,58 @@
+// Create or edit an opportunity: customer, name, amount, stage (probability from the stage
+// unless given), expected close date, next step, competitors, lost reason.
+import { html } from "../lib.js";
+import { api } from "../api.js";
+import { t } from "../i18n.js";
+import { Form } from "../ui/form.js";
+import { PageHeader, Pending, useApi } from "../ui/page.js";
+import { toast } from "../ui/feedback.js";
+import { SELLER_ROLES, describeCustomer, stageOptions } from "./sales-common.js";
+
+function fieldsFor(editing) {
+  return [
+    { name: "customer_id", label: t("opp.customer"), type: "record", kind: "customers", describe: describeCustomer,
+      required: true, readOnly: editing, wide: true },
+    { name: "name", label: t("opp.name"), required: true, maxLength: 300, wide: true },
+    { name: "amount", label: t("opp.amount"), type: "money", required: true, placeholder: "0.00" },
+    { name: "stage", label: t("opp.stage"), type: "select", options: stageOptions(), required: true, noEmpty: true, default: "prospecting" },
+    { name: "probability", label: `${t("opp.probability")} (%)`, type: "integer" },
+    { name: "expected_close_date", label: t("opp.expected_close"), type: "date" },
+    !editing && { name: "owner_id", label: t("opp.owner"), type: "user", roles: SELLER_ROLES },
+    { name: "next_step", label: t("opp.next_step"), type: "textarea", maxLength: 500, wide: true },
+    { name: "competitors", label: t("opp.competitors"), help: t("opp.competitors_help"), maxLength: 2000, wide: true },
+    { name: "lost_reason", label: t("opp.lost_reason"), type: "textarea", maxLength: 500, wide: true },
+  ].filter(Boolean);
+}
+
+function toBody(body) {
+  if (typeof body.competitors === "string") body.competitors = body.competitors.split(/[,，、]/).map((s) => s.trim()).filter(Boolean);
+  if (body.competitors === null) body.competitors = [];
+  return body;
+}
+
+export default function OpportunityForm({ params, query }) {
+  const editing = Boolean(params.id);
+  const [opp, error] = useApi(editing ? `/opportunities/${params.id}` : null);
+  if (editing && !opp) return html`<${Pending} data=${opp} error=${error} />`;
+  const fields = fieldsFor(editing);
+  const initial = opp ? {
+    customer_id: opp.customer_id, name: opp.name, amount: opp.amount, stage: opp.stage, probability: String(opp.probability ?? ""),
+    expected_close_date: opp.expected_close_date || "", next_step: opp.next_step || "", competitors: (opp.competitors || []).join(", "),
+    lost_reason: opp.lost_reason || "",
+  } : { customer_id: query.customer_id || "", name: "", amount: "", stage: "prospecting", probability: "", expected_close_date: "",
+    owner_id: "", next_step: "", competitors: "", lost_reason: "" };
+  const submit = (body, key) => (editing
+    ? api.patch(`/opportunities/${opp.id}`, toBody(body))
+    : api.post("/opportunities", toBody(body), { key }));
+  const done = (saved) => {
+    toast(t(editing ? "form.saved" : "form.created"));
+    location.hash = `#/opportunities/${saved.id}`;
+  };
+  const back = editing ? `#/opportunities/${opp.id}` : "#/opportunities";
+  return html`<section>
+    <${PageHeader} title=${editing ? t("opp.edit") : t("opp.new")} back=${back} />
+    ${editing && ["won", "lost"].includes(opp.stage) && html`<p class="notice">${t("opp.closed_note")}</p>`}
+    <${Form} fields=${fields} initial=${initial} editing=${editing} submit=${submit} onDone=${done}
+      onCancel=${() => { location.hash = back; }} />
+  </section>`;
+}
