@@ -286,6 +286,12 @@ def _set_detail(details: dict[str, Any], path: tuple[str, ...], message: str) ->
         node[path[-1]].append(message)
 
 
+def load_query(schema: Schema) -> dict[str, Any]:
+    """Validate the query string with a marshmallow schema (declare it as api_doc's `query`);
+    422 with per-field messages on failure."""
+    return load(schema, request.args.to_dict())
+
+
 def load(schema: Schema, data: dict[str, Any] | None = None, *, partial: bool = False) -> dict[str, Any]:
     """Validate with a marshmallow schema; 422 with per-field messages on failure."""
     if data is None:

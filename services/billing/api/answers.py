@@ -130,3 +130,12 @@ class Ageing(Schema):
     page = integer()
     per_page = integer()
     as_of = text(nullable=False, description="YYYY-MM-DD")
+
+
+class Conversion(Schema):
+    currency = text(nullable=False)
+    amount = money()
+    date = text(nullable=False, description="the day asked about")
+    rate_date = text(nullable=False, description="the day of the rate used (the latest on or before `date`)")
+    rate_to_cny = decimal(description="six places")
+    amount_cny = money()

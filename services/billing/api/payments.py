@@ -40,7 +40,15 @@ from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter, with_customer_names
-from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    event_context,
+    load,
+    load_query,
+    page_args,
+    page_response,
+    principal,
+    uuid_arg,
+)
 
 bp = Blueprint("billing_payments", __name__)
 
@@ -234,12 +242,12 @@ def rate_view(row) -> dict:
 
 
 @bp.get("/exchange-rates/convert")
-@api_doc(query=ConvertQuery, summary="What an amount is worth in CNY on a day (default today, UTC), at the rate a "
+@api_doc(query=ConvertQuery, response=out.Conversion, summary="What an amount is worth in CNY on a day (default today, UTC), at the rate a "
          "payment received that day would use; 422 missing_exchange_rate when there is none", tags=["billing"])
 def convert():
     """The payment form's preview: the same rate lookup and rounding as recording it."""
     principal()
-    args = load(ConvertQuery(), dict(request.args))
+    args = load_query(ConvertQuery())
     on = args["date"] or datetime.now(UTC).date()
     with service_context().engine.connect() as conn:
         if args["currency"] == BASE_CURRENCY:

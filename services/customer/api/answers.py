@@ -167,3 +167,10 @@ class ImportJob(Schema):
     created_at = when()
     finished_at = when()
 
+
+
+class ImportPreview(Schema):
+    header = many(text(nullable=False))
+    columns = mapping(description="our column -> the header cell that fills it")
+    ignored = many(text(nullable=False), description="header cells not imported")
+    rows = many(mapping(), description="the first data rows: {row, <column>: text}")

@@ -67,6 +67,8 @@ def start_import() -> ResponseReturnValue:
 
 
 @bp.post("/imports/customers/preview")
+@api_doc(body=FileUpload, content_type="multipart/form-data", response=out.ImportPreview,
+         summary="What importing a CSV or XLSX file would read: header, recognised columns, first rows (imports nothing)")
 def preview_import() -> ResponseReturnValue:
     """The header, the columns it fills and the first rows of a file, before importing it."""
     require_role(principal(), CUSTOMER_CREATORS, "import customers")
