@@ -56,6 +56,10 @@ COLUMNS = {
                        Column("previous_month", "Same month last year", "去年同月"),
                        Column("previous_orders", "Orders last year", "去年订单数"),
                        Column("previous_revenue", "Revenue last year", "去年销售额", M)],
+    "receivables-ageing": [Column("owner_name", "Rep", "业务员"), Column("customers", "Customers", "客户数"),
+                           Column("days_0_30", "0-30 days", "0-30 天", M), Column("days_31_60", "31-60 days", "31-60 天", M),
+                           Column("days_61_90", "61-90 days", "61-90 天", M),
+                           Column("days_over_90", "Over 90 days", "90 天以上", M), Column("total", "Total", "合计", M)],
     "expenses-submitter": [Column("submitter_name", "Rep", "业务员"), Column("count", "Claims", "报销笔数"),
                            Column("claimed", "Claimed", "申请金额", M), Column("approved", "Approved", "已批准", M),
                            Column("paid", "Paid", "已支付", M)],
@@ -226,3 +230,21 @@ def receivables_by_owner():
                            rm_customers.c.owner_id)
         items, total = reports.receivables_by_owner(conn, scope, per_page, (page - 1) * per_page)
     return _answer("receivables-by-owner", fmt, items, total, page, per_page)
+
+
+@bp.get("/receivables-ageing")
+def receivables_ageing():
+    """Per owner: open invoice amounts by age at `as_of` (default now; a date or an ISO time)."""
+    fmt, page, per_page = _window()
+    as_of = datetime.now(UTC)
+    raw = request.args.get("as_of")
+    if raw:
+        try:
+            as_of = P.parse_instant(raw, end_of_day=False)
+        except P.BadDate:
+            raise ValidationFailed("invalid as_of", details={"as_of": ["must be a date (YYYY-MM-DD)"]}) from None
+    with service_context().engine.connect() as conn:
+        scope = _one_owner(owner_filter(conn, principal(), rm_customers.c.owner_id, "reports"),
+                           rm_customers.c.owner_id)
+        items, total = reports.receivables_ageing(conn, scope, as_of, per_page, (page - 1) * per_page)
+    return _answer("receivables-ageing", fmt, items, total, page, per_page, as_of=as_of.isoformat())

@@ -4,8 +4,9 @@
 // they see); nav entries are shown to those roles only, grouped by `group`; `home` makes it
 // the first page of those roles.
 import core from "./routes/core.js";
+import manage from "./routes/manage.js";
 
-export const ROUTES = [...core];
+export const ROUTES = [...core, ...manage];
 
 export const NAV_GROUPS = ["work", "sales", "customers", "service", "finance", "warehouse", "manage", "admin"];
 
@@ -13,8 +14,10 @@ export function allowed(route, role) {
   return !route.roles || route.roles.includes(role);
 }
 
-/** Where a role starts. */
+/** Where a role starts (a route that names the role alone among several wins: managers
+ * start on the dashboard although they also sell). */
 export function homeFor(role) {
-  const home = ROUTES.find((r) => r.home && r.home.includes(role));
+  const homes = ROUTES.filter((r) => r.home && r.home.includes(role));
+  const home = homes.find((r) => r.home.length === 1) || homes[0];
   return home ? home.path : "/customers";
 }
