@@ -65,8 +65,7 @@ def test_expenses_per_rep_and_per_customer(world, as_user):
 
 @pytest.mark.parametrize("path", ["/reports/sales-performance", "/reports/product-sales", "/reports/sales-by-month",
                                   "/reports/funnel", "/reports/profit", "/reports/expenses",
-                                  "/reports/receivables-by-owner", "/reports/customer-trend",
-                                  "/reports/receivables-ageing"])
+                                  "/reports/receivables-by-owner", "/reports/customer-trend"])
 def test_one_rep_within_what_the_caller_sees(world, as_user, path):
     """owner_id narrows to one rep; never widens: a rep asking for another rep's numbers and a
     manager asking for someone outside the team get nothing of theirs."""
@@ -130,7 +129,7 @@ def test_exported_text_is_never_a_formula(world, apply, as_user):
 
 
 def test_receivables_ageing_per_owner(world, as_user):
-    """C1 owes 418.10 - 200.00 = 218.10 on FP-1 (2026-11-07); C2 paid more than invoiced."""
+    """C1 owes 418.10 - 200.00 = 218.10 on FP-1 (issued 2026-11-22); C2 paid more than invoiced."""
     u = world.users
     admin = as_user(u["A"])
     body = admin.get("/reports/receivables-ageing", query_string={"as_of": "2026-11-30"}).get_json()
@@ -138,11 +137,15 @@ def test_receivables_ageing_per_owner(world, as_user):
     row = body["items"][0]
     assert (row["days_0_30"], row["days_31_60"], row["days_61_90"], row["days_over_90"], row["total"]) == (
         "218.10", "0.00", "0.00", "0.00", "218.10")
-    later = admin.get("/reports/receivables-ageing", query_string={"as_of": "2027-01-10"}).get_json()["items"][0]
+    later = admin.get("/reports/receivables-ageing", query_string={"as_of": "2027-02-01"}).get_json()["items"][0]
     assert (later["days_61_90"], later["days_0_30"]) == ("218.10", "0.00")
     assert as_user(u["R2"]).get("/reports/receivables-ageing").get_json()["items"] == []
     assert as_user(u["M"]).get("/reports/receivables-ageing").get_json()["items"][0]["total"] == "218.10"
     assert admin.get("/reports/receivables-ageing", query_string={"as_of": "soon"}).status_code == 422
+    one = {"owner_id": u["R1"]["id"]}
+    assert as_user(u["R2"]).get("/reports/receivables-ageing", query_string=one).get_json()["items"] == []
+    assert as_user(u["M2"]).get("/reports/receivables-ageing", query_string=one).get_json()["items"] == []
+    assert as_user(u["M"]).get("/reports/receivables-ageing", query_string=one).get_json()["items"][0]["total"] == "218.10"
 
 
 def test_fifo_leaves_the_newest_invoices_open(world, apply, as_user):
@@ -151,9 +154,10 @@ def test_fifo_leaves_the_newest_invoices_open(world, apply, as_user):
     u, c1 = world.users, world.ids["C1"]
     newer = uid()
     apply([envelope("billing.invoice.issued", payload("billing.invoice.issued", id=newer, number="FP-9",
-                                                     order_id=world.ids["O1"], customer_id=c1, amount="100.00"),
+                                                     order_id=world.ids["O1"], customer_id=c1, amount="100.00",
+                                                     issued_at="2026-12-20T09:00:00+00:00"),
                     aggregate_type="invoice", aggregate_id=newer, seq=1, at="2026-12-20T09:00:00+00:00",
                     customer_id=c1, actor_id=u["F"]["id"])])
-    # invoiced 518.10, paid 200.00: open 318.10 = FP-9 100.00 (11 days) + 218.10 of FP-1 (54 days)
+    # invoiced 518.10, paid 200.00: open 318.10 = FP-9 100.00 (11 days) + 218.10 of FP-1 (39 days)
     row = as_user(u["A"]).get("/reports/receivables-ageing", query_string={"as_of": "2026-12-31"}).get_json()["items"][0]
     assert (row["days_0_30"], row["days_31_60"], row["total"]) == ("100.00", "218.10", "318.10")
