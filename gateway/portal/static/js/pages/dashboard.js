@@ -107,6 +107,16 @@ export function reports(ctx) {
       corner: t("dash.product"),
     },
     {
+      key: "receivables-ageing", title: t("dash.ageing"), path: "/reports/receivables-ageing",
+      query: { owner_id: owner, per_page: 20 }, list: withOwner("#/customers", owner),
+      spec: (d) => ({
+        kind: "hstacked", labels: d.items.map((i) => i.owner_name || t("dash.unknown_rep")),
+        series: BUCKETS.map((b) => ({ label: t(`dash.${b}`), values: d.items.map((i) => i[b]), money: true })),
+        hrefs: d.items.map((i) => `#/customers?owner_id=${i.owner_id}`), totals: true,
+      }),
+      corner: t("dash.rep"),
+    },
+    {
       key: "customer-trend", title: t("dash.customer_trend"), path: "/reports/customer-trend",
       query: { granularity, owner_id: owner, ...(granularity === "month" ? { from, to } : {}) },
       list: withOwner("#/customers", owner), granularity: true, wide: true,
@@ -120,16 +130,6 @@ export function reports(ctx) {
         hrefs: d.items.map(() => withOwner("#/customers", owner)),
       }),
       corner: t("dash.period"),
-    },
-    {
-      key: "receivables-ageing", title: t("dash.ageing"), path: "/reports/receivables-ageing",
-      query: { owner_id: owner, per_page: 20 }, list: withOwner("#/customers", owner),
-      spec: (d) => ({
-        kind: "hstacked", labels: d.items.map((i) => i.owner_name || t("dash.unknown_rep")),
-        series: BUCKETS.map((b) => ({ label: t(`dash.${b}`), values: d.items.map((i) => i[b]), money: true })),
-        hrefs: d.items.map((i) => `#/customers?owner_id=${i.owner_id}`), totals: true,
-      }),
-      corner: t("dash.rep"),
     },
     {
       key: "expenses-rep", title: t("dash.expenses_by_rep"), path: "/reports/expenses",
@@ -160,7 +160,7 @@ export function reports(ctx) {
     },
     {
       key: "profit", title: t("dash.profit"), path: "/reports/profit",
-      query: { ...range, per_page: TOP }, list: withOwner("#/customers", owner),
+      query: { ...range, per_page: TOP }, list: withOwner("#/customers", owner), wide: true,
       spec: (d) => {
         const withCost = d.items.some((i) => i.profit !== undefined);
         return {

@@ -71,6 +71,11 @@ export function isEmpty(spec) {
   return !spec.labels.length || spec.series.filter((s) => !s.tableOnly).every((s) => s.values.every((v) => !Number(v)));
 }
 
+/** The value axis: whole yuan for money (¥12,000), whole numbers for counts. */
+export function valueTicks(isMoney) {
+  return isMoney ? { callback: (v) => money(String(Math.round(v))).replace(/\.00$/, "") } : { precision: 0 };
+}
+
 const COLOURS = ["#2563eb", "#94a3b8", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2"];
 
 /** The Chart.js configuration of a spec (numbers parsed from the API's decimal strings). */
@@ -101,8 +106,8 @@ export function chartConfig(spec, onPick) {
         } } },
       },
       scales: {
-        x: { stacked, beginAtZero: true, ticks: valueAxis === "x" && anyMoney ? { callback: (v) => money(String(v)) } : {} },
-        y: { stacked, beginAtZero: true, ticks: valueAxis === "y" && anyMoney ? { callback: (v) => money(String(v)) } : {} },
+        x: { stacked, beginAtZero: true, ticks: valueAxis === "x" ? valueTicks(anyMoney) : {} },
+        y: { stacked, beginAtZero: true, ticks: valueAxis === "y" ? valueTicks(anyMoney) : {} },
       },
       onClick: (event, elements) => {
         if (elements && elements.length && onPick) onPick(elements[0].index);
