@@ -1,5 +1,5 @@
 """Order commands (SQL + domain rules), shared by the orders and quotes APIs: create
-(with the approval rule), approve, cancel, close. Each writes its events to the outbox
+(with the approval rule), approve, reject, cancel, close. Each writes its events to the outbox
 in the caller's transaction."""
 
 from __future__ import annotations
@@ -94,13 +94,17 @@ def order_authors(conn: Connection, order: dict[str, Any]) -> list[str | None]:
     return authors
 
 
-def approve_order(conn: Connection, emit: Emit, p: Principal, order: dict[str, Any]) -> dict[str, Any]:
-    """Four eyes: not the order's (or its quote's) author; a manager above the owner, or an
-    admin: pending_approval -> pending, then placed."""
+def _check_approver(conn: Connection, p: Principal, order: dict[str, Any]) -> None:
     manages_owner = p.role == "manager" and is_manager_of(conn, p.user_id, order["owner_id"])
     refusal = rules.approval_refusal(p.role, p.user_id, order_authors(conn, order), manages_owner)
     if refusal:
         raise Forbidden(refusal, details={"approver": [refusal]})
+
+
+def approve_order(conn: Connection, emit: Emit, p: Principal, order: dict[str, Any]) -> dict[str, Any]:
+    """Four eyes: not the order's (or its quote's) author; a manager above the owner, or an
+    admin: pending_approval -> pending, then placed."""
+    _check_approver(conn, p, order)
     try:
         status = rules.next_status(order["status"], "approve")
     except rules.IllegalTransition as exc:
@@ -108,6 +112,19 @@ def approve_order(conn: Connection, emit: Emit, p: Principal, order: dict[str, A
     order = update_order(conn, order, status=status, approved_by=p.user_id)
     publish(emit, "sales.order.approved", order)
     publish(emit, "sales.order.placed", order)
+    return order
+
+
+def reject_order(conn: Connection, emit: Emit, p: Principal, order: dict[str, Any], reason: str) -> dict[str, Any]:
+    """Whoever may approve a held order may turn it down instead: pending_approval ->
+    rejected with the reason (sales.order.rejected; no stock was reserved for it)."""
+    _check_approver(conn, p, order)
+    try:
+        status = rules.next_status(order["status"], "reject")
+    except rules.IllegalTransition as exc:
+        raise _illegal(exc) from None
+    order = update_order(conn, order, status=status, reason=reason)
+    publish(emit, "sales.order.rejected", order)
     return order
 
 

@@ -35,7 +35,7 @@ def recipients(conn: Connection, notice: Notice, actor_id: str | None = None) ->
     may not approve it, so it is not asked to: the managers above, else the admins)."""
     skip = {actor_id} if notice.not_actor and actor_id else set()
     if notice.user_id:
-        return [notice.user_id]
+        return [] if notice.user_id in skip else [notice.user_id]
     if notice.managers_of:
         managers = [r[0] for r in conn.execute(_MANAGERS_SQL, {"uid": notice.managers_of}) if r[0] not in skip]
         return managers or [r[0] for r in conn.execute(_ADMINS_SQL) if r[0] not in skip]

@@ -3,7 +3,7 @@ a visibility clause built by the caller and returns plain dicts; money as string
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -242,3 +242,115 @@ def receivables_by_owner(conn: Connection, owner_scope: ColumnElement, limit: in
     return items, total
 
 
+
+
+def sales_by_month(conn: Connection, year: int, scope: ColumnElement) -> list[dict]:
+    """Counted orders per calendar month (UTC) of `year` beside the same month of the year
+    before: orders, gross revenue and net."""
+    o = rm_orders
+    start, end = datetime(year - 1, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    bucket = _bucket(o.c.created_at, "month")
+    rows = conn.execute(
+        sa.select(bucket.label("month"), sa.func.count().label("orders"), sa.func.sum(o.c.gross).label("revenue"),
+                  sa.func.sum(o.c.net).label("net"))
+        .where(*counted_orders(start, end, scope)).group_by(bucket)
+    ).all()
+    got = {(r.month.year, r.month.month): r for r in rows}
+    items = []
+    for month in range(1, 13):
+        this, last = got.get((year, month)), got.get((year - 1, month))
+        items.append({"month": f"{year}-{month:02d}", "orders": int(this.orders) if this else 0,
+                      "revenue": _m(this.revenue if this else 0), "net": _m(this.net if this else 0),
+                      "previous_month": f"{year - 1}-{month:02d}", "previous_orders": int(last.orders) if last else 0,
+                      "previous_revenue": _m(last.revenue if last else 0),
+                      "previous_net": _m(last.net if last else 0)})
+    return items
+
+
+def expenses_by(conn: Connection, group: str, start, end, expense_scope: ColumnElement | None,
+                customer_scope_for, limit: int, offset: int):
+    """Expense claims per submitter or per customer (directly or through its order), within
+    the claims the reader may see: count and amount per status group (claimed = every claim
+    but the rejected ones; approved = approved or paid; paid)."""
+    e, o, c = rm_expenses, rm_orders, rm_customers
+    exp_customer = sa.func.coalesce(
+        e.c.customer_id, sa.select(o.c.customer_id).where(o.c.order_id == e.c.order_id).scalar_subquery())
+    linked = (sa.select(e.c.submitter_id, exp_customer.label("customer_id"), e.c.amount, e.c.status)
+              .where(*_in_range(e.c.submitted_at, start, end),
+                     sa.true() if expense_scope is None else expense_scope)).subquery()
+    key = linked.c.submitter_id if group == "submitter" else linked.c.customer_id
+    where = [key.is_not(None)]
+    if group == "customer":
+        where.append(customer_scope_for(linked.c.customer_id))
+    claimed = linked.c.status != "rejected"
+    base = (
+        sa.select(key.label("key"), sa.func.count().filter(claimed).label("count"),
+                  sa.func.coalesce(sa.func.sum(linked.c.amount).filter(claimed), 0).label("claimed"),
+                  sa.func.coalesce(sa.func.sum(linked.c.amount).filter(
+                      linked.c.status.in_(COUNTED_EXPENSE_STATUSES)), 0).label("approved"),
+                  sa.func.coalesce(sa.func.sum(linked.c.amount).filter(linked.c.status == "paid"), 0).label("paid"),
+                  sa.func.coalesce(sa.func.sum(linked.c.amount).filter(linked.c.status == "submitted"), 0)
+                  .label("submitted"))
+        .where(*where).group_by(key)
+    ).subquery()
+    total = conn.execute(sa.select(sa.func.count()).select_from(base)).scalar_one()
+    if group == "submitter":
+        named = sa.select(base, users.c.full_name.label("name"), users.c.username.label("alt")).select_from(
+            base.outerjoin(users, users.c.id == base.c.key))
+    else:
+        named = sa.select(base, c.c.name.label("name"), c.c.owner_id.label("alt")).select_from(
+            base.outerjoin(c, c.c.customer_id == base.c.key))
+    rows = conn.execute(named.order_by(base.c.claimed.desc(), base.c.key).limit(limit).offset(offset)).all()
+    items = []
+    for r in rows:
+        item = {"count": int(r.count), "claimed": _m(r.claimed), "approved": _m(r.approved), "paid": _m(r.paid),
+                "submitted": _m(r.submitted)}
+        if group == "submitter":
+            item.update(submitter_id=r.key, submitter_name=r.name or r.alt)
+        else:
+            item.update(customer_id=r.key, name=r.name, owner_id=r.alt)
+        items.append(item)
+    return items, total
+
+
+AGEING_BUCKETS = (("days_0_30", 0, 30), ("days_31_60", 31, 60), ("days_61_90", 61, 90), ("days_over_90", 91, None))
+
+
+def receivables_ageing(conn: Connection, owner_scope: ColumnElement, as_of: datetime, limit: int, offset: int):
+    """Per owner (the customer's current owner): what is still owed by age of the invoice at
+    as_of, payments settling the oldest invoices first (so what is open is the newest
+    invoices' amounts): 0-30, 31-60, 61-90, over 90 days. Opening balances are billing's alone
+    (see /receivables/ageing there per customer)."""
+    c, i, pay = rm_customers, rm_invoices, rm_payments
+    paid = sa.select(pay.c.customer_id, sa.func.sum(pay.c.amount_cny).label("amount")).group_by(
+        pay.c.customer_id).subquery()
+    newest_first = {"partition_by": i.c.customer_id, "order_by": (i.c.issued_at.desc(), i.c.invoice_id.desc())}
+    inv = (sa.select(i.c.customer_id, i.c.amount, i.c.issued_at,
+                     sa.func.sum(i.c.amount).over(**newest_first).label("newer_incl"),
+                     sa.func.sum(i.c.amount).over(partition_by=i.c.customer_id).label("invoiced"))
+           .select_from(i.join(c, c.c.customer_id == i.c.customer_id))
+           .where(i.c.status != "void", owner_scope)).subquery()
+    outstanding = inv.c.invoiced - sa.func.coalesce(paid.c.amount, 0)
+    open_amount = sa.func.greatest(0, sa.func.least(inv.c.amount, outstanding - (inv.c.newer_incl - inv.c.amount)))
+    age = sa.func.date_part("day", sa.literal(as_of) - inv.c.issued_at)
+    per_invoice = (sa.select(inv.c.customer_id, open_amount.label("open"), age.label("age"))
+                   .select_from(inv.outerjoin(paid, paid.c.customer_id == inv.c.customer_id))).subquery()
+    sums = []
+    for name, low, high in AGEING_BUCKETS:
+        cond = per_invoice.c.age >= low if high is None else sa.and_(per_invoice.c.age >= low,
+                                                                       per_invoice.c.age <= high)
+        if low == 0:
+            cond = per_invoice.c.age <= high  # invoices dated after as_of count as current
+        sums.append(sa.func.coalesce(sa.func.sum(per_invoice.c.open).filter(cond), 0).label(name))
+    per_owner = (sa.select(c.c.owner_id, sa.func.count(sa.distinct(per_invoice.c.customer_id)).label("customers"),
+                           sa.func.sum(per_invoice.c.open).label("total"), *sums)
+                 .select_from(per_invoice.join(c, c.c.customer_id == per_invoice.c.customer_id))
+                 .where(per_invoice.c.open > 0).group_by(c.c.owner_id)).subquery()
+    total = conn.execute(sa.select(sa.func.count()).select_from(per_owner)).scalar_one()
+    rows = conn.execute(
+        sa.select(per_owner, users.c.full_name, users.c.username)
+        .select_from(per_owner.outerjoin(users, users.c.id == per_owner.c.owner_id))
+        .order_by(per_owner.c.total.desc(), per_owner.c.owner_id).limit(limit).offset(offset)).all()
+    items = [{"owner_id": r.owner_id, "owner_name": r.full_name or r.username, "customers": int(r.customers),
+              **{name: _m(getattr(r, name)) for name, _, _ in AGEING_BUCKETS}, "total": _m(r.total)} for r in rows]
+    return items, total

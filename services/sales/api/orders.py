@@ -1,4 +1,4 @@
-"""/orders: create, read, list, approve, cancel, close."""
+"""/orders: create, read, list, approve, reject, cancel, close."""
 
 from __future__ import annotations
 
@@ -158,6 +158,25 @@ def approve(order_id: str):
     with ctx.engine.begin() as conn:
         order = writable_order(conn, p, order_id)
         order = ordering.approve_order(conn, emitter(conn), p, order)
+    return jsonify(view(order))
+
+
+class Rejection(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+@bp.post("/orders/<order_id>/reject")
+@api_doc(body=Rejection, summary="Turn a held order down with a reason (whoever may approve it): pending_approval -> rejected; 403 others, 409 wrong state", tags=["sales"])
+def reject(order_id: str):
+    p = writer()
+    body = load(Rejection())
+    reason = body["reason"].strip()
+    if not reason:
+        raise ValidationFailed("a reason is required", details={"reason": ["required"]})
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        order = writable_order(conn, p, order_id)
+        order = ordering.reject_order(conn, emitter(conn), p, order, reason)
     return jsonify(view(order))
 
 

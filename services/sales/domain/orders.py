@@ -23,6 +23,7 @@ SHIPPING_STATUSES = (CONFIRMED, PARTIALLY_SHIPPED, SHIPPED)
 # user actions -> {from status: to status}
 TRANSITIONS: dict[str, dict[str, str]] = {
     "approve": {PENDING_APPROVAL: PENDING},
+    "reject": {PENDING_APPROVAL: REJECTED},  # an approver turns a held order down
     "cancel": {PENDING_APPROVAL: CANCELLED, PENDING: CANCELLED, CONFIRMED: CANCELLED},
     "close": {SHIPPED: CLOSED},
 }

@@ -1,16 +1,21 @@
 """GET /reports/*: every report answers {"items": [...]} (plus paging fields where rows
 can be many) and shows only the rows the caller may see: a sales rep their own, a
-manager their team's, admin and finance everything (visibility domain "reports")."""
+manager their team's, admin and finance everything (visibility domain "reports").
+
+Every report also takes `owner_id` (one user's rows within what the caller sees: the
+dashboard's rep picker) and `format=csv|xlsx` (the same rows as a file, api/exports.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 
 from services.tracking import reports
 from services.tracking.api import answers as out
-from services.tracking.api.params import period_args, report_page_args
+from services.tracking.api.exports import EXPORT_MAX_ROWS, Column, export_format, file_response
+from services.tracking.api.params import id_arg, period_args, report_page_args
 from services.tracking.api.readers import reader_of
 from services.tracking.domain import periods as P
 from services.tracking.models import (
@@ -24,35 +29,129 @@ from shared.errors import ValidationFailed
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import customer_filter, owner_filter
-from shared.web import principal
+from shared.web import principal, whole_arg
 
 bp = Blueprint("tracking_reports", __name__, url_prefix="/reports")
 
+M = True  # a money column
+COLUMNS = {
+    "sales-performance": [Column("owner_name", "Rep", "业务员"), Column("orders", "Orders", "订单数"),
+                          Column("revenue", "Revenue (incl. tax)", "销售额（含税）", M),
+                          Column("net", "Revenue (net)", "销售额（不含税）", M), Column("paid", "Paid", "已回款", M),
+                          Column("outstanding", "Outstanding", "未回款", M)],
+    "product-sales": [Column("sku", "SKU", "产品编号"), Column("name", "Product", "产品"),
+                      Column("quantity", "Quantity", "数量"), Column("orders", "Orders", "订单数"),
+                      Column("revenue", "Revenue (incl. tax)", "销售额（含税）", M),
+                      Column("net", "Revenue (net)", "销售额（不含税）", M)],
+    "customer-trend": [Column("period", "Period", "期间"), Column("new", "New", "新增"),
+                       Column("active", "Active", "活跃"), Column("lost", "Lost", "流失")],
+    "funnel": [Column("stage", "Stage", "阶段"), Column("count", "Count", "数量"),
+               Column("amount", "Amount", "金额", M)],
+    "profit": [Column("name", "Customer", "客户"), Column("revenue", "Revenue (net)", "销售额（不含税）", M),
+               Column("cost_of_goods", "Cost of goods", "销售成本", M), Column("expenses", "Expenses", "费用", M),
+               Column("profit", "Profit", "利润", M)],
+    "receivables-by-owner": [Column("owner_name", "Rep", "业务员"), Column("customers", "Customers", "客户数"),
+                             Column("invoiced", "Invoiced", "已开票", M), Column("paid", "Paid", "已回款", M),
+                             Column("outstanding", "Outstanding", "应收余额", M), Column("credit", "Credit", "预收", M)],
+    "sales-by-month": [Column("month", "Month", "月份"), Column("orders", "Orders", "订单数"),
+                       Column("revenue", "Revenue (incl. tax)", "销售额（含税）", M),
+                       Column("previous_month", "Same month last year", "去年同月"),
+                       Column("previous_orders", "Orders last year", "去年订单数"),
+                       Column("previous_revenue", "Revenue last year", "去年销售额", M)],
+    "receivables-ageing": [Column("owner_name", "Rep", "业务员"), Column("customers", "Customers", "客户数"),
+                           Column("days_0_30", "0-30 days", "0-30 天", M), Column("days_31_60", "31-60 days", "31-60 天", M),
+                           Column("days_61_90", "61-90 days", "61-90 天", M),
+                           Column("days_over_90", "Over 90 days", "90 天以上", M), Column("total", "Total", "合计", M)],
+    "expenses-submitter": [Column("submitter_name", "Rep", "业务员"), Column("count", "Claims", "报销笔数"),
+                           Column("claimed", "Claimed", "申请金额", M), Column("approved", "Approved", "已批准", M),
+                           Column("paid", "Paid", "已支付", M)],
+    "expenses-customer": [Column("name", "Customer", "客户"), Column("count", "Claims", "报销笔数"),
+                          Column("claimed", "Claimed", "申请金额", M), Column("approved", "Approved", "已批准", M),
+                          Column("paid", "Paid", "已支付", M)],
+}
 
-def _paged(items: list, total: int, page: int, per_page: int, **extra):
+
+def _window() -> tuple[str | None, int, int]:
+    """(file format, page, per_page): a file holds every row up to EXPORT_MAX_ROWS."""
+    fmt = export_format()
+    page, per_page = report_page_args()
+    return (fmt, 1, EXPORT_MAX_ROWS) if fmt else (None, page, per_page)
+
+
+def _answer(name: str, fmt: str | None, items: list, total: int | None = None, page: int = 1,
+            per_page: int = 0, *, columns: str | None = None, **extra):
+    if fmt:
+        return file_response(fmt, name, COLUMNS[columns or name], items)
+    if total is None:
+        return jsonify({"items": items, **extra})
     return jsonify({"items": items, "total": total, "page": page, "per_page": per_page, **extra})
+
+
+def _one_owner(scope, col):
+    """The visibility clause narrowed to the `owner_id` asked for, if any."""
+    owner = id_arg("owner_id")
+    return sa.and_(scope, col == owner) if owner else scope
+
+
+def _customer_scope(conn, me):
+    """scope_for(customer id column): the caller's customers, those of `owner_id` if asked."""
+    owner = id_arg("owner_id")
+
+    def scope_for(col):
+        clause = customer_filter(conn, me, col, "reports")
+        if owner:
+            owned = sa.select(rm_customers.c.customer_id).where(rm_customers.c.owner_id == owner)
+            clause = sa.and_(clause, col.in_(owned))
+        return clause
+
+    return scope_for
+
+
+def _expense_scope(conn, me):
+    """The claims the reader may see (admin, finance: all; else their own and their team's),
+    of `owner_id`'s only if asked."""
+    scope = None if me.role in ("admin", "finance") else rm_expenses.c.submitter_id.in_(sorted(reader_of(conn, me).team))
+    owner = id_arg("owner_id")
+    if owner:
+        mine = rm_expenses.c.submitter_id == owner
+        scope = mine if scope is None else sa.and_(scope, mine)
+    return scope
 
 
 @bp.get("/sales-performance")
 @api_doc(page=out.SalesPerformanceRow, summary="Per owner: orders, revenue, paid, outstanding (from, to)")
 def sales_performance():
     start, end = period_args()
-    page, per_page = report_page_args()
+    fmt, page, per_page = _window()
     with service_context().engine.connect() as conn:
-        scope = owner_filter(conn, principal(), rm_orders.c.owner_id, "reports")
+        scope = _one_owner(owner_filter(conn, principal(), rm_orders.c.owner_id, "reports"), rm_orders.c.owner_id)
         items, total = reports.sales_performance(conn, start, end, scope, per_page, (page - 1) * per_page)
-    return _paged(items, total, page, per_page)
+    return _answer("sales-performance", fmt, items, total, page, per_page)
 
 
 @bp.get("/product-sales")
 @api_doc(page=out.ProductSalesRow, summary="Per product: quantity, revenue, orders (from, to)")
 def product_sales():
     start, end = period_args()
-    page, per_page = report_page_args()
+    fmt, page, per_page = _window()
     with service_context().engine.connect() as conn:
-        scope = owner_filter(conn, principal(), rm_orders.c.owner_id, "reports")
+        scope = _one_owner(owner_filter(conn, principal(), rm_orders.c.owner_id, "reports"), rm_orders.c.owner_id)
         items, total = reports.product_sales(conn, start, end, scope, per_page, (page - 1) * per_page)
-    return _paged(items, total, page, per_page)
+    return _answer("product-sales", fmt, items, total, page, per_page)
+
+
+@bp.get("/sales-by-month")
+def sales_by_month():
+    """Per month of `year` (default: this year, UTC) beside the same month a year before."""
+    details: dict[str, list[str]] = {}
+    year = whole_arg("year", datetime.now(UTC).year, 1901, 2999, details)
+    if details:
+        raise ValidationFailed("invalid year", details=details)
+    fmt = export_format()
+    with service_context().engine.connect() as conn:
+        scope = _one_owner(owner_filter(conn, principal(), rm_orders.c.owner_id, "reports"), rm_orders.c.owner_id)
+        items = reports.sales_by_month(conn, year, scope)
+    return _answer("sales-by-month", fmt, items, year=year)
 
 
 @bp.get("/customer-trend")
@@ -62,6 +161,7 @@ def customer_trend():
     if granularity not in P.GRANULARITIES:
         raise ValidationFailed("invalid granularity", details={"granularity": ["must be month, quarter or year"]})
     start, end = period_args()
+    fmt = export_format()
     if end is None:
         end = P.default_range(granularity, datetime.now(UTC))[1]
     if start is None:  # the default span of periods ending with the one holding `to`
@@ -74,19 +174,23 @@ def customer_trend():
         raise ValidationFailed("period too long", details={"from": [str(exc)]}) from None
     me = principal()
     with service_context().engine.connect() as conn:
-        items = reports.customer_trend(conn, granularity, periods,
-                                       lambda col: customer_filter(conn, me, col, "reports"))
-    return jsonify({"items": items, "granularity": granularity})
+        items = reports.customer_trend(conn, granularity, periods, _customer_scope(conn, me))
+    return _answer("customer-trend", fmt, items, granularity=granularity)
 
 
 @bp.get("/funnel")
 @api_doc(response=out.Funnel, summary="Leads, conversions and opportunities per stage (from, to)")
 def funnel():
     start, end = period_args()
+    fmt = export_format()
     me = principal()
     with service_context().engine.connect() as conn:
-        body = reports.funnel(conn, start, end, owner_filter(conn, me, rm_leads.c.owner_id, "reports"),
-                              owner_filter(conn, me, rm_opportunities.c.owner_id, "reports"))
+        body = reports.funnel(
+            conn, start, end,
+            _one_owner(owner_filter(conn, me, rm_leads.c.owner_id, "reports"), rm_leads.c.owner_id),
+            _one_owner(owner_filter(conn, me, rm_opportunities.c.owner_id, "reports"), rm_opportunities.c.owner_id))
+    if fmt:
+        return _answer("funnel", fmt, body["items"])
     return jsonify(body)
 
 
@@ -97,23 +201,58 @@ def profit():
     own and their team's; all for admin and finance), as on the timeline. Cost of goods
     and profit only for admin, finance and managers."""
     start, end = period_args()
-    page, per_page = report_page_args()
+    fmt, page, per_page = _window()
     me = principal()
     with service_context().engine.connect() as conn:
         reader = reader_of(conn, me)
         expense_scope = (None if me.role in ("admin", "finance")
                          else rm_expenses.c.submitter_id.in_(sorted(reader.team)))
         items, total = reports.profit_by_customer(
-            conn, start, end, lambda col: customer_filter(conn, me, col, "reports"), per_page, (page - 1) * per_page,
+            conn, start, end, _customer_scope(conn, me), per_page, (page - 1) * per_page,
             expense_scope=expense_scope, with_cost=reader.sees_cost)
-    return _paged(items, total, page, per_page)
+    return _answer("profit", fmt, items, total, page, per_page)
+
+
+@bp.get("/expenses")
+def expenses():
+    """Expense claims per submitter (`group=submitter`, default) or per customer
+    (`group=customer`: linked directly or through an order, customers the caller sees)."""
+    group = request.args.get("group") or "submitter"
+    if group not in ("submitter", "customer"):
+        raise ValidationFailed("invalid group", details={"group": ["one of submitter, customer"]})
+    start, end = period_args()
+    fmt, page, per_page = _window()
+    me = principal()
+    with service_context().engine.connect() as conn:
+        items, total = reports.expenses_by(conn, group, start, end, _expense_scope(conn, me),
+                                           _customer_scope(conn, me), per_page, (page - 1) * per_page)
+    return _answer(f"expenses-{group}", fmt, items, total, page, per_page, group=group)
 
 
 @bp.get("/receivables-by-owner")
 @api_doc(page=out.ReceivablesByOwnerRow, summary="Per owner: invoiced, paid, outstanding, credit")
 def receivables_by_owner():
-    page, per_page = report_page_args()
+    fmt, page, per_page = _window()
     with service_context().engine.connect() as conn:
-        scope = owner_filter(conn, principal(), rm_customers.c.owner_id, "reports")
+        scope = _one_owner(owner_filter(conn, principal(), rm_customers.c.owner_id, "reports"),
+                           rm_customers.c.owner_id)
         items, total = reports.receivables_by_owner(conn, scope, per_page, (page - 1) * per_page)
-    return _paged(items, total, page, per_page)
+    return _answer("receivables-by-owner", fmt, items, total, page, per_page)
+
+
+@bp.get("/receivables-ageing")
+def receivables_ageing():
+    """Per owner: open invoice amounts by age at `as_of` (default now; a date or an ISO time)."""
+    fmt, page, per_page = _window()
+    as_of = datetime.now(UTC)
+    raw = request.args.get("as_of")
+    if raw:
+        try:
+            as_of = P.parse_instant(raw, end_of_day=False)
+        except P.BadDate:
+            raise ValidationFailed("invalid as_of", details={"as_of": ["must be a date (YYYY-MM-DD)"]}) from None
+    with service_context().engine.connect() as conn:
+        scope = _one_owner(owner_filter(conn, principal(), rm_customers.c.owner_id, "reports"),
+                           rm_customers.c.owner_id)
+        items, total = reports.receivables_ageing(conn, scope, as_of, per_page, (page - 1) * per_page)
+    return _answer("receivables-ageing", fmt, items, total, page, per_page, as_of=as_of.isoformat())

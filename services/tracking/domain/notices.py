@@ -25,6 +25,13 @@ class Notice:
     not_actor: bool = False  # never the user whose action caused it (an approver of their own order)
 
 
+EXPENSE_DECISIONS = {
+    "billing.expense.approved": ("expense_approved", "approved", "已批准"),
+    "billing.expense.rejected": ("expense_rejected", "rejected", "已被驳回"),
+    "billing.expense.paid": ("expense_paid", "paid", "已支付"),
+}
+
+
 def _s(data: dict[str, Any], key: str, default: str = "") -> str:
     value = data.get(key)
     return str(value) if value not in (None, "") else default
@@ -76,16 +83,41 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
         return [Notice("order_rejected", f"order-rejected:{event_id}",
                        f"Order {number} was rejected: {reason}", f"订单 {number} 被拒绝：{reason}",
                        "order", _s(data, "id", aggregate_id), user_id=owner)]
-    if event_type in ("billing.expense.approved", "billing.expense.rejected"):
+    if event_type == "sales.order.approved":
+        owner = _s(data, "owner_id")
+        number = _s(data, "number", aggregate_id[:8])
+        if not owner:
+            return []
+        return [Notice("order_approved", f"order-approved:{event_id}",
+                       f"Order {number} was approved", f"订单 {number} 已审批通过",
+                       "order", _s(data, "id", aggregate_id), user_id=owner, not_actor=True)]
+    if event_type in EXPENSE_DECISIONS:
         submitter = _s(data, "submitter_id")
         if not submitter:
             return []
-        approved = event_type.endswith("approved")
+        kind, en, zh = EXPENSE_DECISIONS[event_type]
         amount = _s(data, "amount", "?")
-        return [Notice("expense_approved" if approved else "expense_rejected", f"expense:{event_id}",
-                       f"Your expense ¥{amount} was {'approved' if approved else 'rejected'}",
-                       f"您的费用报销 ¥{amount} 已{'批准' if approved else '被驳回'}",
-                       "expense", _s(data, "id", aggregate_id), user_id=submitter)]
+        return [Notice(kind, f"expense:{event_id}", f"Your expense ¥{amount} was {en}",
+                       f"您的费用报销 ¥{amount} {zh}", "expense", _s(data, "id", aggregate_id),
+                       user_id=submitter, not_actor=kind == "expense_paid")]
+    if event_type == "customer.customer.transferred":
+        owner = _s(data, "owner_id")
+        cid = _s(data, "id", aggregate_id)
+        name = _s(data, "name", cid[:8])
+        if not owner:
+            return []
+        return [Notice("customer_transferred", f"customer-transferred:{event_id}",
+                       f"Customer {name} was transferred to you", f"客户 {name} 已转给您",
+                       "customer", cid, user_id=owner, not_actor=True)]
+    if event_type == "customer.customer.shared":
+        # the event carries everyone it is shared with now: one notice per (customer, user),
+        # so the users it was shared with before are not told again
+        cid = _s(data, "id", aggregate_id)
+        name = _s(data, "name", cid[:8])
+        users = [u for u in data.get("shared_with") or [] if isinstance(u, str) and u]
+        return [Notice("customer_shared", f"customer-shared:{cid}:{u}",
+                       f"Customer {name} was shared with you", f"客户 {name} 已共享给您",
+                       "customer", cid, user_id=u, not_actor=True) for u in users]
     if event_type == "inventory.stock.low":
         sku, name = _s(data, "sku"), _s(data, "name")
         return [Notice("stock_low", f"stock-low:{event_id}",
@@ -95,5 +127,7 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
     return []
 
 
-PATTERNS = ("customer.complaint.#", "customer.activity.commented", "customer.share.requested", "sales.order.approval_requested", "sales.order.rejected",
-            "billing.expense.approved", "billing.expense.rejected", "inventory.stock.low")
+PATTERNS = ("customer.complaint.#", "customer.activity.commented", "customer.share.requested",
+            "sales.order.approval_requested", "sales.order.rejected", "sales.order.approved",
+            "billing.expense.approved", "billing.expense.rejected", "billing.expense.paid",
+            "customer.customer.transferred", "customer.customer.shared", "inventory.stock.low")

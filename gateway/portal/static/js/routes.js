@@ -11,8 +11,9 @@ import leads from "./routes/leads.js";
 import activities from "./routes/activities.js";
 import service from "./routes/service.js";
 import sales from "./routes/sales.js";
+import manage from "./routes/manage.js";
 
-export const ROUTES = [...core, ...sales, ...leads, ...activities, ...service, ...finance, ...warehouse, ...admin];
+export const ROUTES = [...core, ...sales, ...leads, ...activities, ...service, ...finance, ...warehouse, ...admin, ...manage];
 
 export const NAV_GROUPS = ["work", "sales", "customers", "service", "finance", "warehouse", "manage", "admin"];
 
@@ -20,8 +21,10 @@ export function allowed(route, role) {
   return !route.roles || route.roles.includes(role);
 }
 
-/** Where a role starts. */
+/** Where a role starts (a route that names the role alone among several wins: managers
+ * start on the dashboard although they also sell). */
 export function homeFor(role) {
-  const home = ROUTES.find((r) => r.home && r.home.includes(role));
+  const homes = ROUTES.filter((r) => r.home && r.home.includes(role));
+  const home = homes.find((r) => r.home.length === 1) || homes[0];
   return home ? home.path : "/customers";
 }
