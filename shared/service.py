@@ -7,9 +7,10 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Flask, current_app
 from sqlalchemy.engine import Engine
@@ -49,6 +50,12 @@ class ServiceRoot:
     configure_app: Callable[[Flask, ServiceContext], None] | None = None
     # pending work the relay reports as metrics (crm_work_pending, crm_work_oldest_age_seconds)
     work_queries: tuple[WorkQuery, ...] = ()
+    # the consumer's options for this service (batch size, prefetch): (settings, kwargs) ->
+    # (settings, kwargs) before the consumer is built
+    consumer_options: Callable[[Settings, dict], tuple[Settings, dict]] | None = None
+    # extra command-line commands (`python -m services.<name> <command>`), or a service's own
+    # version of a standard one (it may call root.run_standard(command) itself)
+    commands: Mapping[str, Command] = field(default_factory=dict)
 
     def settings(self, **overrides: object) -> Settings:
         return settings_for(self.name, **overrides)
@@ -98,7 +105,10 @@ class ServiceRoot:
         declare_all(s, {s.queue_name: self.handlers().patterns})
 
     def consumer(self, settings: Settings | None = None, **kw) -> Consumer:
-        ctx = self.context(settings, kind="consumer")
+        s = settings or self.settings()
+        if self.consumer_options:
+            s, kw = self.consumer_options(s, dict(kw))
+        ctx = self.context(s, kind="consumer")
         return Consumer(ctx.settings, ctx.engine, self.handlers(), outbox=ctx.outbox, **kw)
 
     def relay(self, settings: Settings | None = None, **kw) -> Relay:
@@ -106,33 +116,49 @@ class ServiceRoot:
         kw.setdefault("work_queries", self.work_queries)
         return Relay(ctx.settings, ctx.engine, **kw)
 
+    STANDARD_COMMANDS = ("api", "consumer", "relay", "migrate", "declare")
+
     def main(self, argv: list[str] | None = None) -> int:
         parser = argparse.ArgumentParser(prog=f"python -m services.{self.name}")
-        parser.add_argument("command", choices=["api", "consumer", "relay", "migrate", "declare"])
+        parser.add_argument("command", choices=sorted({*self.STANDARD_COMMANDS, *self.commands}))
         parser.add_argument("--port", type=int, default=None)
         args = parser.parse_args(argv)
-        kind = args.command if args.command in ("api", "consumer", "relay") else "tool"
+        if args.command in self.commands:
+            return self.commands[args.command](self, args)
+        return self.run_standard(args.command, port=args.port)
+
+    def run_standard(self, command: str, *, port: int | None = None) -> int:
+        """api, consumer, relay (long-running, with metrics on CRM_METRICS_PORT), migrate, declare."""
+        kind = command if command in ("api", "consumer", "relay") else "tool"
         configure_logging(self.name, kind)
         if kind != "tool":
             serve_process(self.name, kind)  # on CRM_METRICS_PORT when set
-        if args.command == "migrate":
+        if command == "migrate":
             self.migrate()
             return 0
-        if args.command == "declare":
+        if command == "declare":
             self.declare()
             return 0
-        if args.command == "api":
+        if command == "api":
             from werkzeug.serving import run_simple
 
             from shared.config import SERVICE_PORTS
 
-            run_simple("127.0.0.1", args.port or SERVICE_PORTS[self.name], self.create_app(), threaded=True)
+            run_simple("127.0.0.1", port or SERVICE_PORTS[self.name], self.create_app(), threaded=True)
             return 0
-        worker = self.consumer() if args.command == "consumer" else self.relay()
-        signal.signal(signal.SIGTERM, lambda *_: worker.stop())
-        signal.signal(signal.SIGINT, lambda *_: worker.stop())
-        worker.run()
-        return 0
+        return run_until_signalled(self.consumer() if command == "consumer" else self.relay())
+
+
+def run_until_signalled(worker: Any) -> int:
+    """Run a worker (anything with run() and stop()) until SIGTERM or SIGINT."""
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    signal.signal(signal.SIGINT, lambda *_: worker.stop())
+    worker.run()
+    return 0
+
+
+# An extra command: (root, parsed arguments) -> exit status.
+Command = Callable[["ServiceRoot", argparse.Namespace], int]
 
 
 def run_main(root: ServiceRoot) -> None:

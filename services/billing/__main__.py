@@ -1,4 +1,6 @@
-"""python -m services.billing api|consumer|relay|migrate|declare"""
+"""python -m services.billing api|consumer|relay|migrate|declare (shared.service.ServiceRoot.main;
+the service's own commands are declared in its bootstrap)."""
+
 from services.billing.bootstrap import root
 from shared.service import run_main
 

@@ -1,5 +1,7 @@
 """Composition root of the customer service."""
 
+import argparse
+import threading
 from pathlib import Path
 
 from flask import Flask
@@ -7,8 +9,24 @@ from flask import Flask
 from services.customer import api, handlers
 from services.customer.importer import ImportWorker
 from shared.config import Settings
-from shared.metrics import WorkQuery
-from shared.service import ServiceRoot
+from shared.logs import configure_logging
+from shared.metrics import WorkQuery, serve_process
+from shared.service import ServiceRoot, run_until_signalled
+
+
+def _worker_alone(root: ServiceRoot, _args: argparse.Namespace) -> int:
+    """`worker`: the import worker on its own (to scale imports separately)."""
+    configure_logging("customer", "worker")
+    serve_process("customer", "worker")  # on CRM_METRICS_PORT when set
+    return run_until_signalled(import_worker())
+
+
+def _consumer_with_imports(root: ServiceRoot, _args: argparse.Namespace) -> int:
+    """`consumer`: the event consumer, with the import worker in a thread beside it (so the
+    standard Procfile needs nothing more)."""
+    threading.Thread(target=import_worker().run, name="import-worker", daemon=True).start()
+    return root.run_standard("consumer")
+
 
 root = ServiceRoot(
     name="customer",
@@ -19,6 +37,7 @@ root = ServiceRoot(
     work_queries=(WorkQuery("import_jobs",
                             "SELECT count(*), EXTRACT(EPOCH FROM now() - min(created_at))::float8 "
                             "FROM import_jobs WHERE status IN ('queued', 'running')"),),
+    commands={"worker": _worker_alone, "consumer": _consumer_with_imports},
 )
 
 

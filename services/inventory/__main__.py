@@ -1,3 +1,6 @@
+"""python -m services.inventory api|consumer|relay|migrate|declare (shared.service.ServiceRoot.main;
+the service's own commands are declared in its bootstrap)."""
+
 from services.inventory.bootstrap import root
 from shared.service import run_main
 

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
 
 from services.inventory import api, handlers
 from shared.config import Settings
-from shared.consumer import Consumer
 from shared.service import ServiceRoot
 
 BATCH_ENV = "INVENTORY_CONSUMER_BATCH"
 
 
-@dataclass
-class InventoryRoot(ServiceRoot):
-    """The shared root, with the consumer's batch size settable per deployment.
+def consumer_options(settings: Settings, kw: dict) -> tuple[Settings, dict]:
+    """The consumer's batch size, settable per deployment.
 
     The shared consumer handles a batch of messages in one transaction, so the stock rows
     a reservation locks stay locked until the batch commits. One consumer replica: a large
@@ -26,17 +23,16 @@ class InventoryRoot(ServiceRoot):
     products in no common order and deadlock (PostgreSQL aborts one, the message is retried);
     run them with INVENTORY_CONSUMER_BATCH=1, so each message commits alone and the one
     lock order inside a reservation keeps them deadlock-free."""
-
-    def consumer(self, settings: Settings | None = None, **kw) -> Consumer:
-        kw.setdefault("batch", max(1, int(os.environ.get(BATCH_ENV, "100"))))
-        return super().consumer(settings, **kw)
+    kw.setdefault("batch", max(1, int(os.environ.get(BATCH_ENV, "100"))))
+    return settings, kw
 
 
-root = InventoryRoot(
+root = ServiceRoot(
     name="inventory",
     migrations_dir=Path(__file__).parent / "migrations",
     blueprints=api.blueprints,
     handlers=handlers.handler_table,
+    consumer_options=consumer_options,
 )
 
 

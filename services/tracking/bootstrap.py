@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 
@@ -9,47 +10,38 @@ from flask import Flask
 
 from services.tracking import api, handlers
 from shared.config import Settings
-from shared.consumer import Consumer
 from shared.logs import configure_logging
 from shared.service import ServiceRoot
 
 
-class TrackingRoot(ServiceRoot):
-    """The shared root with larger consumer batches and a `rebuild` command."""
-
-    def consumer(self, settings: Settings | None = None, **kw) -> Consumer:
-        s = settings or self.settings()
-        batch = int(kw.setdefault("batch", int(os.environ.get("TRACKING_BATCH", "200"))))
-        # keep the next batch in flight while one is written (still bounded)
-        ctx = self.context(s.with_(prefetch=max(s.prefetch, 4 * batch)), kind="consumer")
-        return Consumer(ctx.settings, ctx.engine, self.handlers(), outbox=ctx.outbox, **kw)
-
-    def rebuild(self, settings: Settings | None = None) -> int:
-        from services.tracking.rebuild import rebuild
-        from shared.db import make_engine
-
-        engine = make_engine((settings or self.settings()).database_url)
-        try:
-            return rebuild(engine)
-        finally:
-            engine.dispose()
-
-    def main(self, argv: list[str] | None = None) -> int:
-        import sys
-
-        args = sys.argv[1:] if argv is None else argv
-        if args[:1] == ["rebuild"]:
-            configure_logging(self.name)
-            print(f"rebuilt read models from {self.rebuild()} events")
-            return 0
-        return super().main(args)
+def consumer_options(settings: Settings, kw: dict) -> tuple[Settings, dict]:
+    """Larger batches (TRACKING_BATCH, default 200), and the next batch in flight while one
+    is written (prefetch 4 batches, still bounded)."""
+    batch = int(kw.setdefault("batch", int(os.environ.get("TRACKING_BATCH", "200"))))
+    return settings.with_(prefetch=max(settings.prefetch, 4 * batch)), kw
 
 
-root = TrackingRoot(
+def rebuild(root: ServiceRoot, _args: argparse.Namespace | None = None) -> int:
+    """`rebuild`: the read models again from the stored events."""
+    from services.tracking.rebuild import rebuild as rebuild_models
+    from shared.db import make_engine
+
+    configure_logging(root.name)
+    engine = make_engine(root.settings().database_url)
+    try:
+        print(f"rebuilt read models from {rebuild_models(engine)} events")
+    finally:
+        engine.dispose()
+    return 0
+
+
+root = ServiceRoot(
     name="tracking",
     migrations_dir=Path(__file__).parent / "migrations",
     blueprints=api.blueprints,
     handlers=handlers.handler_table,
+    consumer_options=consumer_options,
+    commands={"rebuild": rebuild},
 )
 
 
