@@ -172,6 +172,10 @@ def test_quote_with_two_lines_shows_the_servers_totals_and_converts_to_a_confirm
     pick_product(browser, first, pump["sku"])
     # the list price is prefilled (never sold to this customer)
     wait(browser, lambda d: first.find_element(By.NAME, "unit_price").get_attribute("value") == "12800.00")
+    # a quantity that is not a whole number: the server's message on that line, no totals
+    set_field(first, "quantity", "1.5")
+    visible(browser, "[data-testid=quote-line].has-error .error")
+    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, "[data-total=gross]").text == "—")
     set_field(first, "quantity", "3")
     set_field(first, "discount_pct", "7.5")
     browser.find_element(By.CSS_SELECTOR, ".lines-editor > button").click()

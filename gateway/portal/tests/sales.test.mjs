@@ -6,7 +6,7 @@ import { label, setLang, t } from "../static/js/i18n.js";
 import { apiLines, lineErrors, lineFrom, newLine } from "../static/js/pages/sales-lines.js";
 import { STAGES, reasonText } from "../static/js/pages/sales-common.js";
 
-test("only lines with a product and a whole quantity go to the API, values as typed", () => {
+test("every line with a product goes to the API, values as typed (the server judges them)", () => {
   const lines = [
     newLine({ product_id: "p1", quantity: "3", unit_price: "", discount_pct: "7.5" }),
     newLine({ product_id: "", quantity: "2" }),
@@ -16,9 +16,10 @@ test("only lines with a product and a whole quantity go to the API, values as ty
   const { body, rows } = apiLines(lines);
   assert.deepEqual(body, [
     { product_id: "p1", quantity: 3, discount_pct: "7.5", tax_rate: "13" },
+    { product_id: "p2", quantity: "1.5", discount_pct: "0", tax_rate: "13" },
     { product_id: "p3", quantity: 2, unit_price: "855.55", tax_rate: "0" },
   ]);
-  assert.deepEqual(rows, [0, 3]);
+  assert.deepEqual(rows, [0, 2, 3]);
 });
 
 test("a 422's line details land on the rows they came from", () => {

@@ -15,12 +15,14 @@ import { LinesTable } from "./quote.js";
 
 const FAST_MS = 1500;
 const FAST_FOR_MS = 20000;
+const SLOW_MS = 15000;
 const SETTLING = ["pending_approval", "pending"];
 
-/** The order, read again every 1.5 s for 20 s after `bump` changes (and while it settles). */
+/** The order, read again every 1.5 s for 20 s after `bump` changes, then every 15 s while it settles. */
 function useLiveOrder(id, bump) {
   const [state, setState] = useState({ order: null, error: null });
   const until = useRef(0);
+  const latest = useRef(null);
   useEffect(() => {
     until.current = Date.now() + FAST_FOR_MS;
     let live = true;
@@ -29,11 +31,14 @@ function useLiveOrder(id, bump) {
       try {
         const order = await api.get(`/orders/${id}`);
         if (!live) return;
+        latest.current = order.status;
         setState({ order, error: null });
       } catch (error) {
         if (live) setState((s) => ({ order: s.order, error }));
       }
-      if (live && Date.now() < until.current) timer = setTimeout(read, FAST_MS);
+      if (!live) return;
+      if (Date.now() < until.current) timer = setTimeout(read, FAST_MS);
+      else if (SETTLING.includes(latest.current)) timer = setTimeout(read, SLOW_MS); // an approval may take a while
     };
     read();
     return () => {

@@ -20,13 +20,18 @@ export function lineFrom(apiLine) {
     discount_pct: apiLine.discount_pct, tax_rate: apiLine.tax_rate });
 }
 
-/** Lines ready for the API (a product and a whole quantity); the rest are left out. */
+/**
+ * Lines for the API: every line with a product (rows without one are blank and left out);
+ * a quantity that is not a whole number goes as typed, so the server names what is wrong
+ * with that line instead of the line silently disappearing.
+ */
 export function apiLines(lines) {
   const out = [];
   const rows = [];
   lines.forEach((ln, i) => {
-    if (!ln.product_id || !/^\d+$/.test(String(ln.quantity).trim())) return;
-    const body = { product_id: ln.product_id, quantity: Number(String(ln.quantity).trim()) };
+    if (!ln.product_id) return;
+    const quantity = String(ln.quantity ?? "").trim();
+    const body = { product_id: ln.product_id, quantity: /^\d{1,9}$/.test(quantity) ? Number(quantity) : quantity };
     for (const k of ["unit_price", "discount_pct", "tax_rate"]) {
       const v = String(ln[k] ?? "").trim();
       if (v !== "") body[k] = v; // as typed: the server says what is wrong with it
@@ -123,12 +128,14 @@ function LineRow({ line, index, customerId, change, remove, computed, errors, ca
   </tr>`;
 }
 
-/** Totals in money words; `data-total` hooks for tests. */
+const shown = (amount) => (amount === null || amount === undefined ? "—" : money(amount));
+
+/** Totals in money words ("—" while unknown); `data-total` hooks for tests. */
 export function Totals({ net, tax, gross, busy }) {
   return html`<dl class="totals" aria-live="polite" aria-busy=${busy ? "true" : "false"}>
-    <div><dt>${t("quote.net")}</dt><dd data-testid="quote-total" data-total="net">${money(net ?? "0")}</dd></div>
-    <div><dt>${t("quote.tax")}</dt><dd data-testid="quote-total" data-total="tax">${money(tax ?? "0")}</dd></div>
-    <div class="grand"><dt>${t("quote.gross")}</dt><dd data-testid="quote-total" data-total="gross">${money(gross ?? "0")}</dd></div>
+    <div><dt>${t("quote.net")}</dt><dd data-testid="quote-total" data-total="net">${shown(net)}</dd></div>
+    <div><dt>${t("quote.tax")}</dt><dd data-testid="quote-total" data-total="tax">${shown(tax)}</dd></div>
+    <div class="grand"><dt>${t("quote.gross")}</dt><dd data-testid="quote-total" data-total="gross">${shown(gross)}</dd></div>
   </dl>`;
 }
 
