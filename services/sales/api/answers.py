@@ -4,7 +4,7 @@ document). Orders, quotes, opportunities and contracts extend their event snapsh
 
 from marshmallow import Schema
 
-from shared.answers import ident, integer, many, money, nested, text, when
+from shared.answers import anything, flag, ident, integer, many, money, nested, text, when
 from shared.events.sales import (
     ContractSnapshot,
     OpportunitySnapshot,
@@ -107,3 +107,23 @@ class Attachment(Schema):
     size = integer()
     uploaded_by = ident(nullable=True)
     created_at = when()
+
+
+class QuotePricing(Schema):
+    """Lines priced as a quote would price them, nothing saved."""
+
+    lines = many(QuoteLine)
+    net = money()
+    tax = money()
+    gross = money()
+    warnings = many(anything(), description="lines whose quantity exceeds available stock")
+
+
+class DefaultPrice(Schema):
+    customer_id = ident()
+    product_id = ident()
+    unit_price = money()
+    source = text(nullable=False, description="last (the last price charged to this customer) or list")
+    last_price = money(nullable=True)
+    list_price = money()
+    active = flag()

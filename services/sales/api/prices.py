@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 
+from services.sales.api import answers as out
 from services.sales.models import products
 from services.sales.orders_store import last_prices
 from shared.errors import ValidationFailed
@@ -26,7 +27,7 @@ def _required_id(name: str) -> str:
 
 
 @bp.get("/prices/last")
-@api_doc(summary="The default unit price of a product for a customer: the last price charged to them "
+@api_doc(response=out.DefaultPrice, summary="The default unit price of a product for a customer: the last price charged to them "
          "(source last), else the list price (source list); 422 for an unknown or invisible customer or product",
          tags=["sales"])
 def last_price():

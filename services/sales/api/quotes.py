@@ -116,7 +116,7 @@ def create():
 
 
 @bp.post("/quotes/preview")
-@api_doc(body=QuotePreview, summary="Price lines as a quote would (per-line and total net/tax/gross, default unit "
+@api_doc(body=QuotePreview, response=out.QuotePricing, summary="Price lines as a quote would (per-line and total net/tax/gross, default unit "
          "prices, stock warnings) without saving anything", tags=["sales"])
 def preview():
     p = writer()
@@ -139,7 +139,7 @@ def _check_opportunity(conn: Connection, opportunity_id: str | None, customer_id
 
 
 @bp.patch("/quotes/<quote_id>")
-@api_doc(body=QuotePatch, summary="Change a draft's lines, validity or opportunity (totals recomputed); "
+@api_doc(body=QuotePatch, response=out.Quote, summary="Change a draft's lines, validity or opportunity (totals recomputed); "
          "409 once it is sent", tags=["sales"])
 def patch(quote_id: str):
     p = writer()
