@@ -60,7 +60,7 @@ export function Tabs({ tabs, query }) {
   return html`<div class="tabs">
     <div role="tablist" class="tab-list">
       ${tabs.map((x) => html`<button type="button" role="tab" id=${`tab-${x.key}`} aria-selected=${x === active ? "true" : "false"}
-        aria-controls="tab-panel" onClick=${() => setQuery({ tab: x.key === tabs[0].key ? "" : x.key })}>
+        aria-controls="tab-panel" onClick=${() => setQuery({ tab: x.key === tabs[0].key ? "" : x.key, page: "", sort: "" })}>
         ${x.label}${x.count !== undefined && x.count !== null ? html` <span class="count">${x.count}</span>` : ""}</button>`)}
     </div>
     <div role="tabpanel" id="tab-panel" aria-labelledby=${`tab-${active.key}`} class="tab-panel">${active.render()}</div>
