@@ -64,7 +64,7 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
         who, name = _s(data, "requester_name", "-"), _s(data, "customer_name", cid[:8])
         return [Notice("share_requested", f"share-request:{cid}:{requester}",
                        f"{who} asks you to share customer {name} with them",
-                       f"{who} 请求您将客户 {name} 共享给他/她", "customer", cid, user_id=owner)]
+                       f"{who} 请求您共享客户 {name}", "customer", cid, user_id=owner)]
     if event_type == "sales.order.approval_requested":
         owner = _s(data, "owner_id")
         number = _s(data, "number", aggregate_id[:8])

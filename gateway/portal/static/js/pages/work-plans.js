@@ -68,6 +68,7 @@ export default function WorkPlans({ query, user }) {
     <${WeekPlan} week=${week} user=${user} />
     <h2>${t("plans.history")}</h2>
     <${ListPage} headerless listKey="work-plans" path="/work-plans" query=${query} perPageDefault=${20}
+      emptyText=${t("plans.none")} emptyHint=${t("plans.none_hint")}
       filters=${user.role === "sales" ? [] : [ownerFilter("user_id", "plan.user")]}
       columns=${[
         { key: "week_start", label: t("plan.week"), main: true, render: (r) => t("plan.week_of", { from: date(r.week_start), to: date(shift(r.week_start, 6)) }) },

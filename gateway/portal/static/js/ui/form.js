@@ -67,7 +67,18 @@ export function customFieldSpecs(definitions) {
 export function useCustomFields() {
   const [defs, setDefs] = useState(null);
   useEffect(() => {
-    api.get("/custom-fields", { per_page: 200 }).then((a) => setDefs(a.items)).catch(() => setDefs([]));
+    let live = true;
+    // a moment of "service unavailable" must not hide a required field: ask again a few times
+    const load = (attempt) => api.get("/custom-fields", { per_page: 200 }).then((a) => live && setDefs(a.items))
+      .catch((err) => {
+        if (!live) return;
+        if (attempt < 3 && (err.status === 0 || err.status >= 500)) setTimeout(() => load(attempt + 1), 500 * 2 ** attempt);
+        else setDefs([]);
+      });
+    load(0);
+    return () => {
+      live = false;
+    };
   }, []);
   return defs;
 }

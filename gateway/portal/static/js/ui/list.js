@@ -154,6 +154,7 @@ export function ListPage(props) {
   const [error, setError] = useState(null);
   const [selected, setSelected] = useState([]);
   const [reloads, setReloads] = useState(0);
+  const [showFilters, setShowFilters] = useState(false); // phones: filters folded behind a button
   const savedColumns = (getPrefs().columns || {})[listKey];
   const [shown, setShown] = useState(savedColumns || columns.filter((c) => c.default !== false).map((c) => c.key));
   const key = JSON.stringify([path, own, baseQuery, refreshKey, reloads]);
@@ -193,13 +194,19 @@ export function ListPage(props) {
     }
   };
   const filtered = Object.keys(own).some((k) => !PAGING.includes(k));
+  const activeFilters = filters.filter((f) => own[f.name]).length;
   return html`<section class="list-page">
     ${!headerless && html`<${PageHeader} title=${title} actions=${actions} />`}
     <div class="list-tools">
       ${searchParam && html`<${SearchBox} param=${searchParam} value=${own[searchParam]} placeholder=${props.searchPlaceholder} />`}
-      ${filters.map((f) => html`<${FilterInput} key=${f.name} filter=${f} value=${own[f.name]} />`)}
+      ${(filters.length > 0 || columns.some((c) => c.sort)) && html`<button type="button" class="phone-only filters-toggle"
+        aria-expanded=${showFilters ? "true" : "false"} aria-controls=${`filters-${listKey}`} onClick=${() => setShowFilters(!showFilters)}>
+        ${t("list.filter")}${activeFilters ? ` (${activeFilters})` : ""}</button>`}
+      <div id=${`filters-${listKey}`} class=${`list-filters ${showFilters ? "open" : ""}`}>
+        ${filters.map((f) => html`<${FilterInput} key=${f.name} filter=${f} value=${own[f.name]} />`)}
+        ${columns.some((c) => c.sort) && html`<${SortSelect} columns=${columns} sort=${sort} />`}
+      </div>
       ${filtered && html`<button type="button" class="link" onClick=${() => { location.hash = `#${parseHash().path}`; }}>${t("action.reset")}</button>`}
-      ${columns.some((c) => c.sort) && html`<${SortSelect} columns=${columns} sort=${sort} />`}
       <div class="list-tools-right">
         ${!noViews && html`<${Views} listKey=${listKey} query=${own} />
         <${Columns} listKey=${listKey} columns=${columns.filter((c) => !c.main)} shown=${shown} onChange=${setShown} />`}

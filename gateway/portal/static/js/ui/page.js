@@ -53,10 +53,15 @@ export function Details({ items }) {
 /** Tabs kept in the address (?tab=...), so a reload or a link opens the same tab. */
 export function Tabs({ tabs, query }) {
   const active = tabs.find((x) => x.key === query.tab) || tabs[0];
+  useEffect(() => { // the chosen tab stays in sight when the row scrolls (phones)
+    const button = document.getElementById(`tab-${active.key}`);
+    const row = button && button.parentElement;
+    if (row && row.scrollWidth > row.clientWidth) row.scrollLeft = button.offsetLeft - (row.clientWidth - button.offsetWidth) / 2;
+  }, [active.key]);
   return html`<div class="tabs">
     <div role="tablist" class="tab-list">
       ${tabs.map((x) => html`<button type="button" role="tab" id=${`tab-${x.key}`} aria-selected=${x === active ? "true" : "false"}
-        aria-controls="tab-panel" onClick=${() => setQuery({ tab: x.key === tabs[0].key ? "" : x.key })}>
+        aria-controls="tab-panel" onClick=${() => setQuery({ tab: x.key === tabs[0].key ? "" : x.key, page: "", sort: "" })}>
         ${x.label}${x.count !== undefined && x.count !== null ? html` <span class="count">${x.count}</span>` : ""}</button>`)}
     </div>
     <div role="tabpanel" id="tab-panel" aria-labelledby=${`tab-${active.key}`} class="tab-panel">${active.render()}</div>
