@@ -73,7 +73,7 @@ def populate(engine, n: int, owners: list[str]) -> None:
             conn.execute(sa.text(POPULATE_CONTACTS), {**params, "lo": lo, "hi": hi})
     with engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO acl_customers (customer_id, owner_id, name, status) "
-                             "SELECT id, owner_id, name, status FROM customers"))
+                             "SELECT id, owner_id, name, status FROM customers ON CONFLICT (customer_id) DO NOTHING"))
         conn.execute(sa.text("SET maintenance_work_mem = '512MB'"))
         for ix in heavy:
             ix.create(conn)

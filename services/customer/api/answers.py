@@ -3,7 +3,19 @@ document; the views build the dicts)."""
 
 from marshmallow import Schema
 
-from shared.answers import anything, flag, ident, ids, integer, many, mapping, status, text, when
+from shared.answers import (
+    anything,
+    flag,
+    ident,
+    ids,
+    integer,
+    many,
+    mapping,
+    nested,
+    status,
+    text,
+    when,
+)
 
 
 class PhoneWarning(Schema):
@@ -174,3 +186,22 @@ class ImportPreview(Schema):
     columns = mapping(description="our column -> the header cell that fills it")
     ignored = many(text(nullable=False), description="header cells not imported")
     rows = many(mapping(), description="the first data rows: {row, <column>: text}")
+
+
+class DuplicateFound(Schema):
+    existing_id = ident()
+    existing_name = text(description="only when the caller may see that customer")
+    owner_id = ident()
+    owner_name = text()
+    visible = flag(description="whether the caller may open the existing customer")
+
+
+class DuplicateCheck(Schema):
+    duplicate = nested(DuplicateFound, nullable=True, description="null when the name is free")
+
+
+class ShareRequested(Schema):
+    customer_id = ident()
+    owner_id = ident()
+    owner_name = text()
+    requested = flag()

@@ -10,12 +10,14 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from services.customer import store
+from services.customer.api import answers as out
 from services.customer.api.common import require_role
 from services.customer.domain.normalize import name_key
 from services.customer.domain.rules import CUSTOMER_CREATORS
 from services.customer.duplicates import duplicate_details, may_see, owner_name
 from services.customer.models import customers
 from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.openapi import api_doc
 from shared.service import service_context
 from shared.web import event_context, is_uuid, principal, uuid_arg
 
@@ -23,6 +25,8 @@ bp = Blueprint("duplicate_check", __name__)
 
 
 @bp.get("/customers/duplicate-check")
+@api_doc(response=out.DuplicateCheck, summary="Whether a customer of the same normalised name exists (name, "
+         "exclude_id?) and whose it is; its name only when the caller may see it")
 def duplicate_check() -> ResponseReturnValue:
     who = principal()
     require_role(who, CUSTOMER_CREATORS, "check customer names")
@@ -41,6 +45,8 @@ def duplicate_check() -> ResponseReturnValue:
 
 
 @bp.post("/customers/<cid>/share-requests")
+@api_doc(response=out.ShareRequested, status=202, summary="Ask the owner of a customer the caller may not see to "
+         "share it (the owner is notified); 409 already_visible")
 def request_share(cid: str) -> ResponseReturnValue:
     """Ask the owner of a live customer the caller may not see to share it (202): an
     event customer.share.requested, from which tracking notifies the owner."""
