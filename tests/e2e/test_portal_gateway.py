@@ -3,6 +3,8 @@ with a JavaScript type, nothing outside the portal's folder, and the API's answe
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 
@@ -12,10 +14,11 @@ pytestmark = pytest.mark.e2e
 def test_the_gateway_serves_the_portal_publicly(suite):
     page = requests.get(f"{suite.url}/", timeout=5)
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
-    assert '<script type="module" src="/portal/js/main.js">' in page.text
+    release = re.search(r'<script type="module" src="/portal/r/(\w+)/js/main.js">', page.text).group(1)
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
-    module = requests.get(f"{suite.url}/portal/js/main.js", timeout=5)
+    module = requests.get(f"{suite.url}/portal/r/{release}/js/main.js", timeout=5)
     assert module.status_code == 200 and module.headers["Content-Type"].startswith("text/javascript")
+    assert module.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert requests.get(f"{suite.url}/portal/portal.css", timeout=5).headers["Content-Type"].startswith("text/css")
     zipped = requests.get(f"{suite.url}/portal/vendor/preact.mjs", headers={"Accept-Encoding": "gzip"}, timeout=5)
     assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]

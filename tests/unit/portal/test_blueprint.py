@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from gateway.portal import CONTENT_SECURITY_POLICY, blueprint, portal_bp, register_portal
+from gateway.portal import (
+    CONTENT_SECURITY_POLICY,
+    blueprint,
+    portal_bp,
+    register_portal,
+    release_id,
+)
 
 
 @pytest.fixture
@@ -23,8 +29,11 @@ def test_index_is_the_portal_page_with_a_strict_policy(client):
     assert r.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     page = r.get_data(as_text=True)
-    assert '<script type="module" src="/portal/js/main.js">' in page
-    assert 'href="/portal/portal.css"' in page
+    release = release_id()
+    assert f'<script type="module" src="/portal/r/{release}/js/main.js">' in page
+    assert "/portal/js/" not in page  # every asset under the release
+    assert r.headers["Cache-Control"] == "no-cache"
+    assert f'href="/portal/r/{release}/portal.css"' in page
 
 
 @pytest.mark.parametrize(("path", "mimetype"), [
@@ -70,3 +79,29 @@ def test_text_assets_go_out_gzipped_to_clients_that_accept_it(client):
     assert gzip.decompress(zipped.get_data()) == plain.get_data()
     assert zipped.headers["ETag"] != plain.headers["ETag"]
     assert "Accept-Encoding" in zipped.headers["Vary"] and "Content-Encoding" not in plain.headers
+
+
+
+def test_assets_of_the_current_release_are_cached_for_good_and_older_ones_revalidated(client):
+    release = release_id()
+    current = client.get(f"/portal/r/{release}/js/main.js")
+    assert current.status_code == 200 and current.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert current.get_data() == client.get("/portal/js/main.js").get_data()
+    old = client.get("/portal/r/0000000000000000/js/main.js")
+    assert old.status_code == 200 and "immutable" not in old.headers.get("Cache-Control", "")
+    assert client.get(f"/portal/r/{release}/../app.py").status_code == 404
+
+
+def test_the_release_changes_when_a_file_does(tmp_path, monkeypatch):
+    import time as clock
+
+    from gateway import portal
+
+    (tmp_path / "index.html").write_text('<script type="module" src="/portal/js/main.js"></script>')
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "main.js").write_text("export {};")
+    before = portal.release_id(tmp_path)
+    clock.sleep(0.01)
+    (tmp_path / "js" / "main.js").write_text("export const x = 1;")
+    monkeypatch.setattr(portal, "RELEASE_TTL_S", 0)
+    assert portal.release_id(tmp_path) != before

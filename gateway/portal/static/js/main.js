@@ -5,11 +5,11 @@ import { ApiError, api, login, onUnauthorized, refresh, setApiLanguage } from ".
 import { errorText, lang, onLangChange, setLang, t } from "./i18n.js";
 import { loadPrefs } from "./prefs.js";
 import { forgetNames, loadUsers } from "./names.js";
-import { parseHash } from "./router.js";
+import { matchRoute, parseHash } from "./router.js";
 import { Shell } from "./ui/shell.js";
 import { Feedback } from "./ui/feedback.js";
 import { LangSwitch, chooseLanguage, setSignedIn } from "./ui/lang.js";
-import { homeFor } from "./routes.js";
+import { ROUTES, homeFor } from "./routes.js";
 import { setCurrentUser } from "./session.js";
 
 const NEXT_KEY = "crm.next"; // the deep link to return to (a route, never a token)
@@ -95,8 +95,7 @@ function App() {
   }), []);
   const enter = async () => {
     try {
-      const user = await api.get("/auth/me");
-      const prefs = await loadPrefs();
+      const [user, prefs] = await Promise.all([api.get("/auth/me"), loadPrefs()]);
       if (prefs.language) setLang(prefs.language);
       setSignedIn(true);
       setCurrentUser(user);
@@ -118,6 +117,9 @@ function App() {
       rememberDeepLink();
       setState({ phase: "out", user: null, notice: t("app.session_ended") });
     });
+    // the page's module loads while the session is restored (import() caches it for the router)
+    const opening = matchRoute(ROUTES, parseHash().path);
+    if (opening) opening.route.load().catch(() => {});
     refresh().then((alive) => {
       if (alive) enter();
       else {
