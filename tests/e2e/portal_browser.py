@@ -143,3 +143,19 @@ def screenshot(driver: Any, name: str, full_height: bool = False) -> Path:
 
 def page_width(driver: Any) -> int:
     return int(driver.execute_script("return document.documentElement.scrollWidth"))
+
+
+def catalogues() -> dict[str, dict[str, str]]:
+    """Every message of the portal's catalogues ({"zh": {...}, "en": {...}}), read with node
+    from the modules the browser runs, so tests find buttons by the words users see."""
+    import json
+    import subprocess
+
+    folder = Path(__file__).resolve().parents[2] / "gateway" / "portal" / "static" / "js" / "i18n"
+    script = ("const fs = require('fs'); const out = {zh: {}, en: {}};"
+              "(async () => { for (const f of fs.readdirSync(process.argv[1]).sort()) {"
+              "const m = await import(require('path').join(process.argv[1], f));"
+              "Object.assign(out.zh, m.default.zh); Object.assign(out.en, m.default.en); }"
+              "console.log(JSON.stringify(out)); })();")
+    answer = subprocess.run(["node", "-e", script, str(folder)], capture_output=True, text=True, check=True, timeout=60)
+    return json.loads(answer.stdout)
