@@ -58,7 +58,8 @@ def test_the_generated_client_logs_in_creates_a_customer_and_reads_it_back(suite
     tokens = login.sync(client=anonymous, body=models.LoginIn(username="admin", password=suite.admin_password))
     assert isinstance(tokens, models.TokenOut) and tokens.access_token
 
-    refused = login.sync_detailed(client=anonymous, body=models.LoginIn(username="admin", password="wrong-Ω"))
+    refused = login.sync_detailed(client=anonymous, body=models.LoginIn(username=f"nobody-{uuid.uuid4().hex[:8]}",
+                                                                          password="wrong-Ω"))
     assert refused.status_code == 401 and isinstance(refused.parsed, models.Error)
     assert refused.parsed.error.code  # the contract's error body, typed
 
