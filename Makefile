@@ -85,7 +85,7 @@ fuzz: venv servers
 # Contract fuzzing of the merged OpenAPI document (schemathesis) against a suite started for
 # the run: generated requests to every operation, on real records; every answer must match
 # its documented schema (record, list envelope or error body) and never be a 5xx. `make test`
-# runs the same test with 2 examples per operation, always the same.
+# runs the same test with 2 requests per operation (one valid, one not), always the same.
 CONTRACT_EXAMPLES ?= 50
 contract: venv servers
 	@CONTRACT_EXAMPLES=$(CONTRACT_EXAMPLES) CONTRACT_RANDOM=1 $(BIN)/python -m pytest -p no:cacheprovider tests/e2e/test_api_contract.py

@@ -58,7 +58,8 @@ def test_the_generated_client_logs_in_creates_a_customer_and_reads_it_back(suite
     tokens = login.sync(client=anonymous, body=models.LoginIn(username="admin", password=suite.admin_password))
     assert isinstance(tokens, models.TokenOut) and tokens.access_token
 
-    refused = login.sync_detailed(client=anonymous, body=models.LoginIn(username="admin", password="wrong-Ω"))
+    refused = login.sync_detailed(client=anonymous, body=models.LoginIn(username=f"nobody-{uuid.uuid4().hex[:8]}",
+                                                                          password="wrong-Ω"))
     assert refused.status_code == 401 and isinstance(refused.parsed, models.Error)
     assert refused.parsed.error.code  # the contract's error body, typed
 
@@ -79,3 +80,15 @@ def test_the_generated_client_logs_in_creates_a_customer_and_reads_it_back(suite
 
     missing = read.sync_detailed(cid=str(uuid.uuid4()), client=client)
     assert missing.status_code == 404 and isinstance(missing.parsed, models.Error)
+
+
+def test_the_served_document_is_the_one_built_from_the_code(suite):
+    """Every operation of every service reaches the merged document the gateway serves
+    (so the route coverage of tests/unit/shared/test_openapi_document.py holds for it)."""
+    from shared.testing.openapi_docs import coverage, merged_document, operations
+
+    served = requests.get(f"{suite.url}/api/v1/openapi.json", timeout=30).json()
+    built = merged_document()
+    assert {(m, p) for m, p, _ in operations(served)} == {(m, p) for m, p, _ in operations(built)}
+    assert coverage(served) == coverage(built)
+    assert coverage(served)["with_response_schema"] == coverage(served)["operations"]

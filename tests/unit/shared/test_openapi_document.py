@@ -111,3 +111,43 @@ def test_tags_are_the_services(document):
     assert {t["name"] for t in document["tags"]} == {"gateway", *SERVICES}
     for _, path, op in operations(document):
         assert len(op["tags"]) == 1, path
+
+
+def test_views_of_one_name_in_two_blueprints_get_two_operation_ids():
+    from flask import Blueprint, Flask
+
+    from shared.openapi import build_openapi
+
+    app = Flask("things")
+    for name in ("quotes", "orders"):
+        bp = Blueprint(name, __name__)
+        bp.add_url_rule(f"/{name}", "create", lambda: "", methods=["POST"])
+        bp.add_url_rule(f"/{name}/<thing_id>", "get", lambda thing_id: "", methods=["GET", "DELETE"])
+        app.register_blueprint(bp)
+    with app.app_context():
+        doc = build_openapi(app, "things")
+    ids = sorted(op["operationId"] for _, _, op in operations(doc))
+    assert ids == ["orders_create", "orders_get_delete", "orders_get_get", "quotes_create", "quotes_get_delete",
+                   "quotes_get_get"]
+    assert all(op["tags"] == ["things"] for _, _, op in operations(doc))
+    assert "404" in doc["paths"]["/orders/{thing_id}"]["get"]["responses"]
+    assert "409" in doc["paths"]["/orders"]["post"]["responses"] and "404" not in doc["paths"]["/orders"]["post"][
+        "responses"]
+
+
+def test_page_of_and_component_names():
+    from marshmallow import Schema, fields
+
+    from shared.openapi import page_of, schema_name
+
+    class Thing(Schema):
+        name = fields.String(required=True)
+        size = fields.Integer()
+
+    assert page_of(Thing) is page_of(Thing)
+    assert page_of(Thing).__name__ == "ThingPage"
+    assert set(page_of(Thing)._declared_fields) == {"items", "total", "page", "per_page"}
+    assert schema_name(Thing) == "Thing"
+    assert schema_name(Thing(partial=True)) == "ThingPartial"
+    assert schema_name(Thing(only=("size", "name"), partial=True)) == "Thing_name_sizePartial"
+    assert schema_name(Thing(exclude=("size",))) == "Thing_without_size"
