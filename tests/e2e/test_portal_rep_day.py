@@ -69,7 +69,7 @@ def money(amount: str) -> str:
 
 
 def button_in(driver, scope: str, text: str):
-    click_text(driver, text, f"{scope} button, {scope} a")
+    click_text(driver, text, f"{scope} button, {scope} a, {scope} summary")
 
 
 def pick_product(driver, row, sku: str) -> None:
