@@ -34,6 +34,17 @@ from shared.service import ServiceRoot
 REPO = Path(__file__).resolve().parents[3]
 SERVICES_DIR = REPO / "services"
 
+README_HEADINGS = [
+    "What it owns",
+    "Endpoints",
+    "Events",
+    "Who sees what",
+    "Settings",
+    "Commands",
+    "Decisions",
+    "Tests",
+]
+
 # what domain code may not import, directly or through a module of this project
 FRAMEWORKS = ("flask", "werkzeug", "sqlalchemy", "psycopg", "psycopg2", "pika")
 
@@ -151,6 +162,23 @@ def test_main_is_the_common_template(svc: str) -> None:
     assert set(said.group(1).split("|")) == {*ServiceRoot.STANDARD_COMMANDS, *root.commands}
 
 
+def runs_as_program(path: Path) -> bool:
+    """Whether the module has an `if __name__ == "__main__":` block."""
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)
+                and isinstance(node.test.left, ast.Name) and node.test.left.id == "__name__"):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_commands_come_only_through_the_root(svc: str) -> None:
+    """One way to add a command (`commands=` on the root), not a module run on its own."""
+    programs = sorted(str(p.relative_to(REPO)) for p in service_dir(svc).rglob("*.py")
+                      if p.name != "__main__.py" and "migrations" not in p.parts and runs_as_program(p))
+    assert not programs, f"run as programs beside python -m services.{svc}: {programs}"
+
+
 # ---- api --------------------------------------------------------------------------------
 @pytest.mark.parametrize("svc", SERVICES)
 def test_api_package_exposes_blueprints(svc: str) -> None:
@@ -249,3 +277,67 @@ def test_migrations_have_exactly_one_head(svc: str) -> None:
     followed = {d for downs in chain.values() for d in downs}
     heads = sorted(set(chain) - followed)
     assert len(heads) == 1, f"{svc}: {len(heads)} alembic heads {heads}"
+
+
+# ---- README -----------------------------------------------------------------------------
+def readme_sections(svc: str) -> list[tuple[str, str]]:
+    """(heading, text) of every `##` section of the README, code blocks skipped."""
+    path = service_dir(svc) / "README.md"
+    assert path.is_file(), f"services/{svc}/README.md is missing"
+    sections: list[tuple[str, list[str]]] = []
+    fenced = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        if not fenced and line.startswith("## "):
+            sections.append((line[3:].strip(), []))
+        elif sections:
+            sections[-1][1].append(line)
+    return [(heading, "\n".join(lines)) for heading, lines in sections]
+
+
+def section(svc: str, heading: str) -> str:
+    return dict(readme_sections(svc))[heading]
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_readme_has_the_common_headings(svc: str) -> None:
+    sections = readme_sections(svc)
+    assert [h for h, _ in sections] == README_HEADINGS
+    empty = [h for h, text in sections if not text.strip()]
+    assert not empty, f"services/{svc}/README.md: empty sections {empty}"
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_readme_commands_name_every_command(svc: str) -> None:
+    root = importlib.import_module(f"services.{svc}.bootstrap").root
+    text = section(svc, "Commands")
+    missing = [c for c in (*ServiceRoot.STANDARD_COMMANDS, *root.commands)
+               if not re.search(rf"\b{re.escape(c)}\b", text)]
+    assert not missing, f"services/{svc}/README.md, Commands: {missing} not described"
+
+
+ENV_NAME = re.compile(r"""["']([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)["']""")
+
+
+def environment_variables(svc: str) -> set[str]:
+    """Names of the environment variables the service's own code reads (string constants
+    in the modules that read os.environ)."""
+    names: set[str] = set()
+    for path in service_dir(svc).rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "os.environ" in text or "getenv" in text:
+            names.update(ENV_NAME.findall(text))
+    return names
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_readme_settings_name_every_variable_the_service_reads(svc: str) -> None:
+    text = section(svc, "Settings")
+    missing = sorted(name for name in environment_variables(svc) if name not in text)
+    assert not missing, f"services/{svc}/README.md, Settings: {missing} not described"
+    # and the connection budget every process of it has (shared/db.py)
+    for common in ("CRM_DB_POOL_", "CRM_COPY_WAIT_S", "DATABASE_URL"):
+        assert common in text, f"services/{svc}/README.md, Settings: {common} not described"
