@@ -12,7 +12,7 @@ Map of the package:
   closed release what is left. api/ — the HTTP endpoints and who may call them (prices
   of products: admin only, the warehouse keeps the other fields; cost prices are shown
   to admin, finance and managers only).
-- rebuild.py — `python -m services.inventory.rebuild [--fix]`: levels vs ledger.
+- rebuild.py — `python -m services.inventory stock-check|stock-rebuild`: levels vs ledger.
 
 Events published: inventory.product.created/updated, inventory.stock.reserved /
 reservation_failed / released / changed / low, inventory.shipment.dispatched,

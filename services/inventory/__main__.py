@@ -1,5 +1,5 @@
-"""python -m services.inventory api|consumer|relay|migrate|declare (shared.service.ServiceRoot.main;
-the service's own commands are declared in its bootstrap)."""
+"""python -m services.inventory api|consumer|relay|migrate|declare|stock-check|stock-rebuild
+(shared.service.ServiceRoot.main; the service's own commands are declared in its bootstrap)."""
 
 from services.inventory.bootstrap import root
 from shared.service import run_main

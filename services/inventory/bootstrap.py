@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from flask import Flask
 
 from services.inventory import api, handlers
 from shared.config import Settings
+from shared.logs import configure_logging
 from shared.service import ServiceRoot
 
 BATCH_ENV = "INVENTORY_CONSUMER_BATCH"
@@ -27,12 +29,29 @@ def consumer_options(settings: Settings, kw: dict) -> tuple[Settings, dict]:
     return settings, kw
 
 
+def stock_check(root: ServiceRoot, _args: argparse.Namespace | None = None) -> int:
+    """`stock-check`: the stock levels that differ from their ledger (exit status 1 if any)."""
+    from services.inventory.rebuild import run
+
+    configure_logging(root.name)
+    return run(root.settings().database_url, fix=False)
+
+
+def stock_rebuild(root: ServiceRoot, _args: argparse.Namespace | None = None) -> int:
+    """`stock-rebuild`: set the differing levels (and product totals) to their ledger sums."""
+    from services.inventory.rebuild import run
+
+    configure_logging(root.name)
+    return run(root.settings().database_url, fix=True)
+
+
 root = ServiceRoot(
     name="inventory",
     migrations_dir=Path(__file__).parent / "migrations",
     blueprints=api.blueprints,
     handlers=handlers.handler_table,
     consumer_options=consumer_options,
+    commands={"stock-check": stock_check, "stock-rebuild": stock_rebuild},
 )
 
 

@@ -1,24 +1,20 @@
 """Explain and rebuild stock levels from the ledger.
 
-    python -m services.inventory.rebuild            # report levels that differ from their ledger
-    python -m services.inventory.rebuild --fix      # set those levels to their ledger sums
+    python -m services.inventory stock-check      # report levels that differ from their ledger
+    python -m services.inventory stock-rebuild    # set those levels to their ledger sums
 
 Every change to a level is a ledger row, so on_hand and reserved of each (product,
 warehouse) equal the sums of on_hand_delta and reserved_delta of its rows, and each
 product's availability (product_stock) equals the sum of its levels' available. A
-difference means a level was written outside the service; --fix rewrites levels and
+difference means a level was written outside the service; stock-rebuild rewrites levels and
 totals in one transaction (tables locked against writers); it never touches the ledger.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
-
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from shared.config import settings_for
 from shared.db import make_engine
 
 _DIFFS = sa.text(
@@ -70,14 +66,13 @@ def rebuild(conn: Connection) -> int:
     return len(diffs) + len(totals)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m services.inventory.rebuild")
-    parser.add_argument("--fix", action="store_true", help="rewrite differing levels from the ledger")
-    args = parser.parse_args(argv)
-    engine = make_engine(settings_for("inventory").database_url, pool_size=1)
+def run(database_url: str, *, fix: bool) -> int:
+    """Report the differences (exit status 1 when there are any) or, with fix, rewrite the
+    differing levels and totals from the ledger (the commands stock-check, stock-rebuild)."""
+    engine = make_engine(database_url, pool_size=1)
     try:
         with engine.begin() as conn:
-            if args.fix:
+            if fix:
                 print(f"levels rebuilt from the ledger: {rebuild(conn)}")
                 return 0
             diffs = differences(conn)
@@ -91,7 +86,3 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if diffs or totals else 0
     finally:
         engine.dispose()
-
-
-if __name__ == "__main__":
-    sys.exit(main())
