@@ -136,7 +136,8 @@ def test_a_sales_reps_day(suite, admin, stock, words, lang, tmp_path):
         type_into(d, w["lead.opp_amount"], "120000")
         button_in(d, ".panel form", w["lead.convert"])
         title_is(d, company)
-        converted = rep.get(f"/leads/{lead['id']}").json()
+        converted = eventually(lambda: (lead_now := rep.get(f"/leads/{lead['id']}").json()).get("opportunity_id") and lead_now,
+                               timeout=20)
         opp_id, lead_customer = converted["opportunity_id"], converted["customer_id"]
         assert converted["status"] == "converted" and opp_id
 
@@ -146,7 +147,7 @@ def test_a_sales_reps_day(suite, admin, stock, words, lang, tmp_path):
         column = d.find_element(By.CSS_SELECTOR, "[data-testid=kanban-column][data-stage=proposal]")
         d.execute_script(DRAG, card, column)
         visible(d, f"[data-testid=kanban-column][data-stage=proposal] [data-testid=kanban-card][data-id='{opp_id}']")
-        eventually(lambda: rep.get(f"/opportunities/{opp_id}").json()["stage"] == "proposal", timeout=10)
+        eventually(lambda: rep.get(f"/opportunities/{opp_id}").json().get("stage") == "proposal", timeout=15)
 
         # 6. a two-line quote with a discount and 13% tax: the server's totals, to the cent
         pump, valve = stock
