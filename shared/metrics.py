@@ -155,19 +155,29 @@ def serve_process(service: str, kind: str) -> int | None:
     """Mark this process (service, kind) and serve its metrics on CRM_METRICS_PORT when set.
     Returns the port (None: not served)."""
     PROCESS_INFO.labels(service, kind).set(1)
+    return _serve_port()
+
+
+def _serve_port() -> int | None:
+    """Serve registry() on CRM_METRICS_PORT. A port that cannot be bound (taken by another
+    installation) is logged and the process goes on without it: its scrape then fails and
+    the `up == 0` alerts say so, rather than the process itself dying."""
     port = metrics_port()
     if port is None:
         return None
-    start_http_server(port, addr=os.environ.get(METRICS_HOST_ENV, "127.0.0.1"), registry=registry())
+    host = os.environ.get(METRICS_HOST_ENV, "127.0.0.1")
+    try:
+        start_http_server(port, addr=host, registry=registry())
+    except OSError as exc:
+        log.error("cannot serve metrics on %s:%d: %s", host, port, exc)
+        return None
     log.info("metrics on port %d", port)
     return port
 
 
 # ---- gunicorn hooks (deploy/gunicorn.conf.py) ----------------------------------------------------
 def gunicorn_when_ready(_server: Any) -> None:
-    port = metrics_port()
-    if port is not None:
-        start_http_server(port, addr=os.environ.get(METRICS_HOST_ENV, "127.0.0.1"), registry=registry())
+    _serve_port()
 
 
 def gunicorn_post_fork(server: Any, _worker: Any) -> None:

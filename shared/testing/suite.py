@@ -38,6 +38,7 @@ class Suite:
         self.web_workers = web_workers
         self.extra_env = extra_env or {}
         self.procs: list[tuple[str, subprocess.Popen]] = []
+        self.metrics_ports: dict[str, int] = {}  # process name -> its CRM_METRICS_PORT
         self.ports = {name: free_port() for name in ("gateway", *SERVICES)}
         self.databases = {name: f"{pg_server}/crm{label}_{name}_{os.getpid()}_{int(time.time())}"
                           for name in ("gateway", *SERVICES)}
@@ -106,8 +107,10 @@ class Suite:
         env = self.env()
         for name, cmd in self._commands():
             log = open(self.logdir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
+            # every process serves its metrics on a port of its own (deploy/observability/)
+            self.metrics_ports[name] = free_port()
+            proc = subprocess.Popen(cmd, cwd=ROOT, env={**env, "CRM_METRICS_PORT": str(self.metrics_ports[name])},
+                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             self.procs.append((name, proc))
         self.wait_ready(timeout)
 

@@ -44,3 +44,34 @@ def test_no_metrics_on_the_public_port(client, admin, fake_services):
     # nothing was forwarded to a service's /metrics
     assert not [call for server in fake_services.values() for call in server.server.app.config["calls"]
                 if call["path"].endswith("/metrics")]
+
+
+def test_the_gateway_logs_each_request_as_json_with_the_callers_request_id(admin, fake_services):
+    import io
+    import json
+    import logging
+
+    from shared import logs
+
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(logs.json_formatter())
+    handler.addFilter(logs.ContextFilter())
+    http_log = logging.getLogger("crm.http")
+    http_log.addHandler(handler)
+    level = http_log.level
+    http_log.setLevel(logging.INFO)
+    try:
+        request_id = f"gw-{uuid.uuid4()}"
+        r = admin.get("/customers", headers={"X-Request-ID": request_id})
+        assert r.status_code == 200 and r.headers["X-Request-ID"] == request_id
+    finally:
+        http_log.removeHandler(handler)
+        http_log.setLevel(level)
+    docs = [json.loads(line) for line in buffer.getvalue().splitlines()]
+    mine = [d for d in docs if d.get("request_id") == request_id]
+    assert len(mine) == 1, docs
+    assert mine[0]["route"] == "/api/v1/customers/*" and mine[0]["status"] == 200
+    assert mine[0]["user_id"] == admin.user["id"] and mine[0]["correlation_id"] == request_id
+    # and the service was called with the same request id
+    assert any(call["request_id"] == request_id for call in fake_services["customer"].server.app.config["calls"])

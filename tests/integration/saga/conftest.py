@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,12 +62,12 @@ class Saga:
 
 
 @pytest.fixture(scope="module")
-def saga(service_settings) -> Saga:
+def saga(service_settings) -> Iterator[Saga]:
     yield from running_saga(service_settings)
 
 
 def running_saga(service_settings, *, sales_consumers: int = 1, inventory_consumers: int = 1,
-                 workers_out: dict | None = None):
+                 workers_out: dict | None = None) -> Iterator[Saga]:
     """Sales and inventory with their relays and the given number of competing consumers
     each (threads on one queue per service); workers_out gets the consumers by service."""
     suffix = uuid.uuid4().hex[:8]

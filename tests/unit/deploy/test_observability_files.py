@@ -135,3 +135,14 @@ def test_dashboard_panels_name_exported_metrics():
 def test_the_check_catches_a_wrong_name_or_label(expr):
     with pytest.raises(AssertionError):
         check_expression(expr)
+
+
+def test_a_taken_metrics_port_is_logged_not_fatal(monkeypatch, caplog):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        monkeypatch.setenv("CRM_METRICS_PORT", str(taken.getsockname()[1]))
+        assert metrics.serve_process("customer", "consumer") is None
+    assert any("cannot serve metrics" in r.getMessage() for r in caplog.records)
