@@ -129,7 +129,7 @@ def main() -> int:
         print(line("portal: customer page, in-app navigation", nav_record))
         print(f"first screen JavaScript + CSS: {transferred / 1024:.1f} KB transferred (gzip), "
               f"{decoded / 1024:.1f} KB decoded, {len(code)} files")
-        print(f"largest per_page asked of the API: {biggest} (list pages ask 50; the user directory 200)")
+        print(f"largest per_page asked of the API: {biggest} (list pages ask 50; the user directory one page of 200)")
         assert shown
     return 0
 

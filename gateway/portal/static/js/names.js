@@ -8,19 +8,15 @@ let users = null;
 let usersLoading = null;
 const listeners = new Set();
 
+/** The first page of the directory (200 people: every user of a small company), for names
+ * and pickers; anyone beyond it is fetched by id when a name is needed (one page, never more). */
 export function loadUsers() {
   if (!usersLoading) {
-    usersLoading = (async () => {
-      const all = [];
-      for (let page = 1; page <= 20; page += 1) {
-        const answer = await api.get("/users", { page, per_page: 200 });
-        all.push(...answer.items);
-        if (all.length >= answer.total || answer.items.length === 0) break;
-      }
-      users = all;
-      listeners.forEach((fn) => fn(all));
-      return all;
-    })().catch(() => {
+    usersLoading = api.get("/users", { page: 1, per_page: 200 }).then((answer) => {
+      users = answer.items;
+      listeners.forEach((fn) => fn(users));
+      return users;
+    }).catch(() => {
       usersLoading = null;
       return [];
     });
@@ -28,9 +24,21 @@ export function loadUsers() {
   return usersLoading;
 }
 
+const fetchingUsers = new Set();
+
+function fetchUser(id) {
+  if (fetchingUsers.has(id)) return;
+  fetchingUsers.add(id);
+  api.get(`/users/${id}`).then((user) => {
+    users = [...(users || []), user];
+    listeners.forEach((fn) => fn(users));
+  }).catch(() => {});
+}
+
 export function forgetNames() {
   users = null;
   usersLoading = null;
+  fetchingUsers.clear();
   records.clear();
 }
 
@@ -48,6 +56,7 @@ export function useUsers() {
 export function userName(id) {
   if (!id) return "";
   const user = (users || []).find((u) => u.id === id);
+  if (!user && users) fetchUser(id); // beyond the first page: by id, once
   return user ? user.full_name || user.username : t("user.unknown");
 }
 
