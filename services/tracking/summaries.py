@@ -6,9 +6,19 @@ name that arrives or changes later is still shown."""
 
 from __future__ import annotations
 
+import re
+
 from shared import events
 from shared.envelope import Envelope
 from shared.events.labels import translated
+
+
+_YUAN = re.compile(r"¥(-?)(\d{4,})(\.\d+)?")
+
+
+def _group_yuan(line: str) -> str:
+    """¥46739.96 -> ¥46,739.96: amounts read as people write them."""
+    return _YUAN.sub(lambda m: f"¥{m.group(1)}{int(m.group(2)):,}{m.group(3) or ''}", line)
 
 
 class _Lenient(dict):
@@ -34,7 +44,7 @@ def summarize(envelope: Envelope) -> tuple[str, str]:
         zh = spec.summary_zh.format_map(values("zh")) if spec.summary_zh else en
     except (ValueError, IndexError, AttributeError):  # a template the payload cannot fill
         return envelope.event_type, envelope.event_type
-    return en, zh
+    return _group_yuan(en), _group_yuan(zh)
 
 
 def with_actor(actor_name: str | None, en: str, zh: str | None) -> tuple[str, str]:

@@ -48,3 +48,10 @@ def test_summaries_say_words_not_codes():
     en, zh = summarize(envelope("customer.complaint.status_changed",
                                 {"subject": "破损", "status": "in_progress", "previous_status": "open"}))
     assert zh == "投诉 破损 状态 待处理 → 处理中" and "in progress" in en
+
+
+def test_amounts_are_grouped_by_thousands_in_both_languages():
+    en, zh = summarize(envelope("billing.invoice.issued", {"number": "INV-1", "amount": "1234567.50"}))
+    assert "¥1,234,567.50" in en and "¥1,234,567.50" in zh
+    en, _zh = summarize(envelope("billing.invoice.issued", {"number": "INV-2", "amount": "305.10"}))
+    assert "¥305.10" in en
