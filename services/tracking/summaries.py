@@ -12,7 +12,6 @@ from shared import events
 from shared.envelope import Envelope
 from shared.events.labels import translated
 
-
 _YUAN = re.compile(r"¥(-?)(\d{4,})(\.\d+)?")
 
 

@@ -7,6 +7,7 @@ from shared.answers import decimal, ident, integer, many, money, status, text, w
 
 
 class Invoice(Schema):
+    customer_name = text(description="the customer's name (from this service's copy), for roles that may not open the customer")
     id = ident()
     number = text(nullable=False)
     order_id = ident()
@@ -22,6 +23,7 @@ class Invoice(Schema):
 
 
 class Payment(Schema):
+    customer_name = text(description="the customer's name (from this service's copy), for roles that may not open the customer")
     id = ident()
     customer_id = ident()
     order_id = ident(nullable=True)

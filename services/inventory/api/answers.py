@@ -142,6 +142,7 @@ class Requisition(Schema):
 
 
 class Shipment(Schema):
+    customer_name = text(description="the customer's name (from this service's copy), for roles that may not open the customer")
     id = ident()
     order_id = ident()
     customer_id = ident(nullable=True)

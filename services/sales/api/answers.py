@@ -28,6 +28,7 @@ class OrderLineOut(OrderLine):
 
 
 class Order(OrderSnapshot):
+    customer_name = text(description="the customer's name (from this service's copy), for roles that may not open the customer")
     lines = many(OrderLineOut)
     approved_by = ident(nullable=True)
     created_by = ident(nullable=True)
@@ -93,6 +94,7 @@ class Forecast(Schema):
 
 
 class Contract(ContractSnapshot):
+    customer_name = text(description="the customer's name (from this service's copy)")
     terms = text()
     signed_at = when()
     fulfilled_at = when()

@@ -31,7 +31,7 @@ from shared.identity import Principal
 from shared.openapi import FileUpload, api_doc
 from shared.service import service_context
 from shared.uploads import file_response, read_upload
-from shared.visibility import can_see_customer, customer_filter
+from shared.visibility import can_see_customer, customer_filter, with_customer_names
 from shared.web import load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("contracts", __name__)
@@ -106,7 +106,7 @@ def create():
 @api_doc(response=out.Contract, summary="A contract", tags=["sales"])
 def get(contract_id: str):
     with service_context().engine.connect() as conn:
-        return jsonify(view(_visible(conn, principal(), contract_id, read=True)))
+        return jsonify(with_customer_names(conn, [view(_visible(conn, principal(), contract_id, read=True))])[0])
 
 
 @bp.get("/contracts")
@@ -129,7 +129,7 @@ def list_():
         rows = conn.execute(sa.select(contracts).where(*where)
                             .order_by(contracts.c.created_at.desc(), contracts.c.id.desc())
                             .limit(per_page).offset((page - 1) * per_page)).mappings()
-        items = [view(dict(r)) for r in rows]
+        items = with_customer_names(conn, [view(dict(r)) for r in rows])
     return page_response(items, total, page, per_page)
 
 
