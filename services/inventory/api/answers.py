@@ -120,6 +120,7 @@ class LoanLine(Schema):
 class Loan(Schema):
     id = ident()
     customer_id = ident()
+    customer_name = text(description="the customer's name (from this service's copy)")
     warehouse_id = ident()
     kind = status("sample", "loan")
     status = status("out", "partially_returned", "returned")
@@ -228,3 +229,8 @@ class SupplierPayment(Schema):
     paid_at = when()
     actor_id = ident(nullable=True)
     created_at = when()
+
+
+class LoanCustomer(Schema):
+    id = ident()
+    name = text()

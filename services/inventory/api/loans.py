@@ -33,7 +33,7 @@ from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.fields import Date
 from shared.openapi import api_doc
 from shared.service import service_context
-from shared.visibility import can_see_customer, customer_filter
+from shared.visibility import can_see_customer, customer_filter, with_customer_names
 from shared.web import load, page_args, page_response, principal, uuid_arg
 
 bp = Blueprint("inventory_loans", __name__)
@@ -158,7 +158,33 @@ def list_loans():
         query = query.where(customer_filter(conn, principal(), loans.c.customer_id, DOMAIN, read=True))
         rows, total = count_and_page(conn, query.order_by(loans.c.created_at.desc(), loans.c.id.desc()),
                                      page, per_page)
-    return page_response([loan_body(r) for r in rows], total, page, per_page)
+        items = with_customer_names(conn, [loan_body(r) for r in rows])
+    return page_response(items, total, page, per_page)
+
+
+_acl_customers = sa.table("acl_customers", sa.column("customer_id"), sa.column("name"), sa.column("status"))
+
+
+@bp.get("/loans/customers")
+@api_doc(page=out.LoanCustomer, summary="Customers goods may be lent to (q: part of the name): ids and names "
+         "only, from this service's copy (warehouse and admin)")
+def loan_customers():
+    """Whom the warehouse may lend to: a name search over the customer copy; nothing else of
+    the customer is disclosed (the warehouse sees names on its shipments already)."""
+    require_role(STOCK_WRITERS, "lend stock")
+    page, per_page = page_args()
+    q = (request.args.get("q") or "").strip()
+    if len(q) > 100:
+        raise ValidationFailed("invalid filters", details={"q": ["must be at most 100 characters"]})
+    query = sa.select(_acl_customers.c.customer_id.label("id"), _acl_customers.c.name).where(
+        _acl_customers.c.status != "deleted")
+    if q:
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(_acl_customers.c.name.ilike(pattern, escape="\\"))
+    with service_context().engine.connect() as conn:
+        rows, total = count_and_page(conn, query.order_by(_acl_customers.c.name, _acl_customers.c.customer_id),
+                                     page, per_page)
+    return page_response([{"id": r.id, "name": r.name} for r in rows], total, page, per_page)
 
 
 @bp.get("/loans/<loan_id>")

@@ -134,3 +134,23 @@ def test_loans_out_and_back_with_visibility(world, keeper, clients, customer_of)
                                        "lines": [{"product_id": p, "quantity": 1}]}).status_code == 422
     assert rep.post("/loans", json={"customer_id": cid, "warehouse_id": wh,
                                     "lines": [{"product_id": p, "quantity": 1}]}).status_code == 403
+
+
+def test_the_warehouse_finds_whom_to_lend_to_by_name_and_nothing_more(world, keeper, clients, customer_of):
+    import uuid as _uuid
+
+    tag = _uuid.uuid4().hex[:6]
+    rep = clients.as_new("sales")
+    cid = customer_of(rep.user["id"], name=f"杭州{tag}_样品%客户")
+    customer_of(rep.user["id"], name=f"宁波{tag}物流")
+    found = keeper.get("/loans/customers", query_string={"q": f"{tag}_样品%"}).get_json()
+    assert found["items"] == [{"id": cid, "name": f"杭州{tag}_样品%客户"}] and found["total"] == 1  # % and _ literal
+    assert keeper.get("/loans/customers", query_string={"q": tag}).get_json()["total"] == 2
+    assert rep.get("/loans/customers").status_code == 403  # lending is the warehouse's
+    assert keeper.get("/loans/customers", query_string={"q": "x" * 101}).status_code == 422
+    p, wh = world.product(), world.warehouse()
+    world.receive(wh, {p: 2})
+    loan = keeper.post("/loans", json={"customer_id": cid, "warehouse_id": wh, "lines": [{"product_id": p, "quantity": 1}]})
+    assert loan.status_code == 201, loan.get_json()
+    [listed] = keeper.get("/loans", query_string={"customer_id": cid}).get_json()["items"]
+    assert listed["customer_name"] == f"杭州{tag}_样品%客户"

@@ -10,6 +10,8 @@ export default [
   { path: "/stock/receipts", load: () => import("../pages/stock.js"), roles: WAREHOUSE, nav: nav("nav.receipts", 30) },
   { path: "/stock/transfers", load: () => import("../pages/stock.js"), roles: WAREHOUSE, nav: nav("nav.transfers", 40) },
   { path: "/stock/count", load: () => import("../pages/stock.js"), roles: WAREHOUSE, nav: nav("nav.stocktaking", 50) },
+  { path: "/loans", load: () => import("../pages/loans.js"), roles: WAREHOUSE, nav: nav("nav.loans", 55) },
+  { path: "/requisitions", load: () => import("../pages/loans.js"), roles: WAREHOUSE, nav: nav("nav.requisitions", 56) },
   { path: "/purchase-orders", load: () => import("../pages/purchasing.js"), roles: WAREHOUSE, nav: nav("nav.purchasing", 60) },
   { path: "/suppliers", load: () => import("../pages/purchasing.js"), roles: WAREHOUSE, nav: nav("nav.suppliers", 70) },
   { path: "/warehouses", load: () => import("../pages/purchasing.js"), roles: WAREHOUSE, nav: nav("nav.warehouses", 80) },
