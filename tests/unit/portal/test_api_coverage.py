@@ -37,7 +37,7 @@ def reached() -> set[tuple[str, str]]:
     js = "\n".join(p.read_text("utf-8") for p in sorted((DEFAULT_DIR / "js").rglob("*.js")))
     paths = {_shape(m.group(1)) for m in re.finditer(r'"(/[a-z][^"]*)"', js)}
     paths |= {_shape(m.group(1)) for m in re.finditer(r"`(/[a-z][^`]*)`", js)}
-    for m in re.finditer(r'\bkind[=:]\s*"([a-z-]+)"', js):
+    for m in re.finditer(r'\bkind[=:]\s*"([a-z/-]+)"', js):
         paths |= {f"/{m.group(1)}", f"/{m.group(1)}/{{}}"}
     writes = {(METHODS.get(m.group(1) or "", m.group(2)), _shape(m.group(3))) for m in WRITE_CALL.finditer(js)}
     writes |= {("POST", _shape(m.group(1)))

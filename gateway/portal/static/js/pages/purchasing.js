@@ -34,6 +34,7 @@ function PurchaseOrders({ query }) {
         { key: "lines", label: t("receipt.lines"), render: (r) => html`${r.lines.map((l) => html`<div><${RecordName} kind="products" id=${l.product_id} /> ${number(l.received)}/${number(l.quantity)}</div>`)}` },
         { key: "total", label: t("po.total"), num: true, render: (r) => money(r.total) },
         { key: "status", label: t("po.status"), render: (r) => html`<${Badge} group="po_status" code=${r.status} />` },
+        { key: "open", label: "", render: (r) => html`<a href=${`#/purchase-orders/${r.id}`}>${t("action.open")}</a>` },
         { key: "receive", label: "", render: (r) => r.status !== "received" && html`<${ActionButton} label=${t("po.receive")} primary
           confirm=${r.lines.map((l) => `${l.quantity - l.received}`).join(" + ")} done=${t("po.received")}
           run=${() => api.post(`/purchase-orders/${r.id}/receive`, {})} onDone=${() => setN(n + 1)} />` },

@@ -12,7 +12,9 @@ export default [
   { path: "/stock/count", load: () => import("../pages/stock.js"), roles: WAREHOUSE, nav: nav("nav.stocktaking", 50) },
   { path: "/loans", load: () => import("../pages/loans.js"), roles: WAREHOUSE, nav: nav("nav.loans", 55) },
   { path: "/requisitions", load: () => import("../pages/loans.js"), roles: WAREHOUSE, nav: nav("nav.requisitions", 56) },
+  { path: "/purchase-orders/:id", load: () => import("../pages/purchase-order.js"), roles: [...WAREHOUSE, "finance"] },
   { path: "/purchase-orders", load: () => import("../pages/purchasing.js"), roles: WAREHOUSE, nav: nav("nav.purchasing", 60) },
+  { path: "/catalogue", load: () => import("../pages/product-admin.js"), roles: WAREHOUSE, nav: nav("nav.catalogue", 65) },
   { path: "/suppliers", load: () => import("../pages/purchasing.js"), roles: WAREHOUSE, nav: nav("nav.suppliers", 70) },
   { path: "/warehouses", load: () => import("../pages/purchasing.js"), roles: WAREHOUSE, nav: nav("nav.warehouses", 80) },
 ];
