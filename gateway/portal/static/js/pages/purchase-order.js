@@ -42,7 +42,7 @@ export default function PurchaseOrder({ params }) {
       [t("po.total"), money(po.total)],
       [t("po.invoiced"), money(po.invoiced_amount)],
       [t("po.paid"), money(po.paid_amount)],
-      [t("receipt.created_at"), date(po.created_at)],
+      [t("record.created_at"), date(po.created_at)],
     ]} />
     <table class="list"><thead><tr><th>${t("stock.product")}</th><th class="num">${t("po.received_of")}</th>
       <th class="num">${t("po.unit_price")}</th><th class="num">${t("po.amount")}</th></tr></thead>
