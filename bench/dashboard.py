@@ -37,8 +37,8 @@ FILL = [
     ("rm_customers", """
 INSERT INTO rm_customers (customer_id, name, owner_id, status, created_at, lost_at)
 SELECT md5(i::text || 'c'), '客户' || i, (CAST(:reps AS text[]))[1 + i % :nreps],
-       CASE WHEN i % 17 = 0 THEN 'lost' ELSE 'active' END, now() - make_interval(mins => (i * 7919) % 1051200),
-       CASE WHEN i % 17 = 0 THEN now() - make_interval(mins => (i * 104729) % 525600) END
+       CASE WHEN i % 17 = 0 THEN 'lost' ELSE 'active' END, now() - make_interval(mins => ((i::bigint * 7919) % 1051200)::int),
+       CASE WHEN i % 17 = 0 THEN now() - make_interval(mins => ((i::bigint * 104729) % 525600)::int) END
 FROM generate_series(1, :customers) AS i"""),
     ("acl_customers", """
 INSERT INTO acl_customers (customer_id, owner_id, name, status)
@@ -54,11 +54,11 @@ INSERT INTO rm_orders (order_id, number, customer_id, owner_id, status, payment_
 SELECT md5(o::text || 'o'), 'SO-' || o, md5(c::text || 'c'), (CAST(:reps AS text[]))[1 + c % :nreps],
        (ARRAY['confirmed','shipped','closed','partially_shipped','cancelled','pending'])[1 + o % 6],
        (ARRAY['unpaid','partially_paid','paid'])[1 + o % 3], 1000 + o % 5000, (1000 + o % 5000) * 0.13,
-       (1000 + o % 5000) * 1.13, 0, 0, now() - make_interval(mins => (o * 7907) % 1051200)
-FROM (SELECT o, 1 + (o * 4999) % :customers AS c FROM generate_series(1, :orders) AS o) s"""),
+       (1000 + o % 5000) * 1.13, 0, 0, now() - make_interval(mins => ((o::bigint * 7907) % 1051200)::int)
+FROM (SELECT o, 1 + (o::bigint * 4999) % :customers AS c FROM generate_series(1, :orders) AS o) s"""),
     ("rm_order_lines", """
 INSERT INTO rm_order_lines (order_id, line_no, product_id, quantity, net, gross)
-SELECT md5(o::text || 'o'), l, md5((1 + (o * 31 + l * 17) % 200)::text || 'p'), 1 + (o + l) % 9,
+SELECT md5(o::text || 'o'), l, md5((1 + (o::bigint * 31 + l * 17) % 200)::text || 'p'), 1 + (o + l) % 9,
        (1000 + o % 5000) / 2, (1000 + o % 5000) * 1.13 / 2
 FROM generate_series(1, :orders) AS o, generate_series(0, 1) AS l"""),
     ("rm_order_balances", """
@@ -78,19 +78,19 @@ FROM rm_order_balances WHERE paid_amount > 0"""),
     ("rm_expenses", """
 INSERT INTO rm_expenses (expense_id, submitter_id, customer_id, order_id, amount, status, submitted_at)
 SELECT md5(e::text || 'e'), (CAST(:reps AS text[]))[1 + c % :nreps], md5(c::text || 'c'), NULL, 50 + e % 900,
-       (ARRAY['submitted','approved','paid','rejected'])[1 + e % 4], now() - make_interval(mins => (e * 7901) % 525600)
-FROM (SELECT e, 1 + (e * 7001) % :customers AS c FROM generate_series(1, :expenses) AS e) s"""),
+       (ARRAY['submitted','approved','paid','rejected'])[1 + e % 4], now() - make_interval(mins => ((e::bigint * 7901) % 525600)::int)
+FROM (SELECT e, 1 + (e::bigint * 7001) % :customers AS c FROM generate_series(1, :expenses) AS e) s"""),
     ("rm_leads", """
 INSERT INTO rm_leads (lead_id, owner_id, status, created_at, converted_at)
 SELECT md5(l::text || 'l'), (CAST(:reps AS text[]))[1 + l % :nreps], CASE WHEN l % 4 = 0 THEN 'converted' ELSE 'new' END,
-       now() - make_interval(mins => (l * 7883) % 525600), NULL
+       now() - make_interval(mins => ((l::bigint * 7883) % 525600)::int), NULL
 FROM generate_series(1, :leads) AS l"""),
     ("rm_opportunities", """
 INSERT INTO rm_opportunities (opportunity_id, customer_id, owner_id, stage, amount, created_at)
 SELECT md5(p::text || 'y'), md5(c::text || 'c'), (CAST(:reps AS text[]))[1 + c % :nreps],
        (ARRAY['prospecting','qualification','proposal','negotiation','won','lost'])[1 + p % 6], 10000 + p % 90000,
-       now() - make_interval(mins => (p * 7877) % 525600)
-FROM (SELECT p, 1 + (p * 3001) % :customers AS c FROM generate_series(1, :opportunities) AS p) s"""),
+       now() - make_interval(mins => ((p::bigint * 7877) % 525600)::int)
+FROM (SELECT p, 1 + (p::bigint * 3001) % :customers AS c FROM generate_series(1, :opportunities) AS p) s"""),
 ]
 REPORTS = [
     ("/reports/sales-by-month", {}),
