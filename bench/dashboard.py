@@ -110,15 +110,26 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def create_user(admin: ApiClient, role: str, username: str, full_name: str, manager_id: str | None = None) -> dict:
+    """A user through the API; a busy database (503 on a shared machine) is tried again."""
+    body = {"username": username, "password": PASSWORD, "full_name": full_name, "role": role}
+    if manager_id:
+        body["manager_id"] = manager_id
+    for _ in range(30):
+        r = admin.post("/users", json=body)
+        if r.status_code in (201, 409):
+            break
+        time.sleep(2)
+    client = ApiClient.login(admin.base[: -len("/api/v1")], username, PASSWORD)
+    return {"client": client, **client.get("/auth/me").json()}
+
+
 def organisation(admin: ApiClient) -> tuple[dict, list[dict], list[dict]]:
     managers, reps = [], []
     for m in range(5):
-        mgr = admin.create_user("manager", username=f"bench_mgr{m}", full_name=f"经理{m}", password=PASSWORD)
-        managers.append({"client": mgr, **mgr.get("/auth/me").json()})
+        managers.append(create_user(admin, "manager", f"bench_mgr{m}", f"经理{m}"))
         for r in range(10):
-            rep = admin.create_user("sales", manager_id=managers[-1]["id"], username=f"bench_rep{m}_{r}",
-                                    full_name=f"业务员{m}-{r}", password=PASSWORD)
-            reps.append({"client": rep, **rep.get("/auth/me").json()})
+            reps.append(create_user(admin, "sales", f"bench_rep{m}_{r}", f"业务员{m}-{r}", managers[-1]["id"]))
     return {"client": admin}, managers, reps
 
 
