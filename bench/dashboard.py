@@ -180,10 +180,24 @@ def api_figures(people: dict[str, ApiClient], runs: int, period: dict[str, str])
     return rows
 
 
+BREAKDOWN = """
+const res = performance.getEntriesByType("resource");
+const reports = res.filter((r) => r.name.includes("/api/v1/reports/"));
+const chart = res.find((r) => r.name.includes("chart.umd"));
+const refresh = res.find((r) => r.name.includes("/auth/refresh"));
+return {session: refresh ? refresh.responseEnd : null,
+        first_report: Math.min(...reports.map((r) => r.startTime)),
+        last_report: Math.max(...reports.map((r) => r.responseEnd)),
+        slowest_report: Math.max(...reports.map((r) => r.responseEnd - r.startTime)),
+        chart_js: chart ? chart.responseEnd : null};
+"""
+
+
 def browser_figures(url: str, username: str, password: str, loads: int) -> list[float]:
+    """Ready times (ms from navigation start) of full loads; prints where the time goes (p50)."""
     from tests.e2e.portal_browser import By, chromium, log_in, wait
 
-    out = []
+    out, parts = [], []
     with tempfile.TemporaryDirectory() as profile, chromium(Path(profile)) as driver:
         log_in(driver, url, username, password, route="#/dashboard")
         ready = "return (performance.getEntriesByName('dashboard-ready')[0] || {}).startTime || null"
@@ -194,6 +208,11 @@ def browser_figures(url: str, username: str, password: str, loads: int) -> list[
             value = wait(driver, lambda d: d.execute_script(ready), 60)
             assert driver.find_element(By.CSS_SELECTOR, "section.dashboard").get_attribute("data-ready") == "true"
             out.append(float(value))
+            parts.append(driver.execute_script(BREAKDOWN))
+    for key in ("session", "first_report", "last_report", "slowest_report", "chart_js"):
+        values = [p[key] for p in parts if p.get(key) is not None]
+        if values:
+            print(f"    {key}: p50 {statistics.median(values):.0f} ms", flush=True)
     return out
 
 
