@@ -105,6 +105,10 @@ REPORTS = [
 ]
 
 
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -167,16 +171,22 @@ def api_figures(people: dict[str, ApiClient], runs: int, period: dict[str, str])
     for path, query in REPORTS:
         q = {k: (v.format(**period) if isinstance(v, str) else v) for k, v in query.items()}
         for role, client in people.items():
-            times = []
+            times, failed = [], 0
             client.get(path, params=q)  # warm
             for _ in range(runs):
                 started = time.perf_counter()
                 r = client.get(path, params=q)
+                if r.status_code != 200:  # a busy shared database (503): counted, not timed
+                    failed += 1
+                    continue
                 times.append((time.perf_counter() - started) * 1000)
-                assert r.status_code == 200, (path, r.status_code, r.text[:200])
             label = path + (f"?group={q['group']}" if "group" in q else "")
-            rows.append((label, role, statistics.median(times), pct(times, 95), len(r.json()["items"])))
-            print(f"  {label:38s} {role:8s} p50 {rows[-1][2]:7.1f} ms  p95 {rows[-1][3]:7.1f} ms", flush=True)
+            if not times:
+                print(f"  {label:38s} {role:8s} every call failed ({r.status_code})", flush=True)
+                continue
+            rows.append((label, role, statistics.median(times), pct(times, 95), failed))
+            print(f"  {label:38s} {role:8s} p50 {rows[-1][2]:7.1f} ms  p95 {rows[-1][3]:7.1f} ms"
+                  f"{f'  ({failed} refused)' if failed else ''}", flush=True)
     return rows
 
 
@@ -236,11 +246,17 @@ def main() -> None:
         print(f"filled in {time.perf_counter() - started:.0f} s", flush=True)
         engine.dispose()
         people = {"admin": admin, "manager": managers[0]["client"], "rep": reps[0]["client"]}
-        print("report endpoints through the gateway (ms):", flush=True)
+        print(f"report endpoints through the gateway (ms); load average {load_average()}",
+              flush=True)
         api_figures(people, args.runs, period)
+        print(f"load average {load_average()}", flush=True)
         for role, username, password in (("manager", "bench_mgr0", PASSWORD), ("rep", "bench_rep0_0", PASSWORD),
                                          ("admin", "admin", suite.admin_password)):
-            times = browser_figures(suite.url, username, password, args.loads)
+            try:
+                times = browser_figures(suite.url, username, password, args.loads)
+            except Exception as exc:  # a timeout on an overloaded machine: say so, go on
+                print(f"dashboard in the browser ({role}): failed: {exc!r}"[:300], flush=True)
+                continue
             print(f"dashboard ready in the browser ({role}, {len(times)} loads): p50 {statistics.median(times):.0f} ms"
                   f"  p95 {pct(times, 95):.0f} ms  max {max(times):.0f} ms", flush=True)
 

@@ -161,3 +161,14 @@ def test_fifo_leaves_the_newest_invoices_open(world, apply, as_user):
     # invoiced 518.10, paid 200.00: open 318.10 = FP-9 100.00 (11 days) + 218.10 of FP-1 (39 days)
     row = as_user(u["A"]).get("/reports/receivables-ageing", query_string={"as_of": "2026-12-31"}).get_json()["items"][0]
     assert (row["days_0_30"], row["days_31_60"], row["total"]) == ("100.00", "218.10", "318.10")
+
+
+@pytest.mark.parametrize("path, rows", [("/reports/sales-performance", 2), ("/reports/profit", 3),
+                                        ("/reports/product-sales", 3), ("/reports/expenses", 2)])
+def test_paged_reports_count_every_row_on_any_page(world, as_user, path, rows):
+    """The count rides on the page's rows (a window), and a page past the end still knows it."""
+    admin = as_user(world.users["A"])
+    first = admin.get(path, query_string={"per_page": 1}).get_json()
+    assert (len(first["items"]), first["total"]) == (1, rows)
+    past = admin.get(path, query_string={"per_page": 1, "page": 9}).get_json()
+    assert (past["items"], past["total"]) == ([], rows)
