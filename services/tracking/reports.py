@@ -319,20 +319,24 @@ def expenses_by(conn: Connection, group: str, start, end, expense_scope: ColumnE
 AGEING_BUCKETS = (("days_0_30", 0, 30), ("days_31_60", 31, 60), ("days_61_90", 61, 90), ("days_over_90", 91, None))
 
 
-def receivables_ageing(conn: Connection, owner_scope: ColumnElement, as_of: datetime, limit: int, offset: int):
+def receivables_ageing(conn: Connection, owner_scope: ColumnElement | None, as_of: datetime, limit: int,
+                       offset: int):
     """Per owner (the customer's current owner): what is still owed by age of the invoice at
     as_of, payments settling the oldest invoices first (so what is open is the newest
     invoices' amounts): 0-30, 31-60, 61-90, over 90 days. Opening balances are billing's alone
-    (see /receivables/ageing there per customer)."""
+    (see /receivables/ageing there per customer). owner_scope None: every owner."""
     c, i, pay = rm_customers, rm_invoices, rm_payments
-    paid = sa.select(pay.c.customer_id, sa.func.sum(pay.c.amount_cny).label("amount")).group_by(
-        pay.c.customer_id).subquery()
+    # the customers in scope as a semi-join (nothing at all when the caller sees every owner:
+    # no join with every customer); their owners joined only to the customers that owe
+    in_scope = (lambda col: sa.true()) if owner_scope is None else (
+        lambda col: col.in_(sa.select(c.c.customer_id).where(owner_scope)))
+    paid = (sa.select(pay.c.customer_id, sa.func.sum(pay.c.amount_cny).label("amount"))
+            .where(in_scope(pay.c.customer_id)).group_by(pay.c.customer_id)).subquery()
     newest_first = {"partition_by": i.c.customer_id, "order_by": (i.c.issued_at.desc(), i.c.invoice_id.desc())}
     inv = (sa.select(i.c.customer_id, i.c.amount, i.c.issued_at,
                      sa.func.sum(i.c.amount).over(**newest_first).label("newer_incl"),
                      sa.func.sum(i.c.amount).over(partition_by=i.c.customer_id).label("invoiced"))
-           .select_from(i.join(c, c.c.customer_id == i.c.customer_id))
-           .where(i.c.status != "void", owner_scope)).subquery()
+           .where(i.c.status != "void", in_scope(i.c.customer_id))).subquery()
     outstanding = inv.c.invoiced - sa.func.coalesce(paid.c.amount, 0)
     open_amount = sa.func.greatest(0, sa.func.least(inv.c.amount, outstanding - (inv.c.newer_incl - inv.c.amount)))
     age = sa.func.date_part("day", sa.literal(as_of) - inv.c.issued_at)

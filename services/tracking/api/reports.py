@@ -26,7 +26,7 @@ from services.tracking.models import (
 )
 from shared.errors import ValidationFailed
 from shared.service import service_context
-from shared.visibility import customer_filter, owner_filter
+from shared.visibility import customer_filter, owner_filter, sees_all
 from shared.web import principal, whole_arg
 
 bp = Blueprint("tracking_reports", __name__, url_prefix="/reports")
@@ -243,8 +243,9 @@ def receivables_ageing():
             as_of = P.parse_instant(raw, end_of_day=False)
         except P.BadDate:
             raise ValidationFailed("invalid as_of", details={"as_of": ["must be a date (YYYY-MM-DD)"]}) from None
+    me = principal()
     with service_context().engine.connect() as conn:
-        scope = _one_owner(owner_filter(conn, principal(), rm_customers.c.owner_id, "reports"),
-                           rm_customers.c.owner_id)
+        scope = None if sees_all(me, "reports") and not id_arg("owner_id") else _one_owner(
+            owner_filter(conn, me, rm_customers.c.owner_id, "reports"), rm_customers.c.owner_id)
         items, total = reports.receivables_ageing(conn, scope, as_of, per_page, (page - 1) * per_page)
     return _answer("receivables-ageing", fmt, items, total, page, per_page, as_of=as_of.isoformat())
