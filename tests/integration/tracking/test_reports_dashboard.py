@@ -172,3 +172,20 @@ def test_paged_reports_count_every_row_on_any_page(world, as_user, path, rows):
     assert (len(first["items"]), first["total"]) == (1, rows)
     past = admin.get(path, query_string={"per_page": 1, "page": 9}).get_json()
     assert (past["items"], past["total"]) == ([], rows)
+
+
+def test_a_customer_shared_with_a_rep_is_in_their_per_customer_reports(world, apply, as_user):
+    from tests.integration.tracking.events import Seq, customer_event
+
+    u, c2 = world.users, world.ids["C2"]
+    r1 = as_user(u["R1"])
+    assert c2 not in {i["customer_id"] for i in r1.get("/reports/profit").get_json()["items"]}
+    seq = Seq()
+    for _ in range(10):
+        seq.next(c2)
+    apply([customer_event("customer.customer.shared", c2, u["R2"]["id"], seq, "2026-11-25T00:00:00+00:00",
+                          name="杭州二号客户", created="2026-11-02T09:00:00+00:00", shared_with=[u["R1"]["id"]])])
+    assert c2 in {i["customer_id"] for i in r1.get("/reports/profit").get_json()["items"]}
+    trend = r1.get("/reports/customer-trend", query_string={"from": "2026-11-01", "to": "2026-11-30"}).get_json()
+    assert trend["items"][0]["new"] == 1  # C2, created in November, now seen by R1 (C1 was October)
+    assert c2 not in {i["customer_id"] for i in as_user(u["M"]).get("/reports/profit").get_json()["items"]}
