@@ -49,6 +49,18 @@ def _in_range(col: ColumnElement, start: datetime | None, end: datetime | None) 
     return out
 
 
+TOTAL = "_total"
+
+
+def paged(conn: Connection, stmt, counted) -> tuple[list, int]:
+    """One pass for a page and the number of rows in all: the count rides on each row as a
+    window (count(*) OVER ()); only a page past the end asks for the count alone."""
+    rows = conn.execute(stmt.add_columns(sa.func.count().over().label(TOTAL))).all()
+    if rows:
+        return rows, int(getattr(rows[0], TOTAL))
+    return rows, conn.execute(sa.select(sa.func.count()).select_from(counted)).scalar_one()
+
+
 def counted_orders(start: datetime | None, end: datetime | None, scope: ColumnElement) -> list[ColumnElement]:
     return [rm_orders.c.status.in_(REVENUE_STATUSES), *_in_range(rm_orders.c.created_at, start, end), scope]
 
@@ -62,12 +74,9 @@ def sales_performance(conn: Connection, start, end, scope: ColumnElement, limit:
         .select_from(o.outerjoin(b, b.c.order_id == o.c.order_id))
         .where(*counted_orders(start, end, scope)).group_by(o.c.owner_id)
     ).subquery()
-    total = conn.execute(sa.select(sa.func.count()).select_from(base)).scalar_one()
-    rows = conn.execute(
-        sa.select(base, users.c.full_name, users.c.username)
-        .select_from(base.outerjoin(users, users.c.id == base.c.owner_id))
-        .order_by(base.c.revenue.desc(), base.c.owner_id).limit(limit).offset(offset)
-    ).all()
+    rows, total = paged(conn, sa.select(base, users.c.full_name, users.c.username)
+                        .select_from(base.outerjoin(users, users.c.id == base.c.owner_id))
+                        .order_by(base.c.revenue.desc(), base.c.owner_id).limit(limit).offset(offset), base)
     items = [{"owner_id": r.owner_id, "owner_name": r.full_name or r.username, "orders": int(r.orders),
               "revenue": _m(r.revenue), "net": _m(r.net), "paid": _m(r.paid),
               "outstanding": _m(Decimal(r.revenue or 0) - Decimal(r.paid or 0))} for r in rows]
@@ -83,11 +92,9 @@ def product_sales(conn: Connection, start, end, scope: ColumnElement, limit: int
         .select_from(line.join(o, o.c.order_id == line.c.order_id))
         .where(*counted_orders(start, end, scope)).group_by(line.c.product_id)
     ).subquery()
-    total = conn.execute(sa.select(sa.func.count()).select_from(base)).scalar_one()
-    rows = conn.execute(
-        sa.select(base, p.c.sku, p.c.name).select_from(base.outerjoin(p, p.c.product_id == base.c.product_id))
-        .order_by(base.c.revenue.desc(), base.c.product_id).limit(limit).offset(offset)
-    ).all()
+    rows, total = paged(conn, sa.select(base, p.c.sku, p.c.name)
+                        .select_from(base.outerjoin(p, p.c.product_id == base.c.product_id))
+                        .order_by(base.c.revenue.desc(), base.c.product_id).limit(limit).offset(offset), base)
     items = [{"product_id": r.product_id, "sku": r.sku, "name": r.name, "quantity": int(r.quantity),
               "revenue": _m(r.revenue), "net": _m(r.net), "orders": int(r.orders)} for r in rows]
     return items, total
@@ -188,8 +195,7 @@ def profit_by_customer(conn: Connection, start, end, scope_for, limit: int, offs
                      .outerjoin(expenses, expenses.c.customer_id == ids.c.customer_id)
                      .outerjoin(c, c.c.customer_id == ids.c.customer_id))
     )
-    total = conn.execute(sa.select(sa.func.count()).select_from(ids)).scalar_one()
-    rows = conn.execute(query.order_by(profit_expr.desc(), ids.c.customer_id).limit(limit).offset(offset)).all()
+    rows, total = paged(conn, query.order_by(profit_expr.desc(), ids.c.customer_id).limit(limit).offset(offset), ids)
     items = []
     for r in rows:
         net, cost, exp = Decimal(r.net or 0), Decimal(r.cost or 0), Decimal(r.expenses or 0)
@@ -227,12 +233,10 @@ def receivables_by_owner(conn: Connection, owner_scope: ColumnElement, limit: in
                   sa.func.sum(sa.func.greatest(-diff, 0)).label("credit"))
         .group_by(per_customer.c.owner_id)
     ).subquery()
-    total = conn.execute(sa.select(sa.func.count()).select_from(per_owner)).scalar_one()
-    rows = conn.execute(
-        sa.select(per_owner, users.c.full_name, users.c.username)
-        .select_from(per_owner.outerjoin(users, users.c.id == per_owner.c.owner_id))
-        .order_by(per_owner.c.outstanding.desc(), per_owner.c.owner_id).limit(limit).offset(offset)
-    ).all()
+    rows, total = paged(conn, sa.select(per_owner, users.c.full_name, users.c.username)
+                        .select_from(per_owner.outerjoin(users, users.c.id == per_owner.c.owner_id))
+                        .order_by(per_owner.c.outstanding.desc(), per_owner.c.owner_id).limit(limit).offset(offset),
+                        per_owner)
     items = []
     for r in rows:
         outstanding, credit = Decimal(r.outstanding or 0), Decimal(r.credit or 0)
@@ -293,14 +297,13 @@ def expenses_by(conn: Connection, group: str, start, end, expense_scope: ColumnE
                   .label("submitted"))
         .where(*where).group_by(key)
     ).subquery()
-    total = conn.execute(sa.select(sa.func.count()).select_from(base)).scalar_one()
     if group == "submitter":
         named = sa.select(base, users.c.full_name.label("name"), users.c.username.label("alt")).select_from(
             base.outerjoin(users, users.c.id == base.c.key))
     else:
         named = sa.select(base, c.c.name.label("name"), c.c.owner_id.label("alt")).select_from(
             base.outerjoin(c, c.c.customer_id == base.c.key))
-    rows = conn.execute(named.order_by(base.c.claimed.desc(), base.c.key).limit(limit).offset(offset)).all()
+    rows, total = paged(conn, named.order_by(base.c.claimed.desc(), base.c.key).limit(limit).offset(offset), base)
     items = []
     for r in rows:
         item = {"count": int(r.count), "claimed": _m(r.claimed), "approved": _m(r.approved), "paid": _m(r.paid),
@@ -316,20 +319,24 @@ def expenses_by(conn: Connection, group: str, start, end, expense_scope: ColumnE
 AGEING_BUCKETS = (("days_0_30", 0, 30), ("days_31_60", 31, 60), ("days_61_90", 61, 90), ("days_over_90", 91, None))
 
 
-def receivables_ageing(conn: Connection, owner_scope: ColumnElement, as_of: datetime, limit: int, offset: int):
+def receivables_ageing(conn: Connection, owner_scope: ColumnElement | None, as_of: datetime, limit: int,
+                       offset: int):
     """Per owner (the customer's current owner): what is still owed by age of the invoice at
     as_of, payments settling the oldest invoices first (so what is open is the newest
     invoices' amounts): 0-30, 31-60, 61-90, over 90 days. Opening balances are billing's alone
-    (see /receivables/ageing there per customer)."""
+    (see /receivables/ageing there per customer). owner_scope None: every owner."""
     c, i, pay = rm_customers, rm_invoices, rm_payments
-    paid = sa.select(pay.c.customer_id, sa.func.sum(pay.c.amount_cny).label("amount")).group_by(
-        pay.c.customer_id).subquery()
+    # the customers in scope as a semi-join (nothing at all when the caller sees every owner:
+    # no join with every customer); their owners joined only to the customers that owe
+    in_scope = (lambda col: sa.true()) if owner_scope is None else (
+        lambda col: col.in_(sa.select(c.c.customer_id).where(owner_scope)))
+    paid = (sa.select(pay.c.customer_id, sa.func.sum(pay.c.amount_cny).label("amount"))
+            .where(in_scope(pay.c.customer_id)).group_by(pay.c.customer_id)).subquery()
     newest_first = {"partition_by": i.c.customer_id, "order_by": (i.c.issued_at.desc(), i.c.invoice_id.desc())}
     inv = (sa.select(i.c.customer_id, i.c.amount, i.c.issued_at,
                      sa.func.sum(i.c.amount).over(**newest_first).label("newer_incl"),
                      sa.func.sum(i.c.amount).over(partition_by=i.c.customer_id).label("invoiced"))
-           .select_from(i.join(c, c.c.customer_id == i.c.customer_id))
-           .where(i.c.status != "void", owner_scope)).subquery()
+           .where(i.c.status != "void", in_scope(i.c.customer_id))).subquery()
     outstanding = inv.c.invoiced - sa.func.coalesce(paid.c.amount, 0)
     open_amount = sa.func.greatest(0, sa.func.least(inv.c.amount, outstanding - (inv.c.newer_incl - inv.c.amount)))
     age = sa.func.date_part("day", sa.literal(as_of) - inv.c.issued_at)
@@ -346,11 +353,10 @@ def receivables_ageing(conn: Connection, owner_scope: ColumnElement, as_of: date
                            sa.func.sum(per_invoice.c.open).label("total"), *sums)
                  .select_from(per_invoice.join(c, c.c.customer_id == per_invoice.c.customer_id))
                  .where(per_invoice.c.open > 0).group_by(c.c.owner_id)).subquery()
-    total = conn.execute(sa.select(sa.func.count()).select_from(per_owner)).scalar_one()
-    rows = conn.execute(
-        sa.select(per_owner, users.c.full_name, users.c.username)
-        .select_from(per_owner.outerjoin(users, users.c.id == per_owner.c.owner_id))
-        .order_by(per_owner.c.total.desc(), per_owner.c.owner_id).limit(limit).offset(offset)).all()
+    rows, total = paged(conn, sa.select(per_owner, users.c.full_name, users.c.username)
+                        .select_from(per_owner.outerjoin(users, users.c.id == per_owner.c.owner_id))
+                        .order_by(per_owner.c.total.desc(), per_owner.c.owner_id).limit(limit).offset(offset),
+                        per_owner)
     items = [{"owner_id": r.owner_id, "owner_name": r.full_name or r.username, "customers": int(r.customers),
               **{name: _m(getattr(r, name)) for name, _, _ in AGEING_BUCKETS}, "total": _m(r.total)} for r in rows]
     return items, total

@@ -161,3 +161,31 @@ def test_fifo_leaves_the_newest_invoices_open(world, apply, as_user):
     # invoiced 518.10, paid 200.00: open 318.10 = FP-9 100.00 (11 days) + 218.10 of FP-1 (39 days)
     row = as_user(u["A"]).get("/reports/receivables-ageing", query_string={"as_of": "2026-12-31"}).get_json()["items"][0]
     assert (row["days_0_30"], row["days_31_60"], row["total"]) == ("100.00", "218.10", "318.10")
+
+
+@pytest.mark.parametrize("path, rows", [("/reports/sales-performance", 2), ("/reports/profit", 3),
+                                        ("/reports/product-sales", 3), ("/reports/expenses", 2)])
+def test_paged_reports_count_every_row_on_any_page(world, as_user, path, rows):
+    """The count rides on the page's rows (a window), and a page past the end still knows it."""
+    admin = as_user(world.users["A"])
+    first = admin.get(path, query_string={"per_page": 1}).get_json()
+    assert (len(first["items"]), first["total"]) == (1, rows)
+    past = admin.get(path, query_string={"per_page": 1, "page": 9}).get_json()
+    assert (past["items"], past["total"]) == ([], rows)
+
+
+def test_a_customer_shared_with_a_rep_is_in_their_per_customer_reports(world, apply, as_user):
+    from tests.integration.tracking.events import Seq, customer_event
+
+    u, c2 = world.users, world.ids["C2"]
+    r1 = as_user(u["R1"])
+    assert c2 not in {i["customer_id"] for i in r1.get("/reports/profit").get_json()["items"]}
+    seq = Seq()
+    for _ in range(10):
+        seq.next(c2)
+    apply([customer_event("customer.customer.shared", c2, u["R2"]["id"], seq, "2026-11-25T00:00:00+00:00",
+                          name="杭州二号客户", created="2026-11-02T09:00:00+00:00", shared_with=[u["R1"]["id"]])])
+    assert c2 in {i["customer_id"] for i in r1.get("/reports/profit").get_json()["items"]}
+    trend = r1.get("/reports/customer-trend", query_string={"from": "2026-11-01", "to": "2026-11-30"}).get_json()
+    assert trend["items"][0]["new"] == 1  # C2, created in November, now seen by R1 (C1 was October)
+    assert c2 not in {i["customer_id"] for i in as_user(u["M"]).get("/reports/profit").get_json()["items"]}

@@ -10,7 +10,7 @@ import { errorText, label, lang, mergeCatalogues, t } from "../i18n.js";
 import cat from "../i18n/manage.js";
 import { setQuery } from "../router.js";
 import { TeamSelect, hasTeam } from "../team.js";
-import { Chart } from "../ui/chart.js";
+import { Chart, loadChartJs } from "../ui/chart.js";
 import { toast } from "../ui/feedback.js";
 import { PageHeader } from "../ui/page.js";
 import { useStylesheet } from "../ui/styles.js";
@@ -237,6 +237,9 @@ export default function Dashboard({ query, user }) {
   const owner = hasTeam(user) ? query.owner_id || "" : "";
   const granularity = ["quarter", "year"].includes(query.granularity) ? query.granularity : "month";
   const list = reports({ from, to, owner, granularity });
+  useEffect(() => {
+    loadChartJs().catch(() => {});  // fetched while the reports are on their way
+  }, []);
   const ready = useRef(new Set());
   const [allReady, setAllReady] = useState(false);
   const signature = JSON.stringify([from, to, owner, granularity]);

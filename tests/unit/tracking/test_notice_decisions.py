@@ -1,0 +1,45 @@
+"""Who is told of decisions about their own records (domain/notices.py, no I/O)."""
+
+from __future__ import annotations
+
+from services.tracking.domain.notices import PATTERNS, plan
+from services.tracking.handlers import handler_table
+
+
+def test_an_approved_order_tells_its_owner_not_the_approver():
+    [n] = plan("sales.order.approved", "ev1", "o1", {"id": "o1", "owner_id": "rep", "number": "SO-1"})
+    assert (n.kind, n.user_id, n.not_actor, n.subject_type, n.subject_id) == ("order_approved", "rep", True, "order", "o1")
+    assert "SO-1" in n.message and "SO-1" in n.message_zh
+    assert plan("sales.order.approved", "ev1", "o1", {"id": "o1"}) == []
+
+
+def test_expense_decisions_and_payment_tell_the_submitter():
+    kinds = {}
+    for event in ("approved", "rejected", "paid"):
+        [n] = plan(f"billing.expense.{event}", f"e-{event}", "x1", {"id": "x1", "submitter_id": "rep", "amount": "8.50"})
+        kinds[event] = n
+        assert (n.user_id, n.subject_type, n.subject_id) == ("rep", "expense", "x1")
+        assert "8.50" in n.message
+    assert [kinds[e].kind for e in ("approved", "rejected", "paid")] == ["expense_approved", "expense_rejected",
+                                                                       "expense_paid"]
+    assert "已支付" in kinds["paid"].message_zh and kinds["paid"].not_actor
+
+
+def test_a_transfer_tells_the_new_owner_and_a_share_each_user_once_per_customer():
+    [n] = plan("customer.customer.transferred", "ev2", "c1", {"id": "c1", "owner_id": "new", "name": "华东机电"})
+    assert (n.kind, n.user_id, n.subject_type, n.subject_id, n.not_actor) == (
+        "customer_transferred", "new", "customer", "c1", True)
+    assert "华东机电" in n.message_zh
+    shares = plan("customer.customer.shared", "ev3", "c1", {"id": "c1", "name": "华东机电", "shared_with": ["a", "b"]})
+    assert [(s.user_id, s.dedupe_key) for s in shares] == [("a", "customer-shared:c1:a"), ("b", "customer-shared:c1:b")]
+    again = plan("customer.customer.shared", "ev4", "c1", {"id": "c1", "shared_with": ["a"]})
+    assert again[0].dedupe_key == shares[0].dedupe_key  # the same user is not told twice
+    assert plan("customer.customer.shared", "ev5", "c1", {"id": "c1", "shared_with": [None, ""]}) == []
+
+
+def test_the_new_rules_are_subscribed():
+    table = handler_table()
+    for event_type in ("sales.order.approved", "billing.expense.paid", "customer.customer.transferred",
+                       "customer.customer.shared"):
+        assert any(p == event_type for p in PATTERNS), event_type
+        assert "tracking.notify" in {name for name, _ in table.for_event(event_type)}, event_type
