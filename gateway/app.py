@@ -81,7 +81,7 @@ def _release_on_error(_exc: BaseException | None) -> None:
         try:
             with gateway_context().engine.begin() as conn:
                 idempotency.release(conn, *claim)
-        except Exception:  # noqa: BLE001 - the stale-claim takeover recovers it later
+        except Exception:  # the stale-claim takeover recovers it later
             log.exception("could not release idempotency key")
 
 

@@ -216,7 +216,7 @@ def _refuse_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     except DefusedXmlException as exc:
         raise TableError(f"the XLSX part {info.filename} declares a DTD or entities (refused)",
                          details={"part": info.filename}) from exc
-    except Exception as exc:  # noqa: BLE001 - broken XML, a damaged or encrypted part
+    except Exception as exc:  # broken XML, a damaged or encrypted part
         raise TableError(f"the XLSX part {info.filename} is not readable XML") from exc
 
 
@@ -251,7 +251,7 @@ def _xlsx_rows(data: bytes, limits: ImportLimits) -> Iterator[list[Any]]:
         raise RuntimeError("openpyxl must parse through defusedxml: install it, do not disable it")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the client's file
+    except Exception as exc:  # any unreadable workbook is the client's file
         raise TableError(f"not a readable XLSX file: {type(exc).__name__}") from exc
     try:
         if not book.worksheets:
@@ -264,7 +264,7 @@ def _xlsx_rows(data: bytes, limits: ImportLimits) -> Iterator[list[Any]]:
         while True:
             try:
                 values = next(rows, None)
-            except Exception as exc:  # noqa: BLE001 - defusedxml's refusal, broken XML, bad values
+            except Exception as exc:  # defusedxml's refusal, broken XML, bad values
                 raise TableError(f"not a readable XLSX file: {type(exc).__name__}") from exc
             if values is None:
                 return

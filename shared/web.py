@@ -153,7 +153,7 @@ def create_service_app(
         for check_name, check in checks.items():
             try:
                 check()
-            except Exception as exc:  # noqa: BLE001 - report, do not raise
+            except Exception as exc:  # report, do not raise
                 failed[check_name] = str(exc)[:200]
         if failed:
             return error_response(503, "not_ready", f"{name} is not ready", {"failed": failed})

@@ -14,11 +14,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from services.inventory.domain.stock import StockError
-from services.inventory.events_out import Emitter
 from services.inventory.models import products, warehouses
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.events.fields import MAX_MONEY
 from shared.money import BadAmount, cents, fmt, to_decimal
+from shared.outbox import Emitter
 from shared.service import service_context
 from shared.web import event_context, principal
 
