@@ -8,13 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 
-from services.billing.api.common import (
-    check_customer,
-    expense_event,
-    expense_view,
-    path_id,
-    visible_order,
-)
+from services.billing.api.common import check_customer, expense_event, expense_view, visible_order
 from services.billing.api.fields import DecisionIn, ExpenseIn
 from services.billing.domain.expenses import STATUSES, check_may_act, next_status
 from services.billing.models import expenses
@@ -25,7 +19,16 @@ from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import is_manager_of, visible_user_ids
-from shared.web import date_arg, event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    date_arg,
+    event_context,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    uuid_arg,
+)
 
 bp = Blueprint("billing_expenses", __name__)
 SEE_ALL_EXPENSES = frozenset({"admin", "finance"})

@@ -17,10 +17,8 @@ from services.billing.api.common import (
     FINANCE,
     allocation_view,
     check_customer,
-    path_id,
     payment_event,
     payment_view,
-    require_role,
     visible_order,
 )
 from services.billing.api.fields import AllocateIn, PaymentIn, RateIn
@@ -39,7 +37,16 @@ from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter
-from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    event_context,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    require_role,
+    uuid_arg,
+)
 
 bp = Blueprint("billing_payments", __name__)
 
@@ -166,7 +173,7 @@ def list_allocations():
 def allocate():
     """Spend a customer's prepayment credit (CNY) on one of its orders."""
     p = principal()
-    require_role(p, FINANCE, "allocate prepayments")
+    require_role(FINANCE, "allocate prepayments", who=p)
     body = load(AllocateIn())
     amount = body["amount"]
     ctx = service_context()
@@ -201,7 +208,7 @@ def allocate():
 @api_doc(body=RateIn, status=201, summary="Store the rate of a currency to CNY from a date (finance, admin)", tags=["billing"])
 def set_rate():
     p = principal()
-    require_role(p, FINANCE, "set exchange rates")
+    require_role(FINANCE, "set exchange rates", who=p)
     body = load(RateIn())
     ctx = service_context()
     with ctx.engine.begin() as conn:

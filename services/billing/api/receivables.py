@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from services.billing import store
-from services.billing.api.common import DOMAIN, FINANCE, check_customer, iso, require_role
+from services.billing.api.common import DOMAIN, FINANCE, check_customer
 from services.billing.api.fields import OpeningBalanceIn
 from services.billing.domain.ageing import BUCKETS, Debt, age_debts
 from services.billing.domain.receivables import Balance
@@ -21,7 +21,17 @@ from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter
-from shared.web import date_arg, event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    date_arg,
+    event_context,
+    iso,
+    load,
+    page_args,
+    page_response,
+    principal,
+    require_role,
+    uuid_arg,
+)
 
 bp = Blueprint("billing_receivables", __name__)
 
@@ -37,7 +47,7 @@ def opening_view(row) -> dict:
 @api_doc(body=OpeningBalanceIn, status=201, summary="Record a customer's opening receivable (once per customer)", tags=["billing"])
 def record_opening_balance():
     p = principal()
-    require_role(p, FINANCE, "record opening balances")
+    require_role(FINANCE, "record opening balances", who=p)
     body = load(OpeningBalanceIn())
     as_of = body["as_of"] or datetime.now(UTC).date()
     ctx = service_context()

@@ -12,13 +12,23 @@ from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields, validate
 
 from services.customer.access import customer_clause, load_customer, require_customer_field
-from services.customer.api.common import aware, iso, path_id, require_role, text, uuid_field
+from services.customer.api.common import aware, text
 from services.customer.models import activities, activity_comments, contacts
 from shared.errors import NotFound, ValidationFailed
 from shared.events.customer import ACTIVITY_KINDS
-from shared.fields import AwareDateTime
+from shared.fields import AwareDateTime, uuid_field
 from shared.service import service_context
-from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    event_context,
+    iso,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    require_role,
+    uuid_arg,
+)
 
 bp = Blueprint("activities", __name__)
 COMMENTER_ROLES = ("manager", "admin")
@@ -121,7 +131,7 @@ def comment(activity_id: str) -> ResponseReturnValue:
     ctx = service_context()
     with ctx.engine.begin() as conn:
         row = _visible_activity(conn, activity_id)
-        require_role(who, COMMENTER_ROLES, "comment on activities (managers reply to their reps' logs)")
+        require_role(COMMENTER_ROLES, "comment on activities (managers reply to their reps' logs)", who=who)
         c = conn.execute(activity_comments.insert().values(
             id=str(uuid.uuid4()), activity_id=row.id, text=body["text"].strip(), author_id=who.user_id,
         ).returning(*activity_comments.c)).one()

@@ -18,14 +18,24 @@ from services.customer.access import (
     require_customer_field,
     require_user,
 )
-from services.customer.api.common import iso, path_id, text, uuid_field
+from services.customer.api.common import text
 from services.customer.assignments import assign
 from services.customer.domain.rules import complaint_transition_allowed
 from services.customer.models import complaints
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.events.customer import COMPLAINT_STATUSES
+from shared.fields import uuid_field
 from shared.service import service_context
-from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    event_context,
+    iso,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    uuid_arg,
+)
 
 bp = Blueprint("complaints", __name__)
 

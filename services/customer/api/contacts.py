@@ -12,14 +12,23 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.engine import Connection
 
 from services.customer.access import customer_clause, load_customer, require_customer_field
-from services.customer.api.common import iso, path_id, text
+from services.customer.api.common import text
 from services.customer.domain.normalize import search_text
 from services.customer.models import contacts
 from services.customer.search import fragment_match
 from shared.errors import NotFound, ValidationFailed
 from shared.outbox import EventContext, Outbox
 from shared.service import service_context
-from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    event_context,
+    iso,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    uuid_arg,
+)
 
 bp = Blueprint("contacts", __name__)
 

@@ -11,12 +11,12 @@ from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy.exc import IntegrityError
 
-from services.customer.api.common import iso, require_role, text
+from services.customer.api.common import text
 from services.customer.domain.rules import FIELD_TYPES
 from services.customer.models import custom_fields
 from shared.errors import Conflict
 from shared.service import service_context
-from shared.web import event_context, load, page_args, page_response, principal
+from shared.web import event_context, iso, load, page_args, page_response, require_role
 
 bp = Blueprint("custom_fields", __name__)
 
@@ -43,7 +43,7 @@ def field_json(row: Any) -> dict[str, Any]:
 
 @bp.post("/custom-fields")
 def define_field() -> ResponseReturnValue:
-    require_role(principal(), ("admin",), "define custom fields")
+    require_role(("admin",), "define custom fields")
     body = load(FieldIn())
     ctx = service_context()
     with ctx.engine.begin() as conn:

@@ -22,7 +22,7 @@ from services.customer.access import (
     require_manage,
     shares,
 )
-from services.customer.api.common import field_defs, path_id, require_role, text, uuid_field
+from services.customer.api.common import field_defs, text
 from services.customer.domain.normalize import (
     name_key,
     phone_key,
@@ -38,10 +38,20 @@ from services.customer.domain.rules import (
 from services.customer.models import contacts, customer_counts, customers
 from services.customer.search import fragment_match
 from shared.errors import Conflict, ValidationFailed
+from shared.fields import uuid_field
 from shared.identity import Principal
 from shared.service import service_context
 from shared.visibility import require_assignable_owner, sees_all, visible_user_ids
-from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    event_context,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    require_role,
+    uuid_arg,
+)
 
 bp = Blueprint("customers", __name__)
 STATUSES = ("active", "lost", "deleted")
@@ -83,7 +93,7 @@ def _custom_values(conn, values: Any, *, current: dict | None, creating: bool) -
 @bp.post("/customers")
 def create_customer() -> ResponseReturnValue:
     who = principal()
-    require_role(who, CUSTOMER_CREATORS, "create customers")
+    require_role(CUSTOMER_CREATORS, "create customers", who=who)
     body = load(CustomerIn())
     _check_name(body["name"])
     ctx = service_context()

@@ -12,17 +12,27 @@ from marshmallow import Schema, fields, validate
 
 from services.customer import store
 from services.customer.access import require_customer_field
-from services.customer.api.common import iso, path_id, require_role, text, uuid_field
+from services.customer.api.common import text
 from services.customer.api.contacts import insert_contact
 from services.customer.domain.normalize import name_key, phone_key
 from services.customer.domain.rules import CUSTOMER_CREATORS
 from services.customer.models import customers, leads
 from shared.errors import Conflict, NotFound, ValidationFailed
-from shared.fields import MAX_DEAL_AMOUNT, Date, Money
+from shared.fields import MAX_DEAL_AMOUNT, Date, Money, uuid_field
 from shared.money import fmt
 from shared.service import service_context
 from shared.visibility import owner_filter
-from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    event_context,
+    iso,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    require_role,
+    uuid_arg,
+)
 
 bp = Blueprint("leads", __name__)
 LEAD_STATUSES = ("new", "converted", "disqualified")
@@ -69,7 +79,7 @@ def _snapshot(row: Any) -> dict[str, Any]:
 @bp.post("/leads")
 def create_lead() -> ResponseReturnValue:
     who = principal()
-    require_role(who, CUSTOMER_CREATORS, "create leads")
+    require_role(CUSTOMER_CREATORS, "create leads", who=who)
     body = load(LeadIn())
     ctx = service_context()
     with ctx.engine.begin() as conn:

@@ -12,14 +12,24 @@ from marshmallow import Schema, ValidationError, validates, validates_schema
 from sqlalchemy.exc import IntegrityError
 
 from services.customer.access import customer_clause, require_customer_field
-from services.customer.api.common import aware, iso, path_id, text, uuid_field
+from services.customer.api.common import aware, text
 from services.customer.domain.rules import is_week_start
 from services.customer.models import out_of_office, work_plans
 from shared.errors import Conflict, NotFound, ValidationFailed
-from shared.fields import AwareDateTime, Date
+from shared.fields import AwareDateTime, Date, uuid_field
 from shared.service import service_context
 from shared.visibility import owner_filter
-from shared.web import date_arg, event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    date_arg,
+    event_context,
+    iso,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    uuid_arg,
+)
 
 bp = Blueprint("planning", __name__)
 

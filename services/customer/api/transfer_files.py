@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from services.customer.api.common import iso, path_id, require_role
 from services.customer.api.customers import list_conditions
 from services.customer.domain.importfile import COLUMNS
 from services.customer.domain.rules import CUSTOMER_CREATORS
@@ -26,7 +25,7 @@ from shared.errors import NotFound, ValidationFailed
 from shared.files import safe_filename
 from shared.service import service_context
 from shared.uploads import read_upload, table_error, table_response
-from shared.web import page_args, page_response, principal
+from shared.web import iso, page_args, page_response, path_id, principal, require_role
 
 bp = Blueprint("transfer_files", __name__)
 MAX_EXPORT_ROWS = 200_000
@@ -43,7 +42,7 @@ def job_json(row: Any) -> dict[str, Any]:
 
 @bp.post("/imports/customers")
 def start_import() -> ResponseReturnValue:
-    require_role(principal(), CUSTOMER_CREATORS, "import customers")
+    require_role(CUSTOMER_CREATORS, "import customers")
     limits = tabular.ImportLimits.from_env()
     content, client_name = read_upload(limits.max_bytes)
     filename = safe_filename(client_name, default="import")

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify, request
 from marshmallow import Schema, fields, validate
 from sqlalchemy.engine import Connection
 
-from services.sales.api.common import config, emitter, path_id, uuid_field, writer
+from services.sales.api.common import config, writer
 from services.sales.api.quotes import customer_name
 from services.sales.documents import contract_pdf
 from services.sales.domain import contracts as rules
@@ -25,13 +25,14 @@ from services.sales.ordering import new_number
 from services.sales.orders_store import load_order
 from services.sales.orders_store import view as order_view
 from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.fields import uuid_field
 from shared.files import safe_filename, sniff_type
 from shared.identity import Principal
 from shared.openapi import api_doc
-from shared.service import service_context
+from shared.service import request_emitter, service_context
 from shared.uploads import file_response, read_upload
 from shared.visibility import can_see_customer, customer_filter
-from shared.web import load, page_args, page_response, principal, uuid_arg
+from shared.web import load, page_args, page_response, path_id, principal, uuid_arg
 
 bp = Blueprint("contracts", __name__)
 
@@ -61,7 +62,7 @@ def view(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _publish(conn: Connection, event_type: str, row: dict[str, Any]) -> None:
-    emitter(conn)(event_type, aggregate_type="contract", aggregate_id=row["id"], data=snapshot(row),
+    request_emitter(conn)(event_type, aggregate_type="contract", aggregate_id=row["id"], data=snapshot(row),
                   customer_id=row["customer_id"])
 
 

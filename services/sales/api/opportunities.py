@@ -11,26 +11,16 @@ from flask import Blueprint, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from services.sales import opportunity_store as store
-from services.sales.api.common import (
-    MoneyField,
-    config,
-    emitter,
-    parse_date_arg,
-    path_id,
-    require_customer,
-    today,
-    uuid_field,
-    writer,
-)
+from services.sales.api.common import MoneyField, config, require_customer, today, writer
 from services.sales.domain import opportunities as rules
 from services.sales.models import opportunities
 from shared.errors import Conflict, NotFound, ValidationFailed
-from shared.fields import Date
+from shared.fields import Date, uuid_field
 from shared.money import ZERO, fmt
 from shared.openapi import api_doc
-from shared.service import service_context
+from shared.service import request_emitter, service_context
 from shared.visibility import can_see_customer, customer_filter, require_assignable_owner
-from shared.web import load, page_args, page_response, principal, uuid_arg
+from shared.web import date_arg, load, page_args, page_response, path_id, principal, uuid_arg
 
 bp = Blueprint("opportunities", __name__)
 
@@ -83,7 +73,7 @@ def create():
             owner = require_assignable_owner(conn, p, owner)
         else:
             owner = p.user_id if p.role in ("sales", "manager") else customer_owner
-        row = store.insert(conn, emitter(conn), {"id": str(uuid.uuid4()), "owner_id": owner,
+        row = store.insert(conn, request_emitter(conn), {"id": str(uuid.uuid4()), "owner_id": owner,
                                                  "probability": probability, "lead_id": None, **body})
     return jsonify(store.view(row)), 201
 
@@ -124,7 +114,7 @@ def patch(opp_id: str):
         changes["updated_at"] = datetime.now(UTC)
         conn.execute(sa.update(opportunities).where(opportunities.c.id == row["id"]).values(**changes))
         row = {**row, **changes}
-        store.publish(emitter(conn), "sales.opportunity.updated", row)
+        store.publish(request_emitter(conn), "sales.opportunity.updated", row)
     return jsonify(store.view(row))
 
 
@@ -187,8 +177,8 @@ def forecast():
     """Per month of expected close (from..to, at most 36 months; default this month and
     the next five): count, amount and weighted amount of the opportunities not lost."""
     p = principal()
-    start = (parse_date_arg(request.args.get("from"), "from") or today()).replace(day=1)
-    end = parse_date_arg(request.args.get("to"), "to")
+    start = (date_arg("from") or today()).replace(day=1)
+    end = date_arg("to")
     if not (1900 <= start.year <= 2990 and (end is None or end.year <= 2999)):
         raise ValidationFailed("invalid range", details={"from": ["years 1900 to 2999"]})
     end = end or rules.add_months(start, 6) - timedelta(days=1)

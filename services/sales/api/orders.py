@@ -10,25 +10,18 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.engine import Connection
 
 from services.sales import ordering
-from services.sales.api.common import (
-    config,
-    emitter,
-    lines_field,
-    path_id,
-    require_customer,
-    uuid_field,
-    writer,
-)
+from services.sales.api.common import config, lines_field, require_customer, writer
 from services.sales.domain.orders import SHIPPING_STATUSES, STATUSES
 from services.sales.models import orders
 from services.sales.orders_store import load_lines_for, load_order, view
 from services.sales.pricing import price_lines, stock_warnings
 from shared.errors import NotFound, ValidationFailed
+from shared.fields import uuid_field
 from shared.identity import Principal
 from shared.openapi import api_doc
-from shared.service import service_context
+from shared.service import request_emitter, service_context
 from shared.visibility import can_see_customer, customer_filter, granted_customer_ids, has_grant
-from shared.web import load, page_args, page_response, principal, uuid_arg
+from shared.web import load, page_args, page_response, path_id, principal, uuid_arg
 
 bp = Blueprint("orders", __name__)
 
@@ -89,7 +82,7 @@ def create_order():
         owner_id = require_customer(conn, p, body["customer_id"])
         lines = price_lines(conn, body["customer_id"], body["lines"], default_tax_rate=cfg.default_tax_rate)
         order = ordering.create_order(
-            conn, emitter(conn), customer_id=body["customer_id"], owner_id=owner_id, lines=lines,
+            conn, request_emitter(conn), customer_id=body["customer_id"], owner_id=owner_id, lines=lines,
             created_by=p.user_id, approval_threshold=cfg.approval_discount_pct, warehouse_id=body["warehouse_id"],
         )
         warnings = stock_warnings(conn, lines, body["warehouse_id"])
@@ -137,7 +130,7 @@ def approve(order_id: str):
     ctx = service_context()
     with ctx.engine.begin() as conn:
         order = writable_order(conn, p, order_id)
-        order = ordering.approve_order(conn, emitter(conn), p, order)
+        order = ordering.approve_order(conn, request_emitter(conn), p, order)
     return jsonify(view(order))
 
 
@@ -149,7 +142,7 @@ def cancel(order_id: str):
     ctx = service_context()
     with ctx.engine.begin() as conn:
         order = writable_order(conn, p, order_id)
-        order = ordering.cancel_order(conn, emitter(conn), order, body["reason"])
+        order = ordering.cancel_order(conn, request_emitter(conn), order, body["reason"])
     return jsonify(view(order))
 
 
@@ -160,5 +153,5 @@ def close(order_id: str):
     ctx = service_context()
     with ctx.engine.begin() as conn:
         order = writable_order(conn, p, order_id)
-        order = ordering.close_order(conn, emitter(conn), order)
+        order = ordering.close_order(conn, request_emitter(conn), order)
     return jsonify(view(order))
