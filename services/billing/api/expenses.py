@@ -20,6 +20,7 @@ from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import is_manager_of, visible_user_ids
 from shared.web import (
+    count_and_page,
     date_arg,
     event_context,
     load,
@@ -158,11 +159,8 @@ def list_expenses():
     ctx = service_context()
     with ctx.engine.connect() as conn:
         where = _filters(conn, p)
-        total = conn.execute(sa.select(sa.func.count()).select_from(expenses).where(*where)).scalar_one()
-        rows = conn.execute(
-            sa.select(expenses).where(*where).order_by(expenses.c.created_at.desc(), expenses.c.id.desc())
-            .limit(per_page).offset((page - 1) * per_page)
-        ).all()
+        rows, total = count_and_page(
+            conn, sa.select(expenses).where(*where).order_by(expenses.c.created_at.desc(), expenses.c.id.desc()), page, per_page)
     return page_response([expense_view(r) for r in rows], total, page, per_page)
 
 

@@ -24,6 +24,7 @@ from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter
 from shared.web import (
+    count_and_page,
     event_context,
     load,
     page_args,
@@ -123,12 +124,9 @@ def list_invoices():
             where.append(invoices.c.customer_id == customer_id)
         if status:
             where.append(invoices.c.status == status)
-        total = conn.execute(sa.select(sa.func.count()).select_from(invoices).where(*where)).scalar_one()
-        rows = conn.execute(
-            sa.select(invoices).where(*where)
-            .order_by(invoices.c.issued_at.desc(), invoices.c.id.desc())
-            .limit(per_page).offset((page - 1) * per_page)
-        ).all()
+        rows, total = count_and_page(
+            conn, sa.select(invoices).where(*where)
+            .order_by(invoices.c.issued_at.desc(), invoices.c.id.desc()), page, per_page)
     return page_response([invoice_view(r) for r in rows], total, page, per_page)
 
 

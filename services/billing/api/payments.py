@@ -38,6 +38,7 @@ from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter
 from shared.web import (
+    count_and_page,
     event_context,
     load,
     page_args,
@@ -119,11 +120,8 @@ def _list(table: sa.Table, time_col: sa.Column, view, extra_where=()):
             where.append(table.c.customer_id == customer_id)
         if order_id:
             where.append(table.c.order_id == order_id)
-        total = conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar_one()
-        rows = conn.execute(
-            sa.select(table).where(*where).order_by(time_col.desc(), table.c.id.desc())
-            .limit(per_page).offset((page - 1) * per_page)
-        ).all()
+        rows, total = count_and_page(
+            conn, sa.select(table).where(*where).order_by(time_col.desc(), table.c.id.desc()), page, per_page)
     return page_response([view(r) for r in rows], total, page, per_page)
 
 
@@ -242,10 +240,7 @@ def list_rates():
     where = [exchange_rates.c.currency == currency] if currency else []
     ctx = service_context()
     with ctx.engine.connect() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(exchange_rates).where(*where)).scalar_one()
-        rows = conn.execute(
-            sa.select(exchange_rates).where(*where)
-            .order_by(exchange_rates.c.date.desc(), exchange_rates.c.currency)
-            .limit(per_page).offset((page - 1) * per_page)
-        ).all()
+        rows, total = count_and_page(
+            conn, sa.select(exchange_rates).where(*where)
+            .order_by(exchange_rates.c.date.desc(), exchange_rates.c.currency), page, per_page)
     return page_response([rate_view(r) for r in rows], total, page, per_page)

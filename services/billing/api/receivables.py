@@ -22,6 +22,7 @@ from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter
 from shared.web import (
+    count_and_page,
     date_arg,
     event_context,
     iso,
@@ -81,12 +82,9 @@ def list_opening_balances():
         where = [customer_filter(conn, p, opening_balances.c.customer_id, DOMAIN, read=True)]
         if customer_id:
             where.append(opening_balances.c.customer_id == customer_id)
-        total = conn.execute(sa.select(sa.func.count()).select_from(opening_balances).where(*where)).scalar_one()
-        rows = conn.execute(
-            sa.select(opening_balances).where(*where)
-            .order_by(opening_balances.c.created_at.desc(), opening_balances.c.customer_id)
-            .limit(per_page).offset((page - 1) * per_page)
-        ).all()
+        rows, total = count_and_page(
+            conn, sa.select(opening_balances).where(*where)
+            .order_by(opening_balances.c.created_at.desc(), opening_balances.c.customer_id), page, per_page)
     return page_response([opening_view(r) for r in rows], total, page, per_page)
 
 

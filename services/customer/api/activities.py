@@ -19,6 +19,7 @@ from shared.events.customer import ACTIVITY_KINDS
 from shared.fields import AwareDateTime, uuid_field
 from shared.service import service_context
 from shared.web import (
+    count_and_page,
     event_context,
     iso,
     load,
@@ -97,10 +98,9 @@ def list_activities() -> ResponseReturnValue:
                 where.append(activities.c[name] == value)
         if args.get("kind"):
             where.append(activities.c.kind == args["kind"])
-        total = conn.execute(sa.select(sa.func.count()).select_from(activities).where(*where)).scalar_one()
-        rows = conn.execute(sa.select(activities).where(*where)
-                            .order_by(activities.c.occurred_at.desc(), activities.c.id.desc())
-                            .limit(per_page).offset((page - 1) * per_page)).all()
+        rows, total = count_and_page(
+            conn, sa.select(activities).where(*where)
+            .order_by(activities.c.occurred_at.desc(), activities.c.id.desc()), page, per_page)
     return page_response([activity_json(r) for r in rows], total, page, per_page)
 
 
@@ -148,8 +148,7 @@ def list_comments(activity_id: str) -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
         row = _visible_activity(conn, activity_id, read=True)
         where = activity_comments.c.activity_id == row.id
-        total = conn.execute(sa.select(sa.func.count()).select_from(activity_comments).where(where)).scalar_one()
-        rows = conn.execute(sa.select(activity_comments).where(where)
-                            .order_by(activity_comments.c.created_at, activity_comments.c.id)
-                            .limit(per_page).offset((page - 1) * per_page)).all()
+        rows, total = count_and_page(
+            conn, sa.select(activity_comments).where(where)
+            .order_by(activity_comments.c.created_at, activity_comments.c.id), page, per_page)
     return page_response([comment_json(r) for r in rows], total, page, per_page)

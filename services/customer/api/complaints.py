@@ -27,6 +27,7 @@ from shared.events.customer import COMPLAINT_STATUSES
 from shared.fields import uuid_field
 from shared.service import service_context
 from shared.web import (
+    count_and_page,
     event_context,
     iso,
     load,
@@ -114,10 +115,9 @@ def list_complaints() -> ResponseReturnValue:
                 where.append(complaints.c[name] == value)
         if args.get("status"):
             where.append(complaints.c.status == args["status"])
-        total = conn.execute(sa.select(sa.func.count()).select_from(complaints).where(*where)).scalar_one()
-        rows = conn.execute(sa.select(complaints).where(*where)
-                            .order_by(complaints.c.created_at.desc(), complaints.c.id.desc())
-                            .limit(per_page).offset((page - 1) * per_page)).all()
+        rows, total = count_and_page(
+            conn, sa.select(complaints).where(*where)
+            .order_by(complaints.c.created_at.desc(), complaints.c.id.desc()), page, per_page)
     return page_response([complaint_json(r) for r in rows], total, page, per_page)
 
 

@@ -20,6 +20,7 @@ from shared.errors import NotFound, ValidationFailed
 from shared.outbox import EventContext, Outbox
 from shared.service import service_context
 from shared.web import (
+    count_and_page,
     event_context,
     iso,
     load,
@@ -95,11 +96,8 @@ def list_contacts() -> ResponseReturnValue:
             if len(q) < 2:
                 raise ValidationFailed("q is too short", details={"q": ["needs at least 2 letters"]})
             where.append(fragment_match(contacts.c.search_text, q))
-        total = conn.execute(sa.select(sa.func.count()).select_from(contacts).where(*where)).scalar_one()
-        rows = conn.execute(
-            sa.select(contacts).where(*where).order_by(contacts.c.created_at.desc(), contacts.c.id.desc())
-            .limit(per_page).offset((page - 1) * per_page)
-        ).all()
+        rows, total = count_and_page(
+            conn, sa.select(contacts).where(*where).order_by(contacts.c.created_at.desc(), contacts.c.id.desc()), page, per_page)
     return page_response([contact_json(r) for r in rows], total, page, per_page)
 
 

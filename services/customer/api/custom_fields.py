@@ -16,7 +16,15 @@ from services.customer.domain.rules import FIELD_TYPES
 from services.customer.models import custom_fields
 from shared.errors import Conflict
 from shared.service import service_context
-from shared.web import event_context, iso, load, page_args, page_response, require_role
+from shared.web import (
+    count_and_page,
+    event_context,
+    iso,
+    load,
+    page_args,
+    page_response,
+    require_role,
+)
 
 bp = Blueprint("custom_fields", __name__)
 
@@ -67,7 +75,6 @@ def define_field() -> ResponseReturnValue:
 def list_fields() -> ResponseReturnValue:
     page, per_page = page_args()
     with service_context().engine.connect() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(custom_fields)).scalar_one()
-        rows = conn.execute(sa.select(custom_fields).order_by(custom_fields.c.name, custom_fields.c.id)
-                            .limit(per_page).offset((page - 1) * per_page)).all()
+        rows, total = count_and_page(
+            conn, sa.select(custom_fields).order_by(custom_fields.c.name, custom_fields.c.id), page, per_page)
     return page_response([field_json(r) for r in rows], total, page, per_page)

@@ -23,6 +23,7 @@ from shared.money import fmt
 from shared.service import service_context
 from shared.visibility import owner_filter
 from shared.web import (
+    count_and_page,
     event_context,
     iso,
     load,
@@ -107,9 +108,8 @@ def list_leads() -> ResponseReturnValue:
         owner_id = uuid_arg(request.args.get("owner_id"), "owner_id")
         if owner_id:
             where.append(leads.c.owner_id == owner_id)
-        total = conn.execute(sa.select(sa.func.count()).select_from(leads).where(*where)).scalar_one()
-        rows = conn.execute(sa.select(leads).where(*where).order_by(leads.c.created_at.desc(), leads.c.id.desc())
-                            .limit(per_page).offset((page - 1) * per_page)).all()
+        rows, total = count_and_page(
+            conn, sa.select(leads).where(*where).order_by(leads.c.created_at.desc(), leads.c.id.desc()), page, per_page)
     return page_response([lead_json(r) for r in rows], total, page, per_page)
 
 

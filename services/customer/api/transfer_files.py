@@ -25,7 +25,15 @@ from shared.errors import NotFound, ValidationFailed
 from shared.files import safe_filename
 from shared.service import service_context
 from shared.uploads import read_upload, table_error, table_response
-from shared.web import iso, page_args, page_response, path_id, principal, require_role
+from shared.web import (
+    count_and_page,
+    iso,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    require_role,
+)
 
 bp = Blueprint("transfer_files", __name__)
 MAX_EXPORT_ROWS = 200_000
@@ -84,10 +92,9 @@ def list_imports() -> ResponseReturnValue:
     page, per_page = page_args()
     with service_context().engine.connect() as conn:
         where = _job_filter()
-        total = conn.execute(sa.select(sa.func.count()).select_from(import_jobs).where(where)).scalar_one()
-        rows = conn.execute(sa.select(*JOB_COLUMNS).where(where)
-                            .order_by(import_jobs.c.created_at.desc(), import_jobs.c.id.desc())
-                            .limit(per_page).offset((page - 1) * per_page)).all()
+        rows, total = count_and_page(
+            conn, sa.select(*JOB_COLUMNS).where(where)
+            .order_by(import_jobs.c.created_at.desc(), import_jobs.c.id.desc()), page, per_page)
     return page_response([job_json(r) for r in rows], total, page, per_page)
 
 

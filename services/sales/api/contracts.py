@@ -32,7 +32,7 @@ from shared.openapi import api_doc
 from shared.service import request_emitter, service_context
 from shared.uploads import file_response, read_upload
 from shared.visibility import can_see_customer, customer_filter
-from shared.web import load, page_args, page_response, path_id, principal, uuid_arg
+from shared.web import count_and_page, load, page_args, page_response, path_id, principal, uuid_arg
 
 bp = Blueprint("contracts", __name__)
 
@@ -125,10 +125,10 @@ def list_():
                 where.append(contracts.c[key] == value)
         if status:
             where.append(contracts.c.status == status)
-        total = conn.execute(sa.select(sa.func.count()).select_from(contracts).where(*where)).scalar_one()
-        rows = conn.execute(sa.select(contracts).where(*where)
-                            .order_by(contracts.c.created_at.desc(), contracts.c.id.desc())
-                            .limit(per_page).offset((page - 1) * per_page)).mappings()
+        page_rows, total = count_and_page(
+            conn, sa.select(contracts).where(*where)
+            .order_by(contracts.c.created_at.desc(), contracts.c.id.desc()), page, per_page)
+        rows = [r._mapping for r in page_rows]
         items = [view(dict(r)) for r in rows]
     return page_response(items, total, page, per_page)
 
@@ -195,10 +195,9 @@ def list_attachments(contract_id: str):
     with service_context().engine.connect() as conn:
         row = _visible(conn, principal(), contract_id, read=True)
         where = contract_attachments.c.contract_id == row["id"]
-        total = conn.execute(sa.select(sa.func.count()).select_from(contract_attachments).where(where)).scalar_one()
-        rows = conn.execute(sa.select(*[c for c in contract_attachments.c if c.name != "data"]).where(where)
-                            .order_by(contract_attachments.c.created_at.desc(), contract_attachments.c.id)
-                            .limit(per_page).offset((page - 1) * per_page)).all()
+        rows, total = count_and_page(
+            conn, sa.select(*[c for c in contract_attachments.c if c.name != "data"]).where(where)
+            .order_by(contract_attachments.c.created_at.desc(), contract_attachments.c.id), page, per_page)
     return page_response([_attachment_view(r) for r in rows], total, page, per_page)
 
 

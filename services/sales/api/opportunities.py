@@ -20,7 +20,16 @@ from shared.money import ZERO, fmt
 from shared.openapi import api_doc
 from shared.service import request_emitter, service_context
 from shared.visibility import can_see_customer, customer_filter, require_assignable_owner
-from shared.web import date_arg, load, page_args, page_response, path_id, principal, uuid_arg
+from shared.web import (
+    count_and_page,
+    date_arg,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    uuid_arg,
+)
 
 bp = Blueprint("opportunities", __name__)
 
@@ -141,12 +150,10 @@ def list_():
         where = _list_filters(conn, p, read=True)
         if stage:
             where.append(opportunities.c.stage == stage)
-        total = conn.execute(sa.select(sa.func.count()).select_from(opportunities).where(*where)).scalar_one()
-        rows = conn.execute(
-            sa.select(opportunities).where(*where)
-            .order_by(opportunities.c.created_at.desc(), opportunities.c.id.desc())
-            .limit(per_page).offset((page - 1) * per_page)
-        ).mappings()
+        page_rows, total = count_and_page(
+            conn, sa.select(opportunities).where(*where)
+            .order_by(opportunities.c.created_at.desc(), opportunities.c.id.desc()), page, per_page)
+        rows = [r._mapping for r in page_rows]
         items = [store.view(dict(r)) for r in rows]
     return page_response(items, total, page, per_page)
 

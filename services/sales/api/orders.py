@@ -21,7 +21,7 @@ from shared.identity import Principal
 from shared.openapi import api_doc
 from shared.service import request_emitter, service_context
 from shared.visibility import can_see_customer, customer_filter, granted_customer_ids, has_grant
-from shared.web import load, page_args, page_response, path_id, principal, uuid_arg
+from shared.web import count_and_page, load, page_args, page_response, path_id, principal, uuid_arg
 
 bp = Blueprint("orders", __name__)
 
@@ -113,11 +113,9 @@ def list_orders():
         warehouse_id = uuid_arg(request.args.get("warehouse_id"), "warehouse_id")
         if warehouse_id:  # named on the order, or where inventory reserved it
             where.append(sa.or_(orders.c.warehouse_id == warehouse_id, orders.c.reserved_warehouse_id == warehouse_id))
-        total = conn.execute(sa.select(sa.func.count()).select_from(orders).where(*where)).scalar_one()
-        rows = [dict(r) for r in conn.execute(
-            sa.select(orders).where(*where).order_by(orders.c.created_at.desc(), orders.c.id.desc())
-            .limit(per_page).offset((page - 1) * per_page)
-        ).mappings()]
+        page_rows, total = count_and_page(
+            conn, sa.select(orders).where(*where).order_by(orders.c.created_at.desc(), orders.c.id.desc()), page, per_page)
+        rows = [dict(r._mapping) for r in page_rows]
         lines = load_lines_for(conn, [r["id"] for r in rows])
     items = [view({**r, "lines": lines[r["id"]]}) for r in rows]
     return page_response(items, total, page, per_page)

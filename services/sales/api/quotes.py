@@ -25,7 +25,7 @@ from shared.identity import Principal
 from shared.openapi import api_doc
 from shared.service import request_emitter, service_context
 from shared.visibility import can_see_customer, customer_filter
-from shared.web import load, page_args, page_response, path_id, principal, uuid_arg
+from shared.web import count_and_page, load, page_args, page_response, path_id, principal, uuid_arg
 
 bp = Blueprint("quotes", __name__)
 
@@ -122,10 +122,9 @@ def list_():
             where.append(sa.and_(quotes.c.status == status, quotes.c.valid_until >= today()))
         elif status:
             where.append(quotes.c.status == status)
-        total = conn.execute(sa.select(sa.func.count()).select_from(quotes).where(*where)).scalar_one()
-        rows = [dict(r) for r in conn.execute(
-            sa.select(quotes).where(*where).order_by(quotes.c.created_at.desc(), quotes.c.id.desc())
-            .limit(per_page).offset((page - 1) * per_page)).mappings()]
+        page_rows, total = count_and_page(
+            conn, sa.select(quotes).where(*where).order_by(quotes.c.created_at.desc(), quotes.c.id.desc()), page, per_page)
+        rows = [dict(r._mapping) for r in page_rows]
         lines = store.lines_of(conn, [r["id"] for r in rows])
     items = [store.view({**r, "lines": lines[r["id"]]}, today()) for r in rows]
     return page_response(items, total, page, per_page)
