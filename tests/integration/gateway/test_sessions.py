@@ -464,11 +464,12 @@ def test_a_connection_the_database_dropped_is_retried_on_a_fresh_one(gateway_set
             for pid in pids:
                 assert conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar()
 
-            def gone() -> bool:  # pg_terminate_backend only signals: wait until the backend has ended
+        def gone() -> bool:  # pg_terminate_backend only signals: wait until the backend has ended
+            with engine.connect() as conn:  # a new transaction: pg_stat_activity is a per-transaction snapshot
                 return not conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:p)"),
                                         {"p": pids}).scalar_one()
 
-            eventually(gone, timeout=5)
+        eventually(gone, timeout=5)
         engine.dispose()
         assert me(client, token).status_code == 200
     finally:
