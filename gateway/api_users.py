@@ -10,22 +10,16 @@ from gateway.auth import current_user
 from gateway.context import gateway_context
 from gateway.schemas import UserCreateIn, UserListQuery, UserOut, UserPage, UserPatchIn
 from gateway.users import directory_view, public_view
-from shared.errors import NotFound, ValidationFailed
+from shared.errors import ValidationFailed
 from shared.openapi import api_doc
 from shared.outbox import EventContext
-from shared.web import is_uuid, load, page_args, page_response, uuid_arg
+from shared.web import load, page_args, page_response, path_id, uuid_arg
 
 bp = Blueprint("gateway_users", __name__, url_prefix="/api/v1/users")
 
 
 def _event_context() -> EventContext:
     return EventContext(actor_id=current_user()["id"], correlation_id=g.get("request_id"))
-
-
-def _user_id(value: str) -> str:
-    if not is_uuid(value):
-        raise NotFound("user not found")
-    return value.lower()
 
 
 @bp.post("")
@@ -79,7 +73,7 @@ def get_user(user_id: str):
     actor = current_user()
     ctx = gateway_context()
     with ctx.engine.connect() as conn:
-        return jsonify(directory_view(user_store.get_user(conn, _user_id(user_id)), actor["id"], actor["role"]))
+        return jsonify(directory_view(user_store.get_user(conn, path_id(user_id, "user")), actor["id"], actor["role"]))
 
 
 @bp.patch("/<user_id>")
@@ -87,7 +81,7 @@ def get_user(user_id: str):
          summary="Change a user (admin; a user may change their own full_name). A new password, a new role "
                  "or a deactivation ends every session of the user at once")
 def patch_user(user_id: str):
-    target = _user_id(user_id)
+    target = path_id(user_id, "user")
     actor = current_user()
     data = load(UserPatchIn(), partial=True)
     rules.check_may_update(actor["id"], actor["role"], target, data)
@@ -100,7 +94,7 @@ def patch_user(user_id: str):
 
 
 def _set_active(user_id: str, active: bool):
-    target = _user_id(user_id)
+    target = path_id(user_id, "user")
     actor = current_user()
     rules.check_may_deactivate(actor["id"], actor["role"], target)
     ctx = gateway_context()

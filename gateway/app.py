@@ -9,18 +9,14 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Flask, Response, g, request
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import api_auth, api_preferences, api_users, idempotency, meta, portal
 from gateway.auth import API_PREFIX, assign_request_id, authenticate, identity_header, needs_auth
 from gateway.context import GatewayContext, gateway_context
 from gateway.proxy import forward, route_for
-from shared.db import is_unavailable
-from shared.errors import DomainError
 from shared.identity import REQUEST_ID_HEADER
-from shared.web import HTTP_ERROR_CODES, data_exception_response, error_response, refuse_odd_request
+from shared.web import error_response, install_error_handlers, refuse_odd_request
 
 log = logging.getLogger("crm.gateway")
 GATEWAY_SEGMENTS = {"auth", "users", "openapi.json", "docs"}
@@ -81,7 +77,7 @@ def _release_on_error(_exc: BaseException | None) -> None:
         try:
             with gateway_context().engine.begin() as conn:
                 idempotency.release(conn, *claim)
-        except Exception:  # noqa: BLE001 - the stale-claim takeover recovers it later
+        except Exception:  # the stale-claim takeover recovers it later
             log.exception("could not release idempotency key")
 
 
@@ -144,32 +140,7 @@ def create_gateway_app(ctx: GatewayContext) -> Flask:
 
     app.teardown_request(_release_on_error)
 
-    @app.errorhandler(DomainError)
-    def _domain_error(exc: DomainError):
-        return error_response(exc.status, exc.code, exc.message, exc.details)
-
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
-        status = exc.code or 500
-        return error_response(status, HTTP_ERROR_CODES.get(status, "error"), exc.description or exc.name)
-
-    @app.errorhandler(SQLAlchemyError)
-    def _database_error(exc: SQLAlchemyError):
-        if isinstance(exc, DBAPIError):
-            refused = data_exception_response(exc)  # a value out of range: 422, not 500
-            if refused is not None:
-                return refused
-        if is_unavailable(exc):
-            log.warning("gateway database unavailable: %s", exc)
-            return error_response(503, "service_unavailable", "the gateway's database is busy or unavailable",
-                                  {"service": "gateway"})
-        log.exception("database error")
-        return error_response(500, "internal_error", "internal error")
-
-    @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
-        log.exception("unhandled error")
-        return error_response(500, "internal_error", "internal error")
+    install_error_handlers(app, "gateway", "the gateway's database")
 
     app.register_blueprint(meta.bp)
     app.register_blueprint(api_auth.bp)

@@ -119,14 +119,6 @@ class HandlerTable:
         self.batch_entries.append((pattern, name or f"{handler.__module__}.{handler.__qualname__}", handler))
         self._cache.clear()
 
-    def on(self, *patterns: str) -> Callable[[Handler], Handler]:
-        def wrap(fn: Handler) -> Handler:
-            for pattern in patterns:
-                self.add(pattern, fn)
-            return fn
-
-        return wrap
-
     def extend(self, other: HandlerTable) -> None:
         self.entries.extend(other.entries)
         self.batch_entries.extend(other.batch_entries)
@@ -256,7 +248,7 @@ class Consumer:
             started = time.monotonic()
             try:
                 self._run_connection()
-            except Exception:  # noqa: BLE001 - reconnect with back-off
+            except Exception:  # reconnect with back-off
                 log.exception("consumer connection failed")
             if self._stop.is_set():
                 break
@@ -290,7 +282,7 @@ class Consumer:
             self._pending = []
             try:
                 conn.close()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
 
     def _on_message(self, _channel, method, properties, body) -> None:
@@ -371,7 +363,7 @@ class Consumer:
         try:
             with self.engine.connect() as db, db.begin():
                 apply_events(db, self.handlers, self.outbox, [d.envelope for d in good])
-        except Exception:  # noqa: BLE001 - find the failing message(s) one by one
+        except Exception:  # find the failing message(s) one by one
             self.fallbacks += 1
             metrics.CONSUMER_FALLBACKS.labels(self.settings.service, self.queue).inc()
             good, more_failed = self._apply_isolated(good)
@@ -399,7 +391,7 @@ class Consumer:
                     apply_events(db, self.handlers, self.outbox, [delivery.envelope])
                     savepoint.commit()
                     succeeded.append(delivery)
-                except Exception as exc:  # noqa: BLE001 - the message is retried, not lost
+                except Exception as exc:  # the message is retried, not lost
                     savepoint.rollback()
                     delivery.error = f"{type(exc).__name__}: {exc}"[:1000]
                     log.warning("handler failed for %s: %s", delivery.envelope.event_type, delivery.error)

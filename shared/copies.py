@@ -191,7 +191,7 @@ class CopyListener:
                         if self._stop.is_set() and self._done():
                             return
                         conn.execute("SELECT 1")  # notices a dead connection
-            except Exception as exc:  # noqa: BLE001 - reconnect with back-off; waiters poll meanwhile
+            except Exception as exc:  # reconnect with back-off; waiters poll meanwhile
                 failures += 1
                 log.log(logging.WARNING if failures == 1 else logging.DEBUG, "copy listener: %s", exc)
             finally:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Engine, make_url
 
 
 @dataclass(frozen=True)
@@ -93,13 +91,6 @@ def is_unavailable(exc: BaseException) -> bool:
         return name in ("OperationalError", "InterfaceError", "ConnectionTimeout", "AdminShutdown",
                         "CannotConnectNow", "TooManyConnections") or isinstance(orig, ConnectionError)
     return False
-
-
-@contextlib.contextmanager
-def transaction(engine: Engine) -> Iterator[Connection]:
-    """One database transaction: committed when the block ends, rolled back on error."""
-    with engine.begin() as conn:
-        yield conn
 
 
 def _admin_engine(url: str) -> Engine:

@@ -1,4 +1,5 @@
-"""marshmallow fields for request bodies that every service shares: money, whole
+"""marshmallow fields for request bodies that every service shares: ids (UUID text),
+money (one rule: more than the field's decimal places is a 422, never rounded), whole
 numbers, dates and times within the ranges the event contract agrees on
 (shared.events.fields), and single-line text. Each refuses what it cannot hold with a
 ValidationError (422 naming the field through shared.web.load), never an exception that
@@ -10,7 +11,8 @@ are refused for every body before any schema sees it (shared.web.json_body)."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+import uuid
+from decimal import Decimal
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
@@ -25,40 +27,35 @@ from shared.events.fields import (
     MIN_YEAR,
     in_year_range,
 )
+from shared.money import decimal_in_range, parse_decimal
 
 __all__ = ["AwareDateTime", "Date", "Integer", "MAX_DEAL_AMOUNT", "MAX_MONEY", "MAX_QUANTITY", "Money",
-           "Percent", "SingleLine", "decimal_in_range", "parse_decimal"]
+           "Percent", "SingleLine", "UuidStr", "decimal_in_range", "parse_decimal", "uuid_field"]
 
 YEARS = f"years {MIN_YEAR} to {MAX_YEAR}"
 
 
-def parse_decimal(value: Any) -> Decimal:
-    """A JSON number or decimal string -> a finite Decimal; ValueError otherwise. Floats go
-    through str() (no binary noise); booleans are not numbers."""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
-        raise ValueError("must be a decimal string or a number")
-    text = str(value).strip()
-    if len(text) > 64:
-        raise ValueError("is too long for a number")
-    try:
-        number = Decimal(text)
-    except (InvalidOperation, ValueError):
-        raise ValueError("must be a decimal number such as \"1234.50\"") from None
-    if not number.is_finite():
-        raise ValueError("must be a finite number")
-    return number
+class UuidStr(fields.String):
+    """An id: UUID text in any form uuid.UUID reads -> its canonical lower-case text
+    (what every table stores), else "must be a UUID"."""
+
+    def __init__(self, **kw: Any):
+        kw.setdefault("metadata", {}).setdefault("format", "uuid")
+        super().__init__(**kw)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return str(uuid.UUID(text))
+        except ValueError:
+            raise ValidationError("must be a UUID") from None
 
 
-def decimal_in_range(value: Any, *, minimum: Decimal, maximum: Decimal, places: int) -> Decimal:
-    """parse_decimal, then within [minimum, maximum] and at most `places` decimal places
-    (checked by magnitude first: quantizing 1e30 would overflow the context)."""
-    number = parse_decimal(value)
-    if number < minimum or number > maximum:
-        raise ValueError(f"must be from {minimum} to {maximum}")
-    quantum = Decimal(1).scaleb(-places)
-    if number.as_tuple().exponent < -places and number != number.quantize(quantum):  # type: ignore[operator]
-        raise ValueError(f"must have at most {places} decimal places")
-    return number.quantize(quantum)
+def uuid_field(*, required: bool = False, **kw: Any) -> UuidStr:
+    """An id field; an optional one (not required) may also be null unless told otherwise."""
+    if not required:
+        kw.setdefault("allow_none", True)
+    return UuidStr(required=required, **kw)
 
 
 class Money(fields.Field):

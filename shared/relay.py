@@ -8,6 +8,10 @@ once without sending a row twice in normal operation. If the broker or the proce
 dies mid-batch, the transaction rolls back and the rows are sent again (consumers
 dedupe by event id), so nothing is lost.
 
+A batch the broker refused (a nack) is rolled back and sent again after a pause that
+doubles with each refusal in a row (REFUSAL_BACKOFF up to max_backoff), never in a tight
+loop.
+
 Every message carries the AMQP `user_id` of the relay's broker user: RabbitMQ refuses a
 user_id that is not the connection's own, so consumers can trust it (shared.provenance).
 """
@@ -44,9 +48,17 @@ BACKLOG_SQL = sa.text(
 )
 BACKLOG_PROBE_S = 5.0
 MARK_SENT_SQL = sa.text("UPDATE outbox SET sent_at = now() WHERE id = ANY(:ids)")
+REFUSAL_BACKOFF = 1.0  # seconds before resending a refused batch; doubles per refusal in a row
 PURGE_SQL = sa.text(
     "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE sent_at < now() - make_interval(days => :days) LIMIT 5000)"
 )
+
+
+def refusal_delay(refusals: int, max_backoff: float) -> float:
+    """Seconds to wait before resending after `refusals` refused batches in a row (0: none)."""
+    if refusals <= 0:
+        return 0.0
+    return min(max_backoff, REFUSAL_BACKOFF * 2 ** min(refusals - 1, 16))
 
 
 def _libpq_dsn(url: str) -> str:
@@ -78,6 +90,8 @@ class Relay:
         self.published = 0  # rows confirmed and marked sent by this relay
         self.service = settings.service
         self.work_queries = work_queries  # probed with the backlog (shared.metrics.WorkQuery)
+        self.refusals = 0  # batches the broker refused in a row (back-off grows with it)
+        self._retry_timer = None  # the pending resend after a refusal
         self._stop = threading.Event()
         self._conn: pika.SelectConnection | None = None
         self._channel = None
@@ -93,7 +107,7 @@ class Relay:
             started = time.monotonic()
             try:
                 self._run_connection()
-            except Exception:  # noqa: BLE001 - log and reconnect, never die silently
+            except Exception:  # log and reconnect, never die silently
                 log.exception("relay connection failed")
             finally:
                 self._abort_batch()
@@ -113,7 +127,7 @@ class Relay:
         if conn is not None:
             try:
                 conn.ioloop.add_callback_threadsafe(self._shutdown)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
 
     def _shutdown(self) -> None:
@@ -182,6 +196,7 @@ class Relay:
             self._conn.close()
 
     def _start_pumping(self) -> None:
+        self._retry_timer = None
         self._open_listen()
         self._pump()
         self._schedule_purge()
@@ -193,7 +208,7 @@ class Relay:
             self._listen = psycopg.connect(_libpq_dsn(self.settings.direct_database_url), autocommit=True)
             self._listen.execute(f"LISTEN {NOTIFY_CHANNEL}")
             self._conn.ioloop.add_handler(self._listen.fileno(), self._on_notify, self._conn.ioloop.READ)
-        except Exception:  # noqa: BLE001 - polling still works
+        except Exception:  # polling still works
             log.exception("LISTEN unavailable, polling only")
             self._close_listen()
 
@@ -202,11 +217,11 @@ class Relay:
             try:
                 if self._conn is not None:
                     self._conn.ioloop.remove_handler(self._listen.fileno())
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
             try:
                 self._listen.close()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
             self._listen = None
 
@@ -214,10 +229,10 @@ class Relay:
         try:
             for _ in self._listen.notifies(timeout=0):
                 pass
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("LISTEN connection broke; polling only")
             self._close_listen()
-        if self._batch is None and not self._stop.is_set():
+        if self._batch is None and self._retry_timer is None and not self._stop.is_set():
             self._cancel_idle_timer()
             self._pump()
 
@@ -239,13 +254,14 @@ class Relay:
         self._idle_timer = None
 
     def _pump(self) -> None:
+        self._retry_timer = None
         if self._stop.is_set():
             self._shutdown()
             return
         if self._batch is None:
             try:
                 self._claim()
-            except Exception:  # noqa: BLE001 - database trouble: wait and try again
+            except Exception:  # database trouble: wait and try again
                 log.exception("relay could not claim outbox rows")
                 self._abort_batch()
                 self._idle_timer = self._conn.ioloop.call_later(1.0, self._pump)
@@ -292,9 +308,9 @@ class Relay:
 
     def _finish_batch(self) -> None:
         batch = self._batch or []
+        refused = self._nacked  # read before _abort_batch resets it
         try:
-            if self._nacked:
-                log.warning("broker refused part of a batch of %d; will resend", len(batch))
+            if refused:
                 self._tx.rollback()
                 metrics.RELAY_NACKED.labels(self.service).inc()
             else:
@@ -302,14 +318,19 @@ class Relay:
                 self._tx.commit()
                 self.published += len(batch)
                 self._record_batch(len(batch))
-        except Exception:  # noqa: BLE001 - rows stay pending and are sent again
+        except Exception:  # rows stay pending and are sent again
             log.exception("relay could not mark a batch sent")
         finally:
             self._abort_batch()
+        self.refusals = self.refusals + 1 if refused else 0
+        delay = refusal_delay(self.refusals, self.max_backoff)
+        if refused:
+            log.warning("broker refused part of a batch of %d; resending in %.1fs", len(batch), delay)
         if self._stop.is_set():
             self._shutdown()
         else:
-            self._conn.ioloop.call_later(0 if not self._nacked else 1.0, self._pump)
+            # the next batch: a NOTIFY meanwhile does not cut a refusal's pause short (_on_notify)
+            self._retry_timer = self._conn.ioloop.call_later(delay, self._pump)
 
     def _record_batch(self, size: int) -> None:
         took = time.monotonic() - self._claimed_at
@@ -324,12 +345,12 @@ class Relay:
             try:
                 if self._tx.is_active:
                     self._tx.rollback()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
         if self._db is not None:
             try:
                 self._db.close()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
         self._cancel_idle_timer()
         self._reset_batch()
@@ -344,7 +365,7 @@ class Relay:
             try:
                 with self.engine.begin() as conn:
                     conn.execute(PURGE_SQL, {"days": 7})
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("outbox purge failed")
             if self._conn is not None and not self._stop.is_set():
                 self._conn.ioloop.call_later(3600, purge)

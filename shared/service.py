@@ -13,18 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, current_app
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from shared.config import Settings, settings_for
 from shared.consumer import Consumer, HandlerTable
 from shared.db import ensure_database, make_engine, ping, run_migrations
 from shared.logs import configure_logging
 from shared.metrics import WorkQuery, instrument_app, serve_process
-from shared.outbox import Outbox
+from shared.outbox import Emitter, Outbox
 from shared.relay import Relay
 from shared.secrets import check_secret
 from shared.topology import broker_reachable, declare_all
-from shared.web import create_service_app
+from shared.web import create_service_app, event_context
 
 
 @dataclass
@@ -39,6 +39,12 @@ class ServiceContext:
 
 def service_context() -> ServiceContext:
     return current_app.extensions["crm"]
+
+
+def request_emitter(conn: Connection) -> Emitter:
+    """Outbox writes in conn's transaction for events caused by the current request:
+    emit(event_type, aggregate_type=..., aggregate_id=..., data=...) and emit.many([...])."""
+    return Emitter(conn, service_context().outbox, event_context())
 
 
 @dataclass

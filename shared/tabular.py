@@ -7,7 +7,9 @@ every text field is quoted; in XLSX it is written as a text cell (inline string,
 so Excel and LibreOffice show it and never run it. Real numbers stay numbers.
 
 In: `read_table` yields the rows of a CSV (UTF-8 with or without BOM, or GBK/GB18030) or an
-XLSX file within `ImportLimits` (bytes, uncompressed bytes, rows, columns). XLSX is refused when
+XLSX file within `ImportLimits` (bytes, uncompressed bytes, rows, columns); `read_records`
+maps the header (English names or their aliases) and gives each non-blank data row as
+(spreadsheet row number, {column: text}), every cell as text without NUL characters. XLSX is refused when
 any XML part declares a DTD or entities (checked with defusedxml before openpyxl reads it, and
 openpyxl itself parses through defusedxml, which must be installed). `check_upload` runs the
 cheap checks at upload time so a web request can answer 413/422 before a job is queued.
@@ -216,7 +218,7 @@ def _refuse_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     except DefusedXmlException as exc:
         raise TableError(f"the XLSX part {info.filename} declares a DTD or entities (refused)",
                          details={"part": info.filename}) from exc
-    except Exception as exc:  # noqa: BLE001 - broken XML, a damaged or encrypted part
+    except Exception as exc:  # broken XML, a damaged or encrypted part
         raise TableError(f"the XLSX part {info.filename} is not readable XML") from exc
 
 
@@ -251,7 +253,7 @@ def _xlsx_rows(data: bytes, limits: ImportLimits) -> Iterator[list[Any]]:
         raise RuntimeError("openpyxl must parse through defusedxml: install it, do not disable it")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the client's file
+    except Exception as exc:  # any unreadable workbook is the client's file
         raise TableError(f"not a readable XLSX file: {type(exc).__name__}") from exc
     try:
         if not book.worksheets:
@@ -264,7 +266,7 @@ def _xlsx_rows(data: bytes, limits: ImportLimits) -> Iterator[list[Any]]:
         while True:
             try:
                 values = next(rows, None)
-            except Exception as exc:  # noqa: BLE001 - defusedxml's refusal, broken XML, bad values
+            except Exception as exc:  # defusedxml's refusal, broken XML, bad values
                 raise TableError(f"not a readable XLSX file: {type(exc).__name__}") from exc
             if values is None:
                 return
@@ -309,3 +311,47 @@ def check_upload(data: bytes, filename: str, limits: ImportLimits) -> None:
         raise
     except TableError:
         return  # not readable: the job reports it with the file's other problems
+
+
+# ---- records: header names and text cells --------------------------------------------
+
+def cell_text(value: Any) -> str:
+    """A cell as text: "" for empty, whole floats without ".0" (XLSX numbers), NUL
+    characters dropped (PostgreSQL cannot store them in text; the bad-input rule of
+    every import), surrounding blanks stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace("\x00", "").strip()
+
+
+def header_map(header: Sequence[str], columns: Sequence[str], aliases: dict[str, str]) -> dict[str, int]:
+    """Column name -> index: the English names in any case, or their aliases (Chinese
+    headers); the first column of a name wins, unknown columns are ignored."""
+    mapping: dict[str, int] = {}
+    for index, title in enumerate(header):
+        title = title.lstrip("\ufeff").strip()
+        key = aliases.get(title, title.lower())
+        if key in columns and key not in mapping:
+            mapping[key] = index
+    return mapping
+
+
+def read_records(data: bytes, filename: str, limits: ImportLimits | None, *, columns: Sequence[str],
+                 aliases: dict[str, str], required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, {column: text}) for each data row that is not blank; row numbers are
+    the spreadsheet's (the header is row 1). TableError when the file is empty or the
+    header lacks a required column; the caps of read_table apply."""
+    rows = ([cell_text(v) for v in raw] for raw in read_table(data, filename, limits))
+    header = next(rows, None)
+    if header is None:
+        raise TableError("the file is empty")
+    mapping = header_map(header, columns, aliases)
+    missing = [c for c in required if c not in mapping]
+    if missing:
+        raise TableError(f"the header row lacks: {', '.join(missing)}")
+    for number, raw in enumerate(rows, start=2):
+        if not any(raw):
+            continue
+        yield number, {col: (raw[i] if i < len(raw) else "") for col, i in mapping.items()}

@@ -1,5 +1,6 @@
-"""Flask helpers every service uses: the app factory, the contract's error body, the
-caller's identity from the gateway, request ids, JSON and pagination helpers.
+"""Flask helpers every service uses: the app factory, the contract's error body and the
+error handlers (the gateway installs the same ones), the caller's identity from the
+gateway and role checks, request ids, JSON, path ids, paging and time helpers.
 
 Never a 500 for client input (API.md): the helpers here refuse hostile input for every
 endpoint at once, before any handler or database sees it --
@@ -21,17 +22,26 @@ import logging
 import math
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, Flask, g, jsonify, request
 from marshmallow import Schema, ValidationError
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from shared.db import is_unavailable
-from shared.errors import BadRequest, DomainError, NotAuthenticated, ValidationFailed
+from shared.errors import (
+    BadRequest,
+    DomainError,
+    Forbidden,
+    NotAuthenticated,
+    NotFound,
+    ValidationFailed,
+)
 from shared.events.fields import MAX_YEAR, MIN_YEAR, in_year_range
 from shared.identity import (
     IDENTITY_HEADER,
@@ -116,6 +126,36 @@ def create_service_app(
         response.headers[REQUEST_ID_HEADER] = getattr(g, "request_id", "")
         return response
 
+    install_error_handlers(app, name, f"the {name} service's database")
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify({"status": "ok", "service": name})
+
+    @app.get("/readyz")
+    def readyz():
+        failed = {}
+        for check_name, check in checks.items():
+            try:
+                check()
+            except Exception as exc:  # report, do not raise
+                failed[check_name] = str(exc)[:200]
+        if failed:
+            return error_response(503, "not_ready", f"{name} is not ready", {"failed": failed})
+        return jsonify({"status": "ready", "service": name, "checks": sorted(checks)})
+
+    for bp in blueprints:
+        app.register_blueprint(bp)
+    return app
+
+
+def install_error_handlers(app: Flask, name: str, database: str) -> None:
+    """The contract's error body for everything an app can raise (one table, every
+    service and the gateway): DomainError -> its status and code; Werkzeug's HTTP errors
+    -> HTTP_ERROR_CODES; a value the database refuses -> 422; no connection in time or the
+    database gone -> 503 service_unavailable naming `name`; anything else -> 500
+    internal_error (logged, no detail leaked)."""
+
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
         return error_response(exc.status, exc.code, exc.message, exc.details)
@@ -133,7 +173,7 @@ def create_service_app(
                 return refused
         if is_unavailable(exc):  # no free connection, or the server refusing or gone: retry later
             log.warning("%s database unavailable: %s", name, exc)
-            return error_response(503, "service_unavailable", f"the {name} service's database is busy or unavailable",
+            return error_response(503, "service_unavailable", f"{database} is busy or unavailable",
                                   {"service": name})
         log.exception("database error")
         return error_response(500, "internal_error", "internal error")
@@ -143,26 +183,6 @@ def create_service_app(
         log.exception("unhandled error")
         return error_response(500, "internal_error", "internal error")
 
-    @app.get("/healthz")
-    def healthz():
-        return jsonify({"status": "ok", "service": name})
-
-    @app.get("/readyz")
-    def readyz():
-        failed = {}
-        for check_name, check in checks.items():
-            try:
-                check()
-            except Exception as exc:  # noqa: BLE001 - report, do not raise
-                failed[check_name] = str(exc)[:200]
-        if failed:
-            return error_response(503, "not_ready", f"{name} is not ready", {"failed": failed})
-        return jsonify({"status": "ready", "service": name, "checks": sorted(checks)})
-
-    for bp in blueprints:
-        app.register_blueprint(bp)
-    return app
-
 
 # ---- request helpers for handlers ---------------------------------------------------
 
@@ -171,6 +191,29 @@ def principal() -> Principal:
     if p is None:
         raise NotAuthenticated("not authenticated")
     return p
+
+
+def require_role(roles: Collection[str], action: str, *, who: Principal | None = None) -> Principal:
+    """The caller (or `who`) when its role is one of roles; 403 forbidden otherwise,
+    naming the action and the roles that may do it."""
+    p = who or principal()
+    if p.role not in roles:
+        raise Forbidden(f"your role may not {action}", details={"allowed_roles": sorted(roles)})
+    return p
+
+
+def path_id(value: str, what: str) -> str:
+    """An id from the path, as its canonical lower-case UUID text: 404 `<what> not found`
+    when it is not a UUID (no lookup can find it)."""
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, TypeError, AttributeError):
+        raise NotFound(f"{what} not found") from None
+
+
+def iso(value: Any) -> str | None:
+    """A date or time as ISO 8601 text for a response; None stays None."""
+    return value.isoformat() if value is not None else None
 
 
 def event_context() -> EventContext:
@@ -350,6 +393,14 @@ def date_arg(name: str, *, required: bool = False) -> dt.date | None:
         raise ValidationFailed(f"invalid {name}", details={
             name: [f"must be a date YYYY-MM-DD in the years {MIN_YEAR} to {MAX_YEAR}"]})
     return day
+
+
+def count_and_page(conn: Connection, query: sa.Select, page: int, per_page: int) -> tuple[list[Any], int]:
+    """(rows of the page, total) of a filtered select that carries its ORDER BY: the total
+    counts the whole select (without its order), the page is LIMIT/OFFSET of it."""
+    total = conn.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    rows = conn.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, int(total)
 
 
 def page_response(items: list[Any], total: int, page: int, per_page: int, **extra: Any):

@@ -16,7 +16,7 @@ from shared.copies import CopyMissing
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.identity import Principal
 from shared.visibility import grants_read, has_grant, is_manager_of, sees_all, visible_user_ids
-from shared.web import is_uuid
+from shared.web import is_uuid, path_id
 
 DOMAIN = "customer"
 shares = sa.table("acl_customer_shares", sa.column("customer_id"), sa.column("user_id"))
@@ -65,8 +65,7 @@ def load_customer(conn: Connection, who: Principal, customer_id: Any, *, for_upd
     """The customer row, or 404 when the id is not a UUID, unknown or not visible.
     read=True for a read (assignment grants count); otherwise a customer the caller may
     only read is 403 (they see it, so 404 would be a lie)."""
-    if not isinstance(customer_id, str) or not is_uuid(customer_id):
-        raise NotFound("customer not found")
+    customer_id = path_id(customer_id, "customer")
     query = sa.select(customers).where(
         customers.c.id == customer_id,
         customer_clause(conn, who, customers.c.id, customers.c.owner_id, read=read),

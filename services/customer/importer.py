@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from services.customer.domain.importfile import FileProblem, ImportRow, read_rows, validate_row
 from services.customer.import_batch import PreparedBatch, prepare_batch
 from services.customer.models import import_jobs
-from shared.outbox import NOTIFY_CHANNEL, EventContext, Outbox
+from shared.outbox import EventContext, Outbox
 from shared.tabular import ImportLimits, TableTooLarge
 
 log = logging.getLogger("crm.customer.import")
@@ -66,17 +66,6 @@ SELECT t.id, :owner, t.name, 'active' FROM jsonb_to_recordset(CAST(:rows AS json
 ON CONFLICT (customer_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, name = EXCLUDED.name, status = EXCLUDED.status
 """)
 
-_INSERT_SEQS = sa.text("""
-INSERT INTO aggregate_sequences (aggregate_type, aggregate_id, seq)
-SELECT t.aggregate_type, t.aggregate_id, 1
-FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS t(aggregate_type varchar, aggregate_id varchar)
-""")
-
-_INSERT_OUTBOX = sa.text("""
-INSERT INTO outbox (event_id, routing_key, payload)
-SELECT t.event_id, t.routing_key, t.payload
-FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS t(event_id varchar, routing_key varchar, payload jsonb)
-""")
 
 
 class ImportWorker:
@@ -97,7 +86,7 @@ class ImportWorker:
         while not self._stop.is_set():
             try:
                 worked = self.run_once()
-            except Exception:  # noqa: BLE001 - keep the loop alive; the job is retried later
+            except Exception:  # keep the loop alive; the job is retried later
                 log.exception("import worker iteration failed")
                 worked = False
             if not worked:
@@ -135,12 +124,10 @@ class ImportWorker:
             checked = validate_row(number, values)
             if isinstance(checked, ImportRow):
                 seen.add(checked.name_key)
-        ctx = EventContext(actor_id=job.created_by, correlation_id=job.correlation_id or job.id)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
             pending: Future | None = None
             for start in range(job.processed, len(rows), self.batch_size):
                 prepared = prepare_batch(rows[start: start + self.batch_size], seen, owner_id=job.owner_id,
-                                         ctx=ctx, producer=self.outbox.producer, region=self.outbox.region,
                                          existing=self._existing_keys)
                 if pending is not None:
                     pending.result()  # raises what the writer raised
@@ -211,9 +198,8 @@ class ImportWorker:
         if contacts:
             conn.execute(_INSERT_CONTACTS, {"creator": job.created_by, "rows": array(contacts)})
         conn.execute(_INSERT_ACL, {"owner": job.owner_id, "rows": array([c.acl for c in created])})
-        conn.execute(_INSERT_SEQS, {"rows": array([s for c in created for s in c.sequences])})
-        conn.execute(_INSERT_OUTBOX, {"rows": array([o for c in created for o in c.outbox])})
-        conn.execute(sa.text("SELECT pg_notify(:ch, '')"), {"ch": NOTIFY_CHANNEL})
+        ctx = EventContext(actor_id=job.created_by, correlation_id=job.correlation_id or job.id)
+        self.outbox.add_many(conn, ctx, [e for c in created for e in c.events])  # each event checked
         return len(created)
 
     def _finish(self, job: Any, status: str, message: str | None, errors: list | None = None) -> None:

@@ -7,7 +7,6 @@ Map of the package:
   stock_ledger (every movement), product_stock (availability per product), reservations.
 - stock_store.py — locking (one order: warehouse, product), the write of a change (levels,
   ledger, product total, event sequences in one statement) and its stock events.
-- events_out.py — several events to the outbox in two statements (Emitter.emit_many).
 - handlers.py — the saga: sales.order.placed reserves all or nothing; cancelled / rejected /
   closed release what is left. api/ — the HTTP endpoints and who may call them (prices
   of products: admin only, the warehouse keeps the other fields; cost prices are shown

@@ -11,10 +11,10 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
 from services.inventory.domain.stock import is_low
-from services.inventory.events_out import Emitter
 from services.inventory.models import products
 from shared.errors import Conflict
 from shared.money import fmt
+from shared.outbox import Emitter
 
 EDITABLE = ("sku", "name", "spec", "unit", "list_price", "cost_price", "safety_stock", "active")
 PRICES = ("list_price", "cost_price")

@@ -30,10 +30,10 @@ from services.inventory.domain.stock import (
     reservation_movements,
     shortages,
 )
-from services.inventory.events_out import Emitter
 from services.inventory.stock_store import lock_levels, write_movements
 from shared.consumer import HandlerTable, Reactions
 from shared.envelope import Envelope
+from shared.outbox import Emitter, NewEvent
 from shared.visibility import visibility_handlers
 
 log = logging.getLogger("crm.inventory.saga")
@@ -134,10 +134,9 @@ def _reserve(conn: Connection, emit: Emitter, cause: Envelope, order_id: str, cu
         ref_type="order", ref_id=order_id, actor_id=cause.actor_id,
         extra_sql=_RESERVED_CTES,
         extra_params={"x_o": order_id, "x_w": warehouse_id, "x_p": list(wanted), "x_q": list(wanted.values())},
-        extra_events=[{"event_type": "inventory.stock.reserved", "aggregate_type": "reservation",
-                       "aggregate_id": order_id, "customer_id": customer_id, "data": {
-                           "order_id": order_id, "warehouse_id": warehouse_id,
-                           "lines": [{"product_id": p, "quantity": q} for p, q in wanted.items()]}}],
+        extra_events=[NewEvent("inventory.stock.reserved", "reservation", order_id, customer_id=customer_id, data={
+            "order_id": order_id, "warehouse_id": warehouse_id,
+            "lines": [{"product_id": p, "quantity": q} for p, q in wanted.items()]})],
     )
     return []
 
@@ -156,7 +155,7 @@ def on_order_placed(conn: Connection, event: Envelope, reactions: Reactions) -> 
     if not row.claimed:
         log.info("order %s already handled by the saga; placed event ignored", order_id)
         return
-    emit = Emitter.for_reaction(conn, reactions)
+    emit = Emitter(conn, reactions.outbox, reactions.context)
 
     def failed(reason: str, short: list[dict]) -> None:
         _set_status(conn, order_id, "failed", reason=reason)
@@ -214,13 +213,13 @@ def release_order(conn: Connection, reactions: Reactions, order_id: str, custome
         return
     levels = lock_levels(conn, [(row.warehouse_id, pid) for pid in remaining])
     write_movements(
-        conn, Emitter.for_reaction(conn, reactions), levels, release_movements(row.warehouse_id, remaining),
+        conn, Emitter(conn, reactions.outbox, reactions.context), levels, release_movements(row.warehouse_id, remaining),
         ref_type="order", ref_id=order_id, actor_id=reactions.cause.actor_id,
         extra_sql=_RELEASED_CTES, extra_params={"x_o": order_id},
-        extra_events=[{"event_type": "inventory.stock.released", "aggregate_type": "reservation",
-                       "aggregate_id": order_id, "customer_id": row.customer_id or customer_id, "data": {
-                           "order_id": order_id, "warehouse_id": row.warehouse_id,
-                           "lines": [{"product_id": p, "quantity": q} for p, q in remaining.items()]}}],
+        extra_events=[NewEvent("inventory.stock.released", "reservation", order_id,
+                               customer_id=row.customer_id or customer_id, data={
+                                   "order_id": order_id, "warehouse_id": row.warehouse_id,
+                                   "lines": [{"product_id": p, "quantity": q} for p, q in remaining.items()]})],
     )
 
 

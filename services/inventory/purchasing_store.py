@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from services.inventory.domain.stock import Movement, merge_lines, over_shipment
-from services.inventory.events_out import Emitter
 from services.inventory.models import purchase_order_lines, purchase_orders, receipts
 from services.inventory.stock_store import move_stock
 from shared.errors import Conflict, NotFound
+from shared.outbox import Emitter
 
 
 def po_status(lines: list[tuple[int, int]]) -> str:

@@ -25,7 +25,7 @@ from services.inventory.domain.stock import (
     crossed_below,
     lock_order,
 )
-from services.inventory.events_out import Emitter
+from shared.outbox import SEQUENCES_CTE, Emitter, NewEvent, first_seqs
 
 # Create-or-lock in one statement, row by row in lock order: a missing row is inserted
 # (and so held), an existing one is locked by the no-op update.
@@ -57,10 +57,7 @@ _WRITE = (
     "SELECT p, d FROM unnest(CAST(:tp AS varchar[]), CAST(:td AS int[])) AS x(p, d) ORDER BY p "
     "ON CONFLICT (product_id) DO UPDATE SET available = ps.available + EXCLUDED.available "
     "RETURNING ps.product_id, ps.available), "
-    "q AS (INSERT INTO aggregate_sequences AS a (aggregate_type, aggregate_id, seq) "
-    "SELECT t, i, n FROM unnest(CAST(:st AS varchar[]), CAST(:si AS varchar[]), CAST(:sn AS bigint[])) "
-    "AS x(t, i, n) ORDER BY t, i ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET seq = a.seq + EXCLUDED.seq "
-    "RETURNING a.aggregate_type, a.aggregate_id, a.seq) "
+    + SEQUENCES_CTE + " "  # shared.outbox: the events' sequence numbers
     "SELECT (SELECT count(*) FROM u) AS changed, "
     "(SELECT json_agg(json_build_array(aggregate_type, aggregate_id, seq)) FROM q) AS seqs, "
     "(SELECT json_agg(json_build_array(t.product_id, t.available, p.safety_stock, p.sku, p.name)) "
@@ -96,7 +93,7 @@ def write_movements(
     ref_id: str,
     actor_id: str | None = None,
     note: str | None = None,
-    extra_events: list[dict[str, Any]] | None = None,
+    extra_events: list[NewEvent] | None = None,
     extra_sql: str = "",
     extra_params: dict[str, Any] | None = None,
 ) -> dict[Key, Level]:
@@ -110,7 +107,7 @@ def write_movements(
     if not movements:
         if extra_sql:
             conn.execute(sa.text("WITH " + extra_sql + "z AS (SELECT 1) SELECT 1 FROM z"), extra_params or {})
-        emit.emit_many(extra_events)
+        emit.many(extra_events)
         return {}
     new = apply_movements(levels, movements)
     deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
@@ -126,7 +123,7 @@ def write_movements(
     for (_w, pid), (oh, r) in deltas.items():
         change[pid] += oh - r
     counts = Counter(("stock", pid) for (_w, pid) in keys)
-    counts.update((e["aggregate_type"], str(e["aggregate_id"])) for e in extra_events)
+    counts.update(e.key for e in extra_events)
     seq_keys = sorted(counts)
     row = conn.execute(_write_statement(extra_sql), {
         "w": [k[0] for k in keys], "p": [k[1] for k in keys],
@@ -141,7 +138,7 @@ def write_movements(
     }).one()
     if row.changed != len(keys):
         raise RuntimeError("stock rows vanished while locked")
-    first_seq = {(t, i): int(seq) - counts[(t, i)] + 1 for t, i, seq in row.seqs}
+    first_seq = first_seqs(row.seqs, counts)
     after = {k: new[k] for k in keys}
     totals = {pid: (int(avail), int(safety), sku, name) for pid, avail, safety, sku, name in row.totals}
     _publish(emit, after, change, totals, extra_events, first_seq)
@@ -149,26 +146,24 @@ def write_movements(
 
 
 def _publish(emit: Emitter, after: Mapping[Key, Level], change: Mapping[str, int],
-             totals: Mapping[str, tuple[int, int, str, str]], extra: list[dict[str, Any]],
+             totals: Mapping[str, tuple[int, int, str, str]], extra: list[NewEvent],
              first_seq: dict[tuple[str, str], int]) -> None:
     """inventory.stock.changed for each touched (product, warehouse), with the product's
     availability across warehouses (its product_stock row, updated and so locked in the
     same statement: writers of one product publish in order, each total exact), and
     inventory.stock.low when that availability falls below safety stock."""
-    items: list[dict[str, Any]] = []
+    items: list[NewEvent] = []
     for wid, pid in sorted(after, key=lambda k: (k[1], k[0])):
         level = after[(wid, pid)]
-        items.append({"event_type": "inventory.stock.changed", "aggregate_type": "stock", "aggregate_id": pid,
-                      "data": {"product_id": pid, "warehouse_id": wid, "on_hand": level.on_hand,
-                               "reserved": level.reserved, "available": level.available,
-                               "total_available": totals[pid][0]}})
+        items.append(NewEvent("inventory.stock.changed", "stock", pid, data={
+            "product_id": pid, "warehouse_id": wid, "on_hand": level.on_hand, "reserved": level.reserved,
+            "available": level.available, "total_available": totals[pid][0]}))
     items.extend(extra)
     for pid, (total, safety, sku, name) in sorted(totals.items()):
         if crossed_below(safety, total - change[pid], total):
-            items.append({"event_type": "inventory.stock.low", "aggregate_type": "stock_alert", "aggregate_id": pid,
-                          "data": {"product_id": pid, "sku": sku, "name": name, "available": total,
-                                   "safety_stock": safety}})
-    emit.emit_many(items, first_seq)
+            items.append(NewEvent("inventory.stock.low", "stock_alert", pid, data={
+                "product_id": pid, "sku": sku, "name": name, "available": total, "safety_stock": safety}))
+    emit.many(items, first_seq)
 
 
 def move_stock(

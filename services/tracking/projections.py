@@ -2,8 +2,11 @@
 
 Snapshot events are applied only when newer than the last applied for that aggregate
 (`newer_than_applied`), so duplicates and out-of-order deliveries leave the newest
-state. A payload that cannot be read is logged and skipped: the event itself is still
-stored in the timeline (a projection must never make tracking drop an event)."""
+state. A payload that cannot be read (a field missing or of the wrong kind: `Unreadable`,
+raised by the readers below) is logged and skipped: the event itself is still stored in
+the timeline (a projection must never make tracking drop an event). Anything else a row
+builder raises is a bug and fails loudly: the consumer retries, then dead-letters the
+message, where it is seen and replayed once fixed."""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ PROJECTIONS = ("rm.customer", "rm.lead", "rm.opportunity", "rm.order", "rm.order
 
 
 class Unreadable(ValueError):
-    pass
+    """A known data problem in an event payload: the projection skips the event."""
 
 
 def _money(data: dict[str, Any], key: str, default: str | None = None) -> Decimal:
@@ -50,10 +53,26 @@ def _opt(data: dict[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _int(data: dict[str, Any], key: str) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Unreadable(f"{key}: not a whole number")
+    return value
+
+
+def _objects(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    value = data.get(key)
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise Unreadable(f"{key}: not a list of objects")
+    return value
+
+
 def _readable(fn: Callable[[Envelope], dict[str, Any]], event: Envelope) -> dict[str, Any] | None:
+    """fn(event), or None when the payload has a known data problem (logged). A bug in fn
+    (KeyError, TypeError, ...) is not caught."""
     try:
         return fn(event)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except Unreadable as exc:
         log.warning("skipping unreadable %s %s in read models: %s", event.event_type, event.event_id, exc)
         return None
 
@@ -158,9 +177,9 @@ _UPSERT_OPPORTUNITY = guarded(
 def _order_row(e: Envelope) -> dict[str, Any]:
     d = e.data
     lines = []
-    for i, line in enumerate(d["lines"]):
+    for i, line in enumerate(_objects(d, "lines")):
         lines.append({"order": _req(d, "id"), "no": i, "product": _req(line, "product_id"),
-                      "qty": int(line["quantity"]), "net": _money(line, "net"), "gross": _money(line, "gross")})
+                      "qty": _int(line, "quantity"), "net": _money(line, "net"), "gross": _money(line, "gross")})
     return {"id": _req(d, "id"), "number": _opt(d, "number") or "", "customer": _req(d, "customer_id"),
             "owner": _req(d, "owner_id"), "status": _req(d, "status"),
             "payment_status": _opt(d, "payment_status") or "unpaid",

@@ -23,7 +23,7 @@ class Timed:
         started = time.monotonic()
         try:
             self.result = fn()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in join()
+        except BaseException as exc:  # re-raised in join()
             self.error = exc
         self.elapsed = time.monotonic() - started
 

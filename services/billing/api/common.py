@@ -1,4 +1,5 @@
-"""What billing's endpoints share: roles, the visible order lookup, row views."""
+"""What billing's endpoints share that is billing's own: roles, the visible order and
+customer lookups, row views. Path ids, role checks and times come from shared.web."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from sqlalchemy.engine import Connection, Row
 from services.billing import store
 from services.billing.domain.money_rules import fmt_rate
 from shared.copies import CopyMissing
-from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.errors import ValidationFailed
 from shared.identity import Principal
 from shared.money import fmt
 from shared.visibility import can_see_customer
-from shared.web import is_uuid
+from shared.web import iso
 
 DOMAIN = "billing"
 # Who may issue and void invoices, record, confirm and reject payments, allocate
@@ -21,18 +22,6 @@ DOMAIN = "billing"
 # record cash payments, unconfirmed, only when BILLING_REPS_RECORD_CASH is on:
 # domain/payments.py.)
 FINANCE = frozenset({"admin", "finance"})
-
-
-def require_role(p: Principal, allowed: frozenset[str], what: str) -> None:
-    if p.role not in allowed:
-        raise Forbidden(f"your role may not {what}")
-
-
-def path_id(value: str, what: str) -> str:
-    """An id in the path: 404 when it is not a UUID."""
-    if not is_uuid(value):
-        raise NotFound(f"{what} not found")
-    return value.lower()
 
 
 def unknown_order() -> ValidationFailed:
@@ -65,10 +54,6 @@ def check_customer(conn: Connection, p: Principal, customer_id: str) -> None:
         raise CopyMissing(unknown_customer(), ("acl_customers", customer_id))
     if not can_see_customer(conn, p, customer_id, DOMAIN):
         raise unknown_customer()
-
-
-def iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def invoice_view(row: Row) -> dict[str, Any]:

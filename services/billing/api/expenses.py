@@ -9,13 +9,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 
 from services.billing.api import answers as out
-from services.billing.api.common import (
-    check_customer,
-    expense_event,
-    expense_view,
-    path_id,
-    visible_order,
-)
+from services.billing.api.common import check_customer, expense_event, expense_view, visible_order
 from services.billing.api.fields import DecisionIn, ExpenseIn
 from services.billing.domain.expenses import STATUSES, check_may_act, next_status
 from services.billing.models import expenses
@@ -26,7 +20,17 @@ from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import is_manager_of, visible_user_ids
-from shared.web import date_arg, event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    count_and_page,
+    date_arg,
+    event_context,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    uuid_arg,
+)
 
 bp = Blueprint("billing_expenses", __name__)
 SEE_ALL_EXPENSES = frozenset({"admin", "finance"})
@@ -159,11 +163,8 @@ def list_expenses():
     ctx = service_context()
     with ctx.engine.connect() as conn:
         where = _filters(conn, p)
-        total = conn.execute(sa.select(sa.func.count()).select_from(expenses).where(*where)).scalar_one()
-        rows = conn.execute(
-            sa.select(expenses).where(*where).order_by(expenses.c.created_at.desc(), expenses.c.id.desc())
-            .limit(per_page).offset((page - 1) * per_page)
-        ).all()
+        rows, total = count_and_page(
+            conn, sa.select(expenses).where(*where).order_by(expenses.c.created_at.desc(), expenses.c.id.desc()), page, per_page)
     return page_response([expense_view(r) for r in rows], total, page, per_page)
 
 

@@ -2,47 +2,23 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
-from shared.events.fields import MAX_MONEY
-from shared.fields import AwareDateTime, Date, decimal_in_range
+from shared.fields import AwareDateTime, Date, Money, UuidStr
 from shared.money import CENT
 
 PAYMENT_METHODS = ("bank_transfer", "cash", "cheque", "alipay", "wechat_pay", "card",
                    "bank_acceptance_bill", "other")
-MAX_AMOUNT = MAX_MONEY + CENT  # exclusive: NUMERIC(14,2), and the rates' NUMERIC(18,6)
 
 
-class Amount(fields.Field):
-    """A decimal string or number; `places` decimal places at most; within [minimum, MAX)."""
-
-    def __init__(self, *, minimum: Decimal = CENT, places: int = 2, **kw: Any):
-        super().__init__(**kw)
-        self.minimum = minimum
-        self.quantum = Decimal(1).scaleb(-places)
-        self.places = places
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
-        # range before places: quantizing 1e30 to cents overflows the decimal context
-        try:
-            return decimal_in_range(value, minimum=self.minimum, maximum=MAX_AMOUNT - self.quantum,
-                                    places=self.places)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
-
-
-class UuidStr(fields.String):
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return str(uuid.UUID(text))
-        except ValueError:
-            raise ValidationError("must be a UUID") from None
+# The shared money field (shared.fields.Money: more decimal places than allowed is a 422),
+# positive by default in billing; rates take minimum and places of their own.
+Amount = partial(Money, minimum=CENT)
 
 
 def when(**kw: Any) -> fields.AwareDateTime:

@@ -10,15 +10,7 @@ from flask import Blueprint, jsonify, request
 
 from services.billing import store
 from services.billing.api import answers as out
-from services.billing.api.common import (
-    DOMAIN,
-    FINANCE,
-    invoice_event,
-    invoice_view,
-    path_id,
-    require_role,
-    visible_order,
-)
+from services.billing.api.common import DOMAIN, FINANCE, invoice_event, invoice_view, visible_order
 from services.billing.api.fields import InvoiceIn, VoidIn
 from services.billing.domain.money_rules import (
     check_billable,
@@ -32,7 +24,17 @@ from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter, with_customer_names
-from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    count_and_page,
+    event_context,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    require_role,
+    uuid_arg,
+)
 
 bp = Blueprint("billing_invoices", __name__)
 
@@ -41,7 +43,7 @@ bp = Blueprint("billing_invoices", __name__)
 @api_doc(response=out.Invoice, body=InvoiceIn, status=201, summary="Issue an invoice (sum per order at most its gross; 409 invoice_exceeds_order)", tags=["billing"])
 def issue_invoice():
     p = principal()
-    require_role(p, FINANCE, "issue invoices")
+    require_role(FINANCE, "issue invoices", who=p)
     body = load(InvoiceIn())
     now = datetime.now(UTC)
     issued_at = body["issued_at"] or now
@@ -86,7 +88,7 @@ def void_invoice(invoice_id: str):
                              .where(invoices.c.id == invoice_id)).first()
         if found is None or not can_see_customer(conn, p, found.customer_id, DOMAIN):
             raise NotFound("invoice not found")
-        require_role(p, FINANCE, "void invoices")
+        require_role(FINANCE, "void invoices", who=p)
         store.get_order(conn, found.order_id, for_update=True)  # same lock order as issuing
         row = conn.execute(sa.select(invoices).where(invoices.c.id == invoice_id).with_for_update()).one()
         if row.status == "void":
@@ -124,12 +126,9 @@ def list_invoices():
             where.append(invoices.c.customer_id == customer_id)
         if status:
             where.append(invoices.c.status == status)
-        total = conn.execute(sa.select(sa.func.count()).select_from(invoices).where(*where)).scalar_one()
-        rows = conn.execute(
-            sa.select(invoices).where(*where)
-            .order_by(invoices.c.issued_at.desc(), invoices.c.id.desc())
-            .limit(per_page).offset((page - 1) * per_page)
-        ).all()
+        rows, total = count_and_page(
+            conn, sa.select(invoices).where(*where)
+            .order_by(invoices.c.issued_at.desc(), invoices.c.id.desc()), page, per_page)
         items = with_customer_names(conn, [invoice_view(r) for r in rows])
     return page_response(items, total, page, per_page)
 

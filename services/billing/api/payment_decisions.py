@@ -11,14 +11,7 @@ from flask import Blueprint, jsonify
 
 from services.billing import store
 from services.billing.api import answers as out
-from services.billing.api.common import (
-    DOMAIN,
-    FINANCE,
-    path_id,
-    payment_event,
-    payment_view,
-    require_role,
-)
+from services.billing.api.common import DOMAIN, FINANCE, payment_event, payment_view
 from services.billing.api.fields import DecisionIn
 from services.billing.domain import payments as rules
 from services.billing.domain.money_rules import check_billable, check_payment_fits
@@ -28,7 +21,7 @@ from shared.identity import Principal
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer
-from shared.web import event_context, load, principal
+from shared.web import event_context, load, path_id, principal, require_role
 
 bp = Blueprint("billing_payment_decisions", __name__)
 
@@ -42,7 +35,7 @@ def _decide(payment_id: str, action: str, p: Principal, note: str | None):
                              .where(payments.c.id == payment_id)).first()
         if found is None or not can_see_customer(conn, p, found.customer_id, DOMAIN):
             raise NotFound("payment not found")
-        require_role(p, FINANCE, f"{action} payments")
+        require_role(FINANCE, f"{action} payments", who=p)
         # the same lock order as recording: the order first, then the payment
         order = store.get_order(conn, found.order_id, for_update=True) if found.order_id else None
         row = conn.execute(sa.select(payments).where(payments.c.id == payment_id).with_for_update()).one()

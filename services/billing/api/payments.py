@@ -18,10 +18,8 @@ from services.billing.api.common import (
     FINANCE,
     allocation_view,
     check_customer,
-    path_id,
     payment_event,
     payment_view,
-    require_role,
     visible_order,
 )
 from services.billing.api.fields import AllocateIn, ConvertQuery, PaymentIn, RateIn
@@ -41,12 +39,15 @@ from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter, with_customer_names
 from shared.web import (
+    count_and_page,
     event_context,
     load,
     load_query,
     page_args,
     page_response,
+    path_id,
     principal,
+    require_role,
     uuid_arg,
 )
 
@@ -121,11 +122,8 @@ def _list(table: sa.Table, time_col: sa.Column, view, extra_where=()):
             where.append(table.c.customer_id == customer_id)
         if order_id:
             where.append(table.c.order_id == order_id)
-        total = conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar_one()
-        rows = conn.execute(
-            sa.select(table).where(*where).order_by(time_col.desc(), table.c.id.desc())
-            .limit(per_page).offset((page - 1) * per_page)
-        ).all()
+        rows, total = count_and_page(
+            conn, sa.select(table).where(*where).order_by(time_col.desc(), table.c.id.desc()), page, per_page)
         items = with_customer_names(conn, [view(r) for r in rows])
     return page_response(items, total, page, per_page)
 
@@ -180,7 +178,7 @@ def list_allocations():
 def allocate():
     """Spend a customer's prepayment credit (CNY) on one of its orders."""
     p = principal()
-    require_role(p, FINANCE, "allocate prepayments")
+    require_role(FINANCE, "allocate prepayments", who=p)
     body = load(AllocateIn())
     amount = body["amount"]
     ctx = service_context()
@@ -215,7 +213,7 @@ def allocate():
 @api_doc(response=out.ExchangeRate, body=RateIn, status=201, summary="Store the rate of a currency to CNY from a date (finance, admin)", tags=["billing"])
 def set_rate():
     p = principal()
-    require_role(p, FINANCE, "set exchange rates")
+    require_role(FINANCE, "set exchange rates", who=p)
     body = load(RateIn())
     ctx = service_context()
     with ctx.engine.begin() as conn:
@@ -277,10 +275,7 @@ def list_rates():
     where = [exchange_rates.c.currency == currency] if currency else []
     ctx = service_context()
     with ctx.engine.connect() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(exchange_rates).where(*where)).scalar_one()
-        rows = conn.execute(
-            sa.select(exchange_rates).where(*where)
-            .order_by(exchange_rates.c.date.desc(), exchange_rates.c.currency)
-            .limit(per_page).offset((page - 1) * per_page)
-        ).all()
+        rows, total = count_and_page(
+            conn, sa.select(exchange_rates).where(*where)
+            .order_by(exchange_rates.c.date.desc(), exchange_rates.c.currency), page, per_page)
     return page_response([rate_view(r) for r in rows], total, page, per_page)

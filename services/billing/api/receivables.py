@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from services.billing import store
 from services.billing.api import answers as out
-from services.billing.api.common import DOMAIN, FINANCE, check_customer, iso, require_role
+from services.billing.api.common import DOMAIN, FINANCE, check_customer
 from services.billing.api.fields import OpeningBalanceIn
 from services.billing.domain.ageing import BUCKETS, Debt, age_debts
 from services.billing.domain.receivables import Balance
@@ -22,7 +22,18 @@ from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter, with_customer_names
-from shared.web import date_arg, event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    count_and_page,
+    date_arg,
+    event_context,
+    iso,
+    load,
+    page_args,
+    page_response,
+    principal,
+    require_role,
+    uuid_arg,
+)
 
 bp = Blueprint("billing_receivables", __name__)
 
@@ -38,7 +49,7 @@ def opening_view(row) -> dict:
 @api_doc(response=out.OpeningBalance, body=OpeningBalanceIn, status=201, summary="Record a customer's opening receivable (once per customer)", tags=["billing"])
 def record_opening_balance():
     p = principal()
-    require_role(p, FINANCE, "record opening balances")
+    require_role(FINANCE, "record opening balances", who=p)
     body = load(OpeningBalanceIn())
     as_of = body["as_of"] or datetime.now(UTC).date()
     ctx = service_context()
@@ -73,12 +84,9 @@ def list_opening_balances():
         where = [customer_filter(conn, p, opening_balances.c.customer_id, DOMAIN, read=True)]
         if customer_id:
             where.append(opening_balances.c.customer_id == customer_id)
-        total = conn.execute(sa.select(sa.func.count()).select_from(opening_balances).where(*where)).scalar_one()
-        rows = conn.execute(
-            sa.select(opening_balances).where(*where)
-            .order_by(opening_balances.c.created_at.desc(), opening_balances.c.customer_id)
-            .limit(per_page).offset((page - 1) * per_page)
-        ).all()
+        rows, total = count_and_page(
+            conn, sa.select(opening_balances).where(*where)
+            .order_by(opening_balances.c.created_at.desc(), opening_balances.c.customer_id), page, per_page)
         items = with_customer_names(conn, [opening_view(r) for r in rows])
     return page_response(items, total, page, per_page)
 

@@ -13,14 +13,26 @@ from marshmallow import Schema, fields, validate
 
 from services.customer.access import customer_clause, load_customer, require_customer_field
 from services.customer.api import answers as out
-from services.customer.api.common import aware, iso, path_id, require_role, text, uuid_field
+from services.customer.api.common import aware, text
 from services.customer.models import activities, activity_comments, contacts
 from shared.errors import NotFound, ValidationFailed
 from shared.events.customer import ACTIVITY_KINDS
-from shared.fields import AwareDateTime
+from shared.fields import AwareDateTime, uuid_field
 from shared.openapi import api_doc
 from shared.service import service_context
-from shared.web import date_arg, event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    count_and_page,
+    date_arg,
+    event_context,
+    iso,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    require_role,
+    uuid_arg,
+)
 
 bp = Blueprint("activities", __name__)
 COMMENTER_ROLES = ("manager", "admin")
@@ -98,10 +110,9 @@ def list_activities() -> ResponseReturnValue:
             where.append(activities.c.occurred_at >= dt.datetime.combine(start, dt.time.min, dt.UTC))
         if end:
             where.append(activities.c.occurred_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, dt.UTC))
-        total = conn.execute(sa.select(sa.func.count()).select_from(activities).where(*where)).scalar_one()
-        rows = conn.execute(sa.select(activities).where(*where)
-                            .order_by(activities.c.occurred_at.desc(), activities.c.id.desc())
-                            .limit(per_page).offset((page - 1) * per_page)).all()
+        rows, total = count_and_page(
+            conn, sa.select(activities).where(*where)
+            .order_by(activities.c.occurred_at.desc(), activities.c.id.desc()), page, per_page)
         counts = dict(conn.execute(
             sa.select(activity_comments.c.activity_id, sa.func.count())
             .where(activity_comments.c.activity_id.in_([r.id for r in rows]))
@@ -140,7 +151,7 @@ def comment(activity_id: str) -> ResponseReturnValue:
     ctx = service_context()
     with ctx.engine.begin() as conn:
         row = _visible_activity(conn, activity_id)
-        require_role(who, COMMENTER_ROLES, "comment on activities (managers reply to their reps' logs)")
+        require_role(COMMENTER_ROLES, "comment on activities (managers reply to their reps' logs)", who=who)
         c = conn.execute(activity_comments.insert().values(
             id=str(uuid.uuid4()), activity_id=row.id, text=body["text"].strip(), author_id=who.user_id,
         ).returning(*activity_comments.c)).one()
@@ -158,8 +169,7 @@ def list_comments(activity_id: str) -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
         row = _visible_activity(conn, activity_id, read=True)
         where = activity_comments.c.activity_id == row.id
-        total = conn.execute(sa.select(sa.func.count()).select_from(activity_comments).where(where)).scalar_one()
-        rows = conn.execute(sa.select(activity_comments).where(where)
-                            .order_by(activity_comments.c.created_at, activity_comments.c.id)
-                            .limit(per_page).offset((page - 1) * per_page)).all()
+        rows, total = count_and_page(
+            conn, sa.select(activity_comments).where(where)
+            .order_by(activity_comments.c.created_at, activity_comments.c.id), page, per_page)
     return page_response([comment_json(r) for r in rows], total, page, per_page)

@@ -19,15 +19,26 @@ from services.customer.access import (
     require_user,
 )
 from services.customer.api import answers as out
-from services.customer.api.common import iso, path_id, text, uuid_field
+from services.customer.api.common import text
 from services.customer.assignments import assign
 from services.customer.domain.rules import complaint_transition_allowed
 from services.customer.models import complaints
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.events.customer import COMPLAINT_STATUSES
+from shared.fields import uuid_field
 from shared.openapi import api_doc
 from shared.service import service_context
-from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    count_and_page,
+    event_context,
+    iso,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    uuid_arg,
+)
 
 bp = Blueprint("complaints", __name__)
 
@@ -108,10 +119,9 @@ def list_complaints() -> ResponseReturnValue:
                 where.append(complaints.c[name] == value)
         if args.get("status"):
             where.append(complaints.c.status == args["status"])
-        total = conn.execute(sa.select(sa.func.count()).select_from(complaints).where(*where)).scalar_one()
-        rows = conn.execute(sa.select(complaints).where(*where)
-                            .order_by(complaints.c.created_at.desc(), complaints.c.id.desc())
-                            .limit(per_page).offset((page - 1) * per_page)).all()
+        rows, total = count_and_page(
+            conn, sa.select(complaints).where(*where)
+            .order_by(complaints.c.created_at.desc(), complaints.c.id.desc()), page, per_page)
     return page_response([complaint_json(r) for r in rows], total, page, per_page)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from services.customer.access import customer_clause, load_customer, require_customer_field
 from services.customer.api import answers as out
-from services.customer.api.common import iso, path_id, text
+from services.customer.api.common import text
 from services.customer.domain.normalize import search_text
 from services.customer.models import contacts
 from services.customer.search import fragment_match
@@ -21,7 +21,17 @@ from shared.errors import NotFound, ValidationFailed
 from shared.openapi import api_doc
 from shared.outbox import EventContext, Outbox
 from shared.service import service_context
-from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    count_and_page,
+    event_context,
+    iso,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    uuid_arg,
+)
 
 bp = Blueprint("contacts", __name__)
 
@@ -90,11 +100,8 @@ def list_contacts() -> ResponseReturnValue:
             if len(q) < 2:
                 raise ValidationFailed("q is too short", details={"q": ["needs at least 2 letters"]})
             where.append(fragment_match(contacts.c.search_text, q))
-        total = conn.execute(sa.select(sa.func.count()).select_from(contacts).where(*where)).scalar_one()
-        rows = conn.execute(
-            sa.select(contacts).where(*where).order_by(contacts.c.created_at.desc(), contacts.c.id.desc())
-            .limit(per_page).offset((page - 1) * per_page)
-        ).all()
+        rows, total = count_and_page(
+            conn, sa.select(contacts).where(*where).order_by(contacts.c.created_at.desc(), contacts.c.id.desc()), page, per_page)
     return page_response([contact_json(r) for r in rows], total, page, per_page)
 
 

@@ -12,13 +12,21 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from sqlalchemy.exc import IntegrityError
 
 from services.customer.api import answers as out
-from services.customer.api.common import iso, require_role, text
+from services.customer.api.common import text
 from services.customer.domain.rules import FIELD_TYPES
 from services.customer.models import custom_fields
 from shared.errors import Conflict
 from shared.openapi import api_doc
 from shared.service import service_context
-from shared.web import event_context, load, page_args, page_response, principal
+from shared.web import (
+    count_and_page,
+    event_context,
+    iso,
+    load,
+    page_args,
+    page_response,
+    require_role,
+)
 
 bp = Blueprint("custom_fields", __name__)
 
@@ -46,7 +54,7 @@ def field_json(row: Any) -> dict[str, Any]:
 @bp.post("/custom-fields")
 @api_doc(body=FieldIn, response=out.CustomField, status=201, summary="Define a custom field (admin)")
 def define_field() -> ResponseReturnValue:
-    require_role(principal(), ("admin",), "define custom fields")
+    require_role(("admin",), "define custom fields")
     body = load(FieldIn())
     ctx = service_context()
     with ctx.engine.begin() as conn:
@@ -71,7 +79,6 @@ def define_field() -> ResponseReturnValue:
 def list_fields() -> ResponseReturnValue:
     page, per_page = page_args()
     with service_context().engine.connect() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(custom_fields)).scalar_one()
-        rows = conn.execute(sa.select(custom_fields).order_by(custom_fields.c.name, custom_fields.c.id)
-                            .limit(per_page).offset((page - 1) * per_page)).all()
+        rows, total = count_and_page(
+            conn, sa.select(custom_fields).order_by(custom_fields.c.name, custom_fields.c.id), page, per_page)
     return page_response([field_json(r) for r in rows], total, page, per_page)

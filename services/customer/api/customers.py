@@ -24,7 +24,7 @@ from services.customer.access import (
     shares,
 )
 from services.customer.api import answers as out
-from services.customer.api.common import field_defs, path_id, require_role, text, uuid_field
+from services.customer.api.common import field_defs, text
 from services.customer.domain.normalize import (
     name_key,
     phone_key,
@@ -40,11 +40,22 @@ from services.customer.domain.rules import (
 from services.customer.models import contacts, customer_counts, customers
 from services.customer.search import fragment_match
 from shared.errors import Conflict, ValidationFailed
+from shared.fields import uuid_field
 from shared.identity import Principal
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import require_assignable_owner, sees_all, visible_user_ids
-from shared.web import date_arg, event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    date_arg,
+    event_context,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    require_role,
+    uuid_arg,
+)
 
 bp = Blueprint("customers", __name__)
 STATUSES = ("active", "lost", "deleted")
@@ -87,7 +98,7 @@ def _custom_values(conn, values: Any, *, current: dict | None, creating: bool) -
 @api_doc(body=CustomerIn, response=out.Customer, status=201, summary="Create a customer")
 def create_customer() -> ResponseReturnValue:
     who = principal()
-    require_role(who, CUSTOMER_CREATORS, "create customers")
+    require_role(CUSTOMER_CREATORS, "create customers", who=who)
     body = load(CustomerIn())
     _check_name(body["name"])
     ctx = service_context()

@@ -11,7 +11,6 @@ from flask.typing import ResponseReturnValue
 
 from services.customer import store
 from services.customer.api import answers as out
-from services.customer.api.common import require_role
 from services.customer.domain.normalize import name_key
 from services.customer.domain.rules import CUSTOMER_CREATORS
 from services.customer.duplicates import duplicate_details, may_see, owner_name
@@ -19,7 +18,7 @@ from services.customer.models import customers
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.openapi import api_doc
 from shared.service import service_context
-from shared.web import event_context, is_uuid, principal, uuid_arg
+from shared.web import event_context, is_uuid, principal, require_role, uuid_arg
 
 bp = Blueprint("duplicate_check", __name__)
 
@@ -29,7 +28,7 @@ bp = Blueprint("duplicate_check", __name__)
          "exclude_id?) and whose it is; its name only when the caller may see it")
 def duplicate_check() -> ResponseReturnValue:
     who = principal()
-    require_role(who, CUSTOMER_CREATORS, "check customer names")
+    require_role(CUSTOMER_CREATORS, "check customer names", who=who)
     name = (request.args.get("name") or "").strip()
     if not name:
         raise ValidationFailed("name is required", details={"name": ["required"]})
@@ -51,7 +50,7 @@ def request_share(cid: str) -> ResponseReturnValue:
     """Ask the owner of a live customer the caller may not see to share it (202): an
     event customer.share.requested, from which tracking notifies the owner."""
     who = principal()
-    require_role(who, CUSTOMER_CREATORS, "ask for customers to be shared")
+    require_role(CUSTOMER_CREATORS, "ask for customers to be shared", who=who)
     if not is_uuid(cid):
         raise NotFound("customer not found")
     ctx = service_context()

@@ -13,18 +13,29 @@ from marshmallow import Schema, fields, validate
 from services.customer import store
 from services.customer.access import require_customer_field
 from services.customer.api import answers as out
-from services.customer.api.common import iso, path_id, require_role, text, uuid_field
+from services.customer.api.common import text
 from services.customer.api.contacts import insert_contact
 from services.customer.domain.normalize import name_key, phone_key
 from services.customer.domain.rules import CUSTOMER_CREATORS
 from services.customer.models import customers, leads
 from shared.errors import Conflict, NotFound, ValidationFailed
-from shared.fields import MAX_DEAL_AMOUNT, Date, Money
+from shared.fields import MAX_DEAL_AMOUNT, Date, Money, uuid_field
 from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import owner_filter
-from shared.web import event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    count_and_page,
+    event_context,
+    iso,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    require_role,
+    uuid_arg,
+)
 
 bp = Blueprint("leads", __name__)
 LEAD_STATUSES = ("new", "converted", "disqualified")
@@ -83,7 +94,7 @@ def _snapshot(row: Any) -> dict[str, Any]:
 @api_doc(body=LeadIn, response=out.Lead, status=201, summary="Create a lead")
 def create_lead() -> ResponseReturnValue:
     who = principal()
-    require_role(who, CUSTOMER_CREATORS, "create leads")
+    require_role(CUSTOMER_CREATORS, "create leads", who=who)
     body = load(LeadIn())
     ctx = service_context()
     with ctx.engine.begin() as conn:
@@ -117,9 +128,8 @@ def list_leads() -> ResponseReturnValue:
             raise ValidationFailed("invalid filters", details={"q": ["must be at most 100 characters"]})
         if q:
             where.append(LEAD_SEARCH.like(f"%{_escape_like(q.lower())}%", escape="\\"))
-        total = conn.execute(sa.select(sa.func.count()).select_from(leads).where(*where)).scalar_one()
-        rows = conn.execute(sa.select(leads).where(*where).order_by(leads.c.created_at.desc(), leads.c.id.desc())
-                            .limit(per_page).offset((page - 1) * per_page)).all()
+        rows, total = count_and_page(
+            conn, sa.select(leads).where(*where).order_by(leads.c.created_at.desc(), leads.c.id.desc()), page, per_page)
     return page_response([lead_json(r) for r in rows], total, page, per_page)
 
 

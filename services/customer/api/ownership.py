@@ -14,14 +14,14 @@ from marshmallow import Schema
 from services.customer import store
 from services.customer.access import load_customer, require_manage, require_user, shares
 from services.customer.api import answers as out
-from services.customer.api.common import path_id, uuid_field
 from services.customer.domain.rules import OWNER_ROLES
 from services.customer.models import customers
 from shared.errors import Conflict, NotFound
+from shared.fields import uuid_field
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import require_assignable_owner
-from shared.web import event_context, load, principal
+from shared.web import event_context, load, path_id, principal
 
 bp = Blueprint("ownership", __name__)
 

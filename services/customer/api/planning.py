@@ -13,15 +13,26 @@ from sqlalchemy.exc import IntegrityError
 
 from services.customer.access import customer_clause, require_customer_field
 from services.customer.api import answers as out
-from services.customer.api.common import aware, iso, path_id, text, uuid_field
+from services.customer.api.common import aware, text
 from services.customer.domain.rules import is_week_start
 from services.customer.models import out_of_office, work_plans
 from shared.errors import Conflict, NotFound, ValidationFailed
-from shared.fields import AwareDateTime, Date
+from shared.fields import AwareDateTime, Date, uuid_field
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import owner_filter
-from shared.web import date_arg, event_context, load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    count_and_page,
+    date_arg,
+    event_context,
+    iso,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    uuid_arg,
+)
 
 bp = Blueprint("planning", __name__)
 
@@ -119,10 +130,9 @@ def list_plans() -> ResponseReturnValue:
         week_start = date_arg("week_start")
         if week_start:
             where.append(work_plans.c.week_start == week_start)
-        total = conn.execute(sa.select(sa.func.count()).select_from(work_plans).where(*where)).scalar_one()
-        rows = conn.execute(sa.select(work_plans).where(*where)
-                            .order_by(work_plans.c.week_start.desc(), work_plans.c.id)
-                            .limit(per_page).offset((page - 1) * per_page)).all()
+        rows, total = count_and_page(
+            conn, sa.select(work_plans).where(*where)
+            .order_by(work_plans.c.week_start.desc(), work_plans.c.id), page, per_page)
     return page_response([plan_json(r) for r in rows], total, page, per_page)
 
 
@@ -177,8 +187,7 @@ def list_absences() -> ResponseReturnValue:
             value = uuid_arg(request.args.get(name), name)
             if value:
                 where.append(out_of_office.c[name] == value)
-        total = conn.execute(sa.select(sa.func.count()).select_from(out_of_office).where(*where)).scalar_one()
-        rows = conn.execute(sa.select(out_of_office).where(*where)
-                            .order_by(out_of_office.c.start_at.desc(), out_of_office.c.id.desc())
-                            .limit(per_page).offset((page - 1) * per_page)).all()
+        rows, total = count_and_page(
+            conn, sa.select(out_of_office).where(*where)
+            .order_by(out_of_office.c.start_at.desc(), out_of_office.c.id.desc()), page, per_page)
     return page_response([absence_json(r) for r in rows], total, page, per_page)

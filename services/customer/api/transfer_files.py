@@ -16,7 +16,6 @@ from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from services.customer.api import answers as out
-from services.customer.api.common import iso, path_id, require_role
 from services.customer.api.customers import list_conditions
 from services.customer.domain import importfile
 from services.customer.domain.importfile import COLUMNS
@@ -29,7 +28,15 @@ from shared.files import safe_filename
 from shared.openapi import FileUpload, api_doc
 from shared.service import service_context
 from shared.uploads import read_upload, table_error, table_response
-from shared.web import page_args, page_response, principal
+from shared.web import (
+    count_and_page,
+    iso,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    require_role,
+)
 
 bp = Blueprint("transfer_files", __name__)
 MAX_EXPORT_ROWS = 200_000
@@ -47,7 +54,7 @@ def job_json(row: Any) -> dict[str, Any]:
 @bp.post("/imports/customers")
 @api_doc(body=FileUpload, content_type="multipart/form-data", response=out.ImportQueued, status=202, summary="Import customers from a CSV or XLSX file (queued)")
 def start_import() -> ResponseReturnValue:
-    require_role(principal(), CUSTOMER_CREATORS, "import customers")
+    require_role(CUSTOMER_CREATORS, "import customers")
     limits = tabular.ImportLimits.from_env()
     content, client_name = read_upload(limits.max_bytes)
     filename = safe_filename(client_name, default="import")
@@ -71,7 +78,7 @@ def start_import() -> ResponseReturnValue:
          summary="What importing a CSV or XLSX file would read: header, recognised columns, first rows (imports nothing)")
 def preview_import() -> ResponseReturnValue:
     """The header, the columns it fills and the first rows of a file, before importing it."""
-    require_role(principal(), CUSTOMER_CREATORS, "import customers")
+    require_role(CUSTOMER_CREATORS, "import customers")
     limits = tabular.ImportLimits.from_env()
     content, client_name = read_upload(limits.max_bytes)
     filename = safe_filename(client_name, default="import")
@@ -107,10 +114,9 @@ def list_imports() -> ResponseReturnValue:
     page, per_page = page_args()
     with service_context().engine.connect() as conn:
         where = _job_filter()
-        total = conn.execute(sa.select(sa.func.count()).select_from(import_jobs).where(where)).scalar_one()
-        rows = conn.execute(sa.select(*JOB_COLUMNS).where(where)
-                            .order_by(import_jobs.c.created_at.desc(), import_jobs.c.id.desc())
-                            .limit(per_page).offset((page - 1) * per_page)).all()
+        rows, total = count_and_page(
+            conn, sa.select(*JOB_COLUMNS).where(where)
+            .order_by(import_jobs.c.created_at.desc(), import_jobs.c.id.desc()), page, per_page)
     return page_response([job_json(r) for r in rows], total, page, per_page)
 
 

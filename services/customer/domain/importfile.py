@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.customer.domain.normalize import name_key, phone_key, search_text
-from shared.tabular import ImportLimits, TableError, read_table
+from shared.tabular import ImportLimits, TableError, cell_text, header_map, read_records, read_table
 
 COLUMNS = ("name", "industry", "phone", "address", "category", "contact_name", "contact_phone", "contact_email")
 ALIASES = {
@@ -44,41 +44,12 @@ class ImportRow:
     contact_email: str | None
 
 
-def _cell(value: Any) -> str:
-    """A cell as text; NUL characters dropped (PostgreSQL cannot store them in text)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).replace("\x00", "").strip()
-
-
-def header_map(header: list[str]) -> dict[str, int]:
-    """Column name -> index, accepting the API's English names and common Chinese ones."""
-    mapping: dict[str, int] = {}
-    for index, title in enumerate(header):
-        key = title.strip().lower().lstrip("\ufeff")
-        key = ALIASES.get(title.strip(), key)
-        if key in COLUMNS and key not in mapping:
-            mapping[key] = index
-    if "name" not in mapping:
-        raise FileProblem("the header row has no 'name' column")
-    return mapping
-
-
 def read_rows(data: bytes, filename: str = "",
               limits: ImportLimits | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     """(row number, {column: text}) for each non-blank data row, within the import caps
-    (shared.tabular: rows, bytes, XLSX refused with a DTD or past the unzipped cap)."""
-    rows = ([_cell(v) for v in raw] for raw in read_table(data, filename, limits))
-    header = next(rows, None)
-    if header is None:
-        raise FileProblem("the file is empty")
-    mapping = header_map(header)
-    for number, raw in enumerate(rows, start=2):
-        if not any(raw):
-            continue
-        yield number, {col: (raw[i] if i < len(raw) else "") for col, i in mapping.items()}
+    (shared.tabular.read_records: rows, bytes, XLSX refused with a DTD or past the
+    unzipped cap, cells as text without NUL)."""
+    return read_records(data, filename, limits, columns=COLUMNS, aliases=ALIASES, required=("name",))
 
 
 def validate_row(number: int, values: dict[str, str]) -> ImportRow | str:
@@ -112,12 +83,14 @@ def validate_row(number: int, values: dict[str, str]) -> ImportRow | str:
 def preview(data: bytes, filename: str = "", limits: ImportLimits | None = None, rows: int = 5) -> dict[str, Any]:
     """What an import would read, before it runs: the header, which of our columns each
     header cell fills (and which are ignored), and the first data rows as they would be
-    imported. A file that can't be imported at all raises FileProblem."""
-    table = ([_cell(v) for v in raw] for raw in read_table(data, filename, limits))
+    imported (the same reading as read_rows). A file that can't be imported raises FileProblem."""
+    table = ([cell_text(v) for v in raw] for raw in read_table(data, filename, limits))
     header = next(table, None)
     if header is None:
         raise FileProblem("the file is empty")
-    mapping = header_map(header)
+    mapping = header_map(header, COLUMNS, ALIASES)
+    if "name" not in mapping:
+        raise FileProblem("the header row lacks: name")
     first = []
     for number, raw in enumerate(table, start=2):
         if not any(raw):

@@ -1,26 +1,24 @@
-"""What every inventory endpoint shares: roles, transactions with deadlock retry, the
-event emitter for requests, body fields and lookups."""
+"""What inventory's endpoints share that is inventory's own: roles, transactions with
+deadlock retry, line schemas and lookups of warehouses and products. Path ids, role
+checks, paging, ids and money fields come from shared.web and shared.fields."""
 
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from services.inventory.domain.stock import StockError
-from services.inventory.events_out import Emitter
 from services.inventory.models import products, warehouses
-from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from shared.events.fields import MAX_MONEY
-from shared.money import BadAmount, cents, fmt, to_decimal
+from shared.errors import Conflict, ValidationFailed
+from shared.fields import uuid_field
 from shared.service import service_context
-from shared.web import event_context, principal
+from shared.web import principal
 
 T = TypeVar("T")
 
@@ -36,11 +34,6 @@ PURCHASING_PAYERS = frozenset({"admin", "warehouse", "finance"})
 MAX_LINES = 500
 
 _RETRYABLE = {"40P01", "40001"}  # deadlock_detected, serialization_failure
-
-
-def require_role(roles: frozenset[str], action: str = "do this") -> None:
-    if principal().role not in roles:
-        raise Forbidden(f"your role may not {action}", details={"allowed_roles": sorted(roles)})
 
 
 def sees_cost() -> bool:
@@ -69,45 +62,8 @@ def in_transaction(work: Callable[[Connection], T], *, attempts: int = 3) -> T:
     raise AssertionError("unreachable")
 
 
-def emitter(conn: Connection) -> Emitter:
-    """emit(...) for events caused by this request, written to the outbox in conn's transaction."""
-    return Emitter(conn, service_context().outbox, event_context())
-
-
-def path_id(value: str, what: str) -> str:
-    """An id from the path: 404 when it is not a UUID."""
-    try:
-        return str(uuid.UUID(value))
-    except (ValueError, TypeError):
-        raise NotFound(f"{what} not found") from None
-
-
-def iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def money_out(value: Any) -> str | None:
-    return fmt(value) if value is not None else None
-
-
-class Money(fields.Field):
-    """A decimal string or number, at least zero, kept as a Decimal rounded to cents, at
-    most MAX_MONEY (what the NUMERIC(14,2) columns and the event contract hold)."""
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any):
-        try:
-            amount = to_decimal(value)
-        except BadAmount as exc:
-            raise ValidationError("must be a decimal amount such as \"12.50\"") from exc
-        if amount < 0:
-            raise ValidationError("must not be negative")
-        if amount > MAX_MONEY or cents(amount) > MAX_MONEY:  # magnitude first: cents(1e30) overflows
-            raise ValidationError(f"must not exceed {MAX_MONEY}")
-        return cents(amount)
-
-
-def Id(**kw: Any) -> fields.Field:  # noqa: N802 - reads like a field type
-    return fields.UUID(**kw)
+# The shared id field under the name inventory's schemas use (shared.fields.uuid_field).
+Id = uuid_field
 
 
 class QuantityLine(Schema):
@@ -142,10 +98,3 @@ def check_products(conn: Connection, product_ids: list[str], field: str = "lines
     missing = [pid for pid in wanted if pid not in found]
     if missing:
         raise ValidationFailed("unknown products", details={field: [f"no such product: {pid}" for pid in missing]})
-
-
-def count_and_page(conn: Connection, query: sa.Select, page: int, per_page: int) -> tuple[list[Any], int]:
-    """Total of a filtered select and one page of it (the query carries its ORDER BY)."""
-    total = conn.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    rows = conn.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return rows, int(total)

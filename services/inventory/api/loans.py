@@ -16,13 +16,8 @@ from services.inventory.api.common import (
     Id,
     check_products,
     check_warehouse,
-    count_and_page,
-    emitter,
     in_transaction,
-    iso,
     lines_field,
-    path_id,
-    require_role,
     str_ids,
 )
 from services.inventory.domain.stock import Movement, merge_lines, over_shipment
@@ -32,9 +27,19 @@ from shared.copies import CopyMissing
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.fields import Date
 from shared.openapi import api_doc
-from shared.service import service_context
+from shared.service import request_emitter, service_context
 from shared.visibility import can_see_customer, customer_filter, with_customer_names
-from shared.web import load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    count_and_page,
+    iso,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    require_role,
+    uuid_arg,
+)
 
 bp = Blueprint("inventory_loans", __name__)
 DOMAIN = "inventory"
@@ -95,7 +100,7 @@ def create_loan():
         wid = check_warehouse(conn, data["warehouse_id"])
         check_products(conn, list(merged))
         lid = str(uuid.uuid4())
-        emit = emitter(conn)
+        emit = request_emitter(conn)
         move_stock(conn, emit, [Movement(wid, p, "loan_out", -q, 0) for p, q in merged.items()],
                    ref_type="loan", ref_id=lid, actor_id=principal().user_id, note=data["kind"])
         row = conn.execute(loans.insert().values(
@@ -126,7 +131,7 @@ def return_loan(loan_id: str):
         over = over_shipment(back, outstanding)
         if over:
             raise Conflict("more than is still out on this loan", code="over_return", details=over)
-        emit = emitter(conn)
+        emit = request_emitter(conn)
         move_stock(conn, emit, [Movement(row.warehouse_id, p, "loan_return", q, 0) for p, q in back.items()],
                    ref_type="loan", ref_id=lid, actor_id=principal().user_id, create_rows=True)
         lines = [{**line, "returned": line["returned"] + back.get(line["product_id"], 0)} for line in row.lines]
@@ -216,7 +221,7 @@ def create_requisition():
         wid = check_warehouse(conn, data["warehouse_id"])
         check_products(conn, list(merged))
         rid = str(uuid.uuid4())
-        move_stock(conn, emitter(conn), [Movement(wid, p, "requisition", -q, 0) for p, q in merged.items()],
+        move_stock(conn, request_emitter(conn), [Movement(wid, p, "requisition", -q, 0) for p, q in merged.items()],
                    ref_type="requisition", ref_id=rid, actor_id=principal().user_id, note=data["purpose"])
         return conn.execute(requisitions.insert().values(
             id=rid, warehouse_id=wid, purpose=data["purpose"], department=data["department"],

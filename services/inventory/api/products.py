@@ -11,26 +11,25 @@ from marshmallow import Schema, fields, validate
 
 from services.inventory import catalog
 from services.inventory.api import answers as out
-from services.inventory.api.common import (
-    PRICE_SETTERS,
-    STOCK_WRITERS,
-    Money,
-    count_and_page,
-    emitter,
-    in_transaction,
-    path_id,
-    require_role,
-    sees_cost,
-)
+from services.inventory.api.common import PRICE_SETTERS, STOCK_WRITERS, in_transaction, sees_cost
 from services.inventory.domain.importing import ImportFileError, check_row, read_rows
 from services.inventory.models import product_imports, products
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shared.fields import Money
 from shared.files import safe_filename
 from shared.openapi import FileUpload, api_doc
-from shared.service import service_context
+from shared.service import request_emitter, service_context
 from shared.tabular import ImportLimits
 from shared.uploads import read_upload, table_error
-from shared.web import load, page_args, page_response, principal
+from shared.web import (
+    count_and_page,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    require_role,
+)
 
 bp = Blueprint("inventory_products", __name__)
 
@@ -81,7 +80,7 @@ def create_product():
     # sets no cost price: it neither sees nor keeps costs
     if data.get("cost_price") is not None and not _may_set_prices():
         raise _prices_refused(["cost_price"])
-    row = in_transaction(lambda conn: catalog.create_product(conn, emitter(conn), data))
+    row = in_transaction(lambda conn: catalog.create_product(conn, request_emitter(conn), data))
     return jsonify(catalog.to_api(row, with_cost=sees_cost())), 201
 
 
@@ -126,7 +125,7 @@ def patch_product(product_id: str):
             raise ValidationFailed("invalid fields", details={key: ["must not be null"]})
     may_set_prices = _may_set_prices()
     try:
-        row = in_transaction(lambda conn: catalog.update_product(conn, emitter(conn), pid, changes,
+        row = in_transaction(lambda conn: catalog.update_product(conn, request_emitter(conn), pid, changes,
                                                                  may_set_prices=may_set_prices))
     except catalog.PriceChangeRefused as exc:
         raise _prices_refused(exc.fields) from None
@@ -158,14 +157,14 @@ def import_products():
         rows = read_rows(filename, content, limits)
     except ImportFileError as exc:
         raise table_error(exc) from None
-    if not _may_set_prices() and any(str(r.get("cost_price") or "").strip() for r in rows):
+    if not _may_set_prices() and any(r.get("cost_price") for _number, r in rows):
         raise _prices_refused(["cost_price"])
 
     def work(conn):
-        emit = emitter(conn)
+        emit = request_emitter(conn)
         created = duplicates = 0
         errors: list[dict[str, Any]] = []
-        for number, raw in enumerate(rows, start=2):  # row 1 is the header
+        for number, raw in rows:  # the spreadsheet's row numbers (the header is row 1)
             data, message = check_row(raw)
             if message:
                 errors.append({"row": number, "message": message})

@@ -19,16 +19,9 @@ from services.inventory.api.common import (
     PURCHASING_READERS,
     STOCK_WRITERS,
     Id,
-    Money,
     check_products,
     check_warehouse,
-    count_and_page,
-    emitter,
     in_transaction,
-    iso,
-    money_out,
-    path_id,
-    require_role,
 )
 from services.inventory.api.stock import document_body
 from services.inventory.models import (
@@ -40,11 +33,21 @@ from services.inventory.models import (
     suppliers,
 )
 from shared.errors import Conflict, NotFound, ValidationFailed
-from shared.fields import AwareDateTime, Date
-from shared.money import cents
+from shared.fields import AwareDateTime, Date, Money
+from shared.money import cents, fmt_optional
 from shared.openapi import api_doc
-from shared.service import service_context
-from shared.web import load, page_args, page_response, principal, uuid_arg
+from shared.service import request_emitter, service_context
+from shared.web import (
+    count_and_page,
+    iso,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    require_role,
+    uuid_arg,
+)
 
 bp = Blueprint("inventory_purchasing", __name__)
 
@@ -103,7 +106,7 @@ class PaymentIn(Schema):
 def _prices(conn, supplier_id: str) -> list[dict[str, Any]]:
     rows = conn.execute(sa.select(supplier_prices).where(supplier_prices.c.supplier_id == supplier_id)
                         .order_by(supplier_prices.c.product_id).limit(1000)).all()
-    return [{"product_id": r.product_id, "price": money_out(r.price)} for r in rows]
+    return [{"product_id": r.product_id, "price": fmt_optional(r.price)} for r in rows]
 
 
 def supplier_body(row, prices: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -194,10 +197,10 @@ def po_body(conn, row) -> dict[str, Any]:
     lines = conn.execute(sa.select(purchase_order_lines).where(purchase_order_lines.c.purchase_order_id == row.id)
                          .order_by(purchase_order_lines.c.product_id)).all()
     return {"id": row.id, "supplier_id": row.supplier_id, "warehouse_id": row.warehouse_id, "status": row.status,
-            "total": money_out(row.total), "invoiced_amount": money_out(row.invoiced_amount),
-            "paid_amount": money_out(row.paid_amount), "actor_id": row.actor_id, "created_at": iso(row.created_at),
+            "total": fmt_optional(row.total), "invoiced_amount": fmt_optional(row.invoiced_amount),
+            "paid_amount": fmt_optional(row.paid_amount), "actor_id": row.actor_id, "created_at": iso(row.created_at),
             "lines": [{"product_id": r.product_id, "quantity": r.quantity, "received": r.received,
-                       "unit_price": money_out(r.unit_price), "amount": money_out(r.unit_price * r.quantity)}
+                       "unit_price": fmt_optional(r.unit_price), "amount": fmt_optional(r.unit_price * r.quantity)}
                       for r in lines]}
 
 
@@ -289,7 +292,7 @@ def receive_purchase_order(po_id: str):
         _po_or_404(conn, pid)
         wid = check_warehouse(conn, data["warehouse_id"]) if data["warehouse_id"] else None
         lines = [{"product_id": str(x["product_id"]), "quantity": x["quantity"]} for x in data["lines"] or []]
-        return purchasing_store.receive(conn, emitter(conn), pid, wid, lines or None,
+        return purchasing_store.receive(conn, request_emitter(conn), pid, wid, lines or None,
                                         actor_id=principal().user_id, note=data["note"])
 
     return jsonify(document_body(in_transaction(work))), 201
@@ -297,7 +300,7 @@ def receive_purchase_order(po_id: str):
 
 def _money_doc(row) -> dict[str, Any]:
     body = {k: v for k, v in row._mapping.items()}
-    body["amount"] = money_out(row.amount)
+    body["amount"] = fmt_optional(row.amount)
     for k in ("created_at", "paid_at", "invoice_date"):
         if k in body:
             body[k] = iso(body[k])
@@ -316,7 +319,7 @@ def add_supplier_invoice(po_id: str):
         po = _po_or_404(conn, pid, lock=True)
         if po.invoiced_amount + data["amount"] > po.total:
             raise Conflict("invoices would exceed the purchase order's total", code="over_invoiced",
-                           details={"total": money_out(po.total), "invoiced": money_out(po.invoiced_amount)})
+                           details={"total": fmt_optional(po.total), "invoiced": fmt_optional(po.invoiced_amount)})
         try:
             with conn.begin_nested():
                 row = conn.execute(supplier_invoices.insert().values(
@@ -344,7 +347,7 @@ def add_supplier_payment(po_id: str):
         po = _po_or_404(conn, pid, lock=True)
         if po.paid_amount + data["amount"] > po.total:
             raise Conflict("payments would exceed the purchase order's total", code="over_paid",
-                           details={"total": money_out(po.total), "paid": money_out(po.paid_amount)})
+                           details={"total": fmt_optional(po.total), "paid": fmt_optional(po.paid_amount)})
         row = conn.execute(supplier_payments.insert().values(
             id=str(uuid.uuid4()), purchase_order_id=pid, amount=data["amount"], method=data["method"],
             paid_at=data["paid_at"], actor_id=principal().user_id,

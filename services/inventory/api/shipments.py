@@ -11,26 +11,25 @@ from flask import Blueprint, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from services.inventory.api import answers as out
-from services.inventory.api.common import (
-    STOCK_WRITERS,
-    Id,
-    count_and_page,
-    emitter,
-    in_transaction,
-    iso,
-    lines_field,
-    path_id,
-    require_role,
-    str_ids,
-)
+from services.inventory.api.common import STOCK_WRITERS, Id, in_transaction, lines_field, str_ids
 from services.inventory.domain.stock import merge_lines, over_shipment, shipment_movements
 from services.inventory.models import reservation_lines, reservations, shipments
 from services.inventory.stock_store import move_stock
 from shared.errors import Conflict, NotFound
 from shared.openapi import api_doc
-from shared.service import service_context
+from shared.service import request_emitter, service_context
 from shared.visibility import can_see_customer, customer_filter, with_customer_names
-from shared.web import load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    count_and_page,
+    iso,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    require_role,
+    uuid_arg,
+)
 
 bp = Blueprint("inventory_shipments", __name__)
 DOMAIN = "shipping"
@@ -71,7 +70,7 @@ def ship(conn, order_id: str, warehouse_id: str, lines: list[dict[str, Any]], ca
     if over:
         raise Conflict("more than is still to ship for this order", code="over_shipment", details=over)
     sid = str(uuid.uuid4())
-    emit = emitter(conn)
+    emit = request_emitter(conn)
     move_stock(conn, emit, shipment_movements(warehouse_id, wanted), ref_type="shipment", ref_id=sid,
                actor_id=actor_id)
     conn.execute(

@@ -17,13 +17,8 @@ from services.inventory.api.common import (
     Id,
     check_products,
     check_warehouse,
-    count_and_page,
-    emitter,
     in_transaction,
-    iso,
     lines_field,
-    path_id,
-    require_role,
     str_ids,
 )
 from services.inventory.domain.stock import (
@@ -44,8 +39,18 @@ from services.inventory.models import (
 from services.inventory.stock_store import lock_levels, move_stock, write_movements
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.openapi import api_doc
-from shared.service import service_context
-from shared.web import load, page_args, page_response, principal, uuid_arg
+from shared.service import request_emitter, service_context
+from shared.web import (
+    count_and_page,
+    iso,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    require_role,
+    uuid_arg,
+)
 
 bp = Blueprint("inventory_stock", __name__)
 
@@ -235,14 +240,14 @@ def create_receipt():
         check_products(conn, [line["product_id"] for line in lines])
         if data["purchase_order_id"]:
             try:
-                return purchasing_store.receive(conn, emitter(conn), str(data["purchase_order_id"]), wid, lines,
+                return purchasing_store.receive(conn, request_emitter(conn), str(data["purchase_order_id"]), wid, lines,
                                                 actor_id=principal().user_id, note=data["note"])
             except NotFound:
                 raise ValidationFailed("unknown purchase order",
                                        details={"purchase_order_id": ["no such purchase order"]}) from None
         rid = str(uuid.uuid4())
         merged = merge_lines(lines)
-        move_stock(conn, emitter(conn), [Movement(wid, p, "receipt", q, 0) for p, q in merged.items()],
+        move_stock(conn, request_emitter(conn), [Movement(wid, p, "receipt", q, 0) for p, q in merged.items()],
                    ref_type="receipt", ref_id=rid, actor_id=principal().user_id, create_rows=True)
         return conn.execute(receipts.insert().values(
             id=rid, warehouse_id=wid, purchase_order_id=None, note=data["note"],
@@ -268,7 +273,7 @@ def create_transfer():
         check_products(conn, [line["product_id"] for line in lines])
         tid = str(uuid.uuid4())
         merged = merge_lines(lines)
-        move_stock(conn, emitter(conn), transfer_movements(src, dst, merged), ref_type="transfer", ref_id=tid,
+        move_stock(conn, request_emitter(conn), transfer_movements(src, dst, merged), ref_type="transfer", ref_id=tid,
                    actor_id=principal().user_id, note=data["note"], create_rows=True)
         return conn.execute(transfers.insert().values(
             id=tid, from_warehouse_id=src, to_warehouse_id=dst, note=data["note"], actor_id=principal().user_id,
@@ -297,7 +302,7 @@ def create_adjustment():
         aid = str(uuid.uuid4())
         levels = lock_levels(conn, [(wid, pid) for pid in counted], create=True)
         movements, lines = adjustment_movements(wid, levels, counted)
-        write_movements(conn, emitter(conn), levels, movements, ref_type="adjustment", ref_id=aid,
+        write_movements(conn, request_emitter(conn), levels, movements, ref_type="adjustment", ref_id=aid,
                         actor_id=principal().user_id, note=data["reason"])
         return conn.execute(adjustments.insert().values(
             id=aid, warehouse_id=wid, reason=data["reason"], lines=lines, actor_id=principal().user_id,

@@ -1,59 +1,35 @@
-"""What the sales API's modules share: field types for money and percentages, line
-schemas, the caller's rights, and lookups with the 404-for-invisible rule."""
+"""What the sales API's modules share that is sales' own: line schemas, the roles that
+write, and the customer lookup with the 422-for-invisible rule. Path ids, role checks,
+dates, ids and money fields come from shared.web and shared.fields."""
 
 from __future__ import annotations
 
-import functools
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, request
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.sales.config import SalesConfig
-from services.sales.domain.money import parse_pct, parse_price
 from shared.copies import CopyMissing
-from shared.errors import Forbidden, NotFound, ValidationFailed
-from shared.events.fields import MAX_YEAR, MIN_YEAR, in_year_range
+from shared.errors import ValidationFailed
+from shared.fields import MAX_DEAL_AMOUNT, Money, Percent, uuid_field
 from shared.identity import Principal
-from shared.money import BadAmount
-from shared.service import service_context
 from shared.visibility import can_see_customer
-from shared.web import event_context, is_uuid, principal
+from shared.web import require_role
 
 WRITER_ROLES = ("admin", "manager", "sales")
 MAX_LINES = 200
 
 
-class MoneyField(fields.Field):
-    """A decimal string or number with at most two places, not negative -> Decimal."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return parse_price(value)
-        except BadAmount as exc:
-            raise ValidationError(f"must be an amount such as \"1234.50\" ({exc})") from exc
-
-
-class PctField(fields.Field):
-    """A percentage in percent, 0..100, as a decimal string or number -> Decimal."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return parse_pct(value, field=attr or "value")
-        except BadAmount as exc:
-            raise ValidationError(str(exc)) from exc
-
-
-def uuid_field(**kw: Any) -> fields.String:
-    return fields.String(validate=lambda v: is_uuid(v) or _fail("must be a UUID"), **kw)
-
-
-def _fail(message: str):
-    raise ValidationError(message)
+# The shared fields under the names sales' schemas use: money at most two decimal places
+# up to the deal bound, percentages at most four (shared.fields: more is a 422, never rounded).
+MoneyField = partial(Money, maximum=MAX_DEAL_AMOUNT)
+PctField = Percent
 
 
 class LineSchema(Schema):
@@ -75,15 +51,7 @@ def config() -> SalesConfig:
 
 def writer() -> Principal:
     """The caller, if their role may change sales records (others: 403)."""
-    p = principal()
-    if p.role not in WRITER_ROLES:
-        raise Forbidden("your role may not change sales records")
-    return p
-
-
-def emitter(conn: Connection):
-    """Add events to the outbox in this transaction, caused by this request."""
-    return functools.partial(service_context().outbox.add, conn, event_context())
+    return require_role(WRITER_ROLES, "change sales records")
 
 
 def require_customer(conn: Connection, p: Principal, customer_id: str, field: str = "customer_id") -> str:
@@ -101,26 +69,6 @@ def require_customer(conn: Connection, p: Principal, customer_id: str, field: st
     if row.status == "deleted":
         raise ValidationFailed("deleted customer", details={field: ["the customer was deleted"]})
     return row.owner_id
-
-
-def path_id(value: str, what: str) -> str:
-    if not is_uuid(value):
-        raise NotFound(f"{what} not found")
-    return value
-
-
-def parse_date_arg(value: str | None, field: str) -> date | None:
-    """A date from the query string, in the agreed years (shared.events.fields)."""
-    if value in (None, ""):
-        return None
-    try:
-        day = date.fromisoformat(value) if len(value) <= 40 else None
-    except ValueError:
-        day = None
-    if day is None or not in_year_range(day):
-        raise ValidationFailed("invalid date", details={
-            field: [f"must be a date YYYY-MM-DD in the years {MIN_YEAR} to {MAX_YEAR}"]}) from None
-    return day
 
 
 def today() -> date:

@@ -17,7 +17,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.engine import Connection
 
 from services.sales.api import answers as out
-from services.sales.api.common import config, emitter, path_id, uuid_field, writer
+from services.sales.api.common import config, writer
 from services.sales.api.quotes import customer_name
 from services.sales.documents import contract_pdf
 from services.sales.domain import contracts as rules
@@ -26,13 +26,14 @@ from services.sales.ordering import new_number
 from services.sales.orders_store import load_order
 from services.sales.orders_store import view as order_view
 from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.fields import uuid_field
 from shared.files import safe_filename, sniff_type
 from shared.identity import Principal
 from shared.openapi import FileUpload, api_doc
-from shared.service import service_context
+from shared.service import request_emitter, service_context
 from shared.uploads import file_response, read_upload
 from shared.visibility import can_see_customer, customer_filter, with_customer_names
-from shared.web import load, page_args, page_response, principal, uuid_arg
+from shared.web import count_and_page, load, page_args, page_response, path_id, principal, uuid_arg
 
 bp = Blueprint("contracts", __name__)
 
@@ -62,7 +63,7 @@ def view(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _publish(conn: Connection, event_type: str, row: dict[str, Any]) -> None:
-    emitter(conn)(event_type, aggregate_type="contract", aggregate_id=row["id"], data=snapshot(row),
+    request_emitter(conn)(event_type, aggregate_type="contract", aggregate_id=row["id"], data=snapshot(row),
                   customer_id=row["customer_id"])
 
 
@@ -125,10 +126,10 @@ def list_():
                 where.append(contracts.c[key] == value)
         if status:
             where.append(contracts.c.status == status)
-        total = conn.execute(sa.select(sa.func.count()).select_from(contracts).where(*where)).scalar_one()
-        rows = conn.execute(sa.select(contracts).where(*where)
-                            .order_by(contracts.c.created_at.desc(), contracts.c.id.desc())
-                            .limit(per_page).offset((page - 1) * per_page)).mappings()
+        page_rows, total = count_and_page(
+            conn, sa.select(contracts).where(*where)
+            .order_by(contracts.c.created_at.desc(), contracts.c.id.desc()), page, per_page)
+        rows = [r._mapping for r in page_rows]
         items = with_customer_names(conn, [view(dict(r)) for r in rows])
     return page_response(items, total, page, per_page)
 
@@ -195,10 +196,9 @@ def list_attachments(contract_id: str):
     with service_context().engine.connect() as conn:
         row = _visible(conn, principal(), contract_id, read=True)
         where = contract_attachments.c.contract_id == row["id"]
-        total = conn.execute(sa.select(sa.func.count()).select_from(contract_attachments).where(where)).scalar_one()
-        rows = conn.execute(sa.select(*[c for c in contract_attachments.c if c.name != "data"]).where(where)
-                            .order_by(contract_attachments.c.created_at.desc(), contract_attachments.c.id)
-                            .limit(per_page).offset((page - 1) * per_page)).all()
+        rows, total = count_and_page(
+            conn, sa.select(*[c for c in contract_attachments.c if c.name != "data"]).where(where)
+            .order_by(contract_attachments.c.created_at.desc(), contract_attachments.c.id), page, per_page)
     return page_response([_attachment_view(r) for r in rows], total, page, per_page)
 
 

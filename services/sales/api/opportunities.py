@@ -16,26 +16,31 @@ from services.sales.api.common import (
     MoneyField,
     config,
     customer_name_match,
-    emitter,
     like_pattern,
-    parse_date_arg,
-    path_id,
     require_customer,
     search_arg,
     sort_arg,
     today,
-    uuid_field,
     writer,
 )
 from services.sales.domain import opportunities as rules
 from services.sales.models import opportunities
 from shared.errors import Conflict, NotFound, ValidationFailed
-from shared.fields import Date
+from shared.fields import Date, uuid_field
 from shared.money import ZERO, fmt
 from shared.openapi import api_doc
-from shared.service import service_context
+from shared.service import request_emitter, service_context
 from shared.visibility import can_see_customer, customer_filter, require_assignable_owner
-from shared.web import load, page_args, page_response, principal, uuid_arg
+from shared.web import (
+    count_and_page,
+    date_arg,
+    load,
+    page_args,
+    page_response,
+    path_id,
+    principal,
+    uuid_arg,
+)
 
 bp = Blueprint("opportunities", __name__)
 
@@ -88,7 +93,7 @@ def create():
             owner = require_assignable_owner(conn, p, owner)
         else:
             owner = p.user_id if p.role in ("sales", "manager") else customer_owner
-        row = store.insert(conn, emitter(conn), {"id": str(uuid.uuid4()), "owner_id": owner,
+        row = store.insert(conn, request_emitter(conn), {"id": str(uuid.uuid4()), "owner_id": owner,
                                                  "probability": probability, "lead_id": None, **body})
     return jsonify(store.view(row)), 201
 
@@ -129,7 +134,7 @@ def patch(opp_id: str):
         changes["updated_at"] = datetime.now(UTC)
         conn.execute(sa.update(opportunities).where(opportunities.c.id == row["id"]).values(**changes))
         row = {**row, **changes}
-        store.publish(emitter(conn), "sales.opportunity.updated", row)
+        store.publish(request_emitter(conn), "sales.opportunity.updated", row)
     return jsonify(store.view(row))
 
 
@@ -168,12 +173,9 @@ def list_():
         if q:
             where.append(sa.or_(opportunities.c.name.ilike(like_pattern(q)),
                                 customer_name_match(opportunities.c.customer_id, q)))
-        total = conn.execute(sa.select(sa.func.count()).select_from(opportunities).where(*where)).scalar_one()
-        rows = conn.execute(
-            sa.select(opportunities).where(*where)
-            .order_by(*order)
-            .limit(per_page).offset((page - 1) * per_page)
-        ).mappings()
+        page_rows, total = count_and_page(
+            conn, sa.select(opportunities).where(*where).order_by(*order), page, per_page)
+        rows = [r._mapping for r in page_rows]
         items = [store.view(dict(r)) for r in rows]
     return page_response(items, total, page, per_page)
 
@@ -204,8 +206,8 @@ def forecast():
     """Per month of expected close (from..to, at most 36 months; default this month and
     the next five): count, amount and weighted amount of the opportunities not lost."""
     p = principal()
-    start = (parse_date_arg(request.args.get("from"), "from") or today()).replace(day=1)
-    end = parse_date_arg(request.args.get("to"), "to")
+    start = (date_arg("from") or today()).replace(day=1)
+    end = date_arg("to")
     if not (1900 <= start.year <= 2990 and (end is None or end.year <= 2999)):
         raise ValidationFailed("invalid range", details={"from": ["years 1900 to 2999"]})
     end = end or rules.add_months(start, 6) - timedelta(days=1)

@@ -14,14 +14,11 @@ from services.sales.api import answers as out
 from services.sales.api.common import (
     config,
     customer_name_match,
-    emitter,
     like_pattern,
     lines_field,
-    path_id,
     require_customer,
     search_arg,
     sort_arg,
-    uuid_field,
     writer,
 )
 from services.sales.domain.orders import SHIPPING_STATUSES, STATUSES
@@ -29,9 +26,10 @@ from services.sales.models import orders
 from services.sales.orders_store import load_lines_for, load_order, view
 from services.sales.pricing import price_lines, stock_warnings
 from shared.errors import NotFound, ValidationFailed
+from shared.fields import uuid_field
 from shared.identity import Principal
 from shared.openapi import api_doc
-from shared.service import service_context
+from shared.service import request_emitter, service_context
 from shared.visibility import (
     can_see_customer,
     customer_filter,
@@ -39,7 +37,7 @@ from shared.visibility import (
     has_grant,
     with_customer_names,
 )
-from shared.web import load, page_args, page_response, principal, uuid_arg
+from shared.web import count_and_page, load, page_args, page_response, path_id, principal, uuid_arg
 
 bp = Blueprint("orders", __name__)
 
@@ -100,7 +98,7 @@ def create_order():
         owner_id = require_customer(conn, p, body["customer_id"])
         lines = price_lines(conn, body["customer_id"], body["lines"], default_tax_rate=cfg.default_tax_rate)
         order = ordering.create_order(
-            conn, emitter(conn), customer_id=body["customer_id"], owner_id=owner_id, lines=lines,
+            conn, request_emitter(conn), customer_id=body["customer_id"], owner_id=owner_id, lines=lines,
             created_by=p.user_id, approval_threshold=cfg.approval_discount_pct, warehouse_id=body["warehouse_id"],
         )
         warnings = stock_warnings(conn, lines, body["warehouse_id"])
@@ -140,11 +138,8 @@ def list_orders():
             where.append(sa.or_(orders.c.warehouse_id == warehouse_id, orders.c.reserved_warehouse_id == warehouse_id))
         if q:
             where.append(sa.or_(orders.c.number.ilike(like_pattern(q)), customer_name_match(orders.c.customer_id, q)))
-        total = conn.execute(sa.select(sa.func.count()).select_from(orders).where(*where)).scalar_one()
-        rows = [dict(r) for r in conn.execute(
-            sa.select(orders).where(*where).order_by(*order)
-            .limit(per_page).offset((page - 1) * per_page)
-        ).mappings()]
+        page_rows, total = count_and_page(conn, sa.select(orders).where(*where).order_by(*order), page, per_page)
+        rows = [dict(r._mapping) for r in page_rows]
         lines = load_lines_for(conn, [r["id"] for r in rows])
         items = with_customer_names(conn, [view({**r, "lines": lines[r["id"]]}) for r in rows])
     return page_response(items, total, page, per_page)
@@ -157,7 +152,7 @@ def approve(order_id: str):
     ctx = service_context()
     with ctx.engine.begin() as conn:
         order = writable_order(conn, p, order_id)
-        order = ordering.approve_order(conn, emitter(conn), p, order)
+        order = ordering.approve_order(conn, request_emitter(conn), p, order)
     return jsonify(view(order))
 
 
@@ -176,7 +171,7 @@ def reject(order_id: str):
     ctx = service_context()
     with ctx.engine.begin() as conn:
         order = writable_order(conn, p, order_id)
-        order = ordering.reject_order(conn, emitter(conn), p, order, reason)
+        order = ordering.reject_order(conn, request_emitter(conn), p, order, reason)
     return jsonify(view(order))
 
 
@@ -188,7 +183,7 @@ def cancel(order_id: str):
     ctx = service_context()
     with ctx.engine.begin() as conn:
         order = writable_order(conn, p, order_id)
-        order = ordering.cancel_order(conn, emitter(conn), order, body["reason"])
+        order = ordering.cancel_order(conn, request_emitter(conn), order, body["reason"])
     return jsonify(view(order))
 
 
@@ -199,5 +194,5 @@ def close(order_id: str):
     ctx = service_context()
     with ctx.engine.begin() as conn:
         order = writable_order(conn, p, order_id)
-        order = ordering.close_order(conn, emitter(conn), order)
+        order = ordering.close_order(conn, request_emitter(conn), order)
     return jsonify(view(order))

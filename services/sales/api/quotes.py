@@ -16,15 +16,12 @@ from services.sales.api import answers as out
 from services.sales.api.common import (
     config,
     customer_name_match,
-    emitter,
     like_pattern,
     lines_field,
-    path_id,
     require_customer,
     search_arg,
     sort_arg,
     today,
-    uuid_field,
     writer,
 )
 from services.sales.documents import language, quote_pdf
@@ -34,12 +31,12 @@ from services.sales.models import opportunities, quotes
 from services.sales.orders_store import view as order_view
 from services.sales.pricing import price_lines, stock_warnings
 from shared.errors import Conflict, DependencyDown, NotFound, ValidationFailed
-from shared.fields import Date, SingleLine
+from shared.fields import Date, SingleLine, uuid_field
 from shared.identity import Principal
 from shared.openapi import api_doc
-from shared.service import service_context
+from shared.service import request_emitter, service_context
 from shared.visibility import can_see_customer, customer_filter
-from shared.web import load, page_args, page_response, principal, uuid_arg
+from shared.web import count_and_page, load, page_args, page_response, path_id, principal, uuid_arg
 
 bp = Blueprint("quotes", __name__)
 
@@ -108,7 +105,7 @@ def create():
         require_customer(conn, p, body["customer_id"])
         _check_opportunity(conn, body["opportunity_id"], body["customer_id"])
         lines = price_lines(conn, body["customer_id"], body["lines"], default_tax_rate=config().default_tax_rate)
-        quote = store.insert(conn, emitter(conn), customer_id=body["customer_id"], owner_id=p.user_id,
+        quote = store.insert(conn, request_emitter(conn), customer_id=body["customer_id"], owner_id=p.user_id,
                              opportunity_id=body["opportunity_id"], valid_until=body["valid_until"],
                              lines=lines, today=today())
         out = _with_warnings(conn, quote)
@@ -163,7 +160,7 @@ def patch(quote_id: str):
                                 default_tax_rate=config().default_tax_rate)
             quote = store.replace_lines(conn, quote, lines)
         quote = store.update(conn, quote, **changes)
-        store.publish(emitter(conn), "sales.quote.updated", quote, today())
+        store.publish(request_emitter(conn), "sales.quote.updated", quote, today())
         out = _with_warnings(conn, quote)
     return jsonify(out)
 
@@ -203,10 +200,8 @@ def list_():
             where.append(quotes.c.status == status)
         if q:
             where.append(sa.or_(quotes.c.number.ilike(like_pattern(q)), customer_name_match(quotes.c.customer_id, q)))
-        total = conn.execute(sa.select(sa.func.count()).select_from(quotes).where(*where)).scalar_one()
-        rows = [dict(r) for r in conn.execute(
-            sa.select(quotes).where(*where).order_by(*order)
-            .limit(per_page).offset((page - 1) * per_page)).mappings()]
+        page_rows, total = count_and_page(conn, sa.select(quotes).where(*where).order_by(*order), page, per_page)
+        rows = [dict(r._mapping) for r in page_rows]
         lines = store.lines_of(conn, [r["id"] for r in rows])
     items = [store.view({**r, "lines": lines[r["id"]]}, today()) for r in rows]
     return page_response(items, total, page, per_page)
@@ -225,7 +220,7 @@ def copy(quote_id: str):
                                                  today() + timedelta(days=config().quote_validity_days))
         if valid_until < today():
             raise ValidationFailed("the copy would be expired", details={"valid_until": ["must not be in the past"]})
-        quote = store.insert(conn, emitter(conn), customer_id=src["customer_id"], owner_id=p.user_id,
+        quote = store.insert(conn, request_emitter(conn), customer_id=src["customer_id"], owner_id=p.user_id,
                              opportunity_id=src["opportunity_id"], valid_until=valid_until,
                              lines=src["lines"], today=today(), copied_from=src["id"])
         out = _with_warnings(conn, quote)
@@ -252,7 +247,7 @@ def change_status(quote_id: str):
         if target == rules.SENT:
             changes["sent_at"] = datetime.now(UTC)
         quote = store.update(conn, quote, **changes)
-        store.publish(emitter(conn), "sales.quote.updated", quote, today())
+        store.publish(request_emitter(conn), "sales.quote.updated", quote, today())
         out = _with_warnings(conn, quote)
     return jsonify(out)
 
@@ -270,11 +265,11 @@ def convert(quote_id: str):
                            + (" again" if quote["order_id"] else ""), code="illegal_transition",
                            details={"status": status, "order_id": quote["order_id"]})
         owner_id = require_customer(conn, p, quote["customer_id"])
-        order = ordering.create_order(conn, emitter(conn), customer_id=quote["customer_id"], owner_id=owner_id,
+        order = ordering.create_order(conn, request_emitter(conn), customer_id=quote["customer_id"], owner_id=owner_id,
                                       lines=quote["lines"], created_by=p.user_id, approval_threshold=config().approval_discount_pct,
                                       quote_id=quote["id"])
         quote = store.update(conn, quote, status=rules.ACCEPTED, order_id=order["id"])
-        store.publish(emitter(conn), "sales.quote.updated", quote, today())
+        store.publish(request_emitter(conn), "sales.quote.updated", quote, today())
         warnings = stock_warnings(conn, quote["lines"])
     return jsonify({**order_view(order), "warnings": warnings}), 201
 
@@ -312,7 +307,7 @@ def send(quote_id: str):
             quote = store.update(conn, quote, status=rules.SENT, sent_at=datetime.now(UTC))
         else:
             quote = store.update(conn, quote, sent_at=datetime.now(UTC))
-        store.publish(emitter(conn), "sales.quote.updated", quote, today())
+        store.publish(request_emitter(conn), "sales.quote.updated", quote, today())
         data = quote_pdf(store.view(quote, today()), name, cfg.company_name)
         try:
             send_pdf(cfg, to=body["to"], cc=body["cc"], subject=body["subject"] or f"报价单 {quote['number']} - {name}",

@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from shared.events.fields import MAX_DEAL_AMOUNT
-from shared.money import ZERO, BadAmount, cents, to_decimal
+from shared.money import ZERO, cents
 
 HUNDRED = Decimal(100)
 MAX_AMOUNT = MAX_DEAL_AMOUNT  # 10^11: a unit price, an opportunity, one line's gross (the event contract's bound)
-PCT_PLACES = Decimal("0.0001")
 
 
 @dataclass(frozen=True)
@@ -21,31 +20,6 @@ class Amounts:
     net: Decimal
     tax: Decimal
     gross: Decimal
-
-
-def parse_pct(value: object, *, field: str = "value") -> Decimal:
-    """A percentage in percent (13 means 13%), from 0 to 100 inclusive."""
-    try:
-        pct = to_decimal(value)
-    except BadAmount as exc:
-        raise BadAmount(f"{field} must be a number") from exc
-    if pct < 0 or pct > HUNDRED:
-        raise BadAmount(f"{field} must be between 0 and 100")
-    if pct != pct.quantize(PCT_PLACES):
-        raise BadAmount(f"{field} must have at most four decimal places")
-    return pct
-
-
-def parse_price(value: object) -> Decimal:
-    """A non-negative amount with at most two decimal places."""
-    amount = to_decimal(value)
-    if amount < 0:
-        raise BadAmount("must not be negative")
-    if amount > MAX_AMOUNT:
-        raise BadAmount(f"must not exceed {MAX_AMOUNT}")
-    if amount != cents(amount):
-        raise BadAmount("must have at most two decimal places")
-    return amount
 
 
 def line_amounts(quantity: int, unit_price: Decimal, discount_pct: Decimal, tax_rate: Decimal) -> Amounts:

@@ -3,8 +3,6 @@ POST /notifications/read-all."""
 
 from __future__ import annotations
 
-import uuid
-
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 from sqlalchemy.engine import Row
@@ -14,7 +12,7 @@ from services.tracking.models import notifications as n
 from shared.errors import NotFound, ValidationFailed
 from shared.openapi import api_doc
 from shared.service import service_context
-from shared.web import is_uuid, page_args, page_response, principal
+from shared.web import count_and_page, page_args, page_response, path_id, principal
 
 bp = Blueprint("tracking_notifications", __name__, url_prefix="/notifications")
 
@@ -38,23 +36,18 @@ def list_notifications():
     if unread_only in ("true", "1"):
         where.append(n.c.read_at.is_(None))
     with service_context().engine.connect() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(n).where(*where)).scalar_one()
         unread = conn.execute(sa.select(sa.func.count()).select_from(n).where(
             n.c.user_id == me.user_id, n.c.read_at.is_(None))).scalar_one()
-        rows = conn.execute(
-            sa.select(n).where(*where)
-            .order_by(n.c.read_at.is_not(None), n.c.created_at.desc(), n.c.id.desc())
-            .limit(per_page).offset((page - 1) * per_page)
-        ).all()
+        rows, total = count_and_page(
+            conn, sa.select(n).where(*where)
+            .order_by(n.c.read_at.is_not(None), n.c.created_at.desc(), n.c.id.desc()), page, per_page)
     return page_response([_item(r) for r in rows], total, page, per_page, unread=unread)
 
 
 @bp.post("/<notification_id>/read")
 @api_doc(response=out.Notification, summary="Mark a notification read")
 def mark_read(notification_id: str):
-    if not is_uuid(notification_id):
-        raise NotFound("notification not found")
-    notification_id = str(uuid.UUID(notification_id))
+    notification_id = path_id(notification_id, "notification")
     me = principal()
     with service_context().engine.begin() as conn:
         row = conn.execute(

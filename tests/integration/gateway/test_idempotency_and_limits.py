@@ -6,7 +6,10 @@ import threading
 import time
 import uuid
 
+import sqlalchemy as sa
+
 from gateway.bootstrap import create_app
+from shared.testing.fixtures import eventually
 from tests.integration.gateway.conftest import Caller, login
 
 
@@ -66,7 +69,13 @@ def test_concurrent_duplicate_is_409(gateway_app, admin, fake_services):
 
     thread = threading.Thread(target=first_call)
     thread.start()
-    time.sleep(0.4)
+
+    def claimed() -> bool:  # the first call holds the key (in flight at the slow service)
+        with gateway_app.extensions["gateway"].engine.connect() as conn:
+            return conn.execute(sa.text("SELECT state FROM idempotency_keys WHERE key = :k"),
+                                {"k": key}).scalar() == "in_flight"
+
+    eventually(claimed, timeout=5, interval=0.02)
     duplicate = admin.post(f"{path}?s=1", json={"x": 1}, headers={"Idempotency-Key": key})
     thread.join()
     assert duplicate.status_code == 409

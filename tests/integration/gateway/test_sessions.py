@@ -16,6 +16,7 @@ from sqlalchemy import event
 from gateway.api_auth import REFRESH_COOKIE
 from gateway.bootstrap import create_app
 from shared.db import make_engine
+from shared.testing.fixtures import eventually
 from tests.integration.gateway.conftest import Caller
 
 
@@ -462,8 +463,14 @@ def test_a_connection_the_database_dropped_is_retried_on_a_fresh_one(gateway_set
         with engine.connect() as conn:
             for pid in pids:
                 assert conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar()
+
+        def gone() -> bool:  # pg_terminate_backend only signals: wait until the backend has ended
+            with engine.connect() as conn:  # a new transaction: pg_stat_activity is a per-transaction snapshot
+                return not conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:p)"),
+                                        {"p": pids}).scalar_one()
+
+        eventually(gone, timeout=5)
         engine.dispose()
-        time.sleep(0.2)
         assert me(client, token).status_code == 200
     finally:
         ctx.dispose()

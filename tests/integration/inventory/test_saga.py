@@ -159,7 +159,7 @@ def _reserve_in_own_transaction(engine, outbox, envelope, barrier, results, inde
                 if mark_processed(conn, envelope.event_id, name):
                     fn(conn, envelope, Reactions(outbox, conn, envelope))
         results[index] = "ok"
-    except Exception as exc:  # noqa: BLE001 - recorded for the assertion
+    except Exception as exc:  # recorded for the assertion
         results[index] = repr(exc)
 
 

@@ -11,8 +11,10 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from shared import copies
 from shared.db import make_engine
 from shared.events import customer as customer_events
+from shared.testing.fixtures import eventually
 from shared.testing.timing import Timed, later
 
 pytestmark = pytest.mark.integration
@@ -85,7 +87,8 @@ def test_the_wait_holds_no_transaction_open(world):
     pid = world.product()
     cid = str(uuid.uuid4())
     call = Timed(lambda: rep.post("/quotes", json=quote_body(cid, pid)))
-    time.sleep(0.3)
+    eventually(lambda: copies.listener_for(world.engine, world.settings.direct_database_url).waiting() >= 1,
+               timeout=2.5, interval=0.02)  # the request waits for the copy
     probe = make_engine(world.settings.database_url, pool_size=1)
     try:
         with probe.connect() as conn:

@@ -17,6 +17,7 @@ from shared.db import make_engine
 from shared.envelope import Envelope
 from shared.events import customer as customer_events
 from shared.outbox import Outbox
+from shared.testing.fixtures import eventually
 from shared.visibility import visibility_handlers
 
 pytestmark = pytest.mark.integration
@@ -107,9 +108,8 @@ def test_waiting_holds_no_connection_and_no_transaction(engine):
                for i in ids]
     for t in threads:
         t.start()
-    time.sleep(0.6)
     listener = copies.listener_for(engine)
-    assert listener.waiting() == 20
+    eventually(lambda: listener.waiting() == 20, timeout=2.5)
     db = engine.url.database
     probe = make_engine(str(engine.url.render_as_string(hide_password=False)), pool_size=1)
     try:
@@ -137,10 +137,7 @@ def test_the_listener_leaves_when_nobody_waits(engine, monkeypatch):
     waiter, and the next wait starts it again."""
     monkeypatch.setattr(copies.CopyListener, "IDLE_S", 0.5)
     listener = wait_listening(engine)
-    deadline = time.monotonic() + 10
-    while listener.listening.is_set() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not listener.listening.is_set()
+    eventually(lambda: not listener.listening.is_set(), timeout=10)
     cid = str(uuid.uuid4())
     feeder = apply_later(engine, 0.3, customer_event(cid, str(uuid.uuid4())))
     assert copies.await_copy(engine, "acl_customers", cid, 5.0) is True

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 from deploy.supervise import Supervisor
@@ -50,8 +49,7 @@ def test_kill_9_of_the_child_is_restarted_and_sigterm_stops_the_wrapper(tmp_path
         assert proc.poll() is None  # the wrapper (what honcho sees) never exited
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) == 0
-        time.sleep(0.1)
-        assert json.loads(state.read_text())["state"] == "stopped"
+        eventually(lambda: json.loads(state.read_text())["state"] == "stopped", timeout=5)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -14,12 +14,17 @@ from services.inventory.domain.importing import ImportFileError, check_row, read
 def test_csv_with_bom_and_chinese_headers():
     text = "编码,名称,规格,单位,售价\nA1,水泵,,台,12.5\n,,,,\n"
     rows = read_rows("x.csv", text.encode("utf-8-sig"))
-    assert rows == [{"sku": "A1", "name": "水泵", "spec": "", "unit": "台", "list_price": "12.5"}]
+    assert rows == [(2, {"sku": "A1", "name": "水泵", "spec": "", "unit": "台", "list_price": "12.5"})]
+
+
+def test_row_numbers_are_the_spreadsheets_and_nul_is_dropped():
+    text = "sku,name,unit,list_price\n\n,,,\nA\x001,泵,台,1\n"
+    assert read_rows("x.csv", text.encode()) == [(4, {"sku": "A1", "name": "泵", "unit": "台", "list_price": "1"})]
 
 
 def test_gbk_csv_is_accepted():
     rows = read_rows("x.csv", "sku,name,unit,list_price\nB1,阀门,个,3\n".encode("gbk"))
-    assert rows[0]["name"] == "阀门"
+    assert rows[0][1]["name"] == "阀门"
 
 
 def test_xlsx():
@@ -28,7 +33,8 @@ def test_xlsx():
     wb.active.append(["C1", "电机", "台", 99.9, 5])
     buf = io.BytesIO()
     wb.save(buf)
-    assert read_rows("x.XLSX", buf.getvalue())[0]["safety_stock"] == 5
+    assert read_rows("x.XLSX", buf.getvalue())[0][1] == {"sku": "C1", "name": "电机", "unit": "台",
+                                                         "list_price": "99.9", "safety_stock": "5"}
 
 
 @pytest.mark.parametrize("name,content", [("x.csv", b""), ("x.csv", b"a,b\n1,2\n"), ("x.xlsx", b"not a zip"),
@@ -39,8 +45,15 @@ def test_bad_files(name, content):
 
 
 def test_check_row():
-    ok, msg = check_row({"sku": " A ", "name": "泵", "unit": "台", "list_price": "1.005", "safety_stock": "3"})
-    assert msg is None and ok["sku"] == "A" and ok["list_price"] == Decimal("1.01") and ok["safety_stock"] == 3
+    ok, msg = check_row({"sku": " A ", "name": "泵", "unit": "台", "list_price": "1.5", "safety_stock": "3"})
+    assert msg is None and ok["sku"] == "A" and ok["list_price"] == Decimal("1.50") and ok["safety_stock"] == 3
+    # the API's money rule: more than two decimal places is refused, never rounded
+    assert check_row({"sku": "A", "name": "泵", "unit": "台", "list_price": "1.005"})[1] == \
+        "list_price must have at most 2 decimal places"
+    assert "cost_price" in check_row({"sku": "A", "name": "泵", "unit": "台", "list_price": "1",
+                                      "cost_price": "1e30"})[1]
+    assert "safety_stock" in check_row({"sku": "A", "name": "泵", "unit": "台", "list_price": "1",
+                                        "safety_stock": "Infinity"})[1]
     assert check_row({"sku": "A", "name": "泵", "unit": "台"})[1] == "missing list_price"
     assert "list_price" in check_row({"sku": "A", "name": "泵", "unit": "台", "list_price": "x"})[1]
     assert "safety_stock" in check_row({"sku": "A", "name": "泵", "unit": "台", "list_price": "1",
