@@ -161,7 +161,7 @@ class Rejection(Schema):
 
 
 @bp.post("/orders/<order_id>/reject")
-@api_doc(body=Rejection, summary="Turn a held order down with a reason (whoever may approve it): pending_approval -> rejected; 403 others, 409 wrong state", tags=["sales"])
+@api_doc(body=Rejection, response=out.Order, summary="Turn a held order down with a reason (whoever may approve it): pending_approval -> rejected; 403 others, 409 wrong state", tags=["sales"])
 def reject(order_id: str):
     p = writer()
     body = load(Rejection())

@@ -129,3 +129,43 @@ class ReceivablesByOwnerRow(Schema):
     paid = money()
     outstanding = money()
     credit = money()
+
+
+class SalesMonth(Schema):
+    month = text(nullable=False, description="YYYY-MM")
+    orders = integer()
+    revenue = money()
+    net = money()
+    previous_month = text(nullable=False, description="the same month a year before")
+    previous_orders = integer()
+    previous_revenue = money()
+    previous_net = money()
+
+
+class SalesByMonth(Schema):
+    items = many(SalesMonth)
+    year = integer()
+
+
+class ExpensesRow(Schema):
+    count = integer()
+    claimed = money(description="all claims but the rejected")
+    approved = money(description="approved or paid")
+    paid = money()
+    submitted = money()
+    submitter_id = ident(nullable=True, description="group=submitter")
+    submitter_name = text(description="group=submitter")
+    customer_id = ident(nullable=True, description="group=customer")
+    name = text(description="group=customer: the customer's name")
+    owner_id = ident(nullable=True, description="group=customer: the customer's owner")
+
+
+class AgeingByOwnerRow(Schema):
+    owner_id = ident()
+    owner_name = text()
+    customers = integer()
+    days_0_30 = money()
+    days_31_60 = money()
+    days_61_90 = money()
+    days_over_90 = money()
+    total = money()

@@ -160,6 +160,7 @@ def product_sales():
 
 
 @bp.get("/sales-by-month")
+@api_doc(response=out.SalesByMonth, summary="Per month of `year` (default this year) beside the same month a year before (owner_id, format)")
 def sales_by_month():
     """Per month of `year` (default: this year, UTC) beside the same month a year before."""
     details: dict[str, list[str]] = {}
@@ -233,6 +234,7 @@ def profit():
 
 
 @bp.get("/expenses")
+@api_doc(page=out.ExpensesRow, summary="Expense claims per submitter or per customer (group, from, to, owner_id, format)")
 def expenses():
     """Expense claims per submitter (`group=submitter`, default) or per customer
     (`group=customer`: linked directly or through an order, customers the caller sees)."""
@@ -260,6 +262,7 @@ def receivables_by_owner():
 
 
 @bp.get("/receivables-ageing")
+@api_doc(page=out.AgeingByOwnerRow, summary="Per owner: open invoice amounts by age at as_of (owner_id, format)")
 def receivables_ageing():
     """Per owner: open invoice amounts by age at `as_of` (default now; a date or an ISO time)."""
     fmt, page, per_page = _window()
