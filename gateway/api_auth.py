@@ -10,6 +10,7 @@ browser send.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
@@ -51,7 +52,8 @@ def _clear_refresh_cookie(response: Response) -> Response:
     return response
 
 
-def _token_answer(issued: sessions.IssuedSession, *, cookie: bool, must_change: bool = False) -> Response:
+def _token_answer(issued: sessions.IssuedSession, *, cookie: bool, must_change: bool = False,
+                  user: dict[str, Any] | None = None) -> Response:
     ctx = gateway_context()
     answer = {"access_token": ctx.tokens.issue(issued.user_id, issued.role, issued.session_id),
               "token_type": "Bearer", "expires_in": ctx.tokens.ttl}
@@ -60,6 +62,8 @@ def _token_answer(issued: sessions.IssuedSession, *, cookie: bool, must_change: 
     answer["refresh_expires_in"] = max(0, int(issued.expires_at.timestamp() - time.time()))
     if must_change:
         answer["password_change_required"] = True
+    if user is not None:
+        answer["user"] = user
     response = jsonify(answer)
     if cookie:
         _set_refresh_cookie(response, issued)
@@ -146,13 +150,16 @@ def refresh():
         with ctx.engine.begin() as conn:
             issued, must_change = sessions.rotate(conn, token, refresh_ttl_s=ctx.config.refresh_ttl_s,
                                                   max_s=ctx.config.session_max_s)
+            # the portal restores a session from its cookie: who it is comes in the same answer
+            # (one round trip less before the first page; API clients ask /auth/me)
+            user = public_view(user_store.get_user(conn, issued.user_id)) if from_cookie else None
     except sessions.RefreshRefused:
         with ctx.engine.begin() as conn:
             reused = sessions.revoke_if_reused(conn, token)
         message = ("this refresh token was already used: the session has been ended" if reused
                    else "the refresh token is unknown, expired or revoked")
         return _refused(message, clear_cookie=from_cookie)
-    return _token_answer(issued, cookie=from_cookie or _wants_cookie(data), must_change=must_change)
+    return _token_answer(issued, cookie=from_cookie or _wants_cookie(data), must_change=must_change, user=user)
 
 
 @bp.post("/logout")

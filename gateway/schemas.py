@@ -38,6 +38,8 @@ class TokenOut(Schema):
         "description": "opaque; exchange it at POST /auth/refresh for new tokens (it works once); absent when "
                        "it was set as a cookie"})
     refresh_expires_in = fields.Integer(metadata={"description": "seconds the refresh token stays valid unused"})
+    user = fields.Dict(metadata={"description": "a refresh through the portal's cookie: the user, as GET /auth/me "
+                                                "answers it (one round trip less when a page is reloaded)"})
     password_change_required = fields.Boolean(metadata={"description": "present and true when the password "
                                                         "must be changed before any other call"})
 

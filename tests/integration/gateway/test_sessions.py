@@ -340,6 +340,8 @@ def test_portal_refresh_by_cookie_rotates_and_detects_reuse(gateway_app, other_w
     renewed = browser.post("/api/v1/auth/refresh")  # the browser sends the cookie itself
     assert renewed.status_code == 200, renewed.get_json()
     assert "refresh_token" not in renewed.get_json()
+    # who the session is comes with it (the portal needs no /auth/me round trip on a reload)
+    assert renewed.get_json()["user"] == me(other_worker, renewed.get_json()["access_token"]).get_json()
     second_cookie = cookie_value(cookie_header(renewed))
     assert second_cookie != first_cookie
     assert me(other_worker, renewed.get_json()["access_token"]).status_code == 200

@@ -17,6 +17,7 @@ const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("c
 if (channel && channel.unref) channel.unref(); // node (unit tests): never keeps the process alive
 
 let accessToken = null;
+let restoredUser = null; // who the cookie's session is, from the refresh answer
 let language = "zh-CN";
 let unauthorized = () => {};
 
@@ -38,6 +39,13 @@ export function onUnauthorized(fn) {
 /** The language the server writes its texts in (timeline summaries, PDFs, messages). */
 export function setApiLanguage(lang) {
   language = lang;
+}
+
+/** The user the restored session belongs to (once), or null: then ask GET /auth/me. */
+export function takeRestoredUser() {
+  const user = restoredUser;
+  restoredUser = null;
+  return user;
 }
 
 export function hasToken() {
@@ -70,7 +78,9 @@ export function refresh() {
           cache: "no-store",
         });
         if (!response.ok) return false;
-        accessToken = (await response.json()).access_token;
+        const answer = await response.json();
+        accessToken = answer.access_token;
+        restoredUser = answer.password_change_required ? null : answer.user || null;
         return true;
       } catch {
         return false;

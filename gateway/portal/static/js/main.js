@@ -1,7 +1,7 @@
 // The portal's entry: restores the session (refresh cookie), shows the login page or the
 // shell, and keeps a deep link opened while logged out for after the login.
 import { html, render, useEffect, useState } from "./lib.js";
-import { ApiError, api, login, onUnauthorized, refresh, setApiLanguage } from "./api.js";
+import { ApiError, api, login, onUnauthorized, refresh, setApiLanguage, takeRestoredUser } from "./api.js";
 import { errorText, lang, onLangChange, setLang, t } from "./i18n.js";
 import { loadPrefs } from "./prefs.js";
 import { forgetNames, loadUsers } from "./names.js";
@@ -95,8 +95,16 @@ function App() {
   }), []);
   const enter = async () => {
     try {
-      const [user, prefs] = await Promise.all([api.get("/auth/me"), loadPrefs()]);
-      if (prefs.language) setLang(prefs.language);
+      // a reload: the refresh answer said who it is, so the page renders at once and the
+      // saved language (cached on this device already) is checked in the background
+      const known = takeRestoredUser();
+      const prefs = loadPrefs();
+      const user = known || (await api.get("/auth/me"));
+      if (known) prefs.then((p) => p.language && setLang(p.language));
+      else {
+        const loaded = await prefs;
+        if (loaded.language) setLang(loaded.language);
+      }
       setSignedIn(true);
       setCurrentUser(user);
       loadUsers();
