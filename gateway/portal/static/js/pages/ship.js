@@ -1,7 +1,7 @@
 // The warehouse's queue of orders to ship, and shipping one: part or all of what is still to
 // ship from the warehouse that reserved it, with carrier and tracking number; asking for more
 // than is left is refused and the remaining quantities are shown.
-import { html, useState } from "../lib.js";
+import { html, useEffect, useState } from "../lib.js";
 import { api } from "../api.js";
 import { date, dateTime, errorText, label, mergeCatalogues, money, number, t } from "../i18n.js";
 import cat from "../i18n/warehouse.js";
@@ -35,6 +35,16 @@ function Ship({ orderId }) {
   const [tracking, setTracking] = useState("");
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  const [shippedAt, setShippedAt] = useState(0);
+  // the order's status settles by events after a shipment: read it again for a while
+  useEffect(() => {
+    if (!shippedAt) return undefined;
+    const timer = setInterval(() => {
+      reloadOrder();
+      if (Date.now() - shippedAt > 20000) clearInterval(timer);
+    }, 1500);
+    return () => clearInterval(timer);
+  }, [shippedAt]);
   if (!order || !reservation) return html`<${Pending} data=${order && reservation} error=${orderError || resError} />`;
   const left = reservation.lines.filter((l) => l.remaining > 0);
   const qty = (l) => quantities[l.product_id] ?? String(l.remaining);
@@ -48,6 +58,7 @@ function Ship({ orderId }) {
         carrier: carrier.trim() || null, tracking_number: tracking.trim() || null });
       toast(t("ship.done"));
       setQuantities({});
+      setShippedAt(Date.now());
       reloadOrder();
       reloadRes();
       reloadShipments();
