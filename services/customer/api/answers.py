@@ -80,6 +80,7 @@ class Comment(Schema):
 
 class Activity(Schema):
     id = ident()
+    comment_count = integer(nullable=True, description="in lists: how many managers' comments it has")
     customer_id = ident()
     contact_id = ident(nullable=True)
     kind = text(nullable=False)

@@ -52,6 +52,10 @@ class StockLevel(Schema):
     on_hand = integer()
     reserved = integer()
     available = integer()
+    sku = text(description="the product's SKU")
+    product_name = text()
+    unit = text()
+    warehouse_name = text()
 
 
 class LedgerEntry(Schema):

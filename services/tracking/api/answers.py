@@ -169,3 +169,19 @@ class AgeingByOwnerRow(Schema):
     days_61_90 = money()
     days_over_90 = money()
     total = money()
+
+
+class ExpensesPage(Schema):
+    items = many(ExpensesRow)
+    total = integer()
+    page = integer()
+    per_page = integer()
+    group = text(nullable=False, description="submitter or customer")
+
+
+class AgeingByOwnerPage(Schema):
+    items = many(AgeingByOwnerRow)
+    total = integer()
+    page = integer()
+    per_page = integer()
+    as_of = text(nullable=False, description="the moment the debts are aged at")

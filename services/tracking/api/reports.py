@@ -234,7 +234,7 @@ def profit():
 
 
 @bp.get("/expenses")
-@api_doc(page=out.ExpensesRow, summary="Expense claims per submitter or per customer (group, from, to, owner_id, format)")
+@api_doc(response=out.ExpensesPage, summary="Expense claims per submitter or per customer (group, from, to, owner_id, format)")
 def expenses():
     """Expense claims per submitter (`group=submitter`, default) or per customer
     (`group=customer`: linked directly or through an order, customers the caller sees)."""
@@ -262,7 +262,7 @@ def receivables_by_owner():
 
 
 @bp.get("/receivables-ageing")
-@api_doc(page=out.AgeingByOwnerRow, summary="Per owner: open invoice amounts by age at as_of (owner_id, format)")
+@api_doc(response=out.AgeingByOwnerPage, summary="Per owner: open invoice amounts by age at as_of (owner_id, format)")
 def receivables_ageing():
     """Per owner: open invoice amounts by age at `as_of` (default now; a date or an ISO time)."""
     fmt, page, per_page = _window()
