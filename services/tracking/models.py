@@ -44,6 +44,8 @@ events = sa.Table(
     sa.Index("ix_events_actor_time", "actor_id", sa.text("occurred_at DESC"), sa.text("seq DESC")),
     sa.Index("ix_events_type_time", "event_type", sa.text("occurred_at DESC"), sa.text("seq DESC")),
     sa.Index("ix_events_time", sa.text("occurred_at DESC"), sa.text("seq DESC")),
+    # head office: one region's entries (issue 18)
+    sa.Index("ix_events_region_time", "region", sa.text("occurred_at DESC"), sa.text("seq DESC")),
 )
 
 # ---- read models ----------------------------------------------------------------------

@@ -42,6 +42,7 @@ class TimelineEntry(Schema):
     summary_zh = text()
     event_id = ident()
     service = text()
+    region = text(nullable=True, description="the region (instance) where it happened; head office shows every branch's")
     customer_id = ident(nullable=True)
     aggregate_type = text()
     aggregate_id = text()

@@ -57,6 +57,7 @@ def _entry(row: Row, zh_first: bool, reader: Reader) -> dict:
         "summary_zh": zh,
         "event_id": row.event_id,
         "service": row.service,
+        "region": row.region,
         "customer_id": row.customer_id,
         "aggregate_type": row.aggregate_type,
         "aggregate_id": row.aggregate_id,
@@ -75,6 +76,9 @@ def _filters() -> list[ColumnElement]:
     event_type = text_arg("type", 120)
     if event_type:
         out.append(events.c.event_type == event_type)
+    region = text_arg("region", 40)
+    if region:  # head office: one region's entries (its own or a branch's)
+        out.append(events.c.region == region)
     return out
 
 
@@ -115,7 +119,7 @@ def _page(conn: Connection, me: Principal, where: list[ColumnElement], count_cap
 
 
 @bp.get("/timeline")
-@api_doc(response=out.TimelinePage, summary="A customer's timeline: every event on it, newest first (customer_id, type, from, to, before)")
+@api_doc(response=out.TimelinePage, summary="A customer's timeline: every event on it, newest first (customer_id, type, region, from, to, before)")
 def timeline():
     customer_id = id_arg("customer_id")
     if not customer_id:
@@ -169,7 +173,7 @@ _VISIBLE_CUSTOMERS = sa.text(
 
 
 @bp.get("/audit")
-@api_doc(response=out.TimelinePage, summary="The audit trail the caller may see (actor_id, service, type, from, to, before)")
+@api_doc(response=out.TimelinePage, summary="The audit trail the caller may see (actor_id, service, type, region, from, to, before)")
 def audit():
     me = principal()
     start, end = period_args()
