@@ -94,7 +94,9 @@ rm_orders = sa.Table(
     sa.Column("invoiced_amount", Money, nullable=False),
     sa.Column("paid_amount", Money, nullable=False),
     sa.Column("created_at", TS, nullable=False),
+    sa.Column("region", sa.String(40), nullable=True),  # where it was placed (head office: every branch's)
     sa.Index("ix_rm_orders_owner_created", "owner_id", "created_at"),
+    sa.Index("ix_rm_orders_region_created", "region", "created_at"),
     sa.Index("ix_rm_orders_created", "created_at"),
 )
 

@@ -64,11 +64,26 @@ class TimelinePage(Schema):
 class SalesPerformanceRow(Schema):
     owner_id = ident()
     owner_name = text()
+    region = text(description="where the orders were placed (one row per owner and region)")
     orders = integer()
     revenue = money()
     net = money()
     paid = money()
     outstanding = money()
+
+
+class RegionRow(Schema):
+    region = text(description="the region; null for orders recorded before regions were kept")
+    orders = integer()
+    customers = integer()
+    revenue = money()
+    net = money()
+    paid = money()
+    outstanding = money()
+
+
+class RegionsReport(Schema):
+    items = many(RegionRow)
 
 
 class ProductSalesRow(Schema):
