@@ -33,6 +33,16 @@ def _env(name: str, default: str) -> str:
     return value if value not in (None, "") else default
 
 
+def port_offset() -> int:
+    """CRM_PORT_OFFSET: added to every service's port (a second instance on one machine,
+    e.g. a branch at 8201..8205 beside head office's 8101..8105)."""
+    return int(_env("CRM_PORT_OFFSET", "0"))
+
+
+def service_port(service: str) -> int:
+    return SERVICE_PORTS[service] + port_offset()
+
+
 # ---- PostgreSQL -------------------------------------------------------------------
 def pg_base_url() -> str:
     """A server URL without a database name for administrative work (scratch databases of
