@@ -8,7 +8,7 @@ own databases (CRM_DB_PREFIX: `crm_hq_customer`, `crm_cn_south_customer`, ...), 
 broker users (CRM_BROKER_USER_PREFIX) and its own vhost (`crm-hq`, `crm-cn-south`) on the
 local PostgreSQL and RabbitMQ. The branch's ports are head office's plus an offset
 (CRM_PORT_OFFSET=100: gateway 8180, services 8201..8205) and its metrics ports plus
-CRM_METRICS_OFFSET=1000 (10200..10252), clear of head office's 9200..9252 and of the ports
+1000 (10200..10252), clear of head office's 9200..9252 and of the ports
 of `SALES_REPLICAS` (+100 per replica). The shovel between the vhosts is made by
 deploy.prepare on the branch (deploy/regions.py); head office is prepared first, so its
 inbox queue exists before the shovel starts.
