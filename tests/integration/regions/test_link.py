@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from shared.envelope import Envelope
 from shared.testing.fixtures import eventually
+from shared.testing.regions import REGION, TwoRegions, rabbitmqctl
 from shared.topology import connect
-from tests.integration.regions.conftest import REGION, TwoRegions, rabbitmqctl
 
 pytestmark = pytest.mark.integration
 
