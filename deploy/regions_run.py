@@ -36,6 +36,9 @@ class Instance:
     port_offset: int = 0
     metrics_offset: int = 0
     extra: dict[str, str] = field(default_factory=dict)
+    # settings taken from another variable of the secrets file (the branch's own JWT keys and
+    # internal secret: a token or identity header of one instance is worthless at the other)
+    secrets_from: dict[str, str] = field(default_factory=dict)
 
     @property
     def slug(self) -> str:
@@ -58,7 +61,9 @@ def instances() -> list[Instance]:
     rabbit = f"{os.environ.get('CRM_RABBITMQ_HOST') or '127.0.0.1'}:{os.environ.get('CRM_RABBITMQ_PORT') or '5672'}"
     return [
         Instance(HEAD_OFFICE, 8080, extra={"CRM_REGION_LINKS": f"{BRANCH}=crm-link-{BRANCH}"}),
-        Instance(BRANCH, 8180, 100, 1000, extra={"CRM_HEAD_OFFICE_AMQP_URL": f"amqp://{rabbit}/crm-{HEAD_OFFICE}"}),
+        Instance(BRANCH, 8180, 100, 1000, extra={"CRM_HEAD_OFFICE_AMQP_URL": f"amqp://{rabbit}/crm-{HEAD_OFFICE}"},
+                 secrets_from={"CRM_JWT_KEYS": "CRM_CN_SOUTH_JWT_KEYS",
+                               "CRM_INTERNAL_SECRET": "CRM_CN_SOUTH_INTERNAL_SECRET"}),
     ]
 
 
@@ -74,7 +79,9 @@ def procfile(text: str, wanted: list[Instance]) -> str:
     gateway's line expands ${GATEWAY_PORT} itself)."""
     lines = []
     for inst in wanted:
-        settings = "export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in inst.env().items()) + ";"
+        pairs = [f"{k}={shlex.quote(v)}" for k, v in inst.env().items()]
+        pairs += [f'{k}="${source}"' for k, source in inst.secrets_from.items()]
+        settings = "export " + " ".join(pairs) + ";"
         for line in text.splitlines():
             name, sep, command = line.partition(":")
             if not sep or not name.strip() or name.lstrip().startswith("#"):
@@ -88,7 +95,12 @@ def prepare() -> int:
     """deploy.prepare for head office, then for the branch (its shovel needs head office's exchange)."""
     for inst in instances():
         print(f"== preparing {inst.region} (vhost crm-{inst.region}, databases crm_{inst.slug}_*)", flush=True)
-        done = subprocess.run([sys.executable, "-m", "deploy.prepare"], env={**os.environ, **inst.env()})
+        missing = [source for source in inst.secrets_from.values() if not os.environ.get(source)]
+        if missing:
+            print(f"{', '.join(missing)} not set: run `python -m deploy.secrets` (make secrets does)", file=sys.stderr)
+            return 2
+        secrets = {k: os.environ[source] for k, source in inst.secrets_from.items()}
+        done = subprocess.run([sys.executable, "-m", "deploy.prepare"], env={**os.environ, **inst.env(), **secrets})
         if done.returncode != 0:
             return done.returncode
     return 0

@@ -32,3 +32,15 @@ def test_the_two_instances_share_no_port_database_user_or_vhost():
         assert hq.env()[key] != branch.env()[key]
     assert hq.env()["CRM_REGION_LINKS"] == "cn-south=crm-link-cn-south"
     assert branch.env()["CRM_HEAD_OFFICE_AMQP_URL"].endswith("/crm-hq")
+
+
+def test_the_branch_has_its_own_tokens_and_internal_secret():
+    hq, branch = instances()
+    text = procfile(PROCFILE.read_text(), [hq, branch])
+    for line in text.splitlines():
+        if line.startswith("cn_south_"):
+            assert 'CRM_JWT_KEYS="$CRM_CN_SOUTH_JWT_KEYS"' in line
+            assert 'CRM_INTERNAL_SECRET="$CRM_CN_SOUTH_INTERNAL_SECRET"' in line
+        else:
+            assert "CRM_JWT_KEYS" not in line and "CRM_INTERNAL_SECRET" not in line
+    assert "CRM_CN_SOUTH_JWT_KEYS" in __import__("deploy.secrets", fromlist=["GENERATORS"]).GENERATORS
