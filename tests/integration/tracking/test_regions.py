@@ -5,14 +5,22 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 
 import pytest
+import sqlalchemy as sa
 
 from services.tracking.handlers import customer_of
 from tests.integration.tracking import scenario
 from tests.integration.tracking.test_reports import NOV, by
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def settings(service_settings):
+    """Tracking at head office (region hq)."""
+    return service_settings("tracking", region="hq")
 
 
 @pytest.fixture
@@ -60,3 +68,21 @@ def test_reports_compare_regions_and_filter_by_region(world, as_user):
     # a rep sees only their own rows, whatever region they ask for
     r1 = by(as_user(world.users["R1"]).get("/reports/regions", query_string=NOV).get_json()["items"], "region")
     assert set(r1) == {"hq"}
+
+
+
+def test_head_office_does_not_notify_about_a_branchs_events(world, engine, apply):
+    """A branch notifies its own users; head office only about what happened there: the
+    scenario's notifications at head office all come from its own events, and the same
+    notifiable events arriving from a branch add none."""
+    branch = {e.event_id for e in world.events if e.region == "cn-south"}
+    with engine.connect() as conn:
+        notified = set(conn.execute(sa.text("SELECT event_id FROM notifications")).scalars())
+    assert notified and not notified & branch
+    again = [dataclasses.replace(e, event_id=str(uuid.uuid4()), region="cn-south")
+             for e in world.events if e.event_id in notified]
+    apply(again)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM events WHERE region = 'cn-south'")).scalar_one() \
+            == len(branch) + len(again)
+        assert set(conn.execute(sa.text("SELECT event_id FROM notifications")).scalars()) == notified
