@@ -78,6 +78,7 @@ rm_opportunities = sa.Table(
     sa.Column("stage", sa.String(20), nullable=False),
     sa.Column("amount", Money, nullable=False),
     sa.Column("created_at", TS, nullable=False),
+    sa.Column("region", sa.String(40), nullable=True),  # where it is worked (head office: every branch's)
 )
 
 rm_orders = sa.Table(

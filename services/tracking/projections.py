@@ -138,7 +138,8 @@ def on_lead(conn: Connection, event: Envelope, _r: Reactions) -> None:
 def _opportunity_row(e: Envelope) -> dict[str, Any]:
     d = e.data
     return {"id": _req(d, "id"), "customer": _req(d, "customer_id"), "owner": _req(d, "owner_id"),
-            "stage": _req(d, "stage"), "amount": _money(d, "amount", "0"), "created": _when(e, "created_at")}
+            "stage": _req(d, "stage"), "amount": _money(d, "amount", "0"), "created": _when(e, "created_at"),
+            "region": (e.region or None) and e.region[:40]}
 
 
 def on_opportunity(conn: Connection, event: Envelope, _r: Reactions) -> None:
@@ -148,11 +149,11 @@ def on_opportunity(conn: Connection, event: Envelope, _r: Reactions) -> None:
 
 
 _UPSERT_OPPORTUNITY = guarded(
-    "rm_opportunities (opportunity_id, customer_id, owner_id, stage, amount, created_at)",
-    ":id, :customer, :owner, :stage, CAST(:amount AS numeric), CAST(:created AS timestamptz)",
+    "rm_opportunities (opportunity_id, customer_id, owner_id, stage, amount, created_at, region)",
+    ":id, :customer, :owner, :stage, CAST(:amount AS numeric), CAST(:created AS timestamptz), :region",
     "ON CONFLICT (opportunity_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, "
     "owner_id = EXCLUDED.owner_id, stage = EXCLUDED.stage, amount = EXCLUDED.amount, "
-    "created_at = EXCLUDED.created_at")
+    "created_at = EXCLUDED.created_at, region = EXCLUDED.region")
 
 
 def _order_row(e: Envelope) -> dict[str, Any]:

@@ -80,6 +80,8 @@ class RegionRow(Schema):
     net = money()
     paid = money()
     outstanding = money()
+    open_opportunities = integer(description="opportunities not won or lost, whenever created")
+    pipeline = money(description="their amount")
 
 
 class RegionsReport(Schema):

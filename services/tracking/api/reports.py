@@ -135,12 +135,16 @@ def sales_performance():
 
 
 @bp.get("/regions")
-@api_doc(response=out.RegionsReport, summary="Per region: orders, customers, revenue, paid, outstanding (from, to; head office compares its branches)")
+@api_doc(response=out.RegionsReport, summary="Per region: orders, customers, revenue, paid, outstanding (from, to) and the open pipeline; head office compares its branches")
 def regions():
     start, end = period_args()
     with service_context().engine.connect() as conn:
         scope = _one_owner(owner_filter(conn, principal(), rm_orders.c.owner_id, "reports"), rm_orders.c.owner_id)
-        items = reports.sales_by_region(conn, start, end, scope)
+        opp_scope = owner_filter(conn, principal(), rm_opportunities.c.owner_id, "reports")
+        owner = id_arg("owner_id")
+        if owner:
+            opp_scope = sa.and_(opp_scope, rm_opportunities.c.owner_id == owner)
+        items = reports.sales_by_region(conn, start, end, scope, opp_scope)
     return _answer("regions", None, items)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -61,6 +62,15 @@ def test_reports_compare_regions_and_filter_by_region(world, as_user):
     assert regions["hq"]["paid"] == "200.00" and regions["hq"]["outstanding"] == "218.10"
     assert regions["cn-south"]["orders"] == 1 and regions["cn-south"]["revenue"] == "113.00"
     assert regions["cn-south"]["outstanding"] == "0.00"
+    # the open pipeline: the scenario's one open opportunity (OP2, stage proposal), in its region
+    last = {}
+    for e in world.events:
+        if e.event_type.startswith("sales.opportunity."):
+            last[e.aggregate_id] = e
+    (op2,) = [e for e in last.values() if e.data["stage"] not in ("won", "lost")]
+    assert regions[op2.region]["open_opportunities"] == 1
+    assert Decimal(regions[op2.region]["pipeline"]) == Decimal(str(op2.data["amount"]))
+    assert sum(r["open_opportunities"] for r in regions.values()) == 1
     rows = admin.get("/reports/sales-performance", query_string={**NOV, "region": "cn-south"}).get_json()["items"]
     assert [(r["owner_id"], r["region"], r["revenue"]) for r in rows] == [(world.users["R2"]["id"], "cn-south", "113.00")]
     products = admin.get("/reports/product-sales", query_string={**NOV, "region": "hq"}).get_json()["items"]
