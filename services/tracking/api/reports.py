@@ -17,6 +17,7 @@ from services.tracking.api import answers as out
 from services.tracking.api.exports import EXPORT_MAX_ROWS, Column, export_format, file_response
 from services.tracking.api.params import id_arg, period_args, report_page_args, text_arg
 from services.tracking.api.readers import reader_of
+from services.tracking.api.regions import with_branches
 from services.tracking.domain import periods as P
 from services.tracking.models import (
     rm_customers,
@@ -98,6 +99,14 @@ def _one_owner(scope, col):
     return scope
 
 
+def _order_scope(conn):
+    """The orders the caller may count (a head-office manager: every branch's too), of
+    `owner_id` / `region` if asked."""
+    me = principal()
+    return _one_owner(with_branches(owner_filter(conn, me, rm_orders.c.owner_id, "reports"), rm_orders.c.region, me),
+                      rm_orders.c.owner_id)
+
+
 def _customer_scope(conn, me):
     """scope_for(customer id column): the caller's customers, those of `owner_id` if asked."""
     owner = id_arg("owner_id")
@@ -129,7 +138,7 @@ def sales_performance():
     start, end = period_args()
     fmt, page, per_page = _window()
     with service_context().engine.connect() as conn:
-        scope = _one_owner(owner_filter(conn, principal(), rm_orders.c.owner_id, "reports"), rm_orders.c.owner_id)
+        scope = _order_scope(conn)
         items, total = reports.sales_performance(conn, start, end, scope, per_page, (page - 1) * per_page)
     return _answer("sales-performance", fmt, items, total, page, per_page)
 
@@ -139,8 +148,9 @@ def sales_performance():
 def regions():
     start, end = period_args()
     with service_context().engine.connect() as conn:
-        scope = _one_owner(owner_filter(conn, principal(), rm_orders.c.owner_id, "reports"), rm_orders.c.owner_id)
-        opp_scope = owner_filter(conn, principal(), rm_opportunities.c.owner_id, "reports")
+        scope = _order_scope(conn)
+        opp_scope = with_branches(owner_filter(conn, principal(), rm_opportunities.c.owner_id, "reports"),
+                                  rm_opportunities.c.region, principal())
         owner = id_arg("owner_id")
         if owner:
             opp_scope = sa.and_(opp_scope, rm_opportunities.c.owner_id == owner)
@@ -154,7 +164,7 @@ def product_sales():
     start, end = period_args()
     fmt, page, per_page = _window()
     with service_context().engine.connect() as conn:
-        scope = _one_owner(owner_filter(conn, principal(), rm_orders.c.owner_id, "reports"), rm_orders.c.owner_id)
+        scope = _order_scope(conn)
         items, total = reports.product_sales(conn, start, end, scope, per_page, (page - 1) * per_page)
     return _answer("product-sales", fmt, items, total, page, per_page)
 
@@ -168,7 +178,7 @@ def sales_by_month():
         raise ValidationFailed("invalid year", details=details)
     fmt = export_format()
     with service_context().engine.connect() as conn:
-        scope = _one_owner(owner_filter(conn, principal(), rm_orders.c.owner_id, "reports"), rm_orders.c.owner_id)
+        scope = _order_scope(conn)
         items = reports.sales_by_month(conn, year, scope)
     return _answer("sales-by-month", fmt, items, year=year)
 

@@ -13,6 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from services.tracking.api import answers as out
 from services.tracking.api.params import check_offset, cursor_arg, id_arg, period_args, text_arg
 from services.tracking.api.readers import reader_of
+from services.tracking.api.regions import is_branch_customer, with_branches
 from services.tracking.domain import cursor as cursor_codec
 from services.tracking.domain.disclosure import Reader, disclose
 from services.tracking.models import events
@@ -136,7 +137,8 @@ def timeline():
                 raise CopyMissing(not_found, ("acl_customers", customer_id))
             if not has_grant(conn, me.user_id, customer_id):  # an assignment shows the whole timeline
                 where.append(events.c.service == SERVICE_ROLES[me.role])
-        elif not can_see_customer(conn, me, customer_id, "tracking", read=True):
+        elif not can_see_customer(conn, me, customer_id, "tracking", read=True) and \
+                not is_branch_customer(conn, me, customer_id):  # head office's managers: every branch
             raise not_found if known else CopyMissing(not_found, ("acl_customers", customer_id))
         return _page(conn, me, where)
 
@@ -161,7 +163,7 @@ def audit_scope(conn: Connection, me: Principal) -> ColumnElement:
     on_customers = (events.c.customer_id == sa.any_(sa.literal(ids, ARRAY(sa.String)))
                     if len(ids) <= MAX_LISTED else customer_filter(conn, me, events.c.customer_id, "tracking",
                                                                    read=True))
-    return sa.or_(on_customers, sa.and_(no_customer, events.c.actor_id.in_(team)))
+    return with_branches(sa.or_(on_customers, sa.and_(no_customer, events.c.actor_id.in_(team))), events.c.region, me)
 
 
 MAX_LISTED = 20_000

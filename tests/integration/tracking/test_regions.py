@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def settings(service_settings):
     """Tracking at head office (region hq)."""
-    return service_settings("tracking", region="hq")
+    return service_settings("tracking", region="hq", region_links=(("cn-south", "crm-link-cn-south"),))
 
 
 @pytest.fixture
@@ -96,3 +96,19 @@ def test_head_office_does_not_notify_about_a_branchs_events(world, engine, apply
         assert conn.execute(sa.text("SELECT count(*) FROM events WHERE region = 'cn-south'")).scalar_one() \
             == len(branch) + len(again)
         assert set(conn.execute(sa.text("SELECT event_id FROM notifications")).scalars()) == notified
+
+
+def test_head_office_managers_see_every_branch_and_reps_keep_their_own(world, as_user):
+    """M manages R1 only; C2 and its order are the branch's: M sees them at head office
+    (timeline, audit, reports), R1 does not."""
+    c2 = world.ids["C2"]
+    manager, rep = as_user(world.users["M"]), as_user(world.users["R1"])
+    assert {i["region"] for i in manager.get("/timeline", query_string={"customer_id": c2}).get_json()["items"]} \
+        == {"cn-south"}
+    assert rep.get("/timeline", query_string={"customer_id": c2}).status_code == 404
+    assert manager.get("/audit", query_string={"region": "cn-south"}).get_json()["total"] > 0
+    assert rep.get("/audit", query_string={"region": "cn-south"}).get_json()["total"] == 0
+    assert "cn-south" in by(manager.get("/reports/regions", query_string=NOV).get_json()["items"], "region")
+    assert "cn-south" not in by(rep.get("/reports/regions", query_string=NOV).get_json()["items"], "region")
+    rows = manager.get("/reports/sales-performance", query_string={**NOV, "region": "cn-south"}).get_json()["items"]
+    assert [r["owner_id"] for r in rows] == [world.users["R2"]["id"]]
