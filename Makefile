@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 REQS := $(sort $(wildcard requirements*.txt))
 STAMP := $(VENV)/.installed-$(shell cat $(REQS) 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: run test venv servers browser secrets prepare lint unit integration e2e bench fuzz contract compose-check clean
+.PHONY: run run-regions test venv servers browser secrets prepare lint unit integration e2e bench fuzz contract compose-check clean
 
 # Per-installation random secrets (never the public development values), generated once
 # into an ignored file and exported to every process `make run` starts.
@@ -58,6 +58,18 @@ run: prepare
 	@$(WITH_SECRETS) LOG_FORMAT=$${LOG_FORMAT:-text} PYTHONPATH=$(CURDIR) \
 	  SALES_REUSE_PORT=$$([ $(SALES_REPLICAS) -gt 1 ] && echo 1 || echo 0) \
 	  $(BIN)/honcho -d $(CURDIR) -f deploy/Procfile start -c sales_api=$(SALES_REPLICAS),sales_consumer=$(SALES_REPLICAS)
+
+# Head office (region hq, http://127.0.0.1:8080) and one branch (region cn-south,
+# http://127.0.0.1:8180), each the whole suite with its own databases (crm_hq_*,
+# crm_cn_south_*), broker users and vhost (crm-hq, crm-cn-south) on the local servers; the
+# branch's events reach head office's tracking through a RabbitMQ shovel (deploy/regions.py,
+# deploy/regions_run.py: ports, order of preparation).
+run-regions: venv servers secrets
+	@$(WITH_SECRETS) $(BIN)/python -m deploy.regions_run prepare
+	@$(BIN)/python -m deploy.regions_run procfile var/Procfile.regions
+	@echo "head office (hq): http://127.0.0.1:8080   branch (cn-south): http://127.0.0.1:8180"
+	@$(WITH_SECRETS) LOG_FORMAT=$${LOG_FORMAT:-text} PYTHONPATH=$(CURDIR) \
+	  $(BIN)/honcho -d $(CURDIR) -f var/Procfile.regions start $(PROCESSES)
 
 lint: venv
 	@$(BIN)/ruff check .

@@ -67,9 +67,13 @@ class BrokerGrant:
 
 
 def definitions(vhost: str, grants: Iterable[BrokerGrant], *, exchange: str = "crm.events",
-                dlx: str = "crm.dlx") -> dict:
-    """The definitions document: vhost, exchanges, queues, bindings, users, permissions."""
+                dlx: str = "crm.dlx", regions_exchange: str | None = None) -> dict:
+    """The definitions document: vhost, exchanges, queues, bindings, users, permissions
+    (and, at head office, the exchange the branches' shovels publish to)."""
     grants = list(grants)
+    extra = [] if not regions_exchange else [
+        {"name": regions_exchange, "vhost": vhost, "type": "topic", "durable": True, "auto_delete": False,
+         "internal": False, "arguments": {}}]
     queues, bindings = [], []
     for g in grants:
         if g.topology is None:
@@ -85,6 +89,7 @@ def definitions(vhost: str, grants: Iterable[BrokerGrant], *, exchange: str = "c
              "internal": False, "arguments": {}},
             {"name": dlx, "vhost": vhost, "type": "direct", "durable": True, "auto_delete": False,
              "internal": False, "arguments": {}},
+            *extra,
         ],
         "queues": queues,
         "bindings": bindings,

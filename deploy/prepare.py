@@ -34,6 +34,7 @@ from shared.config import (
     pg_admin_url,
     rabbitmq_url_is_explicit,
     rabbitmq_vhost,
+    settings_for,
     url_user,
 )
 from shared.db import run_migrations
@@ -99,8 +100,9 @@ def prepare_broker(names: list[str]) -> None:
     grants = broker_grants(names)
     if grants:
         settings = root_of(grants[0].component).settings()
-        document = broker_users.definitions(rabbitmq_vhost(), grants, exchange=settings.exchange,
-                                            dlx=settings.dead_letter_exchange)
+        document = broker_users.definitions(
+            rabbitmq_vhost(), grants, exchange=settings.exchange, dlx=settings.dead_letter_exchange,
+            regions_exchange=settings.regions_exchange if settings.region_links else None)
         broker_users.admin_from_env().apply(document)
         print(f"broker users {', '.join(g.user for g in grants)} on vhost {rabbitmq_vhost()}", flush=True)
     for name in names:
@@ -122,6 +124,11 @@ def main(argv: list[str] | None = None) -> int:
     names = [n for n in available() if not wanted or n in wanted]
     prepare_databases(names)
     prepare_broker(names)
+    if not wanted or "tracking" in wanted:
+        from deploy.regions import prepare_links
+
+        for line in prepare_links(settings_for("tracking")):
+            print(line, flush=True)
     return 0
 
 

@@ -32,6 +32,11 @@ GENERATORS: dict[str, Callable[[], str]] = {
     # the servers' administrators, for docker-compose (`make run` uses the local servers'
     # own administrators: PostgreSQL's superuser over trust auth, rabbitmqctl)
     "CRM_PG_ADMIN_PASSWORD": new_secret,
+    # the demo branch's link to head office (`make run-regions`, deploy/regions.py)
+    "CRM_LINK_PASSWORD_CN_SOUTH": new_secret,
+    # ... whose tokens and internal identity headers head office must not accept, and back
+    "CRM_CN_SOUTH_JWT_KEYS": lambda: f"k{time.strftime('%Y%m%d')}:{new_secret()}",
+    "CRM_CN_SOUTH_INTERNAL_SECRET": new_secret,
     "CRM_RABBITMQ_ADMIN_PASSWORD": new_secret,
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 
-from shared.config import SERVICE_PORTS
+from shared.config import SERVICE_PORTS, service_port
 from shared.secrets import DEV_JWT_SECRET, check_secret, secret_from_env
 
 # First path segment under /api/v1 -> owning service (API.md).
@@ -38,8 +38,8 @@ def _env(name: str, default: str) -> str:
 
 def _upstreams() -> dict[str, str]:
     return {
-        name: _env(f"{name.upper()}_URL", f"http://127.0.0.1:{port}").rstrip("/")
-        for name, port in SERVICE_PORTS.items()
+        name: _env(f"{name.upper()}_URL", f"http://127.0.0.1:{service_port(name)}").rstrip("/")
+        for name in SERVICE_PORTS
     }
 
 

@@ -33,6 +33,16 @@ def _env(name: str, default: str) -> str:
     return value if value not in (None, "") else default
 
 
+def port_offset() -> int:
+    """CRM_PORT_OFFSET: added to every service's port (a second instance on one machine,
+    e.g. a branch at 8201..8205 beside head office's 8101..8105)."""
+    return int(_env("CRM_PORT_OFFSET", "0"))
+
+
+def service_port(service: str) -> int:
+    return SERVICE_PORTS[service] + port_offset()
+
+
 # ---- PostgreSQL -------------------------------------------------------------------
 def pg_base_url() -> str:
     """A server URL without a database name for administrative work (scratch databases of
@@ -140,6 +150,30 @@ def parse_producer_users(raw: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+def parse_region_links(raw: str) -> tuple[tuple[str, str], ...]:
+    """`cn-south=crm-link-cn-south,...` -> (("cn-south", "crm-link-cn-south"), ...): at head
+    office, which broker user (a branch's shovel) forwards which region's events."""
+    pairs = []
+    for item in raw.split(","):
+        if item.strip():
+            region, sep, user = item.partition("=")
+            if not sep or not region.strip() or not user.strip():
+                raise ValueError(f"CRM_REGION_LINKS: {item!r} is not region=user")
+            pairs.append((region.strip(), user.strip()))
+    return tuple(pairs)
+
+
+def link_user(region: str) -> str:
+    """The broker user of the shovel that carries region's events to head office (broker
+    users are global to a broker: one name for both ends when they share one)."""
+    return _env("CRM_LINK_USER", f"crm-link-{region}")
+
+
+def link_password(region: str) -> str | None:
+    """CRM_LINK_PASSWORD_<REGION> (`cn-south` -> CRM_LINK_PASSWORD_CN_SOUTH)."""
+    return os.environ.get(f"CRM_LINK_PASSWORD_{region.upper().replace('-', '_')}") or None
+
+
 def _declare_topology_from_env() -> bool | None:
     raw = _env("CRM_DECLARE_TOPOLOGY", "").lower()
     if raw in ("1", "true", "yes", "on"):
@@ -165,6 +199,14 @@ class Settings:
     region: str = field(default_factory=lambda: _env("REGION", "cn-east"))
     exchange: str = field(default_factory=lambda: _env("CRM_EXCHANGE", "crm.events"))
     dead_letter_exchange: str = field(default_factory=lambda: _env("CRM_DLX", "crm.dlx"))
+    # head office: the exchange the branches' shovels publish to, which regions it receives
+    # (and from which broker user each), and which consumers bind it (deploy/regions.py)
+    regions_exchange: str = field(default_factory=lambda: _env("CRM_REGIONS_EXCHANGE", "crm.regions"))
+    region_links: tuple[tuple[str, str], ...] = field(
+        default_factory=lambda: parse_region_links(_env("CRM_REGION_LINKS", "")))
+    region_consumers: tuple[str, ...] = field(
+        default_factory=lambda: tuple(x.strip() for x in _env("CRM_REGION_CONSUMERS", "tracking").split(",")
+                                      if x.strip()))
     # no public default: checked when an API process starts (shared.secrets)
     internal_secret: str = field(default_factory=lambda: secret_from_env("CRM_INTERNAL_SECRET", DEV_INTERNAL_SECRET))
     retry_delays_ms: tuple[int, ...] = field(default_factory=retry_delays_ms)
@@ -205,6 +247,11 @@ class Settings:
     @property
     def runs_as_own_broker_user(self) -> bool:
         return self.broker_user == broker_user(self.service, self.broker_user_prefix)
+
+    @property
+    def receives_regions(self) -> bool:
+        """True for a head-office consumer that also takes the branches' events."""
+        return bool(self.region_links) and self.service in self.region_consumers
 
     @property
     def declares_topology(self) -> bool:

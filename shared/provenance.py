@@ -16,6 +16,12 @@ the producer that owns its type.
   header, which is believed only on such a message (own user_id, arrived through its own
   retry queue or replay route). A forgery therefore stays a forgery when it is retried or
   replayed, and a genuine event stays genuine.
+- Head office (issue 18): a branch's events arrive through that branch's shovel, which
+  publishes as its own broker user (`CRM_REGION_LINKS`: `cn-south=crm-link-cn-south`) and
+  stamps that user as `user_id`. Such an event is believed for its own region only
+  (envelope `region` = the link's region; the producer/type rule still holds; which service
+  of the branch published it the branch's broker checked with its own topic permissions);
+  and an event naming a linked region is believed only when it came through that link.
 """
 
 from __future__ import annotations
@@ -55,13 +61,15 @@ class ProducerTrust:
     dead_letter_exchange: str
     producer_users: tuple[tuple[str, str], ...] = ()
     user_prefix: str | None = None  # per-producer users <prefix><producer>; None: one shared user
+    region_links: tuple[tuple[str, str], ...] = ()  # (region, broker user of its shovel)
 
     @classmethod
     def from_settings(cls, settings: Settings, queue: str | None = None) -> ProducerTrust:
         prefix = settings.broker_user_prefix if settings.runs_as_own_broker_user else None
         return cls(queue=queue or settings.queue_name, own_user=settings.broker_user,
                    dead_letter_exchange=settings.dead_letter_exchange,
-                   producer_users=settings.producer_users, user_prefix=prefix)
+                   producer_users=settings.producer_users, user_prefix=prefix,
+                   region_links=settings.region_links if settings.receives_regions else ())
 
     @property
     def strict(self) -> bool:
@@ -104,6 +112,16 @@ class ProducerTrust:
         if envelope.producer != owner:
             return (f"untrusted producer: {envelope.producer!r} does not own event type "
                     f"{envelope.event_type!r}")
+        links = dict(self.region_links)
+        linked_region = {user: region for region, user in self.region_links}.get(origin or "")
+        if linked_region is not None:
+            if envelope.region != linked_region:
+                return (f"untrusted region: {envelope.event_type!r} came through the link of region "
+                        f"{linked_region!r} but names region {envelope.region!r}")
+            return None
+        if envelope.region in links:
+            return (f"untrusted region: {envelope.event_type!r} names region {envelope.region!r} but "
+                    f"did not come through its link ({links[envelope.region]!r})")
         expected = self.expected_user(owner)
         if origin is None:
             if self.strict:

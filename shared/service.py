@@ -148,9 +148,9 @@ class ServiceRoot:
         if command == "api":
             from werkzeug.serving import run_simple
 
-            from shared.config import SERVICE_PORTS
+            from shared.config import service_port
 
-            run_simple("127.0.0.1", port or SERVICE_PORTS[self.name], self.create_app(), threaded=True)
+            run_simple("127.0.0.1", port or service_port(self.name), self.create_app(), threaded=True)
             return 0
         return run_until_signalled(self.consumer() if command == "consumer" else self.relay())
 

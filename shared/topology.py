@@ -59,8 +59,10 @@ def consumer_topology(settings: Settings, queue: str, patterns: Iterable[str]) -
         out.queues.append((name, {"x-message-ttl": int(delay), "x-dead-letter-exchange": "",
                                   "x-dead-letter-routing-key": queue}))
         out.bindings.append((dlx, name, name))
-    for pattern in sorted(set(patterns)):
-        out.bindings.append((settings.exchange, queue, binding_key(pattern)))
+    sources = [settings.exchange] + ([settings.regions_exchange] if settings.receives_regions else [])
+    for source in sources:  # head office's tracking: also every branch's events (deploy/regions.py)
+        for pattern in sorted(set(patterns)):
+            out.bindings.append((source, queue, binding_key(pattern)))
     return out
 
 
@@ -69,6 +71,8 @@ def declare_exchanges(channel: BlockingChannel, settings: Settings, *, passive: 
     passive = (not settings.declares_topology) if passive is None else passive
     channel.exchange_declare(settings.exchange, exchange_type="topic", durable=True, passive=passive)
     channel.exchange_declare(settings.dead_letter_exchange, exchange_type="direct", durable=True, passive=passive)
+    if settings.region_links:
+        channel.exchange_declare(settings.regions_exchange, exchange_type="topic", durable=True, passive=passive)
 
 
 def declare_consumer_queue(

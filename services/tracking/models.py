@@ -44,6 +44,8 @@ events = sa.Table(
     sa.Index("ix_events_actor_time", "actor_id", sa.text("occurred_at DESC"), sa.text("seq DESC")),
     sa.Index("ix_events_type_time", "event_type", sa.text("occurred_at DESC"), sa.text("seq DESC")),
     sa.Index("ix_events_time", sa.text("occurred_at DESC"), sa.text("seq DESC")),
+    # head office: one region's entries (issue 18)
+    sa.Index("ix_events_region_time", "region", sa.text("occurred_at DESC"), sa.text("seq DESC")),
 )
 
 # ---- read models ----------------------------------------------------------------------
@@ -76,6 +78,7 @@ rm_opportunities = sa.Table(
     sa.Column("stage", sa.String(20), nullable=False),
     sa.Column("amount", Money, nullable=False),
     sa.Column("created_at", TS, nullable=False),
+    sa.Column("region", sa.String(40), nullable=True),  # where it is worked (head office: every branch's)
 )
 
 rm_orders = sa.Table(
@@ -92,7 +95,9 @@ rm_orders = sa.Table(
     sa.Column("invoiced_amount", Money, nullable=False),
     sa.Column("paid_amount", Money, nullable=False),
     sa.Column("created_at", TS, nullable=False),
+    sa.Column("region", sa.String(40), nullable=True),  # where it was placed (head office: every branch's)
     sa.Index("ix_rm_orders_owner_created", "owner_id", "created_at"),
+    sa.Index("ix_rm_orders_region_created", "region", "created_at"),
     sa.Index("ix_rm_orders_created", "created_at"),
 )
 

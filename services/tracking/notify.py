@@ -44,7 +44,10 @@ def recipients(conn: Connection, notice: Notice, actor_id: str | None = None) ->
     return []
 
 
-def on_notifiable(conn: Connection, event: Envelope, _r: Reactions) -> None:
+def on_notifiable(conn: Connection, event: Envelope, r: Reactions) -> None:
+    here = r.outbox.region if r is not None else ""
+    if here and event.region and event.region != here:
+        return  # a branch's event at head office: the branch notifies its own users (issue 18)
     notices = plan(event.event_type, event.event_id, event.aggregate_id, event.data or {})
     created_at = parse_event_time(None, event.occurred_at)
     rows = []

@@ -157,7 +157,8 @@ def on_lead(conn: Connection, event: Envelope, _r: Reactions) -> None:
 def _opportunity_row(e: Envelope) -> dict[str, Any]:
     d = e.data
     return {"id": _req(d, "id"), "customer": _req(d, "customer_id"), "owner": _req(d, "owner_id"),
-            "stage": _req(d, "stage"), "amount": _money(d, "amount", "0"), "created": _when(e, "created_at")}
+            "stage": _req(d, "stage"), "amount": _money(d, "amount", "0"), "created": _when(e, "created_at"),
+            "region": (e.region or None) and e.region[:40]}
 
 
 def on_opportunity(conn: Connection, event: Envelope, _r: Reactions) -> None:
@@ -167,11 +168,11 @@ def on_opportunity(conn: Connection, event: Envelope, _r: Reactions) -> None:
 
 
 _UPSERT_OPPORTUNITY = guarded(
-    "rm_opportunities (opportunity_id, customer_id, owner_id, stage, amount, created_at)",
-    ":id, :customer, :owner, :stage, CAST(:amount AS numeric), CAST(:created AS timestamptz)",
+    "rm_opportunities (opportunity_id, customer_id, owner_id, stage, amount, created_at, region)",
+    ":id, :customer, :owner, :stage, CAST(:amount AS numeric), CAST(:created AS timestamptz), :region",
     "ON CONFLICT (opportunity_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, "
     "owner_id = EXCLUDED.owner_id, stage = EXCLUDED.stage, amount = EXCLUDED.amount, "
-    "created_at = EXCLUDED.created_at")
+    "created_at = EXCLUDED.created_at, region = EXCLUDED.region")
 
 
 def _order_row(e: Envelope) -> dict[str, Any]:
@@ -185,7 +186,7 @@ def _order_row(e: Envelope) -> dict[str, Any]:
             "payment_status": _opt(d, "payment_status") or "unpaid",
             "net": _money(d, "net"), "tax": _money(d, "tax", "0"), "gross": _money(d, "gross"),
             "invoiced": _money(d, "invoiced_amount", "0"), "paid": _money(d, "paid_amount", "0"),
-            "created": _when(e, "created_at"), "lines": lines}
+            "created": _when(e, "created_at"), "region": (e.region or None) and e.region[:40], "lines": lines}
 
 
 def on_order(conn: Connection, event: Envelope, _r: Reactions) -> None:
@@ -206,14 +207,15 @@ _UPSERT_ORDER = guarded(
     "ON CONFLICT (order_id, line_no) DO UPDATE SET product_id = EXCLUDED.product_id, "
     "quantity = EXCLUDED.quantity, net = EXCLUDED.net, gross = EXCLUDED.gross",
     "o AS (INSERT INTO rm_orders (order_id, number, customer_id, owner_id, status, payment_status, net, tax, gross, "
-    "invoiced_amount, paid_amount, created_at) SELECT :id, :number, :customer, :owner, :status, :payment_status, "
-    "CAST(:net AS numeric), CAST(:tax AS numeric), CAST(:gross AS numeric), CAST(:invoiced AS numeric), "
-    "CAST(:paid AS numeric), CAST(:created AS timestamptz) WHERE EXISTS (SELECT 1 FROM guard) "
+    "invoiced_amount, paid_amount, created_at, region) SELECT :id, :number, :customer, :owner, :status, "
+    ":payment_status, CAST(:net AS numeric), CAST(:tax AS numeric), CAST(:gross AS numeric), "
+    "CAST(:invoiced AS numeric), CAST(:paid AS numeric), CAST(:created AS timestamptz), :region "
+    "WHERE EXISTS (SELECT 1 FROM guard) "
     "ON CONFLICT (order_id) DO UPDATE SET number = EXCLUDED.number, customer_id = EXCLUDED.customer_id, "
     "owner_id = EXCLUDED.owner_id, status = EXCLUDED.status, payment_status = EXCLUDED.payment_status, "
     "net = EXCLUDED.net, tax = EXCLUDED.tax, gross = EXCLUDED.gross, "
     "invoiced_amount = EXCLUDED.invoiced_amount, paid_amount = EXCLUDED.paid_amount, "
-    "created_at = EXCLUDED.created_at RETURNING 1)",
+    "created_at = EXCLUDED.created_at, region = EXCLUDED.region RETURNING 1)",
     "d AS (DELETE FROM rm_order_lines WHERE order_id = :id AND line_no >= :n_lines "
     "AND EXISTS (SELECT 1 FROM guard) RETURNING 1)",
 )

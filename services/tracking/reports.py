@@ -69,18 +69,51 @@ def sales_performance(conn: Connection, start, end, scope: ColumnElement, limit:
     o, b = rm_orders, rm_order_balances
     paid = sa.func.sum(sa.func.coalesce(b.c.paid_amount, o.c.paid_amount))
     base = (
-        sa.select(o.c.owner_id, sa.func.count().label("orders"), sa.func.sum(o.c.gross).label("revenue"),
+        sa.select(o.c.owner_id, o.c.region, sa.func.count().label("orders"), sa.func.sum(o.c.gross).label("revenue"),
                   sa.func.sum(o.c.net).label("net"), paid.label("paid"))
         .select_from(o.outerjoin(b, b.c.order_id == o.c.order_id))
-        .where(*counted_orders(start, end, scope)).group_by(o.c.owner_id)
+        .where(*counted_orders(start, end, scope)).group_by(o.c.owner_id, o.c.region)
     ).subquery()
     rows, total = paged(conn, sa.select(base, users.c.full_name, users.c.username)
                         .select_from(base.outerjoin(users, users.c.id == base.c.owner_id))
-                        .order_by(base.c.revenue.desc(), base.c.owner_id).limit(limit).offset(offset), base)
-    items = [{"owner_id": r.owner_id, "owner_name": r.full_name or r.username, "orders": int(r.orders),
+                        .order_by(base.c.revenue.desc(), base.c.owner_id, base.c.region).limit(limit).offset(offset),
+                        base)
+    items = [{"owner_id": r.owner_id, "owner_name": r.full_name or r.username, "region": r.region,
+              "orders": int(r.orders),
               "revenue": _m(r.revenue), "net": _m(r.net), "paid": _m(r.paid),
               "outstanding": _m(Decimal(r.revenue or 0) - Decimal(r.paid or 0))} for r in rows]
     return items, total
+
+
+CLOSED_STAGES = ("won", "lost")
+
+
+def sales_by_region(conn: Connection, start, end, scope: ColumnElement, opp_scope: ColumnElement) -> list[dict]:
+    """Head office's comparison: per region, counted orders, revenue, net, paid and
+    outstanding (receivable) over the period, and the open pipeline (now)."""
+    o, b = rm_orders, rm_order_balances
+    paid = sa.func.sum(sa.func.coalesce(b.c.paid_amount, o.c.paid_amount))
+    rows = conn.execute(
+        sa.select(o.c.region, sa.func.count().label("orders"), sa.func.sum(o.c.gross).label("revenue"),
+                  sa.func.sum(o.c.net).label("net"), paid.label("paid"),
+                  sa.func.count(sa.distinct(o.c.customer_id)).label("customers"))
+        .select_from(o.outerjoin(b, b.c.order_id == o.c.order_id))
+        .where(*counted_orders(start, end, scope)).group_by(o.c.region)
+        .order_by(sa.func.sum(o.c.gross).desc(), o.c.region)
+    ).all()
+    out = {r.region: {"region": r.region, "orders": int(r.orders), "customers": int(r.customers),
+                      "revenue": _m(r.revenue), "net": _m(r.net), "paid": _m(r.paid),
+                      "outstanding": _m(Decimal(r.revenue or 0) - Decimal(r.paid or 0)),
+                      "open_opportunities": 0, "pipeline": _m(0)} for r in rows}
+    opp = rm_opportunities
+    for r in conn.execute(  # the pipeline: opportunities still open (any creation date), the caller's
+        sa.select(opp.c.region, sa.func.count().label("n"), sa.func.sum(opp.c.amount).label("amount"))
+        .where(opp.c.stage.notin_(CLOSED_STAGES), opp_scope).group_by(opp.c.region)
+    ):
+        row = out.setdefault(r.region, {"region": r.region, "orders": 0, "customers": 0, "revenue": _m(0),
+                                        "net": _m(0), "paid": _m(0), "outstanding": _m(0)})
+        row.update(open_opportunities=int(r.n), pipeline=_m(r.amount))
+    return list(out.values())
 
 
 def product_sales(conn: Connection, start, end, scope: ColumnElement, limit: int, offset: int):

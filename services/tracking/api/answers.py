@@ -42,6 +42,7 @@ class TimelineEntry(Schema):
     summary_zh = text()
     event_id = ident()
     service = text()
+    region = text(nullable=True, description="the region (instance) where it happened; head office shows every branch's")
     customer_id = ident(nullable=True)
     aggregate_type = text()
     aggregate_id = text()
@@ -63,11 +64,28 @@ class TimelinePage(Schema):
 class SalesPerformanceRow(Schema):
     owner_id = ident()
     owner_name = text()
+    region = text(description="where the orders were placed (one row per owner and region)")
     orders = integer()
     revenue = money()
     net = money()
     paid = money()
     outstanding = money()
+
+
+class RegionRow(Schema):
+    region = text(description="the region; null for orders recorded before regions were kept")
+    orders = integer()
+    customers = integer()
+    revenue = money()
+    net = money()
+    paid = money()
+    outstanding = money()
+    open_opportunities = integer(description="opportunities not won or lost, whenever created")
+    pipeline = money(description="their amount")
+
+
+class RegionsReport(Schema):
+    items = many(RegionRow)
 
 
 class ProductSalesRow(Schema):

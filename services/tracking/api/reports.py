@@ -15,8 +15,9 @@ from flask import Blueprint, jsonify, request
 from services.tracking import reports
 from services.tracking.api import answers as out
 from services.tracking.api.exports import EXPORT_MAX_ROWS, Column, export_format, file_response
-from services.tracking.api.params import id_arg, period_args, report_page_args
+from services.tracking.api.params import id_arg, period_args, report_page_args, text_arg
 from services.tracking.api.readers import reader_of
+from services.tracking.api.regions import with_branches
 from services.tracking.domain import periods as P
 from services.tracking.models import (
     rm_customers,
@@ -88,9 +89,22 @@ def _answer(name: str, fmt: str | None, items: list, total: int | None = None, p
 
 
 def _one_owner(scope, col):
-    """The visibility clause narrowed to the `owner_id` asked for, if any."""
+    """The visibility clause narrowed to the `owner_id` asked for, if any (and, for the
+    order-based reports, to the `region` asked for)."""
     owner = id_arg("owner_id")
-    return sa.and_(scope, col == owner) if owner else scope
+    scope = sa.and_(scope, col == owner) if owner else scope
+    region = text_arg("region", 40)
+    if region and col is rm_orders.c.owner_id:
+        scope = sa.and_(scope, rm_orders.c.region == region)
+    return scope
+
+
+def _order_scope(conn):
+    """The orders the caller may count (a head-office manager: every branch's too), of
+    `owner_id` / `region` if asked."""
+    me = principal()
+    return _one_owner(with_branches(owner_filter(conn, me, rm_orders.c.owner_id, "reports"), rm_orders.c.region, me),
+                      rm_orders.c.owner_id)
 
 
 def _visible_customers(conn, me):
@@ -138,23 +152,38 @@ def _expense_scope(conn, me):
 
 
 @bp.get("/sales-performance")
-@api_doc(page=out.SalesPerformanceRow, summary="Per owner: orders, revenue, paid, outstanding (from, to)")
+@api_doc(page=out.SalesPerformanceRow, summary="Per owner (and region): orders, revenue, paid, outstanding (from, to, region)")
 def sales_performance():
     start, end = period_args()
     fmt, page, per_page = _window()
     with service_context().engine.connect() as conn:
-        scope = _one_owner(owner_filter(conn, principal(), rm_orders.c.owner_id, "reports"), rm_orders.c.owner_id)
+        scope = _order_scope(conn)
         items, total = reports.sales_performance(conn, start, end, scope, per_page, (page - 1) * per_page)
     return _answer("sales-performance", fmt, items, total, page, per_page)
 
 
+@bp.get("/regions")
+@api_doc(response=out.RegionsReport, summary="Per region: orders, customers, revenue, paid, outstanding (from, to) and the open pipeline; head office compares its branches")
+def regions():
+    start, end = period_args()
+    with service_context().engine.connect() as conn:
+        scope = _order_scope(conn)
+        opp_scope = with_branches(owner_filter(conn, principal(), rm_opportunities.c.owner_id, "reports"),
+                                  rm_opportunities.c.region, principal())
+        owner = id_arg("owner_id")
+        if owner:
+            opp_scope = sa.and_(opp_scope, rm_opportunities.c.owner_id == owner)
+        items = reports.sales_by_region(conn, start, end, scope, opp_scope)
+    return _answer("regions", None, items)
+
+
 @bp.get("/product-sales")
-@api_doc(page=out.ProductSalesRow, summary="Per product: quantity, revenue, orders (from, to)")
+@api_doc(page=out.ProductSalesRow, summary="Per product: quantity, revenue, orders (from, to, region)")
 def product_sales():
     start, end = period_args()
     fmt, page, per_page = _window()
     with service_context().engine.connect() as conn:
-        scope = _one_owner(owner_filter(conn, principal(), rm_orders.c.owner_id, "reports"), rm_orders.c.owner_id)
+        scope = _order_scope(conn)
         items, total = reports.product_sales(conn, start, end, scope, per_page, (page - 1) * per_page)
     return _answer("product-sales", fmt, items, total, page, per_page)
 
@@ -169,7 +198,7 @@ def sales_by_month():
         raise ValidationFailed("invalid year", details=details)
     fmt = export_format()
     with service_context().engine.connect() as conn:
-        scope = _one_owner(owner_filter(conn, principal(), rm_orders.c.owner_id, "reports"), rm_orders.c.owner_id)
+        scope = _order_scope(conn)
         items = reports.sales_by_month(conn, year, scope)
     return _answer("sales-by-month", fmt, items, year=year)
 

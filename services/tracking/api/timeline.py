@@ -13,6 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from services.tracking.api import answers as out
 from services.tracking.api.params import check_offset, cursor_arg, id_arg, period_args, text_arg
 from services.tracking.api.readers import reader_of
+from services.tracking.api.regions import is_branch_customer, with_branches
 from services.tracking.domain import cursor as cursor_codec
 from services.tracking.domain.disclosure import Reader, disclose
 from services.tracking.models import events
@@ -57,6 +58,7 @@ def _entry(row: Row, zh_first: bool, reader: Reader) -> dict:
         "summary_zh": zh,
         "event_id": row.event_id,
         "service": row.service,
+        "region": row.region,
         "customer_id": row.customer_id,
         "aggregate_type": row.aggregate_type,
         "aggregate_id": row.aggregate_id,
@@ -75,6 +77,9 @@ def _filters() -> list[ColumnElement]:
     event_type = text_arg("type", 120)
     if event_type:
         out.append(events.c.event_type == event_type)
+    region = text_arg("region", 40)
+    if region:  # head office: one region's entries (its own or a branch's)
+        out.append(events.c.region == region)
     return out
 
 
@@ -115,7 +120,7 @@ def _page(conn: Connection, me: Principal, where: list[ColumnElement], count_cap
 
 
 @bp.get("/timeline")
-@api_doc(response=out.TimelinePage, summary="A customer's timeline: every event on it, newest first (customer_id, type, from, to, before)")
+@api_doc(response=out.TimelinePage, summary="A customer's timeline: every event on it, newest first (customer_id, type, region, from, to, before)")
 def timeline():
     customer_id = id_arg("customer_id")
     if not customer_id:
@@ -132,7 +137,8 @@ def timeline():
                 raise CopyMissing(not_found, ("acl_customers", customer_id))
             if not has_grant(conn, me.user_id, customer_id):  # an assignment shows the whole timeline
                 where.append(events.c.service == SERVICE_ROLES[me.role])
-        elif not can_see_customer(conn, me, customer_id, "tracking", read=True):
+        elif not can_see_customer(conn, me, customer_id, "tracking", read=True) and \
+                not is_branch_customer(conn, me, customer_id):  # head office's managers: every branch
             raise not_found if known else CopyMissing(not_found, ("acl_customers", customer_id))
         return _page(conn, me, where)
 
@@ -157,7 +163,7 @@ def audit_scope(conn: Connection, me: Principal) -> ColumnElement:
     on_customers = (events.c.customer_id == sa.any_(sa.literal(ids, ARRAY(sa.String)))
                     if len(ids) <= MAX_LISTED else customer_filter(conn, me, events.c.customer_id, "tracking",
                                                                    read=True))
-    return sa.or_(on_customers, sa.and_(no_customer, events.c.actor_id.in_(team)))
+    return with_branches(sa.or_(on_customers, sa.and_(no_customer, events.c.actor_id.in_(team))), events.c.region, me)
 
 
 MAX_LISTED = 20_000
@@ -169,7 +175,7 @@ _VISIBLE_CUSTOMERS = sa.text(
 
 
 @bp.get("/audit")
-@api_doc(response=out.TimelinePage, summary="The audit trail the caller may see (actor_id, service, type, from, to, before)")
+@api_doc(response=out.TimelinePage, summary="The audit trail the caller may see (actor_id, service, type, region, from, to, before)")
 def audit():
     me = principal()
     start, end = period_args()
