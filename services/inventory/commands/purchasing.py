@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
 from services.inventory import purchasing_store
@@ -110,14 +110,25 @@ def receive_purchase_order(ctx: ServiceContext, events: EventContext, p: Princip
     return in_transaction(ctx, events, work)
 
 
+def _book_on_order(conn: Connection, po_id: str, column: str, amount: Decimal, *, what: str, code: str,
+                   label: str) -> None:
+    """Add amount to the locked purchase order's invoiced_amount or paid_amount: 409 `code`
+    when the sum would pass the order's total."""
+    po = purchasing_store.lock_purchase_order(conn, po_id, lock=True)
+    booked = getattr(po, column)
+    if booked + amount > po.total:
+        raise Conflict(f"{what} would exceed the purchase order's total", code=code,
+                       details={"total": fmt_optional(po.total), label: fmt_optional(booked)})
+    conn.execute(purchase_orders.update().where(purchase_orders.c.id == po_id)
+                 .values({column: purchase_orders.c[column] + amount}))
+
+
 def add_supplier_invoice(ctx: ServiceContext, events: EventContext, p: Principal, po_id: str,
                          data: Mapping[str, Any]) -> dict[str, Any]:
     """All invoices at most the order's total (409 over_invoiced); 409 duplicate_invoice."""
     def work(conn, _emit):
-        po = purchasing_store.lock_purchase_order(conn, po_id, lock=True)
-        if po.invoiced_amount + data["amount"] > po.total:
-            raise Conflict("invoices would exceed the purchase order's total", code="over_invoiced",
-                           details={"total": fmt_optional(po.total), "invoiced": fmt_optional(po.invoiced_amount)})
+        _book_on_order(conn, po_id, "invoiced_amount", data["amount"], what="invoices", code="over_invoiced",
+                       label="invoiced")
         try:
             with conn.begin_nested():
                 row = conn.execute(supplier_invoices.insert().values(
@@ -126,8 +137,6 @@ def add_supplier_invoice(ctx: ServiceContext, events: EventContext, p: Principal
                 ).returning(*supplier_invoices.c)).one()
         except IntegrityError as exc:
             raise Conflict("this invoice number is recorded already", code="duplicate_invoice") from exc
-        conn.execute(purchase_orders.update().where(purchase_orders.c.id == po_id)
-                     .values(invoiced_amount=purchase_orders.c.invoiced_amount + data["amount"]))
         return money_doc(row)
 
     return in_transaction(ctx, events, work)
@@ -137,16 +146,10 @@ def add_supplier_payment(ctx: ServiceContext, events: EventContext, p: Principal
                          data: Mapping[str, Any]) -> dict[str, Any]:
     """All payments at most the order's total (409 over_paid)."""
     def work(conn, _emit):
-        po = purchasing_store.lock_purchase_order(conn, po_id, lock=True)
-        if po.paid_amount + data["amount"] > po.total:
-            raise Conflict("payments would exceed the purchase order's total", code="over_paid",
-                           details={"total": fmt_optional(po.total), "paid": fmt_optional(po.paid_amount)})
-        row = conn.execute(supplier_payments.insert().values(
+        _book_on_order(conn, po_id, "paid_amount", data["amount"], what="payments", code="over_paid", label="paid")
+        return money_doc(conn.execute(supplier_payments.insert().values(
             id=str(uuid.uuid4()), purchase_order_id=po_id, amount=data["amount"], method=data["method"],
             paid_at=data["paid_at"], actor_id=p.user_id,
-        ).returning(*supplier_payments.c)).one()
-        conn.execute(purchase_orders.update().where(purchase_orders.c.id == po_id)
-                     .values(paid_amount=purchase_orders.c.paid_amount + data["amount"]))
-        return money_doc(row)
+        ).returning(*supplier_payments.c)).one())
 
     return in_transaction(ctx, events, work)

@@ -9,6 +9,8 @@ same parts, checked from the code alone (no database, no broker):
 - api/: a package exposing `blueprints()`, every module of which is reached from it;
 - domain/: a package whose modules import no framework (flask, werkzeug, sqlalchemy,
   psycopg, pika), directly or through the project's own modules;
+- commands: a `commands` package (or the modules COMMAND_MODULES names), and no view module
+  under api/ writes (outbox.add / add_many, an emitter, SQL insert / update / delete);
 - handlers.py: `handler_table()` giving a shared.consumer.HandlerTable;
 - migrations/versions: revisions chained to exactly one Alembic head;
 - README.md: exactly the same `##` headings, in the same order, none of them empty; its
