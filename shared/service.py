@@ -7,7 +7,8 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from shared.consumer import Consumer, HandlerTable
 from shared.db import ensure_database, make_engine, ping, run_migrations
 from shared.logs import configure_logging
 from shared.metrics import WorkQuery, instrument_app, serve_process
-from shared.outbox import Emitter, Outbox
+from shared.outbox import Emitter, EventContext, Outbox
 from shared.relay import Relay
 from shared.secrets import check_secret
 from shared.topology import broker_reachable, declare_all
@@ -35,6 +36,13 @@ class ServiceContext:
     engine: Engine
     outbox: Outbox
     extras: dict = field(default_factory=dict)
+
+    @contextmanager
+    def transaction(self, events: EventContext) -> Iterator[tuple[Connection, Emitter]]:
+        """A command's one transaction: the connection and an Emitter that writes the events
+        it causes (in `events`' name) to the outbox in that same transaction."""
+        with self.engine.begin() as conn:
+            yield conn, Emitter(conn, self.outbox, events)
 
 
 def service_context() -> ServiceContext:

@@ -83,6 +83,21 @@ def load_customer(conn: Connection, who: Principal, customer_id: Any, *, for_upd
     return row
 
 
+def visible_record(conn: Connection, who: Principal, table: sa.Table, record_id: str, what: str, *,
+                   for_update: bool = False, read: bool = False) -> sa.Row:
+    """A record hanging off a customer (contact, activity, complaint) when the caller sees
+    that customer (load_customer's rule); 404 "<what> not found" otherwise."""
+    query = sa.select(table).where(table.c.id == record_id)
+    row = conn.execute(query.with_for_update() if for_update else query).first()
+    if row is None:
+        raise NotFound(f"{what} not found")
+    try:
+        load_customer(conn, who, row.customer_id, read=read)
+    except NotFound:
+        raise NotFound(f"{what} not found") from None
+    return row
+
+
 def require_customer_field(conn: Connection, who: Principal, customer_id: Any, field: str = "customer_id") -> sa.Row:
     """A customer named in a body: 422 when missing/not a UUID, 404 when not visible,
     403 when only readable, 409 when deleted."""

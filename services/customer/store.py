@@ -127,3 +127,9 @@ def guarded_write(conn: Connection, statement: Any, key: str, exclude_id: str | 
         raise
     else:
         savepoint.commit()
+
+
+def contact_json(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "customer_id": row.customer_id, "name": row.name, "title": row.title,
+            "phone": row.phone, "email": row.email, "is_decision_maker": row.is_decision_maker,
+            "created_at": _iso(row.created_at), "updated_at": _iso(row.updated_at)}

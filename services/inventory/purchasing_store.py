@@ -57,3 +57,21 @@ def receive(conn: Connection, emit: Emitter, po_id: str, warehouse_id: str | Non
         id=rid, warehouse_id=wid, purchase_order_id=po_id, note=note, actor_id=actor_id,
         lines=[{"product_id": p, "quantity": q} for p, q in wanted.items()],
     ).returning(*receipts.c)).one()
+
+
+def set_supplier_prices(conn: Connection, supplier_id: str, prices: list[dict[str, Any]]) -> None:
+    """Upsert the supplier's purchase prices ({"product_id", "price"})."""
+    for p in prices:
+        conn.execute(sa.text(
+            "INSERT INTO supplier_prices (supplier_id, product_id, price) VALUES (:s, :p, :v) "
+            "ON CONFLICT (supplier_id, product_id) DO UPDATE SET price = EXCLUDED.price, updated_at = now()"),
+            {"s": supplier_id, "p": str(p["product_id"]), "v": p["price"]})
+
+
+def lock_purchase_order(conn: Connection, po_id: str, *, lock: bool = False) -> Row:
+    """The purchase order (row-locked when asked); 404 when there is none."""
+    query = sa.select(purchase_orders).where(purchase_orders.c.id == po_id)
+    row = conn.execute(query.with_for_update() if lock else query).first()
+    if row is None:
+        raise NotFound("purchase order not found")
+    return row

@@ -1,5 +1,6 @@
 """Expense claims: submit, approve / reject (submitter's manager or admin), pay (finance,
-only after approval), list (own; team for managers; all for finance and admin), summary."""
+only after approval), list (own; team for managers; all for finance and admin), summary.
+The writes are services/billing/commands/expenses.py."""
 
 from __future__ import annotations
 
@@ -9,17 +10,16 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 
 from services.billing.api import answers as out
-from services.billing.api.common import check_customer, expense_event, expense_view, visible_order
+from services.billing.api.common import expense_view
 from services.billing.api.fields import DecisionIn, ExpenseIn
-from services.billing.domain.expenses import STATUSES, check_may_act, next_status
+from services.billing.commands import expenses as commands
+from services.billing.domain.expenses import STATUSES
 from services.billing.models import expenses
-from shared.envelope import new_id
 from shared.errors import NotFound, ValidationFailed
 from shared.identity import Principal
 from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import service_context
-from shared.visibility import is_manager_of, visible_user_ids
 from shared.web import (
     count_and_page,
     date_arg,
@@ -33,19 +33,6 @@ from shared.web import (
 )
 
 bp = Blueprint("billing_expenses", __name__)
-SEE_ALL_EXPENSES = frozenset({"admin", "finance"})
-
-
-def _scope(conn, p: Principal) -> sa.ColumnElement:
-    """Whose claims the caller sees: all (finance, admin), the team (managers), own."""
-    if p.role in SEE_ALL_EXPENSES:
-        return sa.true()
-    return expenses.c.submitter_id.in_(visible_user_ids(conn, p))
-
-
-def _emit_expense(conn, ctx, row, action: str) -> None:
-    ctx.outbox.add(conn, event_context(), f"billing.expense.{action}", aggregate_type="expense",
-                   aggregate_id=row.id, data=expense_event(row), customer_id=row.customer_id)
 
 
 @bp.post("/expenses")
@@ -53,70 +40,34 @@ def _emit_expense(conn, ctx, row, action: str) -> None:
 def submit_expense():
     p = principal()
     body = load(ExpenseIn())
-    ctx = service_context()
-    with ctx.engine.begin() as conn:
-        customer_id = body["customer_id"]
-        if body["order_id"]:
-            order = visible_order(conn, p, body["order_id"], lock=False)
-            if customer_id and customer_id != order.customer_id:
-                raise ValidationFailed("the order belongs to another customer", code="customer_mismatch",
-                                       details={"customer_id": ["does not match the order's customer"]})
-            customer_id = order.customer_id
-        elif customer_id:
-            check_customer(conn, p, customer_id)
-        row = conn.execute(
-            sa.insert(expenses).values(
-                id=new_id(), submitter_id=p.user_id, amount=body["amount"], category=body["category"],
-                description=body["description"], customer_id=customer_id, order_id=body["order_id"],
-                status="submitted",
-            ).returning(*expenses.c)
-        ).one()
-        _emit_expense(conn, ctx, row, "submitted")
+    row = commands.submit_expense(service_context(), event_context(), p, body)
     return jsonify(expense_view(row)), 201
 
 
-def _act(expense_id: str, action: str, event: str):
+def _act(expense_id: str, action: str):
     p = principal()
     expense_id = path_id(expense_id, "expense")
     body = load(DecisionIn()) if action != "pay" else {}
-    ctx = service_context()
-    with ctx.engine.begin() as conn:
-        row = conn.execute(
-            sa.select(expenses).where(expenses.c.id == expense_id, _scope(conn, p)).with_for_update()
-        ).first()
-        if row is None:
-            raise NotFound("expense not found")
-        check_may_act(action, actor_id=p.user_id, actor_role=p.role, submitter_id=row.submitter_id,
-                      actor_manages_submitter=p.role == "manager" and is_manager_of(conn, p.user_id, row.submitter_id))
-        status = next_status(row.status, action)
-        if action == "pay":
-            values = {"status": status, "paid_by": p.user_id, "paid_at": sa.func.now()}
-        else:
-            values = {"status": status, "decided_by": p.user_id, "decided_at": sa.func.now(),
-                      "decision_note": body.get("reason")}
-        row = conn.execute(
-            sa.update(expenses).where(expenses.c.id == expense_id).values(**values).returning(*expenses.c)
-        ).one()
-        _emit_expense(conn, ctx, row, event)
+    row = commands.act_on_expense(service_context(), event_context(), p, expense_id, action, body.get("reason"))
     return jsonify(expense_view(row))
 
 
 @bp.post("/expenses/<expense_id>/approve")
 @api_doc(response=out.Expense, body=DecisionIn, status=200, summary="Approve a claim (submitter's manager or admin)", tags=["billing"])
 def approve_expense(expense_id: str):
-    return _act(expense_id, "approve", "approved")
+    return _act(expense_id, "approve")
 
 
 @bp.post("/expenses/<expense_id>/reject")
 @api_doc(response=out.Expense, body=DecisionIn, status=200, summary="Reject a claim (submitter's manager or admin)", tags=["billing"])
 def reject_expense(expense_id: str):
-    return _act(expense_id, "reject", "rejected")
+    return _act(expense_id, "reject")
 
 
 @bp.post("/expenses/<expense_id>/pay")
 @api_doc(response=out.Expense, summary="Mark an approved claim paid (finance, admin)")
 def pay_expense(expense_id: str):
-    return _act(expense_id, "pay", "paid")
+    return _act(expense_id, "pay")
 
 
 @bp.get("/expenses/<expense_id>")
@@ -126,7 +77,7 @@ def get_expense(expense_id: str):
     expense_id = path_id(expense_id, "expense")
     ctx = service_context()
     with ctx.engine.connect() as conn:
-        row = conn.execute(sa.select(expenses).where(expenses.c.id == expense_id, _scope(conn, p))).first()
+        row = conn.execute(sa.select(expenses).where(expenses.c.id == expense_id, commands.expense_scope(conn, p))).first()
     if row is None:
         raise NotFound("expense not found")
     return jsonify(expense_view(row))
@@ -137,7 +88,7 @@ def _date_arg(name: str) -> date | None:
 
 
 def _filters(conn, p: Principal) -> list:
-    where = [_scope(conn, p)]
+    where = [commands.expense_scope(conn, p)]
     for name in ("submitter_id", "customer_id", "order_id"):
         value = uuid_arg(request.args.get(name), name)
         if value:

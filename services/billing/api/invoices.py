@@ -1,26 +1,16 @@
-"""Invoices: issue (within the order's gross, continuous numbers per year), void, list."""
+"""Invoices: issue and void (services/billing/commands/invoices.py), read, list."""
 
 from __future__ import annotations
-
-import functools
-from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 
-from services.billing import store
 from services.billing.api import answers as out
-from services.billing.api.common import DOMAIN, FINANCE, invoice_event, invoice_view, visible_order
+from services.billing.api.common import DOMAIN, FINANCE, invoice_view
 from services.billing.api.fields import InvoiceIn, VoidIn
-from services.billing.domain.money_rules import (
-    check_billable,
-    check_invoice_fits,
-    check_requested_number,
-    invoice_number,
-)
+from services.billing.commands import invoices as commands
 from services.billing.models import invoices
-from shared.envelope import new_id
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import NotFound, ValidationFailed
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter, with_customer_names
@@ -45,33 +35,7 @@ def issue_invoice():
     p = principal()
     require_role(FINANCE, "issue invoices", who=p)
     body = load(InvoiceIn())
-    now = datetime.now(UTC)
-    issued_at = body["issued_at"] or now
-    if issued_at > now + timedelta(minutes=5):
-        raise ValidationFailed("an invoice cannot be dated in the future",
-                               details={"issued_at": ["must not be in the future"]})
-    ctx = service_context()
-    with ctx.engine.begin() as conn:
-        emit = functools.partial(ctx.outbox.add, conn, event_context())
-        order = visible_order(conn, p, body["order_id"], lock=True)  # serializes per order
-        check_billable(order.status)
-        check_invoice_fits(order.gross, order.invoiced, body["amount"])
-        year = issued_at.astimezone(UTC).year
-        seq = store.next_invoice_seq(conn, year)  # locks the year's counter until commit
-        number = invoice_number(year, seq)
-        check_requested_number(body["number"], number)  # a refusal rolls the counter back
-        row = conn.execute(
-            sa.insert(invoices).values(
-                id=new_id(), number=number, year=year, seq=seq,
-                order_id=order.id, customer_id=order.customer_id, amount=body["amount"],
-                status="issued", void_reason=None, issued_at=issued_at, issued_by=p.user_id,
-            ).returning(*invoices.c)
-        ).one()
-        order = store.add_to_order(conn, order.id, invoiced=body["amount"])
-        store.add_to_receivables(conn, order.customer_id, invoiced=body["amount"])
-        emit("billing.invoice.issued", aggregate_type="invoice", aggregate_id=row.id,
-             data=invoice_event(row), customer_id=row.customer_id)
-        store.publish_balance(emit, order)
+    row = commands.issue_invoice(service_context(), event_context(), p, body)
     return jsonify(invoice_view(row)), 201
 
 
@@ -81,29 +45,7 @@ def void_invoice(invoice_id: str):
     p = principal()
     invoice_id = path_id(invoice_id, "invoice")
     body = load(VoidIn())
-    ctx = service_context()
-    with ctx.engine.begin() as conn:
-        emit = functools.partial(ctx.outbox.add, conn, event_context())
-        found = conn.execute(sa.select(invoices.c.order_id, invoices.c.customer_id)
-                             .where(invoices.c.id == invoice_id)).first()
-        if found is None or not can_see_customer(conn, p, found.customer_id, DOMAIN):
-            raise NotFound("invoice not found")
-        require_role(FINANCE, "void invoices", who=p)
-        store.get_order(conn, found.order_id, for_update=True)  # same lock order as issuing
-        row = conn.execute(sa.select(invoices).where(invoices.c.id == invoice_id).with_for_update()).one()
-        if row.status == "void":
-            raise Conflict("the invoice is already void", code="invoice_already_void",
-                           details={"status": row.status})
-        row = conn.execute(
-            sa.update(invoices).where(invoices.c.id == invoice_id)
-            .values(status="void", void_reason=body["reason"], voided_at=sa.func.now(), voided_by=p.user_id)
-            .returning(*invoices.c)
-        ).one()
-        order = store.add_to_order(conn, row.order_id, invoiced=-row.amount)
-        store.add_to_receivables(conn, row.customer_id, invoiced=-row.amount)
-        emit("billing.invoice.voided", aggregate_type="invoice", aggregate_id=row.id,
-             data=invoice_event(row), customer_id=row.customer_id)
-        store.publish_balance(emit, order)
+    row = commands.void_invoice(service_context(), event_context(), p, invoice_id, body["reason"])
     return jsonify(invoice_view(row))
 
 

@@ -1,39 +1,32 @@
 """Payments (on an order, or without one as a prepayment credited to the customer),
-exchange rates, and allocating prepayment credit to orders."""
+exchange rates, and allocating prepayment credit to orders: the views (the writes are
+services/billing/commands/payments.py)."""
 
 from __future__ import annotations
 
-import functools
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from services.billing import store
 from services.billing.api import answers as out
 from services.billing.api.common import (
     DOMAIN,
     FINANCE,
     allocation_view,
-    check_customer,
-    payment_event,
     payment_view,
-    visible_order,
 )
 from services.billing.api.fields import AllocateIn, ConvertQuery, PaymentIn, RateIn
+from services.billing.commands import payments as commands
 from services.billing.domain import payments as rules
 from services.billing.domain.money_rules import (
     BASE_CURRENCY,
-    check_billable,
-    check_payment_fits,
     fmt_rate,
     to_cny,
 )
 from services.billing.models import allocations, exchange_rates, payments
-from shared.envelope import new_id
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import NotFound, ValidationFailed
 from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import service_context
@@ -54,11 +47,6 @@ from shared.web import (
 bp = Blueprint("billing_payments", __name__)
 
 
-def _mismatch() -> ValidationFailed:
-    return ValidationFailed("the order belongs to another customer", code="customer_mismatch",
-                            details={"customer_id": ["does not match the order's customer"]})
-
-
 @bp.post("/payments")
 @api_doc(response=out.Payment, body=PaymentIn, status=201, summary="Record a payment (finance, admin); without order_id a prepayment (customer credit). With BILLING_REPS_RECORD_CASH on, sales and managers may record cash for customers they see: status unconfirmed, counting nowhere until finance confirms it", tags=["billing"])
 def record_payment():
@@ -66,47 +54,7 @@ def record_payment():
     reps_record_cash = current_app.extensions["billing_config"].reps_record_cash
     rules.check_may_record(p.role, reps_record_cash=reps_record_cash)
     body = load(PaymentIn())
-    status = rules.status_when_recorded(p.role, body["method"], reps_record_cash=reps_record_cash)
-    now = datetime.now(UTC)
-    received_at = body["received_at"] or now
-    if received_at > now + timedelta(days=1):
-        raise ValidationFailed("a payment cannot be received in the future",
-                               details={"received_at": ["must not be in the future"]})
-    currency = body["currency"]
-    on = received_at.astimezone(UTC).date()
-    ctx = service_context()
-    with ctx.engine.begin() as conn:
-        emit = functools.partial(ctx.outbox.add, conn, event_context())
-        order = None
-        if body["order_id"]:
-            order = visible_order(conn, p, body["order_id"], lock=True)  # serializes per order
-            if order.customer_id != body["customer_id"]:
-                raise _mismatch()
-        else:
-            check_customer(conn, p, body["customer_id"])
-        rate = Decimal(1) if currency == BASE_CURRENCY else store.rate_on(conn, currency, on)
-        if rate is None:
-            raise ValidationFailed(
-                f"no exchange rate for {currency} on or before {on.isoformat()}", code="missing_exchange_rate",
-                details={"currency": [f"no rate for {currency} on or before {on.isoformat()}"]},
-            )
-        amount_cny = to_cny(body["amount"], currency, rate)
-        if order is not None:
-            check_billable(order.status)
-            check_payment_fits(order.gross, order.paid, amount_cny)
-        row = conn.execute(
-            sa.insert(payments).values(
-                id=new_id(), customer_id=body["customer_id"], order_id=body["order_id"], amount=body["amount"],
-                currency=currency, rate_to_cny=rate, amount_cny=amount_cny, method=body["method"],
-                account=body["account"], note=body["note"], received_at=received_at, recorded_by=p.user_id,
-                status=status,
-            ).returning(*payments.c)
-        ).one()
-        if status == rules.CONFIRMED:
-            store.count_payment(conn, emit, row, order, payment_event(row))
-        else:  # a rep's cash: on the timeline, counted nowhere until finance confirms it
-            emit("billing.payment.recorded", aggregate_type="payment", aggregate_id=row.id,
-                 data=payment_event(row), customer_id=row.customer_id)
+    row = commands.record_payment(service_context(), event_context(), p, body, reps_record_cash=reps_record_cash)
     return jsonify(payment_view(row)), 201
 
 
@@ -180,33 +128,8 @@ def allocate():
     p = principal()
     require_role(FINANCE, "allocate prepayments", who=p)
     body = load(AllocateIn())
-    amount = body["amount"]
-    ctx = service_context()
-    with ctx.engine.begin() as conn:
-        emit = functools.partial(ctx.outbox.add, conn, event_context())
-        check_customer(conn, p, body["customer_id"])
-        store.credit_lock(conn, body["customer_id"])  # then the order: always this order
-        order = visible_order(conn, p, body["order_id"], lock=True)
-        if order.customer_id != body["customer_id"]:
-            raise _mismatch()
-        check_billable(order.status)
-        credit = store.customer_credit(conn, body["customer_id"])
-        if amount > credit:
-            raise Conflict("the customer's prepayment credit is not enough", code="insufficient_credit",
-                           details={"credit": fmt(credit), "amount": fmt(amount)})
-        check_payment_fits(order.gross, order.paid, amount)
-        row = conn.execute(
-            sa.insert(allocations).values(id=new_id(), customer_id=body["customer_id"], order_id=order.id,
-                                          amount_cny=amount, allocated_by=p.user_id)
-            .returning(*allocations.c)
-        ).one()
-        order = store.add_to_order(conn, order.id, paid=amount)
-        store.add_to_receivables(conn, row.customer_id, paid=amount, allocated=amount)
-        emit("billing.prepayment.allocated", aggregate_type="prepayment_allocation", aggregate_id=row.id,
-             data={"id": row.id, "customer_id": row.customer_id, "order_id": row.order_id,
-                   "amount_cny": fmt(amount)}, customer_id=row.customer_id)
-        store.publish_balance(emit, order)
-    return jsonify({**allocation_view(row), "credit_remaining": fmt(credit - amount)}), 201
+    row, credit_left = commands.allocate_prepayment(service_context(), event_context(), p, body)
+    return jsonify({**allocation_view(row), "credit_remaining": fmt(credit_left)}), 201
 
 
 @bp.post("/exchange-rates")
@@ -215,23 +138,8 @@ def set_rate():
     p = principal()
     require_role(FINANCE, "set exchange rates", who=p)
     body = load(RateIn())
-    ctx = service_context()
-    with ctx.engine.begin() as conn:
-        row = conn.execute(
-            pg_insert(exchange_rates)
-            .values(currency=body["currency"], date=body["date"], rate_to_cny=body["rate_to_cny"],
-                    created_by=p.user_id)
-            .on_conflict_do_nothing().returning(*exchange_rates.c)
-        ).first()
-        if row is None:
-            raise Conflict(f"a {body['currency']} rate for {body['date'].isoformat()} exists already",
-                           code="duplicate_exchange_rate",
-                           details={"currency": body["currency"], "date": body["date"].isoformat()})
-        view = rate_view(row)
-        ctx.outbox.add(conn, event_context(), "billing.exchange_rate.recorded", aggregate_type="exchange_rate",
-                       aggregate_id=f"{row.currency}:{row.date.isoformat()}",
-                       data={k: view[k] for k in ("currency", "rate_to_cny", "date")})
-    return jsonify(view), 201
+    row = commands.set_rate(service_context(), event_context(), p, body)
+    return jsonify(rate_view(row)), 201
 
 
 def rate_view(row) -> dict:

@@ -1,4 +1,5 @@
-"""Opening balances, receivables per customer and the ageing report."""
+"""Opening balances (recorded by services/billing/commands/balances.py), receivables per
+customer and the ageing report."""
 
 from __future__ import annotations
 
@@ -8,16 +9,15 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from services.billing import store
 from services.billing.api import answers as out
-from services.billing.api.common import DOMAIN, FINANCE, check_customer
+from services.billing.api.common import DOMAIN, FINANCE
 from services.billing.api.fields import OpeningBalanceIn
+from services.billing.commands import balances as commands
 from services.billing.domain.ageing import BUCKETS, Debt, age_debts
 from services.billing.domain.receivables import Balance
 from services.billing.models import opening_balances, receivables
-from shared.errors import Conflict
 from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import service_context
@@ -51,25 +51,7 @@ def record_opening_balance():
     p = principal()
     require_role(FINANCE, "record opening balances", who=p)
     body = load(OpeningBalanceIn())
-    as_of = body["as_of"] or datetime.now(UTC).date()
-    ctx = service_context()
-    with ctx.engine.begin() as conn:
-        check_customer(conn, p, body["customer_id"])
-        row = conn.execute(
-            pg_insert(opening_balances)
-            .values(customer_id=body["customer_id"], amount=body["amount"], as_of=as_of, note=body["note"],
-                    created_by=p.user_id)
-            .on_conflict_do_nothing().returning(*opening_balances.c)
-        ).first()
-        if row is None:
-            raise Conflict("the customer has an opening balance already", code="duplicate_opening_balance",
-                           details={"customer_id": body["customer_id"]})
-        store.add_to_receivables(conn, row.customer_id, opening=row.amount)
-        ctx.outbox.add(conn, event_context(), "billing.opening_balance.recorded",
-                       aggregate_type="opening_balance", aggregate_id=row.customer_id,
-                       data={"customer_id": row.customer_id, "amount": fmt(row.amount),
-                             "as_of": row.as_of.isoformat(), "note": row.note},
-                       customer_id=row.customer_id)
+    row = commands.record_opening_balance(service_context(), event_context(), p, body)
     return jsonify(opening_view(row)), 201
 
 

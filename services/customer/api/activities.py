@@ -1,9 +1,9 @@
-"""Activities (call, visit, email, meeting, note) and managers' comments on them."""
+"""Activities (call, visit, email, meeting, note) and managers' comments on them; the
+writes are services/customer/commands/activities.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,11 +11,12 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields, validate
 
-from services.customer.access import customer_clause, load_customer, require_customer_field
+from services.customer.access import customer_clause
 from services.customer.api import answers as out
-from services.customer.api.common import aware, text
-from services.customer.models import activities, activity_comments, contacts
-from shared.errors import NotFound, ValidationFailed
+from services.customer.api.common import text
+from services.customer.commands import activities as commands
+from services.customer.models import activities, activity_comments
+from shared.errors import ValidationFailed
 from shared.events.customer import ACTIVITY_KINDS
 from shared.fields import AwareDateTime, uuid_field
 from shared.openapi import api_doc
@@ -30,7 +31,6 @@ from shared.web import (
     page_response,
     path_id,
     principal,
-    require_role,
     uuid_arg,
 )
 
@@ -66,23 +66,7 @@ def comment_json(row: Any) -> dict[str, Any]:
 def log_activity() -> ResponseReturnValue:
     body = load(ActivityIn())
     who = principal()
-    ctx = service_context()
-    with ctx.engine.begin() as conn:
-        customer = require_customer_field(conn, who, body["customer_id"])
-        if body.get("contact_id"):
-            owner = conn.execute(sa.select(contacts.c.customer_id).where(contacts.c.id == body["contact_id"])).scalar()
-            if owner != customer.id:
-                raise ValidationFailed("unknown contact", details={"contact_id": ["not a contact of this customer"]})
-        occurred = aware(body["occurred_at"]) if body.get("occurred_at") else dt.datetime.now(dt.UTC)
-        row = conn.execute(activities.insert().values(
-            id=str(uuid.uuid4()), customer_id=customer.id, contact_id=body.get("contact_id"), kind=body["kind"],
-            summary=body["summary"].strip(), occurred_at=occurred, author_id=who.user_id,
-        ).returning(*activities.c)).one()
-        ctx.outbox.add(conn, event_context(), "customer.activity.logged", aggregate_type="activity",
-                       aggregate_id=row.id, customer_id=customer.id,
-                       data={"id": row.id, "customer_id": row.customer_id, "contact_id": row.contact_id,
-                             "kind": row.kind, "summary": row.summary, "occurred_at": iso(row.occurred_at),
-                             "author_id": row.author_id})
+    row = commands.log_activity(service_context(), event_context(), who, body)
     return jsonify(activity_json(row)), 201
 
 
@@ -122,22 +106,11 @@ def list_activities() -> ResponseReturnValue:
                          total, page, per_page)
 
 
-def _visible_activity(conn, activity_id: str, *, read: bool = False):
-    row = conn.execute(sa.select(activities).where(activities.c.id == path_id(activity_id, "activity"))).first()
-    if row is None:
-        raise NotFound("activity not found")
-    try:
-        load_customer(conn, principal(), row.customer_id, read=read)
-    except NotFound:
-        raise NotFound("activity not found") from None
-    return row
-
-
 @bp.get("/activities/<activity_id>")
 @api_doc(response=out.ActivityWithComments, summary="An activity with its comments")
 def get_activity(activity_id: str) -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
-        row = _visible_activity(conn, activity_id, read=True)
+        row = commands.visible_activity(conn, principal(), path_id(activity_id, "activity"), read=True)
         comments = conn.execute(sa.select(activity_comments).where(activity_comments.c.activity_id == row.id)
                                 .order_by(activity_comments.c.created_at, activity_comments.c.id).limit(200)).all()
     return jsonify({**activity_json(row), "comments": [comment_json(c) for c in comments]})
@@ -148,17 +121,8 @@ def get_activity(activity_id: str) -> ResponseReturnValue:
 def comment(activity_id: str) -> ResponseReturnValue:
     body = load(CommentIn())
     who = principal()
-    ctx = service_context()
-    with ctx.engine.begin() as conn:
-        row = _visible_activity(conn, activity_id)
-        require_role(COMMENTER_ROLES, "comment on activities (managers reply to their reps' logs)", who=who)
-        c = conn.execute(activity_comments.insert().values(
-            id=str(uuid.uuid4()), activity_id=row.id, text=body["text"].strip(), author_id=who.user_id,
-        ).returning(*activity_comments.c)).one()
-        ctx.outbox.add(conn, event_context(), "customer.activity.commented", aggregate_type="activity",
-                       aggregate_id=row.id, customer_id=row.customer_id,
-                       data={"id": c.id, "activity_id": row.id, "customer_id": row.customer_id,
-                             "activity_author_id": row.author_id, "text": c.text, "author_id": who.user_id})
+    c = commands.comment_on_activity(service_context(), event_context(), who, path_id(activity_id, "activity"),
+                                     body["text"], COMMENTER_ROLES)
     return jsonify(comment_json(c)), 201
 
 
@@ -167,7 +131,7 @@ def comment(activity_id: str) -> ResponseReturnValue:
 def list_comments(activity_id: str) -> ResponseReturnValue:
     page, per_page = page_args()
     with service_context().engine.connect() as conn:
-        row = _visible_activity(conn, activity_id, read=True)
+        row = commands.visible_activity(conn, principal(), path_id(activity_id, "activity"), read=True)
         where = activity_comments.c.activity_id == row.id
         rows, total = count_and_page(
             conn, sa.select(activity_comments).where(where)

@@ -1,21 +1,20 @@
-"""Custom fields: an admin defines (name, type); customers' values are validated."""
+"""Custom fields: an admin defines (name, type; services/customer/commands/settings.py);
+customers' values are validated."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy.exc import IntegrityError
 
 from services.customer.api import answers as out
 from services.customer.api.common import text
+from services.customer.commands import settings as commands
 from services.customer.domain.rules import FIELD_TYPES
 from services.customer.models import custom_fields
-from shared.errors import Conflict
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.web import (
@@ -56,21 +55,7 @@ def field_json(row: Any) -> dict[str, Any]:
 def define_field() -> ResponseReturnValue:
     require_role(("admin",), "define custom fields")
     body = load(FieldIn())
-    ctx = service_context()
-    with ctx.engine.begin() as conn:
-        savepoint = conn.begin_nested()
-        try:
-            row = conn.execute(custom_fields.insert().values(
-                id=str(uuid.uuid4()), name=body["name"].strip(), type=body["type"], choices=body.get("choices"),
-                required=body["required"],
-            ).returning(*custom_fields.c)).one()
-            savepoint.commit()
-        except IntegrityError:
-            savepoint.rollback()
-            raise Conflict("a custom field with this name exists", code="duplicate_custom_field") from None
-        ctx.outbox.add(conn, event_context(), "customer.custom_field.defined", aggregate_type="custom_field",
-                       aggregate_id=row.id, data={"id": row.id, "name": row.name, "type": row.type,
-                                                  "choices": row.choices, "required": row.required})
+    row = commands.define_field(service_context(), event_context(), body)
     return jsonify(field_json(row)), 201
 
 

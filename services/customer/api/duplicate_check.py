@@ -5,17 +5,16 @@ decides; the caller learns nothing of it but its owner's name."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from services.customer import store
 from services.customer.api import answers as out
+from services.customer.commands import settings as commands
 from services.customer.domain.normalize import name_key
 from services.customer.domain.rules import CUSTOMER_CREATORS
-from services.customer.duplicates import duplicate_details, may_see, owner_name
-from services.customer.models import customers
-from shared.errors import Conflict, NotFound, ValidationFailed
+from services.customer.duplicates import duplicate_details
+from shared.errors import NotFound, ValidationFailed
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.web import event_context, is_uuid, principal, require_role, uuid_arg
@@ -53,18 +52,4 @@ def request_share(cid: str) -> ResponseReturnValue:
     require_role(CUSTOMER_CREATORS, "ask for customers to be shared", who=who)
     if not is_uuid(cid):
         raise NotFound("customer not found")
-    ctx = service_context()
-    with ctx.engine.begin() as conn:
-        row = conn.execute(sa.select(customers.c.id, customers.c.name, customers.c.owner_id)
-                           .where(customers.c.id == cid, customers.c.deleted_at.is_(None))).first()
-        if row is None:
-            raise NotFound("customer not found")
-        if may_see(conn, who, row.id):
-            raise Conflict("you can see this customer already", code="already_visible")
-        requester = owner_name(conn, who.user_id) or who.user_id
-        owner = owner_name(conn, row.owner_id)
-        ctx.outbox.add(conn, event_context(), "customer.share.requested", aggregate_type="customer",
-                       aggregate_id=row.id, customer_id=row.id,
-                       data={"customer_id": row.id, "customer_name": row.name, "owner_id": row.owner_id,
-                             "requester_id": who.user_id, "requester_name": requester})
-    return jsonify({"customer_id": row.id, "owner_id": row.owner_id, "owner_name": owner, "requested": True}), 202
+    return jsonify(commands.request_share(service_context(), event_context(), who, cid)), 202

@@ -1,8 +1,8 @@
-"""Leads and their conversion into customer + contact (+ opportunity id for sales)."""
+"""Leads and their conversion into customer + contact (+ opportunity id for sales); the
+writes are services/customer/commands/leads.py."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,17 +10,13 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields, validate
 
-from services.customer import store
-from services.customer.access import require_customer_field
 from services.customer.api import answers as out
 from services.customer.api.common import text
-from services.customer.api.contacts import insert_contact
-from services.customer.domain.normalize import name_key, phone_key
+from services.customer.commands import leads as commands
 from services.customer.domain.rules import CUSTOMER_CREATORS
-from services.customer.models import customers, leads
-from shared.errors import Conflict, NotFound, ValidationFailed
+from services.customer.models import leads
+from shared.errors import ValidationFailed
 from shared.fields import MAX_DEAL_AMOUNT, Date, Money, uuid_field
-from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import owner_filter
@@ -86,24 +82,13 @@ def lead_json(row: Any) -> dict[str, Any]:
             "created_at": iso(row.created_at), "converted_at": iso(row.converted_at)}
 
 
-def _snapshot(row: Any) -> dict[str, Any]:
-    return {k: getattr(row, k) for k in ("id", "name", "company", "phone", "email", "source", "owner_id", "status")}
-
-
 @bp.post("/leads")
 @api_doc(body=LeadIn, response=out.Lead, status=201, summary="Create a lead")
 def create_lead() -> ResponseReturnValue:
     who = principal()
     require_role(CUSTOMER_CREATORS, "create leads", who=who)
     body = load(LeadIn())
-    ctx = service_context()
-    with ctx.engine.begin() as conn:
-        row = conn.execute(leads.insert().values(
-            id=str(uuid.uuid4()), name=body["name"].strip(), company=body.get("company"), phone=body.get("phone"),
-            email=body.get("email"), source=body.get("source"), owner_id=who.user_id, status="new",
-        ).returning(*leads.c)).one()
-        ctx.outbox.add(conn, event_context(), "customer.lead.created", aggregate_type="lead",
-                       aggregate_id=row.id, data=_snapshot(row))
+    row = commands.create_lead(service_context(), event_context(), who, body)
     return jsonify(lead_json(row)), 201
 
 
@@ -133,20 +118,11 @@ def list_leads() -> ResponseReturnValue:
     return page_response([lead_json(r) for r in rows], total, page, per_page)
 
 
-def _visible_lead(conn, lead_id: str, *, for_update: bool = False):
-    query = sa.select(leads).where(leads.c.id == path_id(lead_id, "lead"),
-                                   owner_filter(conn, principal(), leads.c.owner_id, "customer"))
-    row = conn.execute(query.with_for_update() if for_update else query).first()
-    if row is None:
-        raise NotFound("lead not found")
-    return row
-
-
 @bp.get("/leads/<lead_id>")
 @api_doc(response=out.Lead, summary="A lead")
 def get_lead(lead_id: str) -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
-        return jsonify(lead_json(_visible_lead(conn, lead_id)))
+        return jsonify(lead_json(commands.visible_lead(conn, principal(), path_id(lead_id, "lead"))))
 
 
 @bp.patch("/leads/<lead_id>")
@@ -155,62 +131,13 @@ def update_lead(lead_id: str) -> ResponseReturnValue:
     body = load(LeadPatch(), partial=True)
     if not body or body.get("name", "x") is None:
         raise ValidationFailed("nothing to change", details={"name": ["give at least one field; name not null"]})
-    ctx = service_context()
-    with ctx.engine.begin() as conn:
-        lead = _visible_lead(conn, lead_id, for_update=True)
-        if lead.status == "converted":
-            raise Conflict("a converted lead cannot change", code="lead_already_converted",
-                           details={"customer_id": lead.customer_id})
-        row = conn.execute(leads.update().where(leads.c.id == lead.id).values(**body).returning(*leads.c)).one()
-        ctx.outbox.add(conn, event_context(), "customer.lead.updated", aggregate_type="lead",
-                       aggregate_id=row.id, data=_snapshot(row))
+    row = commands.update_lead(service_context(), event_context(), principal(), path_id(lead_id, "lead"), body)
     return jsonify(lead_json(row))
-
-
-def _new_customer(conn, ctx, lead) -> str:
-    name = (lead.company or lead.name).strip()
-    key = name_key(name)
-    if not key:
-        raise ValidationFailed("the lead has no usable company name", details={"company": ["no letters or digits"]})
-    cid = str(uuid.uuid4())
-    values = {"id": cid, **store.name_columns(name), "phone": lead.phone, "phone_key": phone_key(lead.phone) or None,
-              "owner_id": lead.owner_id, "status": "active", "created_by": principal().user_id, "lead_id": lead.id}
-    store.guarded_write(conn, customers.insert().values(**values), key, who=principal())
-    store.publish(conn, ctx.outbox, event_context(), "customer.customer.created", cid)
-    return cid
 
 
 @bp.post("/leads/<lead_id>/convert")
 @api_doc(body=ConvertIn, response=out.LeadConversion, summary="Convert a lead into a customer, a contact and optionally an opportunity")
 def convert_lead(lead_id: str) -> ResponseReturnValue:
     body = load(ConvertIn())
-    ctx = service_context()
-    with ctx.engine.begin() as conn:
-        lead = _visible_lead(conn, lead_id, for_update=True)
-        if lead.status == "converted":
-            raise Conflict("the lead was converted already", code="lead_already_converted",
-                           details={"customer_id": lead.customer_id})
-        if lead.status == "disqualified":
-            raise Conflict("the lead is disqualified", code="lead_disqualified")
-        if body.get("customer_id"):
-            customer_id = require_customer_field(conn, principal(), body["customer_id"]).id
-        else:
-            customer_id = _new_customer(conn, ctx, lead)
-        contact = insert_contact(conn, ctx.outbox, event_context(), customer_id,
-                                 {"name": lead.name, "phone": lead.phone, "email": lead.email,
-                                  "is_decision_maker": False}, principal().user_id)
-        opportunity = None
-        if body.get("opportunity"):
-            o = body["opportunity"]
-            opportunity = {"id": str(uuid.uuid4()), "name": o["name"].strip(), "amount": fmt(o["amount"]),
-                           "expected_close_date": o["expected_close_date"].isoformat()
-                           if o.get("expected_close_date") else None}
-        conn.execute(leads.update().where(leads.c.id == lead.id).values(
-            status="converted", customer_id=customer_id, contact_id=contact["id"],
-            opportunity_id=opportunity["id"] if opportunity else None, converted_at=sa.func.now()))
-        ctx.outbox.add(conn, event_context(), "customer.lead.converted", aggregate_type="lead", aggregate_id=lead.id,
-                       customer_id=customer_id,
-                       data={"lead_id": lead.id, "customer_id": customer_id, "contact_id": contact["id"],
-                             "owner_id": lead.owner_id, "name": lead.name, "opportunity": opportunity})
-    return jsonify({"customer_id": customer_id, "contact_id": contact["id"],
-                    "opportunity_id": opportunity["id"] if opportunity else None})
+    return jsonify(commands.convert_lead(service_context(), event_context(), principal(), path_id(lead_id, "lead"),
+                                         body))

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, validates, validates_schema
-from sqlalchemy.exc import IntegrityError
 
-from services.customer.access import customer_clause, require_customer_field
+from services.customer.access import customer_clause
 from services.customer.api import answers as out
-from services.customer.api.common import aware, text
+from services.customer.api.common import text
+from services.customer.commands import planning as commands
 from services.customer.domain.rules import is_week_start
 from services.customer.models import out_of_office, work_plans
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import NotFound, ValidationFailed
 from shared.fields import AwareDateTime, Date, uuid_field
 from shared.openapi import api_doc
 from shared.service import service_context
@@ -71,29 +70,11 @@ def plan_json(row: Any) -> dict[str, Any]:
             "summary": row.summary, "created_at": iso(row.created_at), "updated_at": iso(row.updated_at)}
 
 
-def _plan_event(row: Any) -> dict[str, Any]:
-    return {"id": row.id, "user_id": row.user_id, "week_start": row.week_start.isoformat(), "plan": row.plan,
-            "summary": row.summary}
-
-
 @bp.post("/work-plans")
 @api_doc(body=PlanIn, response=out.WorkPlan, status=201, summary="Submit a weekly work plan")
 def submit_plan() -> ResponseReturnValue:
     body = load(PlanIn())
-    ctx = service_context()
-    with ctx.engine.begin() as conn:
-        savepoint = conn.begin_nested()
-        try:
-            row = conn.execute(work_plans.insert().values(
-                id=str(uuid.uuid4()), user_id=principal().user_id, week_start=body["week_start"],
-                plan=body["plan"].strip(), summary=body.get("summary"),
-            ).returning(*work_plans.c)).one()
-            savepoint.commit()
-        except IntegrityError:
-            savepoint.rollback()
-            raise Conflict("you have a plan for that week; PATCH it", code="duplicate_work_plan") from None
-        ctx.outbox.add(conn, event_context(), "customer.work_plan.submitted", aggregate_type="work_plan",
-                       aggregate_id=row.id, data=_plan_event(row))
+    row = commands.submit_plan(service_context(), event_context(), principal(), body)
     return jsonify(plan_json(row)), 201
 
 
@@ -103,17 +84,7 @@ def update_plan(plan_id: str) -> ResponseReturnValue:
     body = load(PlanPatch(), partial=True)
     if not body or ("plan" in body and not body["plan"]):
         raise ValidationFailed("nothing to change", details={"plan": ["give a non-empty plan and/or a summary"]})
-    ctx = service_context()
-    with ctx.engine.begin() as conn:
-        row = conn.execute(sa.select(work_plans).where(work_plans.c.id == path_id(plan_id, "work plan"),
-                                                       work_plans.c.user_id == principal().user_id)
-                           .with_for_update()).first()
-        if row is None:
-            raise NotFound("work plan not found")
-        row = conn.execute(work_plans.update().where(work_plans.c.id == row.id)
-                           .values(**body, updated_at=sa.func.now()).returning(*work_plans.c)).one()
-        ctx.outbox.add(conn, event_context(), "customer.work_plan.updated", aggregate_type="work_plan",
-                       aggregate_id=row.id, data=_plan_event(row))
+    row = commands.update_plan(service_context(), event_context(), principal(), path_id(plan_id, "work plan"), body)
     return jsonify(plan_json(row))
 
 
@@ -158,19 +129,7 @@ def absence_json(row: Any) -> dict[str, Any]:
 @api_doc(body=AbsenceIn, response=out.Absence, status=201, summary="Register an out-of-office visit")
 def register_absence() -> ResponseReturnValue:
     body = load(AbsenceIn())
-    ctx = service_context()
-    with ctx.engine.begin() as conn:
-        customer = require_customer_field(conn, principal(), body["customer_id"])
-        row = conn.execute(out_of_office.insert().values(
-            id=str(uuid.uuid4()), user_id=principal().user_id, customer_id=customer.id,
-            start_at=aware(body["start_at"]), end_at=aware(body["end_at"]), destination=body.get("destination"),
-            purpose=body["purpose"].strip(),
-        ).returning(*out_of_office.c)).one()
-        ctx.outbox.add(conn, event_context(), "customer.out_of_office.registered", aggregate_type="out_of_office",
-                       aggregate_id=row.id, customer_id=customer.id,
-                       data={"id": row.id, "user_id": row.user_id, "customer_id": row.customer_id,
-                             "start_at": iso(row.start_at), "end_at": iso(row.end_at),
-                             "destination": row.destination, "purpose": row.purpose})
+    row = commands.register_absence(service_context(), event_context(), principal(), body)
     return jsonify(absence_json(row)), 201
 
 

@@ -1,13 +1,12 @@
 """Batch import (POST /imports/customers, GET /imports[/{id}]) and export
 (GET /exports/customers?format=csv|xlsx with the list's filters).
 
-Uploads are capped (shared.tabular.ImportLimits: 413 payload_too_large past the byte cap, or a
+The import is queued by services/customer/commands/imports.py. Uploads are capped (shared.tabular.ImportLimits: 413 payload_too_large past the byte cap, or a
 CSV past the row cap, before a job is queued; 422 for an XLSX that is no zip or declares a
 DTD/entities). Exports go through the shared writers (formula-like text neutralised)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from services.customer.api import answers as out
 from services.customer.api.customers import list_conditions
+from services.customer.commands import imports as commands
 from services.customer.domain import importfile
 from services.customer.domain.importfile import COLUMNS
 from services.customer.domain.rules import CUSTOMER_CREATORS
@@ -62,14 +62,7 @@ def start_import() -> ResponseReturnValue:
         tabular.check_upload(content, filename, limits)
     except tabular.TableError as exc:
         raise table_error(exc) from None
-    ctx = service_context()
-    job_id = str(uuid.uuid4())
-    with ctx.engine.begin() as conn:
-        conn.execute(import_jobs.insert().values(
-            id=job_id, created_by=principal().user_id, owner_id=principal().user_id,
-            filename=filename, content=content, correlation_id=g.get("request_id"),
-            status="queued",
-        ))
+    job_id = commands.queue_import(service_context(), principal(), filename, content, g.get("request_id"))
     return jsonify({"id": job_id, "status": "queued"}), 202
 
 

@@ -14,7 +14,19 @@ Who may do what:
 
 from flask import Blueprint
 
-from services.inventory.api import loans, products, purchasing, shipments, stock
+from services.inventory.api import (
+    loans,
+    products,
+    purchase_orders,
+    purchasing,
+    shipments,
+    stock,
+    stock_documents,
+)
+
+# modules that add their routes to another module's blueprint (kept apart for size):
+# stock_documents to stock.bp, purchase_orders to purchasing.bp
+EXTRA_ROUTES = (stock_documents, purchase_orders)
 
 
 def blueprints() -> list[Blueprint]:

@@ -1,26 +1,20 @@
-"""What inventory's endpoints share that is inventory's own: roles, transactions with
-deadlock retry, line schemas and lookups of warehouses and products. Path ids, role
-checks, paging, ids and money fields come from shared.web and shared.fields."""
+"""What inventory's endpoints and commands share that is inventory's own: roles, line
+schemas and lookups of warehouses and products. Path ids, role checks, paging, ids and
+money fields come from shared.web and shared.fields; the transaction with deadlock retry is
+services/inventory/commands/__init__.py."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from marshmallow import Schema, fields, validate
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
 
-from services.inventory.domain.stock import StockError
 from services.inventory.models import products, warehouses
-from shared.errors import Conflict, ValidationFailed
+from shared.errors import ValidationFailed
 from shared.fields import uuid_field
-from shared.service import service_context
 from shared.web import principal
-
-T = TypeVar("T")
 
 # Who may write what (reads of products, warehouses and stock are open to every role).
 STOCK_WRITERS = frozenset({"admin", "warehouse"})
@@ -33,33 +27,9 @@ PURCHASING_READERS = frozenset({"admin", "warehouse", "finance", "manager"})
 PURCHASING_PAYERS = frozenset({"admin", "warehouse", "finance"})
 MAX_LINES = 500
 
-_RETRYABLE = {"40P01", "40001"}  # deadlock_detected, serialization_failure
-
 
 def sees_cost() -> bool:
     return principal().role in COST_READERS
-
-
-def in_transaction(work: Callable[[Connection], T], *, attempts: int = 3) -> T:
-    """Run work(conn) in one transaction; a deadlock or serialization failure is retried
-    (the whole transaction), a stock rule broken inside becomes a 409."""
-    engine = service_context().engine
-    for attempt in range(1, attempts + 1):
-        try:
-            with engine.begin() as conn:
-                return work(conn)
-        except DBAPIError as exc:
-            code = getattr(exc.orig, "sqlstate", None)
-            if code in _RETRYABLE and attempt < attempts:
-                time.sleep(0.02 * attempt)
-                continue
-            if code == "23514":  # a CHECK constraint: a race the domain check did not see
-                raise Conflict("a concurrent change conflicts with this request; nothing was written",
-                               code="conflict") from exc
-            raise
-        except StockError as exc:
-            raise Conflict(exc.message, code=exc.code, details=exc.details) from exc
-    raise AssertionError("unreachable")
 
 
 # The shared id field under the name inventory's schemas use (shared.fields.uuid_field).

@@ -1,9 +1,9 @@
 """Samples and loans to customers (stock out and back, per customer, customer visibility
-applies) and material requisitions (stock issued for internal use)."""
+applies) and material requisitions (stock issued for internal use). The writes are
+services/inventory/commands/loans.py and commands/stock.py (requisitions)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,26 +11,19 @@ from flask import Blueprint, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from services.inventory.api import answers as out
-from services.inventory.api.common import (
-    STOCK_WRITERS,
-    Id,
-    check_products,
-    check_warehouse,
-    in_transaction,
-    lines_field,
-    str_ids,
-)
-from services.inventory.domain.stock import Movement, merge_lines, over_shipment
+from services.inventory.api.common import STOCK_WRITERS, Id, lines_field, str_ids
+from services.inventory.commands import loans as commands
+from services.inventory.commands import stock as stock_commands
+from services.inventory.domain.stock import merge_lines
 from services.inventory.models import loans, requisitions
-from services.inventory.stock_store import move_stock
-from shared.copies import CopyMissing
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import NotFound, ValidationFailed
 from shared.fields import Date
 from shared.openapi import api_doc
-from shared.service import request_emitter, service_context
+from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter, with_customer_names
 from shared.web import (
     count_and_page,
+    event_context,
     iso,
     load,
     page_args,
@@ -42,7 +35,7 @@ from shared.web import (
 )
 
 bp = Blueprint("inventory_loans", __name__)
-DOMAIN = "inventory"
+DOMAIN = commands.DOMAIN
 
 
 class LoanIn(Schema):
@@ -71,48 +64,14 @@ def loan_body(row) -> dict[str, Any]:
             "actor_id": row.actor_id, "created_at": iso(row.created_at), "updated_at": iso(row.updated_at)}
 
 
-def _loan_event(row) -> dict[str, Any]:
-    return {"id": row.id, "customer_id": row.customer_id, "warehouse_id": row.warehouse_id, "kind": row.kind,
-            "status": row.status, "lines": row.lines}
-
-
-def _status(lines: list[dict[str, Any]]) -> str:
-    if all(line["returned"] >= line["quantity"] for line in lines):
-        return "returned"
-    return "partially_returned" if any(line["returned"] for line in lines) else "out"
-
-
 @bp.post("/loans")
 @api_doc(body=LoanIn, response=out.Loan, status=201, summary="Lend goods or give samples to a customer")
 def create_loan():
     require_role(STOCK_WRITERS, "lend stock")
     data = load(LoanIn())
-    customer_id = str(data["customer_id"])
     merged = merge_lines(str_ids(data["lines"]))
-
-    def work(conn):
-        known = conn.execute(sa.text("SELECT 1 FROM acl_customers WHERE customer_id = :c"), {"c": customer_id}).first()
-        unknown = ValidationFailed("unknown customer", details={"customer_id": ["no such customer"]})
-        if known is None:  # just created in the customer service, or never: wait (shared.copies)
-            raise CopyMissing(unknown, ("acl_customers", customer_id))
-        if not can_see_customer(conn, principal(), customer_id, DOMAIN):
-            raise unknown
-        wid = check_warehouse(conn, data["warehouse_id"])
-        check_products(conn, list(merged))
-        lid = str(uuid.uuid4())
-        emit = request_emitter(conn)
-        move_stock(conn, emit, [Movement(wid, p, "loan_out", -q, 0) for p, q in merged.items()],
-                   ref_type="loan", ref_id=lid, actor_id=principal().user_id, note=data["kind"])
-        row = conn.execute(loans.insert().values(
-            id=lid, customer_id=customer_id, warehouse_id=wid, kind=data["kind"], status="out",
-            due_date=data["due_date"], note=data["note"], actor_id=principal().user_id,
-            lines=[{"product_id": p, "quantity": q, "returned": 0} for p, q in merged.items()],
-        ).returning(*loans.c)).one()
-        emit("inventory.loan.created", aggregate_type="loan", aggregate_id=lid, customer_id=customer_id,
-             data=_loan_event(row))
-        return row
-
-    return jsonify(loan_body(in_transaction(work))), 201
+    row = commands.lend(service_context(), event_context(), principal(), data, merged)
+    return jsonify(loan_body(row)), 201
 
 
 @bp.post("/loans/<loan_id>/returns")
@@ -121,28 +80,7 @@ def return_loan(loan_id: str):
     lid = path_id(loan_id, "loan")
     data = load(ReturnIn())
     back = merge_lines(str_ids(data["lines"]))
-
-    def work(conn):
-        row = conn.execute(sa.select(loans).where(loans.c.id == lid).with_for_update()).first()
-        if row is None or not can_see_customer(conn, principal(), row.customer_id, DOMAIN):
-            raise NotFound("loan not found")
-        require_role(STOCK_WRITERS, "take back loans")
-        outstanding = {line["product_id"]: line["quantity"] - line["returned"] for line in row.lines}
-        over = over_shipment(back, outstanding)
-        if over:
-            raise Conflict("more than is still out on this loan", code="over_return", details=over)
-        emit = request_emitter(conn)
-        move_stock(conn, emit, [Movement(row.warehouse_id, p, "loan_return", q, 0) for p, q in back.items()],
-                   ref_type="loan", ref_id=lid, actor_id=principal().user_id, create_rows=True)
-        lines = [{**line, "returned": line["returned"] + back.get(line["product_id"], 0)} for line in row.lines]
-        updated = conn.execute(loans.update().where(loans.c.id == lid).values(
-            lines=lines, status=_status(lines), updated_at=sa.func.now()).returning(*loans.c)).one()
-        emit("inventory.loan.returned", aggregate_type="loan", aggregate_id=lid, customer_id=row.customer_id,
-             data={**_loan_event(updated), "returned_lines": [{"product_id": p, "quantity": q}
-                                                               for p, q in back.items()]})
-        return updated
-
-    return jsonify(loan_body(in_transaction(work)))
+    return jsonify(loan_body(commands.take_back(service_context(), event_context(), principal(), lid, back)))
 
 
 @bp.get("/loans")
@@ -217,18 +155,8 @@ def create_requisition():
     data = load(RequisitionIn())
     merged = merge_lines(str_ids(data["lines"]))
 
-    def work(conn):
-        wid = check_warehouse(conn, data["warehouse_id"])
-        check_products(conn, list(merged))
-        rid = str(uuid.uuid4())
-        move_stock(conn, request_emitter(conn), [Movement(wid, p, "requisition", -q, 0) for p, q in merged.items()],
-                   ref_type="requisition", ref_id=rid, actor_id=principal().user_id, note=data["purpose"])
-        return conn.execute(requisitions.insert().values(
-            id=rid, warehouse_id=wid, purpose=data["purpose"], department=data["department"],
-            actor_id=principal().user_id, lines=[{"product_id": p, "quantity": q} for p, q in merged.items()],
-        ).returning(*requisitions.c)).one()
-
-    return jsonify(requisition_body(in_transaction(work))), 201
+    row = stock_commands.issue_material(service_context(), event_context(), principal(), data, merged)
+    return jsonify(requisition_body(row)), 201
 
 
 @bp.get("/requisitions")

@@ -1,8 +1,8 @@
-"""Products: POST/GET /products, GET/PATCH /products/{id}, CSV/XLSX import."""
+"""Products: POST/GET /products, GET/PATCH /products/{id}, CSV/XLSX import (the writes are
+services/inventory/commands/products.py)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,18 +11,20 @@ from marshmallow import Schema, fields, validate
 
 from services.inventory import catalog
 from services.inventory.api import answers as out
-from services.inventory.api.common import PRICE_SETTERS, STOCK_WRITERS, in_transaction, sees_cost
-from services.inventory.domain.importing import ImportFileError, check_row, read_rows
+from services.inventory.api.common import PRICE_SETTERS, STOCK_WRITERS, sees_cost
+from services.inventory.commands import products as commands
+from services.inventory.domain.importing import ImportFileError, read_rows
 from services.inventory.models import product_imports, products
-from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shared.errors import Forbidden, NotFound, ValidationFailed
 from shared.fields import Money
 from shared.files import safe_filename
 from shared.openapi import FileUpload, api_doc
-from shared.service import request_emitter, service_context
+from shared.service import service_context
 from shared.tabular import ImportLimits
 from shared.uploads import read_upload, table_error
 from shared.web import (
     count_and_page,
+    event_context,
     load,
     page_args,
     page_response,
@@ -80,7 +82,7 @@ def create_product():
     # sets no cost price: it neither sees nor keeps costs
     if data.get("cost_price") is not None and not _may_set_prices():
         raise _prices_refused(["cost_price"])
-    row = in_transaction(lambda conn: catalog.create_product(conn, request_emitter(conn), data))
+    row = commands.create_product(service_context(), event_context(), data)
     return jsonify(catalog.to_api(row, with_cost=sees_cost())), 201
 
 
@@ -125,8 +127,8 @@ def patch_product(product_id: str):
             raise ValidationFailed("invalid fields", details={key: ["must not be null"]})
     may_set_prices = _may_set_prices()
     try:
-        row = in_transaction(lambda conn: catalog.update_product(conn, request_emitter(conn), pid, changes,
-                                                                 may_set_prices=may_set_prices))
+        row = commands.change_product(service_context(), event_context(), pid, changes,
+                                      may_set_prices=may_set_prices)
     except catalog.PriceChangeRefused as exc:
         raise _prices_refused(exc.fields) from None
     if row is None:
@@ -160,30 +162,8 @@ def import_products():
     if not _may_set_prices() and any(r.get("cost_price") for _number, r in rows):
         raise _prices_refused(["cost_price"])
 
-    def work(conn):
-        emit = request_emitter(conn)
-        created = duplicates = 0
-        errors: list[dict[str, Any]] = []
-        for number, raw in rows:  # the spreadsheet's row numbers (the header is row 1)
-            data, message = check_row(raw)
-            if message:
-                errors.append({"row": number, "message": message})
-                continue
-            savepoint = conn.begin_nested()
-            try:
-                catalog.create_product(conn, emit, data)
-                savepoint.commit()
-                created += 1
-            except Conflict:
-                savepoint.rollback()
-                duplicates += 1
-        return conn.execute(product_imports.insert().values(
-            id=str(uuid.uuid4()), status="done", filename=filename, total=len(rows),
-            processed=len(rows), created=created, duplicates=duplicates, errors=errors,
-            actor_id=principal().user_id,
-        ).returning(*product_imports.c)).one()
-
-    return jsonify(_import_body(in_transaction(work))), 201
+    row = commands.import_products(service_context(), event_context(), principal(), filename, rows)
+    return jsonify(_import_body(row)), 201
 
 
 @bp.get("/products/imports/<import_id>")

@@ -1,9 +1,9 @@
 """Shipments (partial, several per order, never more than reserved and not yet shipped)
-and the saga's reservations as the warehouse sees them."""
+and the saga's reservations as the warehouse sees them. Shipping is
+services/inventory/commands/shipments.py."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,16 +11,16 @@ from flask import Blueprint, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from services.inventory.api import answers as out
-from services.inventory.api.common import STOCK_WRITERS, Id, in_transaction, lines_field, str_ids
-from services.inventory.domain.stock import merge_lines, over_shipment, shipment_movements
+from services.inventory.api.common import STOCK_WRITERS, Id, lines_field, str_ids
+from services.inventory.commands import shipments as commands
 from services.inventory.models import reservation_lines, reservations, shipments
-from services.inventory.stock_store import move_stock
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
 from shared.openapi import api_doc
-from shared.service import request_emitter, service_context
+from shared.service import service_context
 from shared.visibility import can_see_customer, customer_filter, with_customer_names
 from shared.web import (
     count_and_page,
+    event_context,
     iso,
     load,
     page_args,
@@ -50,59 +50,14 @@ def shipment_body(row) -> dict[str, Any]:
             "actor_id": row.actor_id, "created_at": iso(row.created_at)}
 
 
-def ship(conn, order_id: str, warehouse_id: str, lines: list[dict[str, Any]], carrier: str | None,
-         tracking_number: str | None, actor_id: str) -> Any:
-    """Ship part or all of an order's reservation: consumes reserved, lowers on hand."""
-    res = conn.execute(sa.select(reservations).where(reservations.c.order_id == order_id).with_for_update()).first()
-    if res is None or res.status in ("reserving", "cancelled"):
-        raise NotFound("no reserved stock for this order")
-    if res.status != "reserved":
-        raise Conflict(f"nothing to ship: the order's reservation is {res.status}", code="not_reserved",
-                       details={"status": res.status})
-    if res.warehouse_id != warehouse_id:
-        raise Conflict("the order's stock is reserved in another warehouse", code="wrong_warehouse",
-                       details={"reserved_in": res.warehouse_id})
-    booked = conn.execute(sa.select(reservation_lines).where(reservation_lines.c.order_id == order_id)
-                          .order_by(reservation_lines.c.product_id)).all()
-    remaining = {r.product_id: r.quantity - r.shipped - r.released for r in booked}
-    wanted = merge_lines(lines)
-    over = over_shipment(wanted, remaining)
-    if over:
-        raise Conflict("more than is still to ship for this order", code="over_shipment", details=over)
-    sid = str(uuid.uuid4())
-    emit = request_emitter(conn)
-    move_stock(conn, emit, shipment_movements(warehouse_id, wanted), ref_type="shipment", ref_id=sid,
-               actor_id=actor_id)
-    conn.execute(
-        sa.text("UPDATE reservation_lines l SET shipped = l.shipped + s.q FROM "
-                "unnest(CAST(:p AS varchar[]), CAST(:q AS int[])) AS s(p, q) "
-                "WHERE l.order_id = :o AND l.product_id = s.p"),
-        {"o": order_id, "p": list(wanted), "q": list(wanted.values())},
-    )
-    fully = all(remaining[p] - wanted.get(p, 0) == 0 for p in remaining)
-    if fully:
-        conn.execute(reservations.update().where(reservations.c.order_id == order_id)
-                     .values(status="consumed", updated_at=sa.func.now()))
-    line_list = [{"product_id": p, "quantity": q} for p, q in wanted.items()]
-    row = conn.execute(shipments.insert().values(
-        id=sid, order_id=order_id, customer_id=res.customer_id, warehouse_id=warehouse_id, lines=line_list,
-        carrier=carrier, tracking_number=tracking_number, fully_shipped=fully, actor_id=actor_id,
-    ).returning(*shipments.c)).one()
-    emit("inventory.shipment.dispatched", aggregate_type="shipment", aggregate_id=sid, customer_id=res.customer_id,
-         data={"id": sid, "order_id": order_id, "warehouse_id": warehouse_id, "customer_id": res.customer_id,
-               "lines": line_list, "carrier": carrier, "tracking_number": tracking_number,
-               "fully_shipped": fully})
-    return row
-
-
 @bp.post("/shipments")
 @api_doc(body=ShipmentIn, response=out.Shipment, status=201, summary="Ship reserved goods of an order")
 def create_shipment():
     require_role(STOCK_WRITERS, "ship orders")
     data = load(ShipmentIn())
     lines = str_ids(data["lines"])
-    row = in_transaction(lambda conn: ship(conn, str(data["order_id"]), str(data["warehouse_id"]), lines,
-                                           data["carrier"], data["tracking_number"], principal().user_id))
+    row = commands.ship(service_context(), event_context(), principal(), str(data["order_id"]),
+                        str(data["warehouse_id"]), lines, data["carrier"], data["tracking_number"])
     return jsonify(shipment_body(row)), 201
 
 

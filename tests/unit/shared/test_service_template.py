@@ -9,6 +9,8 @@ same parts, checked from the code alone (no database, no broker):
 - api/: a package exposing `blueprints()`, every module of which is reached from it;
 - domain/: a package whose modules import no framework (flask, werkzeug, sqlalchemy,
   psycopg, pika), directly or through the project's own modules;
+- commands: a `commands` package (or the modules COMMAND_MODULES names), and no view module
+  under api/ writes (outbox.add / add_many, an emitter, SQL insert / update / delete);
 - handlers.py: `handler_table()` giving a shared.consumer.HandlerTable;
 - migrations/versions: revisions chained to exactly one Alembic head;
 - README.md: exactly the same `##` headings, in the same order, none of them empty; its
@@ -342,3 +344,101 @@ def test_readme_settings_name_every_variable_the_service_reads(svc: str) -> None
     # and the connection budget every process of it has (shared/db.py)
     for common in ("CRM_DB_POOL_", "CRM_COPY_WAIT_S", "DATABASE_URL"):
         assert common in text, f"services/{svc}/README.md, Settings: {common} not described"
+
+
+# ---- commands apart from views (issue 12 item 6) ------------------------------------------
+# Where a service's command layer is when it is not a `commands` package: the modules named
+# in its README (services/sales/README.md: ordering.py and the store modules).
+COMMAND_MODULES = {"sales": ("ordering.py",)}
+
+# Services whose views still write (named, so the check stays strict for the others; a
+# service leaving this list must pass: strict xfail).
+VIEWS_STILL_WRITE = {
+    "sales": "sales' contracts, opportunities and quotes views still write SQL and call request_emitter "
+             "(orders go through ordering.py)",
+    "tracking": "tracking has no command layer: api/notifications.py marks notifications read itself",
+}
+
+_OUTBOX_CALLS = {"add", "add_many"}
+_DML_METHODS = {"insert", "update", "delete"}
+_DML_FUNCTIONS = {"insert", "update", "delete", "pg_insert"}
+_DML_TEXT = re.compile(r"\b(INSERT\s+INTO|UPDATE\s+\w+(\s+\w+)?\s+SET|DELETE\s+FROM)\b", re.IGNORECASE)
+
+
+def _called_name(func: ast.expr) -> str:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+def write_calls(source: str) -> list[str]:
+    """What in a view module's code writes: outbox.add / add_many, request_emitter or any
+    other *emitter(...) / Emitter(...), SQL insert / update / delete (sa.insert(t),
+    t.insert(), pg_insert(t), text with INSERT INTO / UPDATE .. SET / DELETE FROM), each with
+    its line."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Attribute) and node.attr in _OUTBOX_CALLS
+                and _called_name(node.value) == "outbox"):  # called, or bound (functools.partial)
+            found.append(f"line {node.lineno}: outbox.{node.attr}")
+        elif isinstance(node, ast.Call):
+            func, name = node.func, _called_name(node.func)
+            if name.lower().endswith("emitter") or (isinstance(func, ast.Name) and name in _DML_FUNCTIONS):
+                found.append(f"line {node.lineno}: {name}(...)")
+            elif isinstance(func, ast.Attribute) and name in _DML_METHODS and (
+                    _called_name(func.value) in ("sa", "sqlalchemy") or (not node.args and not node.keywords)):
+                found.append(f"line {node.lineno}: .{name}(...)")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _DML_TEXT.search(node.value):
+            found.append(f"line {node.lineno}: SQL {_DML_TEXT.search(node.value).group(1)!r}")
+    return sorted(found, key=lambda hit: int(hit.split(":")[0].removeprefix("line ")))
+
+
+def test_the_view_write_check_can_fail() -> None:
+    """The reader finds each kind of write and leaves reads, dict.update and renders alone."""
+    writes = write_calls(
+        "def v(conn, ctx, row):\n"
+        "    ctx.outbox.add(conn, c, 'x', aggregate_type='t', aggregate_id='1', data={})\n"
+        "    emit = functools.partial(service_context().outbox.add_many, conn, c)\n"
+        "    emit = request_emitter(conn)\n"
+        "    conn.execute(sa.insert(orders).values(id=1))\n"
+        "    conn.execute(orders.update().where(orders.c.id == 1).values(x=1))\n"
+        "    conn.execute(pg_insert(rates).values(x=1).on_conflict_do_nothing())\n"
+        "    conn.execute(sa.text('DELETE FROM notes WHERE id = :i'), {'i': 1})\n"
+        "    conn.execute(sa.text('update notifications n set read_at = now()'))\n")
+    assert [w.split(":")[0] for w in writes] == [f"line {n}" for n in range(2, 10)], writes
+    assert not write_calls(
+        "def v(conn, row, changes):\n"
+        "    row.update(changes)\n"
+        "    conn.execute(sa.select(orders).where(orders.c.id == 1)).first()\n"
+        "    conn.execute(sa.text('SELECT name FROM acl_customers WHERE customer_id = :c'))\n"
+        "    return commands.issue_invoice(service_context(), event_context(), p, body)\n")
+
+
+def command_layer(svc: str) -> list[Path]:
+    """The service's command modules: its `commands` package, or the modules COMMAND_MODULES
+    names for it."""
+    package = service_dir(svc) / "commands"
+    if (package / "__init__.py").is_file():
+        return sorted(p for p in package.glob("*.py") if p.name != "__init__.py") or [package / "__init__.py"]
+    return [service_dir(svc) / name for name in COMMAND_MODULES.get(svc, ()) if (service_dir(svc) / name).is_file()]
+
+
+@pytest.mark.parametrize("svc", [
+    pytest.param(svc, marks=pytest.mark.xfail(reason=VIEWS_STILL_WRITE[svc], strict=True))
+    if svc in VIEWS_STILL_WRITE else svc
+    for svc in SERVICES
+])
+def test_views_leave_writes_to_commands(svc: str) -> None:
+    """Commands apart from views: the service has a command layer (a `commands` package or
+    the modules named in COMMAND_MODULES), and no view module under api/ writes: no outbox
+    call, no emitter, no SQL insert / update / delete (those live in the commands and the
+    store modules they use)."""
+    assert command_layer(svc), f"services/{svc}: no commands package and no command module named"
+    offending = {
+        str(path.relative_to(REPO)): hits
+        for path in sorted((service_dir(svc) / "api").rglob("*.py"))
+        if (hits := write_calls(path.read_text(encoding="utf-8")))
+    }
+    assert not offending, f"views that write in services/{svc}/api: {offending}"

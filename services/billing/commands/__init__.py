@@ -1,0 +1,4 @@
+"""Billing's commands: each public function is one business flow in ONE transaction
+(`ServiceContext.transaction`): the lookups and locks, the rules of `domain/`, the SQL (here
+or in `store.py`) and the events to the outbox. The views under `api/` parse the request,
+call one command and render what it returns; they write nothing themselves."""

@@ -1,0 +1,85 @@
+"""Expense claim commands: submit, and the steps of its life (approve / reject by the
+submitter's manager or an admin, pay by finance after approval)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from services.billing.api.common import check_customer, expense_event, visible_order
+from services.billing.domain.expenses import check_may_act, next_status
+from services.billing.models import expenses
+from shared.envelope import new_id
+from shared.errors import NotFound, ValidationFailed
+from shared.identity import Principal
+from shared.outbox import Emitter, EventContext
+from shared.service import ServiceContext
+from shared.visibility import is_manager_of, visible_user_ids
+
+SEE_ALL_EXPENSES = frozenset({"admin", "finance"})
+# action -> the event it publishes
+ACTIONS = {"approve": "approved", "reject": "rejected", "pay": "paid"}
+
+
+def expense_scope(conn: Connection, p: Principal) -> sa.ColumnElement:
+    """Whose claims the caller sees: all (finance, admin), the team (managers), own."""
+    if p.role in SEE_ALL_EXPENSES:
+        return sa.true()
+    return expenses.c.submitter_id.in_(visible_user_ids(conn, p))
+
+
+def _emit_expense(emit: Emitter, row: Row, action: str) -> None:
+    emit(f"billing.expense.{action}", aggregate_type="expense", aggregate_id=row.id,
+         data=expense_event(row), customer_id=row.customer_id)
+
+
+def submit_expense(ctx: ServiceContext, events: EventContext, p: Principal, body: Mapping[str, Any]) -> Row:
+    """A claim by the caller, on an order or a customer they see (the order's customer
+    when only the order is given); billing.expense.submitted."""
+    with ctx.transaction(events) as (conn, emit):
+        customer_id = body["customer_id"]
+        if body["order_id"]:
+            order = visible_order(conn, p, body["order_id"], lock=False)
+            if customer_id and customer_id != order.customer_id:
+                raise ValidationFailed("the order belongs to another customer", code="customer_mismatch",
+                                       details={"customer_id": ["does not match the order's customer"]})
+            customer_id = order.customer_id
+        elif customer_id:
+            check_customer(conn, p, customer_id)
+        row = conn.execute(
+            sa.insert(expenses).values(
+                id=new_id(), submitter_id=p.user_id, amount=body["amount"], category=body["category"],
+                description=body["description"], customer_id=customer_id, order_id=body["order_id"],
+                status="submitted",
+            ).returning(*expenses.c)
+        ).one()
+        _emit_expense(emit, row, "submitted")
+    return row
+
+
+def act_on_expense(ctx: ServiceContext, events: EventContext, p: Principal, expense_id: str, action: str,
+                   reason: str | None = None) -> Row:
+    """approve / reject (with the reason) / pay a claim the caller sees (404 otherwise),
+    by the rules of domain/expenses.py; billing.expense.<approved|rejected|paid>."""
+    with ctx.transaction(events) as (conn, emit):
+        row = conn.execute(
+            sa.select(expenses).where(expenses.c.id == expense_id, expense_scope(conn, p)).with_for_update()
+        ).first()
+        if row is None:
+            raise NotFound("expense not found")
+        check_may_act(action, actor_id=p.user_id, actor_role=p.role, submitter_id=row.submitter_id,
+                      actor_manages_submitter=p.role == "manager" and is_manager_of(conn, p.user_id, row.submitter_id))
+        status = next_status(row.status, action)
+        if action == "pay":
+            values = {"status": status, "paid_by": p.user_id, "paid_at": sa.func.now()}
+        else:
+            values = {"status": status, "decided_by": p.user_id, "decided_at": sa.func.now(),
+                      "decision_note": reason}
+        row = conn.execute(
+            sa.update(expenses).where(expenses.c.id == expense_id).values(**values).returning(*expenses.c)
+        ).one()
+        _emit_expense(emit, row, ACTIONS[action])
+    return row
