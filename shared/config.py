@@ -258,6 +258,11 @@ class Settings:
         return (not self.runs_as_own_broker_user) if self.declare_topology is None else self.declare_topology
 
     def with_(self, **changes: object) -> Settings:
+        """A copy with some fields changed. A new database_url brings its own direct URL
+        (the old one named the old database) unless a direct URL is given too."""
+        if "database_url" in changes and "direct_database_url" not in changes \
+                and self.direct_database_url == self.database_url:
+            changes = {**changes, "direct_database_url": ""}
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
