@@ -352,6 +352,14 @@ class CustomFieldDefined(Schema):
     required = fields.Boolean(required=True)
 
 
+@register("customer.custom_field.changed",
+          sample={"id": "8a9b0c1d-2e3f-4a4b-9c5d-6e7f8a9b0c13", "name": "年采购额", "type": "number",
+                  "choices": None, "required": True},
+          summary_en="changed custom field {name}", summary_zh="修改了自定义字段 {name}")
+class CustomFieldChanged(CustomFieldDefined):
+    pass
+
+
 _WORK_PLAN_SAMPLE = {
     "id": "9b0c1d2e-3f4a-4b5c-8d6e-7f8a9b0c1d24", "user_id": _CUSTOMER_SAMPLE["owner_id"],
     "week_start": "2026-11-23", "plan": "拜访华东机电、精工科技", "summary": None,

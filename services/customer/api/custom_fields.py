@@ -24,6 +24,7 @@ from shared.web import (
     load,
     page_args,
     page_response,
+    path_id,
     require_role,
 )
 
@@ -45,6 +46,11 @@ class FieldIn(Schema):
             raise ValidationError("only a choice field has choices", "choices")
 
 
+class FieldPatch(Schema):
+    required = fields.Boolean()
+    choices = fields.List(fields.String(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=100))
+
+
 def field_json(row: Any) -> dict[str, Any]:
     return {"id": row.id, "name": row.name, "type": row.type, "choices": row.choices, "required": row.required,
             "created_at": iso(row.created_at)}
@@ -57,6 +63,16 @@ def define_field() -> ResponseReturnValue:
     body = load(FieldIn())
     row = commands.define_field(service_context(), event_context(), body)
     return jsonify(field_json(row)), 201
+
+
+@bp.patch("/custom-fields/<field_id>")
+@api_doc(body=FieldPatch, response=out.CustomField, summary="Make a custom field required or optional, or change a "
+         "choice field's choices (admin); values already stored stay")
+def change_field(field_id: str) -> ResponseReturnValue:
+    require_role(("admin",), "change custom fields")
+    body = load(FieldPatch())
+    row = commands.change_field(service_context(), event_context(), path_id(field_id, "custom field"), body)
+    return jsonify(field_json(row))
 
 
 @bp.get("/custom-fields")

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.customer.duplicates import may_see, owner_name
 from services.customer.models import custom_fields, customers
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.identity import Principal
 from shared.outbox import EventContext
 from shared.service import ServiceContext
@@ -37,6 +37,31 @@ def define_field(ctx: ServiceContext, events: EventContext, body: Mapping[str, A
         emit("customer.custom_field.defined", aggregate_type="custom_field", aggregate_id=row.id,
              data={"id": row.id, "name": row.name, "type": row.type, "choices": row.choices,
                    "required": row.required})
+    return row
+
+
+def change_field(ctx: ServiceContext, events: EventContext, field_id: str, body: Mapping[str, Any]) -> Row:
+    """Make a field required or optional, or give a choice field its new list of choices
+    (values already stored stay as they are); customer.custom_field.changed."""
+    with ctx.transaction(events) as (conn, emit):
+        row = conn.execute(sa.select(custom_fields).where(custom_fields.c.id == field_id).with_for_update()).first()
+        if row is None:
+            raise NotFound("custom field not found")
+        changes: dict[str, Any] = {}
+        if "required" in body:
+            changes["required"] = body["required"]
+        if "choices" in body:
+            if row.type != "choice":
+                raise ValidationFailed("only a choice field has choices", details={"choices": ["only a choice field has choices"]})
+            if not body["choices"]:
+                raise ValidationFailed("a choice field needs choices", details={"choices": ["must not be empty"]})
+            changes["choices"] = body["choices"]
+        if changes:
+            row = conn.execute(custom_fields.update().where(custom_fields.c.id == field_id).values(**changes)
+                               .returning(*custom_fields.c)).one()
+            emit("customer.custom_field.changed", aggregate_type="custom_field", aggregate_id=row.id,
+                 data={"id": row.id, "name": row.name, "type": row.type, "choices": row.choices,
+                       "required": row.required})
     return row
 
 

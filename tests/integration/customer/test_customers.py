@@ -167,6 +167,16 @@ def test_required_custom_field_on_create(people):
     r = people.sales.post("/customers", json={"name": f"缺必填{tag}"})
     assert r.status_code == 422 and f"必填{tag}" in r.get_json()["error"]["details"]["custom_fields"]
     make(people.sales, f"有必填{tag}", custom_fields={f"必填{tag}": "ok"})
+    field = next(f for f in people.admin.get("/custom-fields?per_page=200").get_json()["items"] if f["name"] == f"必填{tag}")
+    assert people.sales.patch(f"/custom-fields/{field['id']}", json={"required": False}).status_code == 403
+    assert people.admin.patch(f"/custom-fields/{field['id']}", json={"choices": ["a"]}).status_code == 422  # a text field
+    assert people.admin.patch("/custom-fields/not-an-id", json={"required": False}).status_code == 404
+    changed = people.admin.patch(f"/custom-fields/{field['id']}", json={"required": False})
+    assert changed.status_code == 200 and changed.get_json()["required"] is False
+    assert people.sales.post("/customers", json={"name": f"不再必填{tag}"}).status_code == 201  # optional now
+    [event] = [e for e in outbox_events(people.admin._client.application.extensions["crm"].engine,
+                                        "customer.custom_field.changed") if e["data"]["id"] == field["id"]]
+    assert event["data"]["required"] is False
     with people.admin._client.application.extensions["crm"].engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM custom_fields WHERE required"))
 

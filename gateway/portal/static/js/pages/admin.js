@@ -123,6 +123,8 @@ function CustomFields({ query }) {
       { key: "type", label: t("field.type"), render: (r) => label("field_type", r.type) },
       { key: "choices", label: t("field.choices"), render: (r) => (r.choices || []).join("、") },
       { key: "required", label: t("field.required"), render: (r) => (r.required ? t("form.yes") : t("form.no")) },
+      { key: "toggle", label: "", render: (r) => html`<${ActionButton} label=${r.required ? t("field.make_optional") : t("field.make_required")}
+        run=${() => api.patch(`/custom-fields/${r.id}`, { required: !r.required })} onDone=${() => setN(n + 1)} />` },
     ]} />
   </section>`;
 }
