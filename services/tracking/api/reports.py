@@ -240,7 +240,7 @@ def profit():
                          else rm_expenses.c.submitter_id.in_(sorted(reader.team)))
         items, total = reports.profit_by_customer(
             conn, start, end, _customer_scope(conn, me), per_page, (page - 1) * per_page,
-            expense_scope=expense_scope, with_cost=reader.sees_cost)
+            expense_scope=expense_scope, with_cost=reader.sees_cost, customers_scope=_customers_table_scope(conn, me))
     return _answer("profit", fmt, items, total, page, per_page)
 
 
