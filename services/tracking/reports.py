@@ -341,17 +341,22 @@ def receivables_ageing(conn: Connection, owner_scope: ColumnElement | None, as_o
     invoices' amounts): 0-30, 31-60, 61-90, over 90 days. Opening balances are billing's alone
     (see /receivables/ageing there per customer). owner_scope None: every owner."""
     c, i, pay = rm_customers, rm_invoices, rm_payments
-    # the customers in scope as a semi-join (nothing at all when the caller sees every owner:
-    # no join with every customer); their owners joined only to the customers that owe
-    in_scope = (lambda col: sa.true()) if owner_scope is None else (
-        lambda col: col.in_(sa.select(c.c.customer_id).where(owner_scope)))
+    # the customers in scope by a join on their row (nothing at all when the caller sees every
+    # owner: no join with every customer); owners joined only to the customers that owe
+    def in_scope(table):
+        if owner_scope is None:
+            return table, sa.true()
+        return table.join(c, c.c.customer_id == table.c.customer_id), owner_scope
+
+    pay_from, pay_where = in_scope(pay)
     paid = (sa.select(pay.c.customer_id, sa.func.sum(pay.c.amount_cny).label("amount"))
-            .where(in_scope(pay.c.customer_id)).group_by(pay.c.customer_id)).subquery()
+            .select_from(pay_from).where(pay_where).group_by(pay.c.customer_id)).subquery()
+    inv_from, inv_where = in_scope(i)
     newest_first = {"partition_by": i.c.customer_id, "order_by": (i.c.issued_at.desc(), i.c.invoice_id.desc())}
     inv = (sa.select(i.c.customer_id, i.c.amount, i.c.issued_at,
                      sa.func.sum(i.c.amount).over(**newest_first).label("newer_incl"),
                      sa.func.sum(i.c.amount).over(partition_by=i.c.customer_id).label("invoiced"))
-           .where(i.c.status != "void", in_scope(i.c.customer_id))).subquery()
+           .select_from(inv_from).where(i.c.status != "void", inv_where)).subquery()
     outstanding = inv.c.invoiced - sa.func.coalesce(paid.c.amount, 0)
     open_amount = sa.func.greatest(0, sa.func.least(inv.c.amount, outstanding - (inv.c.newer_incl - inv.c.amount)))
     age = sa.func.date_part("day", sa.literal(as_of) - inv.c.issued_at)
