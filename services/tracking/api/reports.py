@@ -125,6 +125,24 @@ def _visible_customers(conn, me):
     return lambda col: col.in_(visible)
 
 
+def _customers_table_scope(conn, me):
+    """The visibility rule on rm_customers' own columns (tracking's copy of each customer's
+    owner, fed by the same events as acl_customers): owned by the caller's team or shared with
+    the caller; `owner_id` narrows it. None when the caller sees every customer."""
+    owner = id_arg("owner_id")
+    c = rm_customers
+    clause = sa.true()
+    if sees_all(me, "reports") and not owner:
+        return None  # nothing to narrow: no join needed
+    if not sees_all(me, "reports"):
+        if me.role not in ("sales", "manager"):
+            return customer_filter(conn, me, c.c.customer_id, "reports")
+        shares = sa.table("acl_customer_shares", sa.column("customer_id"), sa.column("user_id"))
+        clause = sa.or_(c.c.owner_id.in_(visible_user_ids(conn, me)),
+                        c.c.customer_id.in_(sa.select(shares.c.customer_id).where(shares.c.user_id == me.user_id)))
+    return sa.and_(clause, c.c.owner_id == owner) if owner else clause
+
+
 def _customer_scope(conn, me):
     """scope_for(customer id column): the caller's customers, those of `owner_id` if asked."""
     owner = id_arg("owner_id")
@@ -223,7 +241,8 @@ def customer_trend():
         raise ValidationFailed("period too long", details={"from": [str(exc)]}) from None
     me = principal()
     with service_context().engine.connect() as conn:
-        items = reports.customer_trend(conn, granularity, periods, _customer_scope(conn, me))
+        items = reports.customer_trend(conn, granularity, periods, _customer_scope(conn, me),
+                                       _customers_table_scope(conn, me))
     return _answer("customer-trend", fmt, items, granularity=granularity)
 
 
@@ -258,7 +277,7 @@ def profit():
                          else rm_expenses.c.submitter_id.in_(sorted(reader.team)))
         items, total = reports.profit_by_customer(
             conn, start, end, _customer_scope(conn, me), per_page, (page - 1) * per_page,
-            expense_scope=expense_scope, with_cost=reader.sees_cost)
+            expense_scope=expense_scope, with_cost=reader.sees_cost, customers_scope=_customers_table_scope(conn, me))
     return _answer("profit", fmt, items, total, page, per_page)
 
 
