@@ -46,7 +46,7 @@ def shop(admin):
     rep = admin.create_user("sales")
     wh = admin.post("/warehouses", json={"code": f"BO{tag}", "name": f"后台仓{tag}"}).json()
     products = [admin.post("/products", json={"sku": f"BO-{i}-{tag}", "name": name, "unit": "台", "list_price": price}).json()
-                for i, (name, price) in enumerate((("离心泵", "1000.00"), ("闸阀", "200.00")))]
+                for i, (name, price) in enumerate(((f"离心泵{tag}", "1000.00"), (f"闸阀{tag}", "200.00")))]
     assert admin.post("/stock/receipts", json={"warehouse_id": wh["id"], "lines": [
         {"product_id": p["id"], "quantity": 100} for p in products]}).status_code == 201
     customer = rep.post("/customers", json={"name": f"后台测试{tag}有限公司"}).json()

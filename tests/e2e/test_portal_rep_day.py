@@ -54,7 +54,7 @@ def stock(admin):
     tag = uuid.uuid4().hex[:6]
     wh = admin.post("/warehouses", json={"code": f"RD{tag}", "name": f"华东仓{tag}"}).json()
     products = []
-    for sku, name, price in ((f"RD-PUMP-{tag}", "离心泵", "12800.00"), (f"RD-VLV-{tag}", "闸阀", "860.50")):
+    for sku, name, price in ((f"RD-PUMP-{tag}", f"离心泵{tag}", "12800.00"), (f"RD-VLV-{tag}", f"闸阀{tag}", "860.50")):
         r = admin.post("/products", json={"sku": sku, "name": name, "unit": "台", "list_price": price})
         assert r.status_code == 201, r.text
         products.append(r.json())

@@ -86,7 +86,7 @@ def world(suite, admin):
     wh = admin.post("/warehouses", json={"code": f"PS{tag}", "name": f"华东仓 {tag}"})
     assert wh.status_code == 201, wh.text
     products = []
-    for sku, name, price in ((f"PS-PUMP-{tag}", "离心泵", "12800.00"), (f"PS-VLV-{tag}", "闸阀", "860.50")):
+    for sku, name, price in ((f"PS-PUMP-{tag}", f"离心泵{tag}", "12800.00"), (f"PS-VLV-{tag}", f"闸阀{tag}", "860.50")):
         r = admin.post("/products", json={"sku": sku, "name": name, "unit": "台", "list_price": price})
         assert r.status_code == 201, r.text
         products.append(r.json())
