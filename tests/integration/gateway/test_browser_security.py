@@ -126,19 +126,30 @@ def short_token_gateway_url(gateway_settings, gateway_config) -> Iterator[str]:
 
 PORTAL_SESSION_SCRIPT = """
 const [username, password, done] = arguments;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 (async () => {
-  const api = await import("/portal/js/api.js");
-  await api.login(username, password);
-  const first = api.token();
-  await new Promise((r) => setTimeout(r, 2600));  // the access token (2 s) has expired
-  const me = await api.get("/auth/me");            // 401 -> refresh by cookie -> retried
-  const second = api.token();
+  // the access token lives in the module's memory only: read it off the requests it signs
+  const seen = [];
+  const send = window.fetch;
+  window.fetch = (url, options) => {
+    const auth = options && options.headers && options.headers.Authorization;
+    if (auth) seen.push(auth.slice(7));
+    return send(url, options);
+  };
+  const portal = await import("/portal/js/api.js");
+  await portal.login(username, password);
+  await portal.api.get("/auth/me");
+  const first = seen[seen.length - 1];
+  await sleep(2600);                                 // the access token (2 s) has expired
+  const me = await portal.api.get("/auth/me");       // 401 -> refresh by cookie -> retried
+  const second = seen[seen.length - 1];
   const cookie = document.cookie;
-  api.clearToken();                                // the portal's logout
-  await new Promise((r) => setTimeout(r, 800));
+  const storage = JSON.stringify({ ...localStorage, ...sessionStorage });
+  await portal.logout();                             // the portal's logout
+  await sleep(800);
   let after = null;
-  try { await api.get("/auth/me"); } catch (e) { after = e.status; }
-  done({ first, second, me: me.username, cookie, after });
+  try { await portal.api.get("/auth/me"); } catch (e) { after = e.status; }
+  done({ first, second, me: me.username, cookie, storage, after });
 })().catch((e) => done({ error: String(e && e.message || e) }));
 """
 
@@ -153,6 +164,7 @@ def test_portal_api_refreshes_through_the_cookie_and_logs_out_on_the_server(brow
     assert result["me"] == user.user["username"]
     assert result["second"] and result["second"] != result["first"]  # a new access token came
     assert result["cookie"] == ""  # the refresh token is out of the page's reach (HttpOnly)
+    assert result["first"] not in result["storage"] and result["second"] not in result["storage"]  # memory only
     assert result["after"] == 401
     for token in (result["first"], result["second"]):  # the session ended on the server
         response = requests.get(f"{short_token_gateway_url}/api/v1/auth/me",
