@@ -159,3 +159,28 @@ def catalogues() -> dict[str, dict[str, str]]:
               "console.log(JSON.stringify(out)); })();")
     answer = subprocess.run(["node", "-e", script, str(folder)], capture_output=True, text=True, check=True, timeout=60)
     return json.loads(answer.stdout)
+
+
+# Dragging a kanban card onto a column: HTML5 drag and drop events with one DataTransfer.
+DRAG = """
+const [card, column] = arguments;
+const data = new DataTransfer();
+const fire = (el, type) => el.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: data}));
+fire(card, "dragstart"); fire(column, "dragenter"); fire(column, "dragover"); fire(column, "drop"); fire(card, "dragend");
+"""
+
+
+def pick_product(driver: Any, row: Any, sku: str, timeout: float = 15) -> None:
+    """Choose a product in a quote or order line's picker by its SKU."""
+    box = row.find_element(By.CSS_SELECTOR, ".line-product input")
+    box.send_keys(sku)
+    option = wait(driver, lambda d: next((o for o in row.find_elements(By.CSS_SELECTOR, "li[role=option]")
+                                          if sku in o.text), None), timeout)
+    option.click()
+
+
+def set_field(row: Any, name: str, value: str) -> None:
+    """Replace the value of the input called `name` inside row."""
+    element = row.find_element(By.NAME, name)
+    element.clear()
+    element.send_keys(value)

@@ -15,6 +15,7 @@ import pytest
 
 from shared.testing.fixtures import eventually
 from tests.e2e.portal_browser import (
+    DRAG,
     By,
     catalogues,
     chromium,
@@ -23,8 +24,10 @@ from tests.e2e.portal_browser import (
     field,
     log_in,
     needs_chromium,
+    pick_product,
     screenshot,
     script_errors,
+    set_field,
     text_in,
     title_is,
     type_into,
@@ -35,12 +38,6 @@ from tests.e2e.portal_browser import (
 pytestmark = [pytest.mark.e2e, needs_chromium]
 
 PASSWORD = "pass-word-1"
-DRAG = """
-const [card, column] = arguments;
-const data = new DataTransfer();
-const fire = (el, type) => el.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: data}));
-fire(card, "dragstart"); fire(column, "dragenter"); fire(column, "dragover"); fire(column, "drop"); fire(card, "dragend");
-"""
 
 
 @pytest.fixture(scope="module")
@@ -70,19 +67,6 @@ def money(amount: str) -> str:
 
 def button_in(driver, scope: str, text: str):
     click_text(driver, text, f"{scope} button, {scope} a, {scope} summary")
-
-
-def pick_product(driver, row, sku: str) -> None:
-    box = row.find_element(By.CSS_SELECTOR, ".line-product input")
-    box.send_keys(sku)
-    option = wait(driver, lambda d: next((o for o in row.find_elements(By.CSS_SELECTOR, "li[role=option]") if sku in o.text), None))
-    option.click()
-
-
-def set_line(row, name: str, value: str) -> None:
-    field = row.find_element(By.NAME, name)
-    field.clear()
-    field.send_keys(value)
 
 
 def pdf_text(data: bytes) -> str:
@@ -155,14 +139,14 @@ def test_a_sales_reps_day(suite, admin, stock, words, lang, tmp_path):
         first = visible(d, "[data-testid=quote-line]", 20)
         pick_product(d, first, pump["sku"])
         wait(d, lambda x: first.find_element(By.NAME, "unit_price").get_attribute("value") == "12800.00")
-        set_line(first, "quantity", "3")
-        set_line(first, "discount_pct", "7.5")
+        set_field(first, "quantity", "3")
+        set_field(first, "discount_pct", "7.5")
         d.find_element(By.CSS_SELECTOR, ".lines-editor > button").click()
         second = wait(d, lambda x: (rows := x.find_elements(By.CSS_SELECTOR, "[data-testid=quote-line]")) and len(rows) == 2 and rows[1])
         pick_product(d, second, valve["sku"])
         wait(d, lambda x: second.find_element(By.NAME, "unit_price").get_attribute("value") == "860.50")
-        set_line(second, "quantity", "7")
-        set_line(second, "discount_pct", "3")
+        set_field(second, "quantity", "7")
+        set_field(second, "discount_pct", "3")
         assert first.find_element(By.NAME, "tax_rate").get_attribute("value") == "13"
         lines = [{"product_id": pump["id"], "quantity": 3, "unit_price": "12800.00", "discount_pct": "7.5", "tax_rate": "13"},
                  {"product_id": valve["id"], "quantity": 7, "unit_price": "860.50", "discount_pct": "3", "tax_rate": "13"}]

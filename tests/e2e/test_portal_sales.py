@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from shared.testing.fixtures import eventually
+from tests.e2e.portal_browser import DRAG, pick_product, set_field
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -37,12 +38,6 @@ if CHROMIUM.exists():
 
 # HTML5 drag and drop as a browser does it (chromedriver's pointer actions do not fire
 # drag events): dragstart on the card, dragover and drop on the column, one DataTransfer.
-DRAG = """
-const [card, column] = arguments;
-const data = new DataTransfer();
-const fire = (el, type) => el.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: data}));
-fire(card, "dragstart"); fire(column, "dragenter"); fire(column, "dragover"); fire(column, "drop"); fire(card, "dragend");
-"""
 
 
 @pytest.fixture(scope="module")
@@ -150,19 +145,6 @@ def test_kanban_drag_is_saved_and_a_refused_move_is_put_back(suite, world, brows
     browser.refresh()
     card_in(browser, "proposal", opp["id"])
     card_in(browser, "won", won["id"])
-
-
-def pick_product(browser, row, sku: str) -> None:
-    box = row.find_element(By.CSS_SELECTOR, ".line-product input")
-    box.send_keys(sku)
-    option = wait(browser, lambda d: next((o for o in row.find_elements(By.CSS_SELECTOR, "li[role=option]") if sku in o.text), None))
-    option.click()
-
-
-def set_field(row, name: str, value: str) -> None:
-    field = row.find_element(By.NAME, name)
-    field.clear()
-    field.send_keys(value)
 
 
 def test_quote_with_two_lines_shows_the_servers_totals_and_converts_to_a_confirmed_order(suite, world, browser):
