@@ -126,7 +126,7 @@ def test_waiting_holds_no_connection_and_no_transaction(engine):
     eventually(lambda: listener.waiting() == 20, timeout=2.5)
     # other workers' transactions come and go (a relay holds one while the broker confirms):
     # while the 20 still wait there must be a moment with no more open than before
-    in_tx = eventually(lambda: (n := sessions_in_transaction()) <= before and n, timeout=2.0) or 0
+    [in_tx] = eventually(lambda: (n := sessions_in_transaction()) <= before and [n], timeout=2.0)
     assert listener.waiting() == 20  # measured while they all still waited
     probe = make_engine(str(engine.url.render_as_string(hide_password=False)), pool_size=1)
     try:
