@@ -41,11 +41,13 @@ def table_error(exc: tabular.TableError, field: str = "file") -> Exception:
     return ValidationFailed(str(exc), details={field: [str(exc)]})
 
 
-def file_response(data: bytes, filename: str, *, inline: bool = False) -> Response:
-    """An uploaded file sent back: sniffed type (octet-stream unless a safe image or PDF),
-    nosniff, attachment unless inline was asked for a safe type."""
-    mimetype, headers = files.download_headers(data, filename, inline=inline)
-    return Response(data, mimetype=mimetype, headers=headers)
+def file_response(data: bytes, filename: str, *, inline: bool = False, content_type: str | None = None,
+                  extra_headers: dict[str, str] | None = None) -> Response:
+    """An uploaded file sent back: sniffed type (octet-stream unless a safe image or PDF) or
+    the content_type decided at upload (shared.doctypes), nosniff, attachment unless inline
+    was asked for a safe type."""
+    mimetype, headers = files.download_headers(data, filename, inline=inline, content_type=content_type)
+    return Response(data, content_type=mimetype, headers={**headers, **(extra_headers or {})})
 
 
 def table_response(fmt: str, basename: str, header: Sequence[str], rows: Iterable[Sequence[Any]],

@@ -11,7 +11,8 @@ from services.customer.importer import ImportWorker
 from shared.config import Settings
 from shared.logs import configure_logging
 from shared.metrics import WorkQuery, serve_process
-from shared.service import ServiceRoot, run_until_signalled
+from shared.service import ServiceContext, ServiceRoot, run_until_signalled
+from shared.storage import document_store_from_env
 
 
 def _worker_alone(root: ServiceRoot, _args: argparse.Namespace) -> int:
@@ -28,11 +29,17 @@ def _consumer_with_imports(root: ServiceRoot, _args: argparse.Namespace) -> int:
     return root.run_standard("consumer")
 
 
+def _configure(app: Flask, _ctx: ServiceContext) -> None:
+    """The document store (shared.storage: the folder CRM_DOCUMENT_DIR)."""
+    app.extensions["document_store"] = document_store_from_env()
+
+
 root = ServiceRoot(
     name="customer",
     migrations_dir=Path(__file__).parent / "migrations",
     blueprints=api.blueprints,
     handlers=handlers.handler_table,
+    configure_app=_configure,
     # imports queued or running, and the oldest one's wait (metrics)
     work_queries=(WorkQuery("import_jobs",
                             "SELECT count(*), EXTRACT(EPOCH FROM now() - min(created_at))::float8 "
