@@ -3,6 +3,7 @@ contract's error body), and the responses that send files back."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -26,6 +27,8 @@ def read_upload(max_bytes: int, *, field: str = "file", what: str = "the file") 
     upload = request.files.get(field)
     if upload is None:
         raise ValidationFailed(f"a multipart '{field}' is required", details={field: ["required"]})
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        upload.stream.seek(0)  # a view run again (shared.copies' wait) reads the file again
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise too_large(max_bytes, what)
