@@ -79,8 +79,36 @@ function UploadForm({ target, onDone, onCancel, idPrefix }) {
   </form>`;
 }
 
+function EditForm({ doc, onDone, onCancel }) {
+  const [problem, setProblem] = useState(null);
+  const submit = async (event) => {
+    event.preventDefault();
+    const els = event.target.elements;
+    const tags = els.tags.value.split(/[,，;；、]+/).map((x) => x.trim()).filter(Boolean);
+    try {
+      await api.patch(`/documents/${doc.id}`, { title: els.title.value.trim(), tags });
+      toast(t("form.saved"));
+      onDone();
+    } catch (err) {
+      setProblem(errorText(err));
+    }
+  };
+  return html`<form class="doc-edit" onSubmit=${submit}>
+    <div class="field"><label for=${`doc-title-${doc.id}`}>${t("documents.title_field")}</label>
+      <input id=${`doc-title-${doc.id}`} name="title" required maxLength="300" value=${doc.title} /></div>
+    <div class="field"><label for=${`doc-tags-${doc.id}`}>${t("documents.tags")}</label>
+      <input id=${`doc-tags-${doc.id}`} name="tags" maxLength="500" value=${doc.tags.join("，")} /></div>
+    ${problem && html`<div class="form-error" role="alert">${problem}</div>`}
+    <div class="card-actions">
+      <button type="submit" class="primary">${t("action.save")}</button>
+      <button type="button" onClick=${onCancel}>${t("action.cancel")}</button>
+    </div>
+  </form>`;
+}
+
 function DocumentCard({ doc, showRelated, onChange, canChange, onTag }) {
   const deleted = Boolean(doc.deleted_at);
+  const [editing, setEditing] = useState(false);
   const get = () => download(`/documents/${doc.id}/content`, null, doc.filename).catch((e) => toast(errorText(e), "error"));
   const remove = async () => {
     if (!(await confirmDialog({ message: t("documents.confirm_delete", { title: doc.title }), danger: true,
@@ -103,6 +131,10 @@ function DocumentCard({ doc, showRelated, onChange, canChange, onTag }) {
     }
   };
   const page = doc.related_type && RECORD_PAGES[doc.related_type];
+  if (editing) {
+    return html`<li class="card document" data-testid="document" data-id=${doc.id}>
+      <${EditForm} doc=${doc} onDone=${() => { setEditing(false); onChange(); }} onCancel=${() => setEditing(false)} /></li>`;
+  }
   return html`<li class="card document" data-testid="document" data-id=${doc.id}>
     ${deleted ? html`<strong>${doc.title}</strong>`
       : html`<button type="button" class="link doc-title" onClick=${get}>${doc.title}</button>`}
@@ -118,6 +150,7 @@ function DocumentCard({ doc, showRelated, onChange, canChange, onTag }) {
     ${deleted && html`<div class="muted">${t("documents.deleted_at", { when: dateTime(doc.deleted_at) })}</div>`}
     <div class="card-actions">
       ${!deleted && html`<button type="button" class="link" onClick=${get}>${t("documents.download")}</button>`}
+      ${canChange && !deleted && html`<button type="button" class="link" onClick=${() => setEditing(true)}>${t("action.edit")}</button>`}
       ${canChange && !deleted && html`<button type="button" class="link danger" onClick=${remove}>${t("documents.delete")}</button>`}
       ${canChange && deleted && html`<button type="button" class="link" onClick=${restore}>${t("documents.restore")}</button>`}
     </div>
