@@ -15,7 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 from services.customer.handlers import handler_table
-from shared.consumer import run_handlers_directly
+from shared import events
+from shared.consumer import run_handlers_directly, topic_match
 from shared.envelope import Envelope
 from shared.events import sales as sales_events
 from shared.outbox import Outbox
@@ -316,3 +317,31 @@ def test_change_title_and_tags(people, engine):
     error(people.sales.patch(f"/documents/{doc['id']}", json={}), 422, "validation_failed")
     error(people.sales.patch(f"/documents/{doc['id']}", json={"tags": ["x" * 51]}), 422, "validation_failed")
     assert outbox_events(engine, "customer.document.updated", doc["id"])
+
+
+# ---- contract: the customer service's handlers accept every sample they consume -------
+
+CONSUMED = [s for s in events.all_specs()
+            if any(topic_match(p, s.event_type) for p in handler_table().patterns)]
+
+
+def test_the_customer_service_consumes_the_sales_records():
+    assert {"sales.opportunity.created", "sales.quote.created", "sales.order.placed",
+            "sales.contract.created", "gateway.user.created"} <= {s.event_type for s in CONSUMED}
+
+
+@pytest.mark.parametrize("spec", CONSUMED, ids=lambda s: s.event_type)
+def test_handlers_accept_the_shared_sample(engine, spec):
+    data = dict(spec.sample)
+    if spec.event_type.startswith("sales."):
+        data["id"] = str(uuid.uuid4())  # a record of its own (samples share ids)
+    aggregate_id = data.get("id") or str(uuid.uuid4())
+    env = Envelope(event_type=spec.event_type, aggregate_type="sample", aggregate_id=aggregate_id,
+                   aggregate_seq=1, data=data, producer=spec.event_type.split(".")[0], region="cn-east",
+                   customer_id=data.get("customer_id"))
+    run_handlers_directly(engine, handler_table(), Outbox("customer", "cn-east"), [env])
+    if spec.event_type.startswith("sales.") and data.get("customer_id"):
+        with engine.connect() as conn:
+            row = conn.execute(sa.text("SELECT record_type, customer_id FROM related_records WHERE record_id = :i"),
+                               {"i": data["id"]}).one()
+        assert (row.record_type, row.customer_id) == (spec.event_type.split(".")[1], data["customer_id"])
