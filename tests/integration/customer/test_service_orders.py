@@ -316,3 +316,17 @@ def test_overdue_orders_are_announced_once_per_due_time_with_two_checkers(people
         with ctx.engine.begin() as conn:  # leave no due orders to other modules' checks
             conn.execute(sa.text("UPDATE service_orders SET due_at = NULL WHERE customer_id = :c"), {"c": c["id"]})
         ctx.engine.dispose()
+
+
+def test_handlers_accept_the_shared_samples_of_what_inventory_sends(engine):
+    """Contract: the customer service consumes inventory's samples (products, stock, part answers)."""
+    from shared import events
+    from shared.consumer import topic_match
+
+    consumed = [s for s in events.all_specs() if s.event_type.startswith("inventory.")
+                and any(topic_match(p, s.event_type) for p in handler_table().patterns)]
+    assert {s.event_type for s in consumed} == {"inventory.product.created", "inventory.product.updated",
+                                                "inventory.stock.changed", "inventory.service_part.issued",
+                                                "inventory.service_part.refused"}
+    for spec in consumed:
+        feed(engine, spec.event_type, dict(spec.sample))

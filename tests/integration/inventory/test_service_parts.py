@@ -87,3 +87,15 @@ def test_an_unknown_or_inactive_warehouse_refuses(world, admin):
     env = part_requested(pid, str(uuid.uuid4()), 1)
     world.run(env)
     assert world.events("inventory.service_part.refused", id=env.data["id"])[0]["data"]["available"] == 0
+
+
+def test_the_shared_sample_is_accepted(world):
+    """Contract: the customer service's sample (a product not stocked here) is refused, not dead-lettered."""
+    from shared.events import spec
+
+    sample = dict(spec("customer.service_order.part_requested").sample)
+    env = Envelope(event_type="customer.service_order.part_requested", aggregate_type="service_order",
+                   aggregate_id=sample["service_order_id"], data={**sample, "id": str(uuid.uuid4())},
+                   producer="customer", region="cn-east")
+    world.run(env)
+    assert world.events("inventory.service_part.refused", id=env.data["id"])
