@@ -1,61 +1,20 @@
-"""The customer service's event handlers: it keeps the users copy (gateway.user.*); it owns
-customers, so it writes acl_customers itself in its own transactions. From sales' events it
-keeps which customer each opportunity, quote, order, contract and project belongs to
-(related_records), so that documents attached to them follow that customer's visibility."""
+"""The customer service's event handlers: the users copy (gateway.user.*; it owns
+customers, so it writes acl_customers itself in its own transactions); for service orders
+the product and stock copies and inventory's answers to spare parts lines
+(services/customer/service_parts.py); for documents which customer each sales record belongs
+to (services/customer/related_records.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
-from shared.consumer import HandlerTable, Reactions, newer_than_applied
-from shared.copies import notify_copy
-from shared.envelope import Envelope
+from services.customer.related_records import related_record_handlers
+from services.customer.service_parts import service_part_handlers
+from shared.consumer import HandlerTable
 from shared.visibility import visibility_handlers
-
-# event family -> the related_type documents use for it
-RELATED_EVENTS = {
-    "sales.opportunity.#": "opportunity",
-    "sales.quote.#": "quote",
-    "sales.order.#": "order",
-    "sales.contract.#": "contract",
-    "sales.project.#": "project",
-}
-
-_UPSERT_RELATED = sa.text(
-    "INSERT INTO related_records (record_id, record_type, customer_id, label) VALUES (:id, :t, :c, :label) "
-    "ON CONFLICT (record_id) DO UPDATE SET record_type = EXCLUDED.record_type, customer_id = EXCLUDED.customer_id, "
-    "label = EXCLUDED.label"
-)
-# a record moved to another customer (a merge) takes its documents along
-_MOVE_DOCUMENTS = sa.text(
-    "UPDATE documents SET customer_id = :c, updated_at = now() WHERE related_id = :id AND customer_id <> :c"
-)
-
-
-def on_related_record(record_type: str) -> Callable[[Connection, Envelope, Reactions], None]:
-    def handle(conn: Connection, event: Envelope, _reactions: Reactions) -> None:
-        d = event.data
-        record_id, customer_id = d.get("id"), d.get("customer_id")
-        if not record_id or not customer_id:
-            return
-        if not newer_than_applied(conn, "related_record", str(record_id), event.aggregate_seq):
-            return
-        label = d.get("number") or d.get("name") or d.get("title")
-        conn.execute(_UPSERT_RELATED, {"id": record_id, "t": record_type, "c": customer_id,
-                                       "label": str(label)[:300] if label else None})
-        conn.execute(_MOVE_DOCUMENTS, {"id": record_id, "c": customer_id})
-        notify_copy(conn, "related_records", record_id)  # wakes uploads waiting for this record
-
-    handle.__qualname__ = f"on_{record_type}_record"
-    return handle
 
 
 def handler_table() -> HandlerTable:
     table = HandlerTable()
     table.extend(visibility_handlers(customers=False))
-    for pattern, record_type in RELATED_EVENTS.items():
-        table.add(pattern, on_related_record(record_type), name=f"documents.related_{record_type}")
+    table.extend(service_part_handlers())
+    table.extend(related_record_handlers())
     return table

@@ -78,6 +78,8 @@ class Suite:
             "CRM_ARGON2_MEMORY_KIB": "1024",
             "CRM_ARGON2_PARALLELISM": "1",
             "CRM_DOCUMENT_DIR": str(self.document_dir),
+            # the service orders' overdue check: every 2 s, so a test sees its notification soon
+            "CRM_SERVICE_OVERDUE_CHECK_S": "2",
         })
         for name, url in self.databases.items():
             env[f"{name.upper()}_DATABASE_URL"] = url

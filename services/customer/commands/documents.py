@@ -7,7 +7,9 @@ count) and uploaded, changed, deleted or restored by whoever may write to it; a 
 without one is in the shared knowledge base, seen by every user and changed by its
 uploader, a manager above them or an admin. A record of another service (opportunity,
 quote, order, contract, project) is known here from sales' events (related_records, a
-copy a request waits for, shared.copies); a service order is this service's own.
+copy a request waits for, shared.copies); a service order is this service's own, and its
+assignee (who holds only read access to the customer) may add documents to it and change
+those, as they may change the service order itself.
 
 The bytes go to the BlobStore last inside the transaction (a refusal stores nothing) and
 are removed again if the transaction does not commit; a soft delete keeps them."""
@@ -25,7 +27,7 @@ from sqlalchemy.engine import Connection, Row
 
 from services.customer.access import load_customer, require_customer_field
 from services.customer.domain.documents import may_change_knowledge_base, search_text
-from services.customer.models import documents, related_records
+from services.customer.models import documents, related_records, service_orders
 from shared.copies import CopyMissing
 from shared.doctypes import DocumentType
 from shared.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
@@ -69,10 +71,8 @@ def related_customer(conn: Connection, related_type: str, related_id: str) -> st
     no such record (a sales record whose copy has not arrived yet is waited for)."""
     unknown = ValidationFailed(f"unknown {related_type}", details={"related_id": [f"no such {related_type}"]})
     if related_type == "service_order":
-        if conn.execute(sa.text("SELECT to_regclass('service_orders')")).scalar() is None:
-            raise unknown
-        customer_id = conn.execute(sa.text("SELECT customer_id FROM service_orders WHERE id = :id"),
-                                   {"id": related_id}).scalar()
+        customer_id = conn.execute(sa.select(service_orders.c.customer_id)
+                                   .where(service_orders.c.id == related_id)).scalar()
         if customer_id is None:
             raise unknown
         return customer_id
@@ -90,7 +90,10 @@ def _owning_customer(conn: Connection, p: Principal, body: Mapping[str, Any]) ->
     if related_type:
         try:
             owner = related_customer(conn, related_type, related_id)
-            customer = require_customer_field(conn, p, owner, "related_id")
+            if related_type == "service_order" and _assignee_of(conn, p, related_id):
+                customer = load_customer(conn, p, owner, read=True)  # the assignee adds photos, reports
+            else:
+                customer = require_customer_field(conn, p, owner, "related_id")
         except NotFound:
             # a record of a customer the caller may not see is answered as an unknown one
             raise ValidationFailed(f"unknown {related_type}",
@@ -102,6 +105,12 @@ def _owning_customer(conn: Connection, p: Principal, body: Mapping[str, Any]) ->
     if customer_id:
         return require_customer_field(conn, p, customer_id).id
     return None
+
+
+def _assignee_of(conn: Connection, p: Principal, service_order_id: str) -> bool:
+    """Whether the caller is the service order's assignee (who may change it as its owner could)."""
+    return conn.execute(sa.select(service_orders.c.assignee_id).where(service_orders.c.id == service_order_id)
+                        ).scalar() == p.user_id
 
 
 def visible_document(conn: Connection, p: Principal, document_id: str, *, for_update: bool = False) -> Row:
@@ -123,7 +132,8 @@ def _changeable_document(conn: Connection, p: Principal, document_id: str) -> Ro
     customer, or for the knowledge base its uploader, a manager above them or admin (403)."""
     row = visible_document(conn, p, document_id, for_update=True)
     if row.customer_id is not None:
-        load_customer(conn, p, row.customer_id)  # 403 for read-only access
+        if not (row.related_type == "service_order" and _assignee_of(conn, p, row.related_id)):
+            load_customer(conn, p, row.customer_id)  # 403 for read-only access
         return row
     manages = p.role == "manager" and is_manager_of(conn, p.user_id, row.uploaded_by)
     if not may_change_knowledge_base(p.role, p.user_id, row.uploaded_by, manages):

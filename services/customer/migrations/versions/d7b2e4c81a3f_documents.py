@@ -2,7 +2,7 @@
 sales record belongs to (related_records)
 
 Revision ID: d7b2e4c81a3f
-Revises: c3a9d1e07f42
+Revises: 088f6ca691aa
 Create Date: 2026-11-30 11:29:39.938937
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = 'd7b2e4c81a3f'
-down_revision = 'c3a9d1e07f42'
+down_revision = '088f6ca691aa'
 branch_labels = None
 depends_on = None
 
