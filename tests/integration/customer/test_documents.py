@@ -345,3 +345,25 @@ def test_handlers_accept_the_shared_sample(engine, spec):
             row = conn.execute(sa.text("SELECT record_type, customer_id FROM related_records WHERE record_id = :i"),
                                {"i": data["id"]}).one()
         assert (row.record_type, row.customer_id) == (spec.event_type.split(".")[1], data["customer_id"])
+
+
+def test_a_service_orders_assignee_attaches_documents_to_it(people, engine):
+    cid = new_customer(people.sales)
+    so = ok(people.sales.post("/service-orders", json={
+        "customer_id": cid, "kind": "repair", "subject": "水泵异响", "assignee_id": people.warehouse.user["id"]}), 201)
+    # the technician (read access to the customer through the assignment) adds a site photo
+    doc = ok(upload(people.warehouse, samples.JPEG, "现场.jpg", related_type="service_order", related_id=so["id"]), 201)
+    assert doc["customer_id"] == cid and doc["related_label"] is None
+    assert ids(people.sales.get(f"/documents?related_type=service_order&related_id={so['id']}")) == {doc["id"]}
+    assert people.warehouse.delete(f"/documents/{doc['id']}").status_code == 204
+    ok(people.warehouse.post(f"/documents/{doc['id']}/restore"))
+    # but not a document under the customer itself (read only), nor to another service order
+    error(upload(people.warehouse, samples.PDF, "x.pdf", customer_id=cid), 403, "read_only")
+    other = ok(people.sales.post("/service-orders", json={
+        "customer_id": cid, "kind": "service", "subject": "保养", "assignee_id": people.sales.user["id"]}), 201)
+    error(upload(people.warehouse, samples.PDF, "x.pdf", related_type="service_order", related_id=other["id"]),
+          403, "read_only")
+    # a rep who does not see the customer: as if the service order did not exist
+    err = error(upload(people.other, samples.PDF, "x.pdf", related_type="service_order", related_id=so["id"]),
+                422, "validation_failed")
+    assert "related_id" in err["details"]
