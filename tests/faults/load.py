@@ -101,7 +101,7 @@ def _order_body(world: World, customer: str, product: str) -> dict:
 class Load:
     """threads x (one write every 1/rate_per_thread s) until stop()."""
 
-    def __init__(self, base_url: str, world: World, *, threads: int = 5, rate: float = 25.0):
+    def __init__(self, base_url: str, world: World, *, threads: int = 8, rate: float = 25.0):
         self.base_url = base_url
         self.world = world
         self.threads = threads
