@@ -46,7 +46,8 @@ def _claim_idempotency() -> Response | None:
     req_hash = idempotency.request_hash(request.method, request.path, request.query_string,
                                         request.get_data(cache=True))
     with ctx.engine.begin() as conn:
-        stored = idempotency.claim(conn, user["id"], key, req_hash, ctx.config.idempotency_ttl_s)
+        stored = idempotency.claim(conn, user["id"], key, req_hash, ctx.config.idempotency_ttl_s,
+                                   ctx.liveness.owner())
         _purge_now_and_then(conn, ctx.config.idempotency_ttl_s)
     if stored is not None:
         response = Response(stored.body, status=stored.status, headers=stored.headers)

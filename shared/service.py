@@ -16,7 +16,8 @@ from typing import Any
 from flask import Blueprint, Flask, current_app
 from sqlalchemy.engine import Connection, Engine
 
-from shared.config import Settings, settings_for
+from shared import write_keys
+from shared.config import Settings, idempotency_ttl_s, settings_for
 from shared.consumer import Consumer, HandlerTable
 from shared.db import ensure_database, make_engine, ping, run_migrations, sessions_of
 from shared.logs import configure_logging
@@ -93,6 +94,8 @@ class ServiceRoot:
             readiness_checks=readiness_checks(ctx),
             extensions={"crm": ctx},
         )
+        # a write repeated with its Idempotency-Key gets the first answer (shared.write_keys)
+        write_keys.install(app, lambda: ctx.engine, idempotency_ttl_s())
         if self.configure_app:
             self.configure_app(app, ctx)
         from shared.copies import install_copy_wait

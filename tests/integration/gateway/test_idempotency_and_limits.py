@@ -202,3 +202,31 @@ def test_per_user_limit_is_shared_between_workers(gateway_settings, gateway_conf
     statuses = [on_b.get("/auth/me").status_code for _ in range(10)]
     assert 429 in statuses  # worker B knows worker A's count: far fewer than 30 fresh requests pass
     assert statuses.index(429) <= 5
+
+
+def test_claim_of_a_dead_gateway_worker_is_taken_over_at_once(gateway_app, gateway_settings):
+    """A worker killed mid-request leaves its claim in flight; its liveness lock dies with
+    its session, so a retry takes the claim over at once (not after STALE_IN_FLIGHT_S)."""
+    from gateway import idempotency
+    from gateway.liveness import Liveness
+
+    engine = gateway_app.extensions["gateway"].engine
+    user, key, h = str(uuid.uuid4()), str(uuid.uuid4()), "h" * 64
+    dead, alive = Liveness(gateway_settings.database_url), Liveness(gateway_settings.database_url)
+    try:
+        with engine.begin() as conn:
+            assert idempotency.claim(conn, user, key, h, 86400, dead.owner()) is None
+        with engine.begin() as conn:  # its owner alive: still in progress
+            try:
+                idempotency.claim(conn, user, key, h, 86400, alive.owner())
+                raise AssertionError("a live owner's claim was taken over")
+            except idempotency.Conflict as exc:
+                assert exc.code == "idempotency_in_progress"
+        dead.close()  # the worker's session ends as its process dies
+        with engine.begin() as conn:
+            assert idempotency.claim(conn, user, key, h, 86400, alive.owner()) is None
+            owner = conn.execute(sa.text("SELECT owner FROM idempotency_keys WHERE key = :k"), {"k": key}).scalar()
+        assert owner == alive.instance
+    finally:
+        dead.close()
+        alive.close()
