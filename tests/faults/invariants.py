@@ -89,10 +89,12 @@ def backlog(db: Databases, amqp_url: str, world: World) -> dict[str, int]:
     return {k: v for k, v in out.items() if v}
 
 
-def wait_drained(db: Databases, amqp_url: str, world: World, load: Load, timeout: float = 120) -> float:
+def wait_drained(db: Databases, amqp_url: str, world: World, load: Load, timeout: float = 120,
+                 trace: list[str] | None = None) -> float:
     """Seconds until nothing is on its way any more and tracking holds every acknowledged
-    write (raises after timeout, naming what is left)."""
+    write (raises after timeout, naming what is left). trace: what was left every 5 s."""
     started = time.monotonic()
+    next_trace = started + 5
     ids = [w.record_id for w in load.acknowledged()]
     left: dict[str, int] = {}
     while time.monotonic() - started < timeout:
@@ -106,11 +108,16 @@ def wait_drained(db: Databases, amqp_url: str, world: World, load: Load, timeout
                 left = {"tracking missing": len(set(ids)) - seen}
         except Exception as exc:  # noqa: BLE001 - a server coming back: ask again
             left = {f"error {type(exc).__name__}": 1}
+        if trace is not None and time.monotonic() >= next_trace:
+            trace.append(f"{time.monotonic() - started:.0f}s: {left}")
+            next_trace += 5
         time.sleep(0.5)
     raise AssertionError(f"not drained within {timeout}s: {left}")
 
 
-def check(db: Databases, amqp_url: str, world: World, load: Load, *, poison: tuple[str, ...] = ()) -> Report:
+def check(db: Databases, amqp_url: str, world: World, load: Load, *, poison: tuple[str, ...] = (),
+          earlier_dead: frozenset[str] = frozenset()) -> Report:
+    """earlier_dead: event ids in the DLQs before the case (another test's)."""
     rep = Report()
     acked = load.acknowledged()
     by_kind = {kind: [w for w in acked if w.kind == kind] for kind in CREATED_EVENTS}
@@ -209,7 +216,8 @@ def check(db: Databases, amqp_url: str, world: World, load: Load, *, poison: tup
                                f"{[(source[i], copy.get(i)) for i in differ[:2]]}")
 
     # ---- the DLQs: exactly the poison message -------------------------------------------
-    rep.dead_letters = dead_letters(amqp_url)
+    rep.dead_letters = {q: [i for i in ids if i not in earlier_dead] for q, ids in dead_letters(amqp_url).items()}
+    rep.dead_letters = {q: ids for q, ids in rep.dead_letters.items() if ids}
     unexpected = {q: ids for q, ids in rep.dead_letters.items() if set(ids) - set(poison)}
     rep.expect(not unexpected, f"dead letters besides the poison message: {unexpected}")
     if poison:
