@@ -62,13 +62,19 @@ def _finish_idempotency(response: Response) -> Response:
     if claim is None:
         return response
     ctx = gateway_context()
-    with ctx.engine.begin() as conn:
-        if response.status_code < 500 and not response.is_streamed:
-            headers = {n: response.headers[n] for n in idempotency.STORED_HEADERS if n in response.headers}
-            idempotency.store(conn, *claim, idempotency.StoredResponse(response.status_code, headers,
-                                                                         response.get_data()))
-        else:
-            idempotency.release(conn, *claim)
+    try:
+        with ctx.engine.begin() as conn:
+            if response.status_code < 500 and not response.is_streamed:
+                headers = {n: response.headers[n] for n in idempotency.STORED_HEADERS if n in response.headers}
+                idempotency.store(conn, *claim, idempotency.StoredResponse(response.status_code, headers,
+                                                                             response.get_data()))
+            else:
+                idempotency.release(conn, *claim)
+    except Exception:  # noqa: BLE001 - the database gone after the service answered
+        # The service's answer stands (a 500 here would hide a write that was made); a
+        # repeat later is answered by the service's own store (shared.write_keys) once the
+        # claim is taken over.
+        log.warning("could not keep the answer to a keyed request", exc_info=True)
     return response
 
 

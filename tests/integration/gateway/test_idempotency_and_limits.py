@@ -230,3 +230,18 @@ def test_claim_of_a_dead_gateway_worker_is_taken_over_at_once(gateway_app, gatew
     finally:
         dead.close()
         alive.close()
+
+
+def test_the_services_answer_stands_when_the_key_cannot_be_kept(admin, fake_services, monkeypatch):
+    """The gateway's database gone between forwarding and keeping the answer (found by the
+    fault suite: a 500 hid a write that was made): the client gets the service's answer."""
+    from gateway import idempotency
+
+    def database_gone(*_args, **_kw):
+        raise sa.exc.OperationalError("UPDATE idempotency_keys", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(idempotency, "store", database_gone)
+    key = str(uuid.uuid4())
+    path = f"/orders/idem-{key[:8]}"
+    answer = admin.post(path, json={"customer_id": "c1", "lines": []}, headers={"Idempotency-Key": key})
+    assert answer.status_code == 201 and calls_to(fake_services, "sales", path) == 1
