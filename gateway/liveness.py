@@ -36,6 +36,7 @@ class Liveness:
         self._conn: psycopg.Connection | None = None
         self._pid = os.getpid()
         self._checked = 0.0
+        self._ever = False  # a session was opened before
         self._lock = threading.Lock()
 
     def owner(self) -> int | None:
@@ -43,8 +44,7 @@ class Liveness:
         claim then has no owner and is taken over only once stale)."""
         with self._lock:
             if self._pid != os.getpid():  # a forked copy: the lock is the parent's
-                self._conn, self._pid = None, os.getpid()
-                self.instance = secrets.randbelow(2**31 - 2) + 1
+                self._conn, self._pid, self._ever = None, os.getpid(), True
             now = time.monotonic()
             if self._conn is not None and now - self._checked > CHECK_EVERY_S:
                 try:
@@ -53,6 +53,12 @@ class Liveness:
                 except Exception:  # noqa: BLE001 - the session is gone (and the lock with it)
                     self.close_locked()
             if self._conn is None:
+                # a new id for a new session: the claims under the old id lost their lock
+                # with the old session (the database went away), so a retry may take them
+                # over at once (the service answers a repeat from shared.write_keys)
+                if self._ever:
+                    self.instance = secrets.randbelow(2**31 - 2) + 1
+                self._ever = True
                 try:
                     conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=3,
                                            application_name="crm-gateway-liveness")

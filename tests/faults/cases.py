@@ -206,7 +206,7 @@ class Figures:
 
 
 def run_case(faulty: Faulty, admin: ApiClient, name: str, fault: Fault, *, duration: float = 30.0,
-             rate: float = 25.0, threads: int = 12, record: bool = True) -> Figures:
+             rate: float = 25.0, threads: int = 10, record: bool = True) -> Figures:
     tag = uuid.uuid4().hex[:6]
     earlier_dead = frozenset(i for ids in invariants.dead_letters(faulty.amqp_url).values() for i in ids)
     world = make_world(admin, tag)

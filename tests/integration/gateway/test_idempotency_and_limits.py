@@ -245,3 +245,27 @@ def test_the_services_answer_stands_when_the_key_cannot_be_kept(admin, fake_serv
     path = f"/orders/idem-{key[:8]}"
     answer = admin.post(path, json={"customer_id": "c1", "lines": []}, headers={"Idempotency-Key": key})
     assert answer.status_code == 201 and calls_to(fake_services, "sales", path) == 1
+
+
+def test_claims_left_when_the_database_went_away_are_taken_over(gateway_app, gateway_settings):
+    """The gateway's liveness session lost with the database (found by the fault suite:
+    claims the gateway could not release answered 409 for minutes): the worker comes back
+    under a new id, so the claims under the old one are taken over at once."""
+    from gateway import idempotency
+    from gateway.liveness import Liveness
+
+    engine = gateway_app.extensions["gateway"].engine
+    user, key, h = str(uuid.uuid4()), str(uuid.uuid4()), "h" * 64
+    worker = Liveness(gateway_settings.database_url)
+    try:
+        before = worker.owner()
+        with engine.begin() as conn:
+            assert idempotency.claim(conn, user, key, h, 86400, before) is None
+        worker._conn.close()  # the session dies with the database
+        worker._checked = 0.0
+        after = worker.owner()
+        assert after is not None and after != before
+        with engine.begin() as conn:  # the retry (the release was lost): taken over
+            assert idempotency.claim(conn, user, key, h, 86400, after) is None
+    finally:
+        worker.close()
