@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
+import subprocess
 import time
+import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -55,7 +58,15 @@ class Databases:
 
 
 def queue_depths(amqp_url: str) -> dict[str, int]:
-    """Messages waiting in every service's queue, retry queues and DLQ."""
+    """Messages in every service's queue, retry queues and DLQ, those delivered and not yet
+    acknowledged included (rabbitmqctl; a passive declare counts only the ready ones)."""
+    if shutil.which("rabbitmqctl"):
+        vhost = urllib.parse.unquote(urllib.parse.urlsplit(amqp_url).path.lstrip("/")) or "/"
+        out = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", vhost, "--no-table-headers",
+                              "name", "messages"], capture_output=True, text=True, timeout=60, check=True)
+        rows = (line.split() for line in out.stdout.splitlines())
+        return {r[0]: int(r[1]) for r in rows if len(r) == 2 and r[1].isdigit()
+                and r[0].split(".")[0] in SERVICES}
     depths: dict[str, int] = {}
     conn = connect(amqp_url)
     try:
