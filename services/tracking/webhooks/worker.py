@@ -172,16 +172,18 @@ class DeliveryWorker:
     def record(self, job: Any, at: datetime, code: int | None, error: str | None, duration_ms: int) -> None:
         with self.engine.begin() as conn:
             if error is None:
-                conn.execute(_DELIVERED, {"id": job.id, "code": code, "at": at})
+                updated = conn.execute(_DELIVERED, {"id": job.id, "code": code, "at": at}).rowcount
             else:
                 policy = self.settings.retry
                 delay = policy.delay(job.attempts + 1)
                 give_up = policy.gives_up(job.age, delay)
-                conn.execute(_FAILED_ATTEMPT, {"id": job.id, "code": code, "error": error[:500], "at": at,
-                                               "give_up": give_up, "delay": delay})
-                if give_up:
+                updated = conn.execute(_FAILED_ATTEMPT, {"id": job.id, "code": code, "error": error[:500], "at": at,
+                                                         "give_up": give_up, "delay": delay}).rowcount
+                if give_up and updated:
                     log.warning("webhook %s: delivery %s of %s failed after %d attempts (%s)",
                                 job.webhook_id, job.id, job.event_id, job.attempts + 1, error)
+            if not updated:  # the webhook was deleted meanwhile (or the row is no longer pending)
+                return
             conn.execute(sa.insert(webhook_attempts).values(
                 delivery_id=job.id, attempted_at=at, response_code=code, error=error and error[:500],
                 duration_ms=duration_ms))

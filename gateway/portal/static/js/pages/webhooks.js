@@ -20,6 +20,8 @@ const FIELDS = [
   { name: "description", label: t("webhook.description"), maxLength: 300 },
 ];
 
+const TONE = { delivered: "good", failed: "bad", pending: "wait" };
+
 /** "sales.order.*\n billing.#, x" -> ["sales.order.*", "billing.#", "x"] */
 export function patternsOf(text) {
   return String(text || "").split(/[\s,，]+/).filter(Boolean);
@@ -49,6 +51,7 @@ function Webhooks({ query }) {
   return html`<section>
     <${PageHeader} title=${t("webhooks.title")} subtitle=${t("webhooks.intro")} actions=${!adding && add} />
     ${adding && html`<${Form} fields=${FIELDS} initial=${{ url: "https://", events: "sales.order.*", secret: "", description: "" }}
+      hints=${{ url: t("webhook.url_hint"), events: t("webhook.events_hint"), secret: t("webhook.secret_hint") }}
       submit=${(body, key) => api.post("/webhooks", { ...body, events: patternsOf(body.events) }, { key })}
       onDone=${() => { toast(t("webhook.created")); setAdding(false); reload(); }} onCancel=${() => setAdding(false)} />`}
     <${ListPage} headerless noViews listKey="webhooks" path="/webhooks" query=${query} refreshKey=${n}
@@ -74,7 +77,7 @@ function Deliveries({ hook, query }) {
       options: ["pending", "delivered", "failed"].map((s) => [s, t(`webhook_status.${s}`)]) }]}
     columns=${[
       { key: "event_type", label: t("delivery.event"), main: true, render: (r) => html`<code>${r.event_type}</code>` },
-      { key: "status", label: t("delivery.status"), render: (r) => html`<${Badge} group="webhook_status" code=${r.status} />` },
+      { key: "status", label: t("delivery.status"), render: (r) => html`<${Badge} group="webhook_status" code=${r.status} tone=${TONE[r.status]} />` },
       { key: "attempts", label: t("delivery.attempts"), num: true, render: (r) => number(r.attempts) },
       { key: "response_code", label: t("delivery.response"), render: (r) => (r.response_code ?? (r.attempts ? t("delivery.no_answer") : "")) },
       { key: "last_attempt_at", label: t("delivery.last_attempt"), render: (r) => dateTime(r.last_attempt_at) },
