@@ -58,7 +58,7 @@ def test_signed_retried_and_within_the_owners_view(admin, receivers):
     try:
         mine = rep.post("/customers", json={"name": f"推送测试甲{tag}有限公司"}).json()
         theirs = other.post("/customers", json={"name": f"推送测试乙{tag}有限公司"}).json()
-        other.post("/contacts", json={"customer_id": theirs["id"], "name": "王五"})
+        assert other.post(f"/customers/{theirs['id']}/contacts", json={"name": "王五"}).status_code == 201
 
         def created(receiver, cid):
             return [r for r in receiver.requests if r["status"] == 200 and json.loads(r["body"])["customer_id"] == cid]

@@ -54,19 +54,24 @@ def test_backup_wipe_restore_gives_back_the_same_suite(pg_server, tmp_path):
             rep = admin.create_user("sales", username=f"bk_rep_{tag}", password=PASSWORD, full_name="备份张三")
             customers = []
             for i in range(3):
-                c = rep.post("/customers", json={"name": f"备份测试{tag}机电{i}有限公司"}).json()
-                customers.append(c["id"])
-                rep.post("/contacts", json={"customer_id": c["id"], "name": f"联系人{i}", "phone": f"1380000000{i}"})
-                rep.post("/opportunities", json={"customer_id": c["id"], "name": f"年度采购{i}", "amount": "5000.00",
-                                                 "stage": "proposal"})
+                r = rep.post("/customers", json={"name": f"备份测试{tag}机电{i}有限公司"})
+                assert r.status_code == 201, r.text
+                customers.append(r.json()["id"])
+                r = rep.post(f"/customers/{customers[-1]}/contacts", json={"name": f"联系人{i}"})
+                assert r.status_code == 201, r.text
+                r = rep.post("/opportunities", json={"customer_id": customers[-1], "name": f"年度采购{i}",
+                                                     "amount": "5000.00", "stage": "proposal"})
+                assert r.status_code == 201, r.text
             doc = rep.post("/documents", files={"file": ("报价单.txt", "含税报价 ¥12,000".encode())},
                            data={"customer_id": customers[0]})
             assert doc.status_code == 201, doc.text
 
             def settled():
                 shot = picture(admin, customers)
-                return shot if all(len(t) >= 3 for t in shot["timelines"].values()) else None
-            eventually(settled, timeout=30)
+                lengths = [len(t) for t in shot["timelines"].values()]
+                assert lengths[0] >= 4 and min(lengths) >= 3, lengths  # customer, contact, opportunity (+ document)
+                return shot
+            eventually(settled, timeout=90)
             time.sleep(2)  # every consumer has caught up
             before = picture(admin, customers)
             suite.stop()
