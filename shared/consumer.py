@@ -5,13 +5,15 @@ Manual acks after the handler's transaction commits; bounded prefetch; an inbox 
 a failing handler is retried through TTL queues with back-off and then dead-lettered,
 while the messages behind it go on being processed. Messages are handled in batches:
 one database transaction, one savepoint per message, so a failure touches only its own
-message. A batch that hit a deadlock or a serialization failure is applied again whole
-(TRANSIENT_ATTEMPTS) before it falls back to one savepoint per message. A service whose
-handlers lock rows can register a prelude (HandlerTable.add_prelude) that takes every lock
-the batch will need, in its one global order, before any handler runs: a batch then holds
-its locks until commit without ever waiting in a different order from another replica's. An event whose producer is not trusted for its type (shared.provenance: the
+message. An event whose producer is not trusted for its type (shared.provenance: the
 envelope's producer, the broker-validated user_id) is dead-lettered at once and logged,
 never applied.
+
+A batch that hit a deadlock or a serialization failure is applied again whole
+(TRANSIENT_ATTEMPTS) before it falls back to one savepoint per message. A service whose
+handlers lock rows can register a prelude (HandlerTable.add_prelude) that takes every lock
+the batch will need, in the service's one lock order, before any handler runs: a batch
+then holds its locks until commit without ever waiting in another order than a replica's.
 """
 
 from __future__ import annotations
@@ -43,10 +45,10 @@ event_log = logging.getLogger("crm.consumer.events")  # one INFO line per settle
 QUEUE_PROBE_S = float(os.environ.get("CRM_QUEUE_PROBE_S", "15"))
 
 ATTEMPT_HEADER = "x-crm-attempt"
-# a batch aborted by a deadlock or serialization failure is applied again this many times in all
+ERROR_HEADER = "x-crm-error"
+# a batch aborted by a deadlock or serialization failure is applied this many times in all
 TRANSIENT_ATTEMPTS = 3
 _TRANSIENT_SQLSTATES = {"40P01", "40001"}  # deadlock_detected, serialization_failure
-ERROR_HEADER = "x-crm-error"
 
 
 class Reactions:
