@@ -1,6 +1,7 @@
 """Composition root of the customer service."""
 
 import argparse
+import os
 import threading
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from flask import Flask
 
 from services.customer import api, handlers
 from services.customer.importer import ImportWorker
+from services.customer.overdue import OverdueChecker, announce_overdue
 from shared.config import Settings
 from shared.logs import configure_logging
 from shared.metrics import WorkQuery, serve_process
@@ -22,10 +24,21 @@ def _worker_alone(root: ServiceRoot, _args: argparse.Namespace) -> int:
 
 
 def _consumer_with_imports(root: ServiceRoot, _args: argparse.Namespace) -> int:
-    """`consumer`: the event consumer, with the import worker in a thread beside it (so the
-    standard Procfile needs nothing more)."""
-    threading.Thread(target=import_worker().run, name="import-worker", daemon=True).start()
+    """`consumer`: the event consumer, with the import worker and the service orders'
+    overdue check in threads beside it (so the standard Procfile needs nothing more)."""
+    ctx = root.context(None, kind="consumer")  # one pool for both: the check is a short statement a minute
+    threading.Thread(target=ImportWorker(ctx.engine, ctx.outbox).run, name="import-worker", daemon=True).start()
+    checker = OverdueChecker(ctx.engine, ctx.outbox, every=overdue_every())
+    threading.Thread(target=checker.run, name="overdue-check", daemon=True).start()
     return root.run_standard("consumer")
+
+
+def _overdue_once(root: ServiceRoot, _args: argparse.Namespace) -> int:
+    """`overdue-check`: one round of the overdue check (prints how many were announced)."""
+    configure_logging("customer", "overdue-check")
+    ctx = root.context(None, kind="tool")
+    print(announce_overdue(ctx.engine, ctx.outbox))  # type: ignore[arg-type]
+    return 0
 
 
 root = ServiceRoot(
@@ -37,7 +50,7 @@ root = ServiceRoot(
     work_queries=(WorkQuery("import_jobs",
                             "SELECT count(*), EXTRACT(EPOCH FROM now() - min(created_at))::float8 "
                             "FROM import_jobs WHERE status IN ('queued', 'running')"),),
-    commands={"worker": _worker_alone, "consumer": _consumer_with_imports},
+    commands={"worker": _worker_alone, "consumer": _consumer_with_imports, "overdue-check": _overdue_once},
 )
 
 
@@ -48,3 +61,9 @@ def create_app(settings: Settings | None = None) -> Flask:
 def import_worker(settings: Settings | None = None, **kw: object) -> ImportWorker:
     ctx = root.context(settings, kind="consumer")
     return ImportWorker(ctx.engine, ctx.outbox, **kw)  # type: ignore[arg-type]
+
+
+
+def overdue_every() -> float:
+    """CRM_SERVICE_OVERDUE_CHECK_S: seconds between two overdue checks (default 60, at least 1)."""
+    return max(1.0, float(os.environ.get("CRM_SERVICE_OVERDUE_CHECK_S") or 60))

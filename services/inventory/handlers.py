@@ -108,27 +108,32 @@ _LOCK_PRODUCTS = sa.text(
 )
 _PLACED = "sales.order.placed"
 _RELEASING = ("sales.order.cancelled", "sales.order.rejected", "sales.order.closed")
+_PART_REQUESTED = "customer.service_order.part_requested"  # service_parts.py: one product's rows
 
 
 def lock_batch(conn: Connection, events: list[Envelope]) -> None:
     """The prelude of a batch: lock, in the service's one lock order, every reservations
-    row and stock row its saga handlers may write (see above)."""
+    row and stock row its saga handlers (and the spare parts handler) may write (see above)."""
     orders: set[str] = set()
     products: set[str] = set()
     for event in events:
         order_id = event.data.get("id")
         if not isinstance(order_id, str):  # a malformed event fails in its handler, alone
             continue
-        if event.event_type == _PLACED:
+        if event.event_type == _PART_REQUESTED:
+            if isinstance(event.data.get("product_id"), str):
+                products.add(event.data["product_id"])
+        elif event.event_type == _PLACED:
             orders.add(order_id)
             products.update(line["product_id"] for line in event.data.get("lines") or []
                             if isinstance(line, dict) and isinstance(line.get("product_id"), str))
         elif event.event_type in _RELEASING:
             orders.add(order_id)  # its products: the reservation's lines
-    if not orders:
+    if not orders and not products:
         return
     order_ids = sorted(orders)
-    conn.execute(_LOCK_RESERVATIONS, {"o": order_ids})
+    if order_ids:
+        conn.execute(_LOCK_RESERVATIONS, {"o": order_ids})
     conn.execute(_LOCK_PRODUCTS, {"p": sorted(products), "o": order_ids})
 
 
@@ -271,4 +276,7 @@ def handler_table() -> HandlerTable:
     table.add("sales.order.closed", on_order_ended, name="inventory.release_closed")
     table.add_prelude(lock_batch)
     table.extend(visibility_handlers())
+    from services.inventory.service_parts import service_part_handlers  # it imports this module
+
+    table.extend(service_part_handlers())
     return table

@@ -74,6 +74,8 @@ class Suite:
             "CRM_ARGON2_TIME_COST": "1",
             "CRM_ARGON2_MEMORY_KIB": "1024",
             "CRM_ARGON2_PARALLELISM": "1",
+            # the service orders' overdue check: every 2 s, so a test sees its notification soon
+            "CRM_SERVICE_OVERDUE_CHECK_S": "2",
         })
         for name, url in self.databases.items():
             env[f"{name.upper()}_DATABASE_URL"] = url

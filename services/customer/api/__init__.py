@@ -16,8 +16,9 @@ def blueprints() -> list[Blueprint]:
         leads,
         ownership,
         planning,
+        service_orders,
         transfer_files,
     )
 
     return [duplicate_check.bp, customers.bp, ownership.bp, contacts.bp, leads.bp, activities.bp, complaints.bp,
-            custom_fields.bp, planning.bp, transfer_files.bp]
+            custom_fields.bp, planning.bp, service_orders.bp, transfer_files.bp]

@@ -206,3 +206,54 @@ class ShareRequested(Schema):
     owner_id = ident()
     owner_name = text()
     requested = flag()
+
+
+class ServicePart(Schema):
+    id = ident()
+    service_order_id = ident()
+    product_id = ident()
+    sku = text()
+    product_name = text()
+    unit = text()
+    warehouse_id = ident()
+    quantity = integer()
+    status = status("pending", "issued", "refused",
+                    description="pending until inventory has taken it from stock (issued) or refused it")
+    available = integer(nullable=True, description="the warehouse's availability inventory saw when it answered")
+    reason = text(description="why inventory refused it")
+    created_by = ident()
+    created_at = when()
+    settled_at = when()
+
+
+class ServiceFeedback(Schema):
+    rating = integer(description="1 to 5")
+    comment = text()
+    given_by = ident()
+    given_at = when()
+
+
+class ServiceOrder(Schema):
+    id = ident()
+    number = text(nullable=False, description="SV-<year>-<6 digits>")
+    customer_id = ident()
+    kind = status("service", "repair")
+    subject = text(nullable=False)
+    description = text()
+    assignee_id = ident()
+    complaint_id = ident(nullable=True)
+    product_id = ident(nullable=True)
+    serial_no = text()
+    priority = status("low", "normal", "high", "urgent")
+    due_at = when()
+    overdue = flag(description="still being worked on and past due_at")
+    status = status("open", "in_progress", "waiting_parts", "done", "closed")
+    resolution = text()
+    time_spent_minutes = integer()
+    feedback = nested(ServiceFeedback, nullable=True, description="the customer's feedback, once the order is done")
+    created_by = ident()
+    created_at = when()
+    updated_at = when()
+    done_at = when()
+    closed_at = when()
+    parts = many(ServicePart, description="on GET /service-orders/{id} only: the spare parts lines")
