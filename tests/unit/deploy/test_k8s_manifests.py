@@ -29,6 +29,8 @@ OVERLAYS = ("dev", "production")
 SECRET_NAMES = {"crm-shared", "crm-admin", *(f"crm-{c}" for c in COMPONENTS)}
 SECRET_LOOKING = re.compile(r"PASSWORD|SECRET|JWT_KEYS|ADMIN_URL|TOKEN|_KEY$")
 KUBECTL = shutil.which("kubectl")
+VALIDATE = shutil.which("kubernetes-validate")  # optional: pip install kubernetes-validate (not a suite dependency)
+SCHEMA_VERSION = "1.30.0"  # the oldest Kubernetes the manifests are meant for (README.md there)
 
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl (with its built-in Kustomize) is not installed: "
                                 "the manifests under deploy/k8s cannot be rendered here")
@@ -281,3 +283,15 @@ def test_disruption_budgets_services_and_scraping(rendered, overlay):
         if key.endswith("_URL") and url.startswith("http://") and key != "CRM_RABBITMQ_MANAGEMENT_URL":
             host, port = url[len("http://"):].split(":")
             assert host in services and int(port) in {p["port"] for p in services[host]["spec"]["ports"]}, key
+
+
+@pytest.mark.skipif(VALIDATE is None, reason="kubernetes-validate is not installed (optional: pip install "
+                    "kubernetes-validate; it bundles the Kubernetes JSON schemas)")
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_rendered_manifests_validate_against_the_kubernetes_schemas(rendered, overlay, tmp_path):
+    """Strict schema validation (an unknown or misspelt field fails) of every rendered object."""
+    path = tmp_path / f"{overlay}.yaml"
+    path.write_text(yaml.safe_dump_all(rendered[overlay]))
+    result = subprocess.run([VALIDATE, "--strict", "--quiet", "-k", SCHEMA_VERSION, str(path)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and "ERROR" not in result.stdout + result.stderr, result.stdout + result.stderr
