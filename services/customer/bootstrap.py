@@ -13,7 +13,8 @@ from services.customer.overdue import OverdueChecker, announce_overdue
 from shared.config import Settings
 from shared.logs import configure_logging
 from shared.metrics import WorkQuery, serve_process
-from shared.service import ServiceRoot, run_until_signalled
+from shared.service import ServiceContext, ServiceRoot, run_until_signalled
+from shared.storage import document_store_from_env
 
 
 def _worker_alone(root: ServiceRoot, _args: argparse.Namespace) -> int:
@@ -33,6 +34,11 @@ def _consumer_with_imports(root: ServiceRoot, _args: argparse.Namespace) -> int:
     return root.run_standard("consumer")
 
 
+def _configure(app: Flask, _ctx: ServiceContext) -> None:
+    """The document store (shared.storage: the folder CRM_DOCUMENT_DIR)."""
+    app.extensions["document_store"] = document_store_from_env()
+
+
 def _overdue_once(root: ServiceRoot, _args: argparse.Namespace) -> int:
     """`overdue-check`: one round of the overdue check (prints how many were announced)."""
     configure_logging("customer", "overdue-check")
@@ -46,6 +52,7 @@ root = ServiceRoot(
     migrations_dir=Path(__file__).parent / "migrations",
     blueprints=api.blueprints,
     handlers=handlers.handler_table,
+    configure_app=_configure,
     # imports queued or running, and the oldest one's wait (metrics)
     work_queries=(WorkQuery("import_jobs",
                             "SELECT count(*), EXTRACT(EPOCH FROM now() - min(created_at))::float8 "

@@ -300,3 +300,50 @@ stock_levels = sa.Table(
     sa.Column("warehouse_id", sa.String(36), primary_key=True),
     sa.Column("available", sa.Integer, nullable=False),
 )
+
+# Documents (services/customer/api/documents.py): the bytes live in a BlobStore
+# (shared.storage) under storage_key; customer_id NULL (and no related record) means the
+# shared knowledge base. related_type/related_id: the record the document belongs to
+# (opportunity, quote, order, contract, project in sales; service_order here), whose
+# customer is customer_id. search_text: lower(title, file name, tags), for ?q=.
+documents = sa.Table(
+    "documents", metadata,
+    _id(),
+    sa.Column("customer_id", sa.String(36), sa.ForeignKey("customers.id"), nullable=True),
+    sa.Column("related_type", sa.String(30), nullable=True),
+    sa.Column("related_id", sa.String(36), nullable=True),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("content_type", sa.String(120), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("storage_key", sa.String(300), nullable=False),
+    sa.Column("tags", ARRAY(sa.Text), nullable=False, server_default=sa.text("'{}'::text[]")),
+    sa.Column("search_text", sa.Text, nullable=False),
+    sa.Column("uploaded_by", sa.String(36), nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+    _ts("deleted_at", nullable=True),
+    sa.Column("deleted_by", sa.String(36), nullable=True),
+    sa.CheckConstraint("(related_type IS NULL) = (related_id IS NULL)", name="ck_documents_related_pair"),
+    sa.CheckConstraint("related_id IS NULL OR customer_id IS NOT NULL", name="ck_documents_related_customer"),
+    sa.Index("ix_documents_customer_created", "customer_id", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_documents_related", "related_id", sa.text("created_at DESC")),
+    sa.Index("ix_documents_created", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_documents_kb_created", sa.text("created_at DESC"), sa.text("id DESC"),
+             postgresql_where=sa.text("customer_id IS NULL")),
+    sa.Index("ix_documents_tags", "tags", postgresql_using="gin"),
+    sa.Index("ix_documents_search_trgm", "search_text", postgresql_using="gin",
+             postgresql_ops={"search_text": "gin_trgm_ops"}),
+)
+
+# Which customer each record in another service belongs to (a copy, from sales.opportunity.*,
+# .quote.*, .order.*, .contract.*, .project.* events), so a document attached to it follows
+# that customer's visibility. label: the record's name or number, for the screens.
+related_records = sa.Table(
+    "related_records", metadata,
+    sa.Column("record_id", sa.String(36), primary_key=True),
+    sa.Column("record_type", sa.String(30), nullable=False),
+    sa.Column("customer_id", sa.String(36), nullable=False),
+    sa.Column("label", sa.String(300), nullable=True),
+)

@@ -536,3 +536,62 @@ class ServiceOrderOverdue(ServiceOrderSnapshot):
     notifies the assignee and their manager (manager_id: the assignee's, when known)."""
 
     manager_id = uuid_str(required=True, allow_none=True)
+
+
+# ---- documents (files kept outside the database; the knowledge base has no customer) ----
+
+DOCUMENT_RELATED_TYPES = ("opportunity", "quote", "order", "contract", "project", "service_order")
+
+_DOCUMENT_SAMPLE = {
+    "id": "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a67",
+    "customer_id": _CUSTOMER_SAMPLE["id"],
+    "related_type": "quote",
+    "related_id": "3f4a5b6c-7d8e-4f9a-8b1c-2d3e4f5a6b78",
+    "title": "技术方案书",
+    "filename": "技术方案书.pdf",
+    "content_type": "application/pdf",
+    "size": 182044,
+    "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "tags": ["方案", "报价"],
+    "uploaded_by": _CUSTOMER_SAMPLE["owner_id"],
+}
+
+
+class DocumentSnapshot(Schema):
+    """customer_id null: a knowledge-base document (no timeline; the audit has it)."""
+
+    id = uuid_str(required=True)
+    customer_id = uuid_str(required=True, allow_none=True)
+    related_type = fields.String(required=True, allow_none=True, validate=validate.OneOf(DOCUMENT_RELATED_TYPES))
+    related_id = uuid_str(required=True, allow_none=True)
+    title = fields.String(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = qty(required=True)
+    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    tags = fields.List(fields.String(), required=True)
+    uploaded_by = uuid_str(required=True)
+
+
+@register("customer.document.uploaded", sample=_DOCUMENT_SAMPLE,
+          summary_en="uploaded document {title} ({filename})", summary_zh="上传了文档「{title}」（{filename}）")
+class DocumentUploaded(DocumentSnapshot):
+    pass
+
+
+@register("customer.document.updated", sample={**_DOCUMENT_SAMPLE, "title": "技术方案书（修订）"},
+          summary_en="renamed or retagged document {title}", summary_zh="修改了文档「{title}」的标题或标签")
+class DocumentUpdated(DocumentSnapshot):
+    pass
+
+
+@register("customer.document.deleted", sample=_DOCUMENT_SAMPLE,
+          summary_en="deleted document {title} (restorable)", summary_zh="删除了文档「{title}」（可恢复）")
+class DocumentDeleted(DocumentSnapshot):
+    pass
+
+
+@register("customer.document.restored", sample=_DOCUMENT_SAMPLE,
+          summary_en="restored document {title}", summary_zh="恢复了文档「{title}」")
+class DocumentRestored(DocumentSnapshot):
+    pass

@@ -12,6 +12,7 @@ def blueprints() -> list[Blueprint]:
         contacts,
         custom_fields,
         customers,
+        documents,
         duplicate_check,
         leads,
         ownership,
@@ -21,4 +22,4 @@ def blueprints() -> list[Blueprint]:
     )
 
     return [duplicate_check.bp, customers.bp, ownership.bp, contacts.bp, leads.bp, activities.bp, complaints.bp,
-            custom_fields.bp, planning.bp, service_orders.bp, transfer_files.bp]
+            custom_fields.bp, planning.bp, service_orders.bp, transfer_files.bp, documents.bp]

@@ -1,7 +1,7 @@
 """What the customer service's endpoints answer (documentation schemas for the OpenAPI
 document; the views build the dicts)."""
 
-from marshmallow import Schema
+from marshmallow import Schema, fields
 
 from shared.answers import (
     anything,
@@ -257,3 +257,23 @@ class ServiceOrder(Schema):
     done_at = when()
     closed_at = when()
     parts = many(ServicePart, description="on GET /service-orders/{id} only: the spare parts lines")
+
+
+class Document(Schema):
+    id = ident()
+    title = text(nullable=False)
+    filename = text(nullable=False, description="the sanitised name, ending in an extension of its type")
+    size = integer(description="bytes")
+    content_type = text(nullable=False, description="decided from the bytes at upload")
+    sha256 = text(nullable=False, description="hex SHA-256 of the bytes, checked on every download")
+    tags = many(fields.String())
+    customer_id = ident(nullable=True, description="null: the shared knowledge base")
+    related_type = status("opportunity", "quote", "order", "contract", "project", "service_order", nullable=True)
+    related_id = ident(nullable=True)
+    related_label = text(description="the related record's number or name")
+    knowledge_base = flag()
+    uploaded_by = ident()
+    created_at = when()
+    updated_at = when()
+    deleted_at = when(description="set while deleted (restorable)")
+    deleted_by = ident(nullable=True)

@@ -2,7 +2,7 @@
 // is wrong, who handles it, priority, due time; from a complaint it comes filled in), and an
 // order's page: move it along its flow, hand it over, the work (resolution, time spent), the
 // spare parts taken from a warehouse (refused at once when the stock is not there), and the
-// customer's feedback once the work is done.
+// customer's feedback once the work is done, and its documents (site photos, test reports).
 import { html } from "../lib.js";
 import { api } from "../api.js";
 import { dateTime, errorText, label, mergeCatalogues, t } from "../i18n.js";
@@ -10,6 +10,7 @@ import cat from "../i18n/service.js";
 import { Form } from "../ui/form.js";
 import { Badge, Details, PageHeader, Pending, useApi } from "../ui/page.js";
 import { toast } from "../ui/feedback.js";
+import { Documents } from "../ui/documents.js";
 import { RecordName, UserName, userName } from "../names.js";
 import { pickUser } from "./ownership.js";
 import { WarehouseName, useWarehouses } from "./sales-common.js";
@@ -129,7 +130,7 @@ function Feedback({ order, onSaved }) {
   return html`<section aria-labelledby="so-feedback"><h2 id="so-feedback">${t("service_order.feedback")}</h2>${body}</section>`;
 }
 
-export default function ServiceOrderPage({ params, query }) {
+export default function ServiceOrderPage({ params, query, user }) {
   const [o, error, reload] = useApi(params.id ? `/service-orders/${params.id}` : null);
   if (!params.id) return html`<${NewServiceOrder} query=${query} />`;
   if (!o) return html`<${Pending} data=${o} error=${error} />`;
@@ -174,5 +175,8 @@ export default function ServiceOrderPage({ params, query }) {
     <${Work} order=${o} onSaved=${reload} />
     <${Parts} order=${o} onSaved=${reload} />
     <${Feedback} order=${o} onSaved=${reload} />
+    <h2>${t("record.documents")}</h2>
+    <${Documents} filter=${{ related_type: "service_order", related_id: o.id }} target=${{ related_type: "service_order", related_id: o.id }}
+      user=${user} canUpload=${o.status !== "closed"} idPrefix="so-doc" />
   </section>`;
 }
