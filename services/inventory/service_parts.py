@@ -58,7 +58,8 @@ def on_part_requested(conn: Connection, event: Envelope, reactions: Reactions) -
             conn, emit, levels, [Movement(wid, pid, "service_part", -qty, 0)],
             ref_type="service_order", ref_id=d["service_order_id"], actor_id=event.actor_id, note=_note(d["number"]),
             extra_events=[NewEvent("inventory.service_part.issued", "service_part", d["id"],
-                                   customer_id=d["customer_id"], data={**answer, "available": available - qty})])
+                                   customer_id=d["customer_id"], data={**answer, "available": available - qty})],
+            changed_extra={"service_part_ids": [d["id"]]})
     except StockError:  # not reachable after the check above; refuse rather than dead-letter
         log.warning("service part %s: stock rule broken on a checked level", d["id"])
         refuse(REASON_SHORT)
