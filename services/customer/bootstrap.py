@@ -1,13 +1,16 @@
 """Composition root of the customer service."""
 
 import argparse
+import os
 import threading
 from pathlib import Path
 
 from flask import Flask
 
 from services.customer import api, handlers
+from services.customer.api.calendar import FEED_PREFIX
 from services.customer.importer import ImportWorker
+from services.customer.reminders import ReminderScheduler
 from shared.config import Settings
 from shared.logs import configure_logging
 from shared.metrics import WorkQuery, serve_process
@@ -21,10 +24,22 @@ def _worker_alone(root: ServiceRoot, _args: argparse.Namespace) -> int:
     return run_until_signalled(import_worker())
 
 
+def _scheduler_alone(root: ServiceRoot, _args: argparse.Namespace) -> int:
+    """`scheduler`: the task reminder scheduler on its own (any number of them may run)."""
+    configure_logging("customer", "scheduler")
+    serve_process("customer", "scheduler")  # on CRM_METRICS_PORT when set
+    return run_until_signalled(reminder_scheduler())
+
+
 def _consumer_with_imports(root: ServiceRoot, _args: argparse.Namespace) -> int:
-    """`consumer`: the event consumer, with the import worker in a thread beside it (so the
-    standard Procfile needs nothing more)."""
-    threading.Thread(target=import_worker().run, name="import-worker", daemon=True).start()
+    """`consumer`: the event consumer, with the import worker and the reminder scheduler in
+    threads beside it (so the standard Procfile needs nothing more; every replica runs them,
+    services/customer/reminders.py makes a reminder fire once all the same)."""
+    worker = import_worker()
+    threading.Thread(target=worker.run, name="import-worker", daemon=True).start()
+    # on the import worker's engine: a pass is one short transaction (no extra connection at rest)
+    threading.Thread(target=ReminderScheduler(worker.engine, worker.outbox, poll=_reminder_poll()).run,
+                     name="reminder-scheduler", daemon=True).start()
     return root.run_standard("consumer")
 
 
@@ -37,7 +52,8 @@ root = ServiceRoot(
     work_queries=(WorkQuery("import_jobs",
                             "SELECT count(*), EXTRACT(EPOCH FROM now() - min(created_at))::float8 "
                             "FROM import_jobs WHERE status IN ('queued', 'running')"),),
-    commands={"worker": _worker_alone, "consumer": _consumer_with_imports},
+    commands={"worker": _worker_alone, "consumer": _consumer_with_imports, "scheduler": _scheduler_alone},
+    public_prefixes=(FEED_PREFIX,),
 )
 
 
@@ -48,3 +64,14 @@ def create_app(settings: Settings | None = None) -> Flask:
 def import_worker(settings: Settings | None = None, **kw: object) -> ImportWorker:
     ctx = root.context(settings, kind="consumer")
     return ImportWorker(ctx.engine, ctx.outbox, **kw)  # type: ignore[arg-type]
+
+
+def reminder_scheduler(settings: Settings | None = None, **kw: object) -> ReminderScheduler:
+    """The reminder scheduler (its pass every CRM_REMINDER_POLL_S seconds, 5 by default)."""
+    ctx = root.context(settings, kind="consumer")
+    kw.setdefault("poll", _reminder_poll())
+    return ReminderScheduler(ctx.engine, ctx.outbox, **kw)  # type: ignore[arg-type]
+
+
+def _reminder_poll() -> float:
+    return float(os.environ.get("CRM_REMINDER_POLL_S", "5"))

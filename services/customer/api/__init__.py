@@ -8,6 +8,7 @@ from flask import Blueprint
 def blueprints() -> list[Blueprint]:
     from services.customer.api import (
         activities,
+        calendar,
         complaints,
         contacts,
         custom_fields,
@@ -16,8 +17,9 @@ def blueprints() -> list[Blueprint]:
         leads,
         ownership,
         planning,
+        tasks,
         transfer_files,
     )
 
     return [duplicate_check.bp, customers.bp, ownership.bp, contacts.bp, leads.bp, activities.bp, complaints.bp,
-            custom_fields.bp, planning.bp, transfer_files.bp]
+            custom_fields.bp, planning.bp, tasks.bp, calendar.bp, transfer_files.bp]
