@@ -67,9 +67,11 @@ def import_worker(settings: Settings | None = None, **kw: object) -> ImportWorke
 
 
 def reminder_scheduler(settings: Settings | None = None, **kw: object) -> ReminderScheduler:
-    """The reminder scheduler (its pass every CRM_REMINDER_POLL_S seconds, 5 by default)."""
+    """The reminder scheduler (its pass every CRM_REMINDER_POLL_S seconds, 5 by default, firing
+    at most CRM_REMINDER_BATCH reminders per transaction, 200 by default)."""
     ctx = root.context(settings, kind="consumer")
     kw.setdefault("poll", _reminder_poll())
+    kw.setdefault("batch", int(os.environ.get("CRM_REMINDER_BATCH", "200")))
     return ReminderScheduler(ctx.engine, ctx.outbox, **kw)  # type: ignore[arg-type]
 
 

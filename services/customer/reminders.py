@@ -44,6 +44,8 @@ class ReminderScheduler:
         self._stop.set()
 
     def run(self) -> None:
+        log.info("reminder scheduler started (a pass every %.2f s, at most %d per transaction)",
+                 self.poll, self.batch)
         while not self._stop.is_set():
             try:
                 fired = self.run_once()
