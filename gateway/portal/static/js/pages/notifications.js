@@ -19,6 +19,7 @@ export const SUBJECT_ROUTES = {
   lead: (id) => `#/leads/${id}`,
   complaint: (id) => `#/complaints/${id}`,
   expense: (id) => `#/expenses/${id}`,
+  task: (id) => `#/tasks?open=${id}`,
 };
 
 /** Subjects without a page of their own, shown on their customer's page. */
