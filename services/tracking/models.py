@@ -58,6 +58,8 @@ rm_customers = sa.Table(
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("created_at", TS, nullable=False, index=True),
     sa.Column("lost_at", TS, nullable=True, index=True),
+    sa.Column("region", sa.String(40), nullable=True),  # where it is served (head office: every branch's)
+    sa.Index("ix_rm_customers_region_created", "region", "created_at"),
 )
 
 rm_leads = sa.Table(
@@ -68,6 +70,7 @@ rm_leads = sa.Table(
     sa.Column("created_at", TS, nullable=True),
     sa.Column("converted_at", TS, nullable=True),
     sa.Column("last_seq", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("region", sa.String(40), nullable=True),
 )
 
 rm_opportunities = sa.Table(
@@ -148,6 +151,7 @@ rm_expenses = sa.Table(
     sa.Column("amount", Money, nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("submitted_at", TS, nullable=False),
+    sa.Column("region", sa.String(40), nullable=True),
 )
 
 rm_products = sa.Table(

@@ -107,14 +107,18 @@ def _customer_row(e: Envelope) -> dict[str, Any]:
     d = e.data
     return {"id": _req(d, "id"), "name": _opt(d, "name"), "owner": _req(d, "owner_id"),
             "status": _req(d, "status"), "created": _when(e, "created_at"),
-            "lost": _when(e) if d.get("status") == "lost" else None}
+            "lost": _when(e) if d.get("status") == "lost" else None, "region": _region(e)}
+
+
+def _region(e: Envelope) -> str | None:
+    return (e.region or None) and e.region[:40]
 
 
 UPSERT_CUSTOMER = guarded(
-    "rm_customers (customer_id, name, owner_id, status, created_at, lost_at)",
-    ":id, :name, :owner, :status, CAST(:created AS timestamptz), CAST(:lost AS timestamptz)",
+    "rm_customers (customer_id, name, owner_id, status, created_at, lost_at, region)",
+    ":id, :name, :owner, :status, CAST(:created AS timestamptz), CAST(:lost AS timestamptz), :region",
     "ON CONFLICT (customer_id) DO UPDATE SET name = EXCLUDED.name, owner_id = EXCLUDED.owner_id, "
-    "status = EXCLUDED.status, created_at = EXCLUDED.created_at, "
+    "status = EXCLUDED.status, created_at = EXCLUDED.created_at, region = EXCLUDED.region, "
     "lost_at = CASE WHEN EXCLUDED.status <> 'lost' THEN NULL "
     "WHEN rm_customers.status = 'lost' THEN rm_customers.lost_at ELSE EXCLUDED.lost_at END"
 )
@@ -130,21 +134,24 @@ def on_lead(conn: Connection, event: Envelope, _r: Reactions) -> None:
     """Leads are merged field by field (created and converted commute): conversion is final."""
     d = event.data
     if event.event_type.endswith(".converted"):
-        row = _readable(lambda e: {"id": _req(d, "lead_id"), "owner": _opt(d, "owner_id"), "at": _when(e)}, event)
+        row = _readable(lambda e: {"id": _req(d, "lead_id"), "owner": _opt(d, "owner_id"), "at": _when(e),
+                                   "region": _region(e)}, event)
         if row:
             conn.execute(sa.text(
-                "INSERT INTO rm_leads (lead_id, owner_id, status, converted_at) VALUES (:id, :owner, 'converted', :at) "
+                "INSERT INTO rm_leads (lead_id, owner_id, status, converted_at, region) "
+                "VALUES (:id, :owner, 'converted', :at, :region) "
                 "ON CONFLICT (lead_id) DO UPDATE SET status = 'converted', "
+                "region = COALESCE(rm_leads.region, EXCLUDED.region), "
                 "owner_id = COALESCE(rm_leads.owner_id, EXCLUDED.owner_id), "
                 "converted_at = COALESCE(rm_leads.converted_at, EXCLUDED.converted_at)"), row)
         return
     row = _readable(lambda e: {"id": _req(d, "id"), "owner": _opt(d, "owner_id"), "status": _req(d, "status"),
-                               "at": _when(e), "seq": int(e.aggregate_seq)}, event)
+                               "at": _when(e), "seq": int(e.aggregate_seq), "region": _region(e)}, event)
     if row:
         conn.execute(sa.text(
-            "INSERT INTO rm_leads (lead_id, owner_id, status, created_at, last_seq) "
-            "VALUES (:id, :owner, :status, :at, :seq) "
-            "ON CONFLICT (lead_id) DO UPDATE SET "
+            "INSERT INTO rm_leads (lead_id, owner_id, status, created_at, last_seq, region) "
+            "VALUES (:id, :owner, :status, :at, :seq, :region) "
+            "ON CONFLICT (lead_id) DO UPDATE SET region = EXCLUDED.region, "
             "owner_id = CASE WHEN EXCLUDED.last_seq > rm_leads.last_seq THEN EXCLUDED.owner_id ELSE rm_leads.owner_id END, "
             "status = CASE WHEN rm_leads.converted_at IS NOT NULL THEN 'converted' "
             "WHEN EXCLUDED.last_seq > rm_leads.last_seq THEN EXCLUDED.status ELSE rm_leads.status END, "
@@ -158,7 +165,7 @@ def _opportunity_row(e: Envelope) -> dict[str, Any]:
     d = e.data
     return {"id": _req(d, "id"), "customer": _req(d, "customer_id"), "owner": _req(d, "owner_id"),
             "stage": _req(d, "stage"), "amount": _money(d, "amount", "0"), "created": _when(e, "created_at"),
-            "region": (e.region or None) and e.region[:40]}
+            "region": _region(e)}
 
 
 def on_opportunity(conn: Connection, event: Envelope, _r: Reactions) -> None:
@@ -186,7 +193,7 @@ def _order_row(e: Envelope) -> dict[str, Any]:
             "payment_status": _opt(d, "payment_status") or "unpaid",
             "net": _money(d, "net"), "tax": _money(d, "tax", "0"), "gross": _money(d, "gross"),
             "invoiced": _money(d, "invoiced_amount", "0"), "paid": _money(d, "paid_amount", "0"),
-            "created": _when(e, "created_at"), "region": (e.region or None) and e.region[:40], "lines": lines}
+            "created": _when(e, "created_at"), "region": _region(e), "lines": lines}
 
 
 def on_order(conn: Connection, event: Envelope, _r: Reactions) -> None:
@@ -260,7 +267,8 @@ def on_expense(conn: Connection, event: Envelope, _r: Reactions) -> None:
     d = event.data
     row = _readable(lambda e: {"id": _req(d, "id"), "submitter": _req(d, "submitter_id"),
                                "customer": _opt(d, "customer_id"), "order": _opt(d, "order_id"),
-                               "amount": _money(d, "amount"), "status": _req(d, "status"), "at": _when(e)}, event)
+                               "amount": _money(d, "amount"), "status": _req(d, "status"), "at": _when(e),
+                               "region": _region(e)}, event)
     if row:
         apply_guarded(conn, _UPSERT_EXPENSE, "rm.expense", event, row)
 
@@ -292,9 +300,9 @@ _UPSERT_PAYMENT = guarded(
     "ON CONFLICT (payment_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, order_id = EXCLUDED.order_id, amount_cny = EXCLUDED.amount_cny, received_at = EXCLUDED.received_at")
 
 _UPSERT_EXPENSE = guarded(
-    "rm_expenses (expense_id, submitter_id, customer_id, order_id, amount, status, submitted_at)",
-    ":id, :submitter, :customer, :order, CAST(:amount AS numeric), :status, CAST(:at AS timestamptz)",
-    "ON CONFLICT (expense_id) DO UPDATE SET submitter_id = EXCLUDED.submitter_id, customer_id = EXCLUDED.customer_id, order_id = EXCLUDED.order_id, amount = EXCLUDED.amount, status = EXCLUDED.status, submitted_at = LEAST(rm_expenses.submitted_at, EXCLUDED.submitted_at)")
+    "rm_expenses (expense_id, submitter_id, customer_id, order_id, amount, status, submitted_at, region)",
+    ":id, :submitter, :customer, :order, CAST(:amount AS numeric), :status, CAST(:at AS timestamptz), :region",
+    "ON CONFLICT (expense_id) DO UPDATE SET region = EXCLUDED.region, submitter_id = EXCLUDED.submitter_id, customer_id = EXCLUDED.customer_id, order_id = EXCLUDED.order_id, amount = EXCLUDED.amount, status = EXCLUDED.status, submitted_at = LEAST(rm_expenses.submitted_at, EXCLUDED.submitted_at)")
 
 _UPSERT_PRODUCT = guarded(
     "rm_products (product_id, sku, name, list_price, cost_price)",

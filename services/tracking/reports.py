@@ -138,10 +138,11 @@ def _bucket(col: ColumnElement, granularity: str) -> ColumnElement:
 
 
 def customer_trend(conn: Connection, granularity: str, periods: list[Period], scope_col_factory,
-                   customers_scope: ColumnElement | None = None) -> list[dict]:
+                   customers_scope: ColumnElement | None = None, region: str | None = None) -> list[dict]:
     """new / active / lost customers per period. scope_col_factory(col) -> visibility clause;
     customers_scope: the same rule written on rm_customers' own columns (its owner), which
-    spares a semi-join over a million customers for new and lost."""
+    spares a semi-join over a million customers for new and lost. region: the customers served
+    there (new, lost) and the orders placed there (active) only."""
     start, end = periods[0].start, periods[-1].end
     c, o = rm_customers, rm_orders
     counts: dict[str, dict[str, int]] = {}
@@ -151,6 +152,9 @@ def customer_trend(conn: Connection, granularity: str, periods: list[Period], sc
             counts.setdefault(bucket.strftime("%Y-%m-%d"), {})[kind] = int(n)
 
     live = c.c.status != "deleted"
+    if region:
+        customers_scope = sa.and_(c.c.region == region,
+                                  sa.true() if customers_scope is None else customers_scope)
     bucket = _bucket(c.c.created_at, granularity)
     on_customers = scope_col_factory(c.c.customer_id) if customers_scope is None else customers_scope
     collect("new", sa.select(bucket, sa.func.count()).where(
@@ -161,6 +165,8 @@ def customer_trend(conn: Connection, granularity: str, periods: list[Period], sc
     bucket = _bucket(o.c.created_at, granularity)
     active = sa.select(bucket, sa.func.count(sa.distinct(o.c.customer_id))).where(
         o.c.status.in_(REVENUE_STATUSES), *_in_range(o.c.created_at, start, end))
+    if region:
+        active = active.where(o.c.region == region)
     if customers_scope is None:
         active = active.where(scope_col_factory(o.c.customer_id))
     else:  # a join on the customer's row (hashed) rather than a probe per order
@@ -236,7 +242,7 @@ def profit_by_customer(conn: Connection, start, end, scope_for, limit: int, offs
     profit_expr = (sa.func.coalesce(revenue.c.net, 0) - sa.func.coalesce(cogs.c.cost, 0)
                    - sa.func.coalesce(expenses.c.amount, 0))
     query = (
-        sa.select(ids.c.customer_id, c.c.name, c.c.owner_id, revenue.c.net, revenue.c.gross,
+        sa.select(ids.c.customer_id, c.c.name, c.c.owner_id, c.c.region, revenue.c.net, revenue.c.gross,
                   cogs.c.cost, cogs.c.uncosted, expenses.c.amount.label("expenses"), profit_expr.label("profit"))
         .select_from(ids.outerjoin(revenue, revenue.c.customer_id == ids.c.customer_id)
                      .outerjoin(cogs, cogs.c.customer_id == ids.c.customer_id)
@@ -247,7 +253,7 @@ def profit_by_customer(conn: Connection, start, end, scope_for, limit: int, offs
     items = []
     for r in rows:
         net, cost, exp = Decimal(r.net or 0), Decimal(r.cost or 0), Decimal(r.expenses or 0)
-        item = {"customer_id": r.customer_id, "name": r.name, "owner_id": r.owner_id,
+        item = {"customer_id": r.customer_id, "name": r.name, "owner_id": r.owner_id, "region": r.region,
                 "revenue": _m(net), "gross": _m(r.gross), "cost_of_goods": _m(cost),
                 "expenses": _m(exp), "profit": _m(profit(net, cost, exp)),
                 "lines_without_cost": int(r.uncosted or 0)}
@@ -267,7 +273,7 @@ def receivables_by_owner(conn: Connection, owner_scope: ColumnElement, limit: in
     paid = (sa.select(pay.c.customer_id, sa.func.sum(pay.c.amount_cny).label("amount"))
             .group_by(pay.c.customer_id)).subquery()
     per_customer = (
-        sa.select(c.c.owner_id, c.c.customer_id, sa.func.coalesce(inv.c.amount, 0).label("invoiced"),
+        sa.select(c.c.owner_id, c.c.region, c.c.customer_id, sa.func.coalesce(inv.c.amount, 0).label("invoiced"),
                   sa.func.coalesce(paid.c.amount, 0).label("paid"))
         .select_from(c.outerjoin(inv, inv.c.customer_id == c.c.customer_id)
                      .outerjoin(paid, paid.c.customer_id == c.c.customer_id))
@@ -275,21 +281,22 @@ def receivables_by_owner(conn: Connection, owner_scope: ColumnElement, limit: in
     ).subquery()
     diff = per_customer.c.invoiced - per_customer.c.paid
     per_owner = (
-        sa.select(per_customer.c.owner_id, sa.func.count().label("customers"),
+        sa.select(per_customer.c.owner_id, per_customer.c.region, sa.func.count().label("customers"),
                   sa.func.sum(per_customer.c.invoiced).label("invoiced"), sa.func.sum(per_customer.c.paid).label("paid"),
                   sa.func.sum(sa.func.greatest(diff, 0)).label("outstanding"),
                   sa.func.sum(sa.func.greatest(-diff, 0)).label("credit"))
-        .group_by(per_customer.c.owner_id)
+        .group_by(per_customer.c.owner_id, per_customer.c.region)
     ).subquery()
     rows, total = paged(conn, sa.select(per_owner, users.c.full_name, users.c.username)
                         .select_from(per_owner.outerjoin(users, users.c.id == per_owner.c.owner_id))
-                        .order_by(per_owner.c.outstanding.desc(), per_owner.c.owner_id).limit(limit).offset(offset),
+                        .order_by(per_owner.c.outstanding.desc(), per_owner.c.owner_id, per_owner.c.region)
+                        .limit(limit).offset(offset),
                         per_owner)
     items = []
     for r in rows:
         outstanding, credit = Decimal(r.outstanding or 0), Decimal(r.credit or 0)
-        items.append({"owner_id": r.owner_id, "owner_name": r.full_name or r.username, "customers": int(r.customers),
-                      "invoiced": _m(r.invoiced), "paid": _m(r.paid), "outstanding": _m(outstanding),
+        items.append({"owner_id": r.owner_id, "owner_name": r.full_name or r.username, "region": r.region,
+                      "customers": int(r.customers), "invoiced": _m(r.invoiced), "paid": _m(r.paid), "outstanding": _m(outstanding),
                       "credit": _m(credit)})
     return items, total
 
@@ -327,7 +334,7 @@ def expenses_by(conn: Connection, group: str, start, end, expense_scope: ColumnE
     e, o, c = rm_expenses, rm_orders, rm_customers
     exp_customer = sa.func.coalesce(
         e.c.customer_id, sa.select(o.c.customer_id).where(o.c.order_id == e.c.order_id).scalar_subquery())
-    linked = (sa.select(e.c.submitter_id, exp_customer.label("customer_id"), e.c.amount, e.c.status)
+    linked = (sa.select(e.c.submitter_id, exp_customer.label("customer_id"), e.c.amount, e.c.status, e.c.region)
               .where(*_in_range(e.c.submitted_at, start, end),
                      sa.true() if expense_scope is None else expense_scope)).subquery()
     key = linked.c.submitter_id if group == "submitter" else linked.c.customer_id
@@ -335,27 +342,30 @@ def expenses_by(conn: Connection, group: str, start, end, expense_scope: ColumnE
     if group == "customer":
         where.append(customer_scope_for(linked.c.customer_id))
     claimed = linked.c.status != "rejected"
+    # per submitter: one row per submitter and the region the claims were made in
+    keys = (key.label("key"), linked.c.region) if group == "submitter" else (key.label("key"),)
     base = (
-        sa.select(key.label("key"), sa.func.count().filter(claimed).label("count"),
+        sa.select(*keys, sa.func.count().filter(claimed).label("count"),
                   sa.func.coalesce(sa.func.sum(linked.c.amount).filter(claimed), 0).label("claimed"),
                   sa.func.coalesce(sa.func.sum(linked.c.amount).filter(
                       linked.c.status.in_(COUNTED_EXPENSE_STATUSES)), 0).label("approved"),
                   sa.func.coalesce(sa.func.sum(linked.c.amount).filter(linked.c.status == "paid"), 0).label("paid"),
                   sa.func.coalesce(sa.func.sum(linked.c.amount).filter(linked.c.status == "submitted"), 0)
                   .label("submitted"))
-        .where(*where).group_by(key)
+        .where(*where).group_by(key, *keys[1:])
     ).subquery()
     if group == "submitter":
         named = sa.select(base, users.c.full_name.label("name"), users.c.username.label("alt")).select_from(
             base.outerjoin(users, users.c.id == base.c.key))
     else:
-        named = sa.select(base, c.c.name.label("name"), c.c.owner_id.label("alt")).select_from(
+        named = sa.select(base, c.c.name.label("name"), c.c.owner_id.label("alt"), c.c.region).select_from(
             base.outerjoin(c, c.c.customer_id == base.c.key))
-    rows, total = paged(conn, named.order_by(base.c.claimed.desc(), base.c.key).limit(limit).offset(offset), base)
+    order = (base.c.claimed.desc(), base.c.key, *((base.c.region,) if group == "submitter" else ()))
+    rows, total = paged(conn, named.order_by(*order).limit(limit).offset(offset), base)
     items = []
     for r in rows:
         item = {"count": int(r.count), "claimed": _m(r.claimed), "approved": _m(r.approved), "paid": _m(r.paid),
-                "submitted": _m(r.submitted)}
+                "submitted": _m(r.submitted), "region": r.region}
         if group == "submitter":
             item.update(submitter_id=r.key, submitter_name=r.name or r.alt)
         else:
@@ -402,14 +412,17 @@ def receivables_ageing(conn: Connection, owner_scope: ColumnElement | None, as_o
         if low == 0:
             cond = per_invoice.c.age <= high  # invoices dated after as_of count as current
         sums.append(sa.func.coalesce(sa.func.sum(per_invoice.c.open).filter(cond), 0).label(name))
-    per_owner = (sa.select(c.c.owner_id, sa.func.count(sa.distinct(per_invoice.c.customer_id)).label("customers"),
+    per_owner = (sa.select(c.c.owner_id, c.c.region,
+                           sa.func.count(sa.distinct(per_invoice.c.customer_id)).label("customers"),
                            sa.func.sum(per_invoice.c.open).label("total"), *sums)
                  .select_from(per_invoice.join(c, c.c.customer_id == per_invoice.c.customer_id))
-                 .where(per_invoice.c.open > 0).group_by(c.c.owner_id)).subquery()
+                 .where(per_invoice.c.open > 0).group_by(c.c.owner_id, c.c.region)).subquery()
     rows, total = paged(conn, sa.select(per_owner, users.c.full_name, users.c.username)
                         .select_from(per_owner.outerjoin(users, users.c.id == per_owner.c.owner_id))
-                        .order_by(per_owner.c.total.desc(), per_owner.c.owner_id).limit(limit).offset(offset),
+                        .order_by(per_owner.c.total.desc(), per_owner.c.owner_id, per_owner.c.region)
+                        .limit(limit).offset(offset),
                         per_owner)
-    items = [{"owner_id": r.owner_id, "owner_name": r.full_name or r.username, "customers": int(r.customers),
+    items = [{"owner_id": r.owner_id, "owner_name": r.full_name or r.username, "region": r.region,
+              "customers": int(r.customers),
               **{name: _m(getattr(r, name)) for name, _, _ in AGEING_BUCKETS}, "total": _m(r.total)} for r in rows]
     return items, total

@@ -107,6 +107,22 @@ test("the dashboard's period defaults to this year and every report scopes to th
   assert.equal(list.find((r) => r.key === "sales-by-month").query.year, 2026);
 });
 
+test("at head office every report narrows to the region picked, and a chart compares the regions", () => {
+  const plain = reports({ from: "2026-01-01", to: "2026-11-30", owner: "", granularity: "month" });
+  assert.ok(plain.every((r) => r.query.region === undefined && r.key !== "regions"));
+  const list = reports({ from: "2026-01-01", to: "2026-11-30", owner: "", granularity: "month",
+    region: "cn-south", compareRegions: true });
+  assert.equal(list.length, 10);
+  const [first, ...rest] = list;
+  assert.equal(first.key, "regions");
+  assert.equal(first.query.region, undefined);  // the comparison shows every region
+  for (const r of rest) assert.equal(r.query.region, "cn-south", r.key);
+  const s = first.spec({ items: [{ region: "hq", revenue: "10.00", paid: "4.00", outstanding: "6.00", pipeline: "3.00", orders: 1 },
+    { region: null, revenue: "1.00", paid: "1.00", outstanding: "0.00", pipeline: "0.00", orders: 1 }] });
+  assert.equal(s.labels[0], "hq");
+  assert.equal(s.hrefs[0], "#/dashboard?region=hq");
+});
+
 test("the managers' catalogue has the same keys in both languages", () => {
   assert.deepEqual(Object.keys(manage.zh).sort(), Object.keys(manage.en).sort());
 });

@@ -110,6 +110,7 @@ class TrendPeriod(Schema):
 class CustomerTrend(Schema):
     items = many(TrendPeriod)
     granularity = text(nullable=False)
+    region = text(description="the region asked for (`region`); null: every region the caller sees")
 
 
 class FunnelStage(Schema):
@@ -125,12 +126,14 @@ class Funnel(Schema):
     opportunities = integer()
     opportunities_by_stage = mapping()
     won = integer()
+    region = text(description="the region asked for (`region`); null: every region the caller sees")
 
 
 class ProfitRow(Schema):
     customer_id = ident()
     name = text()
     owner_id = ident(nullable=True)
+    region = text(description="the customer's region")
     revenue = money()
     gross = money()
     cost_of_goods = money(description="admin, finance and managers only")
@@ -142,6 +145,7 @@ class ProfitRow(Schema):
 class ReceivablesByOwnerRow(Schema):
     owner_id = ident(nullable=True)
     owner_name = text()
+    region = text(description="the customers' region (one row per owner and region)")
     customers = integer()
     invoiced = money()
     paid = money()
@@ -176,11 +180,13 @@ class ExpensesRow(Schema):
     customer_id = ident(nullable=True, description="group=customer")
     name = text(description="group=customer: the customer's name")
     owner_id = ident(nullable=True, description="group=customer: the customer's owner")
+    region = text(description="group=submitter: where the claims were made (one row per submitter and region); group=customer: the customer's region")
 
 
 class AgeingByOwnerRow(Schema):
     owner_id = ident()
     owner_name = text()
+    region = text(description="the customers' region (one row per owner and region)")
     customers = integer()
     days_0_30 = money()
     days_31_60 = money()

@@ -99,6 +99,19 @@ def _one_owner(scope, col):
     return scope
 
 
+def _region() -> str | None:
+    """The `region` asked for: every report narrows its rows to that region's."""
+    return text_arg("region", 40)
+
+
+def _in_region(scope: sa.ColumnElement | None, region_col) -> sa.ColumnElement | None:
+    """scope narrowed to the `region` asked for (scope None: every row, then that region's)."""
+    region = _region()
+    if not region:
+        return scope
+    return region_col == region if scope is None else sa.and_(scope, region_col == region)
+
+
 def _order_scope(conn):
     """The orders the caller may count (a head-office manager: every branch's too), of
     `owner_id` / `region` if asked."""
@@ -138,8 +151,8 @@ def _customers_table_scope(conn, me):
         if me.role not in ("sales", "manager"):
             return customer_filter(conn, me, c.c.customer_id, "reports")
         shares = sa.table("acl_customer_shares", sa.column("customer_id"), sa.column("user_id"))
-        clause = sa.or_(c.c.owner_id.in_(visible_user_ids(conn, me)),
-                        c.c.customer_id.in_(sa.select(shares.c.customer_id).where(shares.c.user_id == me.user_id)))
+        clause = with_branches(sa.or_(c.c.owner_id.in_(visible_user_ids(conn, me)), c.c.customer_id.in_(
+            sa.select(shares.c.customer_id).where(shares.c.user_id == me.user_id))), c.c.region, me)
     return sa.and_(clause, c.c.owner_id == owner) if owner else clause
 
 
@@ -222,7 +235,7 @@ def sales_by_month():
 
 
 @bp.get("/customer-trend")
-@api_doc(response=out.CustomerTrend, summary="New, active and lost customers per period (granularity, from, to)")
+@api_doc(response=out.CustomerTrend, summary="New, active and lost customers per period (granularity, from, to, region)")
 def customer_trend():
     granularity = request.args.get("granularity") or "month"
     if granularity not in P.GRANULARITIES:
@@ -242,28 +255,31 @@ def customer_trend():
     me = principal()
     with service_context().engine.connect() as conn:
         items = reports.customer_trend(conn, granularity, periods, _customer_scope(conn, me),
-                                       _customers_table_scope(conn, me))
-    return _answer("customer-trend", fmt, items, granularity=granularity)
+                                       _customers_table_scope(conn, me), region=_region())
+    return _answer("customer-trend", fmt, items, granularity=granularity, region=_region())
 
 
 @bp.get("/funnel")
-@api_doc(response=out.Funnel, summary="Leads, conversions and opportunities per stage (from, to)")
+@api_doc(response=out.Funnel, summary="Leads, conversions and opportunities per stage (from, to, region)")
 def funnel():
     start, end = period_args()
     fmt = export_format()
     me = principal()
     with service_context().engine.connect() as conn:
+        leads = with_branches(owner_filter(conn, me, rm_leads.c.owner_id, "reports"), rm_leads.c.region, me)
+        opportunities = with_branches(owner_filter(conn, me, rm_opportunities.c.owner_id, "reports"),
+                                      rm_opportunities.c.region, me)
         body = reports.funnel(
             conn, start, end,
-            _one_owner(owner_filter(conn, me, rm_leads.c.owner_id, "reports"), rm_leads.c.owner_id),
-            _one_owner(owner_filter(conn, me, rm_opportunities.c.owner_id, "reports"), rm_opportunities.c.owner_id))
+            _in_region(_one_owner(leads, rm_leads.c.owner_id), rm_leads.c.region),
+            _in_region(_one_owner(opportunities, rm_opportunities.c.owner_id), rm_opportunities.c.region))
     if fmt:
         return _answer("funnel", fmt, body["items"])
-    return jsonify(body)
+    return jsonify({**body, "region": _region()})
 
 
 @bp.get("/profit")
-@api_doc(page=out.ProfitRow, summary="Per customer: revenue, cost of goods, expenses, profit (from, to)")
+@api_doc(page=out.ProfitRow, summary="Per customer: revenue, cost of goods, expenses, profit (from, to, region)")
 def profit():
     """Per customer the caller sees. Expenses: only the claims the caller may see (their
     own and their team's; all for admin and finance), as on the timeline. Cost of goods
@@ -277,12 +293,13 @@ def profit():
                          else rm_expenses.c.submitter_id.in_(sorted(reader.team)))
         items, total = reports.profit_by_customer(
             conn, start, end, _customer_scope(conn, me), per_page, (page - 1) * per_page,
-            expense_scope=expense_scope, with_cost=reader.sees_cost, customers_scope=_customers_table_scope(conn, me))
+            expense_scope=expense_scope, with_cost=reader.sees_cost,
+            customers_scope=_in_region(_customers_table_scope(conn, me), rm_customers.c.region))
     return _answer("profit", fmt, items, total, page, per_page)
 
 
 @bp.get("/expenses")
-@api_doc(response=out.ExpensesPage, summary="Expense claims per submitter or per customer (group, from, to, owner_id, format)")
+@api_doc(response=out.ExpensesPage, summary="Expense claims per submitter or per customer (group, from, to, owner_id, region, format)")
 def expenses():
     """Expense claims per submitter (`group=submitter`, default) or per customer
     (`group=customer`: linked directly or through an order, customers the caller sees)."""
@@ -293,24 +310,26 @@ def expenses():
     fmt, page, per_page = _window()
     me = principal()
     with service_context().engine.connect() as conn:
-        items, total = reports.expenses_by(conn, group, start, end, _expense_scope(conn, me),
+        items, total = reports.expenses_by(conn, group, start, end,
+                                           _in_region(_expense_scope(conn, me), rm_expenses.c.region),
                                            _customer_scope(conn, me), per_page, (page - 1) * per_page)
     return _answer(f"expenses-{group}", fmt, items, total, page, per_page, group=group)
 
 
 @bp.get("/receivables-by-owner")
-@api_doc(page=out.ReceivablesByOwnerRow, summary="Per owner: invoiced, paid, outstanding, credit")
+@api_doc(page=out.ReceivablesByOwnerRow, summary="Per owner and region: invoiced, paid, outstanding, credit (owner_id, region)")
 def receivables_by_owner():
     fmt, page, per_page = _window()
     with service_context().engine.connect() as conn:
-        scope = _one_owner(owner_filter(conn, principal(), rm_customers.c.owner_id, "reports"),
-                           rm_customers.c.owner_id)
+        me = principal()
+        owners = with_branches(owner_filter(conn, me, rm_customers.c.owner_id, "reports"), rm_customers.c.region, me)
+        scope = _in_region(_one_owner(owners, rm_customers.c.owner_id), rm_customers.c.region)
         items, total = reports.receivables_by_owner(conn, scope, per_page, (page - 1) * per_page)
     return _answer("receivables-by-owner", fmt, items, total, page, per_page)
 
 
 @bp.get("/receivables-ageing")
-@api_doc(response=out.AgeingByOwnerPage, summary="Per owner: open invoice amounts by age at as_of (owner_id, format)")
+@api_doc(response=out.AgeingByOwnerPage, summary="Per owner and region: open invoice amounts by age at as_of (owner_id, region, format)")
 def receivables_ageing():
     """Per owner: open invoice amounts by age at `as_of` (default now; a date or an ISO time)."""
     fmt, page, per_page = _window()
@@ -324,6 +343,8 @@ def receivables_ageing():
     me = principal()
     with service_context().engine.connect() as conn:
         scope = None if sees_all(me, "reports") and not id_arg("owner_id") else _one_owner(
-            owner_filter(conn, me, rm_customers.c.owner_id, "reports"), rm_customers.c.owner_id)
+            with_branches(owner_filter(conn, me, rm_customers.c.owner_id, "reports"), rm_customers.c.region, me),
+            rm_customers.c.owner_id)
+        scope = _in_region(scope, rm_customers.c.region)
         items, total = reports.receivables_ageing(conn, scope, as_of, per_page, (page - 1) * per_page)
     return _answer("receivables-ageing", fmt, items, total, page, per_page, as_of=as_of.isoformat())

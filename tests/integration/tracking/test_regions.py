@@ -112,3 +112,53 @@ def test_head_office_managers_see_every_branch_and_reps_keep_their_own(world, as
     assert "cn-south" not in by(rep.get("/reports/regions", query_string=NOV).get_json()["items"], "region")
     rows = manager.get("/reports/sales-performance", query_string={**NOV, "region": "cn-south"}).get_json()["items"]
     assert [r["owner_id"] for r in rows] == [world.users["R2"]["id"]]
+
+
+def test_every_report_takes_a_region_and_names_each_rows_region(world, as_user):
+    """C2, its order O2 and the expense on O2 are the branch's; C1 and C3 head office's."""
+    admin = as_user(world.users["A"])
+    c1, c2 = world.ids["C1"], world.ids["C2"]
+    r1, r2 = world.users["R1"]["id"], world.users["R2"]["id"]
+
+    def get(report, **query):
+        answer = admin.get(f"/reports/{report}", query_string=query)
+        assert answer.status_code == 200, answer.get_json()
+        return answer.get_json()
+
+    profit = by(get("profit", **NOV)["items"], "customer_id")
+    assert profit[c1]["region"] == "hq" and profit[c2]["region"] == "cn-south"
+    assert [r["customer_id"] for r in get("profit", **NOV, region="cn-south")["items"]] == [c2]
+    assert c2 not in {r["customer_id"] for r in get("profit", **NOV, region="hq")["items"]}
+
+    owed = get("receivables-by-owner")["items"]
+    assert {(r["owner_id"], r["region"]) for r in owed} == {(r1, "hq"), (r2, "cn-south")}
+    (branch,) = get("receivables-by-owner", region="cn-south")["items"]
+    assert (branch["owner_id"], branch["invoiced"], branch["credit"]) == (r2, "113.00", "30.00")
+    ageing = get("receivables-ageing", as_of="2026-11-30")
+    assert get("receivables-ageing", as_of="2026-11-30", region="cn-south")["items"] == []  # C2 owes nothing
+    assert ageing["items"] and {r["region"] for r in ageing["items"]} == {"hq"}
+
+    submitters = get("expenses", **NOV, group="submitter", region="cn-south")["items"]
+    assert [(r["submitter_id"], r["region"], r["claimed"]) for r in submitters] == [(r2, "cn-south", "20.00")]
+    assert {r["region"] for r in get("expenses", **NOV, group="submitter")["items"]} == {"hq", "cn-south"}
+    customers = by(get("expenses", **NOV, group="customer")["items"], "customer_id")
+    assert customers[c2]["region"] == "cn-south" and customers[c1]["region"] == "hq"
+
+    whole, hq, south = get("funnel", **NOV), get("funnel", **NOV, region="hq"), get("funnel", **NOV, region="cn-south")
+    assert (south["region"], whole["region"]) == ("cn-south", None)
+    for key in ("leads", "converted", "opportunities"):
+        assert hq[key] + south[key] == whole[key]
+    assert admin.get("/reports/funnel", query_string={"region": "x" * 41}).status_code == 422
+
+    def november(report):
+        return next(p for p in report["items"] if p["start"] == "2026-11-01")
+
+    trend = {region: november(get("customer-trend", granularity="month", **NOV, region=region))
+             for region in ("hq", "cn-south")}
+    assert (trend["cn-south"]["new"], trend["cn-south"]["active"], trend["cn-south"]["lost"]) == (1, 1, 0)
+    assert (trend["hq"]["new"], trend["hq"]["active"], trend["hq"]["lost"]) == (0, 1, 1)
+    assert get("customer-trend", granularity="month", **NOV, region="cn-south")["region"] == "cn-south"
+
+    # a rep asking for another region's rows gets none of them
+    rep = as_user(world.users["R1"])
+    assert rep.get("/reports/profit", query_string={**NOV, "region": "cn-south"}).get_json()["items"] == []

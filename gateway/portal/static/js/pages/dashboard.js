@@ -4,6 +4,8 @@
 // (a rep's own numbers, a manager's team, admin all), opens the list behind it, has its
 // numbers as a table and exports to CSV / XLSX (the report endpoints' format=).
 // performance.mark("dashboard-ready") once every chart is drawn (bench/dashboard.py).
+// Where the instance receives more than one region (head office), admins and managers get a
+// region filter (every report narrows to it) and a chart comparing the regions.
 import { html, useEffect, useRef, useState } from "../lib.js";
 import { api, download } from "../api.js";
 import { errorText, label, lang, mergeCatalogues, t } from "../i18n.js";
@@ -45,13 +47,29 @@ function withOwner(href, owner, name = "owner_id") {
 
 /** Every report of the dashboard: where its numbers come from and how they are drawn. */
 export function reports(ctx) {
-  const { from, to, owner, granularity } = ctx;
-  const range = { from, to, owner_id: owner };
+  const { from, to, owner, granularity, region = "", compareRegions = false } = ctx;
+  const range = { from, to, owner_id: owner, region: region || undefined };
   const year = Number(to.slice(0, 4));
-  return [
+  const byRegion = {
+    key: "regions", title: t("dash.by_region"), path: "/reports/regions", query: { from, to }, wide: true,
+    list: "#/orders",
+    spec: (d) => ({
+      kind: "bar", labels: d.items.map((i) => i.region || t("dash.unknown_region")),
+      series: [
+        { label: t("dash.revenue"), values: d.items.map((i) => i.revenue), money: true },
+        { label: t("dash.paid"), values: d.items.map((i) => i.paid), money: true },
+        { label: t("dash.outstanding"), values: d.items.map((i) => i.outstanding), money: true },
+        { label: t("dash.pipeline"), values: d.items.map((i) => i.pipeline), money: true, tableOnly: true },
+        { label: t("dash.orders"), values: d.items.map((i) => i.orders), tableOnly: true },
+      ],
+      hrefs: d.items.map((i) => `#/dashboard?region=${encodeURIComponent(i.region || "")}`), totals: true,
+    }),
+    corner: t("dash.region"),
+  };
+  return [...(compareRegions ? [byRegion] : []),
     {
       key: "sales-by-month", title: t("dash.sales_by_month"), path: "/reports/sales-by-month",
-      query: { year, owner_id: owner }, wide: true, list: withOwner("#/orders", owner),
+      query: { year, owner_id: owner, region: region || undefined }, wide: true, list: withOwner("#/orders", owner),
       spec: (d) => ({
         kind: "bar", labels: d.items.map((i) => monthName(i.month)),
         series: [
@@ -108,7 +126,7 @@ export function reports(ctx) {
     },
     {
       key: "receivables-ageing", title: t("dash.ageing"), path: "/reports/receivables-ageing",
-      query: { owner_id: owner, per_page: 20 }, list: withOwner("#/customers", owner),
+      query: { owner_id: owner, region: region || undefined, per_page: 20 }, list: withOwner("#/customers", owner),
       spec: (d) => ({
         kind: "hstacked", labels: d.items.map((i) => i.owner_name || t("dash.unknown_rep")),
         series: BUCKETS.map((b) => ({ label: t(`dash.${b}`), values: d.items.map((i) => i[b]), money: true })),
@@ -118,7 +136,7 @@ export function reports(ctx) {
     },
     {
       key: "customer-trend", title: t("dash.customer_trend"), path: "/reports/customer-trend",
-      query: { granularity, owner_id: owner, ...(granularity === "month" ? { from, to } : {}) },
+      query: { granularity, owner_id: owner, region: region || undefined, ...(granularity === "month" ? { from, to } : {}) },
       list: withOwner("#/customers", owner), granularity: true, wide: true,
       spec: (d) => ({
         kind: "line", labels: d.items.map((i) => (granularity === "month" ? monthName(i.period) : i.period)),
@@ -218,7 +236,7 @@ function ReportCard({ report, granularity, onReady }) {
   </section>`;
 }
 
-function Filters({ from, to, owner, user }) {
+function Filters({ from, to, owner, user, region, regions }) {
   return html`<form class="dash-filters" onSubmit=${(e) => e.preventDefault()}>
     <div class="filter"><label for="dash-from">${t("dash.from")}</label>
       <input id="dash-from" type="date" value=${from} max=${to} onChange=${(e) => e.target.value && setQuery({ from: e.target.value })} /></div>
@@ -227,7 +245,12 @@ function Filters({ from, to, owner, user }) {
     ${hasTeam(user) && html`<div class="filter"><label for="dash-rep">${t("dash.rep")}</label>
       <${TeamSelect} id="dash-rep" value=${owner} change=${(v) => setQuery({ owner_id: v })} user=${user}
         anyLabel=${user.role === "admin" ? t("dash.everyone") : t("dash.my_team")} /></div>`}
-    <button type="button" class="link" onClick=${() => setQuery({ from: "", to: "", owner_id: "" })}>${t("dash.this_year")}</button>
+    ${regions.length > 1 && html`<div class="filter"><label for="dash-region">${t("dash.region")}</label>
+      <select id="dash-region" value=${region} onChange=${(e) => setQuery({ region: e.target.value })}>
+        <option value="">${t("dash.all_regions")}</option>
+        ${regions.map((r) => html`<option value=${r}>${r}</option>`)}
+      </select></div>`}
+    <button type="button" class="link" onClick=${() => setQuery({ from: "", to: "", owner_id: "", region: "" })}>${t("dash.this_year")}</button>
   </form>`;
 }
 
@@ -236,13 +259,21 @@ export default function Dashboard({ query, user }) {
   const { from, to } = period(query);
   const owner = hasTeam(user) ? query.owner_id || "" : "";
   const granularity = ["quarter", "year"].includes(query.granularity) ? query.granularity : "month";
-  const list = reports({ from, to, owner, granularity });
+  // the regions this reader sees orders or pipeline in (head office: its branches too)
+  const [regions, setRegions] = useState([]);
+  const compares = ["admin", "manager"].includes(user.role);
+  useEffect(() => {
+    if (!compares) return;
+    api.get("/reports/regions").then((d) => setRegions(d.items.map((i) => i.region).filter(Boolean))).catch(() => {});
+  }, [user.id]);
+  const region = regions.length > 1 ? query.region || "" : "";
+  const list = reports({ from, to, owner, granularity, region, compareRegions: regions.length > 1 });
   useEffect(() => {
     loadChartJs().catch(() => {});  // fetched while the reports are on their way
   }, []);
   const ready = useRef(new Set());
   const [allReady, setAllReady] = useState(false);
-  const signature = JSON.stringify([from, to, owner, granularity]);
+  const signature = JSON.stringify([from, to, owner, granularity, region]);
   useEffect(() => {
     ready.current = new Set();
     setAllReady(false);
@@ -258,7 +289,7 @@ export default function Dashboard({ query, user }) {
   const scope = user.role === "admin" ? t("dash.scope_all") : user.role === "manager" ? t("dash.scope_team") : t("dash.scope_mine");
   return html`<section class="dashboard" data-ready=${allReady ? "true" : "false"}>
     <${PageHeader} title=${t("dash.title")} subtitle=${scope} />
-    <${Filters} from=${from} to=${to} owner=${owner} user=${user} />
+    <${Filters} from=${from} to=${to} owner=${owner} user=${user} region=${region} regions=${regions} />
     <div class="dash-grid">
       ${list.map((r) => html`<${ReportCard} key=${r.key} report=${r} granularity=${granularity} onReady=${onReady} />`)}
     </div>
