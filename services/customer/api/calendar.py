@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
+from marshmallow import Schema, fields, validate
 from sqlalchemy.engine import Connection
 
 from services.customer import calendar, calendar_feed
@@ -23,10 +24,24 @@ from shared.errors import Forbidden, NotFound, ValidationFailed
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.visibility import customer_names, sees_all, visible_user_ids
-from shared.web import iso, principal, uuid_arg
+from shared.web import iso, load_query, principal, uuid_arg
 
 bp = Blueprint("calendar", __name__)
 FEED_PREFIX = "/calendar/feed/"
+
+
+class CalendarQuery(Schema):
+    """(For the document: the view reads them with moment_arg.)"""
+
+    from_ = fields.String(required=True, data_key="from",
+                          metadata={"description": "a date YYYY-MM-DD or an ISO 8601 time with its offset"})
+    to = fields.String(required=True, metadata={"description": "a date (inclusive) or a time; at most 400 days after from"})
+    user_id = fields.UUID(metadata={"description": "a manager's team member (an admin: anyone); default the caller"})
+    kinds = fields.String(metadata={"description": "comma-separated kinds to include (default all)"})
+
+
+class FeedQuery(Schema):
+    lang = fields.String(validate=validate.OneOf(("zh", "en")), metadata={"description": "zh (default) or en"})
 
 
 def item_json(item: calendar.Item, names: dict[str, str | None]) -> dict[str, Any]:
@@ -52,7 +67,7 @@ def _calendar_user(conn: Connection, user_id: str | None) -> str:
 
 
 @bp.get("/calendar")
-@api_doc(response=out.Calendar, summary="A user's calendar between from and to (user_id: a manager's team member)")
+@api_doc(response=out.Calendar, query=CalendarQuery, summary="A user's calendar between from and to (user_id: a manager's team member)")
 def get_calendar() -> ResponseReturnValue:
     start, end = moment_arg("from", required=True), moment_arg("to", required=True)
     assert start is not None and end is not None
@@ -98,11 +113,12 @@ def revoke_feed() -> ResponseReturnValue:
 
 
 @bp.get("/calendar/feed/<token>.ics")
-@api_doc(produces="text/calendar", responses={404: "unknown or revoked feed"},
+@api_doc(produces="text/calendar", query=FeedQuery, responses={404: "unknown or revoked feed"},
          summary="The calendar feed (iCalendar) of the token's user: no bearer token; lang=zh|en")
 def feed(token: str) -> ResponseReturnValue:
     ctx = service_context()
     now = dt.datetime.now(dt.UTC)
+    lang = load_query(FeedQuery()).get("lang", "zh")
     with ctx.engine.connect() as conn:
         who = calendar_feed.owner_of(conn, token, ctx.settings.region)
         if who is None:
@@ -110,6 +126,5 @@ def feed(token: str) -> ResponseReturnValue:
         start, end = calendar_feed.feed_window(now)
         items = calendar.items_for(conn, who, who.user_id, calendar.Window(start, end))
         names = customer_names(conn, [i.customer_id for i in items if i.customer_id])
-    lang = "en" if request.args.get("lang") == "en" else "zh"
     return Response(calendar_feed.render(items, names, lang, now), mimetype="text/calendar",
                     headers={"Cache-Control": "no-store"})
