@@ -4,8 +4,8 @@ Each source is a small function (conn, caller, user id, window) -> items, regist
 kind; GET /calendar and the .ics feed ask every registered source. A source filters by the
 caller's visibility itself, so the calendar never shows more than the caller's lists would.
 Sources here: tasks, planned visits (the weekly work plans), out-of-office registrations,
-quote validity ends (the copy kept from sales.quote.* events, handlers.py). Service orders
-due plug in the same way (`register_source("service_order", fn)` where they are kept)."""
+service orders due, quote validity ends (the copy kept from sales.quote.* events, handlers.py).
+Another source plugs in the same way (`register_source(kind, fn)`)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,13 @@ from sqlalchemy.engine import Connection
 
 from services.customer.access import customer_clause
 from services.customer.commands.tasks import task_clause
-from services.customer.models import out_of_office, quote_deadlines, tasks, work_plans
+from services.customer.models import (
+    out_of_office,
+    quote_deadlines,
+    service_orders,
+    tasks,
+    work_plans,
+)
 from shared.identity import Principal
 
 MAX_WINDOW = dt.timedelta(days=400)
@@ -115,6 +121,21 @@ def absences(conn: Connection, who: Principal, user_id: str, window: Window) -> 
     ).order_by(out_of_office.c.start_at).limit(PER_SOURCE))
     return [Item("out_of_office", r.id, " ".join(x for x in (r.destination, r.purpose) if x), r.start_at,
                  r.user_id, ends_at=r.end_at, customer_id=r.customer_id) for r in rows]
+
+
+SERVICE_ORDERS_PENDING = ("open", "in_progress", "waiting_parts")
+
+
+@source("service_order")
+def service_orders_due(conn: Connection, who: Principal, user_id: str, window: Window) -> list[Item]:
+    """The user's service and repair orders due in the window, while they are still to do."""
+    rows = conn.execute(sa.select(service_orders).where(
+        service_orders.c.assignee_id == user_id, service_orders.c.status.in_(SERVICE_ORDERS_PENDING),
+        service_orders.c.due_at >= window.start, service_orders.c.due_at < window.end,
+        customer_clause(conn, who, service_orders.c.customer_id, read=True),
+    ).order_by(service_orders.c.due_at, service_orders.c.id).limit(PER_SOURCE))
+    return [Item("service_order", r.id, f"{r.number} {r.subject}", r.due_at, r.assignee_id,
+                 customer_id=r.customer_id, status=r.status) for r in rows]
 
 
 @source("quote_expiry")

@@ -94,7 +94,7 @@ _RELEASED_CTES = (
 SAGA_LOCK_KEY = 5_510_001
 
 
-def _saga_lock(conn: Connection) -> None:
+def saga_lock(conn: Connection) -> None:
     """Take the saga lock once per transaction (re-taking it would cost a round trip)."""
     tx = conn.get_transaction()
     if tx is not None and conn.info.get("inventory_saga_lock") is tx:
@@ -146,7 +146,7 @@ def on_order_placed(conn: Connection, event: Envelope, reactions: Reactions) -> 
     order_id, customer_id = order["id"], order.get("customer_id") or event.customer_id
     wanted = merge_lines(order["lines"])
     named = order.get("warehouse_id")
-    _saga_lock(conn)
+    saga_lock(conn)
     products = list(wanted)
     if named:
         row = conn.execute(_CLAIM_AND_LOCK, {"o": order_id, "c": customer_id, "w": named, "p": products}).one()
@@ -190,7 +190,7 @@ def on_order_placed(conn: Connection, event: Envelope, reactions: Reactions) -> 
 def release_order(conn: Connection, reactions: Reactions, order_id: str, customer_id: str | None,
                   *, record_if_unknown: bool) -> None:
     """Release what is still reserved and not shipped; record a cancel seen first."""
-    _saga_lock(conn)
+    saga_lock(conn)
     if record_if_unknown and conn.execute(
         _CLAIM, {"o": order_id, "c": customer_id, "s": "cancelled"}
     ).first() is not None:
@@ -243,4 +243,7 @@ def handler_table() -> HandlerTable:
     table.add("sales.order.rejected", on_order_ended, name="inventory.release_rejected")
     table.add("sales.order.closed", on_order_ended, name="inventory.release_closed")
     table.extend(visibility_handlers())
+    from services.inventory.service_parts import service_part_handlers  # it imports this module
+
+    table.extend(service_part_handlers())
     return table

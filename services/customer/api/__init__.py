@@ -13,13 +13,15 @@ def blueprints() -> list[Blueprint]:
         contacts,
         custom_fields,
         customers,
+        documents,
         duplicate_check,
         leads,
         ownership,
         planning,
+        service_orders,
         tasks,
         transfer_files,
     )
 
     return [duplicate_check.bp, customers.bp, ownership.bp, contacts.bp, leads.bp, activities.bp, complaints.bp,
-            custom_fields.bp, planning.bp, tasks.bp, calendar.bp, transfer_files.bp]
+            custom_fields.bp, planning.bp, service_orders.bp, transfer_files.bp, documents.bp, tasks.bp, calendar.bp]

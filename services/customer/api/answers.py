@@ -1,7 +1,7 @@
 """What the customer service's endpoints answer (documentation schemas for the OpenAPI
 document; the views build the dicts)."""
 
-from marshmallow import Schema
+from marshmallow import Schema, fields
 
 from shared.answers import (
     anything,
@@ -253,3 +253,74 @@ class CalendarFeed(Schema):
     created_at = when()
     token = text(description="only in the answer that created it: the secret part of the feed URL")
     path = text(description="only with token: the feed's path under /api/v1 (GET, no bearer token)")
+
+
+class ServicePart(Schema):
+    id = ident()
+    service_order_id = ident()
+    product_id = ident()
+    sku = text()
+    product_name = text()
+    unit = text()
+    warehouse_id = ident()
+    quantity = integer()
+    status = status("pending", "issued", "refused",
+                    description="pending until inventory has taken it from stock (issued) or refused it")
+    available = integer(nullable=True, description="the warehouse's availability inventory saw when it answered")
+    reason = text(description="why inventory refused it")
+    created_by = ident()
+    created_at = when()
+    settled_at = when()
+
+
+class ServiceFeedback(Schema):
+    rating = integer(description="1 to 5")
+    comment = text()
+    given_by = ident()
+    given_at = when()
+
+
+class ServiceOrder(Schema):
+    id = ident()
+    number = text(nullable=False, description="SV-<year>-<6 digits>")
+    customer_id = ident()
+    kind = status("service", "repair")
+    subject = text(nullable=False)
+    description = text()
+    assignee_id = ident()
+    complaint_id = ident(nullable=True)
+    product_id = ident(nullable=True)
+    serial_no = text()
+    priority = status("low", "normal", "high", "urgent")
+    due_at = when()
+    overdue = flag(description="still being worked on and past due_at")
+    status = status("open", "in_progress", "waiting_parts", "done", "closed")
+    resolution = text()
+    time_spent_minutes = integer()
+    feedback = nested(ServiceFeedback, nullable=True, description="the customer's feedback, once the order is done")
+    created_by = ident()
+    created_at = when()
+    updated_at = when()
+    done_at = when()
+    closed_at = when()
+    parts = many(ServicePart, description="on GET /service-orders/{id} only: the spare parts lines")
+
+
+class Document(Schema):
+    id = ident()
+    title = text(nullable=False)
+    filename = text(nullable=False, description="the sanitised name, ending in an extension of its type")
+    size = integer(description="bytes")
+    content_type = text(nullable=False, description="decided from the bytes at upload")
+    sha256 = text(nullable=False, description="hex SHA-256 of the bytes, checked on every download")
+    tags = many(fields.String())
+    customer_id = ident(nullable=True, description="null: the shared knowledge base")
+    related_type = status("opportunity", "quote", "order", "contract", "project", "service_order", nullable=True)
+    related_id = ident(nullable=True)
+    related_label = text(description="the related record's number or name")
+    knowledge_base = flag()
+    uploaded_by = ident()
+    created_at = when()
+    updated_at = when()
+    deleted_at = when(description="set while deleted (restorable)")
+    deleted_by = ident(nullable=True)

@@ -209,6 +209,10 @@ def test_calendar_sources_and_whose_calendar(people, engine):
     assert plan.status_code in (201, 409)
     ooo = rep.post("/out-of-office", json={"customer_id": c["id"], "start_at": at(2), "end_at": at(2, 4),
                                            "destination": "嘉定", "purpose": "客户拜访"}).get_json()
+    order = rep.post("/service-orders", json={"customer_id": c["id"], "kind": "repair", "subject": "水泵异响",
+                                              "assignee_id": rep.user["id"], "due_at": at(3)})
+    assert order.status_code == 201, order.get_json()
+    order = order.get_json()
     quote_id = str(uuid.uuid4())
     with engine.begin() as conn:
         until = (NOW.date() + dt.timedelta(days=3)).isoformat()
@@ -228,6 +232,8 @@ def test_calendar_sources_and_whose_calendar(people, engine):
     assert [i for i in by_kind["out_of_office"] if i["id"] == ooo["id"]][0]["customer_name"] == c["name"]
     q = [i for i in by_kind["quote_expiry"] if i["id"] == quote_id]
     assert q and q[0]["title"] == "QT-2026-000777" and q[0]["status"] == "sent"
+    so = [i for i in by_kind["service_order"] if i["id"] == order["id"]]
+    assert so and "水泵异响" in so[0]["title"] and so[0]["status"] == "open" and so[0]["customer_id"] == c["id"]
     assert [i["starts_at"] for i in items] == sorted(i["starts_at"] for i in items)
     # the quote accepted: no longer a deadline
     with engine.begin() as conn:

@@ -1,7 +1,7 @@
 """tasks with reminders, calendar feed tokens, the quote validity copy
 
 Revision ID: d4e5f6a7b8c9
-Revises: c3a9d1e07f42
+Revises: d7b2e4c81a3f
 Create Date: 2026-11-30 11:50:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'd4e5f6a7b8c9'
-down_revision = 'c3a9d1e07f42'
+down_revision = 'd7b2e4c81a3f'
 branch_labels = None
 depends_on = None
 

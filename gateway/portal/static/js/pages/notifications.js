@@ -18,6 +18,7 @@ export const SUBJECT_ROUTES = {
   product: (id) => `#/products/${id}`,
   lead: (id) => `#/leads/${id}`,
   complaint: (id) => `#/complaints/${id}`,
+  service_order: (id) => `#/service-orders/${id}`,
   expense: (id) => `#/expenses/${id}`,
   task: (id) => `#/tasks?open=${id}`,
 };
