@@ -87,6 +87,28 @@ def test_follow_up_from_the_customer_page_and_complete_it_with_the_call(suite, r
     assert script_errors(b) == []
 
 
+def test_a_follow_up_task_from_an_opportunity_page_is_tied_to_it(suite, rep, world, browser):
+    """"新建任务" on a record's page: the task follows up that record (and its customer), and
+    "my tasks" links back to it."""
+    b = browser
+    c = world["customer"]
+    opp = eventually(lambda: (r := rep.post("/opportunities", json={
+        "customer_id": c["id"], "name": f"港机改造{uuid.uuid4().hex[:4]}", "amount": "50000.00",
+        "stage": "qualification"})).status_code == 201
+        and r.json(), timeout=15)
+    b.get(f"{suite.url}/#/opportunities/{opp['id']}")
+    title_is(b, opp["name"])
+    visible(b, '[data-testid="new-task"]').click()
+    type_into(b, "事项", "约技术交流会")
+    click_text(b, "保存", css=".modal button[type=submit]")
+    text_in(b, "body", "任务已创建")
+    (task,) = [x for x in rep.get("/tasks", params={"related_type": "opportunity", "related_id": opp["id"]}).json()["items"]]
+    assert (task["title"], task["customer_id"]) == ("约技术交流会", c["id"])
+    b.get(f"{suite.url}/#/tasks")
+    wait(b, lambda d: d.find_elements(By.CSS_SELECTOR, f'a[href="#/opportunities/{opp["id"]}"]'))
+    assert script_errors(b) == []
+
+
 def test_my_tasks_overdue_first_and_the_calendar(suite, rep, world, browser):
     b = browser
     b.get(f"{suite.url}/#/tasks")

@@ -59,8 +59,9 @@ function useAssigneeChoices(user) {
   return teamChoices(useUsers(), user).map((u) => [u.id, `${u.full_name || u.username}${u.id === user.id ? ` (${t("task.me")})` : ""}`]);
 }
 
-/** Create (customerId preset or picked) or edit a task. */
-export function TaskForm({ task, customerId, user, onDone, onCancel }) {
+/** Create (customerId preset or picked; `related` {type, id}: the lead, opportunity, quote,
+ * order or service order it follows up) or edit a task. */
+export function TaskForm({ task, customerId, related, user, onDone, onCancel }) {
   const editing = Boolean(task);
   const choices = useAssigneeChoices(user);
   const remindOptions = [...(remindChoice(task) === "keep" ? ["keep"] : []), ...REMIND_CHOICES];
@@ -87,6 +88,7 @@ export function TaskForm({ task, customerId, user, onDone, onCancel }) {
       return api.patch(`/tasks/${task.id}`, out);
     }
     if (customerId) out.customer_id = customerId;
+    if (related) Object.assign(out, { related_type: related.type, related_id: related.id });
     if (out.assignee_id === user.id) delete out.assignee_id;
     return api.post("/tasks", out, { key });
   };
@@ -112,9 +114,9 @@ function Modal({ title, onClose, children }) {
   </div>`;
 }
 
-export function TaskDialog({ task, customerId, user, onClose, onSaved }) {
+export function TaskDialog({ task, customerId, related, user, onClose, onSaved }) {
   return html`<${Modal} title=${task ? t("task.edit_title") : t("task.new_title")} onClose=${onClose}>
-    <${TaskForm} task=${task} customerId=${customerId} user=${user} onCancel=${onClose}
+    <${TaskForm} task=${task} customerId=${customerId} related=${related} user=${user} onCancel=${onClose}
       onDone=${(saved) => { onSaved(saved); onClose(); }} />
   <//>`;
 }
@@ -201,4 +203,12 @@ export function TaskActions({ task, user, onChanged }) {
     ${dialog === "complete" && html`<${CompleteDialog} task=${task} onClose=${() => setDialog(null)} onSaved=${onChanged} />`}
     ${dialog === "edit" && html`<${TaskDialog} task=${task} user=${user} onClose=${() => setDialog(null)} onSaved=${onChanged} />`}
   </span>`;
+}
+
+/** "New task" on a record's page: a follow-up task tied to that record (and its customer). */
+export function NewTaskButton({ user, customerId, related }) {
+  const [open, setOpen] = useState(false);
+  return html`<button type="button" data-testid="new-task" onClick=${() => setOpen(true)}>${t("task.new_title")}</button>
+    ${open && html`<${TaskDialog} customerId=${customerId} related=${related} user=${user}
+      onClose=${() => setOpen(false)} onSaved=${() => {}} />`}`;
 }

@@ -14,12 +14,23 @@ import { UserName } from "../names.js";
 import { hasTeam, teamFilter } from "../team.js";
 import { Due, TASK_STATUSES, TaskActions, TaskDialog, TaskStatus } from "./task-parts.js";
 
+const RELATED_ROUTES = { lead: "leads", opportunity: "opportunities", quote: "quotes", order: "orders",
+  service_order: "service-orders" };
+
+/** The record a task follows up, as a link ("商机", "报价单" ...). */
+export function relatedLink(task) {
+  const route = RELATED_ROUTES[task.related_type];
+  if (!route || !task.related_id) return "—";
+  return html`<a href=${`#/${route}/${task.related_id}`}>${label("task_related", task.related_type)}</a>`;
+}
+
 export function taskColumns(user, changed, { customer = true } = {}) {
   return [
     { key: "title", label: t("task.title"), main: true },
     { key: "due_at", label: t("task.due_at"), render: (r) => html`<${Due} task=${r} />` },
     ...(customer ? [{ key: "customer_id", label: t("task.customer"), render: (r) => (r.customer_id
       ? html`<a href=${`#/customers/${r.customer_id}?tab=tasks`}>${r.customer_name || r.customer_id.slice(0, 8)}</a>` : "—") }] : []),
+    { key: "related", label: t("task.related"), render: relatedLink },
     { key: "assignee_id", label: t("task.assignee"), render: (r) => html`<${UserName} id=${r.assignee_id} />` },
     { key: "status", label: t("task.status"), render: (r) => html`<${TaskStatus} task=${r} />` },
     { key: "actions", label: t("task.actions"), main: true, render: (r) => html`<${TaskActions} task=${r} user=${user} onChanged=${changed} />` },
