@@ -77,6 +77,8 @@ class Suite:
             "CRM_ARGON2_TIME_COST": "1",
             "CRM_ARGON2_MEMORY_KIB": "1024",
             "CRM_ARGON2_PARALLELISM": "1",
+            # task reminders fire within a second (the shipped pass is every 5 s)
+            "CRM_REMINDER_POLL_S": "0.5",
             "CRM_DOCUMENT_DIR": str(self.document_dir),
             # the service orders' overdue check: every 2 s, so a test sees its notification soon
             "CRM_SERVICE_OVERDUE_CHECK_S": "2",
