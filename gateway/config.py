@@ -20,7 +20,7 @@ ROUTES: dict[str, str] = {
     **dict.fromkeys(
         ("invoices", "payments", "exchange-rates", "receivables", "expenses", "opening-balances",
          "prepayments"), "billing"),
-    **dict.fromkeys(("timeline", "audit", "reports", "notifications"), "tracking"),
+    **dict.fromkeys(("timeline", "audit", "reports", "notifications", "webhooks"), "tracking"),
 }
 
 # Access tokens live at most this long (a revoked session's tokens stop at once anyway:

@@ -82,6 +82,11 @@ class Suite:
             "CRM_DOCUMENT_DIR": str(self.document_dir),
             # the service orders' overdue check: every 2 s, so a test sees its notification soon
             "CRM_SERVICE_OVERDUE_CHECK_S": "2",
+            # webhooks to the tests' local receivers (http://127.0.0.1), retried within seconds
+            "CRM_WEBHOOK_ALLOW_LOOPBACK": "1",
+            "CRM_WEBHOOK_RETRY_BASE_S": "0.2",
+            "CRM_WEBHOOK_RETRY_MAX_S": "1",
+            "CRM_WEBHOOK_POLL_S": "0.2",
         })
         for name, url in self.databases.items():
             env[f"{name.upper()}_DATABASE_URL"] = url
@@ -103,6 +108,8 @@ class Suite:
                 (f"{name}_consumer", [py, "-m", f"services.{name}", "consumer"]),
                 (f"{name}_relay", [py, "-m", f"services.{name}", "relay"]),
             ]
+        # the webhook delivery worker (services/tracking/webhooks/worker.py)
+        cmds.append(("tracking_webhooks", [py, "-m", "services.tracking", "webhooks"]))
         return cmds
 
     def prepare(self) -> None:
