@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 REQS := $(sort $(wildcard requirements*.txt))
 STAMP := $(VENV)/.installed-$(shell cat $(REQS) 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: run run-regions test venv servers browser secrets prepare lint unit integration e2e bench fuzz contract faults compose-check clean
+.PHONY: run run-regions test venv servers browser secrets prepare lint unit integration e2e bench fuzz contract faults compose-check clean backup restore backup-verify
 
 # Per-installation random secrets (never the public development values), generated once
 # into an ignored file and exported to every process `make run` starts.
@@ -71,6 +71,27 @@ run-regions: venv servers secrets
 	@echo "head office (hq): http://127.0.0.1:8080   branch (cn-south): http://127.0.0.1:8180"
 	@$(WITH_SECRETS) LOG_FORMAT=$${LOG_FORMAT:-text} PYTHONPATH=$(CURDIR) \
 	  $(BIN)/honcho -d $(CURDIR) -f var/Procfile.regions start $(PROCESSES)
+
+# One archive with every component's database (one snapshot each), the broker's definitions
+# of the suite's vhost, the uploaded documents and a manifest (versions, counts, checksums):
+# var/backups/crm-backup-<UTC time>.tar, or FILE=... (deploy/backup.py; README "Backup and
+# restore"). The secrets (var/secrets.env) are not in it: keep them apart.
+backup: venv secrets
+	@$(WITH_SECRETS) PYTHONPATH=$(CURDIR) $(BIN)/python -m deploy.backup create $(FILE)
+
+# Onto an empty machine (refused when a database has tables): databases, outbox replay,
+# broker definitions, documents; counts compared with the manifest; then `make prepare`'s
+# steps (roles, migrations, broker users and queues). Then `make run`.
+restore: venv servers secrets
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/crm-backup-....tar"; exit 2; }
+	@$(WITH_SECRETS) PYTHONPATH=$(CURDIR) $(BIN)/python -m deploy.backup restore $(FILE)
+	@$(WITH_SECRETS) $(BIN)/python -m deploy.prepare
+
+# Checksums of every member, and every dump restored into a scratch database whose counts
+# must equal the manifest's (the scratch databases are dropped).
+backup-verify: venv servers
+	@test -n "$(FILE)" || { echo "usage: make backup-verify FILE=var/backups/crm-backup-....tar"; exit 2; }
+	@$(WITH_SECRETS) PYTHONPATH=$(CURDIR) $(BIN)/python -m deploy.backup verify $(FILE)
 
 lint: venv
 	@$(BIN)/ruff check .

@@ -12,7 +12,7 @@ from shared.secrets import DEV_JWT_SECRET, check_secret, secret_from_env
 ROUTES: dict[str, str] = {
     **dict.fromkeys(
         ("customers", "contacts", "imports", "exports", "leads", "activities", "complaints", "service-orders",
-         "custom-fields", "work-plans", "out-of-office", "documents"), "customer"),
+         "custom-fields", "work-plans", "out-of-office", "documents", "tasks", "calendar"), "customer"),
     **dict.fromkeys(("opportunities", "quotes", "orders", "contracts", "prices"), "sales"),
     **dict.fromkeys(
         ("products", "warehouses", "stock", "shipments", "alerts", "suppliers", "purchase-orders",
@@ -20,7 +20,7 @@ ROUTES: dict[str, str] = {
     **dict.fromkeys(
         ("invoices", "payments", "exchange-rates", "receivables", "expenses", "opening-balances",
          "prepayments"), "billing"),
-    **dict.fromkeys(("timeline", "audit", "reports", "notifications"), "tracking"),
+    **dict.fromkeys(("timeline", "audit", "reports", "notifications", "webhooks"), "tracking"),
 }
 
 # Access tokens live at most this long (a revoked session's tokens stop at once anyway:

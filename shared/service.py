@@ -71,6 +71,8 @@ class ServiceRoot:
     # extra command-line commands (`python -m services.<name> <command>`), or a service's own
     # version of a standard one (it may call root.run_standard(command) itself)
     commands: Mapping[str, Command] = field(default_factory=dict)
+    # GET paths read without a user, through the gateway's public call (shared.web)
+    public_prefixes: tuple[str, ...] = ()
 
     def settings(self, **overrides: object) -> Settings:
         return settings_for(self.name, **overrides)
@@ -93,6 +95,7 @@ class ServiceRoot:
             blueprints=self.blueprints(),
             readiness_checks=readiness_checks(ctx),
             extensions={"crm": ctx},
+            public_prefixes=self.public_prefixes,
         )
         # a write repeated with its Idempotency-Key gets the first answer (shared.write_keys)
         write_keys.install(app, lambda: ctx.engine, idempotency_ttl_s())

@@ -218,6 +218,57 @@ import_jobs = sa.Table(
     sa.Index("ix_import_jobs_creator", "created_by", sa.text("created_at DESC"), sa.text("id DESC")),
 )
 
+# Tasks (follow-ups with reminders; api/tasks.py). A reminder fires once: the scheduler
+# (services/customer/reminders.py) sets reminded_at in the transaction that writes
+# customer.task.reminder_due; a changed remind_at clears it.
+tasks = sa.Table(
+    "tasks", metadata,
+    _id(),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("remind_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("assignee_id", sa.String(36), nullable=False),
+    sa.Column("customer_id", sa.String(36), sa.ForeignKey("customers.id"), nullable=True),
+    sa.Column("related_type", sa.String(20), nullable=True),
+    sa.Column("related_id", sa.String(36), nullable=True),
+    sa.Column("repeat", sa.String(10), nullable=True),
+    sa.Column("status", sa.String(20), nullable=False, server_default="open"),
+    sa.Column("activity_id", sa.String(36), nullable=True),  # logged when it was completed
+    sa.Column("previous_id", sa.String(36), nullable=True),  # the occurrence a recurring task follows
+    sa.Column("created_by", sa.String(36), nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+    _ts("completed_at", nullable=True),
+    sa.Index("ix_tasks_assignee_due", "assignee_id", "due_at", "id"),
+    sa.Index("ix_tasks_customer_due", "customer_id", "due_at", "id"),
+    sa.Index("ix_tasks_creator_due", "created_by", "due_at", "id"),
+    sa.Index("ix_tasks_reminders_due", "remind_at",
+             postgresql_where=sa.text("status = 'open' AND reminded_at IS NULL AND remind_at IS NOT NULL")),
+    sa.Index("uq_tasks_previous", "previous_id", unique=True, postgresql_where=sa.text("previous_id IS NOT NULL")),
+)
+
+# Per-user secret calendar feed (GET /calendar/feed/<token>.ics): only the token's SHA-256
+# is kept; regenerating replaces it, revoking deletes it.
+calendar_feeds = sa.Table(
+    "calendar_feeds", metadata,
+    sa.Column("user_id", sa.String(36), primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    _ts("created_at"),
+)
+
+# Quotes' validity ends for the calendar: a small copy of sales.quote.* (handlers.py).
+quote_deadlines = sa.Table(
+    "quote_deadlines", metadata,
+    sa.Column("quote_id", sa.String(36), primary_key=True),
+    sa.Column("number", sa.String(40), nullable=False),
+    sa.Column("customer_id", sa.String(36), nullable=False),
+    sa.Column("owner_id", sa.String(36), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("valid_until", sa.Date, nullable=False),
+    sa.Index("ix_quote_deadlines_owner_until", "owner_id", "valid_until"),
+)
+
 # ---- service orders and repairs ------------------------------------------------------
 
 service_order_number_seq = sa.Sequence("service_order_number_seq", metadata=metadata)

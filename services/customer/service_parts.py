@@ -12,7 +12,10 @@ at once although inventory owns the stock, and the copies and answers that make 
   on hand (ledger kind `service_part`, reference the service order, note naming its number)
   or, when the stock is not there any more, refuses. Stock therefore never goes below zero,
   whatever the copy said.
-- **The answer** comes back as `inventory.service_part.issued` (the line becomes `issued`)
+- **The answer** comes back as `inventory.service_part.issued` (the line becomes `issued`;
+  the `inventory.stock.changed` of the deduction names the line too, in `service_part_ids`,
+  and settles it with the new level, whichever of the two arrives first: between them the
+  check would otherwise count the part twice, in the level and as pending)
   or `inventory.service_part.refused` (the line becomes `refused`, with the availability
   inventory saw; tracking tells the assignee). A refusal happens only when the copy was
   stale: stock taken by another service order, an order reservation or a transfer in the
@@ -72,6 +75,10 @@ def on_product(conn: Connection, event: Envelope, _r: Reactions) -> None:
 
 def on_stock_changed(conn: Connection, event: Envelope, _r: Reactions) -> None:
     d = event.data
+    # the part lines this change issued are settled with it (even when a newer level is here
+    # already): the check never counts them both in the level and as pending
+    for part_id in d.get("service_part_ids") or ():
+        _settle_part(conn, part_id, "issued", d.get("available"), None, event.event_type)
     # guarded per (warehouse, product), whatever aggregate inventory counts the seq on
     if not newer_than_applied(conn, f"stock:{d['warehouse_id']}", d["product_id"], event.aggregate_seq):
         return
@@ -81,14 +88,19 @@ def on_stock_changed(conn: Connection, event: Envelope, _r: Reactions) -> None:
                             set_={"available": d["available"]}))
 
 
-def _settle(conn: Connection, event: Envelope, status: str) -> None:
-    d = event.data
+def _settle_part(conn: Connection, part_id: str, status: str, available: int | None, reason: str | None,
+                 event_type: str) -> None:
     done = conn.execute(service_order_parts.update().where(
-        service_order_parts.c.id == d["id"], service_order_parts.c.status == "pending",
-    ).values(status=status, available=d.get("available"), reason=(d.get("reason") or None) and d["reason"][:300],
+        service_order_parts.c.id == part_id, service_order_parts.c.status == "pending",
+    ).values(status=status, available=available, reason=(reason or None) and reason[:300],
              settled_at=sa.func.now()).returning(service_order_parts.c.id)).first()
     if done is None:
-        log.info("service part %s already settled or unknown; %s ignored", d["id"], event.event_type)
+        log.info("service part %s already settled or unknown; %s ignored", part_id, event_type)
+
+
+def _settle(conn: Connection, event: Envelope, status: str) -> None:
+    d = event.data
+    _settle_part(conn, d["id"], status, d.get("available"), d.get("reason"), event.event_type)
 
 
 def on_part_issued(conn: Connection, event: Envelope, _r: Reactions) -> None:

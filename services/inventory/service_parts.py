@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from services.inventory.domain.stock import Level, Movement, StockError
-from services.inventory.handlers import REASON_SHORT, REASON_UNKNOWN_WAREHOUSE, saga_lock
+from services.inventory.handlers import REASON_SHORT, REASON_UNKNOWN_WAREHOUSE
 from services.inventory.stock_store import lock_levels, write_movements
 from shared.consumer import HandlerTable, Reactions
 from shared.envelope import Envelope
@@ -35,7 +35,7 @@ def _note(number: str) -> str:
 def on_part_requested(conn: Connection, event: Envelope, reactions: Reactions) -> None:
     d = event.data
     wid, pid, qty = d["warehouse_id"], d["product_id"], int(d["quantity"])
-    saga_lock(conn)  # the saga's writers take turns across replicas (see handlers.py)
+    # the product's stock rows were locked by the batch's prelude (handlers.lock_batch)
     emit = Emitter(conn, reactions.outbox, reactions.context)
     answer = {k: d.get(k) for k in ("id", "service_order_id", "number", "customer_id", "assignee_id", "product_id",
                                     "sku", "product_name", "warehouse_id", "quantity")}
@@ -58,7 +58,8 @@ def on_part_requested(conn: Connection, event: Envelope, reactions: Reactions) -
             conn, emit, levels, [Movement(wid, pid, "service_part", -qty, 0)],
             ref_type="service_order", ref_id=d["service_order_id"], actor_id=event.actor_id, note=_note(d["number"]),
             extra_events=[NewEvent("inventory.service_part.issued", "service_part", d["id"],
-                                   customer_id=d["customer_id"], data={**answer, "available": available - qty})])
+                                   customer_id=d["customer_id"], data={**answer, "available": available - qty})],
+            changed_extra={"service_part_ids": [d["id"]]})
     except StockError:  # not reachable after the check above; refuse rather than dead-letter
         log.warning("service part %s: stock rule broken on a checked level", d["id"])
         refuse(REASON_SHORT)

@@ -1,4 +1,4 @@
-"""python -m services.tracking api|consumer|relay|migrate|declare|rebuild (shared.service.ServiceRoot.main;
+"""python -m services.tracking api|consumer|relay|migrate|declare|rebuild|webhooks (shared.service.ServiceRoot.main;
 the service's own commands are declared in its bootstrap)."""
 
 from services.tracking.bootstrap import root

@@ -11,6 +11,7 @@ from flask import Flask
 from services.tracking import api, handlers
 from shared.config import Settings
 from shared.logs import configure_logging
+from shared.metrics import WorkQuery
 from shared.service import ServiceRoot
 
 
@@ -35,13 +36,29 @@ def rebuild(root: ServiceRoot, _args: argparse.Namespace | None = None) -> int:
     return 0
 
 
+def webhooks(root: ServiceRoot, _args: argparse.Namespace | None = None) -> int:
+    """`webhooks`: the webhook delivery worker (its own process; webhooks/worker.py)."""
+    from services.tracking.webhooks.worker import DeliveryWorker
+    from shared.metrics import serve_process
+    from shared.service import run_until_signalled
+
+    configure_logging(root.name, "webhooks")
+    serve_process(root.name, "webhooks")  # on CRM_METRICS_PORT when set
+    ctx = root.context(None, kind="consumer")
+    return run_until_signalled(DeliveryWorker(ctx.engine))
+
+
 root = ServiceRoot(
     name="tracking",
     migrations_dir=Path(__file__).parent / "migrations",
     blueprints=api.blueprints,
     handlers=handlers.handler_table,
     consumer_options=consumer_options,
-    commands={"rebuild": rebuild},
+    # webhook deliveries waiting (due now), and the oldest one's wait (metrics)
+    work_queries=(WorkQuery("webhook_deliveries",
+                            "SELECT count(*), EXTRACT(EPOCH FROM now() - min(next_attempt_at))::float8 "
+                            "FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= now()"),),
+    commands={"rebuild": rebuild, "webhooks": webhooks},
 )
 
 

@@ -15,6 +15,7 @@ from services.tracking.models import events
 from services.tracking.notify import notification_handlers
 from services.tracking.projections import projection_handlers
 from services.tracking.summaries import summarize
+from services.tracking.webhooks.enqueue import ENQUEUE, enqueue_deliveries
 from shared.consumer import HandlerTable, Reactions
 from shared.envelope import Envelope
 from shared.visibility import visibility_handlers
@@ -103,4 +104,6 @@ def handler_table() -> HandlerTable:
     table = HandlerTable()
     table.add_batch("#", record_events, name=RECORD_EVENT)
     table.extend(read_model_handlers())
+    # webhooks: after the visibility copies of the same batch (never replayed by a rebuild)
+    table.add_batch("#", enqueue_deliveries, name=ENQUEUE)
     return table

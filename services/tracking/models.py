@@ -187,3 +187,54 @@ notifications = sa.Table(
     sa.Index("ix_notifications_inbox", "user_id", sa.text("(read_at IS NOT NULL)"),
              sa.text("created_at DESC"), sa.text("id DESC")),
 )
+
+# ---- webhooks (services/tracking/webhooks/) ---------------------------------------------
+
+webhooks = sa.Table(
+    "webhooks", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    # whose visibility the webhook has: an admin's sees every event, anyone else's only the
+    # events about customers they may see (webhooks/enqueue.py)
+    sa.Column("owner_id", sa.String(36), nullable=False, index=True),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("events", JSONB, nullable=False),  # the patterns, e.g. ["sales.order.*"]
+    # kept as given: the worker signs with it; never answered by the API
+    sa.Column("secret", sa.String(200), nullable=False),
+    sa.Column("description", sa.String(300), nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", TS, nullable=False, server_default=sa.func.now()),
+    sa.Column("updated_at", TS, nullable=False, server_default=sa.func.now()),
+)
+
+webhook_deliveries = sa.Table(
+    "webhook_deliveries", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("webhook_id", sa.String(36), sa.ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("event_id", sa.String(36), nullable=False),
+    sa.Column("event_type", sa.String(120), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),  # the exact JSON sent (the owner's view of the envelope)
+    # pending -> delivered | failed (a redelivery puts it back to pending)
+    sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("response_code", sa.Integer, nullable=True),
+    sa.Column("last_error", sa.String(500), nullable=True),
+    sa.Column("created_at", TS, nullable=False, server_default=sa.func.now()),
+    sa.Column("window_started_at", TS, nullable=False, server_default=sa.func.now()),  # retry window from here
+    sa.Column("next_attempt_at", TS, nullable=False, server_default=sa.func.now()),  # also the claim's lease
+    sa.Column("last_attempt_at", TS, nullable=True),
+    sa.Column("delivered_at", TS, nullable=True),
+    sa.UniqueConstraint("webhook_id", "event_id", name="uq_webhook_deliveries_event"),
+    sa.Index("ix_webhook_deliveries_log", "webhook_id", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_webhook_deliveries_due", "next_attempt_at", postgresql_where=sa.text("status = 'pending'")),
+)
+
+webhook_attempts = sa.Table(
+    "webhook_attempts", metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("delivery_id", sa.String(36), sa.ForeignKey("webhook_deliveries.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("attempted_at", TS, nullable=False),
+    sa.Column("response_code", sa.Integer, nullable=True),
+    sa.Column("error", sa.String(500), nullable=True),
+    sa.Column("duration_ms", sa.Integer, nullable=False),
+)

@@ -338,6 +338,92 @@ class AssignmentRevoked(AssignmentGrant):
     pass
 
 
+# ---- tasks (follow-ups with reminders) ---------------------------------------------------
+
+TASK_STATUSES = ("open", "done", "cancelled")
+TASK_RELATED_TYPES = ("lead", "opportunity", "quote", "order", "service_order")
+
+_TASK_SAMPLE = {
+    "id": "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b",
+    "title": "回访华东机电，确认报价",
+    "due_at": "2026-11-25T02:00:00+00:00",
+    "remind_at": "2026-11-25T01:00:00+00:00",
+    "assignee_id": _CUSTOMER_SAMPLE["owner_id"],
+    "customer_id": _CUSTOMER_SAMPLE["id"],
+    "related_type": None,
+    "related_id": None,
+    "repeat": None,
+    "status": "open",
+    "created_by": _CUSTOMER_SAMPLE["owner_id"],
+}
+
+
+class TaskSnapshot(Schema):
+    """customer_id is the envelope's customer too (a task without one is nobody's timeline)."""
+
+    id = uuid_str(required=True)
+    title = fields.String(required=True)
+    due_at = time_str(required=True)
+    remind_at = time_str(required=True, allow_none=True)
+    assignee_id = uuid_str(required=True)
+    customer_id = uuid_str(required=True, allow_none=True)
+    related_type = fields.String(required=True, allow_none=True, validate=validate.OneOf(TASK_RELATED_TYPES))
+    related_id = uuid_str(required=True, allow_none=True)
+    repeat = fields.String(required=True, allow_none=True, validate=validate.OneOf(("weekly", "monthly")))
+    status = fields.String(required=True, validate=validate.OneOf(TASK_STATUSES))
+    created_by = uuid_str(required=True)
+    activity_id = uuid_str(allow_none=True, load_default=None)  # the activity logged on completion
+
+
+@register("customer.task.created", sample=_TASK_SAMPLE,
+          summary_en="created task {title}", summary_zh="创建了任务「{title}」")
+class TaskCreated(TaskSnapshot):
+    """The assignee is told when someone else assigned it (tracking)."""
+
+
+@register("customer.task.updated", sample={**_TASK_SAMPLE, "title": "回访华东机电，确认报价与交期"},
+          summary_en="changed task {title}", summary_zh="修改了任务「{title}」")
+class TaskUpdated(TaskSnapshot):
+    pass
+
+
+@register("customer.task.completed", sample={**_TASK_SAMPLE, "status": "done"},
+          summary_en="completed task {title}", summary_zh="完成了任务「{title}」")
+class TaskCompleted(TaskSnapshot):
+    pass
+
+
+@register("customer.task.cancelled", sample={**_TASK_SAMPLE, "status": "cancelled"},
+          summary_en="cancelled task {title}", summary_zh="取消了任务「{title}」")
+class TaskCancelled(TaskSnapshot):
+    pass
+
+
+@register("customer.task.reopened", sample=_TASK_SAMPLE,
+          summary_en="reopened task {title}", summary_zh="重新打开了任务「{title}」")
+class TaskReopened(TaskSnapshot):
+    pass
+
+
+@register("customer.task.reminder_due",
+          sample={"id": _TASK_SAMPLE["id"], "title": _TASK_SAMPLE["title"], "due_at": _TASK_SAMPLE["due_at"],
+                  "remind_at": _TASK_SAMPLE["remind_at"], "assignee_id": _TASK_SAMPLE["assignee_id"],
+                  "task_customer_id": _TASK_SAMPLE["customer_id"]},
+          summary_en="reminder: task {title} is due", summary_zh="提醒：任务「{title}」到期")
+class TaskReminderDue(Schema):
+    """Written by the reminder scheduler in the transaction that marks the reminder fired
+    (once per reminder time); tracking notifies the assignee. No customer on the envelope:
+    a reminder is the assignee's, not an event of the customer's timeline
+    (task_customer_id names it for the notification's link)."""
+
+    id = uuid_str(required=True)
+    title = fields.String(required=True)
+    due_at = time_str(required=True)
+    remind_at = time_str(required=True)
+    assignee_id = uuid_str(required=True)
+    task_customer_id = uuid_str(required=True, allow_none=True)
+
+
 # ---- custom fields, work plans, out-of-office, imports ---------------------------------
 
 @register("customer.custom_field.defined",

@@ -99,6 +99,10 @@ class StockChanged(Schema):
     reserved = count(required=True, minimum=-INT32_MAX)
     available = count(required=True, minimum=-INT32_MAX)
     total_available = count(required=True, minimum=-INT32_MAX)
+    # the service order part lines this change issued (customer.service_order.part_requested):
+    # the customer service settles them with the new level in one step, so its availability
+    # check never counts a part twice (once in the level, once as still pending)
+    service_part_ids = fields.List(uuid_str(), load_default=list)
 
 
 @register("inventory.stock.low",

@@ -82,9 +82,16 @@ class Suite:
             "CRM_ARGON2_TIME_COST": "1",
             "CRM_ARGON2_MEMORY_KIB": "1024",
             "CRM_ARGON2_PARALLELISM": "1",
+            # task reminders fire within a second (the shipped pass is every 5 s)
+            "CRM_REMINDER_POLL_S": "0.5",
             "CRM_DOCUMENT_DIR": str(self.document_dir),
             # the service orders' overdue check: every 2 s, so a test sees its notification soon
             "CRM_SERVICE_OVERDUE_CHECK_S": "2",
+            # webhooks to the tests' local receivers (http://127.0.0.1), retried within seconds
+            "CRM_WEBHOOK_ALLOW_LOOPBACK": "1",
+            "CRM_WEBHOOK_RETRY_BASE_S": "0.2",
+            "CRM_WEBHOOK_RETRY_MAX_S": "1",
+            "CRM_WEBHOOK_POLL_S": "0.2",
             "CRM_RUN_DIR": str(self.run_dir),
         })
         for name, url in self.databases.items():
@@ -107,6 +114,8 @@ class Suite:
                 (f"{name}_consumer", [py, "-m", f"services.{name}", "consumer"]),
                 (f"{name}_relay", [py, "-m", f"services.{name}", "relay"]),
             ]
+        # the webhook delivery worker (services/tracking/webhooks/worker.py)
+        cmds.append(("tracking_webhooks", [py, "-m", "services.tracking", "webhooks"]))
         return cmds
 
     def prepare(self) -> None:

@@ -8,6 +8,7 @@ from flask import Blueprint
 def blueprints() -> list[Blueprint]:
     from services.customer.api import (
         activities,
+        calendar,
         complaints,
         contacts,
         custom_fields,
@@ -18,8 +19,9 @@ def blueprints() -> list[Blueprint]:
         ownership,
         planning,
         service_orders,
+        tasks,
         transfer_files,
     )
 
     return [duplicate_check.bp, customers.bp, ownership.bp, contacts.bp, leads.bp, activities.bp, complaints.bp,
-            custom_fields.bp, planning.bp, service_orders.bp, transfer_files.bp, documents.bp]
+            custom_fields.bp, planning.bp, service_orders.bp, transfer_files.bp, documents.bp, tasks.bp, calendar.bp]

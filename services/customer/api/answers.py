@@ -208,6 +208,53 @@ class ShareRequested(Schema):
     requested = flag()
 
 
+class Task(Schema):
+    id = ident()
+    title = text(nullable=False)
+    due_at = when(nullable=False)
+    remind_at = when()
+    reminded_at = when(description="when the reminder was sent (null: not yet, or none)")
+    assignee_id = ident()
+    customer_id = ident(nullable=True)
+    customer_name = text()
+    related_type = status("lead", "opportunity", "quote", "order", "service_order", nullable=True)
+    related_id = ident(nullable=True)
+    repeat = status("weekly", "monthly", nullable=True)
+    status = status("open", "done", "cancelled")
+    overdue = flag(description="open and past its due time")
+    activity_id = ident(nullable=True, description="the activity logged when it was completed")
+    previous_id = ident(nullable=True, description="the occurrence of a recurring task this one follows")
+    next_id = ident(nullable=True, description="(read by id, PATCH) the next occurrence of a recurring task")
+    created_by = ident()
+    created_at = when()
+    updated_at = when()
+    completed_at = when()
+
+
+class CalendarItem(Schema):
+    kind = status("task", "planned_visit", "out_of_office", "service_order", "quote_expiry")
+    id = ident(description="the record's id (task, work plan, out-of-office, service order, quote)")
+    title = text(nullable=False)
+    starts_at = when(nullable=False)
+    ends_at = when()
+    all_day = flag(description="a whole day (or week): starts_at/ends_at are midnights UTC")
+    customer_id = ident(nullable=True)
+    customer_name = text()
+    user_id = ident(description="whose calendar entry it is")
+    status = text(description="the record's status where it has one (a task's, a quote's)")
+
+
+class Calendar(Schema):
+    items = many(CalendarItem)
+
+
+class CalendarFeed(Schema):
+    active = flag()
+    created_at = when()
+    token = text(description="only in the answer that created it: the secret part of the feed URL")
+    path = text(description="only with token: the feed's path under /api/v1 (GET, no bearer token)")
+
+
 class ServicePart(Schema):
     id = ident()
     service_order_id = ident()

@@ -209,3 +209,41 @@ class AgeingByOwnerPage(Schema):
     page = integer()
     per_page = integer()
     as_of = text(nullable=False, description="the moment the debts are aged at")
+
+
+class Webhook(Schema):
+    id = ident()
+    owner_id = ident(description="whose visibility it has: an admin's sees every event")
+    url = text(nullable=False)
+    events = many(text(nullable=False), description="event type patterns: sales.order.* (one word), sales.# (any)")
+    description = text()
+    active = flag()
+    created_at = when()
+    updated_at = when()
+
+
+class WebhookDelivery(Schema):
+    id = ident()
+    webhook_id = ident()
+    event_id = ident()
+    event_type = text(nullable=False)
+    status = text(nullable=False, description="pending, delivered or failed")
+    attempts = integer()
+    response_code = integer(nullable=True, description="the receiver's last HTTP status (none: no answer)")
+    last_error = text()
+    created_at = when()
+    last_attempt_at = when()
+    next_attempt_at = when(description="when pending: the next attempt")
+    delivered_at = when()
+
+
+class WebhookAttempt(Schema):
+    attempted_at = when()
+    response_code = integer(nullable=True)
+    error = text()
+    duration_ms = integer()
+
+
+class WebhookDeliveryDetail(WebhookDelivery):
+    body = text(description="the JSON that is POSTed (the event envelope as the owner may see it)")
+    attempt_log = many(WebhookAttempt)

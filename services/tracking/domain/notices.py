@@ -48,6 +48,21 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
         return [Notice("complaint_assigned", f"complaint:{cid}:{assignee}",
                        f"Complaint assigned to you: {subject}", f"客户投诉已分配给您：{subject}",
                        "complaint", cid, user_id=assignee)]
+    if event_type == "customer.task.reminder_due":
+        assignee, tid = _s(data, "assignee_id"), _s(data, "id", aggregate_id)
+        if not assignee:
+            return []
+        title = _s(data, "title", tid[:8])[:200]
+        # one per reminder time: a moved reminder is a new one, a replayed event is not
+        return [Notice("task_reminder", f"task-reminder:{tid}:{_s(data, 'remind_at')}",
+                       f"Task reminder: {title}", f"任务提醒：{title}", "task", tid, user_id=assignee)]
+    if event_type in ("customer.task.created", "customer.task.updated"):
+        assignee, tid = _s(data, "assignee_id"), _s(data, "id", aggregate_id)
+        if not assignee or data.get("status") != "open":
+            return []
+        title = _s(data, "title", tid[:8])[:200]
+        return [Notice("task_assigned", f"task-assigned:{tid}:{assignee}", f"Task assigned to you: {title}",
+                       f"有新任务分配给您：{title}", "task", tid, user_id=assignee, not_actor=True)]
     if event_type in ("customer.service_order.assigned", "customer.service_order.overdue",
                       "inventory.service_part.refused"):
         return _service_order_notices(event_type, event_id, aggregate_id, data)
@@ -160,6 +175,7 @@ def _service_order_notices(event_type: str, event_id: str, aggregate_id: str, da
 
 
 PATTERNS = ("customer.complaint.#", "customer.service_order.assigned", "customer.service_order.overdue",
+            "customer.task.reminder_due", "customer.task.created", "customer.task.updated",
             "inventory.service_part.refused", "customer.activity.commented", "customer.share.requested",
             "sales.order.approval_requested", "sales.order.rejected", "sales.order.approved",
             "billing.expense.approved", "billing.expense.rejected", "billing.expense.paid",

@@ -228,6 +228,29 @@ def test_parts_are_checked_against_the_stock_copy_and_settled_by_inventorys_answ
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "illegal_transition"
 
 
+def test_the_level_that_issued_a_part_settles_it_so_the_part_is_never_counted_twice(people, engine):
+    """Inventory's deduction arrives as the new level (naming the line) before its "issued"
+    answer: from that moment the line is issued, not also pending; the answer then changes
+    nothing."""
+    c = customer(people.sales)
+    so = service_order(people.sales, c["id"], people.sales.user["id"])
+    pid, wid = product(engine), str(uuid.uuid4())
+    stock(engine, pid, wid, 5)
+    path = f"/service-orders/{so['id']}/parts"
+    line = people.sales.post(path, json={"product_id": pid, "warehouse_id": wid, "quantity": 3}).get_json()
+    feed(engine, "inventory.stock.changed", {
+        "product_id": pid, "warehouse_id": wid, "on_hand": 2, "reserved": 0, "available": 2, "total_available": 2,
+        "service_part_ids": [line["id"]]}, aggregate_id=pid)
+    parts = people.sales.get(f"/service-orders/{so['id']}").get_json()["parts"]
+    assert [(p["status"], p["available"]) for p in parts] == [("issued", 2)]
+    ok = people.sales.post(path, json={"product_id": pid, "warehouse_id": wid, "quantity": 2})
+    assert ok.status_code == 201, ok.get_json()  # 2 left, none pending: not 0
+    requested = outbox_events(engine, "customer.service_order.part_requested", so["id"])[0]["data"]
+    feed(engine, "inventory.service_part.issued", {**requested, "available": 2})  # the answer, late
+    assert [p["status"] for p in people.sales.get(f"/service-orders/{so['id']}").get_json()["parts"]] \
+        == ["issued", "pending"]
+
+
 def test_concurrent_parts_requests_never_take_more_than_the_copy_has(people, engine):
     c = customer(people.sales)
     so = service_order(people.sales, c["id"], people.sales.user["id"])

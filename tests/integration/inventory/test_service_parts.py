@@ -46,7 +46,7 @@ def test_a_part_is_taken_from_stock_with_a_ledger_row_naming_the_order(world, en
     assert issued["data"]["available"] == 2 and issued["customer_id"] == env.customer_id
     assert issued["causation_id"] == env.event_id and issued["actor_id"] == env.actor_id
     changed = world.events("inventory.stock.changed", product_id=pid)
-    assert changed[-1]["data"]["available"] == 2
+    assert changed[-1]["data"]["available"] == 2 and changed[-1]["data"]["service_part_ids"] == [env.data["id"]]
     # the same event again (a redelivery): nothing more is taken
     world.run(env)
     assert world.level(pid, wid) == (2, 0, 2) and len(world.events("inventory.service_part.issued", id=env.data["id"])) == 1

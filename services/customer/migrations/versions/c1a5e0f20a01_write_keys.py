@@ -1,7 +1,7 @@
 """write_keys: the answers to writes sent with an Idempotency-Key (shared.write_keys)
 
 Revision ID: c1a5e0f20a01
-Revises: d7b2e4c81a3f
+Revises: d4e5f6a7b8c9
 Create Date: 2026-11-30 12:50:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql
 
 
 revision = 'c1a5e0f20a01'
-down_revision = 'd7b2e4c81a3f'
+down_revision = 'd4e5f6a7b8c9'
 branch_labels = None
 depends_on = None
 

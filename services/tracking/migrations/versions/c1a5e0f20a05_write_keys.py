@@ -1,7 +1,7 @@
 """write_keys: the answers to writes sent with an Idempotency-Key (shared.write_keys)
 
 Revision ID: c1a5e0f20a05
-Revises: e7f4a5b6c8d9
+Revises: a9b8c7d6e5f4
 Create Date: 2026-11-30 12:50:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql
 
 
 revision = 'c1a5e0f20a05'
-down_revision = 'e7f4a5b6c8d9'
+down_revision = 'a9b8c7d6e5f4'
 branch_labels = None
 depends_on = None
 

@@ -15,6 +15,7 @@ import "./customer-actions.js";
 import "./customer-activities.js";
 import "./customer-related.js";
 import "./customer-documents.js";
+import "./customer-tasks.js";
 
 mergeCatalogues(cat);
 

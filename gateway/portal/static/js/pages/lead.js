@@ -11,6 +11,7 @@ import { Badge, Details, PageHeader, Pending, useApi } from "../ui/page.js";
 import { confirmDialog, toast } from "../ui/feedback.js";
 import { RecordName, UserName } from "../names.js";
 import { Duplicate } from "./customer-form.js";
+import { NewTaskButton } from "./task-parts.js";
 
 mergeCatalogues(customersCat);
 mergeCatalogues(cat);
@@ -60,7 +61,7 @@ export function ConvertPanel({ lead, onCancel }) {
   </section>`;
 }
 
-export default function LeadPage({ params }) {
+export default function LeadPage({ params, user }) {
   const [lead, error, reload] = useApi(`/leads/${params.id}`);
   const [converting, setConverting] = useState(false);
   if (!lead) return html`<${Pending} data=${lead} error=${error} />`;
@@ -76,6 +77,7 @@ export default function LeadPage({ params }) {
   };
   const open = lead.status !== "converted";
   const actions = open && html`
+    <${NewTaskButton} user=${user} customerId=${undefined} related=${{ type: "lead", id: lead.id }} />
     ${lead.status === "new" && html`<button type="button" class="primary" onClick=${() => setConverting(true)}>${t("lead.convert")}</button>`}
     <a class="button" href=${`#/leads/${lead.id}/edit`}>${t("action.edit")}</a>
     ${lead.status === "new"

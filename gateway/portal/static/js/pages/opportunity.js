@@ -8,6 +8,7 @@ import { confirmDialog, toast } from "../ui/feedback.js";
 import { UserName } from "../names.js";
 import { Timeline } from "../ui/timeline.js";
 import { CustomerLink, RecordDocuments, STAGES } from "./sales-common.js";
+import { NewTaskButton } from "./task-parts.js";
 
 /** Change an opportunity's stage (asks why when it is lost); answers the saved opportunity or null. */
 export async function changeStage(opp, stage) {
@@ -55,6 +56,7 @@ export default function OpportunityPage({ params, query, user }) {
     }
   };
   const actions = html`
+    <${NewTaskButton} user=${user} customerId=${opp.customer_id} related=${{ type: "opportunity", id: opp.id }} />
     <label class="inline-select">${t("opp.move_to")}
       <select value=${opp.stage} disabled=${busy || closed} data-testid="opp-stage" onChange=${(e) => move(e.target.value)}>
         ${STAGES.map((s) => html`<option value=${s}>${label("stage", s)}</option>`)}

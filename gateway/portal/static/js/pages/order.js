@@ -12,6 +12,7 @@ import { Timeline } from "../ui/timeline.js";
 import { CustomerLink, RecordDocuments, SELLER_ROLES, WarehouseName, reasonText } from "./sales-common.js";
 import { Totals, Warnings } from "./sales-lines.js";
 import { LinesTable } from "./quote.js";
+import { NewTaskButton } from "./task-parts.js";
 
 const FAST_MS = 1500;
 const FAST_FOR_MS = 20000;
@@ -102,6 +103,7 @@ export default function OrderPage({ params, query, user }) {
   };
   const s = order.status;
   const actions = seller && html`
+    <${NewTaskButton} user=${user} customerId=${order.customer_id} related=${{ type: "order", id: order.id }} />
     ${s === "pending_approval" && ["manager", "admin"].includes(user.role) && html`<button type="button" class="primary" disabled=${busy}
       onClick=${() => act(() => api.post(`/orders/${order.id}/approve`, {}, { key: newKey() }), t("order.approved"))}>${t("order.approve")}</button>`}
     ${s === "shipped" && html`<button type="button" disabled=${busy}

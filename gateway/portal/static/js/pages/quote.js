@@ -9,6 +9,7 @@ import { confirmDialog, toast } from "../ui/feedback.js";
 import { RecordName, UserName } from "../names.js";
 import { CustomerLink, RecordDocuments } from "./sales-common.js";
 import { Totals, Warnings } from "./sales-lines.js";
+import { NewTaskButton } from "./task-parts.js";
 
 export function LinesTable({ lines, shipped = false }) {
   return html`<div class="table-wrap"><table class="list lines">
@@ -79,6 +80,7 @@ export default function QuotePage({ params, user }) {
   const s = quote.status;
   const convertible = (s === "sent" || s === "accepted") && !quote.order_id;
   const actions = html`
+    <${NewTaskButton} user=${user} customerId=${quote.customer_id} related=${{ type: "quote", id: quote.id }} />
     ${s === "draft" && html`<a class="button" href=${`#/quotes/${quote.id}/edit`}>${t("action.edit")}</a>`}
     ${s === "draft" && html`<button type="button" disabled=${busy} onClick=${() => setStatus("sent")}>${t("quote.send")}</button>`}
     ${s === "sent" && html`<button type="button" disabled=${busy} onClick=${() => setStatus("accepted")}>${t("quote.accept")}</button>`}

@@ -15,6 +15,7 @@ import { RecordName, UserName, userName } from "../names.js";
 import { pickUser } from "./ownership.js";
 import { WarehouseName, useWarehouses } from "./sales-common.js";
 import { NEXT_STATUSES, SERVICE_KINDS, SERVICE_PRIORITIES } from "./service-orders.js";
+import { NewTaskButton } from "./task-parts.js";
 
 mergeCatalogues(cat);
 
@@ -149,6 +150,7 @@ export default function ServiceOrderPage({ params, query, user }) {
   };
   const moveLabel = (s) => (o.status === "done" && s === "in_progress" ? t("service_order.reopen") : t(`service_order.to_${s}`));
   const actions = html`
+    <${NewTaskButton} user=${user} customerId=${o.customer_id} related=${{ type: "service_order", id: o.id }} />
     ${NEXT_STATUSES[o.status].map((s, i) => html`<button type="button" class=${i === 0 ? "primary" : ""} data-testid="service-move" data-status=${s}
       onClick=${() => change({ status: s }, t("service_order.moved", { status: label("service_status", s) }))}>${moveLabel(s)}</button>`)}
     ${o.status !== "closed" && html`<button type="button" onClick=${reassign}>${t("service_order.reassign")}</button>`}`;
