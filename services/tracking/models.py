@@ -168,6 +168,18 @@ rm_expenses = sa.Table(
     sa.Column("region", sa.String(40), nullable=True),
 )
 
+# per customer: invoiced and paid with the customer's owner and region (services/tracking/ledger.py)
+rm_customer_ledger = sa.Table(
+    "rm_customer_ledger", metadata,
+    sa.Column("customer_id", sa.String(36), primary_key=True),
+    sa.Column("owner_id", sa.String(36), nullable=True),  # None: the customer is not known here yet
+    sa.Column("region", sa.String(40), nullable=True),
+    sa.Column("invoiced", Money, nullable=True),  # issued (not void) invoices; None: none
+    sa.Column("paid", Money, nullable=True),  # payments in CNY; None: none
+    sa.Column("negative_invoices", sa.Integer, nullable=False, server_default="0"),
+    sa.Index("ix_rm_customer_ledger_owner", "owner_id", postgresql_include=["region", "invoiced", "paid"]),
+)
+
 rm_products = sa.Table(
     "rm_products", metadata,
     sa.Column("product_id", sa.String(36), primary_key=True),
@@ -178,7 +190,7 @@ rm_products = sa.Table(
 )
 
 READ_MODELS = (rm_customers, rm_leads, rm_opportunities, rm_orders, rm_order_lines, rm_order_balances,
-               rm_invoices, rm_payments, rm_expenses, rm_products)
+               rm_invoices, rm_payments, rm_expenses, rm_products, rm_customer_ledger)
 
 # ---- notifications --------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from services.tracking.domain.rules import (
 )
 from services.tracking.models import (
     Money,
+    rm_customer_ledger,
     rm_customers,
     rm_expenses,
     rm_invoices,
@@ -28,7 +29,6 @@ from services.tracking.models import (
     rm_order_balances,
     rm_order_lines,
     rm_orders,
-    rm_payments,
     rm_products,
 )
 from shared.money import fmt
@@ -287,30 +287,14 @@ def profit_by_customer(conn: Connection, start, end, scope_for, limit: int, offs
 
 def receivables_by_owner(conn: Connection, owner_scope: ColumnElement | None, limit: int, offset: int):
     """Per owner (the customer's current owner): invoiced (issued invoices), paid (payments
-    in CNY, prepayments included), outstanding and credit summed over their customers.
-    The invoices and payments of the customers in scope only (each joined with its customer's
-    row, then summed per customer): a rep's 20,000 customers, not every customer's sums.
-    owner_scope None: every owner (the sums first, then one join per customer)."""
-    c, i, pay = rm_customers, rm_invoices, rm_payments
-    zero = sa.literal(0, Money)
-
-    def in_scope(table):  # owner_scope None: every customer, no join before the sums
-        if owner_scope is None:
-            return table, sa.true()
-        return table.join(c, c.c.customer_id == table.c.customer_id), owner_scope
-
-    inv_from, inv_where = in_scope(i)
-    pay_from, pay_where = in_scope(pay)
-    amounts = sa.union_all(
-        sa.select(i.c.customer_id, i.c.amount.label("invoiced"), zero.label("paid"))
-        .select_from(inv_from).where(i.c.status != "void", inv_where),
-        sa.select(pay.c.customer_id, zero, pay.c.amount_cny).select_from(pay_from).where(pay_where),
-    ).subquery()
-    sums = (sa.select(amounts.c.customer_id, sa.func.sum(amounts.c.invoiced).label("invoiced"),
-                      sa.func.sum(amounts.c.paid).label("paid"))
-            .group_by(amounts.c.customer_id)).subquery()
-    per_customer = (sa.select(c.c.owner_id, c.c.region, sums.c.customer_id, sums.c.invoiced, sums.c.paid)
-                    .select_from(sums.join(c, c.c.customer_id == sums.c.customer_id))).subquery()
+    in CNY, prepayments included), outstanding and credit summed over their customers. Read
+    from the per-customer ledger (services/tracking/ledger.py); owner_scope is written on its
+    owner_id / region (None: every owner); customers not known here yet are left out."""
+    led = rm_customer_ledger
+    per_customer = (sa.select(led.c.owner_id, led.c.region, led.c.customer_id,
+                              sa.func.coalesce(led.c.invoiced, 0).label("invoiced"),
+                              sa.func.coalesce(led.c.paid, 0).label("paid"))
+                    .where(led.c.owner_id.is_not(None), sa.true() if owner_scope is None else owner_scope)).subquery()
     diff = per_customer.c.invoiced - per_customer.c.paid
     per_owner = (
         sa.select(per_customer.c.owner_id, per_customer.c.region, sa.func.count().label("customers"),
@@ -416,29 +400,29 @@ def receivables_ageing(conn: Connection, owner_scope: ColumnElement | None, as_o
     """Per owner (the customer's current owner): what is still owed by age of the invoice at
     as_of, payments settling the oldest invoices first (so what is open is the newest
     invoices' amounts): 0-30, 31-60, 61-90, over 90 days. Opening balances are billing's alone
-    (see /receivables/ageing there per customer). owner_scope None: every owner."""
-    c, i, pay = rm_customers, rm_invoices, rm_payments
-    # the customers in scope by a join on their row (nothing at all when the caller sees every
-    # owner: no join with every customer); owners joined only to the customers that owe
-    def in_scope(table):
-        if owner_scope is None:
-            return table, sa.true()
-        return table.join(c, c.c.customer_id == table.c.customer_id), owner_scope
+    (see /receivables/ageing there per customer). owner_scope: on the ledger's owner_id /
+    region (None: every owner).
 
-    pay_from, pay_where = in_scope(pay)
-    paid = (sa.select(pay.c.customer_id, sa.func.sum(pay.c.amount_cny).label("amount"))
-            .select_from(pay_from).where(pay_where).group_by(pay.c.customer_id)).subquery()
-    inv_from, inv_where = in_scope(i)
-    newest_first = {"partition_by": i.c.customer_id, "order_by": (i.c.issued_at.desc(), i.c.invoice_id.desc())}
-    inv = (sa.select(i.c.customer_id, i.c.amount, i.c.issued_at,
+    Only the customers that owe (the ledger: invoiced over paid; or with a negative invoice,
+    where an older invoice could still be open) have their invoices read: a customer who owes
+    nothing has nothing open."""
+    led, i = rm_customer_ledger, rm_invoices
+    paid = sa.func.coalesce(led.c.paid, 0)
+    owing = (sa.select(led.c.customer_id, led.c.owner_id, led.c.region, paid.label("paid"))
+             .where(led.c.owner_id.is_not(None), sa.true() if owner_scope is None else owner_scope,
+                    sa.or_(led.c.invoiced > paid, led.c.negative_invoices > 0))).subquery()
+    # partitions by byte order (the same partitions, no collation-aware comparisons)
+    customer = i.c.customer_id.collate("C")
+    newest_first = {"partition_by": customer, "order_by": (i.c.issued_at.desc(), i.c.invoice_id.desc())}
+    inv = (sa.select(i.c.customer_id, owing.c.owner_id, owing.c.region, owing.c.paid, i.c.amount, i.c.issued_at,
                      sa.func.sum(i.c.amount).over(**newest_first).label("newer_incl"),
-                     sa.func.sum(i.c.amount).over(partition_by=i.c.customer_id).label("invoiced"))
-           .select_from(inv_from).where(i.c.status != "void", inv_where)).subquery()
-    outstanding = inv.c.invoiced - sa.func.coalesce(paid.c.amount, 0)
+                     sa.func.sum(i.c.amount).over(partition_by=customer).label("invoiced"))
+           .select_from(i.join(owing, owing.c.customer_id == i.c.customer_id)).where(i.c.status != "void")).subquery()
+    outstanding = inv.c.invoiced - inv.c.paid
     open_amount = sa.func.greatest(0, sa.func.least(inv.c.amount, outstanding - (inv.c.newer_incl - inv.c.amount)))
     age = sa.func.date_part("day", sa.literal(as_of) - inv.c.issued_at)
-    per_invoice = (sa.select(inv.c.customer_id, open_amount.label("open"), age.label("age"))
-                   .select_from(inv.outerjoin(paid, paid.c.customer_id == inv.c.customer_id))).subquery()
+    per_invoice = sa.select(inv.c.customer_id, inv.c.owner_id, inv.c.region, open_amount.label("open"),
+                            age.label("age")).subquery()
     sums = []
     for name, low, high in AGEING_BUCKETS:
         cond = per_invoice.c.age >= low if high is None else sa.and_(per_invoice.c.age >= low,
@@ -446,11 +430,16 @@ def receivables_ageing(conn: Connection, owner_scope: ColumnElement | None, as_o
         if low == 0:
             cond = per_invoice.c.age <= high  # invoices dated after as_of count as current
         sums.append(sa.func.coalesce(sa.func.sum(per_invoice.c.open).filter(cond), 0).label(name))
-    per_owner = (sa.select(c.c.owner_id, c.c.region,
-                           sa.func.count(sa.distinct(per_invoice.c.customer_id)).label("customers"),
-                           sa.func.sum(per_invoice.c.open).label("total"), *sums)
-                 .select_from(per_invoice.join(c, c.c.customer_id == per_invoice.c.customer_id))
-                 .where(per_invoice.c.open > 0).group_by(c.c.owner_id, c.c.region)).subquery()
+    # per customer, then per owner: two hashed aggregations (a count of distinct customers
+    # per owner would sort every open invoice)
+    per_customer = (sa.select(per_invoice.c.owner_id, per_invoice.c.region,
+                              sa.func.sum(per_invoice.c.open).label("total"), *sums)
+                    .where(per_invoice.c.open > 0)
+                    .group_by(per_invoice.c.customer_id, per_invoice.c.owner_id, per_invoice.c.region)).subquery()
+    per_owner = (sa.select(per_customer.c.owner_id, per_customer.c.region, sa.func.count().label("customers"),
+                           sa.func.sum(per_customer.c.total).label("total"),
+                           *[sa.func.sum(per_customer.c[name]).label(name) for name, _, _ in AGEING_BUCKETS])
+                 .group_by(per_customer.c.owner_id, per_customer.c.region)).subquery()
     rows, total = paged(conn, sa.select(per_owner, users.c.full_name, users.c.username)
                         .select_from(per_owner.outerjoin(users, users.c.id == per_owner.c.owner_id))
                         .order_by(per_owner.c.total.desc(), per_owner.c.owner_id, per_owner.c.region)

@@ -23,6 +23,7 @@ from services.tracking.api.readers import reader_of
 from services.tracking.api.regions import with_branches
 from services.tracking.domain import periods as P
 from services.tracking.models import (
+    rm_customer_ledger,
     rm_customers,
     rm_expenses,
     rm_leads,
@@ -202,6 +203,16 @@ def _customer_scope(conn, me):
     return scope_for
 
 
+def _ledger_scope(conn, me):
+    """The receivables' rows the caller may see, on the ledger's owner and region (the
+    customer's current owner; a head-office manager: the branches' too), of `owner_id` /
+    `region` if asked; None: every row."""
+    led = rm_customer_ledger
+    scope = None if sees_all(me, "reports") and not id_arg("owner_id") else _one_owner(
+        with_branches(owner_filter(conn, me, led.c.owner_id, "reports"), led.c.region, me), led.c.owner_id)
+    return _in_region(scope, led.c.region)
+
+
 def _expense_scope(conn, me):
     """The claims the reader may see (admin, finance: all; else their own and their team's),
     of `owner_id`'s only if asked."""
@@ -352,11 +363,7 @@ def expenses():
 def receivables_by_owner():
     fmt, page, per_page = _window()
     with _reading() as conn:
-        me = principal()
-        scope = None if sees_all(me, "reports") and not id_arg("owner_id") else _one_owner(
-            with_branches(owner_filter(conn, me, rm_customers.c.owner_id, "reports"), rm_customers.c.region, me),
-            rm_customers.c.owner_id)
-        scope = _in_region(scope, rm_customers.c.region)
+        scope = _ledger_scope(conn, principal())
         items, total = reports.receivables_by_owner(conn, scope, per_page, (page - 1) * per_page)
     return _answer("receivables-by-owner", fmt, items, total, page, per_page)
 
@@ -373,11 +380,7 @@ def receivables_ageing():
             as_of = P.parse_instant(raw, end_of_day=False)
         except P.BadDate:
             raise ValidationFailed("invalid as_of", details={"as_of": ["must be a date (YYYY-MM-DD)"]}) from None
-    me = principal()
     with _reading() as conn:
-        scope = None if sees_all(me, "reports") and not id_arg("owner_id") else _one_owner(
-            with_branches(owner_filter(conn, me, rm_customers.c.owner_id, "reports"), rm_customers.c.region, me),
-            rm_customers.c.owner_id)
-        scope = _in_region(scope, rm_customers.c.region)
+        scope = _ledger_scope(conn, principal())
         items, total = reports.receivables_ageing(conn, scope, as_of, per_page, (page - 1) * per_page)
     return _answer("receivables-ageing", fmt, items, total, page, per_page, as_of=as_of.isoformat())
