@@ -205,11 +205,11 @@ def funnel(conn: Connection, start, end, lead_scope: ColumnElement, opp_scope: C
 
 
 def _expense_customer(e=rm_expenses):
-    """(expenses with their order, the customer column): a claim's customer is its own or,
-    for a claim on an order, the order's (a left join: one pass, no probe per claim)."""
+    """(expenses, the customer column): a claim's customer is its own or, for a claim on an
+    order, the order's (a probe of that order only when the claim names no customer)."""
     o = rm_orders.alias("expense_order")
-    joined = e.outerjoin(o, sa.and_(e.c.customer_id.is_(None), o.c.order_id == e.c.order_id))
-    return joined, sa.func.coalesce(e.c.customer_id, o.c.customer_id)
+    of_order = sa.select(o.c.customer_id).where(o.c.order_id == e.c.order_id).scalar_subquery()
+    return e, sa.func.coalesce(e.c.customer_id, of_order)
 
 
 def _named_page(conn: Connection, grouped, order_by, limit: int, offset: int, name_join):
@@ -341,10 +341,12 @@ def sales_by_month(conn: Connection, year: int, scope: ColumnElement) -> list[di
 
 
 def expenses_by(conn: Connection, group: str, start, end, expense_scope: ColumnElement | None,
-                customer_scope_for, limit: int, offset: int):
+                customer_scope_for, limit: int, offset: int, *, customers_scope: ColumnElement | None = None):
     """Expense claims per submitter or per customer (directly or through its order), within
     the claims the reader may see: count and amount per status group (claimed = every claim
-    but the rejected ones; approved = approved or paid; paid)."""
+    but the rejected ones; approved = approved or paid; paid). Per customer, customers_scope
+    (the visibility rule on rm_customers' columns) is a join on each claim's customer row
+    instead of customer_scope_for's semi-join with every customer of the team."""
     e, c = rm_expenses, rm_customers
     if group == "submitter":
         linked, keys = e, (e.c.submitter_id.label("key"), e.c.region)
@@ -352,7 +354,11 @@ def expenses_by(conn: Connection, group: str, start, end, expense_scope: ColumnE
     else:
         linked, exp_customer = _expense_customer()
         keys = (exp_customer.label("key"),)
-        where = [exp_customer.is_not(None), customer_scope_for(exp_customer)]
+        if customers_scope is not None:
+            linked = linked.join(c, c.c.customer_id == exp_customer)
+            where = [customers_scope]
+        else:
+            where = [exp_customer.is_not(None), customer_scope_for(exp_customer)]
     claimed = e.c.status != "rejected"
     # per submitter: one row per submitter and the region the claims were made in
     grouped = (

@@ -81,8 +81,8 @@ COLUMNS = {
 def _reading() -> Iterator[Connection]:
     """A connection for one report: its own read-only transaction with JIT off (a report's
     plan costs over a million rows make PostgreSQL compile it, ~2 s of JIT for a query that
-    runs in 100 ms) and room for its hash aggregates in memory (work_mem, this transaction
-    only)."""
+    runs in 100 ms) and room for its hash aggregates in memory (work_mem); both for this
+    transaction only."""
     with service_context().engine.connect() as conn:
         conn.execute(sa.text("SET LOCAL jit = off"))
         conn.execute(sa.text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
@@ -354,7 +354,8 @@ def expenses():
     with _reading() as conn:
         items, total = reports.expenses_by(conn, group, start, end,
                                            _in_region(_expense_scope(conn, me), rm_expenses.c.region),
-                                           _customer_scope(conn, me), per_page, (page - 1) * per_page)
+                                           _customer_scope(conn, me), per_page, (page - 1) * per_page,
+                                           customers_scope=_customers_table_scope(conn, me))
     return _answer(f"expenses-{group}", fmt, items, total, page, per_page, group=group)
 
 
