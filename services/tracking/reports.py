@@ -119,12 +119,19 @@ def sales_by_region(conn: Connection, start, end, scope: ColumnElement, opp_scop
 
 def product_sales(conn: Connection, start, end, scope: ColumnElement, limit: int, offset: int):
     o, line, p = rm_orders, rm_order_lines, rm_products
-    base = (
+    # per product and order, then per product: two hashed aggregations (a count of distinct
+    # orders per product would sort every line)
+    per_order = (
         sa.select(line.c.product_id, sa.func.sum(line.c.quantity).label("quantity"),
-                  sa.func.sum(line.c.gross).label("revenue"), sa.func.sum(line.c.net).label("net"),
-                  sa.func.count(sa.distinct(o.c.order_id)).label("orders"))
+                  sa.func.sum(line.c.gross).label("revenue"), sa.func.sum(line.c.net).label("net"))
         .select_from(line.join(o, o.c.order_id == line.c.order_id))
-        .where(*counted_orders(start, end, scope)).group_by(line.c.product_id)
+        .where(*counted_orders(start, end, scope)).group_by(line.c.product_id, line.c.order_id)
+    ).subquery()
+    base = (
+        sa.select(per_order.c.product_id, sa.func.sum(per_order.c.quantity).label("quantity"),
+                  sa.func.sum(per_order.c.revenue).label("revenue"), sa.func.sum(per_order.c.net).label("net"),
+                  sa.func.count().label("orders"))
+        .group_by(per_order.c.product_id)
     ).subquery()
     rows, total = paged(conn, sa.select(base, p.c.sku, p.c.name)
                         .select_from(base.outerjoin(p, p.c.product_id == base.c.product_id))
