@@ -56,6 +56,7 @@ run: prepare
 	@[[ "$(SALES_REPLICAS)" =~ ^[1-9][0-9]?$$ ]] || { echo "SALES_REPLICAS must be 1..99"; exit 2; }
 	@echo "portal and API: http://$${GATEWAY_HOST:-127.0.0.1}:$${GATEWAY_PORT:-8080}"
 	@$(WITH_SECRETS) LOG_FORMAT=$${LOG_FORMAT:-text} PYTHONPATH=$(CURDIR) \
+	  CRM_DOCUMENT_DIR=$${CRM_DOCUMENT_DIR:-$(CURDIR)/var/documents} \
 	  SALES_REUSE_PORT=$$([ $(SALES_REPLICAS) -gt 1 ] && echo 1 || echo 0) \
 	  $(BIN)/honcho -d $(CURDIR) -f deploy/Procfile start -c sales_api=$(SALES_REPLICAS),sales_consumer=$(SALES_REPLICAS)
 

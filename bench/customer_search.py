@@ -45,7 +45,7 @@ FROM (
   SELECT i, c, t, c || m || t || i::text || '有限公司' AS n, c || m || t || i::text AS k
   FROM (SELECT i, (CAST(:cities AS text[]))[1 + i % 30] AS c, (CAST(:mids AS text[]))[1 + (i / 30) % 40] AS m,
                (CAST(:trades AS text[]))[1 + (i / 1200) % 8] AS t
-        FROM generate_series(:lo, :hi) AS i) s
+        FROM generate_series(CAST(:lo AS int), CAST(:hi AS int)) AS i) s
 ) x
 """
 POPULATE_CONTACTS = """
@@ -54,7 +54,7 @@ SELECT md5(i::text || 'k')::uuid::text, md5(i::text || 'c')::uuid::text, nm, nm,
        '139' || lpad(i::text, 8, '0'), i % 4 = 0, now() - make_interval(secs => i), now()
 FROM (SELECT i, substr(:surnames, 1 + i % 10, 1) || substr(:given, 1 + (i / 10) % 30, 1)
                 || substr(:given, 1 + (i / 300) % 30, 1) AS nm
-      FROM generate_series(:lo, :hi) AS i) s
+      FROM generate_series(CAST(:lo AS int), CAST(:hi AS int)) AS i) s
 """
 
 

@@ -1,12 +1,16 @@
-"""Inventory reservation throughput (issue 5): a backlog of sales.order.placed events
+"""Inventory reservation throughput (issues 5 and 19): a backlog of sales.order.placed events
 (3 lines each) published to the broker, consumed by the real inventory consumer process(es).
 
-    .venv/bin/python bench/inventory_reservations.py [--orders 10000] [--consumers 1] [--products 300]
+    .venv/bin/python bench/inventory_reservations.py [--orders 10000] [--consumers 1,2] [--products 300]
 
-Prints reservations processed per second (from the first to the last committed
-reservation, and wall time from consumer start), how many reserved / failed, outbox events
-written, and checks that ledger sums equal levels and nothing is oversold. Uses a scratch
-database and vhost on the local servers and removes them after."""
+Runs once per consumer count in --consumers (default 1 and 2), each time with the same
+seeded stock and the same orders in a fresh scratch database and vhost, and prints per run
+the reservations processed per second (from the first to the last committed reservation,
+and wall time from consumer start), how many reserved / failed, outbox events written, the
+deadlocks PostgreSQL counted, how much of the consumers' transaction time went to waiting
+for each other's locks (sampled), and checks that ledger sums equal levels and nothing is
+oversold; then the throughput of each count against the first. Removes the scratch
+databases and vhosts after."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import os
 import random
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -89,15 +94,68 @@ def queue_depth(settings) -> int:
         conn.close()
 
 
+def deadlocks(engine) -> int:
+    """Deadlocks PostgreSQL detected in this database so far (statistics lag up to a second)."""
+    with engine.connect() as conn:
+        return int(conn.execute(sa.text(
+            "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")).scalar_one() or 0)
+
+
+class LockWaits(threading.Thread):
+    """Samples pg_stat_activity every 50 ms: of the database's backends inside a
+    transaction, how many wait for a lock another holds (wait_event_type Lock: the old
+    advisory lock, a row or transaction id). A figure that CPU contention from other work
+    on the machine distorts less than throughput does."""
+
+    def __init__(self, engine):
+        super().__init__(daemon=True)
+        self.engine, self.stop, self.in_tx, self.waiting = engine, threading.Event(), 0, 0
+
+    def run(self) -> None:
+        with self.engine.connect() as conn:
+            while not self.stop.is_set():
+                row = conn.execute(sa.text(
+                    "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL "
+                    "AND backend_type = 'client backend'")).one()
+                conn.rollback()
+                self.waiting += row[0]
+                self.in_tx += row[1]
+                self.stop.wait(0.05)
+
+    @property
+    def share(self) -> float:
+        return self.waiting / self.in_tx if self.in_tx else 0.0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--orders", type=int, default=10000)
-    ap.add_argument("--consumers", type=int, default=1)
+    ap.add_argument("--consumers", default="1,2", help="consumer counts to run one after the other, e.g. 1,2")
     ap.add_argument("--products", type=int, default=300)
     ap.add_argument("--warehouses", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--batch", type=int, default=None, help="INVENTORY_CONSUMER_BATCH for the consumers")
     args = ap.parse_args()
+    counts = [int(c) for c in str(args.consumers).split(",") if c.strip()]
+    results: list[tuple[int, float]] = []
+    status = 0
+    for n in counts:
+        print(f"--- {n} consumer{'s' if n > 1 else ''} ---", flush=True)
+        ok, rate, share = run(args, n)
+        results.append((n, rate, share))
+        status = status or (0 if ok else 1)
+    if len(results) > 1:
+        base_n, base, _ = results[0]
+        print("summary: " + "; ".join(f"{n} consumer{'s' if n > 1 else ''} {rate:.0f}/s (lock waits {share:.0%})"
+                                      for n, rate, share in results)
+              + "; " + ", ".join(f"{n} vs {base_n}: x{rate / base:.2f}" for n, rate, _ in results[1:]))
+    return status
+
+
+def run(args: argparse.Namespace, consumers: int) -> tuple[bool, float, float]:
+    """One run with `consumers` consumer processes: (every check passed, reservations/s,
+    share of lock waits)."""
     rng = random.Random(5)
     with postgres_server() as pg, rabbitmq_vhost() as amqp, scratch_database(pg, "bench_inventory") as db_url:
         settings = settings_for("inventory", database_url=db_url, rabbitmq_url=amqp)
@@ -117,9 +175,12 @@ def main() -> int:
         if args.batch:
             env["INVENTORY_CONSUMER_BATCH"] = str(args.batch)
         log = open("/tmp/bench-inventory-consumer.log", "ab")  # noqa: SIM115 - lives as long as the consumers
+        deadlocks_before = deadlocks(engine)
+        waits = LockWaits(engine)
+        waits.start()
         t_start = time.perf_counter()
         procs = [subprocess.Popen([sys.executable, "-m", "services.inventory", "consumer"], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=log) for _ in range(args.consumers)]
+                                  stdout=subprocess.DEVNULL, stderr=log) for _ in range(consumers)]
         try:
             done = 0
             deadline = time.monotonic() + args.timeout
@@ -132,6 +193,8 @@ def main() -> int:
                 time.sleep(0.25)
             wall = time.perf_counter() - t_start
         finally:
+            waits.stop.set()
+            waits.join(5)
             for p in procs:
                 p.terminate()
             for p in procs:
@@ -155,19 +218,25 @@ def main() -> int:
 
             totals_off = len(total_differences(conn))
             inbox = conn.execute(sa.text("SELECT count(*) FROM inbox")).scalar_one()
+        time.sleep(1.0)  # the statistics of the consumers' last transactions
+        deadlocked = deadlocks(engine) - deadlocks_before
         engine.dispose()
         span = (last - first).total_seconds() if first and last else float("nan")
         load = os.getloadavg()
         print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
               "at the end (other work shares the cores)")
-        print(f"consumers: {args.consumers} (batch {args.batch or 'default'}); processed {done}/{args.orders} orders "
+        print(f"consumers: {consumers} (batch {args.batch or 'default'}); processed {done}/{args.orders} orders "
               f"(reserved {counts.get('reserved', 0)}, failed {counts.get('failed', 0)}); inbox rows {inbox}")
         print(f"reservations/s: {done / span:.0f} (first to last commit, {span:.1f}s); "
               f"{done / wall:.0f} including consumer start-up ({wall:.1f}s)")
         print("outbox events written: " + ", ".join(f"{k} {v}" for k, v in sorted(events.items())))
         print(f"ledger sums equal levels: {'yes' if mismatched == 0 else f'NO ({mismatched} rows differ)'}; "
-              f"rows with available < 0: {negative}; product totals off: {totals_off}")
-        return 0 if done >= args.orders and mismatched == 0 and negative == 0 and totals_off == 0 else 1
+              f"rows with available < 0: {negative}; product totals off: {totals_off}; "
+              f"deadlocks detected: {deadlocked}", flush=True)
+        print(f"lock waits: {waits.share:.0%} of the samples of a transaction in progress waited for another's lock",
+              flush=True)
+        ok = done >= args.orders and mismatched == 0 and negative == 0 and totals_off == 0
+        return ok, done / span, waits.share
 
 
 if __name__ == "__main__":

@@ -51,10 +51,32 @@ def mark_time(driver, name: str, since: str | None = None, timeout: float = 30) 
         name, since)
 
 
+BREAKDOWN: dict[str, list[dict[str, float]]] = {}
+
+
 def reload_to(driver, url: str, mark: str) -> float:
     driver.get("about:blank")
     driver.get(url)
-    return mark_time(driver, mark)
+    ready = mark_time(driver, mark)
+    # where the time went: when the HTML arrived, when the entry module ran, and each API call
+    # (start and end, from the navigation's start)
+    steps = driver.execute_script("""
+      const nav = performance.getEntriesByType('navigation')[0];
+      const out = {html: nav.responseEnd, dom_interactive: nav.domInteractive};
+      for (const r of performance.getEntriesByType('resource')) {
+        const m = r.name.match(/\\/api\\/v1\\/([a-z-]+(?:\\/[a-z-]+)?)/);
+        if (m && !(m[1] + '_start' in out)) { out[m[1] + '_start'] = r.startTime; out[m[1] + '_end'] = r.responseEnd; }
+      }
+      return out;""")
+    BREAKDOWN.setdefault(mark, []).append({**steps, "ready": ready})
+    return ready
+
+
+def breakdown_lines(mark: str) -> list[str]:
+    runs = BREAKDOWN.get(mark, [])
+    keys = sorted({k for r in runs for k in r}, key=lambda k: statistics.median([r[k] for r in runs if k in r]))
+    return [f"    {k:<40} p50 {statistics.median([r[k] for r in runs if k in r]):7.1f} ms from navigation start"
+            for k in keys]
 
 
 def in_app(driver, route: str, mark: str) -> float:
@@ -123,9 +145,11 @@ def main() -> int:
         biggest = max((int(parse_qs(urlparse(u).query).get("per_page", ["0"])[0]) for u in rows), default=0)
         print(line("baseline: API GET /customers page 1 (50 rows)", api))
         print(line("portal: customer list, full reload", reload_list))
+        print("\n".join(breakdown_lines("crm:list-ready:customers")))
         print(line("portal: customer list, in-app navigation", nav_list))
         print(line("baseline: API GET /customers/{id}", api_record))
         print(line("portal: customer page, full reload", reload_record))
+        print("\n".join(breakdown_lines("crm:record-ready:customer")))
         print(line("portal: customer page, in-app navigation", nav_record))
         print(f"first screen JavaScript + CSS: {transferred / 1024:.1f} KB transferred (gzip), "
               f"{decoded / 1024:.1f} KB decoded, {len(code)} files")

@@ -12,10 +12,17 @@ from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import api_auth, api_preferences, api_users, idempotency, meta, portal
-from gateway.auth import API_PREFIX, assign_request_id, authenticate, identity_header, needs_auth
+from gateway.auth import (
+    API_PREFIX,
+    assign_request_id,
+    authenticate,
+    identity_header,
+    is_public_feed,
+    needs_auth,
+)
 from gateway.context import GatewayContext, gateway_context
 from gateway.proxy import forward, route_for
-from shared.identity import REQUEST_ID_HEADER
+from shared.identity import REQUEST_ID_HEADER, sign_public_call
 from shared.web import error_response, install_error_handlers, refuse_odd_request
 
 log = logging.getLogger("crm.gateway")
@@ -100,9 +107,12 @@ def proxy(path: str):
         return error_response(404, "not_found", f"no service serves /{segment}")
     service, service_path = target
     service_path = quote(service_path, safe=PATH_SAFE)  # as sent: no raw spaces or non-ASCII upstream
-    principal = g.principal
     ctx = gateway_context()
-    identity = identity_header(principal, ctx.settings.internal_secret)
+    principal = g.get("principal")
+    if principal is None and request.method == "GET" and is_public_feed(request.path):
+        identity = sign_public_call(ctx.settings.internal_secret)  # the service checks the feed's secret
+    else:
+        identity = identity_header(g.principal, ctx.settings.internal_secret)
     return forward(ctx.upstreams, service, service_path, identity, g.request_id,
                    buffer=g.get("idempotency") is not None)
 
@@ -123,7 +133,7 @@ def create_gateway_app(ctx: GatewayContext) -> Flask:
         refused = refuse_odd_request(forms=False)  # doubled slashes, control characters, NUL in the query
         if refused is not None:
             return refused
-        if needs_auth(request.path):
+        if needs_auth(request.path, request.method):
             authenticate()
             return _claim_idempotency()
         return None

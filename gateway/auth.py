@@ -23,6 +23,10 @@ API_PREFIX = "/api/v1"
 PUBLIC_API_PATHS = {f"{API_PREFIX}/auth/login", f"{API_PREFIX}/auth/refresh", f"{API_PREFIX}/auth/logout",
                     f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs"}
 PUBLIC_API_PREFIXES = (f"{API_PREFIX}/docs/",)
+# GET calls read through a secret URL rather than a bearer token (a phone's calendar app
+# subscribed to the feed): passed on to the service as a public call (shared.identity),
+# which checks the secret itself.
+PUBLIC_FEEDS = re.compile(rf"^{API_PREFIX}/calendar/feed/[A-Za-z0-9_\-]{{16,128}}\.ics$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 # What a user whose password must be changed (a generated first-admin password) may call.
 PASSWORD_CHANGE_PATHS = {f"{API_PREFIX}/auth/me", f"{API_PREFIX}/auth/password", f"{API_PREFIX}/auth/logout"}
@@ -34,10 +38,16 @@ def assign_request_id() -> str:
     return g.request_id
 
 
-def needs_auth(path: str) -> bool:
+def needs_auth(path: str, method: str = "GET") -> bool:
     if not (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
         return False
+    if method == "GET" and is_public_feed(path):
+        return False
     return path not in PUBLIC_API_PATHS and not path.startswith(PUBLIC_API_PREFIXES)
+
+
+def is_public_feed(path: str) -> bool:
+    return PUBLIC_FEEDS.match(path) is not None
 
 
 def verified_claims() -> TokenClaims:

@@ -1,5 +1,9 @@
 """/healthz, /readyz (every service's readiness, asked concurrently), the merged OpenAPI
-document at /api/v1/openapi.json and the offline docs page at /api/v1/docs."""
+document at /api/v1/openapi.json and the offline docs page at /api/v1/docs.
+
+`/readyz?scope=gateway` checks the gateway's own database only: the readiness probe of the
+gateway's pods (deploy/k8s), which must not take the one public door out of service when
+a single service behind it is down (that service's paths answer 503 meanwhile)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, send_from_directory
+from flask import Blueprint, Response, current_app, jsonify, request, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from gateway.context import gateway_context
@@ -66,7 +70,8 @@ def healthz():
 @bp.get("/readyz")
 def readyz():
     ctx = gateway_context()
-    answers = _fan_out("/readyz", ctx.config.ready_timeout)
+    own_only = request.args.get("scope") == "gateway"
+    answers = {} if own_only else _fan_out("/readyz", ctx.config.ready_timeout)
     failed = {name: answer for name, answer in answers.items() if not isinstance(answer, dict)}
     try:
         ping(ctx.engine)
@@ -75,6 +80,8 @@ def readyz():
     if failed:
         return error_response(503, "not_ready", "not every service is ready: " + ", ".join(sorted(failed)),
                               {"failed": failed, "ready": sorted(set(answers) - set(failed))})
+    if own_only:
+        return jsonify({"status": "ready", "scope": "gateway"})
     return jsonify({"status": "ready", "services": sorted(answers)})
 
 
@@ -91,6 +98,9 @@ def openapi_json():
             operation["security"] = []
     for operation in merged["paths"].get("/api/v1/auth/logout", {}).values():
         operation["security"] = [{"bearerAuth": []}, {}]  # the bearer token, or the refresh token alone
+    for path, item in merged["paths"].items():  # read through its secret URL (gateway.auth.PUBLIC_FEEDS)
+        if path.startswith("/api/v1/calendar/feed/") and "get" in item:
+            item["get"]["security"] = []
     merged["servers"] = [{"url": "/"}]
     missing = {name: answer if isinstance(answer, str) else "no OpenAPI document"
                for name, answer in answers.items() if name not in documents}

@@ -8,6 +8,12 @@ one database transaction, one savepoint per message, so a failure touches only i
 message. An event whose producer is not trusted for its type (shared.provenance: the
 envelope's producer, the broker-validated user_id) is dead-lettered at once and logged,
 never applied.
+
+A batch that hit a deadlock or a serialization failure is applied again whole
+(TRANSIENT_ATTEMPTS) before it falls back to one savepoint per message. A service whose
+handlers lock rows can register a prelude (HandlerTable.add_prelude) that takes every lock
+the batch will need, in the service's one lock order, before any handler runs: a batch
+then holds its locks until commit without ever waiting in another order than a replica's.
 """
 
 from __future__ import annotations
@@ -40,6 +46,9 @@ QUEUE_PROBE_S = float(os.environ.get("CRM_QUEUE_PROBE_S", "15"))
 
 ATTEMPT_HEADER = "x-crm-attempt"
 ERROR_HEADER = "x-crm-error"
+# a batch aborted by a deadlock or serialization failure is applied this many times in all
+TRANSIENT_ATTEMPTS = 3
+_TRANSIENT_SQLSTATES = {"40P01", "40001"}  # deadlock_detected, serialization_failure
 
 
 class Reactions:
@@ -95,6 +104,13 @@ def topic_match(pattern: str, event_type: str) -> bool:
 
 
 BatchHandler = Callable[[Connection, list[Envelope]], None]
+Prelude = Callable[[Connection, list[Envelope]], None]
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A deadlock or serialization failure: the transaction may simply be run again."""
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) in _TRANSIENT_SQLSTATES
 
 
 @dataclass
@@ -104,10 +120,16 @@ class HandlerTable:
     A handler takes one event: fn(conn, envelope, reactions). A batch handler takes every
     new event of a delivered batch that it matches, in delivery order: fn(conn, envelopes)
     (for bulk writes such as tracking's event store); it runs after the per-event handlers
-    of the same batch. Both are deduplicated by the inbox per (event, handler name)."""
+    of the same batch. Both are deduplicated by the inbox per (event, handler name).
+
+    A prelude, fn(conn, envelopes), runs before any handler with the batch's events that
+    are new to at least one handler: it takes the row locks the batch's handlers will take,
+    in one global order, so that replicas whose batches overlap queue up instead of
+    deadlocking (the handlers lock again, which costs nothing then)."""
 
     entries: list[tuple[str, str, Handler]] = field(default_factory=list)
     batch_entries: list[tuple[str, str, BatchHandler]] = field(default_factory=list)
+    preludes: list[Prelude] = field(default_factory=list)
     _cache: dict[str, tuple[list[tuple[str, Handler]], list[tuple[str, BatchHandler]]]] = field(
         default_factory=dict, repr=False)
 
@@ -119,9 +141,18 @@ class HandlerTable:
         self.batch_entries.append((pattern, name or f"{handler.__module__}.{handler.__qualname__}", handler))
         self._cache.clear()
 
+    def add_prelude(self, prelude: Prelude) -> None:
+        self.preludes.append(prelude)
+
+    def run_preludes(self, conn: Connection, envelopes: list[Envelope]) -> None:
+        if envelopes:
+            for prelude in self.preludes:
+                prelude(conn, envelopes)
+
     def extend(self, other: HandlerTable) -> None:
         self.entries.extend(other.entries)
         self.batch_entries.extend(other.batch_entries)
+        self.preludes.extend(other.preludes)
         self._cache.clear()
 
     def _resolve(self, event_type: str):
@@ -360,10 +391,7 @@ class Consumer:
                 self._check_producer(delivery)
         good = [d for d in batch if not d.permanent]
         failed = [d for d in batch if d.permanent]
-        try:
-            with self.engine.connect() as db, db.begin():
-                apply_events(db, self.handlers, self.outbox, [d.envelope for d in good])
-        except Exception:  # find the failing message(s) one by one
+        if not self._apply_whole(good):  # find the failing message(s) one by one
             self.fallbacks += 1
             metrics.CONSUMER_FALLBACKS.labels(self.settings.service, self.queue).inc()
             good, more_failed = self._apply_isolated(good)
@@ -381,14 +409,37 @@ class Consumer:
         for delivery in failed:
             self._retry_or_dead_letter(channel, publisher, delivery)
 
+    def _apply_whole(self, batch: list[_Delivery]) -> bool:
+        """Apply the batch in one transaction, again after a deadlock or serialization
+        failure (TRANSIENT_ATTEMPTS in all); False when it failed otherwise or every time."""
+        for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
+            try:
+                with self.engine.connect() as db, db.begin():
+                    apply_events(db, self.handlers, self.outbox, [d.envelope for d in batch])
+                return True
+            except Exception as exc:
+                if not is_transient(exc) or attempt == TRANSIENT_ATTEMPTS:
+                    return False
+                log.warning("batch of %d aborted (%s), applying it again", len(batch), str(exc).splitlines()[0])
+                self._stop.wait(0.01 * attempt * (0.5 + random.random()))
+        return False
+
     def _apply_isolated(self, batch: list[_Delivery]) -> tuple[list[_Delivery], list[_Delivery]]:
         succeeded: list[_Delivery] = []
         failed: list[_Delivery] = []
         with self.engine.connect() as db, db.begin():
+            if self.handlers.preludes:  # the batch's locks first, in their order; best effort
+                savepoint = db.begin_nested()
+                try:
+                    self.handlers.run_preludes(db, [d.envelope for d in batch])
+                    savepoint.commit()
+                except Exception as exc:  # the handlers still lock what they write
+                    savepoint.rollback()
+                    log.warning("prelude failed for an isolated batch: %s", str(exc).splitlines()[0])
             for delivery in batch:
                 savepoint = db.begin_nested()
                 try:
-                    apply_events(db, self.handlers, self.outbox, [delivery.envelope])
+                    apply_events(db, self.handlers, self.outbox, [delivery.envelope], prelude=False)
                     savepoint.commit()
                     succeeded.append(delivery)
                 except Exception as exc:  # the message is retried, not lost
@@ -431,14 +482,19 @@ class Consumer:
         self._settled(delivery, outcome)
 
 
-def apply_events(db: Connection, handlers: HandlerTable, outbox: Outbox, envelopes: list[Envelope]) -> None:
-    """Apply events in the caller's transaction: one inbox statement for all of them, then
-    each event's handlers in order, then the batch handlers with the new events."""
+def apply_events(db: Connection, handlers: HandlerTable, outbox: Outbox, envelopes: list[Envelope], *,
+                 prelude: bool = True) -> None:
+    """Apply events in the caller's transaction: one inbox statement for all of them, the
+    preludes with the new events (unless prelude=False: the caller ran them), then each
+    event's handlers in order, then the batch handlers with the new events."""
     pairs = []
     for env in envelopes:
         pairs += [(env.event_id, name) for name, _ in handlers.for_event(env.event_type)]
         pairs += [(env.event_id, name) for name, _ in handlers.batch_for_event(env.event_type)]
     fresh = claim(db, pairs)
+    if prelude and handlers.preludes:
+        new_ids = {event_id for event_id, _ in fresh}
+        handlers.run_preludes(db, [env for env in envelopes if env.event_id in new_ids])
     batches: dict[str, tuple[BatchHandler, list[Envelope]]] = {}
     for env in envelopes:
         for name, handler in handlers.for_event(env.event_type):

@@ -143,3 +143,14 @@ def run_migrations(url: str, migrations_dir: Path) -> None:
 def ping(engine: Engine) -> None:
     with engine.connect() as conn:
         conn.execute(sa.text("SELECT 1"))
+
+
+def escape_like(text: str) -> str:
+    """text with LIKE's wildcards (and the escape character, backslash: PostgreSQL's default)
+    taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its wildcards taken literally."""
+    return f"%{escape_like(text)}%"

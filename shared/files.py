@@ -6,7 +6,8 @@
 - `sniff_type`: the type decided from the bytes (puremagic), never from the uploader's
   header or the name's extension; only PNG, JPEG, GIF, WebP (not SVG) and PDF keep their
   type, anything else is `application/octet-stream`.
-- `download_headers`: what a file is sent back with: its sniffed type, `nosniff`,
+- `download_headers`: what a file is sent back with: its sniffed type (or the one
+  shared.doctypes decided at upload), `nosniff`,
   `Content-Disposition: attachment` (inline only for the safe types, when asked) with the
   name as RFC 6266 `filename*=UTF-8''...` and an ASCII fallback, and no caching.
 """
@@ -63,10 +64,12 @@ def content_disposition(filename: str, *, inline: bool = False) -> str:
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def download_headers(data: bytes, filename: str, *, inline: bool = False) -> tuple[str, dict[str, str]]:
+def download_headers(data: bytes, filename: str, *, inline: bool = False,
+                     content_type: str | None = None) -> tuple[str, dict[str, str]]:
     """(Content-Type, other headers) to send an uploaded file back with. `inline` is honoured
-    only for the safe types."""
-    kind = sniff_type(data)
+    only for the safe types. content_type: a type decided from the bytes at upload by a
+    stricter rule (shared.doctypes), used instead of sniffing again."""
+    kind = content_type or sniff_type(data)
     return kind, {
         "Content-Disposition": content_disposition(filename, inline=inline and kind in SAFE_TYPES),
         "X-Content-Type-Options": "nosniff",

@@ -16,6 +16,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 INTERNAL_AUDIENCE = "crm-internal"
 INTERNAL_ISSUER = "crm-gateway"
 INTERNAL_TTL_SECONDS = 60
+# A call the gateway passes on WITHOUT a user (a public path such as a calendar feed read
+# through its secret URL): signed for this audience, so it can never pass as a user's identity.
+PUBLIC_CALL_AUDIENCE = "crm-internal-public"
 
 ROLES = ("admin", "manager", "sales", "finance", "warehouse")
 
@@ -63,3 +66,18 @@ def verify_identity(token: str, secret: str) -> Principal:
     if role not in ROLES:
         raise InvalidIdentity("unknown role")
     return Principal(user_id=claims["sub"], role=role, username=claims.get("usr", ""), region=claims.get("rgn", ""))
+
+
+def sign_public_call(secret: str, *, ttl: int = INTERNAL_TTL_SECONDS) -> str:
+    """The X-CRM-Identity of a call with no user: it proves only that the gateway sent it."""
+    now = int(time.time())
+    claims = {"sub": "public", "iat": now, "exp": now + ttl, "aud": PUBLIC_CALL_AUDIENCE, "iss": INTERNAL_ISSUER}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def verify_public_call(token: str, secret: str) -> None:
+    try:
+        jwt.decode(token, secret, algorithms=["HS256"], audience=PUBLIC_CALL_AUDIENCE, issuer=INTERNAL_ISSUER,
+                   options={"require": ["exp", "iat", "sub", "aud", "iss"]})
+    except jwt.PyJWTError as exc:
+        raise InvalidIdentity(str(exc)) from exc

@@ -70,6 +70,8 @@ class ServiceRoot:
     # extra command-line commands (`python -m services.<name> <command>`), or a service's own
     # version of a standard one (it may call root.run_standard(command) itself)
     commands: Mapping[str, Command] = field(default_factory=dict)
+    # GET paths read without a user, through the gateway's public call (shared.web)
+    public_prefixes: tuple[str, ...] = ()
 
     def settings(self, **overrides: object) -> Settings:
         return settings_for(self.name, **overrides)
@@ -96,6 +98,7 @@ class ServiceRoot:
             blueprints=self.blueprints(),
             readiness_checks={"database": lambda: ping(ctx.engine), "broker": broker},
             extensions={"crm": ctx},
+            public_prefixes=self.public_prefixes,
         )
         if self.configure_app:
             self.configure_app(app, ctx)

@@ -3,6 +3,7 @@ contract's error body), and the responses that send files back."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -26,6 +27,8 @@ def read_upload(max_bytes: int, *, field: str = "file", what: str = "the file") 
     upload = request.files.get(field)
     if upload is None:
         raise ValidationFailed(f"a multipart '{field}' is required", details={field: ["required"]})
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        upload.stream.seek(0)  # a view run again (shared.copies' wait) reads the file again
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise too_large(max_bytes, what)
@@ -41,11 +44,13 @@ def table_error(exc: tabular.TableError, field: str = "file") -> Exception:
     return ValidationFailed(str(exc), details={field: [str(exc)]})
 
 
-def file_response(data: bytes, filename: str, *, inline: bool = False) -> Response:
-    """An uploaded file sent back: sniffed type (octet-stream unless a safe image or PDF),
-    nosniff, attachment unless inline was asked for a safe type."""
-    mimetype, headers = files.download_headers(data, filename, inline=inline)
-    return Response(data, mimetype=mimetype, headers=headers)
+def file_response(data: bytes, filename: str, *, inline: bool = False, content_type: str | None = None,
+                  extra_headers: dict[str, str] | None = None) -> Response:
+    """An uploaded file sent back: sniffed type (octet-stream unless a safe image or PDF) or
+    the content_type decided at upload (shared.doctypes), nosniff, attachment unless inline
+    was asked for a safe type."""
+    mimetype, headers = files.download_headers(data, filename, inline=inline, content_type=content_type)
+    return Response(data, content_type=mimetype, headers={**headers, **(extra_headers or {})})
 
 
 def table_response(fmt: str, basename: str, header: Sequence[str], rows: Iterable[Sequence[Any]],

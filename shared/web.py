@@ -49,6 +49,7 @@ from shared.identity import (
     InvalidIdentity,
     Principal,
     verify_identity,
+    verify_public_call,
 )
 from shared.outbox import EventContext
 
@@ -93,8 +94,12 @@ def create_service_app(
     blueprints: Iterable[Blueprint],
     readiness_checks: dict[str, Callable[[], None]] | None = None,
     extensions: dict[str, Any] | None = None,
+    public_prefixes: tuple[str, ...] = (),
 ) -> Flask:
-    """A service's Flask app: identity required on every route but health checks."""
+    """A service's Flask app: identity required on every route but health checks.
+    public_prefixes: GET paths the gateway passes on without a user (a feed read through its
+    secret URL): they take the gateway's signed public call (shared.identity) instead, and
+    g.principal stays None."""
     app = Flask(name)
     app.json.ensure_ascii = False  # Chinese text round-trips unchanged
     app.json.sort_keys = False
@@ -115,6 +120,12 @@ def create_service_app(
         token = request.headers.get(IDENTITY_HEADER)
         if not token:
             return error_response(401, "not_authenticated", "requests must come through the gateway")
+        if request.method == "GET" and request.path.startswith(public_prefixes):
+            try:
+                verify_public_call(token, internal_secret)
+                return None
+            except InvalidIdentity:
+                pass  # a user's identity is fine too
         try:
             g.principal = verify_identity(token, internal_secret)
         except InvalidIdentity as exc:

@@ -1,4 +1,4 @@
-"""python -m services.customer api|consumer|relay|migrate|declare|worker (shared.service.ServiceRoot.main;
+"""python -m services.customer api|consumer|relay|migrate|declare|worker|overdue-check|scheduler (shared.service.ServiceRoot.main;
 the service's own commands are declared in its bootstrap)."""
 
 from services.customer.bootstrap import root

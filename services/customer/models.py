@@ -217,3 +217,184 @@ import_jobs = sa.Table(
     sa.Index("ix_import_jobs_pending", "created_at", postgresql_where=sa.text("status IN ('queued', 'running')")),
     sa.Index("ix_import_jobs_creator", "created_by", sa.text("created_at DESC"), sa.text("id DESC")),
 )
+
+# Tasks (follow-ups with reminders; api/tasks.py). A reminder fires once: the scheduler
+# (services/customer/reminders.py) sets reminded_at in the transaction that writes
+# customer.task.reminder_due; a changed remind_at clears it.
+tasks = sa.Table(
+    "tasks", metadata,
+    _id(),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("remind_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("assignee_id", sa.String(36), nullable=False),
+    sa.Column("customer_id", sa.String(36), sa.ForeignKey("customers.id"), nullable=True),
+    sa.Column("related_type", sa.String(20), nullable=True),
+    sa.Column("related_id", sa.String(36), nullable=True),
+    sa.Column("repeat", sa.String(10), nullable=True),
+    sa.Column("status", sa.String(20), nullable=False, server_default="open"),
+    sa.Column("activity_id", sa.String(36), nullable=True),  # logged when it was completed
+    sa.Column("previous_id", sa.String(36), nullable=True),  # the occurrence a recurring task follows
+    sa.Column("created_by", sa.String(36), nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+    _ts("completed_at", nullable=True),
+    sa.Index("ix_tasks_assignee_due", "assignee_id", "due_at", "id"),
+    sa.Index("ix_tasks_customer_due", "customer_id", "due_at", "id"),
+    sa.Index("ix_tasks_creator_due", "created_by", "due_at", "id"),
+    sa.Index("ix_tasks_reminders_due", "remind_at",
+             postgresql_where=sa.text("status = 'open' AND reminded_at IS NULL AND remind_at IS NOT NULL")),
+    sa.Index("uq_tasks_previous", "previous_id", unique=True, postgresql_where=sa.text("previous_id IS NOT NULL")),
+)
+
+# Per-user secret calendar feed (GET /calendar/feed/<token>.ics): only the token's SHA-256
+# is kept; regenerating replaces it, revoking deletes it.
+calendar_feeds = sa.Table(
+    "calendar_feeds", metadata,
+    sa.Column("user_id", sa.String(36), primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    _ts("created_at"),
+)
+
+# Quotes' validity ends for the calendar: a small copy of sales.quote.* (handlers.py).
+quote_deadlines = sa.Table(
+    "quote_deadlines", metadata,
+    sa.Column("quote_id", sa.String(36), primary_key=True),
+    sa.Column("number", sa.String(40), nullable=False),
+    sa.Column("customer_id", sa.String(36), nullable=False),
+    sa.Column("owner_id", sa.String(36), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("valid_until", sa.Date, nullable=False),
+    sa.Index("ix_quote_deadlines_owner_until", "owner_id", "valid_until"),
+)
+
+# ---- service orders and repairs ------------------------------------------------------
+
+service_order_number_seq = sa.Sequence("service_order_number_seq", metadata=metadata)
+
+service_orders = sa.Table(
+    "service_orders", metadata,
+    _id(),
+    sa.Column("number", sa.String(30), nullable=False, unique=True),
+    sa.Column("customer_id", sa.String(36), sa.ForeignKey("customers.id"), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("assignee_id", sa.String(36), nullable=False),
+    sa.Column("complaint_id", sa.String(36), sa.ForeignKey("complaints.id"), nullable=True),
+    sa.Column("product_id", sa.String(36), nullable=True),
+    sa.Column("serial_no", sa.String(100), nullable=True),
+    sa.Column("priority", sa.String(20), nullable=False, server_default="normal"),
+    sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("status", sa.String(20), nullable=False, server_default="open"),
+    sa.Column("resolution", sa.Text, nullable=True),
+    sa.Column("time_spent_minutes", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rating", sa.SmallInteger, nullable=True),
+    sa.Column("feedback_comment", sa.Text, nullable=True),
+    sa.Column("feedback_by", sa.String(36), nullable=True),
+    _ts("feedback_at", nullable=True),
+    sa.Column("created_by", sa.String(36), nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+    _ts("done_at", nullable=True),
+    _ts("closed_at", nullable=True),
+    # the due time the overdue check last announced (NULL: none yet); a new due_at is announced again
+    _ts("overdue_notified_at", nullable=True),
+    sa.CheckConstraint("time_spent_minutes >= 0", name="ck_service_orders_time"),
+    sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="ck_service_orders_rating"),
+    sa.Index("ix_service_orders_customer_created", "customer_id", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_service_orders_assignee_due", "assignee_id", "due_at"),
+    sa.Index("ix_service_orders_created", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_service_orders_complaint", "complaint_id"),
+    sa.Index("ix_service_orders_overdue", "due_at",
+             postgresql_where=sa.text("overdue_notified_at IS NULL AND status IN ('open', 'in_progress', 'waiting_parts') "
+                                      "AND due_at IS NOT NULL")),
+)
+
+# Spare parts used on a service order: one line per request; `pending` until inventory
+# answers (issued: taken from stock, the ledger names the order; refused: it was not there).
+service_order_parts = sa.Table(
+    "service_order_parts", metadata,
+    _id(),
+    sa.Column("service_order_id", sa.String(36), sa.ForeignKey("service_orders.id"), nullable=False),
+    sa.Column("product_id", sa.String(36), nullable=False),
+    sa.Column("warehouse_id", sa.String(36), nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
+    sa.Column("available", sa.Integer, nullable=True),  # inventory's figure when it answered
+    sa.Column("reason", sa.String(300), nullable=True),
+    sa.Column("created_by", sa.String(36), nullable=False),
+    _ts("created_at"),
+    _ts("settled_at", nullable=True),
+    sa.CheckConstraint("quantity > 0", name="ck_service_order_parts_quantity"),
+    sa.Index("ix_service_order_parts_order", "service_order_id", "created_at"),
+    sa.Index("ix_service_order_parts_pending", "warehouse_id", "product_id",
+             postgresql_where=sa.text("status = 'pending'")),
+)
+
+# Copies of inventory's data (inventory.product.*, inventory.stock.changed): product names for
+# the parts lines, and availability per (product, warehouse) to answer 409 insufficient_stock
+# at request time (inventory's deduction stays authoritative: services/customer/service_parts.py).
+products = sa.Table(
+    "products", metadata,
+    _id(),
+    sa.Column("sku", sa.String(100), nullable=False),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("unit", sa.String(40), nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+)
+
+stock_levels = sa.Table(
+    "stock_levels", metadata,
+    sa.Column("product_id", sa.String(36), primary_key=True),
+    sa.Column("warehouse_id", sa.String(36), primary_key=True),
+    sa.Column("available", sa.Integer, nullable=False),
+)
+
+# Documents (services/customer/api/documents.py): the bytes live in a BlobStore
+# (shared.storage) under storage_key; customer_id NULL (and no related record) means the
+# shared knowledge base. related_type/related_id: the record the document belongs to
+# (opportunity, quote, order, contract, project in sales; service_order here), whose
+# customer is customer_id. search_text: lower(title, file name, tags), for ?q=.
+documents = sa.Table(
+    "documents", metadata,
+    _id(),
+    sa.Column("customer_id", sa.String(36), sa.ForeignKey("customers.id"), nullable=True),
+    sa.Column("related_type", sa.String(30), nullable=True),
+    sa.Column("related_id", sa.String(36), nullable=True),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("content_type", sa.String(120), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("storage_key", sa.String(300), nullable=False),
+    sa.Column("tags", ARRAY(sa.Text), nullable=False, server_default=sa.text("'{}'::text[]")),
+    sa.Column("search_text", sa.Text, nullable=False),
+    sa.Column("uploaded_by", sa.String(36), nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+    _ts("deleted_at", nullable=True),
+    sa.Column("deleted_by", sa.String(36), nullable=True),
+    sa.CheckConstraint("(related_type IS NULL) = (related_id IS NULL)", name="ck_documents_related_pair"),
+    sa.CheckConstraint("related_id IS NULL OR customer_id IS NOT NULL", name="ck_documents_related_customer"),
+    sa.Index("ix_documents_customer_created", "customer_id", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_documents_related", "related_id", sa.text("created_at DESC")),
+    sa.Index("ix_documents_created", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_documents_kb_created", sa.text("created_at DESC"), sa.text("id DESC"),
+             postgresql_where=sa.text("customer_id IS NULL")),
+    sa.Index("ix_documents_tags", "tags", postgresql_using="gin"),
+    sa.Index("ix_documents_search_trgm", "search_text", postgresql_using="gin",
+             postgresql_ops={"search_text": "gin_trgm_ops"}),
+)
+
+# Which customer each record in another service belongs to (a copy, from sales.opportunity.*,
+# .quote.*, .order.*, .contract.*, .project.* events), so a document attached to it follows
+# that customer's visibility. label: the record's name or number, for the screens.
+related_records = sa.Table(
+    "related_records", metadata,
+    sa.Column("record_id", sa.String(36), primary_key=True),
+    sa.Column("record_type", sa.String(30), nullable=False),
+    sa.Column("customer_id", sa.String(36), nullable=False),
+    sa.Column("label", sa.String(300), nullable=True),
+)

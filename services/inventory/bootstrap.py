@@ -20,11 +20,11 @@ def consumer_options(settings: Settings, kw: dict) -> tuple[Settings, dict]:
     """The consumer's batch size, settable per deployment.
 
     The shared consumer handles a batch of messages in one transaction, so the stock rows
-    a reservation locks stay locked until the batch commits. One consumer replica: a large
-    batch (default 100) is fastest. Several replicas: their batches lock rows of the same
-    products in no common order and deadlock (PostgreSQL aborts one, the message is retried);
-    run them with INVENTORY_CONSUMER_BATCH=1, so each message commits alone and the one
-    lock order inside a reservation keeps them deadlock-free."""
+    a reservation locks stay locked until the batch commits; the batch takes them all up
+    front, in the service's one lock order (handlers.lock_batch), so replicas never
+    deadlock. A larger batch (default 100) costs fewer commits but holds more products'
+    rows at once: replicas whose batches share a product wait for each other
+    (bench/inventory_reservations.py measures both)."""
     kw.setdefault("batch", max(1, int(os.environ.get(BATCH_ENV, "100"))))
     return settings, kw
 

@@ -9,9 +9,11 @@
 
 The reservations row per order is claimed with INSERT ... ON CONFLICT, so a redelivered or
 repeated placed event reserves once, and a cancel releases exactly what was reserved.
-Within a warehouse, stock rows are locked in (warehouse, product) order, like every other
-writer: concurrent reservations for the last units serialize on those rows, and re-read
-under the lock they never oversell (CHECK constraints back it up).
+Stock rows are locked in (warehouse, product) order, like every other writer: concurrent
+reservations for the last units serialize on those rows, and re-read under the lock they
+never oversell (CHECK constraints back it up). Several consumer replicas reserve at once:
+each batch takes its rows' locks up front (lock_batch), so replicas wait on shared
+products only, never deadlock on them.
 """
 
 from __future__ import annotations
@@ -86,21 +88,53 @@ _RELEASED_CTES = (
 )
 
 
-# One transaction-level advisory lock serializes the saga's transactions across consumer
-# replicas. The shared consumer applies a batch of messages in one transaction, so a batch
-# keeps its stock row locks until commit and two replicas' batches would lock the same
-# products in no common order and deadlock; with this lock, replicas take turns (a standby
-# takes over when one dies) and throughput is that of one consumer (see bench/).
-SAGA_LOCK_KEY = 5_510_001
+# Replicas of the consumer run side by side. The shared consumer applies a batch of
+# messages in one transaction, so a batch keeps every row lock until commit; locks taken
+# message by message would come in no common order and two replicas' batches would
+# deadlock. lock_batch (the consumer's prelude) therefore takes the batch's locks before
+# any handler runs, in the order every writer of the service uses: the batch's existing
+# reservations rows by order id (a shipment locks its reservation before its stock), then
+# every stock row of every product the batch can touch, by (warehouse, product). Two
+# batches that share products queue on the first shared row; batches of other products
+# run at the same time. A deadlock left over (a stock row created meanwhile by a
+# receipt) aborts the batch, which the consumer applies again.
+_LOCK_RESERVATIONS = sa.text(
+    "SELECT order_id FROM reservations WHERE order_id = ANY(CAST(:o AS varchar[])) ORDER BY order_id FOR UPDATE"
+)
+_LOCK_PRODUCTS = sa.text(
+    "SELECT 1 FROM stock s WHERE s.product_id = ANY(ARRAY(SELECT unnest(CAST(:p AS varchar[])) UNION "
+    "SELECT rl.product_id FROM reservation_lines rl WHERE rl.order_id = ANY(CAST(:o AS varchar[])))) "
+    "ORDER BY s.warehouse_id, s.product_id FOR UPDATE OF s"
+)
+_PLACED = "sales.order.placed"
+_RELEASING = ("sales.order.cancelled", "sales.order.rejected", "sales.order.closed")
+_PART_REQUESTED = "customer.service_order.part_requested"  # service_parts.py: one product's rows
 
 
-def _saga_lock(conn: Connection) -> None:
-    """Take the saga lock once per transaction (re-taking it would cost a round trip)."""
-    tx = conn.get_transaction()
-    if tx is not None and conn.info.get("inventory_saga_lock") is tx:
+def lock_batch(conn: Connection, events: list[Envelope]) -> None:
+    """The prelude of a batch: lock, in the service's one lock order, every reservations
+    row and stock row its saga handlers (and the spare parts handler) may write (see above)."""
+    orders: set[str] = set()
+    products: set[str] = set()
+    for event in events:
+        order_id = event.data.get("id")
+        if not isinstance(order_id, str):  # a malformed event fails in its handler, alone
+            continue
+        if event.event_type == _PART_REQUESTED:
+            if isinstance(event.data.get("product_id"), str):
+                products.add(event.data["product_id"])
+        elif event.event_type == _PLACED:
+            orders.add(order_id)
+            products.update(line["product_id"] for line in event.data.get("lines") or []
+                            if isinstance(line, dict) and isinstance(line.get("product_id"), str))
+        elif event.event_type in _RELEASING:
+            orders.add(order_id)  # its products: the reservation's lines
+    if not orders and not products:
         return
-    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": SAGA_LOCK_KEY})
-    conn.info["inventory_saga_lock"] = tx
+    order_ids = sorted(orders)
+    if order_ids:
+        conn.execute(_LOCK_RESERVATIONS, {"o": order_ids})
+    conn.execute(_LOCK_PRODUCTS, {"p": sorted(products), "o": order_ids})
 
 
 def _set_status(conn: Connection, order_id: str, status: str, *, reason: str | None = None) -> None:
@@ -146,7 +180,6 @@ def on_order_placed(conn: Connection, event: Envelope, reactions: Reactions) -> 
     order_id, customer_id = order["id"], order.get("customer_id") or event.customer_id
     wanted = merge_lines(order["lines"])
     named = order.get("warehouse_id")
-    _saga_lock(conn)
     products = list(wanted)
     if named:
         row = conn.execute(_CLAIM_AND_LOCK, {"o": order_id, "c": customer_id, "w": named, "p": products}).one()
@@ -171,9 +204,9 @@ def on_order_placed(conn: Connection, event: Envelope, reactions: Reactions) -> 
         return
 
     # Candidates best first; a candidate that fell short meanwhile (its rows are re-read under
-    # lock) wrote nothing, so the next one is tried. Its locks are kept until commit, as the
-    # consumer's batch transaction keeps every earlier message's anyway; PostgreSQL breaks
-    # the rare deadlock with a concurrent writer and the message is retried.
+    # lock) wrote nothing, so the next one is tried. Every candidate's rows were locked by
+    # lock_batch already (the products' rows in every warehouse), so trying them in this
+    # order waits for no one.
     for warehouse_id in choose_warehouse(_availability(row.rows), wanted)[:MAX_CANDIDATES]:
         levels = lock_levels(conn, [(warehouse_id, pid) for pid in wanted])
         if not _reserve(conn, emit, event, order_id, customer_id, warehouse_id, wanted, levels):
@@ -190,7 +223,6 @@ def on_order_placed(conn: Connection, event: Envelope, reactions: Reactions) -> 
 def release_order(conn: Connection, reactions: Reactions, order_id: str, customer_id: str | None,
                   *, record_if_unknown: bool) -> None:
     """Release what is still reserved and not shipped; record a cancel seen first."""
-    _saga_lock(conn)
     if record_if_unknown and conn.execute(
         _CLAIM, {"o": order_id, "c": customer_id, "s": "cancelled"}
     ).first() is not None:
@@ -242,5 +274,9 @@ def handler_table() -> HandlerTable:
     table.add("sales.order.cancelled", on_order_cancelled, name="inventory.release_cancelled")
     table.add("sales.order.rejected", on_order_ended, name="inventory.release_rejected")
     table.add("sales.order.closed", on_order_ended, name="inventory.release_closed")
+    table.add_prelude(lock_batch)
     table.extend(visibility_handlers())
+    from services.inventory.service_parts import service_part_handlers  # it imports this module
+
+    table.extend(service_part_handlers())
     return table

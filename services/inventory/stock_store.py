@@ -96,12 +96,13 @@ def write_movements(
     extra_events: list[NewEvent] | None = None,
     extra_sql: str = "",
     extra_params: dict[str, Any] | None = None,
+    changed_extra: dict[str, Any] | None = None,
 ) -> dict[Key, Level]:
     """Apply movements to locked levels (StockError when a rule would break): update the
     rows, write one ledger row per movement, run extra_sql (CTEs "name AS (...), " over
     extra_params), and publish inventory.stock.changed per touched (product, warehouse)
-    (.low when a product falls below safety stock) plus extra_events. Three round trips.
-    Returns the new levels of the touched keys."""
+    (.low when a product falls below safety stock; changed_extra added to each stock.changed)
+    plus extra_events. Three round trips. Returns the new levels of the touched keys."""
     movements = [m for m in movements if m.on_hand_delta or m.reserved_delta]
     extra_events = list(extra_events or [])
     if not movements:
@@ -141,13 +142,13 @@ def write_movements(
     first_seq = first_seqs(row.seqs, counts)
     after = {k: new[k] for k in keys}
     totals = {pid: (int(avail), int(safety), sku, name) for pid, avail, safety, sku, name in row.totals}
-    _publish(emit, after, change, totals, extra_events, first_seq)
+    _publish(emit, after, change, totals, extra_events, first_seq, changed_extra or {})
     return after
 
 
 def _publish(emit: Emitter, after: Mapping[Key, Level], change: Mapping[str, int],
              totals: Mapping[str, tuple[int, int, str, str]], extra: list[NewEvent],
-             first_seq: dict[tuple[str, str], int]) -> None:
+             first_seq: dict[tuple[str, str], int], changed_extra: Mapping[str, Any]) -> None:
     """inventory.stock.changed for each touched (product, warehouse), with the product's
     availability across warehouses (its product_stock row, updated and so locked in the
     same statement: writers of one product publish in order, each total exact), and
@@ -157,7 +158,7 @@ def _publish(emit: Emitter, after: Mapping[Key, Level], change: Mapping[str, int
         level = after[(wid, pid)]
         items.append(NewEvent("inventory.stock.changed", "stock", pid, data={
             "product_id": pid, "warehouse_id": wid, "on_hand": level.on_hand, "reserved": level.reserved,
-            "available": level.available, "total_available": totals[pid][0]}))
+            "available": level.available, "total_available": totals[pid][0], **changed_extra}))
     items.extend(extra)
     for pid, (total, safety, sku, name) in sorted(totals.items()):
         if crossed_below(safety, total - change[pid], total):

@@ -101,15 +101,17 @@ def _check_approver(conn: Connection, p: Principal, order: dict[str, Any]) -> No
         raise Forbidden(refusal, details={"approver": [refusal]})
 
 
-def approve_order(conn: Connection, emit: Emit, p: Principal, order: dict[str, Any]) -> dict[str, Any]:
+def approve_order(conn: Connection, emit: Emit, p: Principal, order: dict[str, Any],
+                  comment: str | None = None) -> dict[str, Any]:
     """Four eyes: not the order's (or its quote's) author; a manager above the owner, or an
-    admin: pending_approval -> pending, then placed."""
+    admin: pending_approval -> pending, then placed. The approver's comment, if any, is the
+    order's `reason` (the note of the last decision on it) and ends the timeline's line."""
     _check_approver(conn, p, order)
     try:
         status = rules.next_status(order["status"], "approve")
     except rules.IllegalTransition as exc:
         raise _illegal(exc) from None
-    order = update_order(conn, order, status=status, approved_by=p.user_id)
+    order = update_order(conn, order, status=status, approved_by=p.user_id, reason=comment or None)
     publish(emit, "sales.order.approved", order)
     publish(emit, "sales.order.placed", order)
     return order

@@ -43,6 +43,9 @@ def summarize(envelope: Envelope) -> tuple[str, str]:
         zh = spec.summary_zh.format_map(values("zh")) if spec.summary_zh else en
     except (ValueError, IndexError, AttributeError):  # a template the payload cannot fill
         return envelope.event_type, envelope.event_type
+    note = spec.note_field and envelope.data.get(spec.note_field)
+    if isinstance(note, str) and note.strip():  # e.g. the approver's comment
+        en, zh = f"{en}: {note.strip()}", f"{zh}：{note.strip()}"
     return _group_yuan(en), _group_yuan(zh)
 
 

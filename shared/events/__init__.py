@@ -34,6 +34,7 @@ class EventSpec:
     summary_en: str = ""
     summary_zh: str = ""
     customer_field: str | None = None
+    note_field: str | None = None  # a payload field whose text, when there, ends the summary
 
     @property
     def routing_key(self) -> str:
@@ -50,18 +51,21 @@ def register(
     version: int = 1,
     summary_en: str = "",
     summary_zh: str = "",
+    note_field: str | None = None,
 ):
     """Class decorator: `@register("customer.customer.created", sample={...})`.
 
     summary_en / summary_zh are str.format templates over the payload (and `actor`),
-    used by tracking to write a human line per event.
+    used by tracking to write a human line per event; note_field names a payload field
+    (e.g. an approver's comment) added after the line when it holds text.
     """
 
     def wrap(schema_cls: type[Schema]) -> type[Schema]:
         key = (event_type, version)
         if key in _REGISTRY and _REGISTRY[key].schema is not schema_cls:
             raise ValueError(f"event {event_type} v{version} registered twice")
-        _REGISTRY[key] = EventSpec(event_type, version, schema_cls, sample, summary_en, summary_zh)
+        _REGISTRY[key] = EventSpec(event_type, version, schema_cls, sample, summary_en, summary_zh,
+                                   note_field=note_field)
         return schema_cls
 
     return wrap

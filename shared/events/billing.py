@@ -128,10 +128,12 @@ class ExpenseSnapshot(Schema):
     order_id = uuid_str(required=True, allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(("submitted", "approved", "rejected", "paid")))
     decided_by = uuid_str(required=True, allow_none=True)
+    # the approver's comment or the reason for turning the claim down (events before it: absent)
+    decision_note = fields.String(load_default=None, allow_none=True)
 
 
-def _expense_event(event_type: str, en: str, zh: str, **changes):
-    return register(event_type, sample={**_EXPENSE, **changes}, summary_en=en, summary_zh=zh)
+def _expense_event(event_type: str, en: str, zh: str, note_field: str | None = None, **changes):
+    return register(event_type, sample={**_EXPENSE, **changes}, summary_en=en, summary_zh=zh, note_field=note_field)
 
 
 @_expense_event("billing.expense.submitted", "submitted expense ¥{amount} ({category})", "提交了费用报销 ¥{amount}（{category}）")
@@ -139,13 +141,15 @@ class ExpenseSubmitted(ExpenseSnapshot):
     pass
 
 
-@_expense_event("billing.expense.approved", "approved expense ¥{amount}", "批准了费用报销 ¥{amount}", status="approved",
+@_expense_event("billing.expense.approved", "approved expense ¥{amount}", "批准了费用报销 ¥{amount}", "decision_note",
+                status="approved",
                 decided_by="0b8a7c1e-1d2f-4e5a-8b9c-0d1e2f3a4b5c")
 class ExpenseApproved(ExpenseSnapshot):
     pass
 
 
-@_expense_event("billing.expense.rejected", "rejected expense ¥{amount}", "驳回了费用报销 ¥{amount}", status="rejected",
+@_expense_event("billing.expense.rejected", "rejected expense ¥{amount}", "驳回了费用报销 ¥{amount}", "decision_note",
+                status="rejected",
                 decided_by="0b8a7c1e-1d2f-4e5a-8b9c-0d1e2f3a4b5c")
 class ExpenseRejected(ExpenseSnapshot):
     pass

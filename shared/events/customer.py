@@ -338,6 +338,92 @@ class AssignmentRevoked(AssignmentGrant):
     pass
 
 
+# ---- tasks (follow-ups with reminders) ---------------------------------------------------
+
+TASK_STATUSES = ("open", "done", "cancelled")
+TASK_RELATED_TYPES = ("lead", "opportunity", "quote", "order", "service_order")
+
+_TASK_SAMPLE = {
+    "id": "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b",
+    "title": "回访华东机电，确认报价",
+    "due_at": "2026-11-25T02:00:00+00:00",
+    "remind_at": "2026-11-25T01:00:00+00:00",
+    "assignee_id": _CUSTOMER_SAMPLE["owner_id"],
+    "customer_id": _CUSTOMER_SAMPLE["id"],
+    "related_type": None,
+    "related_id": None,
+    "repeat": None,
+    "status": "open",
+    "created_by": _CUSTOMER_SAMPLE["owner_id"],
+}
+
+
+class TaskSnapshot(Schema):
+    """customer_id is the envelope's customer too (a task without one is nobody's timeline)."""
+
+    id = uuid_str(required=True)
+    title = fields.String(required=True)
+    due_at = time_str(required=True)
+    remind_at = time_str(required=True, allow_none=True)
+    assignee_id = uuid_str(required=True)
+    customer_id = uuid_str(required=True, allow_none=True)
+    related_type = fields.String(required=True, allow_none=True, validate=validate.OneOf(TASK_RELATED_TYPES))
+    related_id = uuid_str(required=True, allow_none=True)
+    repeat = fields.String(required=True, allow_none=True, validate=validate.OneOf(("weekly", "monthly")))
+    status = fields.String(required=True, validate=validate.OneOf(TASK_STATUSES))
+    created_by = uuid_str(required=True)
+    activity_id = uuid_str(allow_none=True, load_default=None)  # the activity logged on completion
+
+
+@register("customer.task.created", sample=_TASK_SAMPLE,
+          summary_en="created task {title}", summary_zh="创建了任务「{title}」")
+class TaskCreated(TaskSnapshot):
+    """The assignee is told when someone else assigned it (tracking)."""
+
+
+@register("customer.task.updated", sample={**_TASK_SAMPLE, "title": "回访华东机电，确认报价与交期"},
+          summary_en="changed task {title}", summary_zh="修改了任务「{title}」")
+class TaskUpdated(TaskSnapshot):
+    pass
+
+
+@register("customer.task.completed", sample={**_TASK_SAMPLE, "status": "done"},
+          summary_en="completed task {title}", summary_zh="完成了任务「{title}」")
+class TaskCompleted(TaskSnapshot):
+    pass
+
+
+@register("customer.task.cancelled", sample={**_TASK_SAMPLE, "status": "cancelled"},
+          summary_en="cancelled task {title}", summary_zh="取消了任务「{title}」")
+class TaskCancelled(TaskSnapshot):
+    pass
+
+
+@register("customer.task.reopened", sample=_TASK_SAMPLE,
+          summary_en="reopened task {title}", summary_zh="重新打开了任务「{title}」")
+class TaskReopened(TaskSnapshot):
+    pass
+
+
+@register("customer.task.reminder_due",
+          sample={"id": _TASK_SAMPLE["id"], "title": _TASK_SAMPLE["title"], "due_at": _TASK_SAMPLE["due_at"],
+                  "remind_at": _TASK_SAMPLE["remind_at"], "assignee_id": _TASK_SAMPLE["assignee_id"],
+                  "task_customer_id": _TASK_SAMPLE["customer_id"]},
+          summary_en="reminder: task {title} is due", summary_zh="提醒：任务「{title}」到期")
+class TaskReminderDue(Schema):
+    """Written by the reminder scheduler in the transaction that marks the reminder fired
+    (once per reminder time); tracking notifies the assignee. No customer on the envelope:
+    a reminder is the assignee's, not an event of the customer's timeline
+    (task_customer_id names it for the notification's link)."""
+
+    id = uuid_str(required=True)
+    title = fields.String(required=True)
+    due_at = time_str(required=True)
+    remind_at = time_str(required=True)
+    assignee_id = uuid_str(required=True)
+    task_customer_id = uuid_str(required=True, allow_none=True)
+
+
 # ---- custom fields, work plans, out-of-office, imports ---------------------------------
 
 @register("customer.custom_field.defined",
@@ -416,3 +502,182 @@ class ImportCompleted(Schema):
     created = qty(required=True)
     duplicates = qty(required=True)
     errors = qty(required=True)
+
+
+# ---- service orders and repairs (tracking notifies the assignee on .assigned, the assignee
+# and their manager on .overdue; inventory takes the spare parts on .part_requested) -------
+
+SERVICE_ORDER_KINDS = ("service", "repair")
+SERVICE_ORDER_STATUSES = ("open", "in_progress", "waiting_parts", "done", "closed")
+SERVICE_ORDER_PRIORITIES = ("low", "normal", "high", "urgent")
+
+_SERVICE_ORDER_SAMPLE = {
+    "id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+    "number": "SV-2026-000001",
+    "customer_id": _CUSTOMER_SAMPLE["id"],
+    "kind": "repair",
+    "subject": "离心泵异响",
+    "description": "设备运行时有异响，需要上门检修",
+    "assignee_id": "0b8a7c1e-1d2f-4e5a-8b9c-0d1e2f3a4b5c",
+    "complaint_id": None,
+    "product_id": "5b1d3f9e-2c4a-4e6b-8d0f-1a2b3c4d5e6f",
+    "serial_no": "PUMP100-2025-0042",
+    "priority": "high",
+    "due_at": "2026-11-25T09:00:00+00:00",
+    "status": "open",
+    "resolution": None,
+    "time_spent_minutes": 0,
+    "created_by": _CUSTOMER_SAMPLE["owner_id"],
+}
+
+
+class ServiceOrderSnapshot(Schema):
+    id = uuid_str(required=True)
+    number = fields.String(required=True)
+    customer_id = uuid_str(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(SERVICE_ORDER_KINDS))
+    subject = fields.String(required=True)
+    description = fields.String(required=True, allow_none=True)
+    assignee_id = uuid_str(required=True)
+    complaint_id = uuid_str(required=True, allow_none=True)
+    product_id = uuid_str(required=True, allow_none=True)
+    serial_no = fields.String(required=True, allow_none=True)
+    priority = fields.String(required=True, validate=validate.OneOf(SERVICE_ORDER_PRIORITIES))
+    due_at = time_str(required=True, allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(SERVICE_ORDER_STATUSES))
+    resolution = fields.String(required=True, allow_none=True)
+    time_spent_minutes = qty(required=True)
+    created_by = uuid_str(required=True)
+
+
+@register("customer.service_order.created", sample=_SERVICE_ORDER_SAMPLE,
+          summary_en="opened {kind} order {number}: {subject}", summary_zh="新建了{kind}单 {number}：{subject}")
+class ServiceOrderCreated(ServiceOrderSnapshot):
+    pass
+
+
+@register("customer.service_order.assigned", sample=_SERVICE_ORDER_SAMPLE,
+          summary_en="assigned service order {number}: {subject}", summary_zh="分派了服务单 {number}：{subject}")
+class ServiceOrderAssigned(ServiceOrderSnapshot):
+    """The assignee (assignee_id) is to be notified."""
+
+
+@register("customer.service_order.status_changed",
+          sample={**_SERVICE_ORDER_SAMPLE, "status": "in_progress", "previous_status": "open"},
+          summary_en="service order {number}: {previous_status} -> {status}",
+          summary_zh="服务单 {number} 状态 {previous_status} → {status}")
+class ServiceOrderStatusChanged(ServiceOrderSnapshot):
+    previous_status = fields.String(required=True, validate=validate.OneOf(SERVICE_ORDER_STATUSES))
+
+
+@register("customer.service_order.updated",
+          sample={**_SERVICE_ORDER_SAMPLE, "status": "in_progress", "resolution": "更换轴承", "time_spent_minutes": 90,
+                  "changed": ["resolution", "time_spent_minutes"]},
+          summary_en="updated service order {number} (time spent {time_spent_minutes} min, resolution: {resolution})",
+          summary_zh="更新了服务单 {number}（工时 {time_spent_minutes} 分钟，处理结果：{resolution}）")
+class ServiceOrderUpdated(ServiceOrderSnapshot):
+    changed = fields.List(fields.String(), required=True)
+
+
+@register("customer.service_order.part_requested",
+          sample={"id": "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e", "service_order_id": _SERVICE_ORDER_SAMPLE["id"],
+                  "number": _SERVICE_ORDER_SAMPLE["number"], "customer_id": _CUSTOMER_SAMPLE["id"],
+                  "assignee_id": _SERVICE_ORDER_SAMPLE["assignee_id"],
+                  "product_id": "5b1d3f9e-2c4a-4e6b-8d0f-1a2b3c4d5e6f", "sku": "BRG-6204", "product_name": "深沟球轴承",
+                  "warehouse_id": "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b", "quantity": 2},
+          summary_en="used {quantity} × {sku} {product_name} on service order {number}",
+          summary_zh="服务单 {number} 领用备件 {sku} {product_name} × {quantity}")
+class ServiceOrderPartRequested(Schema):
+    """A spare part line taken from a warehouse: inventory deducts it (the ledger names the
+    service order) and answers inventory.service_part.issued or .refused (id = the line)."""
+
+    id = uuid_str(required=True)
+    service_order_id = uuid_str(required=True)
+    number = fields.String(required=True)
+    customer_id = uuid_str(required=True)
+    assignee_id = uuid_str(required=True)
+    product_id = uuid_str(required=True)
+    sku = fields.String(required=True, allow_none=True)
+    product_name = fields.String(required=True, allow_none=True)
+    warehouse_id = uuid_str(required=True)
+    quantity = qty(required=True, minimum=1)
+
+
+@register("customer.service_order.feedback_given",
+          sample={**_SERVICE_ORDER_SAMPLE, "status": "done", "rating": 5, "comment": "响应及时，师傅很专业"},
+          summary_en="customer rated service order {number} {rating}/5: {comment}",
+          summary_zh="客户评价服务单 {number}：{rating} 分，{comment}")
+class ServiceOrderFeedbackGiven(ServiceOrderSnapshot):
+    rating = qty(required=True, minimum=1, maximum=5)
+    comment = fields.String(required=True, allow_none=True)
+
+
+@register("customer.service_order.overdue",
+          sample={**_SERVICE_ORDER_SAMPLE, "status": "in_progress",
+                  "manager_id": "7f1c1b7e-3c55-4f0e-9a0f-2d6a1c9b8e01"},
+          summary_en="service order {number} is overdue (due {due_at})",
+          summary_zh="服务单 {number} 已超期（应于 {due_at} 完成）")
+class ServiceOrderOverdue(ServiceOrderSnapshot):
+    """Published once per due time by the customer service's overdue check; tracking
+    notifies the assignee and their manager (manager_id: the assignee's, when known)."""
+
+    manager_id = uuid_str(required=True, allow_none=True)
+
+
+# ---- documents (files kept outside the database; the knowledge base has no customer) ----
+
+DOCUMENT_RELATED_TYPES = ("opportunity", "quote", "order", "contract", "project", "service_order")
+
+_DOCUMENT_SAMPLE = {
+    "id": "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a67",
+    "customer_id": _CUSTOMER_SAMPLE["id"],
+    "related_type": "quote",
+    "related_id": "3f4a5b6c-7d8e-4f9a-8b1c-2d3e4f5a6b78",
+    "title": "技术方案书",
+    "filename": "技术方案书.pdf",
+    "content_type": "application/pdf",
+    "size": 182044,
+    "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "tags": ["方案", "报价"],
+    "uploaded_by": _CUSTOMER_SAMPLE["owner_id"],
+}
+
+
+class DocumentSnapshot(Schema):
+    """customer_id null: a knowledge-base document (no timeline; the audit has it)."""
+
+    id = uuid_str(required=True)
+    customer_id = uuid_str(required=True, allow_none=True)
+    related_type = fields.String(required=True, allow_none=True, validate=validate.OneOf(DOCUMENT_RELATED_TYPES))
+    related_id = uuid_str(required=True, allow_none=True)
+    title = fields.String(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = qty(required=True)
+    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    tags = fields.List(fields.String(), required=True)
+    uploaded_by = uuid_str(required=True)
+
+
+@register("customer.document.uploaded", sample=_DOCUMENT_SAMPLE,
+          summary_en="uploaded document {title} ({filename})", summary_zh="上传了文档「{title}」（{filename}）")
+class DocumentUploaded(DocumentSnapshot):
+    pass
+
+
+@register("customer.document.updated", sample={**_DOCUMENT_SAMPLE, "title": "技术方案书（修订）"},
+          summary_en="renamed or retagged document {title}", summary_zh="修改了文档「{title}」的标题或标签")
+class DocumentUpdated(DocumentSnapshot):
+    pass
+
+
+@register("customer.document.deleted", sample=_DOCUMENT_SAMPLE,
+          summary_en="deleted document {title} (restorable)", summary_zh="删除了文档「{title}」（可恢复）")
+class DocumentDeleted(DocumentSnapshot):
+    pass
+
+
+@register("customer.document.restored", sample=_DOCUMENT_SAMPLE,
+          summary_en="restored document {title}", summary_zh="恢复了文档「{title}」")
+class DocumentRestored(DocumentSnapshot):
+    pass

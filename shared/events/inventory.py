@@ -99,6 +99,10 @@ class StockChanged(Schema):
     reserved = count(required=True, minimum=-INT32_MAX)
     available = count(required=True, minimum=-INT32_MAX)
     total_available = count(required=True, minimum=-INT32_MAX)
+    # the service order part lines this change issued (customer.service_order.part_requested):
+    # the customer service settles them with the new level in one step, so its availability
+    # check never counts a part twice (once in the level, once as still pending)
+    service_part_ids = fields.List(uuid_str(), load_default=list)
 
 
 @register("inventory.stock.low",
@@ -165,3 +169,44 @@ class LoanCreated(LoanSnapshot):
           summary_en="the customer returned lent goods", summary_zh="客户归还了借出的货品")
 class LoanReturned(LoanSnapshot):
     returned_lines = fields.List(fields.Nested(QuantityLine), required=True)
+
+
+# ---- spare parts for service orders (the customer service's customer.service_order.part_requested) --
+
+_SERVICE_PART = {"id": "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e", "service_order_id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+                 "number": "SV-2026-000001", "customer_id": "3d6f0a52-8b1e-4c3e-9f7a-1b2c3d4e5f60",
+                 "assignee_id": "0b8a7c1e-1d2f-4e5a-8b9c-0d1e2f3a4b5c", "product_id": _PRODUCT["id"],
+                 "sku": "PUMP-100", "product_name": "离心泵", "warehouse_id": _WAREHOUSE_ID, "quantity": 2,
+                 "available": 5}
+
+
+class ServicePart(Schema):
+    """One spare part line of a service order (id: the line), with the warehouse's
+    availability after the deduction (issued) or at the refusal (refused)."""
+
+    id = uuid_str(required=True)
+    service_order_id = uuid_str(required=True)
+    number = fields.String(required=True)
+    customer_id = uuid_str(required=True)
+    assignee_id = uuid_str(required=True, allow_none=True)
+    product_id = uuid_str(required=True)
+    sku = fields.String(required=True, allow_none=True)
+    product_name = fields.String(required=True, allow_none=True)
+    warehouse_id = uuid_str(required=True)
+    quantity = qty(required=True, minimum=1)
+    available = count(required=True, minimum=-INT32_MAX)
+
+
+@register("inventory.service_part.issued", sample=_SERVICE_PART,
+          summary_en="issued {quantity} × {sku} {product_name} from stock for service order {number}",
+          summary_zh="为服务单 {number} 出库备件 {sku} {product_name} × {quantity}")
+class ServicePartIssued(ServicePart):
+    pass
+
+
+@register("inventory.service_part.refused",
+          sample={**_SERVICE_PART, "available": 1, "reason": "库存不足 (insufficient stock)"},
+          summary_en="refused {quantity} × {sku} {product_name} for service order {number}: only {available} available",
+          summary_zh="服务单 {number} 的备件 {sku} {product_name} × {quantity} 出库被拒：可用仅 {available}")
+class ServicePartRefused(ServicePart):
+    reason = fields.String(required=True)

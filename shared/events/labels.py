@@ -68,8 +68,23 @@ WORDS: dict[tuple[str, str], dict[str, dict[str, str]]] = {
         "zh": {"active": "正常", "lost": "已流失", "deleted": "已删除"},
         "en": {"active": "active", "lost": "lost", "deleted": "deleted"},
     },
+    ("service_order", "status"): {
+        "zh": {"open": "待处理", "in_progress": "处理中", "waiting_parts": "等待备件", "done": "已完成", "closed": "已关闭"},
+        "en": {"open": "open", "in_progress": "in progress", "waiting_parts": "waiting for parts", "done": "done",
+               "closed": "closed"},
+    },
+    ("service_order", "previous_status"): {},  # filled below: same words as status
+    ("service_order", "kind"): {
+        "zh": {"service": "服务", "repair": "维修"},
+        "en": {"service": "service", "repair": "repair"},
+    },
+    ("service_order", "priority"): {
+        "zh": {"low": "低", "normal": "普通", "high": "高", "urgent": "紧急"},
+        "en": {"low": "low", "normal": "normal", "high": "high", "urgent": "urgent"},
+    },
 }
 WORDS[("complaint", "previous_status")] = WORDS[("complaint", "status")]
+WORDS[("service_order", "previous_status")] = WORDS[("service_order", "status")]
 
 
 def aggregate_of(event_type: str) -> str:

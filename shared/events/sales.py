@@ -76,8 +76,8 @@ class OrderSnapshot(Schema):
     created_at = fields.String(required=True)
 
 
-def _order_event(event_type: str, en: str, zh: str, **changes):
-    return register(event_type, sample={**_ORDER, **changes}, summary_en=en, summary_zh=zh)
+def _order_event(event_type: str, en: str, zh: str, note_field: str | None = None, **changes):
+    return register(event_type, sample={**_ORDER, **changes}, summary_en=en, summary_zh=zh, note_field=note_field)
 
 
 @_order_event("sales.order.created", "created order {number}, amount ¥{gross}", "创建了订单 {number}，金额 ¥{gross}")
@@ -91,7 +91,7 @@ class OrderApprovalRequested(OrderSnapshot):
     pass
 
 
-@_order_event("sales.order.approved", "approved order {number}", "审批通过订单 {number}")
+@_order_event("sales.order.approved", "approved order {number}", "审批通过订单 {number}", note_field="reason")
 class OrderApproved(OrderSnapshot):
     pass
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -43,6 +44,8 @@ class Suite:
         self.databases = {name: f"{pg_server}/crm{label}_{name}_{os.getpid()}_{int(time.time())}"
                           for name in ("gateway", *SERVICES)}
         self.logdir = ROOT / "var" / "log" / label
+        # the document store of this suite (shared.storage), removed with its databases
+        self.document_dir = ROOT / "var" / "documents" / f"{label}_{os.getpid()}_{int(time.time())}"
         self.admin_password = "admin-pass-Ω1"
         self.internal_secret = new_secret()
         self.jwt_keys = f"e2e1:{new_secret()}"
@@ -74,6 +77,11 @@ class Suite:
             "CRM_ARGON2_TIME_COST": "1",
             "CRM_ARGON2_MEMORY_KIB": "1024",
             "CRM_ARGON2_PARALLELISM": "1",
+            # task reminders fire within a second (the shipped pass is every 5 s)
+            "CRM_REMINDER_POLL_S": "0.5",
+            "CRM_DOCUMENT_DIR": str(self.document_dir),
+            # the service orders' overdue check: every 2 s, so a test sees its notification soon
+            "CRM_SERVICE_OVERDUE_CHECK_S": "2",
         })
         for name, url in self.databases.items():
             env[f"{name.upper()}_DATABASE_URL"] = url
@@ -152,6 +160,7 @@ class Suite:
         for url in self.databases.values():
             with contextlib.suppress(Exception):
                 drop_database(url)
+        shutil.rmtree(self.document_dir, ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -102,6 +102,8 @@ def seed(admin: ApiClient) -> dict[Any, str]:
     products_csv = f"sku,name,unit,list_price\nCTI-{tag},导入泵 {tag},台,10.00\n"
     ids["import_id"] = _made(admin.post("/products/imports", files={
         "file": ("products.csv", products_csv.encode(), "text/csv")}), "product import")["id"]
+    # the calendar feed is read by its secret token (the fuzzer's DELETE /calendar/feed may end it: 404)
+    ids[("/api/v1/calendar/feed/{token}.ics", "token")] = _made(admin.post("/calendar/feed"), "calendar feed")["token"]
     return ids
 
 

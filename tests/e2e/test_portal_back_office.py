@@ -90,6 +90,32 @@ def test_finance_records_a_usd_payment_and_sees_receivables_change(suite, admin,
         assert script_errors(d) == []
 
 
+def test_finance_enters_an_opening_balance_for_a_customer_found_by_name(suite, admin, shop, words, tmp_path):
+    """A customer from before the system, with nothing billed yet: finance finds it by name
+    (finance never reads the customer itself) and enters what it owed; the list shows it."""
+    finance = admin.create_user("finance")
+    tag = uuid.uuid4().hex[:6]
+    old = shop["rep"].post("/customers", json={"name": f"老客户{tag}贸易公司"}).json()
+    eventually(lambda: finance.get("/receivables", params={"q": f"老客户{tag}"}).json()["total"] == 1)
+    with chromium(tmp_path / "opening") as d:
+        log_in(d, suite.url, finance.user["username"], PASSWORD, route="#/finance/opening")
+        title_is(d, words["opening.title"])
+        click_text(d, words["opening.new"])
+        picker = field(d, words["finance.customer"])
+        picker.send_keys(f"老客户{tag}")
+        option = visible(d, ".picker-options li[role=option]")
+        assert option.text == old["name"]
+        option.click()
+        type_into(d, words["finance.opening"], "12345.60")
+        screenshot(d, "back-office-opening-balance-form-zh")
+        click_text(d, words["action.save"], "form button[type=submit]")
+        text_in(d, "table.list", old["name"])
+        text_in(d, "table.list", "¥12,345.60")
+        assert script_errors(d) == []
+    row = finance.get("/receivables", params={"customer_id": old["id"]}).json()["items"][0]
+    assert (row["opening_balance"], row["outstanding"]) == ("12345.60", "12345.60")
+
+
 def test_the_warehouse_ships_part_of_an_order(suite, admin, shop, words, tmp_path):
     keeper = admin.create_user("warehouse")
     order = shop["order"]

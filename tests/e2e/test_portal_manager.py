@@ -75,6 +75,7 @@ def test_the_manager_starts_on_the_dashboard_and_approves_a_discounted_order(sui
     assert "张三" in order_card.text and "35%" in order_card.text
     screenshot(b, "manager-approvals-zh", full_height=True)
     order_card.find_element(By.XPATH, ".//button[contains(., '批准')]").click()
+    visible(b, ".modal textarea, .modal input").send_keys("老客户，同意本次折扣")  # the approver's comment
     click_text(b, "批准", css=".modal button[type=submit]")
     # the decided order stays on the page and follows the reservation to confirmed
     text_in(b, f'[data-decided="{held["number"]}"]', "已确认", timeout=30)
@@ -89,6 +90,16 @@ def test_the_manager_starts_on_the_dashboard_and_approves_a_discounted_order(sui
             break
         time.sleep(0.3)
     assert notes and notes[0]["subject_type"] == "order" and notes[0]["subject_id"] == held["id"]
+    # the comment is kept on the order and ends the approval's line on the customer's timeline
+    assert rep.get(f"/orders/{held['id']}").json()["reason"] == "老客户，同意本次折扣"
+    def approval_line() -> str | None:
+        items = world.clients["mgr"].get("/timeline", params={"customer_id": held["customer_id"]}).json()["items"]
+        return next((e["summary_zh"] for e in items if "审批通过订单" in e["summary_zh"]), None)
+
+    deadline = time.monotonic() + 15
+    while approval_line() is None and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert (approval_line() or "").endswith(f"审批通过订单 {held['number']}：老客户，同意本次折扣")
     assert script_errors(b) == []
 
 

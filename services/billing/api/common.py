@@ -103,4 +103,4 @@ def expense_view(row: Row) -> dict[str, Any]:
 def expense_event(row: Row) -> dict[str, Any]:
     view = expense_view(row)
     return {k: view[k] for k in ("id", "submitter_id", "amount", "category", "description", "customer_id",
-                                 "order_id", "status", "decided_by")}
+                                 "order_id", "status", "decided_by", "decision_note")}

@@ -18,6 +18,8 @@ from services.billing.commands import balances as commands
 from services.billing.domain.ageing import BUCKETS, Debt, age_debts
 from services.billing.domain.receivables import Balance
 from services.billing.models import opening_balances, receivables
+from shared.db import like_pattern
+from shared.errors import ValidationFailed
 from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import service_context
@@ -86,21 +88,47 @@ def _balances_query(conn, p, customer_id: str | None, *, owing_only: bool):
     return select.order_by(r.c.customer_id), count
 
 
+def _named_balances_query(conn, p, q: str, customer_id: str | None):
+    """Customers the caller sees whose name holds q (LIKE wildcards taken literally), with their
+    balances, zero where billing has none; the closest names (prefix first, shortest) first."""
+    r, a = receivables, _acl
+    pattern = like_pattern(q)
+    where = [customer_filter(conn, p, a.c.customer_id, DOMAIN, read=True), a.c.name.ilike(pattern, escape="\\")]
+    if customer_id:
+        where.append(a.c.customer_id == customer_id)
+    zero = sa.literal(0)
+    select = (sa.select(a.c.customer_id, a.c.name.label("customer_name"),
+                        *(sa.func.coalesce(getattr(r.c, k), zero).label(k)
+                          for k in ("opening", "invoiced", "paid", "prepaid", "allocated")))
+              .select_from(a.outerjoin(r, r.c.customer_id == a.c.customer_id)).where(*where))
+    count = sa.select(sa.func.count()).select_from(a).where(*where)
+    prefix = sa.case((a.c.name.ilike(pattern[1:], escape="\\"), 0), else_=1)
+    return select.order_by(prefix, sa.func.length(a.c.name), a.c.name, a.c.customer_id), count
+
+
 def _balance(row) -> Balance:
     return Balance(row.customer_id, row.opening, row.invoiced, row.paid, row.prepaid, row.allocated)
 
 
 @bp.get("/receivables")
-@api_doc(page=out.Receivable, summary="Per customer: opening, invoiced, paid, credit, outstanding (customer_id)")
+@api_doc(page=out.Receivable, summary="Per customer: opening, invoiced, paid, credit, outstanding (customer_id; q: the customers whose name holds q, with or without billing yet)")
 def list_receivables():
     """Per customer with billing activity: invoiced, paid, credit, outstanding (see
-    domain/receivables.py for the definitions)."""
+    domain/receivables.py for the definitions). `q`: the customers the caller sees whose
+    name holds it, billing activity or not (all zero without): finance picks a customer by
+    name this way, e.g. to enter its opening balance, without reading the customer itself."""
     p = principal()
     page, per_page = page_args()
     customer_id = uuid_arg(request.args.get("customer_id"), "customer_id")
+    q = (request.args.get("q") or "").strip()
+    if len(q) > 100:
+        raise ValidationFailed("invalid filter", details={"q": ["at most 100 characters"]})
     ctx = service_context()
     with ctx.engine.connect() as conn:
-        select, count = _balances_query(conn, p, customer_id, owing_only=False)
+        if q:
+            select, count = _named_balances_query(conn, p, q, customer_id)
+        else:
+            select, count = _balances_query(conn, p, customer_id, owing_only=False)
         total = conn.execute(count).scalar_one()
         rows = conn.execute(select.limit(per_page).offset((page - 1) * per_page)).all()
         items = [{**_balance(r).as_dict(), "customer_name": r.customer_name} for r in rows]

@@ -8,16 +8,20 @@ from flask import Blueprint
 def blueprints() -> list[Blueprint]:
     from services.customer.api import (
         activities,
+        calendar,
         complaints,
         contacts,
         custom_fields,
         customers,
+        documents,
         duplicate_check,
         leads,
         ownership,
         planning,
+        service_orders,
+        tasks,
         transfer_files,
     )
 
     return [duplicate_check.bp, customers.bp, ownership.bp, contacts.bp, leads.bp, activities.bp, complaints.bp,
-            custom_fields.bp, planning.bp, transfer_files.bp]
+            custom_fields.bp, planning.bp, service_orders.bp, transfer_files.bp, documents.bp, tasks.bp, calendar.bp]

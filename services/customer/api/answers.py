@@ -1,7 +1,7 @@
 """What the customer service's endpoints answer (documentation schemas for the OpenAPI
 document; the views build the dicts)."""
 
-from marshmallow import Schema
+from marshmallow import Schema, fields
 
 from shared.answers import (
     anything,
@@ -206,3 +206,121 @@ class ShareRequested(Schema):
     owner_id = ident()
     owner_name = text()
     requested = flag()
+
+
+class Task(Schema):
+    id = ident()
+    title = text(nullable=False)
+    due_at = when(nullable=False)
+    remind_at = when()
+    reminded_at = when(description="when the reminder was sent (null: not yet, or none)")
+    assignee_id = ident()
+    customer_id = ident(nullable=True)
+    customer_name = text()
+    related_type = status("lead", "opportunity", "quote", "order", "service_order", nullable=True)
+    related_id = ident(nullable=True)
+    repeat = status("weekly", "monthly", nullable=True)
+    status = status("open", "done", "cancelled")
+    overdue = flag(description="open and past its due time")
+    activity_id = ident(nullable=True, description="the activity logged when it was completed")
+    previous_id = ident(nullable=True, description="the occurrence of a recurring task this one follows")
+    next_id = ident(nullable=True, description="(read by id, PATCH) the next occurrence of a recurring task")
+    created_by = ident()
+    created_at = when()
+    updated_at = when()
+    completed_at = when()
+
+
+class CalendarItem(Schema):
+    kind = status("task", "planned_visit", "out_of_office", "service_order", "quote_expiry")
+    id = ident(description="the record's id (task, work plan, out-of-office, service order, quote)")
+    title = text(nullable=False)
+    starts_at = when(nullable=False)
+    ends_at = when()
+    all_day = flag(description="a whole day (or week): starts_at/ends_at are midnights UTC")
+    customer_id = ident(nullable=True)
+    customer_name = text()
+    user_id = ident(description="whose calendar entry it is")
+    status = text(description="the record's status where it has one (a task's, a quote's)")
+
+
+class Calendar(Schema):
+    items = many(CalendarItem)
+
+
+class CalendarFeed(Schema):
+    active = flag()
+    created_at = when()
+    token = text(description="only in the answer that created it: the secret part of the feed URL")
+    path = text(description="only with token: the feed's path under /api/v1 (GET, no bearer token)")
+
+
+class ServicePart(Schema):
+    id = ident()
+    service_order_id = ident()
+    product_id = ident()
+    sku = text()
+    product_name = text()
+    unit = text()
+    warehouse_id = ident()
+    quantity = integer()
+    status = status("pending", "issued", "refused",
+                    description="pending until inventory has taken it from stock (issued) or refused it")
+    available = integer(nullable=True, description="the warehouse's availability inventory saw when it answered")
+    reason = text(description="why inventory refused it")
+    created_by = ident()
+    created_at = when()
+    settled_at = when()
+
+
+class ServiceFeedback(Schema):
+    rating = integer(description="1 to 5")
+    comment = text()
+    given_by = ident()
+    given_at = when()
+
+
+class ServiceOrder(Schema):
+    id = ident()
+    number = text(nullable=False, description="SV-<year>-<6 digits>")
+    customer_id = ident()
+    kind = status("service", "repair")
+    subject = text(nullable=False)
+    description = text()
+    assignee_id = ident()
+    complaint_id = ident(nullable=True)
+    product_id = ident(nullable=True)
+    serial_no = text()
+    priority = status("low", "normal", "high", "urgent")
+    due_at = when()
+    overdue = flag(description="still being worked on and past due_at")
+    status = status("open", "in_progress", "waiting_parts", "done", "closed")
+    resolution = text()
+    time_spent_minutes = integer()
+    feedback = nested(ServiceFeedback, nullable=True, description="the customer's feedback, once the order is done")
+    created_by = ident()
+    created_at = when()
+    updated_at = when()
+    done_at = when()
+    closed_at = when()
+    parts = many(ServicePart, description="on GET /service-orders/{id} only: the spare parts lines")
+
+
+class Document(Schema):
+    id = ident()
+    title = text(nullable=False)
+    filename = text(nullable=False, description="the sanitised name, ending in an extension of its type")
+    size = integer(description="bytes")
+    content_type = text(nullable=False, description="decided from the bytes at upload")
+    sha256 = text(nullable=False, description="hex SHA-256 of the bytes, checked on every download")
+    tags = many(fields.String())
+    customer_id = ident(nullable=True, description="null: the shared knowledge base")
+    related_type = status("opportunity", "quote", "order", "contract", "project", "service_order", nullable=True)
+    related_id = ident(nullable=True)
+    related_label = text(description="the related record's number or name")
+    knowledge_base = flag()
+    uploaded_by = ident()
+    created_at = when()
+    updated_at = when()
+    deleted_at = when(description="set while deleted (restorable)")
+    deleted_by = ident(nullable=True)

@@ -7,11 +7,14 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from flask import request
 from marshmallow import ValidationError, fields, validate
 from sqlalchemy.engine import Connection
 
 from services.customer.domain.rules import FieldDef
 from services.customer.models import custom_fields
+from shared.errors import ValidationFailed
+from shared.fields import AwareDateTime, Date
 
 
 def text(max_len: int, *, required: bool = False) -> fields.String:
@@ -35,3 +38,20 @@ def aware(value: dt.datetime) -> dt.datetime:
 def field_defs(conn: Connection) -> dict[str, FieldDef]:
     rows = conn.execute(sa.select(custom_fields).order_by(custom_fields.c.name).limit(500))
     return {r.name: FieldDef(r.name, r.type, tuple(r.choices) if r.choices else None, r.required) for r in rows}
+
+
+def moment_arg(name: str, *, required: bool = False) -> dt.datetime | None:
+    """A moment from the query string: an ISO time with its offset (naive: UTC) or a date
+    (its start, UTC); 422 otherwise."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        if required:
+            raise ValidationFailed(f"{name} is required", details={name: ["required"]})
+        return None
+    try:
+        if len(raw) <= 10:
+            return dt.datetime.combine(Date().deserialize(raw), dt.time.min, dt.UTC)
+        return AwareDateTime().deserialize(raw)
+    except ValidationError:
+        raise ValidationFailed(f"invalid {name}", details={
+            name: ["must be a date YYYY-MM-DD or an ISO 8601 time"]}) from None

@@ -15,6 +15,7 @@ from services.customer.api.common import text
 from services.customer.commands import leads as commands
 from services.customer.domain.rules import CUSTOMER_CREATORS
 from services.customer.models import leads
+from shared.db import like_pattern
 from shared.errors import ValidationFailed
 from shared.fields import MAX_DEAL_AMOUNT, Date, Money, uuid_field
 from shared.openapi import api_doc
@@ -71,10 +72,6 @@ LEAD_SEARCH = sa.literal_column(
     "|| ' ' || coalesce(leads.email, ''))", sa.Text)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def lead_json(row: Any) -> dict[str, Any]:
     return {"id": row.id, "name": row.name, "company": row.company, "phone": row.phone, "email": row.email,
             "source": row.source, "owner_id": row.owner_id, "status": row.status,
@@ -112,7 +109,7 @@ def list_leads() -> ResponseReturnValue:
         if len(q) > 100:
             raise ValidationFailed("invalid filters", details={"q": ["must be at most 100 characters"]})
         if q:
-            where.append(LEAD_SEARCH.like(f"%{_escape_like(q.lower())}%", escape="\\"))
+            where.append(LEAD_SEARCH.like(like_pattern(q.lower()), escape="\\"))
         rows, total = count_and_page(
             conn, sa.select(leads).where(*where).order_by(leads.c.created_at.desc(), leads.c.id.desc()), page, per_page)
     return page_response([lead_json(r) for r in rows], total, page, per_page)

@@ -16,7 +16,7 @@ from services.customer.api.common import aware
 from services.customer.models import activities, activity_comments, contacts
 from shared.errors import ValidationFailed
 from shared.identity import Principal
-from shared.outbox import EventContext
+from shared.outbox import Emitter, EventContext
 from shared.service import ServiceContext
 from shared.web import iso, require_role
 
@@ -30,19 +30,25 @@ def log_activity(ctx: ServiceContext, events: EventContext, p: Principal, body: 
     """customer.activity.logged; the contact, when given, must be the customer's."""
     with ctx.transaction(events) as (conn, emit):
         customer = require_customer_field(conn, p, body["customer_id"])
-        if body.get("contact_id"):
-            owner = conn.execute(sa.select(contacts.c.customer_id).where(contacts.c.id == body["contact_id"])).scalar()
-            if owner != customer.id:
-                raise ValidationFailed("unknown contact", details={"contact_id": ["not a contact of this customer"]})
-        occurred = aware(body["occurred_at"]) if body.get("occurred_at") else dt.datetime.now(dt.UTC)
-        row = conn.execute(activities.insert().values(
-            id=str(uuid.uuid4()), customer_id=customer.id, contact_id=body.get("contact_id"), kind=body["kind"],
-            summary=body["summary"].strip(), occurred_at=occurred, author_id=p.user_id,
-        ).returning(*activities.c)).one()
-        emit("customer.activity.logged", aggregate_type="activity", aggregate_id=row.id, customer_id=customer.id,
-             data={"id": row.id, "customer_id": row.customer_id, "contact_id": row.contact_id,
-                   "kind": row.kind, "summary": row.summary, "occurred_at": iso(row.occurred_at),
-                   "author_id": row.author_id})
+        return insert_activity(conn, emit, p, customer.id, body)
+
+
+def insert_activity(conn: Connection, emit: Emitter, p: Principal, customer_id: str, body: Mapping[str, Any]) -> Row:
+    """The activity and its event in the caller's transaction, on a customer the caller was
+    checked to fill in (log_activity; a task completed with its activity)."""
+    if body.get("contact_id"):
+        owner = conn.execute(sa.select(contacts.c.customer_id).where(contacts.c.id == body["contact_id"])).scalar()
+        if owner != customer_id:
+            raise ValidationFailed("unknown contact", details={"contact_id": ["not a contact of this customer"]})
+    occurred = aware(body["occurred_at"]) if body.get("occurred_at") else dt.datetime.now(dt.UTC)
+    row = conn.execute(activities.insert().values(
+        id=str(uuid.uuid4()), customer_id=customer_id, contact_id=body.get("contact_id"), kind=body["kind"],
+        summary=body["summary"].strip(), occurred_at=occurred, author_id=p.user_id,
+    ).returning(*activities.c)).one()
+    emit("customer.activity.logged", aggregate_type="activity", aggregate_id=row.id, customer_id=customer_id,
+         data={"id": row.id, "customer_id": row.customer_id, "contact_id": row.contact_id,
+               "kind": row.kind, "summary": row.summary, "occurred_at": iso(row.occurred_at),
+               "author_id": row.author_id})
     return row
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 # Ledger kinds: every change to a level is one of these.
 KINDS = ("receipt", "shipment", "transfer_out", "transfer_in", "adjustment", "reservation", "release",
-         "loan_out", "loan_return", "requisition")
+         "loan_out", "loan_return", "requisition", "service_part")
 
 Key = tuple[str, str]  # (warehouse_id, product_id)
 

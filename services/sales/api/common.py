@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from services.sales.config import SalesConfig
 from shared.copies import CopyMissing
+from shared.db import like_pattern
 from shared.errors import ValidationFailed
 from shared.fields import MAX_DEAL_AMOUNT, Money, Percent, uuid_field
 from shared.identity import Principal
@@ -86,11 +87,6 @@ def search_arg() -> str | None:
     if len(raw) > MAX_SEARCH:
         raise ValidationFailed("invalid q", details={"q": [f"at most {MAX_SEARCH} characters"]})
     return raw
-
-
-def like_pattern(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere, its wildcards taken literally."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def customer_name_match(customer_id_col: ColumnElement, text: str) -> ColumnElement:

@@ -145,14 +145,19 @@ def list_orders():
     return page_response(items, total, page, per_page)
 
 
+class Approval(Schema):
+    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
 @bp.post("/orders/<order_id>/approve")
-@api_doc(response=out.Order, summary="Approve a held order (a manager above the owner, or admin; never whoever created the order or wrote its quote): 403 others, 409 wrong state", tags=["sales"])
+@api_doc(body=Approval, response=out.Order, summary="Approve a held order (a manager above the owner, or admin; never whoever created the order or wrote its quote), with an optional comment (kept as the order's reason, shown on the timeline): 403 others, 409 wrong state", tags=["sales"])
 def approve(order_id: str):
     p = writer()
+    comment = (load(Approval()).get("comment") or "").strip() or None
     ctx = service_context()
     with ctx.engine.begin() as conn:
         order = writable_order(conn, p, order_id)
-        order = ordering.approve_order(conn, request_emitter(conn), p, order)
+        order = ordering.approve_order(conn, request_emitter(conn), p, order, comment)
     return jsonify(view(order))
 
 

@@ -48,6 +48,24 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
         return [Notice("complaint_assigned", f"complaint:{cid}:{assignee}",
                        f"Complaint assigned to you: {subject}", f"客户投诉已分配给您：{subject}",
                        "complaint", cid, user_id=assignee)]
+    if event_type == "customer.task.reminder_due":
+        assignee, tid = _s(data, "assignee_id"), _s(data, "id", aggregate_id)
+        if not assignee:
+            return []
+        title = _s(data, "title", tid[:8])[:200]
+        # one per reminder time: a moved reminder is a new one, a replayed event is not
+        return [Notice("task_reminder", f"task-reminder:{tid}:{_s(data, 'remind_at')}",
+                       f"Task reminder: {title}", f"任务提醒：{title}", "task", tid, user_id=assignee)]
+    if event_type in ("customer.task.created", "customer.task.updated"):
+        assignee, tid = _s(data, "assignee_id"), _s(data, "id", aggregate_id)
+        if not assignee or data.get("status") != "open":
+            return []
+        title = _s(data, "title", tid[:8])[:200]
+        return [Notice("task_assigned", f"task-assigned:{tid}:{assignee}", f"Task assigned to you: {title}",
+                       f"有新任务分配给您：{title}", "task", tid, user_id=assignee, not_actor=True)]
+    if event_type in ("customer.service_order.assigned", "customer.service_order.overdue",
+                      "inventory.service_part.refused"):
+        return _service_order_notices(event_type, event_id, aggregate_id, data)
     if event_type == "customer.activity.commented":
         author, commenter = _s(data, "activity_author_id"), _s(data, "author_id")
         if not author or author == commenter:
@@ -127,7 +145,38 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
     return []
 
 
-PATTERNS = ("customer.complaint.#", "customer.activity.commented", "customer.share.requested",
+def _service_order_notices(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]) -> list[Notice]:
+    """Assigned: the assignee. Overdue: the assignee and their manager, once per due time.
+    A spare part refused by inventory: the assignee."""
+    assignee = _s(data, "assignee_id")
+    if event_type == "inventory.service_part.refused":
+        oid, number = _s(data, "service_order_id"), _s(data, "number", "?")
+        part = f"{_s(data, 'sku')} {_s(data, 'product_name')}".strip() or "-"
+        if not assignee or not oid:
+            return []
+        return [Notice("service_part_refused", f"service-part-refused:{_s(data, 'id', aggregate_id)}",
+                       f"Service order {number}: spare part {part} × {data.get('quantity')} was refused, "
+                       f"only {data.get('available')} in stock",
+                       f"服务单 {number}：备件 {part} × {data.get('quantity')} 出库被拒，库存仅 {data.get('available')}",
+                       "service_order", oid, user_id=assignee)]
+    oid = _s(data, "id", aggregate_id)
+    number, subject = _s(data, "number", oid[:8]), _s(data, "subject")
+    if not assignee:
+        return []
+    if event_type == "customer.service_order.assigned":
+        return [Notice("service_order_assigned", f"service-order:{oid}:{assignee}",
+                       f"Service order {number} assigned to you: {subject}", f"服务单 {number} 已分派给您：{subject}",
+                       "service_order", oid, user_id=assignee)]
+    due = _s(data, "due_at", "-")
+    users = [assignee] + [m for m in [_s(data, "manager_id")] if m and m != assignee]
+    return [Notice("service_order_overdue", f"service-order-overdue:{oid}:{due}:{user}",
+                   f"Service order {number} is overdue: {subject}", f"服务单 {number} 已超期：{subject}",
+                   "service_order", oid, user_id=user) for user in users]
+
+
+PATTERNS = ("customer.complaint.#", "customer.service_order.assigned", "customer.service_order.overdue",
+            "customer.task.reminder_due", "customer.task.created", "customer.task.updated",
+            "inventory.service_part.refused", "customer.activity.commented", "customer.share.requested",
             "sales.order.approval_requested", "sales.order.rejected", "sales.order.approved",
             "billing.expense.approved", "billing.expense.rejected", "billing.expense.paid",
             "customer.customer.transferred", "customer.customer.shared", "inventory.stock.low")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -123,3 +124,28 @@ def test_receivables_visibility(billing, finance, rep):
     assert rep.get("/opening-balances", query_string={"customer_id": theirs}).json["total"] == 0
 
 
+
+
+def test_finance_finds_a_customer_by_name_with_or_without_billing(billing, finance, rep):
+    """q: the customers the caller sees whose name holds it, zero balances where billing has
+    none yet (finance picks the customer of an opening balance this way); a rep's search
+    never shows another rep's customer; wildcards are taken literally."""
+    from shared.testing.clients import seed_customer
+
+    tag = uuid.uuid4().hex[:8]
+    other = billing.user("sales")
+    fresh = seed_customer(billing.engine, rep.user["id"], name=f"期初{tag}华南贸易")
+    billed = seed_customer(billing.engine, rep.user["id"], name=f"{tag}期初华东")
+    theirs = seed_customer(billing.engine, other.user["id"], name=f"期初{tag}别人的")
+    seed_customer(billing.engine, rep.user["id"], name=f"期初{tag[:4]}_x%")
+    assert finance.post("/opening-balances", json={"customer_id": billed, "amount": "88.00"}).status_code == 201
+
+    found = finance.get("/receivables", query_string={"q": tag}).json
+    by_id = {r["customer_id"]: r for r in found["items"]}
+    assert set(by_id) == {fresh, billed, theirs} and found["total"] == 3
+    assert by_id[fresh]["outstanding"] == "0.00" and by_id[fresh]["customer_name"] == f"期初{tag}华南贸易"
+    assert by_id[billed]["opening_balance"] == "88.00" and by_id[billed]["outstanding"] == "88.00"
+    assert found["items"][0]["customer_id"] == billed  # the name that starts with q first
+    assert {r["customer_id"] for r in rep.get("/receivables", query_string={"q": tag}).json["items"]} == {fresh, billed}
+    assert finance.get("/receivables", query_string={"q": f"{tag[:4]}%"}).json["total"] == 0
+    assert finance.get("/receivables", query_string={"q": "x" * 101}).status_code == 422

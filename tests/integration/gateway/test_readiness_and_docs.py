@@ -36,6 +36,9 @@ def test_readyz_names_the_services_that_are_down(gateway_settings, gateway_confi
     assert error["code"] == "not_ready"
     assert sorted(error["details"]["failed"]) == ["inventory", "sales"]
     assert "customer" in error["details"]["ready"]
+    # the pods' readiness probe (deploy/k8s): the gateway itself is ready, its database answers
+    own = client.get("/readyz?scope=gateway")
+    assert own.status_code == 200 and own.get_json() == {"status": "ready", "scope": "gateway"}
 
 
 def test_merged_openapi_document(gateway_settings, gateway_config):
@@ -114,6 +117,8 @@ def test_gateway_database_down_is_503_not_500(gateway_settings, gateway_config):
     assert login_attempt.get_json()["error"]["code"] == "service_unavailable"
     ready = client.get("/readyz")
     assert ready.status_code == 503 and "gateway" in ready.get_json()["error"]["details"]["failed"]
+    own = client.get("/readyz?scope=gateway")
+    assert own.status_code == 503 and list(own.get_json()["error"]["details"]["failed"]) == ["gateway"]
     import uuid
 
     token = ctx.tokens.issue(str(uuid.uuid4()), "admin", str(uuid.uuid4()))

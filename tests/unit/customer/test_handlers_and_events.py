@@ -22,3 +22,14 @@ def test_every_customer_event_has_a_valid_sample_and_summaries():
         # the summary templates only use fields of the payload
         spec.summary_en.format_map({**spec.sample, "actor": "x"})
         spec.summary_zh.format_map({**spec.sample, "actor": "x"})
+
+
+def test_sales_records_feed_the_related_records_copy():
+    table = handler_table()
+    for event_type in ("sales.opportunity.created", "sales.quote.updated", "sales.order.placed",
+                       "sales.contract.created", "sales.project.approved"):
+        names = [name for name, _ in table.for_event(event_type)]
+        # quotes also feed the calendar's copy of their validity ends
+        extra = ["customer.quote_deadlines"] if event_type.startswith("sales.quote.") else []
+        assert names == [f"documents.related_{event_type.split('.')[1]}", *extra], event_type
+    assert table.for_event("billing.invoice.issued") == []

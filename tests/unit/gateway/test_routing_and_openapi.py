@@ -106,3 +106,40 @@ def test_merge_prefixes_paths_and_namespaces_schemas():
     assert "customer.ThingIn" in schemas and "sales.ThingOut" in schemas
     ref = merged["paths"]["/api/v1/things"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert ref["$ref"] in ("#/components/schemas/customer.ThingIn", "#/components/schemas/sales.ThingIn")
+
+
+def test_only_a_calendar_feed_read_goes_without_a_bearer_token():
+    from gateway.auth import is_public_feed, needs_auth
+
+    feed = "/api/v1/calendar/feed/" + "Ab_-" * 11 + ".ics"
+    assert is_public_feed(feed) and not needs_auth(feed, "GET")
+    assert needs_auth(feed, "POST") and needs_auth(feed, "DELETE")
+    for path in ("/api/v1/calendar/feed", "/api/v1/calendar", "/api/v1/calendar/feed/short.ics",
+                 "/api/v1/calendar/feed/" + "A" * 43 + ".ics/x", "/api/v1/calendar/feed/../tasks" + "A" * 40 + ".ics",
+                 "/api/v1/tasks/" + "A" * 43 + ".ics"):
+        assert needs_auth(path, "GET"), path
+    assert route_for("/tasks/1") == ("customer", "/tasks/1")
+    assert route_for("/calendar/feed") == ("customer", "/calendar/feed")
+
+
+def test_a_public_call_never_passes_as_a_user():
+    import pytest
+
+    from shared.identity import (
+        InvalidIdentity,
+        sign_identity,
+        sign_public_call,
+        verify_identity,
+        verify_public_call,
+    )
+
+    secret = "s" * 40
+    with pytest.raises(InvalidIdentity):
+        verify_identity(sign_public_call(secret), secret)
+    from shared.identity import Principal
+
+    with pytest.raises(InvalidIdentity):
+        verify_public_call(sign_identity(Principal("u", "sales"), secret), secret)
+    verify_public_call(sign_public_call(secret), secret)
+    with pytest.raises(InvalidIdentity):
+        verify_public_call(sign_public_call("x" * 40), secret)

@@ -154,6 +154,61 @@ def test_an_untrusted_producer_is_refused_without_retries():
     assert key == QUEUE and "intruder may not publish" in headers[ERROR_HEADER]
 
 
+class Deadlock(Exception):
+    """What SQLAlchemy raises for PostgreSQL's deadlock_detected: .orig carries the SQLSTATE."""
+
+    def __init__(self, code: str = "40P01"):
+        super().__init__("deadlock detected")
+        self.orig = SimpleNamespace(sqlstate=code)
+
+
+def test_the_prelude_runs_first_with_the_whole_batch():
+    calls: list = []
+    t = table(seen=calls)
+    t.add_prelude(lambda _db, envs: calls.append(("prelude", [e.data["n"] for e in envs])))
+    c, ch = make_consumer(t), Channel()
+    c._handle_batch(ch, ch, [delivery(1), delivery(2, "customer.contact.created"), delivery(3)])
+    # only the events a handler takes reach it (the unmatched one is new to no handler)
+    assert calls == [("prelude", [1, 3]), 1, 3] and ch.acks == [(3, True)]
+
+
+@pytest.mark.parametrize("code", ["40P01", "40001"])
+def test_a_deadlocked_batch_is_applied_again_whole(code):
+    seen: list[int] = []
+    aborted: list[int] = []
+
+    def prelude(_db, envs):
+        if not aborted:  # the first attempt loses the deadlock
+            aborted.append(1)
+            raise Deadlock(code)
+
+    t = table(seen=seen)
+    t.add_prelude(prelude)
+    c, ch = make_consumer(t), Channel()
+    c._handle_batch(ch, ch, [delivery(1), delivery(2)])
+    assert seen == [1, 2] and c.fallbacks == 0 and c.engine.log == []  # no savepoints: the whole batch again
+    assert ch.acks == [(2, True)] and ch.published == []
+
+
+def test_a_batch_that_keeps_deadlocking_falls_back_to_one_message_at_a_time():
+    seen: list[int] = []
+    state = {"whole": 0}
+
+    def prelude(_db, envs):
+        if len(envs) > 1:
+            state["whole"] += 1
+            raise Deadlock()
+
+    t = table(seen=seen)
+    t.add_prelude(prelude)
+    c, ch = make_consumer(t), Channel()
+    c._handle_batch(ch, ch, [delivery(1), delivery(2)])
+    # three whole attempts, then the isolated run: its prelude (best effort) fails in its own
+    # savepoint and every message is still applied
+    assert state["whole"] == 4 and c.fallbacks == 1 and seen == [1, 2]
+    assert c.engine.log[:2] == ["savepoint", "rolled back"] and ch.published == []
+
+
 def test_events_no_handler_matches_are_acked_and_not_applied():
     seen: list[int] = []
     c, ch = make_consumer(table(seen=seen)), Channel()

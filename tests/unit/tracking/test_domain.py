@@ -124,3 +124,28 @@ def test_handler_table_routes_each_event_type():
     assert names("gateway.user.created") == {"tracking.record_event", "acl.users"}
     assert names("inventory.stock.low") == {"tracking.record_event", "tracking.notify"}
     assert "#" in table.patterns
+
+
+def test_service_order_notices():
+    from services.tracking.domain.notices import plan
+
+    so = {"id": "s1", "number": "SV-2026-000001", "subject": "离心泵异响", "assignee_id": "u1", "manager_id": "m1",
+          "due_at": "2026-11-25T09:00:00+00:00"}
+    [assigned] = plan("customer.service_order.assigned", "e1", "s1", so)
+    assert (assigned.user_id, assigned.subject_type, assigned.subject_id) == ("u1", "service_order", "s1")
+    assert "SV-2026-000001" in assigned.message_zh
+    overdue = plan("customer.service_order.overdue", "e2", "s1", so)
+    assert [n.user_id for n in overdue] == ["u1", "m1"]
+    assert len({n.dedupe_key for n in overdue}) == 2
+    # the same due time again (a redelivery, a second checker): the same keys
+    assert [n.dedupe_key for n in plan("customer.service_order.overdue", "e3", "s1", so)] == [n.dedupe_key for n in overdue]
+    # a new due time: new keys
+    later = plan("customer.service_order.overdue", "e4", "s1", {**so, "due_at": "2026-11-28T09:00:00+00:00"})
+    assert {n.dedupe_key for n in later}.isdisjoint({n.dedupe_key for n in overdue})
+    # no manager: the assignee alone
+    assert [n.user_id for n in plan("customer.service_order.overdue", "e5", "s1", {**so, "manager_id": None})] == ["u1"]
+    [refused] = plan("inventory.service_part.refused", "e6", "p1",
+                     {"id": "p1", "service_order_id": "s1", "number": "SV-2026-000001", "assignee_id": "u1",
+                      "sku": "BRG-6204", "product_name": "轴承", "quantity": 3, "available": 1})
+    assert refused.user_id == "u1" and refused.subject_id == "s1" and "BRG-6204" in refused.message
+    assert plan("customer.service_order.status_changed", "e7", "s1", so) == []

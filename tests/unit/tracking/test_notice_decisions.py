@@ -43,3 +43,26 @@ def test_the_new_rules_are_subscribed():
                        "customer.customer.shared"):
         assert any(p == event_type for p in PATTERNS), event_type
         assert "tracking.notify" in {name for name, _ in table.for_event(event_type)}, event_type
+
+
+def test_a_task_reminder_tells_the_assignee_once_per_reminder_time():
+    data = {"id": "t1", "title": "回访华东机电", "due_at": "2026-11-25T02:00:00+00:00",
+            "remind_at": "2026-11-25T01:00:00+00:00", "assignee_id": "rep", "task_customer_id": "c1"}
+    [n] = plan("customer.task.reminder_due", "ev1", "t1", data)
+    assert (n.kind, n.user_id, n.subject_type, n.subject_id) == ("task_reminder", "rep", "task", "t1")
+    assert "回访华东机电" in n.message_zh and "回访华东机电" in n.message
+    # the same reminder replayed (another event id): the same key; a moved reminder: a new one
+    assert plan("customer.task.reminder_due", "ev2", "t1", data)[0].dedupe_key == n.dedupe_key
+    moved = plan("customer.task.reminder_due", "ev3", "t1", {**data, "remind_at": "2026-11-26T01:00:00+00:00"})
+    assert moved[0].dedupe_key != n.dedupe_key
+    assert plan("customer.task.reminder_due", "ev4", "t1", {**data, "assignee_id": None}) == []
+    assert any(p == "customer.task.reminder_due" for p in PATTERNS)
+
+
+def test_a_task_assigned_by_someone_else_tells_the_assignee():
+    data = {"id": "t1", "title": "核对回款", "assignee_id": "fin", "status": "open"}
+    [n] = plan("customer.task.created", "ev1", "t1", data)
+    assert (n.kind, n.user_id, n.not_actor, n.subject_type) == ("task_assigned", "fin", True, "task")
+    # a reassignment to the same user is not told twice; a closed task is not told at all
+    assert plan("customer.task.updated", "ev2", "t1", data)[0].dedupe_key == n.dedupe_key
+    assert plan("customer.task.updated", "ev3", "t1", {**data, "status": "done"}) == []

@@ -12,8 +12,9 @@ import activities from "./routes/activities.js";
 import service from "./routes/service.js";
 import sales from "./routes/sales.js";
 import manage from "./routes/manage.js";
+import tasks from "./routes/tasks.js";
 
-export const ROUTES = [...core, ...sales, ...leads, ...activities, ...service, ...finance, ...warehouse, ...admin, ...manage];
+export const ROUTES = [...core, ...tasks, ...sales, ...leads, ...activities, ...service, ...finance, ...warehouse, ...admin, ...manage];
 
 export const NAV_GROUPS = ["work", "sales", "customers", "service", "finance", "warehouse", "manage", "admin"];
 

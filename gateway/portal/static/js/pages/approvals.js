@@ -55,8 +55,11 @@ function OrderCard({ order, me, teamIds, onDecided }) {
         confirmLabel: t("approvals.reject"), input: { label: t("approvals.reason"), required: true } });
       if (reason === null) return;
       body = { reason };
-    } else if (!(await confirmDialog({ title: t("approvals.approve_order"), message: t("approvals.approve_order_q", { number: order.number }), confirmLabel: t("approvals.approve") }))) {
-      return;
+    } else {
+      const comment = await confirmDialog({ title: t("approvals.approve_order"), message: t("approvals.approve_order_q", { number: order.number }),
+        confirmLabel: t("approvals.approve"), input: { label: t("approvals.comment"), required: false } });
+      if (comment === null) return;
+      body = comment ? { comment } : {};
     }
     setBusy(true);
     try {

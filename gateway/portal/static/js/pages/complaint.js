@@ -1,5 +1,6 @@
 // A complaint: create one (customer, subject, description, who handles it); on an existing
-// one, move it along (open -> in progress -> resolved) and hand it to someone else.
+// one, move it along (open -> in progress -> resolved), hand it to someone else, or create a
+// service order from it (the intake form comes filled in).
 import { html } from "../lib.js";
 import { api } from "../api.js";
 import { dateTime, errorText, label, mergeCatalogues, t } from "../i18n.js";
@@ -53,7 +54,9 @@ export default function ComplaintPage({ params, query }) {
   const actions = html`
     ${next && html`<button type="button" class="primary" onClick=${() => change({ status: next }, t("complaint.moved", { status: label("complaint_status", next) }))}>
       ${t(`complaint.to_${next}`)}</button>`}
-    ${c.status !== "resolved" && html`<button type="button" onClick=${reassign}>${t("complaint.reassign")}</button>`}`;
+    ${c.status !== "resolved" && html`<button type="button" onClick=${reassign}>${t("complaint.reassign")}</button>`}
+    <a class="button" data-testid="complaint-service-order"
+      href=${`#/service-orders/new?${new URLSearchParams({ customer_id: c.customer_id, complaint_id: c.id, subject: c.subject })}`}>${t("complaint.new_service_order")}</a>`;
   return html`<section class="record">
     <${PageHeader} title=${c.subject} back=${`#/customers/${c.customer_id}?tab=complaints`}
       status=${html`<${Badge} group="complaint_status" code=${c.status} />`} actions=${actions} />

@@ -1,12 +1,15 @@
 // The customer page's tabs of related records: opportunities, quotes, orders (the sales
-// screens open them), invoices and payments received, complaints. Each is a list of the
+// screens open them), invoices and payments received, complaints, service orders. Each is a list of the
 // customer's records only (baseQuery customer_id), one page at a time.
 import { html } from "../lib.js";
-import { date, dateTime, label, money, percent, t } from "../i18n.js";
+import { date, dateTime, label, mergeCatalogues, money, percent, t } from "../i18n.js";
+import serviceCat from "../i18n/service.js";
 import { ListPage } from "../ui/list.js";
 import { Badge } from "../ui/page.js";
 import { UserName } from "../names.js";
 import { CUSTOMER_TABS } from "./customer-tabs.js";
+
+mergeCatalogues(serviceCat); // complaints' and service orders' words
 
 const SELLERS = ["sales", "manager", "admin"];
 
@@ -93,4 +96,19 @@ related("complaints", "customer.tab.complaints", {
   ],
   below: (customer, user) => SELLERS.includes(user.role) && customer.status !== "deleted"
     && html`<a class="button" href=${`#/complaints/new?customer_id=${customer.id}`}>${t("complaint.new")}</a>`,
+});
+
+related("service_orders", "customer.tab.service_orders", {
+  path: "/service-orders",
+  href: (r) => `#/service-orders/${r.id}`,
+  columns: () => [
+    { key: "subject", label: t("service_order.subject"), main: true },
+    { key: "number", label: t("service_order.number") },
+    { key: "kind", label: t("service_order.kind"), render: (r) => label("service_kind", r.kind) },
+    { key: "status", label: t("customer.status"), render: (r) => html`<${Badge} group="service_status" code=${r.status} />` },
+    { key: "assignee_id", label: t("service_order.assignee"), render: (r) => html`<${UserName} id=${r.assignee_id} />` },
+    { key: "due_at", label: t("service_order.due_at"), render: (r) => dateTime(r.due_at) },
+  ],
+  below: (customer, user) => SELLERS.includes(user.role) && customer.status !== "deleted"
+    && html`<a class="button" href=${`#/service-orders/new?customer_id=${customer.id}`}>${t("service_order.new")}</a>`,
 });

@@ -14,6 +14,8 @@ import { Shares } from "./customer-shares.js";
 import "./customer-actions.js";
 import "./customer-activities.js";
 import "./customer-related.js";
+import "./customer-documents.js";
+import "./customer-tasks.js";
 
 mergeCatalogues(cat);
 

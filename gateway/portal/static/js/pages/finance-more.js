@@ -84,14 +84,38 @@ function Rates({ query }) {
   </section>`;
 }
 
+/** A customer's receivable from before the system (once per customer): finance finds the
+ * customer by name through the receivables list (it never reads the customer itself). */
+function NewOpening({ onDone }) {
+  const fields = [
+    { name: "customer_id", label: t("finance.customer"), type: "record", kind: "receivables", idKey: "customer_id",
+      describe: (r) => r.customer_name || r.customer_id, required: true, wide: true,
+      help: t("opening.customer_help") },
+    { name: "amount", label: t("finance.opening"), type: "money", required: true },
+    { name: "as_of", label: t("opening.as_of"), type: "date" },
+    { name: "note", label: t("payment.note"), type: "textarea", wide: true },
+  ];
+  return html`<${Form} fields=${fields} initial=${{ customer_id: "", amount: "", as_of: new Date().toISOString().slice(0, 10), note: "" }}
+    submit=${(body, key) => api.post("/opening-balances", { ...body, as_of: body.as_of || undefined, note: body.note || undefined }, { key })}
+    onDone=${() => { toast(t("opening.saved")); onDone(true); }} onCancel=${() => onDone(false)} />`;
+}
+
 function Opening({ query }) {
-  return html`<${ListPage} listKey="opening" title=${t("opening.title")} path="/opening-balances" query=${query}
-    columns=${[
-      { ...customerCol, main: true },
-      { key: "amount", label: t("finance.opening"), num: true, render: (r) => money(r.amount) },
-      { key: "as_of", label: t("opening.as_of"), render: (r) => date(r.as_of) },
-      { key: "note", label: t("payment.note") },
-    ]} />`;
+  const [adding, setAdding] = useState(false);
+  const [n, setN] = useState(0);
+  return html`<section>
+    <${PageHeader} title=${t("opening.title")}
+      actions=${!adding && html`<button type="button" class="primary" onClick=${() => setAdding(true)}>${t("opening.new")}</button>`} />
+    ${adding && html`<h2>${t("opening.new")}</h2>
+      <${NewOpening} onDone=${(saved) => { setAdding(false); if (saved) setN(n + 1); }} />`}
+    <${ListPage} headerless listKey="opening" path="/opening-balances" query=${query} refreshKey=${n}
+      columns=${[
+        { ...customerCol, main: true },
+        { key: "amount", label: t("finance.opening"), num: true, render: (r) => money(r.amount) },
+        { key: "as_of", label: t("opening.as_of"), render: (r) => date(r.as_of) },
+        { key: "note", label: t("payment.note") },
+      ]} />
+  </section>`;
 }
 
 export default function FinanceMore({ path, query }) {

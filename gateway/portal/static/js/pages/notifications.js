@@ -18,7 +18,9 @@ export const SUBJECT_ROUTES = {
   product: (id) => `#/products/${id}`,
   lead: (id) => `#/leads/${id}`,
   complaint: (id) => `#/complaints/${id}`,
+  service_order: (id) => `#/service-orders/${id}`,
   expense: (id) => `#/expenses/${id}`,
+  task: (id) => `#/tasks?open=${id}`,
 };
 
 /** Subjects without a page of their own, shown on their customer's page. */

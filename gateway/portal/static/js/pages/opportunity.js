@@ -7,7 +7,7 @@ import { Badge, Details, PageHeader, Pending, Tabs, useApi } from "../ui/page.js
 import { confirmDialog, toast } from "../ui/feedback.js";
 import { UserName } from "../names.js";
 import { Timeline } from "../ui/timeline.js";
-import { CustomerLink, STAGES } from "./sales-common.js";
+import { CustomerLink, RecordDocuments, STAGES } from "./sales-common.js";
 
 /** Change an opportunity's stage (asks why when it is lost); answers the saved opportunity or null. */
 export async function changeStage(opp, stage) {
@@ -38,7 +38,7 @@ function Quotes({ opp }) {
   </div>`;
 }
 
-export default function OpportunityPage({ params, query }) {
+export default function OpportunityPage({ params, query, user }) {
   const [opp, error, reload] = useApi(`/opportunities/${params.id}`);
   const [busy, setBusy] = useState(false);
   if (!opp) return html`<${Pending} data=${opp} error=${error} />`;
@@ -76,6 +76,7 @@ export default function OpportunityPage({ params, query }) {
       [t("opp.updated_at"), dateTime(opp.updated_at)],
     ]} />` },
     { key: "quotes", label: t("opp.quotes"), render: () => html`<${Quotes} opp=${opp} />` },
+    { key: "documents", label: t("record.documents"), render: () => html`<${RecordDocuments} type="opportunity" id=${opp.id} user=${user} />` },
     { key: "timeline", label: t("record.timeline"), render: () => html`<${Timeline} customerId=${opp.customer_id} />` },
   ];
   return html`<section class="record">

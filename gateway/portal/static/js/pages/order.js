@@ -9,7 +9,7 @@ import { Badge, Details, PageHeader, Pending, Tabs, useApi } from "../ui/page.js
 import { confirmDialog, toast } from "../ui/feedback.js";
 import { RecordName, UserName } from "../names.js";
 import { Timeline } from "../ui/timeline.js";
-import { CustomerLink, SELLER_ROLES, WarehouseName, reasonText } from "./sales-common.js";
+import { CustomerLink, RecordDocuments, SELLER_ROLES, WarehouseName, reasonText } from "./sales-common.js";
 import { Totals, Warnings } from "./sales-lines.js";
 import { LinesTable } from "./quote.js";
 
@@ -127,6 +127,7 @@ export default function OrderPage({ params, query, user }) {
     ]} />` },
     { key: "shipments", label: t("order.shipments"), render: () => html`<${Shipments} order=${order} />` },
     { key: "invoices", label: t("order.invoices"), render: () => html`<${Invoices} order=${order} />` },
+    { key: "documents", label: t("record.documents"), render: () => html`<${RecordDocuments} type="order" id=${order.id} user=${user} />` },
     { key: "timeline", label: t("record.timeline"), render: () => html`<${Timeline} customerId=${order.customer_id} bump=${bump} />` },
   ];
   return html`<section class="record">

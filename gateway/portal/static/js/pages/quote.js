@@ -7,7 +7,7 @@ import { date, dateTime, errorText, label, money, t } from "../i18n.js";
 import { Badge, Details, PageHeader, Pending, useApi } from "../ui/page.js";
 import { confirmDialog, toast } from "../ui/feedback.js";
 import { RecordName, UserName } from "../names.js";
-import { CustomerLink } from "./sales-common.js";
+import { CustomerLink, RecordDocuments } from "./sales-common.js";
 import { Totals, Warnings } from "./sales-lines.js";
 
 export function LinesTable({ lines, shipped = false }) {
@@ -35,7 +35,7 @@ export function LinesTable({ lines, shipped = false }) {
 
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
 
-export default function QuotePage({ params }) {
+export default function QuotePage({ params, user }) {
   const [quote, error, reload] = useApi(`/quotes/${params.id}`);
   const [busy, setBusy] = useState(false);
   if (!quote) return html`<${Pending} data=${quote} error=${error} />`;
@@ -109,5 +109,7 @@ export default function QuotePage({ params }) {
     <${Warnings} warnings=${quote.warnings} />
     <${Totals} net=${quote.net} tax=${quote.tax} gross=${quote.gross} />
     ${s === "sent" && html`<p class="muted">${t("quote.not_editable")}</p>`}
+    <h2>${t("record.documents")}</h2>
+    <${RecordDocuments} type="quote" id=${quote.id} user=${user} />
   </section>`;
 }

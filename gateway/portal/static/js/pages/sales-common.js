@@ -1,11 +1,12 @@
 // What the sales screens share: their catalogue, stages, links to customers, the customer
-// and product pickers' descriptions, and the user/customer filters of their lists.
+// and product pickers' descriptions, the user/customer filters of their lists, a record's documents.
 import { html, useEffect, useState } from "../lib.js";
 import { api } from "../api.js";
 import { label, lang, mergeCatalogues, t } from "../i18n.js";
 import cat from "../i18n/sales.js";
 import { RecordName, useUsers } from "../names.js";
 import { RecordPicker } from "../ui/form.js";
+import { Documents } from "../ui/documents.js";
 
 mergeCatalogues(cat);
 
@@ -14,6 +15,14 @@ export const OPEN_STAGES = ["prospecting", "qualification", "proposal", "negotia
 export const QUOTE_STATUSES = ["draft", "sent", "accepted", "rejected", "expired"];
 export const ORDER_STATUSES = ["pending_approval", "pending", "confirmed", "rejected", "partially_shipped", "shipped", "cancelled", "closed"];
 export const SELLER_ROLES = ["sales", "manager", "admin"];
+
+/** A sales record's documents (ui/documents.js): uploads attach to the record, whose customer
+ * decides who sees them. */
+export function RecordDocuments({ type, id, user }) {
+  const writable = !user || SELLER_ROLES.includes(user.role);
+  return html`<${Documents} filter=${{ related_type: type, related_id: id }} target=${{ related_type: type, related_id: id }} user=${user}
+    canUpload=${writable} canChange=${writable} idPrefix=${`${type}-doc`} />`;
+}
 
 export const stageOptions = () => STAGES.map((s) => [s, label("stage", s)]);
 

@@ -1,4 +1,4 @@
-// The rep's core screens: customers, their page, contacts, notifications.
+// The rep's core screens: customers, their page, contacts, the knowledge base, notifications.
 const SELLERS = ["sales", "manager", "admin"];
 
 export default [
@@ -8,6 +8,8 @@ export default [
     quick: { key: "quick.new_customer", order: 20 } },
   { path: "/customers/:id/edit", load: () => import("../pages/customer-form.js"), roles: SELLERS },
   { path: "/customers/:id", load: () => import("../pages/customer.js") },
+  { path: "/knowledge-base", load: () => import("../pages/knowledge-base.js"),
+    nav: { group: "work", key: "nav.knowledge_base", order: 80 } },
   { path: "/notifications", load: () => import("../pages/notifications.js"),
     nav: { group: "work", key: "nav.notifications", order: 90 } },
 ];

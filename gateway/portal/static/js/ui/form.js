@@ -92,8 +92,9 @@ function UserSelect({ id, value, onInput, required, roles, disabled, emptyLabel 
   </select>`;
 }
 
-/** Search-as-you-type picker over a list endpoint (customers, products ...). */
-export function RecordPicker({ id, kind, value, onInput, required, label: labelOf, query = {}, disabled, placeholder }) {
+/** Search-as-you-type picker over a list endpoint (customers, products ...). `idKey`: the
+ * field that identifies a row (default "id"; e.g. "customer_id" for the receivables list). */
+export function RecordPicker({ id, kind, value, onInput, required, label: labelOf, query = {}, disabled, placeholder, idKey = "id" }) {
   const [text, setText] = useState("");
   const [options, setOptions] = useState([]);
   const [open, setOpen] = useState(false);
@@ -101,8 +102,10 @@ export function RecordPicker({ id, kind, value, onInput, required, label: labelO
   const timer = useRef(null);
   const describe = labelOf || ((r) => r.name || r.number || r.id);
   useEffect(() => {
-    if (value && (!chosen || chosen.id !== value)) {
-      api.get(`/${kind}/${value}`).then((r) => {
+    if (value && (!chosen || chosen[idKey] !== value)) {
+      const one = idKey === "id" ? api.get(`/${kind}/${value}`)
+        : api.get(`/${kind}`, { [idKey]: value }).then((a) => a.items[0] || Promise.reject(new Error("gone")));
+      one.then((r) => {
         setChosen(r);
         setText(describe(r));
       }).catch(() => {});
@@ -131,7 +134,7 @@ export function RecordPicker({ id, kind, value, onInput, required, label: labelO
     setChosen(record);
     setText(describe(record));
     setOpen(false);
-    onInput(record.id, record);
+    onInput(record[idKey], record);
   };
   return html`<div class="picker">
     <input id=${id} type="search" value=${text} autocomplete="off" required=${required && !value} disabled=${disabled}
@@ -171,7 +174,7 @@ export function Field({ field, value, onInput, error }) {
       break;
     case "record":
       input = html`<${RecordPicker} id=${id} kind=${field.kind} value=${value} required=${field.required} query=${field.query}
-        label=${field.describe} disabled=${field.readOnly} onInput=${(v, r) => onInput(v, r)} />`;
+        label=${field.describe} idKey=${field.idKey} disabled=${field.readOnly} onInput=${(v, r) => onInput(v, r)} />`;
       break;
     default: {
       const type = { money: "text", percent: "text", number: "text", integer: "text", datetime: "datetime-local" }[field.type] || field.type || "text";
