@@ -9,9 +9,9 @@ import sys
 from tests.faults.cases import RESULTS
 
 SEES = {
-    "kill -9 sales API worker": "the requests on that worker: `503 service_unavailable`; the retry succeeds (gunicorn starts a new worker at once)",
+    "kill -9 sales API worker": "the requests under way on that worker, if any: `503 service_unavailable`; the retry succeeds (gunicorn starts a new worker at once)",
     "kill -9 gateway": "connection refused/reset for about 2 s until the supervisor restarts it; the retry with the same key gets the first answer",
-    "relay": "nothing refused; events wait in the outbox until the relay is back (about 2 s): orders stay pending, timelines lag",
+    "relay": "nothing refused; events wait in the outbox until the relay is back (restarted within about 2 s, publishing a few seconds later): orders stay pending meanwhile, timelines lag",
     "consumer": "nothing refused; that service's copies and the timeline lag until it is back; redelivered messages are applied once",
     "kill -9 import worker": "the import pauses; the restarted worker takes the job over within 30 s and carries on from its last batch",
     "PostgreSQL gone 8 s": "every request `503 service_unavailable` (the gateway's session check too); retries succeed once it is back",
