@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 REQS := $(sort $(wildcard requirements*.txt))
 STAMP := $(VENV)/.installed-$(shell cat $(REQS) 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: run run-regions test venv servers browser secrets prepare lint unit integration e2e bench fuzz contract compose-check clean backup restore backup-verify
+.PHONY: run run-regions test venv servers browser secrets prepare lint unit integration e2e bench fuzz contract faults compose-check clean backup restore backup-verify
 
 # Per-installation random secrets (never the public development values), generated once
 # into an ignored file and exported to every process `make run` starts.
@@ -123,6 +123,16 @@ fuzz: venv servers
 CONTRACT_EXAMPLES ?= 50
 contract: venv servers
 	@CONTRACT_EXAMPLES=$(CONTRACT_EXAMPLES) CONTRACT_RANDOM=1 $(BIN)/python -m pytest -p no:cacheprovider tests/e2e/test_api_contract.py
+
+# The fault suite (tests/faults): a steady mixed load through the gateway while one fault
+# is injected per case (kill -9 of each kind of process, the broker or PostgreSQL cut off,
+# a poison message, a slow consumer), then every invariant checked; each case prints its
+# figures. Not part of `make test` (which runs one representative case). FAULTS=expr picks
+# cases (pytest -k); CRM_FAULTS_RESTART_SERVERS=1 also restarts the real PostgreSQL and
+# RabbitMQ (shared servers: only where nothing else uses them).
+FAULTS ?=
+faults: venv servers
+	@CRM_FAULTS=1 $(BIN)/python -m pytest -p no:cacheprovider -s tests/faults $(if $(FAULTS),-k "$(FAULTS)")
 
 bench: venv servers
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

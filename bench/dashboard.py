@@ -1,7 +1,8 @@
 """Bench: the dashboard with many customers and orders. Starts the whole suite, creates the
 sales organisation through the API (5 managers x 10 reps), fills tracking's read models with
 SQL (customers, orders with lines, invoices, payments, expenses, leads, opportunities; the
-reports read only these), then measures
+reports read only these; then the per-customer ledger from those rows, as migration
+a1c8d9e0f2b3 does, where the projections would have kept it), then measures
 
   - each report endpoint's answer through the gateway (HTTP, warm), p50 / p95 per role
     (admin: everything; a manager: a team of 10 reps; a rep), and
@@ -28,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
 
+from services.tracking.ledger import FROM_DETAILS as LEDGER_FROM_DETAILS  # noqa: E402
 from shared.db import make_engine  # noqa: E402
 from shared.testing.servers import postgres_server, rabbitmq_vhost  # noqa: E402
 from shared.testing.suite import ApiClient, running_suite  # noqa: E402
@@ -92,6 +94,8 @@ SELECT md5(p::text || 'y'), md5(c::text || 'c'), (CAST(:reps AS text[]))[1 + c %
        (ARRAY['prospecting','qualification','proposal','negotiation','won','lost'])[1 + p % 6], 10000 + p % 90000,
        now() - make_interval(mins => ((p::bigint * 7877) % 525600)::int)
 FROM (SELECT p, 1 + (p::bigint * 3001) % :customers AS c FROM generate_series(1, :opportunities) AS p) s"""),
+    # what the projections keep beside the rows above (services/tracking/ledger.py)
+    ("rm_customer_ledger", LEDGER_FROM_DETAILS),
 ]
 REPORTS = [
     ("/reports/sales-by-month", {}),

@@ -53,7 +53,8 @@ def _claim_idempotency() -> Response | None:
     req_hash = idempotency.request_hash(request.method, request.path, request.query_string,
                                         request.get_data(cache=True))
     with ctx.engine.begin() as conn:
-        stored = idempotency.claim(conn, user["id"], key, req_hash, ctx.config.idempotency_ttl_s)
+        stored = idempotency.claim(conn, user["id"], key, req_hash, ctx.config.idempotency_ttl_s,
+                                   ctx.liveness.owner())
         _purge_now_and_then(conn, ctx.config.idempotency_ttl_s)
     if stored is not None:
         response = Response(stored.body, status=stored.status, headers=stored.headers)
@@ -68,13 +69,19 @@ def _finish_idempotency(response: Response) -> Response:
     if claim is None:
         return response
     ctx = gateway_context()
-    with ctx.engine.begin() as conn:
-        if response.status_code < 500 and not response.is_streamed:
-            headers = {n: response.headers[n] for n in idempotency.STORED_HEADERS if n in response.headers}
-            idempotency.store(conn, *claim, idempotency.StoredResponse(response.status_code, headers,
-                                                                         response.get_data()))
-        else:
-            idempotency.release(conn, *claim)
+    try:
+        with ctx.engine.begin() as conn:
+            if response.status_code < 500 and not response.is_streamed:
+                headers = {n: response.headers[n] for n in idempotency.STORED_HEADERS if n in response.headers}
+                idempotency.store(conn, *claim, idempotency.StoredResponse(response.status_code, headers,
+                                                                             response.get_data()))
+            else:
+                idempotency.release(conn, *claim)
+    except Exception:  # noqa: BLE001 - the database gone after the service answered
+        # The service's answer stands (a 500 here would hide a write that was made); a
+        # repeat later is answered by the service's own store (shared.write_keys) once the
+        # claim is taken over.
+        log.warning("could not keep the answer to a keyed request", exc_info=True)
     return response
 
 

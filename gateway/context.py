@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy.engine import Engine
 
 from gateway.config import GatewayConfig
+from gateway.liveness import Liveness
 from gateway.proxy import Upstreams
 from gateway.ratelimit import LoginLimits, UserRateLimiter
 from gateway.tokens import TokenService
@@ -30,10 +31,13 @@ class GatewayContext:
     upstreams: Upstreams
     login_limits: LoginLimits
     user_limiter: UserRateLimiter
+    # this worker's liveness lock: its in-flight idempotency claims die with it
+    liveness: Liveness
 
     def dispose(self) -> None:
         self.engine.dispose()
         self.auth_engine.dispose()
+        self.liveness.close()
 
 
 def make_auth_engine(database_url: str) -> Engine:
@@ -59,6 +63,7 @@ def build_context(settings: Settings, config: GatewayConfig) -> GatewayContext:
         login_limits=LoginLimits(config.login_window_s, config.login_max_per_pair, config.login_max_per_address,
                                  config.login_backoff_s),
         user_limiter=UserRateLimiter(engine, config.user_rate_limit, config.user_rate_window_s),
+        liveness=Liveness(settings.direct_database_url),
     )
 
 

@@ -3,8 +3,11 @@
 The first request with a key claims it (state in_flight) and its response (status < 500)
 is stored; a repeat with the same method, path and body within the TTL gets the stored
 response without reaching the service; the same key with another request is 422; a
-repeat while the first is still in flight is 409. A claim whose request died (older than
-STALE_IN_FLIGHT_S) may be taken over.
+repeat while the first is still in flight is 409. A claim whose request died may be taken
+over: at once when the gateway worker that holds it is gone (its liveness lock released,
+gateway/liveness.py), else once older than STALE_IN_FLIGHT_S. The service behind keeps the
+answer to a keyed write as well (shared.write_keys), so a request taken over after the
+service had written is answered with the first answer, not written twice.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from gateway.liveness import OWNER_GONE_SQL
 from shared.errors import Conflict, ValidationFailed
 
 HEADER = "Idempotency-Key"
@@ -47,19 +51,23 @@ def check_key(key: str) -> str:
     return key
 
 
-def claim(conn: Connection, user_id: str, key: str, req_hash: str, ttl_s: int) -> StoredResponse | None:
-    """Claim the key for this request (None) or return the stored response to replay."""
+def claim(conn: Connection, user_id: str, key: str, req_hash: str, ttl_s: int,
+          owner: int | None = None) -> StoredResponse | None:
+    """Claim the key for this request (None) or return the stored response to replay.
+    owner: the claiming worker's liveness id (gateway/liveness.py)."""
     inserted = conn.execute(
         sa.text(
-            "INSERT INTO idempotency_keys (user_id, key, request_hash, state) VALUES (:u, :k, :h, 'in_flight') "
+            "INSERT INTO idempotency_keys (user_id, key, request_hash, state, owner) "
+            "VALUES (:u, :k, :h, 'in_flight', :o) "
             "ON CONFLICT (user_id, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, state = 'in_flight', "
-            "  status = NULL, headers = NULL, body = NULL, created_at = now() "
+            "  status = NULL, headers = NULL, body = NULL, created_at = now(), owner = EXCLUDED.owner "
             "WHERE idempotency_keys.created_at < now() - make_interval(secs => :ttl) "
             "   OR (idempotency_keys.state = 'in_flight' AND idempotency_keys.request_hash = EXCLUDED.request_hash "
-            "       AND idempotency_keys.created_at < now() - make_interval(secs => :stale)) "
+            "       AND (idempotency_keys.created_at < now() - make_interval(secs => :stale) "
+            f"           OR ({OWNER_GONE_SQL}))) "
             "RETURNING 1"
         ),
-        {"u": user_id, "k": key, "h": req_hash, "ttl": ttl_s, "stale": STALE_IN_FLIGHT_S},
+        {"u": user_id, "k": key, "h": req_hash, "ttl": ttl_s, "stale": STALE_IN_FLIGHT_S, "o": owner},
     ).first()
     if inserted:
         return None

@@ -19,7 +19,7 @@ from gateway.context import gateway_context
 from gateway.portal import CONTENT_SECURITY_POLICY
 from gateway.proxy import UpstreamError
 from shared.config import SERVICES
-from shared.db import ping
+from shared.db import ping, sessions_of
 from shared.openapi import build_openapi, merge_documents
 from shared.web import error_response
 
@@ -46,6 +46,9 @@ def _ask(service: str, path: str, timeout: float) -> tuple[str, Any]:
         body = None
     if status != 200:
         reason = body.get("error", {}).get("details") if isinstance(body, dict) else None
+        failed = reason.get("failed") if isinstance(reason, dict) else None
+        if isinstance(failed, dict) and failed:  # name what is down: its consumer, relay, ...
+            return service, "; ".join(f"{kind}: {why}" for kind, why in failed.items())[:600]
         return service, f"status {status}" + (f": {json.dumps(reason)[:300]}" if reason else "")
     if not isinstance(body, dict):
         return service, "answer is not a JSON object"
@@ -67,6 +70,13 @@ def healthz():
     return jsonify({"status": "ok", "service": "gateway"})
 
 
+def _kinds(why: str) -> str:
+    """'consumer: ...; relay: ...' -> 'consumer, relay' (what is down, for the message)."""
+    kinds = [part.split(":", 1)[0].strip() for part in why.split("; ") if ":" in part]
+    known = [k for k in kinds if k in ("database", "broker", "consumer", "relay")]
+    return ", ".join(known) or "unreachable"
+
+
 @bp.get("/readyz")
 def readyz():
     ctx = gateway_context()
@@ -75,10 +85,13 @@ def readyz():
     failed = {name: answer for name, answer in answers.items() if not isinstance(answer, dict)}
     try:
         ping(ctx.engine)
+        if sessions_of(ctx.engine, "relay") < 1:
+            failed["gateway"] = "relay: no session of the gateway relay on its database: the relay is down"
     except Exception as exc:  # reported, not raised
         failed["gateway"] = f"database: {str(exc)[:200]}"
     if failed:
-        return error_response(503, "not_ready", "not every service is ready: " + ", ".join(sorted(failed)),
+        down = [f"{name} ({_kinds(why)})" for name, why in sorted(failed.items())]
+        return error_response(503, "not_ready", "not every service is ready: " + ", ".join(down),
                               {"failed": failed, "ready": sorted(set(answers) - set(failed))})
     if own_only:
         return jsonify({"status": "ready", "scope": "gateway"})

@@ -94,5 +94,7 @@ idempotency_keys = sa.Table(
     sa.Column("headers", JSONB, nullable=True),
     sa.Column("body", sa.LargeBinary, nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    # the gateway worker holding an in-flight claim (gateway/liveness.py)
+    sa.Column("owner", sa.BigInteger, nullable=True),
     sa.Index("ix_idempotency_created", "created_at"),
 )

@@ -183,6 +183,11 @@ def _declare_topology_from_env() -> bool | None:
     return None
 
 
+def idempotency_ttl_s() -> int:
+    """How long a write's Idempotency-Key is remembered (the gateway's and every service's)."""
+    return int(_env("CRM_IDEMPOTENCY_TTL_S", "86400"))
+
+
 def retry_delays_ms() -> tuple[int, ...]:
     raw = _env("CRM_RETRY_DELAYS_MS", "1000,5000,30000")
     return tuple(int(x) for x in raw.split(",") if x.strip())

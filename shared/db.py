@@ -55,6 +55,11 @@ def make_engine(url: str, *, kind: str = "tool", pool_size: int | None = None, *
     """An engine within the connection budget of its process kind (`pool_size` overrides
     the kind's resting size, e.g. for a benchmark)."""
     budget = pool_budget(kind)
+    # each session names its process kind (pg_stat_activity): readiness asks whether the
+    # relay is up by its sessions (shared.db.sessions_of)
+    connect_args = dict(kwargs.pop("connect_args", {}) or {})  # type: ignore[call-overload]
+    connect_args.setdefault("application_name", application_name(kind))
+    kwargs["connect_args"] = connect_args
     if behind_pgbouncer():
         # transaction pooling hands each transaction to any server session: no server-side
         # prepared statements (psycopg prepares a query after 5 runs by default)
@@ -76,6 +81,17 @@ def make_engine(url: str, *, kind: str = "tool", pool_size: int | None = None, *
 
     watch_pool(engine, kind, size + budget.overflow)
     return engine
+
+
+def application_name(kind: str) -> str:
+    return f"crm-{kind}"
+
+
+def sessions_of(engine: Engine, kind: str) -> int:
+    """Sessions a process kind (api, consumer, relay, ...) holds on this engine's database."""
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                    "AND application_name = :a"), {"a": application_name(kind)}).scalar_one()
 
 
 def is_unavailable(exc: BaseException) -> bool:

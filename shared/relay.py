@@ -31,6 +31,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 
 from shared import metrics
 from shared.config import Settings, url_user
+from shared.db import application_name
 from shared.outbox import NOTIFY_CHANNEL
 
 log = logging.getLogger("crm.relay")
@@ -205,7 +206,8 @@ class Relay:
     def _open_listen(self) -> None:
         try:
             # a direct session (not through PgBouncer): LISTEN outlives any transaction
-            self._listen = psycopg.connect(_libpq_dsn(self.settings.direct_database_url), autocommit=True)
+            self._listen = psycopg.connect(_libpq_dsn(self.settings.direct_database_url), autocommit=True,
+                                           application_name=application_name("relay"))
             self._listen.execute(f"LISTEN {NOTIFY_CHANNEL}")
             self._conn.ioloop.add_handler(self._listen.fileno(), self._on_notify, self._conn.ioloop.READ)
         except Exception:  # polling still works

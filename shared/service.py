@@ -16,15 +16,16 @@ from typing import Any
 from flask import Blueprint, Flask, current_app
 from sqlalchemy.engine import Connection, Engine
 
-from shared.config import Settings, settings_for
+from shared import write_keys
+from shared.config import Settings, idempotency_ttl_s, settings_for
 from shared.consumer import Consumer, HandlerTable
-from shared.db import ensure_database, make_engine, ping, run_migrations
+from shared.db import ensure_database, make_engine, ping, run_migrations, sessions_of
 from shared.logs import configure_logging
 from shared.metrics import WorkQuery, instrument_app, serve_process
 from shared.outbox import Emitter, EventContext, Outbox
 from shared.relay import Relay
 from shared.secrets import check_secret
-from shared.topology import broker_reachable, declare_all
+from shared.topology import broker_reachable, declare_all, queue_consumers
 from shared.web import create_service_app, event_context
 
 
@@ -88,18 +89,16 @@ class ServiceRoot:
         check_secret("CRM_INTERNAL_SECRET", s.internal_secret)
         ctx = self.context(s, kind="api")
 
-        def broker() -> None:
-            if not broker_reachable(ctx.settings.rabbitmq_url):
-                raise RuntimeError("broker unreachable")
-
         app = create_service_app(
             self.name,
             internal_secret=ctx.settings.internal_secret,
             blueprints=self.blueprints(),
-            readiness_checks={"database": lambda: ping(ctx.engine), "broker": broker},
+            readiness_checks=readiness_checks(ctx),
             extensions={"crm": ctx},
             public_prefixes=self.public_prefixes,
         )
+        # a write repeated with its Idempotency-Key gets the first answer (shared.write_keys)
+        write_keys.install(app, lambda: ctx.engine, idempotency_ttl_s())
         if self.configure_app:
             self.configure_app(app, ctx)
         from shared.copies import install_copy_wait
@@ -164,6 +163,35 @@ class ServiceRoot:
             run_simple("127.0.0.1", port or service_port(self.name), self.create_app(), threaded=True)
             return 0
         return run_until_signalled(self.consumer() if command == "consumer" else self.relay())
+
+
+def readiness_checks(ctx: ServiceContext) -> dict[str, Callable[[], None]]:
+    """What /readyz checks, each named for what is down: the database, the broker, the
+    service's consumer (a consumer on its queue, asked of the broker) and its relay
+    (sessions of the relay on its database)."""
+    settings = ctx.settings
+
+    def broker() -> None:
+        if not broker_reachable(settings.rabbitmq_url):
+            raise RuntimeError("broker unreachable")
+
+    def consumer() -> None:
+        try:
+            count = queue_consumers(settings.rabbitmq_url, settings.queue_name)
+        except Exception as exc:  # the broker check names an unreachable broker
+            raise RuntimeError(f"cannot ask the broker: {type(exc).__name__}") from exc
+        if count < 1:
+            raise RuntimeError(f"no consumer on {settings.queue_name}: the {settings.service} consumer is down")
+
+    return {"database": lambda: ping(ctx.engine), "broker": broker, "consumer": consumer,
+            "relay": relay_check(ctx.engine, settings.service)}
+
+
+def relay_check(engine: Engine, component: str) -> Callable[[], None]:
+    def relay() -> None:
+        if sessions_of(engine, "relay") < 1:
+            raise RuntimeError(f"no session of the {component} relay on its database: the relay is down")
+    return relay
 
 
 def run_until_signalled(worker: Any) -> int:

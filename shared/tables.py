@@ -1,5 +1,5 @@
 """Tables every service has in its own database: outbox, inbox, aggregate sequences,
-projection versions. Each service adds them to its MetaData with add_messaging_tables()."""
+projection versions, write keys. Each service adds them to its MetaData with add_messaging_tables()."""
 
 from __future__ import annotations
 
@@ -36,7 +36,20 @@ def add_messaging_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
         sa.Column("aggregate_id", sa.String(64), primary_key=True),
         sa.Column("last_seq", sa.BigInteger, nullable=False),
     )
+    # the answers to writes sent with an Idempotency-Key (shared.write_keys)
+    write_keys = sa.Table(
+        "write_keys", metadata,
+        sa.Column("user_id", sa.String(36), primary_key=True),
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("request_hash", sa.String(64), nullable=False),
+        sa.Column("status", sa.Integer, nullable=False),
+        sa.Column("headers", JSONB, nullable=False),
+        sa.Column("body", sa.LargeBinary, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Index("ix_write_keys_created", "created_at"),
+    )
     return {
+        "write_keys": write_keys,
         "outbox": outbox,
         "aggregate_sequences": aggregate_sequences,
         "inbox": inbox,

@@ -120,3 +120,16 @@ def broker_reachable(url: str) -> bool:
         return False
     conn.close()
     return True
+
+
+def queue_consumers(url: str, queue: str) -> int:
+    """How many consumers the broker has on a queue (a passive declare: no permission
+    needed beyond logging in). Raises when the broker or the queue cannot be reached."""
+    conn = connect(url, heartbeat=0)
+    try:
+        return conn.channel().queue_declare(queue, passive=True).method.consumer_count
+    finally:
+        try:
+            conn.close()
+        except Exception:
+            pass

@@ -60,6 +60,13 @@ rm_customers = sa.Table(
     sa.Column("lost_at", TS, nullable=True, index=True),
     sa.Column("region", sa.String(40), nullable=True),  # where it is served (head office: every branch's)
     sa.Index("ix_rm_customers_region_created", "region", "created_at"),
+    # the reports read these alone (index-only): a team's customers, a customer's owner and
+    # region, customers new and lost in a period (migration f9a6b7c8d0e1)
+    sa.Index("ix_rm_customers_owner_cover", "owner_id", postgresql_include=["customer_id", "region"]),
+    sa.Index("ix_rm_customers_id_cover", "customer_id", unique=True, postgresql_include=["owner_id", "region"]),
+    sa.Index("ix_rm_customers_created_cover", "created_at", postgresql_include=["owner_id", "region", "status"]),
+    sa.Index("ix_rm_customers_lost_cover", "lost_at", postgresql_include=["owner_id", "region"],
+             postgresql_where=sa.text("status = 'lost'")),
 )
 
 rm_leads = sa.Table(
@@ -102,6 +109,10 @@ rm_orders = sa.Table(
     sa.Index("ix_rm_orders_owner_created", "owner_id", "created_at"),
     sa.Index("ix_rm_orders_region_created", "region", "created_at"),
     sa.Index("ix_rm_orders_created", "created_at"),
+    sa.Index("ix_rm_orders_created_cover", "created_at",
+             postgresql_include=["status", "owner_id", "customer_id", "region", "net", "gross"]),
+    sa.Index("ix_rm_orders_owner_created_cover", "owner_id", "created_at",
+             postgresql_include=["status", "customer_id", "region", "net", "gross"]),
 )
 
 rm_order_lines = sa.Table(
@@ -131,6 +142,8 @@ rm_invoices = sa.Table(
     sa.Column("amount", Money, nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("issued_at", TS, nullable=False),
+    sa.Index("ix_rm_invoices_customer_cover", "customer_id",
+             postgresql_include=["amount", "issued_at", "status", "invoice_id"]),
 )
 
 rm_payments = sa.Table(
@@ -140,6 +153,7 @@ rm_payments = sa.Table(
     sa.Column("order_id", sa.String(36), nullable=True, index=True),
     sa.Column("amount_cny", Money, nullable=False),
     sa.Column("received_at", TS, nullable=False),
+    sa.Index("ix_rm_payments_customer_cover", "customer_id", postgresql_include=["amount_cny"]),
 )
 
 rm_expenses = sa.Table(
@@ -154,6 +168,18 @@ rm_expenses = sa.Table(
     sa.Column("region", sa.String(40), nullable=True),
 )
 
+# per customer: invoiced and paid with the customer's owner and region (services/tracking/ledger.py)
+rm_customer_ledger = sa.Table(
+    "rm_customer_ledger", metadata,
+    sa.Column("customer_id", sa.String(36), primary_key=True),
+    sa.Column("owner_id", sa.String(36), nullable=True),  # None: the customer is not known here yet
+    sa.Column("region", sa.String(40), nullable=True),
+    sa.Column("invoiced", Money, nullable=True),  # issued (not void) invoices; None: none
+    sa.Column("paid", Money, nullable=True),  # payments in CNY; None: none
+    sa.Column("negative_invoices", sa.Integer, nullable=False, server_default="0"),
+    sa.Index("ix_rm_customer_ledger_owner", "owner_id", postgresql_include=["region", "invoiced", "paid"]),
+)
+
 rm_products = sa.Table(
     "rm_products", metadata,
     sa.Column("product_id", sa.String(36), primary_key=True),
@@ -164,7 +190,7 @@ rm_products = sa.Table(
 )
 
 READ_MODELS = (rm_customers, rm_leads, rm_opportunities, rm_orders, rm_order_lines, rm_order_balances,
-               rm_invoices, rm_payments, rm_expenses, rm_products)
+               rm_invoices, rm_payments, rm_expenses, rm_products, rm_customer_ledger)
 
 # ---- notifications --------------------------------------------------------------------
 

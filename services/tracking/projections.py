@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from services.tracking import ledger
 from services.tracking.domain.periods import parse_event_time
 from shared.consumer import HandlerTable, Reactions
 from shared.envelope import Envelope
@@ -128,6 +129,7 @@ def on_customer(conn: Connection, event: Envelope, _r: Reactions) -> None:
     row = _readable(_customer_row, event)
     if row:
         apply_guarded(conn, UPSERT_CUSTOMER, "rm.customer", event, row)
+        ledger.refresh(conn, [row["id"]])  # its owner and region on the ledger row
 
 
 def on_lead(conn: Connection, event: Envelope, _r: Reactions) -> None:
@@ -230,6 +232,12 @@ _UPSERT_ORDER = guarded(
 
 # ---- billing ---------------------------------------------------------------------------
 
+def _customer_of(conn: Connection, table: str, key: str, row_id: str) -> str | None:
+    """The customer a stored invoice or payment is on now (an update may move it: both
+    customers' ledger rows are recomputed)."""
+    return conn.execute(sa.text(f"SELECT customer_id FROM {table} WHERE {key} = :id"), {"id": row_id}).scalar()
+
+
 def on_order_balance(conn: Connection, event: Envelope, _r: Reactions) -> None:
     d = event.data
     row = _readable(lambda e: {"id": _req(d, "order_id"), "customer": _req(d, "customer_id"),
@@ -245,7 +253,9 @@ def on_invoice(conn: Connection, event: Envelope, _r: Reactions) -> None:
                                "amount": _money(d, "amount"), "status": _opt(d, "status") or "issued",
                                "issued": _when(e, "issued_at")}, event)
     if row:
+        before = _customer_of(conn, "rm_invoices", "invoice_id", row["id"])
         apply_guarded(conn, _UPSERT_INVOICE, "rm.invoice", event, row)
+        ledger.refresh(conn, [before, row["customer"]])
 
 
 def on_payment(conn: Connection, event: Envelope, _r: Reactions) -> None:
@@ -260,7 +270,9 @@ def on_payment(conn: Connection, event: Envelope, _r: Reactions) -> None:
     row = _readable(lambda e: {"id": _req(d, "id"), "customer": _req(d, "customer_id"), "order": _opt(d, "order_id"),
                                "amount": _money(d, "amount_cny"), "received": _when(e, "received_at")}, event)
     if row:
+        before = _customer_of(conn, "rm_payments", "payment_id", row["id"])
         apply_guarded(conn, _UPSERT_PAYMENT, "rm.payment", event, row)
+        ledger.refresh(conn, [before, row["customer"]])
 
 
 def on_expense(conn: Connection, event: Envelope, _r: Reactions) -> None:

@@ -19,6 +19,8 @@ from services.tracking.domain.rules import (
     profit,
 )
 from services.tracking.models import (
+    Money,
+    rm_customer_ledger,
     rm_customers,
     rm_expenses,
     rm_invoices,
@@ -27,7 +29,6 @@ from services.tracking.models import (
     rm_order_balances,
     rm_order_lines,
     rm_orders,
-    rm_payments,
     rm_products,
 )
 from shared.money import fmt
@@ -118,12 +119,19 @@ def sales_by_region(conn: Connection, start, end, scope: ColumnElement, opp_scop
 
 def product_sales(conn: Connection, start, end, scope: ColumnElement, limit: int, offset: int):
     o, line, p = rm_orders, rm_order_lines, rm_products
-    base = (
+    # per product and order, then per product: two hashed aggregations (a count of distinct
+    # orders per product would sort every line)
+    per_order = (
         sa.select(line.c.product_id, sa.func.sum(line.c.quantity).label("quantity"),
-                  sa.func.sum(line.c.gross).label("revenue"), sa.func.sum(line.c.net).label("net"),
-                  sa.func.count(sa.distinct(o.c.order_id)).label("orders"))
+                  sa.func.sum(line.c.gross).label("revenue"), sa.func.sum(line.c.net).label("net"))
         .select_from(line.join(o, o.c.order_id == line.c.order_id))
-        .where(*counted_orders(start, end, scope)).group_by(line.c.product_id)
+        .where(*counted_orders(start, end, scope)).group_by(line.c.product_id, line.c.order_id)
+    ).subquery()
+    base = (
+        sa.select(per_order.c.product_id, sa.func.sum(per_order.c.quantity).label("quantity"),
+                  sa.func.sum(per_order.c.revenue).label("revenue"), sa.func.sum(per_order.c.net).label("net"),
+                  sa.func.count().label("orders"))
+        .group_by(per_order.c.product_id)
     ).subquery()
     rows, total = paged(conn, sa.select(base, p.c.sku, p.c.name)
                         .select_from(base.outerjoin(p, p.c.product_id == base.c.product_id))
@@ -203,6 +211,27 @@ def funnel(conn: Connection, start, end, lead_scope: ColumnElement, opp_scope: C
             "opportunities_by_stage": per_stage, "won": per_stage["won"]}
 
 
+def _expense_customer(e=rm_expenses):
+    """(expenses, the customer column): a claim's customer is its own or, for a claim on an
+    order, the order's (a probe of that order only when the claim names no customer)."""
+    o = rm_orders.alias("expense_order")
+    of_order = sa.select(o.c.customer_id).where(o.c.order_id == e.c.order_id).scalar_subquery()
+    return e, sa.func.coalesce(e.c.customer_id, of_order)
+
+
+def _named_page(conn: Connection, grouped, order_by, limit: int, offset: int, name_join):
+    """A page of grouped rows (sorted, with the count of all rows riding on each), and only
+    then the page's names (name_join(page) -> (from clause, columns)): naming before paging
+    would join every group with a million customers."""
+    page = sa.select(grouped, sa.func.count().over().label(TOTAL)).order_by(*order_by(grouped)) \
+        .limit(limit).offset(offset).subquery()
+    joined, cols = name_join(page)
+    rows = conn.execute(sa.select(page, *cols).select_from(joined).order_by(*order_by(page))).all()
+    if rows:
+        return rows, int(getattr(rows[0], TOTAL))
+    return rows, conn.execute(sa.select(sa.func.count()).select_from(grouped)).scalar_one()
+
+
 def profit_by_customer(conn: Connection, start, end, scope_for, limit: int, offset: int, *,
                        expense_scope: ColumnElement | None = None, with_cost: bool = True,
                        customers_scope: ColumnElement | None = None):
@@ -211,45 +240,44 @@ def profit_by_customer(conn: Connection, start, end, scope_for, limit: int, offs
     scope_for(column) -> the visibility clause on a customer id column; expense_scope
     limits the expenses to the claims the reader may see (on a shared customer, another
     rep's claims stay out); without with_cost the rows carry no cost_of_goods, profit or
-    lines_without_cost (cost prices are for admin, finance and managers)."""
+    lines_without_cost (cost prices are for admin, finance and managers).
+
+    One aggregation per customer over the orders', their lines' and the claims' amounts
+    (a UNION ALL, no joins between the three), paged, then named."""
     o, line, p, e, c = rm_orders, rm_order_lines, rm_products, rm_expenses, rm_customers
-    # customers_scope (the rule on rm_customers' columns): a hashed join on the customer's row
-    # instead of a probe per order into a team's 200,000 customers
+    # customers_scope (the rule on rm_customers' columns): a join on the customer's row instead
+    # of a probe per order into a team's 200,000 customers; scope_for(true) for admin: nothing
     scoped = customers_scope is not None
     where = counted_orders(start, end, customers_scope if scoped else scope_for(o.c.customer_id))
     orders_in = o.join(c, c.c.customer_id == o.c.customer_id) if scoped else o
-    revenue = (sa.select(o.c.customer_id, sa.func.sum(o.c.net).label("net"), sa.func.sum(o.c.gross).label("gross"))
-               .select_from(orders_in).where(*where).group_by(o.c.customer_id)).subquery()
-    cogs = (sa.select(o.c.customer_id,
-                      sa.func.sum(line.c.quantity * sa.func.coalesce(p.c.cost_price, 0)).label("cost"),
-                      sa.func.count().filter(p.c.cost_price.is_(None)).label("uncosted"))
-            .select_from(line.join(orders_in, o.c.order_id == line.c.order_id)
-                         .outerjoin(p, p.c.product_id == line.c.product_id))
-            .where(*where).group_by(o.c.customer_id)).subquery()
-    exp_customer = sa.func.coalesce(
-        e.c.customer_id,
-        sa.select(o.c.customer_id).where(o.c.order_id == e.c.order_id).scalar_subquery())
-    linked = (sa.select(exp_customer.label("customer_id"), e.c.amount)
-              .where(e.c.status.in_(COUNTED_EXPENSE_STATUSES), *_in_range(e.c.submitted_at, start, end),
-                     sa.true() if expense_scope is None else expense_scope)).subquery()
-    expenses = sa.select(linked.c.customer_id, sa.func.sum(linked.c.amount).label("amount"))
+    zero = sa.literal(0, Money)
+    revenue = sa.select(o.c.customer_id.label("customer_id"), o.c.net.label("net"), o.c.gross.label("gross"),
+                        zero.label("cost"), sa.literal(0).label("uncosted"), zero.label("expenses")) \
+        .select_from(orders_in).where(*where)
+    cogs = sa.select(o.c.customer_id, zero, zero, line.c.quantity * sa.func.coalesce(p.c.cost_price, 0),
+                     sa.case((p.c.cost_price.is_(None), 1), else_=0), zero) \
+        .select_from(line.join(orders_in, o.c.order_id == line.c.order_id)
+                     .outerjoin(p, p.c.product_id == line.c.product_id)).where(*where)
+    linked, exp_customer = _expense_customer()
+    expenses = sa.select(exp_customer, zero, zero, zero, sa.literal(0), e.c.amount).where(
+        e.c.status.in_(COUNTED_EXPENSE_STATUSES), *_in_range(e.c.submitted_at, start, end),
+        sa.true() if expense_scope is None else expense_scope)
     if scoped:
-        expenses = expenses.select_from(linked.join(c, c.c.customer_id == linked.c.customer_id)).where(customers_scope)
+        expenses = expenses.select_from(linked.join(c, c.c.customer_id == exp_customer)).where(customers_scope)
     else:
-        expenses = expenses.where(linked.c.customer_id.is_not(None), scope_for(linked.c.customer_id))
-    expenses = expenses.group_by(linked.c.customer_id).subquery()
-    ids = sa.union(sa.select(revenue.c.customer_id), sa.select(expenses.c.customer_id)).subquery()
-    profit_expr = (sa.func.coalesce(revenue.c.net, 0) - sa.func.coalesce(cogs.c.cost, 0)
-                   - sa.func.coalesce(expenses.c.amount, 0))
-    query = (
-        sa.select(ids.c.customer_id, c.c.name, c.c.owner_id, c.c.region, revenue.c.net, revenue.c.gross,
-                  cogs.c.cost, cogs.c.uncosted, expenses.c.amount.label("expenses"), profit_expr.label("profit"))
-        .select_from(ids.outerjoin(revenue, revenue.c.customer_id == ids.c.customer_id)
-                     .outerjoin(cogs, cogs.c.customer_id == ids.c.customer_id)
-                     .outerjoin(expenses, expenses.c.customer_id == ids.c.customer_id)
-                     .outerjoin(c, c.c.customer_id == ids.c.customer_id))
-    )
-    rows, total = paged(conn, query.order_by(profit_expr.desc(), ids.c.customer_id).limit(limit).offset(offset), ids)
+        expenses = expenses.select_from(linked).where(exp_customer.is_not(None), scope_for(exp_customer))
+    parts = sa.union_all(revenue, cogs, expenses).subquery()
+    grouped = sa.select(
+        parts.c.customer_id, sa.func.sum(parts.c.net).label("net"), sa.func.sum(parts.c.gross).label("gross"),
+        sa.func.sum(parts.c.cost).label("cost"), sa.func.sum(parts.c.uncosted).label("uncosted"),
+        sa.func.sum(parts.c.expenses).label("expenses"),
+        (sa.func.sum(parts.c.net) - sa.func.sum(parts.c.cost) - sa.func.sum(parts.c.expenses)).label("profit"),
+    ).group_by(parts.c.customer_id).subquery()
+
+    def named(page):
+        return page.outerjoin(c, c.c.customer_id == page.c.customer_id), (c.c.name, c.c.owner_id, c.c.region)
+
+    rows, total = _named_page(conn, grouped, lambda t: (t.c.profit.desc(), t.c.customer_id), limit, offset, named)
     items = []
     for r in rows:
         net, cost, exp = Decimal(r.net or 0), Decimal(r.cost or 0), Decimal(r.expenses or 0)
@@ -264,21 +292,16 @@ def profit_by_customer(conn: Connection, start, end, scope_for, limit: int, offs
     return items, total
 
 
-def receivables_by_owner(conn: Connection, owner_scope: ColumnElement, limit: int, offset: int):
+def receivables_by_owner(conn: Connection, owner_scope: ColumnElement | None, limit: int, offset: int):
     """Per owner (the customer's current owner): invoiced (issued invoices), paid (payments
-    in CNY, prepayments included), outstanding and credit summed over their customers."""
-    c, i, pay = rm_customers, rm_invoices, rm_payments
-    inv = (sa.select(i.c.customer_id, sa.func.sum(i.c.amount).label("amount"))
-           .where(i.c.status != "void").group_by(i.c.customer_id)).subquery()
-    paid = (sa.select(pay.c.customer_id, sa.func.sum(pay.c.amount_cny).label("amount"))
-            .group_by(pay.c.customer_id)).subquery()
-    per_customer = (
-        sa.select(c.c.owner_id, c.c.region, c.c.customer_id, sa.func.coalesce(inv.c.amount, 0).label("invoiced"),
-                  sa.func.coalesce(paid.c.amount, 0).label("paid"))
-        .select_from(c.outerjoin(inv, inv.c.customer_id == c.c.customer_id)
-                     .outerjoin(paid, paid.c.customer_id == c.c.customer_id))
-        .where(owner_scope, sa.or_(inv.c.amount.is_not(None), paid.c.amount.is_not(None)))
-    ).subquery()
+    in CNY, prepayments included), outstanding and credit summed over their customers. Read
+    from the per-customer ledger (services/tracking/ledger.py); owner_scope is written on its
+    owner_id / region (None: every owner); customers not known here yet are left out."""
+    led = rm_customer_ledger
+    per_customer = (sa.select(led.c.owner_id, led.c.region, led.c.customer_id,
+                              sa.func.coalesce(led.c.invoiced, 0).label("invoiced"),
+                              sa.func.coalesce(led.c.paid, 0).label("paid"))
+                    .where(led.c.owner_id.is_not(None), sa.true() if owner_scope is None else owner_scope)).subquery()
     diff = per_customer.c.invoiced - per_customer.c.paid
     per_owner = (
         sa.select(per_customer.c.owner_id, per_customer.c.region, sa.func.count().label("customers"),
@@ -299,8 +322,6 @@ def receivables_by_owner(conn: Connection, owner_scope: ColumnElement, limit: in
                       "customers": int(r.customers), "invoiced": _m(r.invoiced), "paid": _m(r.paid), "outstanding": _m(outstanding),
                       "credit": _m(credit)})
     return items, total
-
-
 
 
 def sales_by_month(conn: Connection, year: int, scope: ColumnElement) -> list[dict]:
@@ -327,41 +348,51 @@ def sales_by_month(conn: Connection, year: int, scope: ColumnElement) -> list[di
 
 
 def expenses_by(conn: Connection, group: str, start, end, expense_scope: ColumnElement | None,
-                customer_scope_for, limit: int, offset: int):
+                customer_scope_for, limit: int, offset: int, *, customers_scope: ColumnElement | None = None):
     """Expense claims per submitter or per customer (directly or through its order), within
     the claims the reader may see: count and amount per status group (claimed = every claim
-    but the rejected ones; approved = approved or paid; paid)."""
-    e, o, c = rm_expenses, rm_orders, rm_customers
-    exp_customer = sa.func.coalesce(
-        e.c.customer_id, sa.select(o.c.customer_id).where(o.c.order_id == e.c.order_id).scalar_subquery())
-    linked = (sa.select(e.c.submitter_id, exp_customer.label("customer_id"), e.c.amount, e.c.status, e.c.region)
-              .where(*_in_range(e.c.submitted_at, start, end),
-                     sa.true() if expense_scope is None else expense_scope)).subquery()
-    key = linked.c.submitter_id if group == "submitter" else linked.c.customer_id
-    where = [key.is_not(None)]
-    if group == "customer":
-        where.append(customer_scope_for(linked.c.customer_id))
-    claimed = linked.c.status != "rejected"
-    # per submitter: one row per submitter and the region the claims were made in
-    keys = (key.label("key"), linked.c.region) if group == "submitter" else (key.label("key"),)
-    base = (
-        sa.select(*keys, sa.func.count().filter(claimed).label("count"),
-                  sa.func.coalesce(sa.func.sum(linked.c.amount).filter(claimed), 0).label("claimed"),
-                  sa.func.coalesce(sa.func.sum(linked.c.amount).filter(
-                      linked.c.status.in_(COUNTED_EXPENSE_STATUSES)), 0).label("approved"),
-                  sa.func.coalesce(sa.func.sum(linked.c.amount).filter(linked.c.status == "paid"), 0).label("paid"),
-                  sa.func.coalesce(sa.func.sum(linked.c.amount).filter(linked.c.status == "submitted"), 0)
-                  .label("submitted"))
-        .where(*where).group_by(key, *keys[1:])
-    ).subquery()
+    but the rejected ones; approved = approved or paid; paid). Per customer, customers_scope
+    (the visibility rule on rm_customers' columns) is a join on each claim's customer row
+    instead of customer_scope_for's semi-join with every customer of the team."""
+    e, c = rm_expenses, rm_customers
     if group == "submitter":
-        named = sa.select(base, users.c.full_name.label("name"), users.c.username.label("alt")).select_from(
-            base.outerjoin(users, users.c.id == base.c.key))
+        linked, keys = e, (e.c.submitter_id.label("key"), e.c.region)
+        where = [e.c.submitter_id.is_not(None)]
     else:
-        named = sa.select(base, c.c.name.label("name"), c.c.owner_id.label("alt"), c.c.region).select_from(
-            base.outerjoin(c, c.c.customer_id == base.c.key))
-    order = (base.c.claimed.desc(), base.c.key, *((base.c.region,) if group == "submitter" else ()))
-    rows, total = paged(conn, named.order_by(*order).limit(limit).offset(offset), base)
+        linked, exp_customer = _expense_customer()
+        keys = (exp_customer.label("key"),)
+        if customers_scope is not None:
+            linked = linked.join(c, c.c.customer_id == exp_customer)
+            where = [customers_scope]
+        else:
+            where = [exp_customer.is_not(None), customer_scope_for(exp_customer)]
+    claimed = e.c.status != "rejected"
+    # per submitter: one row per submitter and the region the claims were made in
+    grouped = (
+        sa.select(*keys, sa.func.count().filter(claimed).label("count"),
+                  sa.func.coalesce(sa.func.sum(e.c.amount).filter(claimed), 0).label("claimed"),
+                  sa.func.coalesce(sa.func.sum(e.c.amount).filter(
+                      e.c.status.in_(COUNTED_EXPENSE_STATUSES)), 0).label("approved"),
+                  sa.func.coalesce(sa.func.sum(e.c.amount).filter(e.c.status == "paid"), 0).label("paid"),
+                  sa.func.coalesce(sa.func.sum(e.c.amount).filter(e.c.status == "submitted"), 0)
+                  .label("submitted"))
+        .select_from(linked)
+        .where(*_in_range(e.c.submitted_at, start, end), sa.true() if expense_scope is None else expense_scope,
+               *where)
+        .group_by(*keys)
+    ).subquery()
+
+    def order(t):
+        return (t.c.claimed.desc(), t.c.key, *((t.c.region,) if group == "submitter" else ()))
+
+    def named(page):
+        if group == "submitter":
+            return (page.outerjoin(users, users.c.id == page.c.key),
+                    (users.c.full_name.label("name"), users.c.username.label("alt")))
+        return (page.outerjoin(c, c.c.customer_id == page.c.key),
+                (c.c.name.label("name"), c.c.owner_id.label("alt"), c.c.region))
+
+    rows, total = _named_page(conn, grouped, order, limit, offset, named)
     items = []
     for r in rows:
         item = {"count": int(r.count), "claimed": _m(r.claimed), "approved": _m(r.approved), "paid": _m(r.paid),
@@ -382,29 +413,29 @@ def receivables_ageing(conn: Connection, owner_scope: ColumnElement | None, as_o
     """Per owner (the customer's current owner): what is still owed by age of the invoice at
     as_of, payments settling the oldest invoices first (so what is open is the newest
     invoices' amounts): 0-30, 31-60, 61-90, over 90 days. Opening balances are billing's alone
-    (see /receivables/ageing there per customer). owner_scope None: every owner."""
-    c, i, pay = rm_customers, rm_invoices, rm_payments
-    # the customers in scope by a join on their row (nothing at all when the caller sees every
-    # owner: no join with every customer); owners joined only to the customers that owe
-    def in_scope(table):
-        if owner_scope is None:
-            return table, sa.true()
-        return table.join(c, c.c.customer_id == table.c.customer_id), owner_scope
+    (see /receivables/ageing there per customer). owner_scope: on the ledger's owner_id /
+    region (None: every owner).
 
-    pay_from, pay_where = in_scope(pay)
-    paid = (sa.select(pay.c.customer_id, sa.func.sum(pay.c.amount_cny).label("amount"))
-            .select_from(pay_from).where(pay_where).group_by(pay.c.customer_id)).subquery()
-    inv_from, inv_where = in_scope(i)
-    newest_first = {"partition_by": i.c.customer_id, "order_by": (i.c.issued_at.desc(), i.c.invoice_id.desc())}
-    inv = (sa.select(i.c.customer_id, i.c.amount, i.c.issued_at,
+    Only the customers that owe (the ledger: invoiced over paid; or with a negative invoice,
+    where an older invoice could still be open) have their invoices read: a customer who owes
+    nothing has nothing open."""
+    led, i = rm_customer_ledger, rm_invoices
+    paid = sa.func.coalesce(led.c.paid, 0)
+    owing = (sa.select(led.c.customer_id, led.c.owner_id, led.c.region, paid.label("paid"))
+             .where(led.c.owner_id.is_not(None), sa.true() if owner_scope is None else owner_scope,
+                    sa.or_(led.c.invoiced > paid, led.c.negative_invoices > 0))).subquery()
+    # partitions by byte order (the same partitions, no collation-aware comparisons)
+    customer = i.c.customer_id.collate("C")
+    newest_first = {"partition_by": customer, "order_by": (i.c.issued_at.desc(), i.c.invoice_id.desc())}
+    inv = (sa.select(i.c.customer_id, owing.c.owner_id, owing.c.region, owing.c.paid, i.c.amount, i.c.issued_at,
                      sa.func.sum(i.c.amount).over(**newest_first).label("newer_incl"),
-                     sa.func.sum(i.c.amount).over(partition_by=i.c.customer_id).label("invoiced"))
-           .select_from(inv_from).where(i.c.status != "void", inv_where)).subquery()
-    outstanding = inv.c.invoiced - sa.func.coalesce(paid.c.amount, 0)
+                     sa.func.sum(i.c.amount).over(partition_by=customer).label("invoiced"))
+           .select_from(i.join(owing, owing.c.customer_id == i.c.customer_id)).where(i.c.status != "void")).subquery()
+    outstanding = inv.c.invoiced - inv.c.paid
     open_amount = sa.func.greatest(0, sa.func.least(inv.c.amount, outstanding - (inv.c.newer_incl - inv.c.amount)))
     age = sa.func.date_part("day", sa.literal(as_of) - inv.c.issued_at)
-    per_invoice = (sa.select(inv.c.customer_id, open_amount.label("open"), age.label("age"))
-                   .select_from(inv.outerjoin(paid, paid.c.customer_id == inv.c.customer_id))).subquery()
+    per_invoice = sa.select(inv.c.customer_id, inv.c.owner_id, inv.c.region, open_amount.label("open"),
+                            age.label("age")).subquery()
     sums = []
     for name, low, high in AGEING_BUCKETS:
         cond = per_invoice.c.age >= low if high is None else sa.and_(per_invoice.c.age >= low,
@@ -412,11 +443,16 @@ def receivables_ageing(conn: Connection, owner_scope: ColumnElement | None, as_o
         if low == 0:
             cond = per_invoice.c.age <= high  # invoices dated after as_of count as current
         sums.append(sa.func.coalesce(sa.func.sum(per_invoice.c.open).filter(cond), 0).label(name))
-    per_owner = (sa.select(c.c.owner_id, c.c.region,
-                           sa.func.count(sa.distinct(per_invoice.c.customer_id)).label("customers"),
-                           sa.func.sum(per_invoice.c.open).label("total"), *sums)
-                 .select_from(per_invoice.join(c, c.c.customer_id == per_invoice.c.customer_id))
-                 .where(per_invoice.c.open > 0).group_by(c.c.owner_id, c.c.region)).subquery()
+    # per customer, then per owner: two hashed aggregations (a count of distinct customers
+    # per owner would sort every open invoice)
+    per_customer = (sa.select(per_invoice.c.owner_id, per_invoice.c.region,
+                              sa.func.sum(per_invoice.c.open).label("total"), *sums)
+                    .where(per_invoice.c.open > 0)
+                    .group_by(per_invoice.c.customer_id, per_invoice.c.owner_id, per_invoice.c.region)).subquery()
+    per_owner = (sa.select(per_customer.c.owner_id, per_customer.c.region, sa.func.count().label("customers"),
+                           sa.func.sum(per_customer.c.total).label("total"),
+                           *[sa.func.sum(per_customer.c[name]).label(name) for name, _, _ in AGEING_BUCKETS])
+                 .group_by(per_customer.c.owner_id, per_customer.c.region)).subquery()
     rows, total = paged(conn, sa.select(per_owner, users.c.full_name, users.c.username)
                         .select_from(per_owner.outerjoin(users, users.c.id == per_owner.c.owner_id))
                         .order_by(per_owner.c.total.desc(), per_owner.c.owner_id, per_owner.c.region)

@@ -5,6 +5,7 @@ the end-to-end tests and the benchmarks."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -32,7 +33,7 @@ def free_port() -> int:
 
 class Suite:
     def __init__(self, pg_server: str, amqp_url: str, *, label: str = "e2e", web_workers: int = 1,
-                 extra_env: dict[str, str] | None = None):
+                 extra_env: dict[str, str] | None = None, supervised: bool = True):
         self.pg_server = pg_server
         self.amqp_url = amqp_url
         self.label = label
@@ -49,6 +50,10 @@ class Suite:
         self.admin_password = "admin-pass-Ω1"
         self.internal_secret = new_secret()
         self.jwt_keys = f"e2e1:{new_secret()}"
+        # as `make run` runs them: every process under deploy.supervise (restarted when it
+        # dies); each wrapper's state (the command's pid, restarts) in run_dir/<name>.json
+        self.supervised = supervised
+        self.run_dir = ROOT / "var" / "run" / f"{label}_{os.getpid()}_{int(time.time())}"
 
     @property
     def url(self) -> str:
@@ -87,6 +92,7 @@ class Suite:
             "CRM_WEBHOOK_RETRY_BASE_S": "0.2",
             "CRM_WEBHOOK_RETRY_MAX_S": "1",
             "CRM_WEBHOOK_POLL_S": "0.2",
+            "CRM_RUN_DIR": str(self.run_dir),
         })
         for name, url in self.databases.items():
             env[f"{name.upper()}_DATABASE_URL"] = url
@@ -121,6 +127,8 @@ class Suite:
         self.prepare()
         env = self.env()
         for name, cmd in self._commands():
+            if self.supervised:
+                cmd = [sys.executable, "-m", "deploy.supervise", name, "--", *cmd]
             log = open(self.logdir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
             # every process serves its metrics on a port of its own (deploy/observability/)
             self.metrics_ports[name] = free_port()
@@ -136,6 +144,9 @@ class Suite:
             for name, proc in self.procs:
                 if proc.poll() is not None:
                     raise RuntimeError(f"{name} exited with {proc.returncode}; see {self.logdir / (name + '.log')}")
+                state = self.state(name) if self.supervised else None
+                if state and state.get("restarts", 0) >= 2:  # a command that dies at start
+                    raise RuntimeError(f"{name} keeps exiting ({state}); see {self.logdir / (name + '.log')}")
             try:
                 r = requests.get(f"{self.url}/readyz", timeout=3)
                 if r.status_code == 200:
@@ -145,6 +156,42 @@ class Suite:
                 last = str(exc)
             time.sleep(0.5)
         raise RuntimeError(f"suite not ready within {timeout}s: {last}")
+
+    # ---- the processes under their supervisors (fault tests) -------------------------
+    def state(self, name: str) -> dict | None:
+        """The supervisor's state of a process (deploy.supervise): state, pid, restarts."""
+        try:
+            return json.loads((self.run_dir / f"{name}.json").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def pid(self, name: str) -> int:
+        """The pid of the command a supervisor runs now (not the supervisor's own)."""
+        if not self.supervised:
+            return dict(self.procs)[name].pid
+        state = self.state(name)
+        if not state or not state.get("pid"):
+            raise RuntimeError(f"{name}: no supervisor state in {self.run_dir}")
+        return int(state["pid"])
+
+    def kill(self, name: str, sig: int = signal.SIGKILL, *, tree: bool = True) -> int:
+        """Send sig to a process's command (and, with tree, to every descendant of it, as a
+        crashed container loses all of them); its supervisor restarts it. Returns the pid."""
+        pid = self.pid(name)
+        for target in ([*descendants(pid), pid] if tree else [pid]):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(target, sig)
+        return pid
+
+    def wait_restarted(self, name: str, old_pid: int, timeout: float = 60) -> float:
+        """Seconds until the supervisor runs a new command for name."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            state = self.state(name) or {}
+            if state.get("state") == "running" and state.get("pid") not in (None, old_pid):
+                return time.monotonic() - started
+            time.sleep(0.1)
+        raise RuntimeError(f"{name} was not restarted within {timeout}s: {self.state(name)}")
 
     def stop(self) -> None:
         for _name, proc in self.procs:
@@ -164,10 +211,36 @@ class Suite:
     def drop_databases(self) -> None:
         from shared.db import drop_database
 
+        shutil.rmtree(self.run_dir, ignore_errors=True)
         for url in self.databases.values():
             with contextlib.suppress(Exception):
                 drop_database(url)
         shutil.rmtree(self.document_dir, ignore_errors=True)
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of a process (Linux /proc)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[1]) == pid:
+            out.append(int(entry.name))
+    return out
+
+
+def descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        for child in children(todo.pop()):
+            found.append(child)
+            todo.append(child)
+    return found
 
 
 @contextlib.contextmanager

@@ -121,7 +121,7 @@ def test_the_admin_screen(admin, suite, receivers, tmp_path_factory):
                 wait(p, lambda p: receiver.url in p.find_element(By.TAG_NAME, "main").text)
                 screenshot(p, "webhooks-phone-en")
                 p.get(f"{suite.url}/#/admin/webhooks/{hook['id']}")
-                wait(p, lambda p: "Delivery log" in p.find_element(By.TAG_NAME, "main").text)
+                wait(p, lambda p: "Delivered" in p.find_element(By.TAG_NAME, "main").text)
                 screenshot(p, "webhook-log-phone-en", full_height=True)
                 assert script_errors(p) == []
         finally:

@@ -194,3 +194,44 @@ def test_a_preview_shows_the_columns_found_and_the_first_rows_and_imports_nothin
 def _count(engine) -> int:
     with engine.connect() as conn:
         return conn.execute(sa.text("SELECT count(*) FROM customers")).scalar_one()
+
+
+def test_a_dead_workers_job_is_taken_over_within_half_a_minute(people, settings, engine, monkeypatch):
+    """A held job's heartbeat beats from a thread of its own, so STALE_AFTER_S can be short:
+    a job whose heartbeat is older than that is taken over; a live one is not."""
+    from services.customer import importer
+    from services.customer.bootstrap import import_worker
+
+    assert importer.STALE_AFTER_S <= 30 and importer.HEARTBEAT_S * 3 <= importer.STALE_AFTER_S
+    monkeypatch.setattr(importer, "HEARTBEAT_S", 0.05)
+    tag = uuid.uuid4().hex[:6]
+    rows = [HEADER] + [f"心跳{tag}客户{i},,,,,,," for i in range(60)]
+    job_id = upload(people.sales, ("\n".join(rows) + "\n").encode()).get_json()["id"]
+    slow = import_worker(settings, batch_size=20)
+    real_write, beats = slow._write, []
+
+    def slow_write(*args):  # a slow batch: the heartbeat thread goes on beating meanwhile
+        with engine.connect() as conn:
+            beats.append(conn.execute(sa.text("SELECT heartbeat_at FROM import_jobs WHERE id = :j"),
+                                      {"j": job_id}).scalar())
+        import time
+
+        time.sleep(0.3)
+        with engine.connect() as conn:
+            beats.append(conn.execute(sa.text("SELECT heartbeat_at FROM import_jobs WHERE id = :j"),
+                                      {"j": job_id}).scalar())
+        return real_write(*args)
+
+    slow._write = slow_write
+    assert slow.run_once() is True
+    assert beats[1] > beats[0]  # beaten during the batch, not only between batches
+    job = people.sales.get(f"/imports/{job_id}").get_json()
+    assert (job["status"], job["created"]) == ("done", 60)
+
+    again = upload(people.sales, ("\n".join(r.replace("心跳", "接管") for r in rows) + "\n").encode()).get_json()["id"]
+    with engine.begin() as conn:  # a worker took it and died: its heartbeat stops
+        conn.execute(sa.text("UPDATE import_jobs SET status = 'running', attempts = 1, "
+                             "heartbeat_at = now() - make_interval(secs => :s) WHERE id = :j"),
+                     {"j": again, "s": importer.STALE_AFTER_S + 1})
+    assert import_worker(settings, batch_size=20).run_once() is True
+    assert people.sales.get(f"/imports/{again}").get_json()["status"] == "done"

@@ -202,3 +202,70 @@ def test_per_user_limit_is_shared_between_workers(gateway_settings, gateway_conf
     statuses = [on_b.get("/auth/me").status_code for _ in range(10)]
     assert 429 in statuses  # worker B knows worker A's count: far fewer than 30 fresh requests pass
     assert statuses.index(429) <= 5
+
+
+def test_claim_of_a_dead_gateway_worker_is_taken_over_at_once(gateway_app, gateway_settings):
+    """A worker killed mid-request leaves its claim in flight; its liveness lock dies with
+    its session, so a retry takes the claim over at once (not after STALE_IN_FLIGHT_S)."""
+    from gateway import idempotency
+    from gateway.liveness import Liveness
+
+    engine = gateway_app.extensions["gateway"].engine
+    user, key, h = str(uuid.uuid4()), str(uuid.uuid4()), "h" * 64
+    dead, alive = Liveness(gateway_settings.database_url), Liveness(gateway_settings.database_url)
+    try:
+        with engine.begin() as conn:
+            assert idempotency.claim(conn, user, key, h, 86400, dead.owner()) is None
+        with engine.begin() as conn:  # its owner alive: still in progress
+            try:
+                idempotency.claim(conn, user, key, h, 86400, alive.owner())
+                raise AssertionError("a live owner's claim was taken over")
+            except idempotency.Conflict as exc:
+                assert exc.code == "idempotency_in_progress"
+        dead.close()  # the worker's session ends as its process dies
+        with engine.begin() as conn:
+            assert idempotency.claim(conn, user, key, h, 86400, alive.owner()) is None
+            owner = conn.execute(sa.text("SELECT owner FROM idempotency_keys WHERE key = :k"), {"k": key}).scalar()
+        assert owner == alive.instance
+    finally:
+        dead.close()
+        alive.close()
+
+
+def test_the_services_answer_stands_when_the_key_cannot_be_kept(admin, fake_services, monkeypatch):
+    """The gateway's database gone between forwarding and keeping the answer (found by the
+    fault suite: a 500 hid a write that was made): the client gets the service's answer."""
+    from gateway import idempotency
+
+    def database_gone(*_args, **_kw):
+        raise sa.exc.OperationalError("UPDATE idempotency_keys", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(idempotency, "store", database_gone)
+    key = str(uuid.uuid4())
+    path = f"/orders/idem-{key[:8]}"
+    answer = admin.post(path, json={"customer_id": "c1", "lines": []}, headers={"Idempotency-Key": key})
+    assert answer.status_code == 201 and calls_to(fake_services, "sales", path) == 1
+
+
+def test_claims_left_when_the_database_went_away_are_taken_over(gateway_app, gateway_settings):
+    """The gateway's liveness session lost with the database (found by the fault suite:
+    claims the gateway could not release answered 409 for minutes): the worker comes back
+    under a new id, so the claims under the old one are taken over at once."""
+    from gateway import idempotency
+    from gateway.liveness import Liveness
+
+    engine = gateway_app.extensions["gateway"].engine
+    user, key, h = str(uuid.uuid4()), str(uuid.uuid4()), "h" * 64
+    worker = Liveness(gateway_settings.database_url)
+    try:
+        before = worker.owner()
+        with engine.begin() as conn:
+            assert idempotency.claim(conn, user, key, h, 86400, before) is None
+        worker._conn.close()  # the session dies with the database
+        worker._checked = 0.0
+        after = worker.owner()
+        assert after is not None and after != before
+        with engine.begin() as conn:  # the retry (the release was lost): taken over
+            assert idempotency.claim(conn, user, key, h, 86400, after) is None
+    finally:
+        worker.close()

@@ -63,7 +63,7 @@ def of_kind(docs: list[dict], kind: str) -> dict[str, dict]:
 
 def suite_deployments(docs: list[dict]) -> dict[str, dict]:
     return {n: d for n, d in of_kind(docs, "Deployment").items()
-            if d["metadata"]["labels"].get("app.kubernetes.io/component") in ("api", "consumer", "relay", "webhooks")}
+            if d["metadata"]["labels"].get("app.kubernetes.io/component") in ("api", "consumer", "relay", "worker")}
 
 
 def containers(doc: dict) -> list[dict]:

@@ -1,7 +1,7 @@
 """webhooks, their deliveries (the durable retry queue) and each delivery's attempts (issue 17)
 
 Revision ID: a9b8c7d6e5f4
-Revises: e7f4a5b6c8d9
+Revises: a1c8d9e0f2b3
 Create Date: 2026-11-30 12:40:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql
 
 
 revision = 'a9b8c7d6e5f4'
-down_revision = 'e7f4a5b6c8d9'
+down_revision = 'a1c8d9e0f2b3'
 branch_labels = None
 depends_on = None
 
