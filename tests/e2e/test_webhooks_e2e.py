@@ -15,6 +15,7 @@ from services.tracking.domain.webhooks import verify
 from shared.testing.fixtures import eventually
 from shared.testing.webhooks import Receiver
 from tests.e2e.portal_browser import (
+    PHONE,
     By,
     chromium,
     click_text,
@@ -113,5 +114,15 @@ def test_the_admin_screen(admin, suite, receivers, tmp_path_factory):
             click_text(d, "暂停")
             eventually(lambda: admin.get(f"/webhooks/{hook['id']}").json()["active"] is False, timeout=10)
             assert script_errors(d) == []
+            english = admin.create_user("admin", username=f"hook_admin_{tag}", password=PASSWORD)
+            assert english.put("/preferences", json={"language": "en"}).status_code == 200
+            with chromium(tmp_path_factory.mktemp("webhooks-phone"), size=PHONE, lang="en-US") as p:
+                log_in(p, suite.url, english.user["username"], PASSWORD, "#/admin/webhooks")
+                wait(p, lambda p: receiver.url in p.find_element(By.TAG_NAME, "main").text)
+                screenshot(p, "webhooks-phone-en")
+                p.get(f"{suite.url}/#/admin/webhooks/{hook['id']}")
+                wait(p, lambda p: "Delivered" in p.find_element(By.TAG_NAME, "main").text)
+                screenshot(p, "webhook-log-phone-en", full_height=True)
+                assert script_errors(p) == []
         finally:
             admin.delete(f"/webhooks/{hook['id']}")
