@@ -5,11 +5,14 @@ route, the customer relay publishes the event, every consumer that hears it coun
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from shared.testing.fixtures import eventually
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def scrape(suite, process: str) -> dict[tuple[str, frozenset], float]:
@@ -25,7 +28,9 @@ def total(samples, name: str, **labels: str) -> float:
 
 def test_every_process_serves_metrics_that_move_with_the_work(suite, admin):
     names = [name for name, _ in suite.procs]
-    assert len(names) == 17 and set(names) == set(suite.metrics_ports)
+    procfile = {line.split(":", 1)[0] for line in (ROOT / "deploy" / "Procfile").read_text().splitlines()
+                if line.strip() and not line.startswith("#")}
+    assert set(names) == procfile == set(suite.metrics_ports)  # every process of make run
     for name in names:  # each parses, and says which process it is
         samples = scrape(suite, name)
         service = name.split("_", 1)[0]

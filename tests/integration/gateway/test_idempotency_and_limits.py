@@ -223,8 +223,20 @@ def test_claim_of_a_dead_gateway_worker_is_taken_over_at_once(gateway_app, gatew
             except idempotency.Conflict as exc:
                 assert exc.code == "idempotency_in_progress"
         dead.close()  # the worker's session ends as its process dies
+
+        def taken_over() -> bool:
+            # the server drops the lock once the closed session's backend has exited, a moment
+            # after the client closed it (longer on a busy machine): seconds, not STALE_IN_FLIGHT_S
+            try:
+                with engine.begin() as conn:
+                    return idempotency.claim(conn, user, key, h, 86400, alive.owner()) is None
+            except idempotency.Conflict:
+                return False
+
+        started = time.monotonic()
+        eventually(taken_over, timeout=10)
+        assert time.monotonic() - started < idempotency.STALE_IN_FLIGHT_S
         with engine.begin() as conn:
-            assert idempotency.claim(conn, user, key, h, 86400, alive.owner()) is None
             owner = conn.execute(sa.text("SELECT owner FROM idempotency_keys WHERE key = :k"), {"k": key}).scalar()
         assert owner == alive.instance
     finally:
