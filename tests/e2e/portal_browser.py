@@ -24,7 +24,7 @@ needs_chromium = pytest.mark.skipif(
 
 if CHROMIUM.exists():
     from selenium import webdriver
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -93,11 +93,27 @@ def field(driver: Any, label: str, timeout: float = WAIT_S) -> Any:
     return wait(driver, find, timeout)
 
 
+def replace_text(element: Any, value: str, attempts: int = 5) -> Any:
+    """Replace what a controlled input holds with `value`, the way a user does (select all, type).
+
+    `clear()` empties the box without an input event, so a re-render that lands before the
+    typing (a price or a preview answering) puts the old value back and the keys append to
+    it ("1" + "3" = "13"); select-all-and-type is one input event, and the value is checked.
+    """
+    for _ in range(attempts):
+        element.send_keys(Keys.CONTROL, "a")
+        element.send_keys(Keys.DELETE) if value == "" else element.send_keys(value)
+        try:
+            WebDriverWait(element.parent, 2, poll_frequency=0.05).until(
+                lambda _d: element.get_attribute("value") == value)
+            return element
+        except TimeoutException:
+            continue
+    raise AssertionError(f"the input kept {element.get_attribute('value')!r}, not {value!r}")
+
+
 def type_into(driver: Any, label: str, value: str) -> Any:
-    element = field(driver, label)
-    element.clear()
-    element.send_keys(value)
-    return element
+    return replace_text(field(driver, label), value)
 
 
 def choose(driver: Any, label: str, option_text: str) -> None:
@@ -181,6 +197,4 @@ def pick_product(driver: Any, row: Any, sku: str, timeout: float = 15) -> None:
 
 def set_field(row: Any, name: str, value: str) -> None:
     """Replace the value of the input called `name` inside row."""
-    element = row.find_element(By.NAME, name)
-    element.clear()
-    element.send_keys(value)
+    replace_text(row.find_element(By.NAME, name), value)

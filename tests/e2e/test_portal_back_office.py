@@ -20,6 +20,7 @@ from tests.e2e.portal_browser import (
     field,
     log_in,
     needs_chromium,
+    replace_text,
     screenshot,
     script_errors,
     text_in,
@@ -126,16 +127,13 @@ def test_the_warehouse_ships_part_of_an_order(suite, admin, shop, words, tmp_pat
         title_is(d, order["number"])
         rows = wait(d, lambda x: x.find_elements(By.CSS_SELECTOR, "form tr[data-product]"))
         quantity = rows[0].find_element(By.CSS_SELECTOR, "input")
-        quantity.clear()
-        quantity.send_keys("99")  # more than is left: refused, the remaining shown
+        replace_text(quantity, "99")  # more than is left: refused, the remaining shown
         click_text(d, words["ship.submit"], "form button[type=submit]")
         text_in(d, ".form-error", "99")
-        quantity.clear()
-        quantity.send_keys("1")
+        replace_text(quantity, "1")
         for row in rows[1:]:
             other = row.find_element(By.CSS_SELECTOR, "input")
-            other.clear()
-            other.send_keys("0")
+            replace_text(other, "0")
         type_into(d, words["ship.carrier"], "顺丰速运")
         type_into(d, words["ship.tracking"], f"SF{shop['tag']}")
         click_text(d, words["ship.submit"], "form button[type=submit]")

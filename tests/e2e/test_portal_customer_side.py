@@ -19,6 +19,7 @@ import pytest
 
 from shared.testing.fixtures import eventually
 from shared.testing.suite import ApiClient
+from tests.e2e.portal_browser import replace_text
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -131,9 +132,7 @@ def field(driver, label: str, within: str = "body"):
 
 
 def type_into(driver, label: str, text: str, within: str = "body") -> None:
-    element = field(driver, label, within)
-    element.clear()
-    element.send_keys(text)
+    replace_text(field(driver, label, within), text)
 
 
 def text_in(driver, selector: str, text: str, timeout: float = WAIT_S) -> None:

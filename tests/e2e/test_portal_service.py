@@ -18,6 +18,7 @@ from tests.e2e.portal_browser import (
     field,
     log_in,
     needs_chromium,
+    replace_text,
     screenshot,
     script_errors,
     type_into,
@@ -118,8 +119,7 @@ def test_a_repair_from_a_complaint_and_a_refused_part(suite, world, browser):
     browser.execute_script("const s = arguments[0]; s.value = arguments[1]; s.dispatchEvent(new Event('change', {bubbles: true}));",
                            wh_select, wh["id"])
     qty = browser.find_element(By.NAME, "quantity")
-    qty.clear()
-    qty.send_keys("5")
+    replace_text(qty, "5")
     click_text(browser, "领用备件", "button[type=submit]")
     short = visible(browser, "[data-testid=part-short]")
     assert "2" in short.text
