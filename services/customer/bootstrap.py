@@ -9,6 +9,7 @@ from flask import Flask
 
 from services.customer import api, handlers
 from services.customer.api.calendar import FEED_PREFIX
+from services.customer.bulk_worker import BulkWorker
 from services.customer.importer import ImportWorker
 from services.customer.overdue import OverdueChecker, announce_overdue
 from services.customer.reminders import ReminderScheduler
@@ -40,6 +41,7 @@ def _consumer_with_imports(root: ServiceRoot, _args: argparse.Namespace) -> int:
     once all the same)."""
     ctx = root.context(None, kind="consumer")  # one pool for all three: the checks are short statements
     threading.Thread(target=ImportWorker(ctx.engine, ctx.outbox).run, name="import-worker", daemon=True).start()
+    threading.Thread(target=BulkWorker(ctx.engine, ctx.outbox).run, name="bulk-worker", daemon=True).start()
     checker = OverdueChecker(ctx.engine, ctx.outbox, every=overdue_every())
     threading.Thread(target=checker.run, name="overdue-check", daemon=True).start()
     threading.Thread(target=ReminderScheduler(ctx.engine, ctx.outbox, poll=_reminder_poll()).run,

@@ -398,3 +398,45 @@ related_records = sa.Table(
     sa.Column("customer_id", sa.String(36), nullable=False),
     sa.Column("label", sa.String(300), nullable=True),
 )
+
+# Bulk changes (POST /customers/bulk) and their undo (POST /jobs/{id}/undo), run by
+# services/customer/bulk_worker.py. The customers a job reaches are fixed when it is queued
+# (bulk_job_items, in order); each item keeps the values before and after, per field the job
+# touched, so an undo job (kind 'undo', undo_of) puts back exactly those.
+bulk_jobs = sa.Table(
+    "bulk_jobs", metadata,
+    _id(),
+    sa.Column("kind", sa.String(10), nullable=False),  # bulk / undo
+    sa.Column("created_by", sa.String(36), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("correlation_id", sa.String(64), nullable=True),
+    sa.Column("changes", JSONB, nullable=False),  # {"set": {...}, "share_with": ...}
+    sa.Column("target", JSONB, nullable=False),   # {"ids": n} or {"filter": {...}}
+    sa.Column("undo_of", sa.String(36), nullable=True),
+    sa.Column("undone_by", sa.String(36), nullable=True),
+    sa.Column("status", sa.String(20), nullable=False, server_default="queued"),
+    sa.Column("total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("processed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("changed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_seq", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("error_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("errors", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("message", sa.Text, nullable=True),
+    _ts("created_at"),
+    _ts("heartbeat_at", nullable=True),
+    _ts("finished_at", nullable=True),
+    sa.Index("ix_bulk_jobs_pending", "created_at", postgresql_where=sa.text("status IN ('queued', 'running')")),
+    sa.Index("ix_bulk_jobs_creator", "created_by", sa.text("created_at DESC"), sa.text("id DESC")),
+)
+
+bulk_job_items = sa.Table(
+    "bulk_job_items", metadata,
+    sa.Column("job_id", sa.String(36), sa.ForeignKey("bulk_jobs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("customer_id", sa.String(36), nullable=False),
+    sa.Column("before", JSONB, nullable=True),   # null: not changed (yet)
+    sa.Column("after", JSONB, nullable=True),
+    sa.Column("share_added", sa.String(36), nullable=True),
+    sa.Column("share_removed", sa.String(36), nullable=True),
+)

@@ -8,6 +8,7 @@ from flask import Blueprint
 def blueprints() -> list[Blueprint]:
     from services.customer.api import (
         activities,
+        bulk,
         calendar,
         complaints,
         contacts,
@@ -23,5 +24,5 @@ def blueprints() -> list[Blueprint]:
         transfer_files,
     )
 
-    return [duplicate_check.bp, customers.bp, ownership.bp, contacts.bp, leads.bp, activities.bp, complaints.bp,
+    return [duplicate_check.bp, bulk.bp, customers.bp, ownership.bp, contacts.bp, leads.bp, activities.bp, complaints.bp,
             custom_fields.bp, planning.bp, service_orders.bp, transfer_files.bp, documents.bp, tasks.bp, calendar.bp]
