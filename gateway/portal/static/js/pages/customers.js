@@ -1,11 +1,13 @@
 // The customer list: search, filters by owner, category, industry, status and creation
 // date, sort by name or date, saved views, columns, export of what is filtered, and bulk
-// transfer / share of the selected customers (one call per customer).
-import { html } from "../lib.js";
+// transfer / share of the selected customers (one call per customer), and a bulk change of the
+// selected customers or of every customer the filters match (pages/customer-bulk.js: a job).
+import { html, useState } from "../lib.js";
 import { date, label, mergeCatalogues, t } from "../i18n.js";
 import cat from "../i18n/customers.js";
 import { ListPage } from "../ui/list.js";
 import { UserName, useUsers } from "../names.js";
+import { BulkDialog } from "./customer-bulk.js";
 import { eachId, pickUser, shareWith, transferTo } from "./ownership.js";
 
 mergeCatalogues(cat);
@@ -22,10 +24,22 @@ function OwnerSelect({ id, value, change }) {
   </select>`;
 }
 
+const FILTER_NAMES = ["q", "owner_id", "category", "industry", "status", "created_from", "created_to"];
+
 export default function Customers({ query, user }) {
   const canCreate = ["sales", "manager", "admin"].includes(user.role);
+  const [bulkTarget, setBulkTarget] = useState(null);
+  const [reloads, setReloads] = useState(0);
   const create = canCreate && html`<a class="button primary" href="#/customers/new">${t("customers.new")}</a>`;
+  const filter = Object.fromEntries(Object.entries(query).filter(([k, v]) => FILTER_NAMES.includes(k) && v !== ""));
+  const header = canCreate && html`<button type="button" data-bulk-all onClick=${() => setBulkTarget({ filter })}>${t("bulk.change_all")}</button>${create}`;
   const bulk = [];
+  if (canCreate) {
+    bulk.push({ label: t("bulk.change_selected"), run: async (ids) => {
+      setBulkTarget({ ids });
+      return false; // the dialog reports; the list reloads when it closes
+    } });
+  }
   if (["manager", "admin"].includes(user.role)) {
     bulk.push({ label: t("customer.transfer"), run: async (ids) => {
       const owner = await pickUser({ title: t("customer.transfer_title", { count: ids.length }), label: t("customer.new_owner") });
@@ -38,7 +52,11 @@ export default function Customers({ query, user }) {
       return to ? eachId(ids, (id) => shareWith(id, to)) : false;
     } });
   }
-  return html`<${ListPage}
+  const closeBulk = (ran) => {
+    setBulkTarget(null);
+    if (ran) setReloads((n) => n + 1);
+  };
+  return html`${bulkTarget && html`<${BulkDialog} target=${bulkTarget} onClose=${closeBulk} />`}<${ListPage}
     listKey="customers" title=${t("customers.title")} path="/customers" query=${query}
     searchParam="q" searchPlaceholder=${t("customers.search")}
     filters=${[
@@ -62,6 +80,6 @@ export default function Customers({ query, user }) {
     bulkActions=${bulk}
     rowHref=${(r) => `#/customers/${r.id}`}
     exportPath="/exports/customers"
-    actions=${create}
+    actions=${header} refreshKey=${reloads}
     emptyHint=${t("customers.empty_hint")} emptyAction=${create} />`;
 }
