@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 REQS := $(sort $(wildcard requirements*.txt))
 STAMP := $(VENV)/.installed-$(shell cat $(REQS) 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: run run-regions test venv servers browser secrets prepare lint unit integration e2e bench fuzz contract faults compose-check clean backup restore backup-verify
+.PHONY: run run-regions test venv servers browser secrets prepare lint unit integration e2e bench fuzz contract faults compose-check clean backup restore backup-verify demo
 
 # Per-installation random secrets (never the public development values), generated once
 # into an ignored file and exported to every process `make run` starts.
@@ -133,6 +133,14 @@ contract: venv servers
 FAULTS ?=
 faults: venv servers
 	@CRM_FAULTS=1 $(BIN)/python -m pytest -p no:cacheprovider -s tests/faults $(if $(FAULTS),-k "$(FAULTS)")
+
+# Demo data: a believable company (users and a hierarchy, 2,000 customers with contacts, leads,
+# opportunities at every stage, quotes, orders through the saga, shipments, invoices, payments,
+# expenses, complaints, tasks) put into a RUNNING suite through its public API only
+# (deploy/demo.py). DEMO_URL (default http://127.0.0.1:8080), the admin's password in
+# DEMO_ADMIN_PASSWORD, DEMO_CUSTOMERS=2000; running it again adds nothing.
+demo: venv
+	@PYTHONPATH=$(CURDIR) $(BIN)/python -m deploy.demo
 
 bench: venv servers
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
