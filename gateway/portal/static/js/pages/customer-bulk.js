@@ -35,6 +35,10 @@ function UserSelect({ id, value, change }) {
   </select>`;
 }
 
+function Field({ id, text, required, children }) {
+  return html`<div class="field"><label for=${id}>${text}${required && html` <em class="req">*</em>`}</label>${children}</div>`;
+}
+
 function JobProgress({ job }) {
   const pct = job.total ? Math.round((100 * job.processed) / job.total) : 100;
   const problems = job.errors || [];
@@ -128,19 +132,19 @@ export function BulkDialog({ target, onClose }) {
       <h2 id="bulk-title">${title}</h2>
       ${!jobId && html`
         <p class="muted">${t("bulk.intro")}</p>
-        <label class="field"><span>${t("bulk.owner")}</span><${UserSelect} id="bulk-owner" value=${form.owner_id} change=${field("owner_id")} /></label>
-        <label class="field"><span>${t("bulk.category")}</span>
-          <input id="bulk-category" type="text" maxlength="50" value=${form.category} onInput=${(e) => field("category")(e.target.value)} /></label>
-        <label class="field"><span>${t("bulk.industry")}</span>
-          <input id="bulk-industry" type="text" maxlength="100" value=${form.industry} onInput=${(e) => field("industry")(e.target.value)} /></label>
-        <label class="field"><span>${t("bulk.status")}</span>
+        <${Field} id="bulk-owner" text=${t("bulk.owner")}><${UserSelect} id="bulk-owner" value=${form.owner_id} change=${field("owner_id")} /><//>
+        <${Field} id="bulk-category" text=${t("bulk.category")}>
+          <input id="bulk-category" type="text" maxlength="50" value=${form.category} onInput=${(e) => field("category")(e.target.value)} /><//>
+        <${Field} id="bulk-industry" text=${t("bulk.industry")}>
+          <input id="bulk-industry" type="text" maxlength="100" value=${form.industry} onInput=${(e) => field("industry")(e.target.value)} /><//>
+        <${Field} id="bulk-status" text=${t("bulk.status")}>
           <select id="bulk-status" value=${form.status} onChange=${(e) => field("status")(e.target.value)}>
             <option value="">${t("bulk.no_change")}</option>
             ${["active", "lost"].map((s) => html`<option value=${s}>${label("customer_status", s)}</option>`)}
-          </select></label>
-        ${form.status === "lost" && html`<label class="field"><span>${t("bulk.lost_reason")} <em class="req">*</em></span>
-          <textarea id="bulk-lost-reason" rows="2" required value=${form.lost_reason} onInput=${(e) => field("lost_reason")(e.target.value)}></textarea></label>`}
-        <label class="field"><span>${t("bulk.share_with")}</span><${UserSelect} id="bulk-share" value=${form.share_with} change=${field("share_with")} /></label>`}
+          </select><//>
+        ${form.status === "lost" && html`<${Field} id="bulk-lost-reason" text=${t("bulk.lost_reason")} required>
+          <textarea id="bulk-lost-reason" rows="2" required value=${form.lost_reason} onInput=${(e) => field("lost_reason")(e.target.value)}></textarea><//>`}
+        <${Field} id="bulk-share" text=${t("bulk.share_with")}><${UserSelect} id="bulk-share" value=${form.share_with} change=${field("share_with")} /><//>`}
       ${job && html`<${JobProgress} job=${job} />`}
       ${job && !FINISHED.includes(job.status) && html`<p class="muted">${t("bulk.background")}</p>`}
       ${undoId && !undo && html`<p>${t("bulk.undoing")}</p>`}
