@@ -45,12 +45,12 @@ def editable_clause(conn: Connection, p: Principal, owner_col: ColumnElement | N
 
 
 def _checked_changes(conn: Connection, p: Principal, body: Mapping[str, Any]) -> dict[str, Any]:
-    change = dict(body.get("set") or {})
     share_with = body.get("share_with")
     errors = rules.check_target(body)
     errors.update(rules.check_set(body.get("set", {}), share_with))
     if errors:
         raise ValidationFailed("invalid bulk change", details=errors)
+    change = dict(body["set"])
     if "owner_id" in change:  # as a transfer by hand: someone the caller may assign to (403 otherwise)
         change["owner_id"] = require_assignable_owner(conn, p, change["owner_id"], field="set.owner_id")
     if share_with is not None:

@@ -10,6 +10,7 @@ restores exactly those, and only where nobody changed them since."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,14 @@ class Plan:
         return bool(self.steps)
 
 
+def _is_id(value: Any) -> bool:
+    try:
+        uuid.UUID(value)
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return isinstance(value, str)
+
+
 def check_set(body_set: Any, share_with: Any) -> dict[str, list[str]]:
     """The per-field messages for a bulk `set` and `share_with` (empty when valid)."""
     errors: dict[str, list[str]] = {}
@@ -63,11 +72,11 @@ def check_set(body_set: Any, share_with: Any) -> dict[str, list[str]]:
         errors.setdefault("lost_reason", []).append("required when status is lost")
     if "lost_reason" in body_set and body_set.get("status") != "lost":
         errors.setdefault("lost_reason", []).append("only with status lost")
-    if "owner_id" in body_set and not isinstance(body_set["owner_id"], str):
+    if "owner_id" in body_set and not _is_id(body_set["owner_id"]):
         errors.setdefault("owner_id", []).append("must be a user id")
     if "custom_fields" in body_set and not isinstance(body_set["custom_fields"], Mapping):
         errors.setdefault("custom_fields", []).append("must be an object")
-    if share_with is not None and not isinstance(share_with, str):
+    if share_with is not None and not _is_id(share_with):
         errors.setdefault("share_with", []).append("must be a user id")
     meaningful = {k for k in body_set if k != "lost_reason"}
     if not errors and not meaningful and share_with is None:

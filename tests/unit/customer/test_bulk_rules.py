@@ -32,7 +32,7 @@ def test_a_request_names_its_target_and_a_change():
     assert "filter.color" in check_target({"filter": {"color": "red"}})
     assert check_target({"filter": {"q": 3}}) == {"filter.q": ["must be a string"]}
     assert check_set({"category": "A"}, None) == {}
-    assert "set" in check_set({}, None) and check_set({}, "u") == {}
+    assert "set" in check_set({}, None) and check_set({}, "7f1c1d2e-9a4b-4c3d-8e5f-6a7b8c9d0e1f") == {}
     assert "status" in check_set({"status": "gone"}, None)
     assert "lost_reason" in check_set({"status": "lost"}, None)
     assert check_set({"status": "lost", "lost_reason": "转向竞品"}, None) == {}
@@ -40,6 +40,9 @@ def test_a_request_names_its_target_and_a_change():
     assert "name" in check_set({"name": "x"}, None)
     assert "category" in check_set({"category": "x" * 51}, None)
     assert "custom_fields" in check_set({"custom_fields": ["x"]}, None)
+    assert "set" in check_set(["category"], None) and "set" in check_set(None, None)
+    assert "owner_id" in check_set({"owner_id": "someone"}, None) and "share_with" in check_set({}, 7)
+    assert check_set({"owner_id": "7f1c1d2e-9a4b-4c3d-8e5f-6a7b8c9d0e1f"}, None) == {}
 
 
 def test_a_rep_reaches_only_their_own_a_manager_their_team_admin_all():
