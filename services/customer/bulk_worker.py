@@ -23,7 +23,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Engine
 
 from services.customer import store
-from services.customer.access import shares
 from services.customer.domain import bulk as rules
 from services.customer.models import bulk_job_items, bulk_jobs, customers
 from shared.envelope import utcnow
@@ -52,6 +51,7 @@ WHERE id = :id
 """)
 _WRITE_ACL = sa.text("UPDATE acl_customers SET owner_id = :owner_id, status = :status WHERE customer_id = :id")
 _ADD_SHARE = sa.text("INSERT INTO acl_customer_shares (customer_id, user_id) VALUES (:c, :u) ON CONFLICT DO NOTHING")
+_REMOVE_SHARE = sa.text("DELETE FROM acl_customer_shares WHERE customer_id = :c AND user_id = :u")
 _WRITE_ITEM = sa.text("""
 UPDATE bulk_job_items SET before = CAST(:before AS jsonb), after = CAST(:after AS jsonb),
        share_added = :share_added, share_removed = :share_removed
@@ -117,6 +117,7 @@ class BulkWorker:
             ctx = EventContext(actor_id=job.created_by, correlation_id=job.correlation_id or job.id)
             events: list[NewEvent] = []
             errors: list[dict[str, Any]] = []
+            writes = _Writes()
             changed = 0
             for item in items:
                 row = rows.get(item.customer_id)
@@ -132,12 +133,13 @@ class BulkWorker:
                     errors.append({"id": row.id, "code": "changed_since", "message":
                                    "changed since the bulk change, left as it is: " + ", ".join(plan.skipped)})
                 if plan.changed:
-                    events.extend(self._apply(conn, row, plan, shared[row.id]))
+                    events.extend(self._apply(writes, row, plan, shared[row.id]))
                     changed += 1
                 if job.kind == "bulk" and plan.changed:
-                    conn.execute(_WRITE_ITEM, {"job": job.id, "seq": item.seq, "before": json.dumps(plan.before),
-                                               "after": json.dumps(plan.after), "share_added": plan.share_added,
-                                               "share_removed": plan.share_removed})
+                    writes.items.append({"job": job.id, "seq": item.seq, "before": json.dumps(plan.before),
+                                         "after": json.dumps(plan.after), "share_added": plan.share_added,
+                                         "share_removed": plan.share_removed})
+            writes.run(conn)
             self.outbox.add_many(conn, ctx, events)
             done = conn.execute(
                 bulk_jobs.update()
@@ -177,9 +179,9 @@ class BulkWorker:
                                share_removed=item.share_removed, shared_with=shared_with)
 
     @staticmethod
-    def _apply(conn: Connection, row: Any, plan: rules.Plan, shared_before: list[str]) -> list[NewEvent]:
-        """Write the plan's final values and return one event per step, each with the snapshot
-        after that step (as the steps would have been taken by hand, one after the other)."""
+    def _apply(writes: _Writes, row: Any, plan: rules.Plan, shared_before: list[str]) -> list[NewEvent]:
+        """Queue the plan's final values in `writes` and return one event per step, each with
+        the snapshot after that step (as the steps would have been taken by hand, one after the other)."""
         state = dict(row._mapping)
         state["updated_at"] = utcnow()
         current = list(shared_before)
@@ -194,17 +196,13 @@ class BulkWorker:
                 current.remove(plan.share_removed)
             snapshot = store.snapshot(SimpleNamespace(**state), sorted(current))
             out.append(NewEvent(step.event_type, "customer", row.id, snapshot, customer_id=row.id))
-        conn.execute(_WRITE_CUSTOMER, {
+        writes.customers.append({
             "id": row.id, "category": state["category"], "industry": state["industry"],
             "custom_fields": json.dumps(state["custom_fields"] or {}, ensure_ascii=False), "status": state["status"],
             "lost_reason": state["lost_reason"], "owner_id": state["owner_id"], "updated_at": state["updated_at"]})
-        conn.execute(_WRITE_ACL, {"id": row.id, "owner_id": state["owner_id"], "status": state["status"]})
-        removed = [u for u in shared_before if u not in current]
-        if removed:
-            conn.execute(sa.delete(shares).where(shares.c.customer_id == row.id, shares.c.user_id.in_(removed)))
-        for user_id in current:
-            if user_id not in shared_before:
-                conn.execute(_ADD_SHARE, {"c": row.id, "u": user_id})
+        writes.acl.append({"id": row.id, "owner_id": state["owner_id"], "status": state["status"]})
+        writes.unshare += [{"c": row.id, "u": u} for u in shared_before if u not in current]
+        writes.share += [{"c": row.id, "u": u} for u in current if u not in shared_before]
         return out
 
     def _finish(self, job: Any, status: str, message: str | None) -> None:
@@ -217,6 +215,23 @@ class BulkWorker:
                 # done: the bulk change is undone; failed: it may be undone again
                 conn.execute(bulk_jobs.update().where(bulk_jobs.c.id == job.undo_of).values(
                     **({"status": "undone"} if status == "done" else {"undone_by": None})))
+
+
+class _Writes:
+    """One batch's row writes, sent as one executemany each (pipelined by psycopg)."""
+
+    def __init__(self) -> None:
+        self.customers: list[dict[str, Any]] = []
+        self.acl: list[dict[str, Any]] = []
+        self.items: list[dict[str, Any]] = []
+        self.share: list[dict[str, Any]] = []
+        self.unshare: list[dict[str, Any]] = []
+
+    def run(self, conn: Connection) -> None:
+        for statement, rows in ((_WRITE_CUSTOMER, self.customers), (_WRITE_ACL, self.acl), (_WRITE_ITEM, self.items),
+                                (_ADD_SHARE, self.share), (_REMOVE_SHARE, self.unshare)):
+            if rows:
+                conn.execute(statement, rows)
 
 
 class _LostJob(Exception):
