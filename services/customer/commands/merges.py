@@ -185,11 +185,13 @@ def undo(ctx: ServiceContext, events: EventContext, p: Principal, merge_id: str)
             undone=m.undone_at is not None, later_merge_id=_later_merge(conn, m),
             survivor_deleted=survivor.deleted_at is not None,
             name_taken_by=taken if taken and taken != survivor.id else None,
-            survivor_now=fields_of(survivor), survivor_after=m.survivor_after))
+            survivor_now=fields_of(survivor), survivor_before=m.survivor_before, survivor_after=m.survivor_after))
         if refusal:
             code, message, details = refusal
             raise Conflict(message, code=code, details=details)
-        _set_fields(conn, p, survivor, m.survivor_before)  # gives a taken name back first
+        # only what the merge set goes back (first: it gives a taken name back)
+        _set_fields(conn, p, survivor, {f: m.survivor_before.get(f)
+                                        for f in merging.set_by_merge(m.survivor_before, m.survivor_after)})
         if m.added_shares:
             conn.execute(sa.delete(shares).where(shares.c.customer_id == survivor.id,
                                                  shares.c.user_id.in_(list(m.added_shares))))

@@ -93,11 +93,23 @@ class UndoState:
     survivor_deleted: bool
     name_taken_by: str | None  # a live customer now holding the duplicate's name
     survivor_now: Mapping[str, Any]  # the survivor's fields now
+    survivor_before: Mapping[str, Any]  # before the merge
     survivor_after: Mapping[str, Any]  # what the merge set them to
 
 
-def changed_since(now: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
-    return [f for f in FIELDS if f in after and (now.get(f) or None) != (after.get(f) or None)]
+def _same(a: Any, b: Any) -> bool:
+    return (a or None) == (b or None)  # "", {} and None are all "no value"
+
+
+def set_by_merge(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """The fields the merge changed on the survivor (the only ones an undo restores)."""
+    return [f for f in FIELDS if not _same(before.get(f), after.get(f))]
+
+
+def changed_since(now: Mapping[str, Any], before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """Fields the merge set that were changed again since (an edit of another field does not
+    depend on the merge)."""
+    return [f for f in set_by_merge(before, after) if not _same(now.get(f), after.get(f))]
 
 
 def undo_refusal(state: UndoState) -> tuple[str, str, dict[str, Any]] | None:
@@ -113,7 +125,7 @@ def undo_refusal(state: UndoState) -> tuple[str, str, dict[str, Any]] | None:
     if state.name_taken_by:
         return ("merge_depended_on", "another customer has taken the merged customer's name since",
                 {"reason": "name_taken", "existing_id": state.name_taken_by})
-    edited = changed_since(state.survivor_now, state.survivor_after)
+    edited = changed_since(state.survivor_now, state.survivor_before, state.survivor_after)
     if edited:
         return ("merge_depended_on", "fields set by the merge were changed since: " + ", ".join(edited),
                 {"reason": "edited_since", "fields": edited})

@@ -4,7 +4,13 @@ conflicts for the preview, and when an undo must be refused."""
 from __future__ import annotations
 
 from services.customer.domain import merging
-from services.customer.domain.merging import UndoState, conflicts, resolve, undo_refusal, validate_choices
+from services.customer.domain.merging import (
+    UndoState,
+    conflicts,
+    resolve,
+    undo_refusal,
+    validate_choices,
+)
 
 KEEP = {"name": "华东机电", "industry": "制造业", "website": None, "phone": "021-5555", "address": "",
         "category": "A", "custom_fields": {"level": "gold", "region": None}}
@@ -51,9 +57,9 @@ def test_the_preview_marks_conflicts_and_the_default_side():
 
 
 def _state(**changes) -> UndoState:
-    after = resolve(KEEP, DUP, None)
+    after = resolve(KEEP, DUP, {"phone": "duplicate"})
     values = {"undone": False, "later_merge_id": None, "survivor_deleted": False, "name_taken_by": None,
-              "survivor_now": dict(after), "survivor_after": after, **changes}
+              "survivor_now": dict(after), "survivor_before": KEEP, "survivor_after": after, **changes}
     return UndoState(**values)
 
 
@@ -67,10 +73,15 @@ def test_an_undo_is_refused_with_the_reason():
     assert code == "merge_depended_on" and details == {"reason": "later_merge", "merge_id": "m2"}
     assert undo_refusal(_state(survivor_deleted=True))[2]["reason"] == "survivor_deleted"
     assert undo_refusal(_state(name_taken_by="c9"))[2] == {"reason": "name_taken", "existing_id": "c9"}
-    now = {**resolve(KEEP, DUP, None), "phone": "139"}
+    now = {**resolve(KEEP, DUP, {"phone": "duplicate"}), "phone": "139"}
     assert undo_refusal(_state(survivor_now=now))[2] == {"reason": "edited_since", "fields": ["phone"]}
 
 
-def test_empty_and_none_are_the_same_when_checking_edits():
-    after = {**resolve(KEEP, DUP, None), "website": None}
-    assert merging.changed_since({**after, "website": ""}, after) == []
+def test_only_fields_the_merge_set_count_and_go_back():
+    after = resolve(KEEP, DUP, {"phone": "duplicate"})
+    assert merging.set_by_merge(KEEP, after) == ["website", "phone", "address", "custom_fields"]
+    # an edit of a field the merge left alone does not block the undo
+    assert merging.changed_since({**after, "category": "B"}, KEEP, after) == []
+    # "", {} and None are all "no value"
+    assert merging.changed_since({**after, "website": after["website"]}, KEEP, after) == []
+    assert merging.set_by_merge({"address": ""}, {"address": None}) == []
