@@ -79,6 +79,17 @@ def test_a_rep_merges_two_duplicates_and_undoes_it(suite, admin, words, lang, tm
         assert rep.get(f"/customers/{keep['id']}").json()["address"] is None
         contacts = rep.get("/contacts", params={"customer_id": dup["id"]}).json()["items"]
         assert [c["name"] for c in contacts] == ["钱七"]
+        # merged again; the tombstone's page leads to the kept customer, whose page undoes it
+        again = rep.post(f"/customers/{keep['id']}/merge", json={"duplicate_id": dup["id"]})
+        assert again.status_code == 200, again.text
+        d.get(f"{suite.url}/#/customers/{dup['id']}")
+        text_in(d, ".merged-into", w["merge.merged_into"])
+        click_text(d, w["merge.open_survivor"], ".merged-into a")
+        title_is(d, keep["name"])
+        click_text(d, w["merge.undo_named"].replace("{name}", dup["name"]), "button.undo-merge")
+        click_text(d, w["merge.undo"], ".modal button")
+        wait(d, lambda drv: not drv.find_elements(By.CSS_SELECTOR, "button.undo-merge"))
+        assert rep.get(f"/customers/{dup['id']}").json()["merged_into"] is None
         assert script_errors(d) == []
     with chromium(tmp_path / "phone", size=PHONE, lang="zh-CN" if lang == "zh" else "en-US") as d:
         log_in(d, suite.url, rep.user["username"], PASSWORD,

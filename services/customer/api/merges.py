@@ -41,6 +41,8 @@ class Merge(Schema):
     undone_by = ident(nullable=True)
     undone_at = when()
     status = text(nullable=False, description="merged or undone")
+    survivor_name = text(description="in lists")
+    duplicate_name = text(description="in lists")
 
 
 class MergeDone(Schema):
@@ -144,7 +146,9 @@ def list_merges() -> ResponseReturnValue:
     with service_context().engine.connect() as conn:
         load_customer(conn, principal(), customer_id, read=True)
         rows = commands.merges_of(conn, customer_id)
-    items = [commands.merge_json(r) for r in rows]
+        names = commands.names_of(conn, {i for r in rows for i in (r.survivor_id, r.duplicate_id)})
+    items = [{**commands.merge_json(r), "survivor_name": names.get(r.survivor_id),
+              "duplicate_name": names.get(r.duplicate_id)} for r in rows]
     return page_response(items[(page - 1) * per_page:page * per_page], len(items), page, per_page)
 
 

@@ -224,3 +224,9 @@ def merges_of(conn: Connection, customer_id: str) -> list[Row]:
     return conn.execute(sa.select(customer_merges).where(
         sa.or_(customer_merges.c.survivor_id == customer_id, customer_merges.c.duplicate_id == customer_id))
         .order_by(customer_merges.c.merged_at.desc()).limit(200)).all()
+
+
+def names_of(conn: Connection, ids: set[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    return dict(conn.execute(sa.select(customers.c.id, customers.c.name).where(customers.c.id.in_(list(ids)))).all())

@@ -18,8 +18,11 @@ function Side({ c }) {
 
 export default function Duplicates({ query }) {
   const page = Number(query.page) > 0 ? Number(query.page) : 1;
-  const [data, error] = useApi("/customers/duplicates", { page, per_page: PER_PAGE });
-  const header = html`<${PageHeader} title=${t("duplicates.title")} subtitle=${t("duplicates.hint")} />`;
+  const one = query.customer_id || "";
+  const [data, error] = useApi("/customers/duplicates", { page, per_page: PER_PAGE, ...(one ? { customer_id: one } : {}) });
+  const header = html`<${PageHeader} title=${t("duplicates.title")} subtitle=${t("duplicates.hint")}
+    actions=${one && html`<span class="muted">${t("duplicates.of_one")}</span>
+      <button type="button" class="link" onClick=${() => setQuery({ customer_id: "", page: "" })}>${t("duplicates.show_all")}</button>`} />`;
   if (!data) return html`${header}<${Pending} data=${data} error=${error} />`;
   if (data.items.length === 0) return html`${header}<${Empty} text=${t("duplicates.empty")} />`;
   const pages = Math.ceil(data.total / PER_PAGE);
@@ -27,8 +30,9 @@ export default function Duplicates({ query }) {
     <div class="table-wrap"><table class="list duplicates">
       <thead><tr><th>${t("duplicates.keep")}</th><th>${t("duplicates.duplicate")}</th><th>${t("duplicates.why")}</th><th></th></tr></thead>
       <tbody>${data.items.map((p) => html`<tr data-pair=${`${p.customer.id}:${p.duplicate.id}`}>
-        <td><${Side} c=${p.customer} /></td><td><${Side} c=${p.duplicate} /></td>
-        <td>${p.reasons.map((r) => t(`duplicates.reason.${r}`)).join("、")}</td>
+        <td data-label=${t("duplicates.keep")}><${Side} c=${p.customer} /></td>
+        <td data-label=${t("duplicates.duplicate")}><${Side} c=${p.duplicate} /></td>
+        <td data-label=${t("duplicates.why")}>${p.reasons.map((r) => t(`duplicates.reason.${r}`)).join("、")}</td>
         <td><a class="button" href=${`#/customers/merge?keep=${p.customer.id}&duplicate=${p.duplicate.id}`}>${t("duplicates.compare")}</a></td>
       </tr>`)}</tbody>
     </table></div>

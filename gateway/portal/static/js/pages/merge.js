@@ -90,7 +90,7 @@ export default function Merge({ query }) {
         <th>${t("merge.duplicate_value", { name: names.duplicate })}</th></tr></thead>
       <tbody>${preview.fields.map((f) => html`<tr class=${f.conflict ? "conflict" : ""} data-field=${f.field}>
         <th scope="row">${t(`merge.field.${f.field}`)}${f.conflict && html`<div class="muted">${t("merge.conflict")}</div>`}</th>
-        ${["keep", "duplicate"].map((s) => html`<td><label>
+        ${["keep", "duplicate"].map((s) => html`<td data-label=${t(s === "keep" ? "duplicates.keep" : "duplicates.duplicate")}><label>
           <input type="radio" name=${`pick-${f.field}`} value=${s} checked=${side(f) === s}
             onChange=${() => setChoices({ ...choices, [f.field]: s })} /> ${shown(f.field, f[s])}</label></td>`)}
       </tr>`)}</tbody>
