@@ -42,8 +42,8 @@ def add_merge_table(metadata: sa.MetaData) -> sa.Table:
 
 @dataclass(frozen=True)
 class Moved:
-    """A table whose rows belong to a customer by customer_column, named by id_column (several
-    rows may share an id: order lines move by their order). follows: (table, column) — on undo,
+    """A table whose rows belong to a customer by customer_column, named by id_column (a text
+    column; several rows may share an id: order lines move by their order). follows: (table, column) — on undo,
     rows whose column names a row moved from that table go back too."""
     table: str
     id_column: str = "id"
@@ -66,23 +66,29 @@ def move_to_survivor(conn: Connection, merge_id: str, duplicate_id: str, survivo
     return counts
 
 
+def _moved_ids(conn: Connection, merge_id: str, table: str) -> list[str]:
+    return list(conn.execute(sa.text("SELECT row_id FROM merge_moves WHERE merge_id = :m AND table_name = :t"),
+                             {"m": merge_id, "t": table}).scalars())
+
+
 def move_back(conn: Connection, merge_id: str, duplicate_id: str, survivor_id: str,
               targets: Sequence[Moved]) -> dict[str, int]:
     """Undo move_to_survivor: the moved rows (still on the survivor) and the rows that follow
-    them go back to the duplicate; how many rows went back per table."""
+    them go back to the duplicate; how many rows went back per table. The moved ids are read
+    first and given as an array (a join with merge_moves, fresh rows without statistics, was
+    planned as a loop over all the survivor's rows per moved id: seconds for a few thousand)."""
     counts: dict[str, int] = {}
     for t in targets:
-        params = {"s": survivor_id, "d": duplicate_id, "m": merge_id, "t": t.table}
-        where = [f"CAST({t.id_column} AS varchar) IN "
-                 "(SELECT row_id FROM merge_moves WHERE merge_id = :m AND table_name = :t)"]
-        if t.follows:
-            where.append(f"CAST({t.follows[1]} AS varchar) IN "
-                         "(SELECT row_id FROM merge_moves WHERE merge_id = :m AND table_name = :ft)")
-            params["ft"] = t.follows[0]
-        result = conn.execute(sa.text(
-            f"UPDATE {t.table} SET {t.customer_column} = :d WHERE {t.customer_column} = :s "
-            f"AND ({' OR '.join(where)})"), params)
-        counts[t.table] = result.rowcount
+        ids = _moved_ids(conn, merge_id, t.table)
+        follow_ids = _moved_ids(conn, merge_id, t.follows[0]) if t.follows else []
+        moved = 0
+        for column, values in ((t.id_column, ids), (t.follows[1] if t.follows else "", follow_ids)):
+            if values:
+                moved += conn.execute(sa.text(
+                    f"UPDATE {t.table} SET {t.customer_column} = :d "
+                    f"WHERE {column} = ANY(CAST(:ids AS varchar[])) AND {t.customer_column} = :s"),
+                    {"d": duplicate_id, "s": survivor_id, "ids": values}).rowcount
+        counts[t.table] = moved
     return counts
 
 
