@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy.engine import Connection
 
 from services.billing import store
+from services.billing.merging import billing_merge_handlers
 from shared.consumer import HandlerTable, Reactions, newer_than_applied
 from shared.copies import notify_copy
 from shared.envelope import Envelope
@@ -54,4 +55,5 @@ def handler_table() -> HandlerTable:
     table = HandlerTable()
     table.add("sales.order.#", on_order_event, name="billing.orders")
     table.extend(visibility_handlers())
+    table.extend(billing_merge_handlers())  # issue 17: merges of duplicate customers
     return table

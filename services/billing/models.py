@@ -2,12 +2,14 @@
 
 import sqlalchemy as sa
 
+from shared.merges import add_merge_table
 from shared.tables import add_messaging_tables
 from shared.visibility import add_visibility_tables
 
 metadata = sa.MetaData()
 add_messaging_tables(metadata)
 add_visibility_tables(metadata)
+merge_moves = add_merge_table(metadata)  # shared.merges
 
 MONEY = sa.Numeric(14, 2)
 RATE = sa.Numeric(18, 6)

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
+from shared.merges import add_merge_table
 from shared.tables import add_messaging_tables
 from shared.visibility import add_visibility_tables
 
@@ -398,6 +399,30 @@ related_records = sa.Table(
     sa.Column("customer_id", sa.String(36), nullable=False),
     sa.Column("label", sa.String(300), nullable=True),
 )
+
+# ---- merges of duplicates (issue 17; services/customer/commands/merges.py) --------------
+# customers.merged_into (migration e1f2a3b4c5d6) marks a tombstone: the customer was merged
+# into that one. A merge keeps what undo needs: the choices, both customers' values before,
+# the shares it added to the survivor; merge_moves (shared.merges) the rows it moved.
+customers.append_column(sa.Column("merged_into", sa.String(36), nullable=True))
+customer_merges = sa.Table(
+    "customer_merges", metadata,
+    _id(),
+    sa.Column("survivor_id", sa.String(36), nullable=False),
+    sa.Column("duplicate_id", sa.String(36), nullable=False),
+    sa.Column("fields", JSONB, nullable=False),  # the caller's choices {"phone": "duplicate"}
+    sa.Column("survivor_before", JSONB, nullable=False),  # the survivor's fields before
+    sa.Column("survivor_after", JSONB, nullable=False),  # what the merge set them to
+    sa.Column("added_shares", ARRAY(sa.String(36)), nullable=False),
+    sa.Column("moved", JSONB, nullable=False),  # rows moved here per table (counts)
+    sa.Column("merged_by", sa.String(36), nullable=True),
+    _ts("merged_at"),
+    sa.Column("undone_by", sa.String(36), nullable=True),
+    _ts("undone_at", nullable=True),
+    sa.Index("ix_customer_merges_survivor", "survivor_id", sa.text("merged_at DESC")),
+    sa.Index("ix_customer_merges_duplicate", "duplicate_id", sa.text("merged_at DESC")),
+)
+merge_moves = add_merge_table(metadata)
 
 # Bulk changes (POST /customers/bulk) and their undo (POST /jobs/{id}/undo), run by
 # services/customer/bulk_worker.py. The customers a job reaches are fixed when it is queued

@@ -35,8 +35,13 @@ from services.inventory.domain.stock import (
 from services.inventory.stock_store import lock_levels, write_movements
 from shared.consumer import HandlerTable, Reactions
 from shared.envelope import Envelope
+from shared.merges import Moved, merge_handlers
 from shared.outbox import Emitter, NewEvent
 from shared.visibility import visibility_handlers
+
+# What moves to the kept customer when a duplicate is merged (shared.merges)
+MERGED_TABLES = (Moved("reservations", id_column="order_id"), Moved("shipments"), Moved("loans"),
+                 Moved("acl_grants", id_column="record_id"))
 
 log = logging.getLogger("crm.inventory.saga")
 
@@ -276,6 +281,7 @@ def handler_table() -> HandlerTable:
     table.add("sales.order.closed", on_order_ended, name="inventory.release_closed")
     table.add_prelude(lock_batch)
     table.extend(visibility_handlers())
+    table.extend(merge_handlers("inventory", MERGED_TABLES))  # issue 17: merges of duplicate customers
     from services.inventory.service_parts import service_part_handlers  # it imports this module
 
     table.extend(service_part_handlers())

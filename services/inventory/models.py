@@ -9,12 +9,14 @@ negative) whatever the interleaving of writers.
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from shared.merges import add_merge_table
 from shared.tables import add_messaging_tables
 from shared.visibility import add_visibility_tables
 
 metadata = sa.MetaData()
 add_messaging_tables(metadata)
 add_visibility_tables(metadata)
+merge_moves = add_merge_table(metadata)  # shared.merges
 
 ID = sa.String(36)
 MONEY = sa.Numeric(14, 2)

@@ -18,8 +18,14 @@ from services.sales.orders_store import load_order, publish, update_order
 from shared.consumer import HandlerTable, Reactions, newer_than_applied
 from shared.copies import notify_copy
 from shared.envelope import Envelope
+from shared.merges import Moved, merge_handlers
 from shared.money import to_decimal
 from shared.visibility import visibility_handlers
+
+# What moves to the kept customer when a duplicate is merged (shared.merges); order lines
+# carry the customer for "last price to this customer"
+MERGED_TABLES = (Moved("opportunities"), Moved("quotes"), Moved("orders"), Moved("order_lines", id_column="order_id"),
+                 Moved("contracts"), Moved("acl_grants", id_column="record_id"))
 
 log = logging.getLogger("crm.sales.handlers")
 
@@ -125,4 +131,5 @@ def handler_table() -> HandlerTable:
     table.add("billing.order_balance.changed", on_balance, name="sales.order_balance")
     table.add("customer.lead.converted", on_lead_converted, name="sales.lead_converted")
     table.extend(visibility_handlers())
+    table.extend(merge_handlers("sales", MERGED_TABLES))  # issue 17: merges of duplicate customers
     return table

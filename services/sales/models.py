@@ -4,12 +4,14 @@ of products and stock availability that inventory's events feed."""
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from shared.merges import add_merge_table
 from shared.tables import add_messaging_tables
 from shared.visibility import add_visibility_tables
 
 metadata = sa.MetaData()
 add_messaging_tables(metadata)
 add_visibility_tables(metadata)
+merge_moves = add_merge_table(metadata)  # shared.merges
 
 MONEY = sa.Numeric(16, 2)
 PCT = sa.Numeric(7, 4)

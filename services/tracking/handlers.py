@@ -18,6 +18,7 @@ from services.tracking.summaries import summarize
 from services.tracking.webhooks.enqueue import ENQUEUE, enqueue_deliveries
 from shared.consumer import HandlerTable, Reactions
 from shared.envelope import Envelope
+from shared.merges import Moved, merge_handlers
 from shared.visibility import visibility_handlers
 
 INSERT_EVENT = sa.text(
@@ -103,6 +104,9 @@ def read_model_handlers() -> HandlerTable:
 def handler_table() -> HandlerTable:
     table = HandlerTable()
     table.add_batch("#", record_events, name=RECORD_EVENT)
+    # the timeline: the duplicate's entries move to the kept customer (and back on undo)
+    table.extend(merge_handlers("tracking.events", (Moved("events", id_column="event_id"),
+                                                          Moved("acl_grants", id_column="record_id"))))
     table.extend(read_model_handlers())
     # webhooks: after the visibility copies of the same batch (never replayed by a rebuild)
     table.add_batch("#", enqueue_deliveries, name=ENQUEUE)

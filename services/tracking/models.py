@@ -5,12 +5,14 @@ rebuilt from them (services.tracking.rebuild)."""
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from shared.merges import add_merge_table
 from shared.tables import add_messaging_tables
 from shared.visibility import add_visibility_tables
 
 metadata = sa.MetaData()
 add_messaging_tables(metadata)
 add_visibility_tables(metadata)
+merge_moves = add_merge_table(metadata)  # shared.merges
 
 Money = sa.Numeric(18, 2)
 TS = sa.DateTime(timezone=True)

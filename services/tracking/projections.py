@@ -22,12 +22,13 @@ from services.tracking import ledger
 from services.tracking.domain.periods import parse_event_time
 from shared.consumer import HandlerTable, Reactions
 from shared.envelope import Envelope
+from shared.merges import Moved, merge_handlers
 from shared.money import to_decimal
 
 log = logging.getLogger("crm.tracking.projections")
 
 PROJECTIONS = ("rm.customer", "rm.lead", "rm.opportunity", "rm.order", "rm.order_balance", "rm.invoice",
-               "rm.payment", "rm.expense", "rm.product")
+               "rm.payment", "rm.expense", "rm.product", "tracking.rm.merge")
 
 
 class Unreadable(ValueError):
@@ -322,6 +323,19 @@ _UPSERT_PRODUCT = guarded(
     "ON CONFLICT (product_id) DO UPDATE SET sku = EXCLUDED.sku, name = EXCLUDED.name, list_price = EXCLUDED.list_price, cost_price = EXCLUDED.cost_price")
 
 
+# Read models that follow a merge of duplicate customers (shared.merges); the per-customer
+# ledger is recomputed for both after each move
+MERGED_READ_MODELS = (
+    Moved("rm_opportunities", id_column="opportunity_id"), Moved("rm_orders", id_column="order_id"),
+    Moved("rm_order_balances", id_column="order_id"), Moved("rm_invoices", id_column="invoice_id"),
+    Moved("rm_payments", id_column="payment_id"), Moved("rm_expenses", id_column="expense_id"),
+)
+
+
+def _refresh_ledger(conn: Connection, duplicate_id: str, survivor_id: str) -> None:
+    ledger.refresh(conn, [duplicate_id, survivor_id])
+
+
 def projection_handlers() -> HandlerTable:
     table = HandlerTable()
     table.add("customer.customer.#", on_customer, name="tracking.rm.customer")
@@ -333,4 +347,5 @@ def projection_handlers() -> HandlerTable:
     table.add("billing.payment.#", on_payment, name="tracking.rm.payment")
     table.add("billing.expense.#", on_expense, name="tracking.rm.expense")
     table.add("inventory.product.#", on_product, name="tracking.rm.product")
+    table.extend(merge_handlers("tracking.rm", MERGED_READ_MODELS, after=_refresh_ledger))  # issue 17
     return table

@@ -90,6 +90,30 @@ class CustomerRestored(CustomerSnapshot):
     pass
 
 
+_MERGE_SAMPLE = {"merge_id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                 "survivor_id": "9c8b7a6f-5e4d-4c3b-8a29-1807f6e5d4c3", "survivor_name": "华东机电"}
+
+
+class MergeSnapshot(CustomerSnapshot):
+    """The duplicate's snapshot (the aggregate), the merge and the customer it went into:
+    every service moves the duplicate's records to survivor_id (shared.merges), and back on undo."""
+    merge_id = uuid_str(required=True)
+    survivor_id = uuid_str(required=True)
+    survivor_name = fields.String(allow_none=True, load_default=None)
+
+
+@_customer_event("customer.customer.merged", "merged duplicate customer {name} into {survivor_name}",
+                 "将重复客户 {name} 合并到 {survivor_name}", status="deleted", **_MERGE_SAMPLE)
+class CustomerMerged(MergeSnapshot):
+    pass
+
+
+@_customer_event("customer.customer.merge_undone", "undid the merge of customer {name} into {survivor_name}",
+                 "撤销了客户 {name} 合并到 {survivor_name}", **_MERGE_SAMPLE)
+class CustomerMergeUndone(MergeSnapshot):
+    pass
+
+
 @register("customer.share.requested",
           sample={"customer_id": _CUSTOMER_SAMPLE["id"], "customer_name": _CUSTOMER_SAMPLE["name"],
                   "owner_id": _CUSTOMER_SAMPLE["owner_id"], "requester_id": "0b8a7c1e-1d2f-4e5a-8b9c-0d1e2f3a4b5c",

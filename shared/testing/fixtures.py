@@ -18,10 +18,11 @@ from shared.secrets import new_secret
 from shared.testing.proxy import TcpProxy
 from shared.testing.servers import (
     Installation,
+    drop_databases,
     least_privilege_installation,
+    new_scratch_database,
     postgres_server,
     rabbitmq_vhost,
-    scratch_database,
 )
 
 FAST_RETRIES = (100, 200, 300)
@@ -54,13 +55,17 @@ def least_privilege(pg_server: str) -> Iterator[Installation]:
 @pytest.fixture(scope="session")
 def scratch_db(pg_server: str) -> Iterator[Callable[[str], str]]:
     """Factory: scratch_db(label) -> URL of a new database, dropped at the end of the run."""
-    stack = contextlib.ExitStack()
+    made: list[str] = []
 
     def make(label: str) -> str:
-        return stack.enter_context(scratch_database(pg_server, label))
+        url = new_scratch_database(pg_server, label)
+        made.append(url)
+        return url
 
-    with stack:
+    try:
         yield make
+    finally:
+        drop_databases(made)
 
 
 @pytest.fixture(scope="session")

@@ -209,12 +209,10 @@ class Suite:
         self.procs.clear()
 
     def drop_databases(self) -> None:
-        from shared.db import drop_database
+        from shared.testing.servers import drop_databases
 
         shutil.rmtree(self.run_dir, ignore_errors=True)
-        for url in self.databases.values():
-            with contextlib.suppress(Exception):
-                drop_database(url)
+        drop_databases(list(self.databases.values()))  # side by side: one by one a suite's six took 19 s
         shutil.rmtree(self.document_dir, ignore_errors=True)
 
 

@@ -40,6 +40,7 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        self.server.block_on_close = False  # close() must not wait for a handler still hanging (40 s in a test's teardown)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     @property

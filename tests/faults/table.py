@@ -19,6 +19,7 @@ SEES = {
     "sales cut from broker 8 s": "sales writes accepted; its events wait (orders pending) until the link is back",
     "poison message": "nothing; the one event is retried three times, then dead-lettered (`python -m shared.dlq list`)",
     "slow inventory consumer": "nothing refused; the saga is slower (orders pending longer)",
+    "branch link cut": "nothing at the branch (its users work on their own instance); head office's timeline and reports lack the branch's newest entries until the link is back, then catch up (longest pending: commit at the branch to stored at head office)",
     "PostgreSQL restarted": "as PostgreSQL gone (opt-in case)",
     "RabbitMQ restarted": "as broker gone (opt-in case)",
 }
@@ -32,6 +33,8 @@ AFTER_MORE = {
 def sees(case: str) -> str:
     if case in SEES:
         return SEES[case]
+    if case.startswith("branch link cut"):
+        return SEES["branch link cut"]
     return SEES["relay"] if case.endswith("relay") else SEES["consumer"]
 
 

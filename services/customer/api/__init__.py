@@ -17,6 +17,7 @@ def blueprints() -> list[Blueprint]:
         documents,
         duplicate_check,
         leads,
+        merges,
         ownership,
         planning,
         service_orders,
@@ -25,4 +26,5 @@ def blueprints() -> list[Blueprint]:
     )
 
     return [duplicate_check.bp, bulk.bp, customers.bp, ownership.bp, contacts.bp, leads.bp, activities.bp, complaints.bp,
-            custom_fields.bp, planning.bp, service_orders.bp, transfer_files.bp, documents.bp, tasks.bp, calendar.bp]
+            custom_fields.bp, planning.bp, service_orders.bp, transfer_files.bp, documents.bp, tasks.bp, calendar.bp,
+            merges.bp]

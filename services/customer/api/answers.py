@@ -40,6 +40,7 @@ class Customer(Schema):
     created_at = when()
     updated_at = when()
     deleted_at = when()
+    merged_into = ident(nullable=True, description="set on a merged duplicate (a tombstone): the customer it was merged into")
     warnings = many(PhoneWarning, description="on create and change: other customers with the same phone")
 
 

@@ -99,6 +99,9 @@ def restore_customer(ctx: ServiceContext, events: EventContext, p: Principal, cu
         require_manage(conn, p, row.owner_id)
         if row.deleted_at is None:
             raise Conflict("the customer is not deleted", code="not_deleted")
+        if row.merged_into is not None:  # its records are the survivor's now: undo the merge instead
+            raise Conflict("the customer was merged into another one; undo the merge instead",
+                           code="customer_merged", details={"merged_into": row.merged_into})
         store.guarded_write(
             conn, customers.update().where(customers.c.id == row.id).values(deleted_at=None, updated_at=sa.func.now()),
             row.name_key, exclude_id=row.id, who=p)

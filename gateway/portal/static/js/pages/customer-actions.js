@@ -3,12 +3,15 @@
 // happened and reloads the page (ctx.changed); the API decides who may (403 in words).
 import { html, useState } from "../lib.js";
 import { api } from "../api.js";
-import { errorText, label, t } from "../i18n.js";
+import { errorText, label, mergeCatalogues, t } from "../i18n.js";
+import mergeCat from "../i18n/merges.js";
 import { confirmDialog, toast } from "../ui/feedback.js";
 import { userName } from "../names.js";
 import { CUSTOMER_ACTIONS } from "./customer-tabs.js";
 import { ActivityDialog, KINDS } from "./activity-dialog.js";
 import { pickUser, shareWith, transferTo } from "./ownership.js";
+
+mergeCatalogues(mergeCat);
 
 async function attempt(call, done) {
   try {
@@ -37,6 +40,10 @@ export function LogActivity({ customer, changed }) {
 function Manage({ customer, user, changed }) {
   if (!["sales", "manager", "admin"].includes(user.role)) return null;
   const id = customer.id;
+  if (customer.merged_into) { // a merged duplicate: its records are the survivor's (undo the merge there)
+    return html`<span class="merged-into">${t("merge.merged_into")}
+      <a class="button" href=${`#/customers/${customer.merged_into}`}>${t("merge.open_survivor")}</a></span>`;
+  }
   if (customer.status === "deleted") {
     const restore = () => attempt(() => api.post(`/customers/${id}/restore`), t("customer.restored")).then((ok) => ok && changed());
     return html`<button type="button" onClick=${restore}>${t("action.restore")}</button>`;

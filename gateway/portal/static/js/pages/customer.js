@@ -16,6 +16,7 @@ import "./customer-activities.js";
 import "./customer-related.js";
 import "./customer-documents.js";
 import "./customer-tasks.js";
+import "./customer-merges.js";
 
 mergeCatalogues(cat);
 
