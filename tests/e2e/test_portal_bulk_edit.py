@@ -28,6 +28,7 @@ from tests.e2e.portal_browser import (
 
 pytestmark = [pytest.mark.e2e, _needs_chromium]
 PASSWORD = "pass-word-1"
+LIST_LOADS = "return performance.getEntriesByName('crm:list-ready:customers').length"  # ui/list.js marks each load
 
 
 def test_bulk_words_in_both_languages():
@@ -60,7 +61,9 @@ def test_a_rep_changes_the_filtered_customers_and_undoes_it(tmp_path_factory, su
         click_text(driver, words["action.confirm"], ".modal-actions button")
         wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".bulk-dialog [data-summary]")) == 2, 60)
         assert categories() == [old] * 3
+        loads = driver.execute_script(LIST_LOADS)
         click_text(driver, words["action.close"], ".bulk-dialog button")
+        wait(driver, lambda d: d.execute_script(LIST_LOADS) > loads, 20)  # the list reloads (selection cleared)
 
         # two selected rows only
         boxes = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "table.list tbody td.sel input") or False, 20)
