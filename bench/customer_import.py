@@ -54,7 +54,7 @@ def main() -> int:
         engine = make_engine(url)
         rep = new_user("sales")
         seed_users(engine, rep)
-        client = ServiceClient(root.create_app(settings), rep, "bench")
+        client = ServiceClient(root.create_app(settings), rep, settings.internal_secret)
         worker = import_worker(settings, batch_size=args.batch)
 
         def run(label: str) -> None:
