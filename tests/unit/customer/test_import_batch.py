@@ -21,7 +21,7 @@ def test_prepare_batch_rows_events_errors_and_duplicates():
     ]
     out = prepare_batch(batch, seen, owner_id=OWNER)
     assert out.size == 5 and out.duplicates == 2
-    assert out.errors == [{"row": 4, "message": "name is required"}]
+    assert out.errors == [{"row": 4, "message": "name is required", "field": "name"}]
     assert [c.row["name"] for c in out.candidates] == ["上海华东机电有限公司", "Acme Ltd"]
     assert seen >= {"上海华东机电", "acme"}
     first, second = out.candidates
