@@ -9,7 +9,9 @@ detected one; a custom field is "custom_fields.<name>".
 Several columns may feed one address (street, street 2, district, city, state, ZIP, country,
 joined in the file's order) and one contact name (first and last name). Any other field is
 filled by the first column mapped to it; later ones are ignored. "mobile" fills the contact's
-phone when the file has a contact, else the customer's phone when no column gives one.
+phone when the file has a contact or another column gives the customer's phone, else the
+customer's phone. A contact's phone or e-mail without a contact-name column (an Odoo or vtiger
+company export) makes a contact named after the customer.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ _CUSTOMER_ALIASES: dict[str, tuple[str, ...]] = {
               "billingstateprovince", "billingaddressstate", "billstate", "mailingstate",
               "primaryaddressstate", "region"),
     "zip": ("邮编", "邮政编码", "zip", "zipcode", "postalcode", "postcode", "billingzippostalcode",
-            "billingpostalcode", "billingzip", "billingaddresspostalcode", "billcode", "mailingzippostalcode",
+            "billingpostalcode", "billingzip", "billingaddresspostalcode", "billcode", "billingcode", "mailingzippostalcode",
             "primaryaddresspostalcode"),
     "country": ("国家", "国家地区", "country", "countryid", "billingcountry", "billingaddresscountry",
                 "billcountry", "mailingcountry", "primaryaddresscountry"),
@@ -292,7 +294,7 @@ def plan(header: Sequence[str], mapping: dict[str, str | None], kind: str = "cus
         has_contact = "contact_name" in single or first is not None or last is not None
         mobile_title = header[index]
         if kind == "customers":
-            target = "contact_phone" if has_contact else "phone"
+            target = "contact_phone" if has_contact or "phone" in single else "phone"
             if target not in single:
                 single[target] = index
                 columns.setdefault(target, []).append(mobile_title)
