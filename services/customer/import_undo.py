@@ -21,7 +21,7 @@ from services.customer.domain.importfile import ImportRow, RowError
 from services.customer.domain.normalize import phone_key, search_text
 from services.customer.domain.rules import merge_custom_fields
 from services.customer.import_batch import Candidate, candidate, match_key, row_error
-from services.customer.models import contacts, customers, import_changes, import_jobs
+from services.customer.models import contacts, customers, import_changes, import_jobs, leads
 from shared.envelope import utcnow
 from shared.identity import Principal
 from shared.outbox import EventContext, Outbox
@@ -230,7 +230,23 @@ class LostUndo(Exception):
     """Another worker took the undo over."""
 
 
+def _undo_lead(conn: Connection, outbox: Outbox, ctx: EventContext, change: Any) -> None:
+    """Leads are never deleted here (no service forgets one): an imported lead still new is
+    disqualified; one worked on meanwhile (converted or disqualified) is left alone."""
+    row = conn.execute(sa.select(leads).where(leads.c.id == change.record_id).with_for_update()).first()
+    if row is None or row.status != "new":
+        return
+    new = conn.execute(leads.update().where(leads.c.id == row.id).values(status="disqualified")
+                       .returning(*leads.c)).one()
+    outbox.add(conn, ctx, "customer.lead.updated", aggregate_type="lead", aggregate_id=row.id,
+               data={k: getattr(new, k) for k in ("id", "name", "company", "phone", "email", "source", "owner_id",
+                                                  "status")})
+
+
 def _undo_one(conn: Connection, outbox: Outbox, ctx: EventContext, change: Any) -> None:
+    if change.record_type == "lead":
+        _undo_lead(conn, outbox, ctx, change)
+        return
     if change.record_type == "customer":
         row = conn.execute(sa.select(customers).where(customers.c.id == change.record_id).with_for_update()).first()
         if row is None or row.deleted_at is not None:

@@ -24,6 +24,7 @@ from services.customer.api.common import field_defs
 from services.customer.domain.importfile import FileProblem, ImportFile, MappingProblem, open_file
 from services.customer.import_batch import PreparedBatch, match_key, prepare_batch
 from services.customer.import_undo import LostUndo, OwnerResolver, apply_upserts, undo_import
+from services.customer.lead_import import prepare_leads, write_leads
 from services.customer.models import import_jobs
 from shared.outbox import EventContext, Outbox
 from shared.tabular import ImportLimits, TableTooLarge
@@ -155,6 +156,9 @@ class ImportWorker:
     def _process(self, job: Any, lost: threading.Event | None = None) -> None:
         """Batches are prepared (CPU) while the previous one is written (database), in a
         second thread; each write is one transaction with the job's progress."""
+        if job.kind == "leads":
+            self._process_leads(job, lost)
+            return
         with self.engine.connect() as conn:
             defs = field_defs(conn)
         opened, rows = self._read(job, defs)
@@ -182,6 +186,31 @@ class ImportWorker:
                 pending = writer.submit(self._write, job, prepared, opened.plan.fields, opened.plan.columns)
             if pending is not None:
                 pending.result()
+        self._finish(job, "done", None)
+
+    def _process_leads(self, job: Any, lost: threading.Event | None) -> None:
+        """A leads file (mode create), batch after batch: each batch one transaction."""
+        opened = open_file(job.content or b"", job.filename or "", self.limits, kind="leads", mapping=job.mapping)
+        rows = [(number, opened.plan.values(cells), cells) for number, cells in opened.rows]
+        with self.engine.begin() as conn:
+            conn.execute(import_jobs.update().where(import_jobs.c.id == job.id)
+                         .values(total=len(rows), header=opened.header))
+        owners = OwnerResolver(self.engine, job.created_by)
+        seen: set[str] = set()
+        if job.processed:  # resuming: the keys of the rows done before
+            for r in prepare_leads(rows[: job.processed], set(), owner_id=job.owner_id, owners=None,
+                                   columns={}).rows:
+                seen.update(r.keys)
+        for start in range(job.processed, len(rows), self.batch_size):
+            if self._stop.is_set():
+                return
+            if lost is not None and lost.is_set():
+                raise _LostJob()
+            batch = prepare_leads(rows[start: start + self.batch_size], seen, owner_id=job.owner_id, owners=owners,
+                                  columns=opened.plan.columns)
+            with self.engine.begin() as conn:
+                created, known = write_leads(conn, self.outbox, job, batch) if batch.rows else (0, 0)
+                self._progress(conn, job, batch.size, created, 0, batch.duplicates + known, batch.errors)
         self._finish(job, "done", None)
 
     def _read(self, job: Any, defs: dict) -> tuple[ImportFile, list[tuple[int, dict[str, Any], list[str]]]]:
@@ -229,22 +258,28 @@ class ImportWorker:
                 errors = errors + result.errors
             created = self._insert(conn, job, prepared) if prepared.candidates else 0
             duplicates += len(prepared.candidates) - created
-            done = conn.execute(
-                import_jobs.update()
-                .where(import_jobs.c.id == job.id, import_jobs.c.attempts == job.attempts,
-                       import_jobs.c.status == "running")
-                .values(processed=import_jobs.c.processed + prepared.size, created=import_jobs.c.created + created,
-                        updated=import_jobs.c.updated + updated,
-                        duplicates=import_jobs.c.duplicates + duplicates,
-                        error_count=import_jobs.c.error_count + len(errors),
-                        errors=sa.case(
-                            (sa.func.jsonb_array_length(import_jobs.c.errors) < MAX_STORED_ERRORS,
-                             import_jobs.c.errors.op("||")(sa.bindparam(None, errors, type_=JSONB))),
-                            else_=import_jobs.c.errors),
-                        heartbeat_at=sa.func.now())
-            ).rowcount
-            if not done:
-                raise _LostJob()
+            self._progress(conn, job, prepared.size, created, updated, duplicates, errors)
+
+    def _progress(self, conn: Connection, job: Any, size: int, created: int, updated: int, duplicates: int,
+                  errors: list[dict[str, Any]]) -> None:
+        """A batch's counts added to the job's, in the batch's transaction (_LostJob when
+        another worker holds the job now)."""
+        done = conn.execute(
+            import_jobs.update()
+            .where(import_jobs.c.id == job.id, import_jobs.c.attempts == job.attempts,
+                   import_jobs.c.status == "running")
+            .values(processed=import_jobs.c.processed + size, created=import_jobs.c.created + created,
+                    updated=import_jobs.c.updated + updated,
+                    duplicates=import_jobs.c.duplicates + duplicates,
+                    error_count=import_jobs.c.error_count + len(errors),
+                    errors=sa.case(
+                        (sa.func.jsonb_array_length(import_jobs.c.errors) < MAX_STORED_ERRORS,
+                         import_jobs.c.errors.op("||")(sa.bindparam(None, errors, type_=JSONB))),
+                        else_=import_jobs.c.errors),
+                    heartbeat_at=sa.func.now())
+        ).rowcount
+        if not done:
+            raise _LostJob()
 
     def _insert(self, conn: Connection, job: Any, prepared: PreparedBatch) -> int:
         inserted = set(conn.execute(_INSERT_CUSTOMERS, {"creator": job.created_by,

@@ -506,8 +506,8 @@ class ImportCompleted(Schema):
 
 @register("customer.import.undone",
           sample={"id": "1d2e3f4a-5b6c-4d7e-8f8a-9b0c1d2e3f46", "deleted": 110, "restored": 8, "changes": 118},
-          summary_en="customer import undone: {deleted} created customers deleted, {restored} restored",
-          summary_zh="撤销了客户导入：删除新建客户 {deleted}，恢复 {restored}")
+          summary_en="import undone: {changes} changes reverted",
+          summary_zh="撤销了导入：撤回 {changes} 项改动")
 class ImportUndone(Schema):
     id = uuid_str(required=True)
     deleted = qty(required=True)

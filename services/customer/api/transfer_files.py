@@ -84,31 +84,48 @@ def _mapping_error(exc: MappingProblem) -> ValidationFailed:
     return ValidationFailed(str(exc), details={"mapping": exc.details})
 
 
+def _queue(kind: str) -> ResponseReturnValue:
+    limits = tabular.ImportLimits.from_env()
+    content, client_name = read_upload(limits.max_bytes)
+    filename = safe_filename(client_name, default="import")
+    mapping = _form_mapping()
+    if kind == "customers":
+        mode = _form_choice("mode", commands.MODES, "create")
+        match_on = _form_choice("match_on", commands.MATCH_KEYS, "name")
+    else:
+        mode = _form_choice("mode", ("create",), "create")
+        match_on = "name"
+    header = None
+    try:
+        tabular.check_upload(content, filename, limits)
+        if mapping is not None:  # checked now (422), against the file's header
+            header = importfile.preview(content, filename, limits, rows=0, kind=kind, mapping=mapping,
+                                        custom_fields=_custom_field_names() if kind == "customers" else ())["columns"]
+    except MappingProblem as exc:
+        raise _mapping_error(exc) from None
+    except tabular.TableError as exc:
+        raise table_error(exc) from None
+    job_id = commands.queue_import(service_context(), principal(), filename, content, g.get("request_id"),
+                                   kind=kind, mapping=mapping, mode=mode, match_on=match_on, header=header)
+    return jsonify({"id": job_id, "status": "queued"}), 202
+
+
 @bp.post("/imports/customers")
 @api_doc(body=FileUpload, content_type="multipart/form-data", response=out.ImportQueued, status=202,
          summary="Import customers from a CSV, TSV or XLSX file (queued): `mapping`? (JSON {column: field or null}), "
                  "`mode`? create/upsert, `match_on`? name/phone/email/external_id")
 def start_import() -> ResponseReturnValue:
     require_role(CUSTOMER_CREATORS, "import customers")
-    limits = tabular.ImportLimits.from_env()
-    content, client_name = read_upload(limits.max_bytes)
-    filename = safe_filename(client_name, default="import")
-    mapping = _form_mapping()
-    mode = _form_choice("mode", commands.MODES, "create")
-    match_on = _form_choice("match_on", commands.MATCH_KEYS, "name")
-    header = None
-    try:
-        tabular.check_upload(content, filename, limits)
-        if mapping is not None:  # checked now (422), against the file's header
-            header = importfile.preview(content, filename, limits, rows=0, mapping=mapping,
-                                        custom_fields=_custom_field_names())["columns"]
-    except MappingProblem as exc:
-        raise _mapping_error(exc) from None
-    except tabular.TableError as exc:
-        raise table_error(exc) from None
-    job_id = commands.queue_import(service_context(), principal(), filename, content, g.get("request_id"),
-                                   mapping=mapping, mode=mode, match_on=match_on, header=header)
-    return jsonify({"id": job_id, "status": "queued"}), 202
+    return _queue("customers")
+
+
+@bp.post("/imports/leads")
+@api_doc(body=FileUpload, content_type="multipart/form-data", response=out.ImportQueued, status=202,
+         summary="Import leads from a CSV, TSV or XLSX file (queued; mode create: a lead with the e-mail or "
+                 "phone of another is a duplicate): `mapping`? (JSON {column: field or null})")
+def start_lead_import() -> ResponseReturnValue:
+    require_role(CUSTOMER_CREATORS, "import leads")
+    return _queue("leads")
 
 
 @bp.post("/imports/preview")
@@ -117,15 +134,15 @@ def start_import() -> ResponseReturnValue:
                  "the first 10 rows, encoding and delimiter; `kind` customers/leads/products")
 def preview_file() -> ResponseReturnValue:
     kind = _form_choice("kind", KINDS, "customers")
-    if kind == "customers":
-        require_role(CUSTOMER_CREATORS, "import customers")
+    if kind != "products":
+        require_role(CUSTOMER_CREATORS, f"import {kind}")
     limits = tabular.ImportLimits.from_env()
     content, client_name = read_upload(limits.max_bytes)
     filename = safe_filename(client_name, default="import")
     try:
         tabular.check_upload(content, filename, limits)
         return jsonify(importfile.preview(content, filename, limits, kind=kind, mapping=_form_mapping(),
-                                          custom_fields=_custom_field_names() if kind != "products" else ()))
+                                          custom_fields=_custom_field_names() if kind == "customers" else ()))
     except MappingProblem as exc:
         raise _mapping_error(exc) from None
     except tabular.TableError as exc:

@@ -31,8 +31,7 @@ NAME_PARTS = ("contact_first_name", "contact_last_name")
 FIELDS: dict[str, tuple[str, ...]] = {
     "customers": ("name", "industry", "phone", "mobile", "website", "category", *ADDRESS_PARTS,
                   "contact_name", *NAME_PARTS, "contact_phone", "contact_email", "external_id", "owner"),
-    "leads": ("name", "company", "phone", "mobile", "email", "source", "notes", "external_id", "owner",
-              *NAME_PARTS),
+    "leads": ("name", "company", "phone", "mobile", "email", "source", "owner", *NAME_PARTS),
     "products": ("sku", "name", "spec", "unit", "list_price", "cost_price", "safety_stock"),
 }
 
@@ -86,9 +85,7 @@ _LEAD_ALIASES: dict[str, tuple[str, ...]] = {
     "phone": ("电话", "联系电话", "phone", "telephone", "officephone", "phoneoffice", "phonework", "tel"),
     "mobile": ("手机", "手机号", "mobile", "mobilephone", "phonemobile", "cell"),
     "email": ("邮箱", "电子邮箱", "email", "emailaddress", "email1"),
-    "source": ("来源", "线索来源", "source", "leadsource"),
-    "notes": ("备注", "说明", "描述", "notes", "description", "comment", "comments"),
-    "external_id": ("编号", "线索编号", "id", "externalid", "leadid", "recordid", "leadno"),
+    "source": ("来源", "线索来源", "获客渠道", "渠道", "source", "leadsource"),
     "owner": _CUSTOMER_ALIASES["owner"],
     "contact_first_name": ("名", "firstname"),
     "contact_last_name": ("姓", "lastname"),
@@ -147,7 +144,7 @@ def detect(header: Sequence[str], kind: str = "customers", custom_fields: Sequen
             continue
         key = normalise_header(title)
         fld = table.get(key)
-        if fld is None and key in custom and kind != "products":
+        if fld is None and key in custom and kind == "customers":
             fld = CUSTOM_PREFIX + custom[key]
         if fld is not None and fld in taken and fld not in ADDRESS_PARTS:
             fld = None
@@ -175,7 +172,7 @@ def check_mapping(mapping: Any, header: Sequence[str], kind: str = "customers",
             clean[column] = None
         elif not isinstance(fld, str):
             errors[column] = ["must be a field name or null"]
-        elif fld.startswith(CUSTOM_PREFIX) and kind != "products":
+        elif fld.startswith(CUSTOM_PREFIX) and kind == "customers":
             if fld[len(CUSTOM_PREFIX):] not in custom_fields:
                 errors[column] = [f"{fld[len(CUSTOM_PREFIX):]} is not a defined custom field"]
             else:
@@ -202,6 +199,7 @@ class Plan:
     # no contact-name column but a contact's phone or e-mail (an Odoo or vtiger company
     # export): the contact is named after the customer
     contact_named_after_customer: bool = False
+    person: str = "contact_name"  # the field first and last name make (leads: the lead's name)
 
     @property
     def fields(self) -> set[str]:
@@ -210,7 +208,7 @@ class Plan:
         if self.address:
             out.add("address")
         if self.first_name is not None or self.last_name is not None:
-            out.add("contact_name")
+            out.add(self.person)
         out.update(CUSTOM_PREFIX + n for n, _ in self.custom)
         return out
 
@@ -224,7 +222,7 @@ class Plan:
         if self.address:
             out["address"] = join_address([cell(i) for i in self.address])
         if self.first_name is not None or self.last_name is not None:
-            out["contact_name"] = join_name(cell(self.first_name), cell(self.last_name))
+            out[self.person] = join_name(cell(self.first_name), cell(self.last_name))
         if self.custom:
             out["custom_fields"] = {n: cell(i) for n, i in self.custom if cell(i)}
         if self.contact_named_after_customer and (out.get("contact_phone") or out.get("contact_email")):
@@ -261,13 +259,14 @@ def plan(header: Sequence[str], mapping: dict[str, str | None], kind: str = "cus
     custom: dict[str, int] = {}
     first = last = None
     columns: dict[str, list[str]] = {}
+    person = "name" if kind == "leads" else "contact_name"
     cleaned = {k.lstrip("\ufeff").strip(): v for k, v in mapping.items()}
     for index, title in enumerate(header):
         fld = cleaned.get(title.lstrip("\ufeff").strip())
         if not fld:
             continue
         target = "address" if fld in ADDRESS_PARTS and kind == "customers" else fld
-        target = "contact_name" if fld in NAME_PARTS else target
+        target = person if fld in NAME_PARTS else target
         if fld.startswith(CUSTOM_PREFIX):
             name = fld[len(CUSTOM_PREFIX):]
             if name not in custom:
@@ -304,11 +303,11 @@ def plan(header: Sequence[str], mapping: dict[str, str | None], kind: str = "cus
                 single["phone"] = index
                 columns.setdefault("phone", []).append(mobile_title)
             columns.pop("mobile", None)
-    if "contact_name" in single and (first is not None or last is not None):
+    if person in single and (first is not None or last is not None):
         first = last = None  # a full-name column wins over its parts
-        columns["contact_name"] = [header[single["contact_name"]]]
+        columns[person] = [header[single[person]]]
     named_after = (kind == "customers" and "contact_name" not in single and first is None and last is None
                    and ("contact_phone" in single or "contact_email" in single))
     return Plan(single=tuple(single.items()), address=tuple(address), first_name=first, last_name=last,
                 custom=tuple(custom.items()), columns={k: tuple(v) for k, v in columns.items()},
-                contact_named_after_customer=named_after)
+                contact_named_after_customer=named_after, person=person)

@@ -252,3 +252,35 @@ def test_undo_of_a_create_import_deletes_what_it_created(people, worker, engine)
     assert len(deleted) == 1 and deleted[0]["data"]["status"] == "deleted"
     # the same file imports again afterwards
     assert run(people.sales, worker, ("\n".join(lines) + "\n").encode(), "u.csv")["created"] == 120
+
+
+def test_a_leads_import_with_duplicates_and_its_undo(people, worker, engine):
+    tag = uuid.uuid4().hex[:6]
+    assert people.sales.post("/leads", json={"name": "已有", "email": f"old{tag}@example.com"}).status_code == 201
+    data = ("First Name,Last Name,Company,Email,Mobile,Lead Source\n"
+            f"Hank,Scorpio{tag},Globex,hank{tag}@example.com,138 0000 {tag[:4]},Web\n"
+            f"Someone,Else{tag},Globex,HANK{tag}@example.com,,Web\n"           # same e-mail: duplicate
+            f"Old,Lead{tag},Initech,OLD{tag}@example.com,,Fair\n"              # an existing lead's e-mail
+            f",,Nameless{tag},x{tag}@example.com,,\n"                           # no name
+            f"Ann,Bee{tag},Initech,not-an-email,,\n").encode()
+    preview = people.sales.post("/imports/preview", data={"file": (io.BytesIO(data), "leads.csv"), "kind": "leads"},
+                                content_type="multipart/form-data").get_json()
+    assert preview["mapping"] == {"First Name": "contact_first_name", "Last Name": "contact_last_name",
+                                  "Company": "company", "Email": "email", "Mobile": "mobile", "Lead Source": "source"}
+    r = people.sales.post("/imports/leads", data={"file": (io.BytesIO(data), "leads.csv")},
+                          content_type="multipart/form-data")
+    assert r.status_code == 202
+    assert people.sales.post("/imports/leads", data={"file": (io.BytesIO(data), "leads.csv"), "mode": "upsert"},
+                             content_type="multipart/form-data").status_code == 422
+    job = finish(people.sales, worker, r.get_json()["id"])
+    assert (job["kind"], job["status"], job["created"], job["duplicates"], job["error_count"]) == (
+        "leads", "done", 1, 2, 2)
+    assert [(e["row"], e.get("column")) for e in job["errors"]] == [(5, "First Name, Last Name"), (6, "Email")]
+    [hank] = [x for x in people.sales.get(f"/leads?q=Scorpio{tag}").get_json()["items"]]
+    assert (hank["name"], hank["company"], hank["source"], hank["status"]) == (
+        f"Hank Scorpio{tag}", "Globex", "Web", "new")
+    assert outbox_events(engine, "customer.lead.created", hank["id"])
+    assert people.sales.post(f"/imports/{job['id']}/undo").status_code == 202
+    assert finish(people.sales, worker, job["id"])["status"] == "undone"
+    assert people.sales.get(f"/leads/{hank['id']}").get_json()["status"] == "disqualified"
+    assert outbox_events(engine, "customer.lead.updated", hank["id"])[-1]["data"]["status"] == "disqualified"
