@@ -72,7 +72,10 @@ function Records({ preview }) {
       ${fields.map((f) => html`<td data-label=${fieldLabel(f)}>${f.startsWith(CUSTOM) ? (r.custom_fields || {})[f.slice(CUSTOM.length)] : r[f]}</td>`)}</tr>`)}</tbody></table></div>`;
 }
 
+const KINDS = ["customers", "leads"];
+
 export default function Imports({ query }) {
+  const [kind, setKind] = useState("customers");
   const [file, setFile] = useState(null);
   const [preview, setPreview] = useState(null);
   const [mapping, setMapping] = useState(null);
@@ -81,14 +84,28 @@ export default function Imports({ query }) {
   const [job, setJob] = useState(null);
   const [error, setError] = useState(null);
   const [n, setN] = useState(0);
-  const look = async (picked, chosen) => {
+  const look = async (picked, chosen, what = kind) => {
     const data = new FormData();
     data.append("file", picked);
-    data.append("kind", "customers");
+    data.append("kind", what);
     if (chosen) data.append("mapping", JSON.stringify(chosen));
     const answer = await api.upload("/imports/preview", data);
-    const custom = await api.get("/custom-fields").then((r) => r.items.map((f) => f.name)).catch(() => []);
+    const custom = what !== "customers" ? []
+      : await api.get("/custom-fields").then((r) => r.items.map((f) => f.name)).catch(() => []);
     return { ...answer, custom_fields: custom };
+  };
+  const pickKind = async (what) => {
+    setKind(what);
+    setMode("create");
+    setJob(null);
+    if (!file) return;
+    try {
+      const answer = await look(file, null, what);
+      setPreview(answer);
+      setMapping(answer.mapping);
+    } catch (err) {
+      setError(err);
+    }
   };
   const choose = async (event) => {
     const picked = event.target.files[0];
@@ -123,7 +140,7 @@ export default function Imports({ query }) {
       data.append("mapping", JSON.stringify(mapping));
       data.append("mode", mode);
       if (mode === "upsert") data.append("match_on", matchOn);
-      const started = await api.upload("/imports/customers", data);
+      const started = await api.upload(`/imports/${kind}`, data);
       setJob({ id: started.id, status: started.status, total: 0, processed: 0, created: 0, updated: 0, duplicates: 0, errors: [] });
     } catch (err) {
       setError(err);
@@ -154,6 +171,9 @@ export default function Imports({ query }) {
   return html`<section>
     <${PageHeader} title=${t("imports.title")} />
     <div class="form">
+      <div class="field"><label for="import-kind">${t("imports.kind")}</label>
+        <select id="import-kind" value=${kind} onChange=${(e) => pickKind(e.target.value)}>
+          ${KINDS.map((k) => html`<option value=${k}>${t(`imports.kind.${k}`)}</option>`)}</select></div>
       <div class="field"><label for="import-file">${t("imports.file")}</label>
         <input id="import-file" type="file" accept=".csv,.tsv,.txt,.xlsx,text/csv,text/tab-separated-values,text/plain,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" onChange=${choose} /></div>
       ${error && html`<div class="form-error" role="alert">${errorText(error)} ${error.message && error.status === 422 ? error.message : ""}</div>`}
@@ -165,14 +185,14 @@ export default function Imports({ query }) {
         ${missing.length > 0 && html`<p class="form-error" role="alert">${t("imports.missing", { fields: missing.map((f) => label("column", f)).join("、") })}</p>`}
         <h3>${t("imports.as_imported")}</h3>
         <${Records} preview=${preview} />
-        <fieldset class="import-mode"><legend>${t("imports.mode")}</legend>
+        ${kind === "customers" && html`<fieldset class="import-mode"><legend>${t("imports.mode")}</legend>
           <label><input type="radio" name="import-mode" value="create" checked=${mode === "create"} onChange=${() => setMode("create")} /> ${t("imports.mode_create")}</label>
           <label><input type="radio" name="import-mode" value="upsert" checked=${mode === "upsert"} onChange=${() => setMode("upsert")} /> ${t("imports.mode_upsert")}</label>
           ${mode === "upsert" && html`<div class="field"><label for="import-match">${t("imports.match_on")}</label>
             <select id="import-match" value=${matchOn} onChange=${(e) => setMatchOn(e.target.value)}>
               ${MATCH_KEYS.map((k) => html`<option value=${k}>${t(`imports.match.${k}`)}</option>`)}</select>
             <p class="muted">${t("imports.upsert_hint")}</p></div>`}
-        </fieldset>
+        </fieldset>`}
         ${!job && html`<div class="form-actions"><button type="button" class="primary" disabled=${missing.length > 0} onClick=${start}>${t("imports.start")}</button></div>`}
       </div>`}
       ${job && html`<${Progress} job=${job} />`}
@@ -188,6 +208,7 @@ export default function Imports({ query }) {
     <${ListPage} headerless listKey="imports" path="/imports" query=${query} refreshKey=${n} columns=${[
       { key: "created_at", label: t("record.created_at"), main: true, render: (r) => dateTime(r.created_at) },
       { key: "filename", label: t("imports.file_name") },
+      { key: "kind", label: t("imports.kind"), render: (r) => t(`imports.kind.${r.kind || "customers"}`) },
       { key: "status", label: t("record.status"), render: (r) => html`<${Badge} group="import_status" code=${r.status} />` },
       { key: "created", label: t("imports.created"), num: true, render: (r) => number(r.created) },
       { key: "updated", label: t("imports.updated"), num: true, render: (r) => number(r.updated ?? 0) },
