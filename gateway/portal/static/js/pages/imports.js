@@ -167,7 +167,7 @@ export default function Imports({ query }) {
     return () => clearTimeout(timer);
   }, [job]);
   const missing = preview ? preview.missing || [] : [];
-  const undoable = (r) => (r.status === "done" || r.status === "failed") && (r.created || r.updated);
+  const undoable = (r) => (r.status === "done" || r.status === "failed") && (r.created > 0 || r.updated > 0);
   return html`<section>
     <${PageHeader} title=${t("imports.title")} />
     <div class="form">
@@ -214,7 +214,7 @@ export default function Imports({ query }) {
       { key: "updated", label: t("imports.updated"), num: true, render: (r) => number(r.updated ?? 0) },
       { key: "duplicates", label: t("imports.duplicates"), num: true, render: (r) => number(r.duplicates) },
       { key: "error_count", label: t("imports.errors"), num: true, render: (r) => number(r.error_count) },
-      { key: "actions", label: "", render: (r) => html`${r.error_file && html`<button type="button" class="link"
+      { key: "actions", label: t("imports.actions"), render: (r) => html`${r.error_file && html`<button type="button" class="link"
           onClick=${() => download(r.error_file, undefined, `import-errors-${r.id.slice(0, 8)}.csv`).catch(setError)}>${t("imports.download_errors")}</button>`}
         ${undoable(r) && html`<${ActionButton} label=${t("imports.undo")} danger confirm=${t("imports.undo_confirm")}
           run=${() => undo(r.id)} done=${t("imports.undo_started")} />`}` },
