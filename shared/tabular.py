@@ -180,8 +180,11 @@ def detect_encoding(data: bytes) -> tuple[str, str]:
     else:
         name = "utf-8"
     sample = data[:4000]
-    if b"\x00" in sample:  # no UTF-8 or GBK text has NUL bytes; UTF-16 has them in ASCII
-        codec = "utf-16-le" if sample[1::2].count(0) >= sample[0::2].count(0) else "utf-16-be"
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    # UTF-16 without a BOM: every ASCII character (delimiters, line ends, digits) has a NUL
+    # byte, all on one side; a stray NUL in UTF-8 or GBK text is rare and on either side
+    if max(odd, even) >= max(2, len(sample) // 20) and min(odd, even) * 10 <= max(odd, even):
+        codec = "utf-16-le" if odd > even else "utf-16-be"
         try:
             return data.decode(codec), codec
         except UnicodeDecodeError:

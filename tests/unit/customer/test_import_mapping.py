@@ -114,6 +114,11 @@ def test_encodings_are_detected(encoding):
     assert found == expected
 
 
+def test_a_stray_nul_does_not_make_utf8_or_gbk_utf16():
+    assert detect_encoding("name,phone\nA\x00公司,1\n".encode())[1] == "utf-8"
+    assert detect_encoding("名称,电话\nA\x00公司,1\n".encode("gbk"))[1] == "gb18030"
+
+
 def test_delimiters_are_sniffed():
     assert sniff_delimiter("name\tphone\nA\t1\n") == "\t"
     assert sniff_delimiter("name;phone;city\nA;1,5;X\n") == ";"
