@@ -6,6 +6,7 @@ each change an event as if done by hand so every service's copy follows."""
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections.abc import Callable
@@ -24,13 +25,14 @@ from services.customer.import_batch import Candidate, candidate, match_key, row_
 from services.customer.models import contacts, customers, import_changes, import_jobs, leads
 from shared.envelope import utcnow
 from shared.identity import Principal
-from shared.outbox import EventContext, Outbox
+from shared.outbox import EventContext, NewEvent, Outbox
 from shared.visibility import is_manager_of, may_assign_to
 
-UNDO_CHUNK = 500
+UNDO_CHUNK = 2000
 # Customer columns an upsert may change, by the import field that fills them.
 UPDATABLE = ("name", "industry", "phone", "website", "address", "category", "external_id")
 _CONTACT_KEYS = ("id", "customer_id", "name", "title", "phone", "email", "is_decision_maker")
+LEAD_KEYS = ("id", "name", "company", "phone", "email", "source", "owner_id", "status")
 
 
 USERS = sa.table("acl_users", sa.column("id"), sa.column("role"), sa.column("active"),
@@ -87,6 +89,62 @@ class UpsertResult:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
+# Every column an upsert or an undo may set, written for many customers in one statement from
+# their full new values (the rows are locked in the same transaction).
+_SET_COLUMNS = ("name", "name_key", "search_text", "industry", "phone", "phone_key", "website", "address",
+                "category", "external_id", "custom_fields", "owner_id")
+_UPDATE_CUSTOMERS = sa.text("""
+UPDATE customers AS c SET name = t.name, name_key = t.name_key, search_text = t.search_text, industry = t.industry,
+    phone = t.phone, phone_key = t.phone_key, website = t.website, address = t.address, category = t.category,
+    external_id = t.external_id, custom_fields = t.custom_fields, owner_id = t.owner_id, updated_at = now()
+FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS t(id varchar, name varchar, name_key varchar, search_text varchar,
+    industry varchar, phone varchar, phone_key varchar, website varchar, address varchar, category varchar,
+    external_id varchar, custom_fields jsonb, owner_id varchar)
+WHERE c.id = t.id
+RETURNING c.*
+""")
+_UPSERT_ACL = sa.text("""
+INSERT INTO acl_customers (customer_id, owner_id, name, status)
+SELECT t.id, t.owner_id, t.name, t.status
+FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS t(id varchar, owner_id varchar, name varchar, status varchar)
+ON CONFLICT (customer_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, name = EXCLUDED.name, status = EXCLUDED.status
+""")
+_RESTORE_CONTACTS = sa.text("""
+UPDATE contacts AS k SET phone = CASE WHEN t.b ? 'phone' THEN t.b->>'phone' ELSE k.phone END,
+    email = CASE WHEN t.b ? 'email' THEN t.b->>'email' ELSE k.email END, updated_at = now()
+FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS t(id varchar, b jsonb)
+WHERE k.id = t.id
+RETURNING k.*
+""")
+_CHANGE_CONTACTS = sa.text("""
+UPDATE contacts AS k SET phone = t.phone, email = t.email, updated_at = now()
+FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS t(id varchar, phone varchar, email varchar)
+WHERE k.id = t.id
+RETURNING k.*
+""")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_json)
+
+
+def publish_customers(conn: Connection, outbox: Outbox, ctx: EventContext, event_type: str, rows: list[Any]) -> None:
+    """store.publish for many customers at once: their visibility copy and snapshot events
+    (their shares are unchanged by imports)."""
+    if not rows:
+        return
+    shared = store.shared_with(conn, [r.id for r in rows])
+    conn.execute(_UPSERT_ACL, {"rows": _dumps([{"id": r.id, "owner_id": r.owner_id, "name": r.name,
+                                                "status": store.public_status(r)} for r in rows])})
+    outbox.add_many(conn, ctx, [NewEvent(event_type, "customer", r.id, store.snapshot(r, shared[r.id]),
+                                         customer_id=r.id) for r in rows])
+
+
+def _contact_events(event_type: str, rows: list[Any]) -> list[NewEvent]:
+    return [NewEvent(event_type, "contact", r.id, {k: getattr(r, k) for k in _CONTACT_KEYS}, customer_id=r.customer_id)
+            for r in rows]
+
+
 def _importer(conn: Connection, user_id: str) -> Principal:
     users = USERS
     role = conn.execute(sa.select(users.c.role).where(users.c.id == user_id)).scalar() or "sales"
@@ -132,51 +190,28 @@ def _changes(row: Any, r: ImportRow, fields: set[str]) -> dict[str, Any]:
     return changes
 
 
-def _record(conn: Connection, job_id: str, record_type: str, record_id: str, action: str,
-            before: dict[str, Any] | None) -> None:
-    conn.execute(import_changes.insert().values(job_id=job_id, record_type=record_type, record_id=record_id,
-                                                action=action, before=before))
+def _full(row: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    """A customer's settable columns after the changes (for _UPDATE_CUSTOMERS)."""
+    out = {"id": row.id, **{c: changes.get(c, getattr(row, c)) for c in _SET_COLUMNS}}
+    out["custom_fields"] = out["custom_fields"] or {}
+    return out
 
 
-def _upsert_contact(conn: Connection, outbox: Outbox, ctx: EventContext, job: Any, customer_id: str,
-                    r: ImportRow, fields: set[str]) -> bool:
-    """The row's contact on a matched customer: the one of the same name updated (its mapped
-    phone and e-mail), else added. True when something changed."""
-    if not r.contact_name:
-        return False
-    row = conn.execute(sa.select(contacts).where(contacts.c.customer_id == customer_id,
-                                                 contacts.c.name == r.contact_name)
-                       .order_by(contacts.c.created_at).limit(1).with_for_update()).first()
-    if row is None:
-        kid = str(uuid.uuid4())
-        conn.execute(contacts.insert().values(
-            id=kid, customer_id=customer_id, name=r.contact_name, search_text=search_text(r.contact_name),
-            phone=r.contact_phone, email=r.contact_email, created_by=job.created_by))
-        _record(conn, job.id, "contact", kid, "created", None)
-        new = conn.execute(sa.select(contacts).where(contacts.c.id == kid)).one()
-        outbox.add(conn, ctx, "customer.contact.created", aggregate_type="contact", aggregate_id=kid,
-                   data={k: getattr(new, k) for k in _CONTACT_KEYS}, customer_id=customer_id)
-        return True
-    changes = {}
-    if "contact_phone" in fields and r.contact_phone and r.contact_phone != row.phone:
-        changes["phone"] = r.contact_phone
-    if "contact_email" in fields and r.contact_email and r.contact_email != row.email:
-        changes["email"] = r.contact_email
-    if not changes:
-        return False
-    _record(conn, job.id, "contact", row.id, "updated", {k: getattr(row, k) for k in changes})
-    conn.execute(contacts.update().where(contacts.c.id == row.id).values(**changes, updated_at=sa.func.now()))
-    new = conn.execute(sa.select(contacts).where(contacts.c.id == row.id)).one()
-    outbox.add(conn, ctx, "customer.contact.updated", aggregate_type="contact", aggregate_id=row.id,
-               data={k: getattr(new, k) for k in _CONTACT_KEYS}, customer_id=customer_id)
-    return True
+def _taken_names(conn: Connection, keys: dict[str, str]) -> set[str]:
+    """Of {name_key: the customer taking it}, the keys another live customer has."""
+    if not keys:
+        return set()
+    rows = conn.execute(sa.select(customers.c.id, customers.c.name_key)
+                        .where(customers.c.name_key.in_(list(keys)), customers.c.deleted_at.is_(None)))
+    return {k for cid, k in rows if keys.get(k) != cid}
 
 
 def apply_upserts(conn: Connection, outbox: Outbox, job: Any, rows: list[ImportRow], fields: set[str],
                   columns: dict[str, tuple[str, ...]]) -> UpsertResult:
     """Match each row on the job's key among the customers the importer may see: a match is
     updated (mapped fields only, blank cells leave a value alone), a row matching nothing
-    becomes a candidate to create, a key matching several customers is a row error."""
+    becomes a candidate to create, a key matching several customers is a row error. The
+    batch's updates, contacts, undo records and events are written a statement each."""
     out = UpsertResult()
     who = _importer(conn, job.created_by)
     keyed = [(r, match_key(r, job.match_on)) for r in rows]
@@ -184,6 +219,7 @@ def apply_upserts(conn: Connection, outbox: Outbox, job: Any, rows: list[ImportR
     ctx = EventContext(actor_id=job.created_by, correlation_id=job.correlation_id or job.id)
     now = utcnow().isoformat()
     touched: set[str] = set()
+    planned: list[tuple[ImportRow, Any, dict[str, Any]]] = []
     for r, key in keyed:
         hits = found.get(key, []) if key else []
         if not hits:
@@ -203,20 +239,66 @@ def apply_upserts(conn: Connection, outbox: Outbox, job: Any, rows: list[ImportR
             out.unchanged += 1
             continue
         touched.add(row.id)
-        changes = _changes(row, r, fields)
-        if "name_key" in changes and store.find_duplicate(conn, changes["name_key"], exclude_id=row.id):
-            out.errors.append(row_error(r.row, RowError("another customer has this name", "name"), r.cells,
-                                        columns))
+        planned.append((r, row, _changes(row, r, fields)))
+    renamed = {c["name_key"]: row.id for _r, row, c in planned if "name_key" in c}
+    taken = _taken_names(conn, renamed)
+    existing: dict[tuple[str, str], Any] = {}
+    with_contact = [row.id for r, row, _c in planned if r.contact_name]
+    if with_contact:
+        for k in conn.execute(sa.select(contacts).where(contacts.c.customer_id.in_(with_contact))
+                              .order_by(contacts.c.created_at).with_for_update()):
+            existing.setdefault((k.customer_id, k.name), k)
+    records: list[dict[str, Any]] = []
+    new_rows: list[dict[str, Any]] = []
+    new_contacts: list[dict[str, Any]] = []
+    changed_contacts: list[dict[str, Any]] = []
+    names_used: set[str] = set()
+    for r, row, changes in planned:
+        if "name_key" in changes and (changes["name_key"] in taken or changes["name_key"] in names_used):
+            out.errors.append(row_error(r.row, RowError("another customer has this name", "name"), r.cells, columns))
             continue
-        contact_changed = _upsert_contact(conn, outbox, ctx, job, row.id, r, fields)
+        names_used.add(changes.get("name_key", row.name_key))
+        contact_changed = False
+        if r.contact_name:
+            k = existing.get((row.id, r.contact_name))
+            if k is None:
+                kid = str(uuid.uuid4())
+                new_contacts.append({"id": kid, "customer_id": row.id, "name": r.contact_name,
+                                     "search_text": search_text(r.contact_name), "phone": r.contact_phone,
+                                     "email": r.contact_email, "created_by": job.created_by})
+                records.append({"job_id": job.id, "record_type": "contact", "record_id": kid, "action": "created",
+                                "before": None})
+                contact_changed = True
+            else:
+                phone = r.contact_phone if "contact_phone" in fields and r.contact_phone else k.phone
+                email = r.contact_email if "contact_email" in fields and r.contact_email else k.email
+                before = {f: v for f, v, new in (("phone", k.phone, phone), ("email", k.email, email)) if v != new}
+                if before:
+                    changed_contacts.append({"id": k.id, "phone": phone, "email": email})
+                    records.append({"job_id": job.id, "record_type": "contact", "record_id": k.id,
+                                    "action": "updated", "before": before})
+                    contact_changed = True
         if not changes:
             out.updated += contact_changed
             out.unchanged += not contact_changed
             continue
-        _record(conn, job.id, "customer", row.id, "updated", {k: _json(getattr(row, k)) for k in changes})
-        conn.execute(customers.update().where(customers.c.id == row.id).values(**changes, updated_at=sa.func.now()))
-        store.publish(conn, outbox, ctx, "customer.customer.updated", row.id)
+        records.append({"job_id": job.id, "record_type": "customer", "record_id": row.id, "action": "updated",
+                        "before": {k: _json(getattr(row, k)) for k in changes}})
+        new_rows.append(_full(row, changes))
         out.updated += 1
+    if records:
+        conn.execute(import_changes.insert(), records)
+    if new_rows:
+        updated = conn.execute(_UPDATE_CUSTOMERS, {"rows": _dumps(new_rows)}).all()
+        publish_customers(conn, outbox, ctx, "customer.customer.updated", updated)
+    events: list[NewEvent] = []
+    if new_contacts:
+        added = conn.execute(contacts.insert().returning(*contacts.c), new_contacts).all()
+        events += _contact_events("customer.contact.created", added)
+    if changed_contacts:
+        events += _contact_events("customer.contact.updated",
+                                  conn.execute(_CHANGE_CONTACTS, {"rows": _dumps(changed_contacts)}).all())
+    outbox.add_many(conn, ctx, events)
     return out
 
 
@@ -230,53 +312,52 @@ class LostUndo(Exception):
     """Another worker took the undo over."""
 
 
-def _undo_lead(conn: Connection, outbox: Outbox, ctx: EventContext, change: Any) -> None:
-    """Leads are never deleted here (no service forgets one): an imported lead still new is
-    disqualified; one worked on meanwhile (converted or disqualified) is left alone."""
-    row = conn.execute(sa.select(leads).where(leads.c.id == change.record_id).with_for_update()).first()
-    if row is None or row.status != "new":
-        return
-    new = conn.execute(leads.update().where(leads.c.id == row.id).values(status="disqualified")
-                       .returning(*leads.c)).one()
-    outbox.add(conn, ctx, "customer.lead.updated", aggregate_type="lead", aggregate_id=row.id,
-               data={k: getattr(new, k) for k in ("id", "name", "company", "phone", "email", "source", "owner_id",
-                                                  "status")})
+def _undo_chunk(conn: Connection, outbox: Outbox, ctx: EventContext, chunk: list[Any]) -> None:
+    """Revert a chunk of changes, a statement per kind of change: created customers
+    soft-deleted, updated ones restored (a name taken meanwhile is kept), added contacts
+    removed, changed contacts restored, imported leads still new disqualified."""
+    def ids(record_type: str, action: str) -> list[str]:
+        return [c.record_id for c in chunk if c.record_type == record_type and c.action == action]
 
-
-def _undo_one(conn: Connection, outbox: Outbox, ctx: EventContext, change: Any) -> None:
-    if change.record_type == "lead":
-        _undo_lead(conn, outbox, ctx, change)
-        return
-    if change.record_type == "customer":
-        row = conn.execute(sa.select(customers).where(customers.c.id == change.record_id).with_for_update()).first()
-        if row is None or row.deleted_at is not None:
-            return
-        if change.action == "created":
-            conn.execute(customers.update().where(customers.c.id == row.id)
-                         .values(deleted_at=sa.func.now(), updated_at=sa.func.now()))
-            store.publish(conn, outbox, ctx, "customer.customer.deleted", row.id)
-            return
-        before = dict(change.before or {})
-        if "name_key" in before and store.find_duplicate(conn, before["name_key"], exclude_id=row.id):
-            for k in ("name", "name_key", "search_text"):  # the old name was taken meanwhile: keep the new one
-                before.pop(k, None)
-        if before:
-            conn.execute(customers.update().where(customers.c.id == row.id).values(**before, updated_at=sa.func.now()))
-            store.publish(conn, outbox, ctx, "customer.customer.updated", row.id)
-        return
-    row = conn.execute(sa.select(contacts).where(contacts.c.id == change.record_id).with_for_update()).first()
-    if row is None:
-        return
-    if change.action == "created":
-        conn.execute(contacts.delete().where(contacts.c.id == row.id))
-        outbox.add(conn, ctx, "customer.contact.deleted", aggregate_type="contact", aggregate_id=row.id,
-                   data={k: getattr(row, k) for k in _CONTACT_KEYS}, customer_id=row.customer_id)
-        return
-    conn.execute(contacts.update().where(contacts.c.id == row.id).values(**(change.before or {}),
-                                                                         updated_at=sa.func.now()))
-    new = conn.execute(sa.select(contacts).where(contacts.c.id == row.id)).one()
-    outbox.add(conn, ctx, "customer.contact.updated", aggregate_type="contact", aggregate_id=row.id,
-               data={k: getattr(new, k) for k in _CONTACT_KEYS}, customer_id=row.customer_id)
+    created = ids("customer", "created")
+    if created:
+        gone = conn.execute(customers.update().where(customers.c.id.in_(created), customers.c.deleted_at.is_(None))
+                            .values(deleted_at=sa.func.now(), updated_at=sa.func.now()).returning(*customers.c)).all()
+        publish_customers(conn, outbox, ctx, "customer.customer.deleted", gone)
+    befores = {c.record_id: dict(c.before or {}) for c in chunk if c.record_type == "customer" and c.action == "updated"}
+    if befores:
+        current = {r.id: r for r in conn.execute(sa.select(customers).where(
+            customers.c.id.in_(list(befores)), customers.c.deleted_at.is_(None)).with_for_update())}
+        taken = _taken_names(conn, {b["name_key"]: cid for cid, b in befores.items() if "name_key" in b})
+        rows = []
+        for cid, before in befores.items():
+            if cid not in current:
+                continue
+            if before.get("name_key") in taken:
+                for k in ("name", "name_key", "search_text"):  # the old name was taken meanwhile: keep the new one
+                    before.pop(k, None)
+            if before:
+                rows.append(_full(current[cid], before))
+        if rows:
+            restored = conn.execute(_UPDATE_CUSTOMERS, {"rows": _dumps(rows)}).all()
+            publish_customers(conn, outbox, ctx, "customer.customer.updated", restored)
+    events: list[NewEvent] = []
+    added = ids("contact", "created")
+    if added:
+        events += _contact_events("customer.contact.deleted", conn.execute(
+            contacts.delete().where(contacts.c.id.in_(added)).returning(*contacts.c)).all())
+    changed = [{"id": c.record_id, "b": c.before or {}} for c in chunk if c.record_type == "contact"
+               and c.action == "updated"]
+    if changed:
+        events += _contact_events("customer.contact.updated",
+                                  conn.execute(_RESTORE_CONTACTS, {"rows": _dumps(changed)}).all())
+    lead_ids = ids("lead", "created")
+    if lead_ids:  # leads are never deleted: an imported lead still new is disqualified
+        for lead in conn.execute(leads.update().where(leads.c.id.in_(lead_ids), leads.c.status == "new")
+                                 .values(status="disqualified").returning(*leads.c)):
+            events.append(NewEvent("customer.lead.updated", "lead", lead.id,
+                                   {k: getattr(lead, k) for k in LEAD_KEYS}))
+    outbox.add_many(conn, ctx, events)
 
 
 def undo_import(engine: Engine, outbox: Outbox, job: Any, lost: threading.Event | None = None, *,
@@ -296,8 +377,7 @@ def undo_import(engine: Engine, outbox: Outbox, job: Any, lost: threading.Event 
                 .order_by(import_changes.c.seq.desc()).limit(UNDO_CHUNK).with_for_update(skip_locked=True)).all()
             if not chunk:
                 break
-            for change in chunk:
-                _undo_one(conn, outbox, ctx, change)
+            _undo_chunk(conn, outbox, ctx, chunk)
             conn.execute(import_changes.update().where(import_changes.c.job_id == job.id,
                                                        import_changes.c.seq.in_([c.seq for c in chunk]))
                          .values(undone_at=sa.func.now()))
