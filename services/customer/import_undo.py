@@ -89,20 +89,33 @@ class UpsertResult:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
-# Every column an upsert or an undo may set, written for many customers in one statement from
-# their full new values (the rows are locked in the same transaction).
-_SET_COLUMNS = ("name", "name_key", "search_text", "industry", "phone", "phone_key", "website", "address",
-                "category", "external_id", "custom_fields", "owner_id")
-_UPDATE_CUSTOMERS = sa.text("""
-UPDATE customers AS c SET name = t.name, name_key = t.name_key, search_text = t.search_text, industry = t.industry,
-    phone = t.phone, phone_key = t.phone_key, website = t.website, address = t.address, category = t.category,
-    external_id = t.external_id, custom_fields = t.custom_fields, owner_id = t.owner_id, updated_at = now()
-FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS t(id varchar, name varchar, name_key varchar, search_text varchar,
-    industry varchar, phone varchar, phone_key varchar, website varchar, address varchar, category varchar,
-    external_id varchar, custom_fields jsonb, owner_id varchar)
-WHERE c.id = t.id
-RETURNING c.*
-""")
+# Every column an upsert or an undo may set, with its type in jsonb_to_recordset. A batch's rows
+# are written by one UPDATE per set of changed columns, setting only those (an unchanged column
+# with an index, such as the name's trigram index, is then left alone).
+_SET_COLUMNS = {"name": "varchar", "name_key": "varchar", "search_text": "varchar", "industry": "varchar",
+                "phone": "varchar", "phone_key": "varchar", "website": "varchar", "address": "varchar",
+                "category": "varchar", "external_id": "varchar", "custom_fields": "jsonb", "owner_id": "varchar"}
+
+
+def update_customers(conn: Connection, changes: dict[str, dict[str, Any]]) -> list[Any]:
+    """Apply {customer id: {column: new value}} (rows locked by the caller) with one statement per
+    set of columns; the rows after the change."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for cid, values in changes.items():
+        cols = tuple(sorted(c for c in values if c in _SET_COLUMNS))
+        if cols:
+            groups.setdefault(cols, []).append({"id": cid, **{c: values[c] for c in cols}})
+    out: list[Any] = []
+    for cols, rows in groups.items():
+        sets = ", ".join(f"{c} = t.{c}" for c in cols)
+        types = ", ".join(f"{c} {_SET_COLUMNS[c]}" for c in cols)
+        out += conn.execute(sa.text(
+            f"UPDATE customers AS c SET {sets}, updated_at = now() "  # noqa: S608 - names from _SET_COLUMNS
+            f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS t(id varchar, {types}) "
+            "WHERE c.id = t.id RETURNING c.*"), {"rows": _dumps(rows)}).all()
+    return out
+
+
 _UPSERT_ACL = sa.text("""
 INSERT INTO acl_customers (customer_id, owner_id, name, status)
 SELECT t.id, t.owner_id, t.name, t.status
@@ -190,13 +203,6 @@ def _changes(row: Any, r: ImportRow, fields: set[str]) -> dict[str, Any]:
     return changes
 
 
-def _full(row: Any, changes: dict[str, Any]) -> dict[str, Any]:
-    """A customer's settable columns after the changes (for _UPDATE_CUSTOMERS)."""
-    out = {"id": row.id, **{c: changes.get(c, getattr(row, c)) for c in _SET_COLUMNS}}
-    out["custom_fields"] = out["custom_fields"] or {}
-    return out
-
-
 def _taken_names(conn: Connection, keys: dict[str, str]) -> set[str]:
     """Of {name_key: the customer taking it}, the keys another live customer has."""
     if not keys:
@@ -249,7 +255,7 @@ def apply_upserts(conn: Connection, outbox: Outbox, job: Any, rows: list[ImportR
                               .order_by(contacts.c.created_at).with_for_update()):
             existing.setdefault((k.customer_id, k.name), k)
     records: list[dict[str, Any]] = []
-    new_rows: list[dict[str, Any]] = []
+    new_rows: dict[str, dict[str, Any]] = {}
     new_contacts: list[dict[str, Any]] = []
     changed_contacts: list[dict[str, Any]] = []
     names_used: set[str] = set()
@@ -284,13 +290,12 @@ def apply_upserts(conn: Connection, outbox: Outbox, job: Any, rows: list[ImportR
             continue
         records.append({"job_id": job.id, "record_type": "customer", "record_id": row.id, "action": "updated",
                         "before": {k: _json(getattr(row, k)) for k in changes}})
-        new_rows.append(_full(row, changes))
+        new_rows[row.id] = changes
         out.updated += 1
     if records:
         conn.execute(import_changes.insert(), records)
     if new_rows:
-        updated = conn.execute(_UPDATE_CUSTOMERS, {"rows": _dumps(new_rows)}).all()
-        publish_customers(conn, outbox, ctx, "customer.customer.updated", updated)
+        publish_customers(conn, outbox, ctx, "customer.customer.updated", update_customers(conn, new_rows))
     events: list[NewEvent] = []
     if new_contacts:
         added = conn.execute(contacts.insert().returning(*contacts.c), new_contacts).all()
@@ -329,7 +334,7 @@ def _undo_chunk(conn: Connection, outbox: Outbox, ctx: EventContext, chunk: list
         current = {r.id: r for r in conn.execute(sa.select(customers).where(
             customers.c.id.in_(list(befores)), customers.c.deleted_at.is_(None)).with_for_update())}
         taken = _taken_names(conn, {b["name_key"]: cid for cid, b in befores.items() if "name_key" in b})
-        rows = []
+        restore: dict[str, dict[str, Any]] = {}
         for cid, before in befores.items():
             if cid not in current:
                 continue
@@ -337,10 +342,9 @@ def _undo_chunk(conn: Connection, outbox: Outbox, ctx: EventContext, chunk: list
                 for k in ("name", "name_key", "search_text"):  # the old name was taken meanwhile: keep the new one
                     before.pop(k, None)
             if before:
-                rows.append(_full(current[cid], before))
-        if rows:
-            restored = conn.execute(_UPDATE_CUSTOMERS, {"rows": _dumps(rows)}).all()
-            publish_customers(conn, outbox, ctx, "customer.customer.updated", restored)
+                restore[cid] = before
+        if restore:
+            publish_customers(conn, outbox, ctx, "customer.customer.updated", update_customers(conn, restore))
     events: list[NewEvent] = []
     added = ids("contact", "created")
     if added:
