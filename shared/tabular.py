@@ -6,7 +6,8 @@ full-width forms) is neutralised: in CSV it gets a leading `'` (OWASP's CSV-inje
 every text field is quoted; in XLSX it is written as a text cell (inline string, `quotePrefix`),
 so Excel and LibreOffice show it and never run it. Real numbers stay numbers.
 
-In: `read_table` yields the rows of a CSV (UTF-8 with or without BOM, or GBK/GB18030) or an
+In: `read_table` yields the rows of a CSV or TSV (UTF-8 with or without BOM, UTF-16, or GBK/GB18030;
+the delimiter sniffed) or an
 XLSX file within `ImportLimits` (bytes, uncompressed bytes, rows, columns); `read_records`
 maps the header (English names or their aliases) and gives each non-blank data row as
 (spreadsheet row number, {column: text}), every cell as text without NUL characters. XLSX is refused when
@@ -164,25 +165,80 @@ def is_xlsx(data: bytes, filename: str = "") -> bool:
     return data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx")
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (a superset of the GBK Chinese Excel writes)."""
+def detect_encoding(data: bytes) -> tuple[str, str]:
+    """(text, encoding): UTF-16 with a BOM (Excel's "Unicode text") or without one (NUL bytes
+    in every other position), UTF-8 with or without BOM, else GB18030 (a superset of the GBK
+    Chinese Excel writes)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise TableError("the file starts like UTF-16 text but is not") from exc
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+        name = "utf-8-sig"
+    else:
+        name = "utf-8"
+    sample = data[:4000]
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    # UTF-16 without a BOM: every ASCII character (delimiters, line ends, digits) has a NUL
+    # byte, all on one side; a stray NUL in UTF-8 or GBK text is rare and on either side
+    if max(odd, even) >= max(2, len(sample) // 20) and min(odd, even) * 10 <= max(odd, even):
+        codec = "utf-16-le" if odd > even else "utf-16-be"
+        try:
+            return data.decode(codec), codec
+        except UnicodeDecodeError:
+            pass
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), name
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("gb18030")
+        return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
-        raise TableError("the file is neither UTF-8 nor GBK text") from exc
+        raise TableError("the file is neither UTF-8, UTF-16 nor GBK text") from exc
 
 
-def _csv_rows(data: bytes, limits: ImportLimits) -> Iterator[list[str]]:
-    text = decode_text(data)
+def decode_text(data: bytes) -> str:
+    """The file's text (detect_encoding)."""
+    return detect_encoding(data)[0]
+
+
+DELIMITERS = (",", "\t", ";", "|")
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a CSV/TSV text, from its first lines: the candidate (comma, tab,
+    semicolon, bar) that splits the header into the most columns and the following lines
+    into as many; a comma when nothing splits."""
+    lines = [line for line in text[:64 * 1024].splitlines()[:20] if line.strip()]
+    if not lines:
+        return ","
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        try:
+            rows = list(csv.reader(lines, delimiter=delimiter))
+        except csv.Error:
+            continue
+        width = len(rows[0])
+        if width < 2:
+            continue
+        agree = sum(1 for r in rows[1:] if len(r) == width)
+        score = (agree, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _csv_rows(data: bytes, limits: ImportLimits, info: dict[str, Any] | None = None) -> Iterator[list[str]]:
+    text, encoding = detect_encoding(data)
+    delimiter = sniff_delimiter(text)
+    if info is not None:
+        info.update(encoding=encoding, delimiter=delimiter)
     last = limits.max_rows + 1  # the header is row 1
     try:
-        for number, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for number, record in enumerate(reader, start=1):
             if number > last:
                 raise limits.too_many_rows()
             yield record[: limits.max_columns]
@@ -281,16 +337,21 @@ def _xlsx_rows(data: bytes, limits: ImportLimits) -> Iterator[list[Any]]:
         book.close()
 
 
-def read_table(data: bytes, filename: str = "", limits: ImportLimits | None = None) -> Iterator[list[Any]]:
+def read_table(data: bytes, filename: str = "", limits: ImportLimits | None = None,
+               info: dict[str, Any] | None = None) -> Iterator[list[Any]]:
     """Every row, header first (blank rows included, so positions are the spreadsheet's
     row numbers). CSV cells are strings; XLSX cells are what openpyxl reads (str, int,
-    float, datetime, None). Raises TableError, or TableTooLarge past a cap."""
+    float, datetime, None). Raises TableError, or TableTooLarge past a cap. `info`, when
+    given, receives the encoding and the delimiter found once the first row is read
+    (XLSX: encoding "xlsx", no delimiter)."""
     limits = limits or ImportLimits.from_env()
     if len(data) > limits.max_bytes:
         raise limits.too_many_bytes()
     if is_xlsx(data, filename):
+        if info is not None:
+            info.update(encoding="xlsx", delimiter=None)
         return _xlsx_rows(data, limits)
-    return _csv_rows(data, limits)
+    return _csv_rows(data, limits, info)
 
 
 def check_upload(data: bytes, filename: str, limits: ImportLimits) -> None:
@@ -323,6 +384,10 @@ def cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, datetime):  # an Excel date cell: the date, with the time when it has one
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ", "minutes")
+    if isinstance(value, date):
+        return value.isoformat()
     return str(value).replace("\x00", "").strip()
 
 

@@ -47,9 +47,12 @@ customers = sa.Table(
     sa.Column("custom_fields", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
     sa.Column("created_by", sa.String(36), nullable=True),
     sa.Column("lead_id", sa.String(36), nullable=True),
+    sa.Column("external_id", sa.String(200), nullable=True),  # the id in the CRM it was imported from
     _ts("created_at"),
     _ts("updated_at"),
     _ts("deleted_at", nullable=True),
+    sa.Index("ix_customers_external_id", "external_id",
+             postgresql_where=sa.text("deleted_at IS NULL AND external_id IS NOT NULL")),
     sa.Index("uq_customers_name_key_live", "name_key", unique=True, postgresql_where=NOT_DELETED),
     sa.Index("ix_customers_live_created", sa.text("created_at DESC"), sa.text("id DESC"),
              postgresql_where=NOT_DELETED),
@@ -212,11 +215,35 @@ import_jobs = sa.Table(
     sa.Column("errors", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("message", sa.Text, nullable=True),
+    # the file's reading: the mapping ({column: field or null}, null = detected), create or
+    # upsert and the key it matches on, the header (for the failed rows' file)
+    sa.Column("kind", sa.String(20), nullable=False, server_default="customers"),
+    sa.Column("mapping", JSONB, nullable=True),
+    sa.Column("mode", sa.String(10), nullable=False, server_default="create"),
+    sa.Column("match_on", sa.String(20), nullable=False, server_default="name"),
+    sa.Column("header", JSONB, nullable=True),
+    sa.Column("updated", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("undone", sa.Integer, nullable=False, server_default="0"),
     _ts("created_at"),
     _ts("heartbeat_at", nullable=True),
     _ts("finished_at", nullable=True),
+    _ts("undone_at", nullable=True),
     sa.Index("ix_import_jobs_pending", "created_at", postgresql_where=sa.text("status IN ('queued', 'running')")),
     sa.Index("ix_import_jobs_creator", "created_by", sa.text("created_at DESC"), sa.text("id DESC")),
+)
+
+# What an import did, for its undo: each customer it created, each customer or contact it
+# updated with the values before (the mapped columns only), each contact it added to an
+# existing customer. undone_at is set as the undo reverts the change (so an interrupted undo resumes).
+import_changes = sa.Table(
+    "import_changes", metadata,
+    sa.Column("job_id", sa.String(36), sa.ForeignKey("import_jobs.id"), primary_key=True),
+    sa.Column("seq", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("record_type", sa.String(20), nullable=False),  # customer / contact
+    sa.Column("record_id", sa.String(36), nullable=False),
+    sa.Column("action", sa.String(10), nullable=False),  # created / updated
+    sa.Column("before", JSONB, nullable=True),
+    _ts("undone_at", nullable=True),
 )
 
 # Tasks (follow-ups with reminders; api/tasks.py). A reminder fires once: the scheduler

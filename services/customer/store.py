@@ -45,7 +45,7 @@ def customer_json(row: Any, shared: list[str]) -> dict[str, Any]:
         "phone": row.phone, "address": row.address, "category": row.category,
         "owner_id": row.owner_id, "status": public_status(row), "lost_reason": row.lost_reason,
         "custom_fields": row.custom_fields or {}, "shared_with": shared,
-        "created_at": _iso(row.created_at), "updated_at": _iso(row.updated_at),
+        "external_id": row.external_id, "created_at": _iso(row.created_at), "updated_at": _iso(row.updated_at),
         "deleted_at": _iso(row.deleted_at),
         "merged_into": getattr(row, "merged_into", None),  # a tombstone: the customer it was merged into
     }

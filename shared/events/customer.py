@@ -528,6 +528,17 @@ class ImportCompleted(Schema):
     errors = qty(required=True)
 
 
+@register("customer.import.undone",
+          sample={"id": "1d2e3f4a-5b6c-4d7e-8f8a-9b0c1d2e3f46", "deleted": 110, "restored": 8, "changes": 118},
+          summary_en="import undone: {changes} changes reverted",
+          summary_zh="撤销了导入：撤回 {changes} 项改动")
+class ImportUndone(Schema):
+    id = uuid_str(required=True)
+    deleted = qty(required=True)
+    restored = qty(required=True)
+    changes = qty(required=True)
+
+
 # ---- service orders and repairs (tracking notifies the assignee on .assigned, the assignee
 # and their manager on .overdue; inventory takes the spare parts on .part_requested) -------
 

@@ -46,8 +46,3 @@ test("the organisation tree nests people under their managers and survives cycle
   assert.deepEqual(shape(tree), [["a", [["m", [["r1", []], ["r2", []]]]]], ["x", []]]);
 });
 
-test("rows in error download as CSV with formulas neutralised", async () => {
-  const { errorsCsv } = await import("../static/js/pages/imports.js");
-  const csv = errorsCsv([{ row: 3, message: "=HYPERLINK(\"x\")" }, { row: 4, message: "no name, sorry" }]);
-  assert.equal(csv, '\ufeffrow,message\r\n3,"\'=HYPERLINK(""x"")"\r\n4,"no name, sorry"\r\n');
-});

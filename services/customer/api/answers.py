@@ -162,12 +162,18 @@ class Absence(Schema):
 
 class ImportQueued(Schema):
     id = ident()
-    status = status("queued")
+    status = status("queued", "undo_queued")
 
 
 class ImportJob(Schema):
     id = ident()
-    status = status("queued", "running", "done", "failed")
+    status = status("queued", "running", "done", "failed", "undo_queued", "undoing", "undone")
+    kind = text()
+    mode = text(description="create or upsert")
+    match_on = text(description="the upsert's key: name, phone, email or external_id")
+    updated = integer(nullable=True, description="existing customers changed (upsert)")
+    undone = integer(nullable=True, description="changes reverted by the undo")
+    error_file = text(description="the failed rows as CSV with an error column (a path under the API), or null")
     total = integer(nullable=True)
     processed = integer(nullable=True)
     created = integer(nullable=True)
@@ -188,6 +194,20 @@ class ImportPreview(Schema):
     columns = mapping(description="our column -> the header cell that fills it")
     ignored = many(text(nullable=False), description="header cells not imported")
     rows = many(mapping(), description="the first data rows: {row, <column>: text}")
+
+
+class ImportFilePreview(Schema):
+    kind = text()
+    columns = many(text(nullable=False), description="the header cells")
+    unmapped = many(text(nullable=False))
+    fields = many(text(nullable=False), description="the fields a mapping may name (and custom_fields.<name>)")
+    missing = many(text(nullable=False), description="required fields no column fills")
+    rows = many(many(text()), description="the first 10 data rows as the file has them")
+    records = many(mapping(), description="the same rows as they would be imported")
+    encoding = text()
+    delimiter = text()
+    columns_by_field = mapping()
+    mapping = mapping(description="column -> field it fills (null: ignored)")  # last: it shadows the helper
 
 
 class DuplicateFound(Schema):

@@ -7,6 +7,7 @@ DTD/entities). Exports go through the shared writers (formula-like text neutrali
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,10 +16,12 @@ from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from services.customer.api import answers as out
+from services.customer.api.common import field_defs
 from services.customer.api.customers import list_conditions
 from services.customer.commands import imports as commands
 from services.customer.domain import importfile
-from services.customer.domain.importfile import COLUMNS
+from services.customer.domain.import_mapping import KINDS
+from services.customer.domain.importfile import COLUMNS, MappingProblem
 from services.customer.domain.rules import CUSTOMER_CREATORS
 from services.customer.models import contacts, customers, import_jobs
 from services.customer.store import public_status
@@ -44,26 +47,106 @@ EXPORT_COLUMNS = ("id", *COLUMNS, "owner_id", "status", "created_at")
 
 
 def job_json(row: Any) -> dict[str, Any]:
-    return {"id": row.id, "status": row.status, "total": row.total, "processed": row.processed,
-            "created": row.created, "duplicates": row.duplicates, "errors": row.errors,
-            "error_count": row.error_count, "message": row.message, "filename": row.filename,
-            "owner_id": row.owner_id, "created_by": row.created_by, "created_at": iso(row.created_at),
-            "finished_at": iso(row.finished_at)}
+    errors = [{k: v for k, v in e.items() if k != "cells"} for e in (row.errors or [])]
+    return {"id": row.id, "status": row.status, "kind": row.kind, "mode": row.mode, "match_on": row.match_on,
+            "total": row.total, "processed": row.processed,
+            "created": row.created, "updated": row.updated, "duplicates": row.duplicates, "errors": errors,
+            "error_count": row.error_count, "undone": row.undone, "message": row.message,
+            "error_file": f"/imports/{row.id}/error_file" if row.error_count else None,
+            "filename": row.filename, "owner_id": row.owner_id, "created_by": row.created_by,
+            "created_at": iso(row.created_at), "finished_at": iso(row.finished_at), "undone_at": iso(row.undone_at)}
+
+
+def _custom_field_names() -> list[str]:
+    with service_context().engine.connect() as conn:
+        return list(field_defs(conn))
+
+
+def _form_mapping() -> Any:
+    """The multipart `mapping` (JSON text {column: field or null}), None when absent."""
+    raw = request.form.get("mapping")
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ValidationFailed("mapping is not JSON", details={"mapping": ["must be JSON text"]}) from None
+
+
+def _form_choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = (request.form.get(name) or "").strip() or default
+    if value not in allowed:
+        raise ValidationFailed(f"invalid {name}", details={name: [f"must be one of {', '.join(allowed)}"]})
+    return value
+
+
+def _mapping_error(exc: MappingProblem) -> ValidationFailed:
+    return ValidationFailed(str(exc), details={"mapping": exc.details})
+
+
+def _queue(kind: str) -> ResponseReturnValue:
+    limits = tabular.ImportLimits.from_env()
+    content, client_name = read_upload(limits.max_bytes)
+    filename = safe_filename(client_name, default="import")
+    mapping = _form_mapping()
+    if kind == "customers":
+        mode = _form_choice("mode", commands.MODES, "create")
+        match_on = _form_choice("match_on", commands.MATCH_KEYS, "name")
+    else:
+        mode = _form_choice("mode", ("create",), "create")
+        match_on = "name"
+    header = None
+    try:
+        tabular.check_upload(content, filename, limits)
+        if mapping is not None:  # checked now (422), against the file's header
+            header = importfile.preview(content, filename, limits, rows=0, kind=kind, mapping=mapping,
+                                        custom_fields=_custom_field_names() if kind == "customers" else ())["columns"]
+    except MappingProblem as exc:
+        raise _mapping_error(exc) from None
+    except tabular.TableError as exc:
+        raise table_error(exc) from None
+    job_id = commands.queue_import(service_context(), principal(), filename, content, g.get("request_id"),
+                                   kind=kind, mapping=mapping, mode=mode, match_on=match_on, header=header)
+    return jsonify({"id": job_id, "status": "queued"}), 202
 
 
 @bp.post("/imports/customers")
-@api_doc(body=FileUpload, content_type="multipart/form-data", response=out.ImportQueued, status=202, summary="Import customers from a CSV or XLSX file (queued)")
+@api_doc(body=FileUpload, content_type="multipart/form-data", response=out.ImportQueued, status=202,
+         summary="Import customers from a CSV, TSV or XLSX file (queued): `mapping`? (JSON {column: field or null}), "
+                 "`mode`? create/upsert, `match_on`? name/phone/email/external_id")
 def start_import() -> ResponseReturnValue:
     require_role(CUSTOMER_CREATORS, "import customers")
+    return _queue("customers")
+
+
+@bp.post("/imports/leads")
+@api_doc(body=FileUpload, content_type="multipart/form-data", response=out.ImportQueued, status=202,
+         summary="Import leads from a CSV, TSV or XLSX file (queued; mode create: a lead with the e-mail or "
+                 "phone of another is a duplicate): `mapping`? (JSON {column: field or null})")
+def start_lead_import() -> ResponseReturnValue:
+    require_role(CUSTOMER_CREATORS, "import leads")
+    return _queue("leads")
+
+
+@bp.post("/imports/preview")
+@api_doc(body=FileUpload, content_type="multipart/form-data", response=out.ImportFilePreview,
+         summary="How a file would be imported (nothing is): columns, the detected (or the given) mapping, "
+                 "the first 10 rows, encoding and delimiter; `kind` customers/leads/products")
+def preview_file() -> ResponseReturnValue:
+    kind = _form_choice("kind", KINDS, "customers")
+    if kind != "products":
+        require_role(CUSTOMER_CREATORS, f"import {kind}")
     limits = tabular.ImportLimits.from_env()
     content, client_name = read_upload(limits.max_bytes)
     filename = safe_filename(client_name, default="import")
     try:
         tabular.check_upload(content, filename, limits)
+        return jsonify(importfile.preview(content, filename, limits, kind=kind, mapping=_form_mapping(),
+                                          custom_fields=_custom_field_names() if kind == "customers" else ()))
+    except MappingProblem as exc:
+        raise _mapping_error(exc) from None
     except tabular.TableError as exc:
         raise table_error(exc) from None
-    job_id = commands.queue_import(service_context(), principal(), filename, content, g.get("request_id"))
-    return jsonify({"id": job_id, "status": "queued"}), 202
 
 
 @bp.post("/imports/customers/preview")
@@ -77,7 +160,7 @@ def preview_import() -> ResponseReturnValue:
     filename = safe_filename(client_name, default="import")
     try:
         tabular.check_upload(content, filename, limits)
-        return jsonify(importfile.preview(content, filename, limits))
+        return jsonify(importfile.legacy_preview(importfile.preview(content, filename, limits, rows=5)))
     except tabular.TableError as exc:
         raise table_error(exc) from None
 
@@ -93,12 +176,41 @@ def _job_filter():
 @bp.get("/imports/<job_id>")
 @api_doc(response=out.ImportJob, summary="An import job")
 def get_import(job_id: str) -> ResponseReturnValue:
+    return jsonify(job_json(_job_row(job_id)))
+
+
+def _job_row(job_id: str) -> Any:
     with service_context().engine.connect() as conn:
         row = conn.execute(sa.select(*JOB_COLUMNS).where(import_jobs.c.id == path_id(job_id, "import"),
                                                         _job_filter())).first()
     if row is None:
         raise NotFound("import not found")
-    return jsonify(job_json(row))
+    return row
+
+
+@bp.get("/imports/<job_id>/error_file")
+@api_doc(produces=("text/csv",), summary="An import's failed rows as CSV: the file's columns and an error column")
+def error_file(job_id: str) -> ResponseReturnValue:
+    row = _job_row(job_id)
+    header = list(row.header or [])
+    width = max([len(header)] + [len(e.get("cells") or []) for e in row.errors or []])
+    header = header + [f"column {i + 1}" for i in range(len(header), width)]
+
+    def lines() -> Iterator[list[Any]]:
+        for e in row.errors or []:
+            cells = list(e.get("cells") or [])
+            where = f"row {e.get('row')}" + (f", {e['column']}" if e.get("column") else "")
+            yield (cells + [""] * width)[:width] + [f"{where}: {e.get('message')}"]
+
+    return table_response("csv", f"import-errors-{row.id[:8]}", [*header, "error"], lines())
+
+
+@bp.post("/imports/<job_id>/undo")
+@api_doc(response=out.ImportQueued, status=202,
+         summary="Undo an import as one step: what it created is deleted, what it updated restored (queued)")
+def undo_import(job_id: str) -> ResponseReturnValue:
+    require_role(CUSTOMER_CREATORS, "undo an import")
+    return jsonify(commands.queue_undo(service_context(), principal(), path_id(job_id, "import"))), 202
 
 
 @bp.get("/imports")

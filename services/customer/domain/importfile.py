@@ -1,28 +1,28 @@
-"""Reading an import file (CSV in UTF-8 with or without BOM or GBK/GB18030; XLSX) into
-numbered rows, and validating one row. Row numbers are the spreadsheet's: the header is
-row 1, the first data row is row 2."""
+"""Reading an import file (CSV/TSV in UTF-8 with or without BOM, UTF-16 or GBK/GB18030, the
+delimiter sniffed; XLSX) into numbered rows through a column mapping (detected from the header,
+or the caller's: domain/import_mapping.py), and validating one row. Row numbers are the
+spreadsheet's: the header is row 1, the first data row is row 2. A row's problem is a RowError:
+the message, with the field it is about."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from services.customer.domain import import_mapping as mapping_rules
+from services.customer.domain.import_mapping import MappingProblem, Plan
 from services.customer.domain.normalize import name_key, phone_key, search_text
-from shared.tabular import ImportLimits, TableError, cell_text, header_map, read_records, read_table
+from services.customer.domain.rules import FieldDef, validate_custom_fields
+from shared.tabular import ImportLimits, TableError, cell_text, read_table
 
 COLUMNS = ("name", "industry", "phone", "address", "category", "contact_name", "contact_phone", "contact_email")
-ALIASES = {
-    "客户名称": "name", "客户": "name", "名称": "name", "公司名称": "name",
-    "行业": "industry", "电话": "phone", "客户电话": "phone", "地址": "address",
-    "分类": "category", "类别": "category", "客户分类": "category",
-    "联系人": "contact_name", "联系人姓名": "contact_name",
-    "联系人电话": "contact_phone", "手机": "contact_phone",
-    "联系人邮箱": "contact_email", "邮箱": "contact_email",
-}
+# What an import row may carry besides COLUMNS (custom fields apart).
+EXTRA = ("website", "external_id", "owner")
 MAX_LENGTHS = {"name": 300, "industry": 100, "phone": 50, "address": 500, "category": 50,
-               "contact_name": 200, "contact_phone": 50, "contact_email": 200}
+               "contact_name": 200, "contact_phone": 50, "contact_email": 200, "website": 300,
+               "external_id": 200, "owner": 200}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # The file as a whole cannot be imported (encoding, format, header; TableTooLarge past a cap).
 FileProblem = TableError
@@ -42,62 +42,154 @@ class ImportRow:
     contact_name: str | None
     contact_phone: str | None
     contact_email: str | None
+    website: str | None = None
+    external_id: str | None = None
+    owner: str | None = None
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+    owner_id: str | None = field(default=None, compare=False)  # the owner resolved (import_batch)
+    cells: list[str] | None = field(default=None, compare=False, repr=False)  # the file's cells
+
+    @property
+    def email_key(self) -> str | None:
+        return self.contact_email.lower() if self.contact_email else None
+
+
+class RowError(str):
+    """A row's problem: the message (a str, so callers may treat it as one) and the field."""
+
+    field: str | None
+
+    def __new__(cls, message: str, field_name: str | None = None) -> RowError:
+        made = super().__new__(cls, message)
+        made.field = field_name
+        return made
+
+
+@dataclass
+class ImportFile:
+    """An import file opened: its header, the mapping used, how cells become fields, what was
+    found about the file, and its non-blank data rows as (row number, cells)."""
+
+    header: list[str]
+    mapping: dict[str, str | None]
+    plan: Plan
+    encoding: str | None
+    delimiter: str | None
+    rows: Iterator[tuple[int, list[str]]]
+
+
+def open_file(data: bytes, filename: str = "", limits: ImportLimits | None = None, *, kind: str = "customers",
+              mapping: Any = None, custom_fields: Sequence[str] = (),
+              required: Sequence[str] = ("name",)) -> ImportFile:
+    """The file opened with the caller's mapping (checked: MappingProblem) or the detected one.
+    FileProblem when it is empty or no column fills a required field."""
+    info: dict[str, Any] = {}
+    table = ([cell_text(v) for v in raw] for raw in read_table(data, filename, limits, info))
+    header = next(table, None)
+    if header is None:
+        raise FileProblem("the file is empty")
+    header = [h.lstrip("\ufeff").strip() for h in header]
+    if mapping is None:
+        used = mapping_rules.detect(header, kind, custom_fields)
+    else:
+        used = mapping_rules.check_mapping(mapping, header, kind, custom_fields)
+    plan = mapping_rules.plan(header, used, kind)
+    missing = [f for f in required if f not in plan.fields]
+    if missing:
+        raise FileProblem(f"the header row lacks: {', '.join(missing)}", details={"missing": missing})
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for number, raw in enumerate(table, start=2):
+            if any(raw):
+                yield number, raw
+
+    return ImportFile(header=header, mapping=used, plan=plan, encoding=info.get("encoding"),
+                      delimiter=info.get("delimiter"), rows=rows())
 
 
 def read_rows(data: bytes, filename: str = "",
               limits: ImportLimits | None = None) -> Iterator[tuple[int, dict[str, str]]]:
-    """(row number, {column: text}) for each non-blank data row, within the import caps
-    (shared.tabular.read_records: rows, bytes, XLSX refused with a DTD or past the
-    unzipped cap, cells as text without NUL)."""
-    return read_records(data, filename, limits, columns=COLUMNS, aliases=ALIASES, required=("name",))
+    """(row number, {field: text}) for each non-blank data row through the detected mapping,
+    within the import caps (shared.tabular.read_table: rows, bytes, XLSX refused with a DTD or
+    past the unzipped cap, cells as text without NUL)."""
+    opened = open_file(data, filename, limits)
+    return ((number, opened.plan.values(cells)) for number, cells in opened.rows)
 
 
-def validate_row(number: int, values: dict[str, str]) -> ImportRow | str:
-    """The clean row, or the error message for it."""
-    v = {col: (values.get(col) or "").strip() or None for col in COLUMNS}
-    if not v["name"]:
-        return "name is required"
+def validate_row(number: int, values: dict[str, Any], *, require_name: bool = True,
+                 custom_defs: dict[str, FieldDef] | None = None) -> ImportRow | RowError:
+    """The clean row, or its RowError. require_name=False (an upsert matching on another
+    key) lets a row without a name through: it can update, not create."""
+    v = {col: (values.get(col) or "").strip() or None for col in (*COLUMNS, *EXTRA)}
+    if not v["name"] and require_name:
+        return RowError("name is required", "name")
     bad = next((col for col, text in v.items() if text and "\x00" in text), None)
     if bad:
-        return f"{bad} contains a NUL character"
+        return RowError(f"{bad} contains a NUL character", bad)
     for col, limit in MAX_LENGTHS.items():
         if v[col] and len(v[col]) > limit:
-            return f"{col} is longer than {limit} characters"
-    key = name_key(v["name"])
-    if not key:
-        return "name has no letters or digits"
+            return RowError(f"{col} is longer than {limit} characters", col)
+    key = name_key(v["name"]) if v["name"] else ""
+    if v["name"] and not key:
+        return RowError("name has no letters or digits", "name")
     if v["contact_email"] and not EMAIL.match(v["contact_email"]):
-        return f"contact_email is not an e-mail address: {v['contact_email']}"
+        return RowError(f"contact_email is not an e-mail address: {v['contact_email']}", "contact_email")
     if (v["contact_phone"] or v["contact_email"]) and not v["contact_name"]:
-        return "contact_phone/contact_email given without contact_name"
+        return RowError("contact_phone/contact_email given without contact_name", "contact_name")
     if v["phone"] and not phone_key(v["phone"]):
-        return f"phone has no digits: {v['phone']}"
+        return RowError(f"phone has no digits: {v['phone']}", "phone")
+    custom: dict[str, Any] = {}
+    if values.get("custom_fields"):
+        custom, errors = validate_custom_fields(custom_defs or {}, values["custom_fields"], require_all=False)
+        if errors:
+            name, problems = next(iter(errors.items()))
+            return RowError(f"{name} {problems[0]}", mapping_rules.CUSTOM_PREFIX + name)
     return ImportRow(
-        row=number, name=v["name"], name_key=key, search_text=search_text(v["name"]),
+        row=number, name=v["name"] or "", name_key=key, search_text=search_text(v["name"]),
         industry=v["industry"], phone=v["phone"], phone_key=phone_key(v["phone"]) or None,
         address=v["address"], category=v["category"], contact_name=v["contact_name"],
-        contact_phone=v["contact_phone"], contact_email=v["contact_email"],
+        contact_phone=v["contact_phone"], contact_email=v["contact_email"], website=v["website"],
+        external_id=v["external_id"], owner=v["owner"], custom_fields=custom,
     )
 
 
-def preview(data: bytes, filename: str = "", limits: ImportLimits | None = None, rows: int = 5) -> dict[str, Any]:
-    """What an import would read, before it runs: the header, which of our columns each
-    header cell fills (and which are ignored), and the first data rows as they would be
-    imported (the same reading as read_rows). A file that can't be imported raises FileProblem."""
-    table = ([cell_text(v) for v in raw] for raw in read_table(data, filename, limits))
-    header = next(table, None)
-    if header is None:
-        raise FileProblem("the file is empty")
-    mapping = header_map(header, COLUMNS, ALIASES)
-    if "name" not in mapping:
-        raise FileProblem("the header row lacks: name")
-    first = []
-    for number, raw in enumerate(table, start=2):
-        if not any(raw):
-            continue
-        first.append({"row": number, **{col: (raw[i] if i < len(raw) else "") for col, i in mapping.items()}})
+def preview(data: bytes, filename: str = "", limits: ImportLimits | None = None, rows: int = 10, *,
+            kind: str = "customers", mapping: Any = None, custom_fields: Sequence[str] = ()) -> dict[str, Any]:
+    """What an import would read, before it runs: the columns, the mapping (detected or the
+    caller's: {column: field or null}), the unmapped columns, the first rows as the file has
+    them (`rows`, lists of cells) and as they would be imported (`records`), the encoding and
+    the delimiter, and `columns_by_field` ({field: its columns, joined}).
+    A file that can't be imported raises FileProblem (MappingProblem for a bad mapping)."""
+    opened = open_file(data, filename, limits, kind=kind, mapping=mapping, custom_fields=custom_fields,
+                       required=())
+    first: list[tuple[int, list[str]]] = []
+    for item in opened.rows:
+        first.append(item)
         if len(first) >= rows:
             break
-    used = set(mapping.values())
-    return {"header": header, "columns": {col: header[i] for col, i in mapping.items()},
-            "ignored": [h for i, h in enumerate(header) if i not in used and h], "rows": first}
+    width = len(opened.header)
+    mapped_fields = opened.plan.fields
+    missing = [f for f in REQUIRED.get(kind, ()) if f not in mapped_fields]
+    return {
+        "kind": kind, "columns": opened.header, "mapping": {h: opened.mapping.get(h) for h in opened.header if h},
+        "unmapped": [h for h in opened.header if h and not opened.mapping.get(h)],
+        "fields": list(mapping_rules.FIELDS[kind]), "missing": missing,
+        "rows": [(cells + [""] * width)[:width] for _n, cells in first],
+        "records": [{"row": n, **opened.plan.values(cells)} for n, cells in first],
+        "encoding": opened.encoding, "delimiter": opened.delimiter,
+        "columns_by_field": {f: ", ".join(c) for f, c in opened.plan.columns.items()},
+    }
+
+
+def legacy_preview(answer: dict[str, Any], rows: int = 5) -> dict[str, Any]:
+    """The older /imports/customers/preview shape: header, {field: column}, ignored columns
+    and the first rows as records. FileProblem when no column gives the name."""
+    if answer["missing"]:
+        raise FileProblem(f"the header row lacks: {', '.join(answer['missing'])}")
+    return {"header": answer["columns"], "columns": answer["columns_by_field"], "ignored": answer["unmapped"],
+            "rows": answer["records"][:rows]}
+
+
+REQUIRED = {"customers": ("name",), "leads": ("name",), "products": ("sku", "name")}
+__all__ = ["COLUMNS", "FileProblem", "ImportFile", "ImportRow", "MappingProblem", "RowError", "legacy_preview",
+           "open_file", "preview", "read_rows", "validate_row"]

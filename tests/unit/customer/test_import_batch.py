@@ -21,7 +21,7 @@ def test_prepare_batch_rows_events_errors_and_duplicates():
     ]
     out = prepare_batch(batch, seen, owner_id=OWNER)
     assert out.size == 5 and out.duplicates == 2
-    assert out.errors == [{"row": 4, "message": "name is required"}]
+    assert out.errors == [{"row": 4, "message": "name is required", "field": "name"}]
     assert [c.row["name"] for c in out.candidates] == ["上海华东机电有限公司", "Acme Ltd"]
     assert seen >= {"上海华东机电", "acme"}
     first, second = out.candidates
@@ -48,3 +48,31 @@ def test_prepare_batch_skips_keys_already_in_the_database():
                         existing=existing)
     assert asked == [["acme", "globex"]]
     assert out.duplicates == 1 and [c.row["name"] for c in out.candidates] == ["Globex"]
+
+
+def test_prepare_batch_in_upsert_mode_keeps_the_first_row_of_each_key_for_the_writer():
+    batch = [
+        (2, {"phone": "021-1111", "industry": "A"}),             # no name: may update, not create
+        (3, {"name": "Other", "phone": "(021) 1111"}),           # same phone digits: a duplicate
+        (4, {"industry": "B"}),                                  # neither key nor name
+        (5, {"name": "Globex", "phone": "021-2222"}, ["Globex", "021-2222"]),
+    ]
+    out = prepare_batch(batch, set(), owner_id=OWNER, mode="upsert", match_on="phone",
+                        columns={"phone": ("Tel",)})
+    assert [r.row for r in out.upserts] == [2, 5] and out.duplicates == 1 and out.candidates == []
+    assert out.errors == [{"row": 4, "message": "phone is required to match a customer", "field": "phone",
+                           "column": "Tel"}]
+    assert out.upserts[1].cells == ["Globex", "021-2222"] and out.upserts[1].owner_id == OWNER
+
+
+def test_owners_named_in_the_file_are_resolved_or_the_row_fails():
+    from services.customer.domain.importfile import RowError
+
+    def owners(name):
+        return "u-1" if name == "王芳" else RowError(f"owner is not a known user: {name}", "owner")
+
+    out = prepare_batch([(2, {"name": "甲公司", "owner": "王芳"}), (3, {"name": "乙公司", "owner": "无名"})], set(),
+                        owner_id=OWNER, owners=owners, columns={"owner": ("负责人",)})
+    assert [c.row["owner_id"] for c in out.candidates] == ["u-1"]
+    assert json.loads(out.candidates[0].acl)["owner_id"] == "u-1"
+    assert out.errors[0]["column"] == "负责人" and out.errors[0]["row"] == 3
