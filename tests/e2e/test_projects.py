@@ -226,3 +226,50 @@ def test_another_team_never_sees_the_project(team, admin):
     assert pid in [p["id"] for p in admin.get("/projects", params={"customer_id": cid}).json()["items"]]
     assert rep.get("/projects", params={"status": "bogus"}).status_code == 422
     assert rep.get("/projects/not-a-uuid").status_code in (404, 422)
+
+
+def test_expenses_against_an_approved_project(team):
+    """泛普: business expenses are applied for against an approved project, approved by the
+    manager, then paid by finance; the claim lands on the project's customer's timeline."""
+    rep, manager, finance = team["rep"], team["manager"], team["finance"]
+    cid = _customer(rep)["id"]
+    pid = create_project(rep, cid)["id"]
+    claim = {"amount": "860.00", "category": "差旅", "description": "现场勘查交通住宿", "project_id": pid}
+
+    def refused_while_draft():
+        r = rep.post("/expenses", json=claim)
+        return [r] if r.status_code == 422 and r.json()["error"]["code"] == "project_not_approved" else None
+
+    eventually(refused_while_draft, timeout=20)  # billing's copy of the project arrives first
+    assert rep.post(f"/projects/{pid}/submit", json={}).status_code == 200
+    assert manager.post(f"/projects/{pid}/approve", json={}).status_code == 200
+
+    def filed():
+        r = rep.post("/expenses", json=claim)
+        return r.json() if r.status_code == 201 else None
+
+    expense = eventually(filed, timeout=20)
+    assert (expense["project_id"], expense["customer_id"], expense["status"]) == (pid, cid, "submitted")
+    other_customer = _customer(rep)["id"]
+
+    def mismatch():  # once billing knows the other customer, the project's customer is what differs
+        r = rep.post("/expenses", json={**claim, "customer_id": other_customer})
+        return [r] if r.json()["error"]["code"] != "unknown_customer" else None
+
+    [r] = eventually(mismatch, timeout=20)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "customer_mismatch", r.text
+    r = team["other"].post("/expenses", json=claim)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "unknown_project", r.text
+    assert finance.post(f"/expenses/{expense['id']}/pay").status_code == 409  # approval before payment
+    assert manager.post(f"/expenses/{expense['id']}/approve", json={"reason": "按标准"}).status_code == 200
+    assert finance.post(f"/expenses/{expense['id']}/pay").status_code == 200
+    listed = manager.get("/expenses", params={"project_id": pid}).json()["items"]
+    assert [e["id"] for e in listed] == [expense["id"]]
+
+    def on_timeline():
+        items = rep.get("/timeline", params={"customer_id": cid, "per_page": 200}).json()["items"]
+        types = {i["type"] for i in items}
+        return types >= {"billing.expense.submitted", "billing.expense.approved", "billing.expense.paid",
+                         "sales.project.approved"}
+
+    assert eventually(on_timeline, timeout=30)
