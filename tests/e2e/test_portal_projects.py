@@ -97,6 +97,9 @@ def test_a_rep_applies_and_the_manager_approves_in_the_portal(suite, tmp_path_fa
         text_in(b, '[data-testid="project-status"]', "待审批", 20)
         assert not b.find_elements(By.CSS_SELECTOR, '[data-testid="project-approve"]')
         screenshot(b, "project-rep-applied-zh", full_height=True)
+        b.get(f"{suite.url}/#/customers/{people['customer_id']}?tab=projects")  # the customer's projects tab
+        text_in(b, "main", project_name, 20)
+        text_in(b, "main", "待审批")
         assert script_errors(b) == []
 
     [project] = people["rep"].get("/projects", params={"q": project_name}).json()["items"]
