@@ -58,5 +58,7 @@ def test_a_claim_against_a_project(billing):
     r3 = outsider.post("/expenses", json=body)
     assert r3.status_code == 422 and r3.json["error"]["code"] == "unknown_project"
     assert rep.post("/expenses", json={**body, "project_id": "nope"}).status_code == 422
+    never = rep.post("/expenses", json={**body, "project_id": str(uuid.uuid4())})  # waited for, then refused
+    assert never.status_code == 422 and never.json["error"]["code"] == "unknown_project", never.json
     listed = manager.get("/expenses", query_string={"project_id": pid}).json["items"]
     assert [e["id"] for e in listed] == [r.json["id"]]
