@@ -97,13 +97,25 @@ def test_a_rep_applies_and_the_manager_approves_in_the_portal(suite, tmp_path_fa
         text_in(b, '[data-testid="project-status"]', "待审批", 20)
         assert not b.find_elements(By.CSS_SELECTOR, '[data-testid="project-approve"]')
         screenshot(b, "project-rep-applied-zh", full_height=True)
+        project_url = b.current_url
         b.get(f"{suite.url}/#/customers/{people['customer_id']}?tab=projects")  # the customer's projects tab
         text_in(b, "main", project_name, 20)
         text_in(b, "main", "待审批")
+        # an opportunity recorded from the project's page belongs to it
+        b.get(project_url.split("?")[0] + "?tab=opportunities")
+        click_text(b, "为此项目新建商机")
+        title_is(b, "新建商机")
+        type_into(b, "商机名称", f"一期设备{tag}")
+        type_into(b, "金额", "500000.00")
+        click_text(b, "保存", css="form.form button[type=submit]")
+        text_in(b, "#page-title", f"一期设备{tag}", 20)
+        text_in(b, "main", project_name)  # 所属项目
         assert script_errors(b) == []
 
     [project] = people["rep"].get("/projects", params={"q": project_name}).json()["items"]
     assert project["competitors"][0]["name"] == "西门子" and project["contacts"][0]["role"] == "技术决策人"
+    [opp] = people["rep"].get("/opportunities", params={"project_id": project["id"]}).json()["items"]
+    assert opp["name"] == f"一期设备{tag}"
     assert people["other"].get(f"/projects/{project['id']}").status_code == 404
 
     with chromium(tmp_path_factory.mktemp("pj-mgr"), lang="en") as b:
