@@ -81,6 +81,7 @@ def test_a_rep_applies_and_the_manager_approves_in_the_portal(suite, tmp_path_fa
         wait(b, lambda d: next((o for o in d.find_elements(By.CSS_SELECTOR, "li[role=option]")
                                 if people["contact"] in o.text), None), 15).click()
         people_box.find_elements(By.CSS_SELECTOR, ".row-line input")[1].send_keys("技术决策人")
+        screenshot(b, "project-form-zh", full_height=True)
         click_text(b, "保存", css="form.form button[type=submit]")
         text_in(b, "#page-title", project_name, 20)
         text_in(b, '[data-testid="project-status"]', "草稿")

@@ -55,7 +55,7 @@ function People({ rows, setRows, customerId }) {
   return html`<fieldset class="rows" data-testid="project-people">
     <legend>${t("project.people")}</legend>
     ${!customerId && html`<p class="muted">${t("project.pick_customer_first")}</p>`}
-    ${customerId && rows.map((r, i) => html`<div class="row-line" key=${i}>
+    ${customerId && rows.map((r, i) => html`<div class="row-line pair" key=${i}>
       <label>${t("project.contact")}<${RecordPicker} kind="contacts" value=${r.contact_id} query=${{ customer_id: customerId }}
         onInput=${(v) => change(i, "contact_id", v || "")} /></label>
       <label>${t("project.role")}<input value=${r.role} maxlength="100" placeholder=${t("project.role_hint")}
