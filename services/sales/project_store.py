@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from services.sales.domain import projects as rules
-from services.sales.models import project_number_seq, projects
+from services.sales.models import opportunities, project_number_seq, projects, quotes
 from services.sales.ordering import number_expr
 from services.sales.orders_store import Emit
 from shared.errors import Conflict, Forbidden
@@ -62,6 +62,16 @@ def load(conn: Connection, project_id: str, *, lock: bool = False) -> dict[str, 
         query = query.with_for_update()
     row = conn.execute(query).mappings().first()
     return dict(row) if row else None
+
+
+def project_opportunities(project_id: str) -> sa.Select:
+    """The ids of the opportunities of a project (quotes and orders belong to a project
+    through their opportunity: the filters `project_id` of /quotes and /orders)."""
+    return sa.select(opportunities.c.id).where(opportunities.c.project_id == project_id)
+
+
+def project_quotes(project_id: str) -> sa.Select:
+    return sa.select(quotes.c.id).where(quotes.c.opportunity_id.in_(project_opportunities(project_id)))
 
 
 def publish(emit: Emit, event_type: str, row: dict[str, Any]) -> None:

@@ -111,6 +111,8 @@ def test_a_rep_applies_and_the_manager_approves_in_the_portal(suite, tmp_path_fa
         click_text(b, "保存", css="form.form button[type=submit]")
         text_in(b, "#page-title", f"一期设备{tag}", 20)
         text_in(b, "main", project_name)  # 所属项目
+        b.get(project_url.split("?")[0] + "?tab=quotes")
+        text_in(b, "main", "这个项目的商机还没有报价单")
         assert script_errors(b) == []
 
     [project] = people["rep"].get("/projects", params={"q": project_name}).json()["items"]

@@ -8,6 +8,7 @@ sees the project by any path (get, list, timeline, its documents, an opportunity
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -273,3 +274,33 @@ def test_expenses_against_an_approved_project(team):
                          "sales.project.approved"}
 
     assert eventually(on_timeline, timeout=30)
+
+
+def test_quotes_and_orders_belong_to_a_project_through_its_opportunity(team, admin):
+    rep = team["rep"]
+    tag = uuid.uuid4().hex[:8]
+    product = admin.post("/products", json={"sku": f"PJ-{tag}", "name": f"伺服电机 {tag}", "unit": "台",
+                                            "list_price": "100.00"})
+    assert product.status_code == 201, product.text
+    cid = _customer(rep)["id"]
+    pid = create_project(rep, cid)["id"]
+    opp = rep.post("/opportunities", json={"customer_id": cid, "name": "一期", "amount": "300.00",
+                                           "stage": "proposal", "project_id": pid})
+    assert opp.status_code == 201, opp.text
+    valid = (datetime.now(UTC).date() + timedelta(days=7)).isoformat()
+
+    def quoted():
+        r = rep.post("/quotes", json={"customer_id": cid, "opportunity_id": opp.json()["id"], "valid_until": valid,
+                                      "lines": [{"product_id": product.json()["id"], "quantity": 3}]})
+        return r.json() if r.status_code == 201 else None  # the product's copy reaches sales first
+
+    quote = eventually(quoted, timeout=20)
+    assert rep.post(f"/quotes/{quote['id']}/status", json={"status": "sent"}).status_code == 200
+    order = rep.post(f"/quotes/{quote['id']}/convert")
+    assert order.status_code == 201, order.text
+    assert [q["id"] for q in rep.get("/quotes", params={"project_id": pid}).json()["items"]] == [quote["id"]]
+    assert [o["id"] for o in rep.get("/orders", params={"project_id": pid}).json()["items"]] == [order.json()["id"]]
+    for outsider in (team["other"], team["other_manager"]):
+        assert outsider.get("/quotes", params={"project_id": pid}).json()["items"] == []
+        assert outsider.get("/orders", params={"project_id": pid}).json()["items"] == []
+    assert rep.get("/orders", params={"project_id": "x"}).status_code == 422

@@ -1,5 +1,6 @@
 // A customer project's page: status in words, amounts, the competition, the customer's
-// people and their roles, the reports (documents), its opportunities and expense claims,
+// people and their roles, the reports (documents), its opportunities (and their quotes and
+// orders) and expense claims,
 // and the customer's timeline. The owner edits it while it is a draft or rejected and
 // applies for approval (立项); a manager above the owner (or an admin) approves or rejects
 // it with a comment right here.
@@ -55,6 +56,32 @@ function Opportunities({ project, writable }) {
     </table></div>`}
   </div>`;
 }
+
+/** Quotes and orders of the project's opportunities (GET /quotes, /orders with project_id). */
+function Documents({ project, path, empty, columns }) {
+  const [list, error] = useApi(path, { project_id: project.id, per_page: 50 });
+  if (!list) return html`<${Pending} data=${list} error=${error} />`;
+  if (!list.items.length) return html`<p class="muted">${t(empty)}</p>`;
+  return html`<div class="table-wrap"><table class="list">
+    <thead><tr>${columns.map((c) => html`<th class=${c.num ? "num" : ""}>${t(c.label)}</th>`)}</tr></thead>
+    <tbody>${list.items.map((r) => html`<tr>${columns.map((c, i) => html`<td class=${i === 0 ? "main" : c.num ? "num" : ""}
+      data-label=${t(c.label)}>${c.render(r)}</td>`)}</tr>`)}</tbody>
+  </table></div>`;
+}
+
+const QUOTE_COLUMNS = [
+  { label: "quote.number", render: (q) => html`<a href=${`#/quotes/${q.id}`}>${q.number}</a>` },
+  { label: "quote.status", render: (q) => html`<${Badge} group="quote_status" code=${q.order_id ? "converted" : q.status} />` },
+  { label: "quote.gross", num: true, render: (q) => money(q.gross) },
+  { label: "quote.valid_until", render: (q) => date(q.valid_until) },
+];
+
+const ORDER_COLUMNS = [
+  { label: "order.number", render: (o) => html`<a href=${`#/orders/${o.id}`}>${o.number}</a>` },
+  { label: "order.status", render: (o) => html`<${Badge} group="order_status" code=${o.status} />` },
+  { label: "quote.gross", num: true, render: (o) => money(o.gross) },
+  { label: "order.created_at", render: (o) => date(o.created_at) },
+];
 
 function Expenses({ project }) {
   const [list, error] = useApi("/expenses", { project_id: project.id, per_page: 50 });
@@ -130,6 +157,10 @@ export default function ProjectPage({ params, query, user }) {
     { key: "people", label: t("project.people"), render: () => html`<${People} project=${project} />` },
     { key: "documents", label: t("record.documents"), render: () => html`<${RecordDocuments} type="project" id=${project.id} user=${user} />` },
     { key: "opportunities", label: t("project.opportunities"), render: () => html`<${Opportunities} project=${project} writable=${writable} />` },
+    { key: "quotes", label: t("project.quotes"), render: () => html`<${Documents} project=${project} path="/quotes"
+      empty="project.no_quotes" columns=${QUOTE_COLUMNS} />` },
+    { key: "orders", label: t("project.orders"), render: () => html`<${Documents} project=${project} path="/orders"
+      empty="project.no_orders" columns=${ORDER_COLUMNS} />` },
     { key: "expenses", label: t("project.expenses"), render: () => html`<${Expenses} project=${project} />` },
     { key: "timeline", label: t("record.timeline"), render: () => html`<${Timeline} customerId=${project.customer_id} />` },
   ];
