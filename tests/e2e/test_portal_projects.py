@@ -12,11 +12,13 @@ import pytest
 
 from shared.testing.fixtures import eventually
 from tests.e2e.portal_browser import (
+    PHONE,
     By,
     chromium,
     click_text,
     field,
     log_in,
+    page_width,
     screenshot,
     script_errors,
     text_in,
@@ -138,6 +140,17 @@ def test_a_rep_applies_and_the_manager_approves_in_the_portal(suite, tmp_path_fa
         screenshot(b, "project-approved-en", full_height=True)
         assert script_errors(b) == []
     assert people["rep"].get(f"/projects/{project['id']}").json()["status"] == "approved"
+
+    with chromium(tmp_path_factory.mktemp("pj-phone"), size=PHONE) as b:  # a rep on the road
+        log_in(b, suite.url, people["usernames"]["rep"], PASSWORD, f"#/projects/{project['id']}?tab=competition")
+        text_in(b, '[data-testid="project-competition"]', "西门子", 20)
+        assert page_width(b) <= PHONE[0]
+        screenshot(b, "project-phone-zh", full_height=True)
+        b.get(f"{suite.url}/#/projects/{project['id']}/edit")
+        text_in(b, "#page-title", "编辑项目", 20)
+        text_in(b, "p.notice", "不能修改")
+        assert page_width(b) <= PHONE[0]
+        screenshot(b, "project-form-phone-zh", full_height=True)
 
     with chromium(tmp_path_factory.mktemp("pj-other")) as b:
         log_in(b, suite.url, people["usernames"]["other"], PASSWORD, f"#/projects/{project['id']}")

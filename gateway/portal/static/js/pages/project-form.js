@@ -96,7 +96,7 @@ function Editor({ project, query }) {
   const back = editing ? `#/projects/${project.id}` : "#/projects";
   return html`<section>
     <${PageHeader} title=${editing ? t("project.edit") : t("project.new")} back=${back} />
-    ${editing && !EDITABLE.includes(project.status) && html`<p class="notice">${t("project.waiting_for")}</p>`}
+    ${editing && !EDITABLE.includes(project.status) && html`<p class="notice">${t("project.locked")}</p>`}
     <${Form} fields=${fields} initial=${initial} editing=${editing} submit=${submit} onDone=${done}
       onChange=${(values, name) => { if (name === "customer_id") { setCustomerId(values.customer_id || ""); setPeople([]); } }}
       onCancel=${() => { location.hash = back; }}>
