@@ -14,7 +14,7 @@ ROUTES: dict[str, str] = {
         ("customers", "contacts", "imports", "exports", "leads", "activities", "complaints", "service-orders",
          "custom-fields", "work-plans", "out-of-office", "documents", "tasks", "calendar", "merges"),
         "customer"),
-    **dict.fromkeys(("opportunities", "quotes", "orders", "contracts", "prices"), "sales"),
+    **dict.fromkeys(("opportunities", "quotes", "orders", "contracts", "prices", "projects"), "sales"),
     **dict.fromkeys(
         ("products", "warehouses", "stock", "shipments", "alerts", "suppliers", "purchase-orders",
          "requisitions", "loans"), "inventory"),
