@@ -15,7 +15,7 @@ ROUTES: dict[str, str] = {
          "custom-fields", "work-plans", "out-of-office", "documents", "tasks", "calendar", "merges"),
         "customer"),
     "jobs": "customer",  # bulk changes, their undo, imports (API.md "Data in and out")
-    **dict.fromkeys(("opportunities", "quotes", "orders", "contracts", "prices"), "sales"),
+    **dict.fromkeys(("opportunities", "quotes", "orders", "contracts", "prices", "projects"), "sales"),
     **dict.fromkeys(
         ("products", "warehouses", "stock", "shipments", "alerts", "suppliers", "purchase-orders",
          "requisitions", "loans"), "inventory"),

@@ -65,6 +65,7 @@ COPY_TABLES: dict[str, str] = {
     "acl_users": "id",
     "products": "id",  # sales' copy of inventory's products
     "orders": "id",  # billing's copy of sales' orders
+    "projects": "id",  # billing's copy of sales' customer projects
     "related_records": "record_id",  # the customer service's copy of sales records' customers
 }
 

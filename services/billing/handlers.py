@@ -1,4 +1,5 @@
-"""Billing's event handlers: the order copy from sales.order.* snapshots, and the
+"""Billing's event handlers: the order copy from sales.order.* snapshots, the project copy
+from sales.project.*, and the
 visibility copies (users, customer owners and shares)."""
 
 from __future__ import annotations
@@ -40,6 +41,22 @@ def on_order_event(conn: Connection, event: Envelope, reactions: Reactions) -> N
         store.publish_balance(reactions.emit, order)
 
 
+PROJECT_PROJECTION = "billing.projects"
+PROJECT_KEYS = ("id", "number", "name", "customer_id", "owner_id", "status")
+
+
+def on_project_event(conn: Connection, event: Envelope, _reactions: Reactions) -> None:
+    """Keep the project copy (expense claims against a project) from the newest snapshot."""
+    data = event.data
+    if any(not isinstance(data.get(k), str) or not data.get(k) for k in PROJECT_KEYS):
+        log.warning("ignoring %s %s: not a project snapshot", event.event_type, event.event_id)
+        return
+    if not newer_than_applied(conn, PROJECT_PROJECTION, event.aggregate_id, event.aggregate_seq):
+        return
+    store.upsert_project(conn, data)
+    notify_copy(conn, "projects", data["id"])  # wakes claims waiting for this project
+
+
 def _is_snapshot(data: dict) -> bool:
     """Every sales.order.* event carries the full snapshot; anything else (a future event
     of another shape) is not for this copy."""
@@ -54,6 +71,7 @@ def _is_snapshot(data: dict) -> bool:
 def handler_table() -> HandlerTable:
     table = HandlerTable()
     table.add("sales.order.#", on_order_event, name="billing.orders")
+    table.add("sales.project.#", on_project_event, name="billing.projects")
     table.extend(visibility_handlers())
     table.extend(billing_merge_handlers())  # issue 17: merges of duplicate customers
     return table

@@ -18,6 +18,7 @@ TABLES = (
     Moved("payments", follows=("orders", "order_id")),
     Moved("prepayment_allocations", follows=("orders", "order_id")),
     Moved("expenses"),
+    Moved("projects"),  # billing's copy of sales' projects (expenses name them)
     Moved("acl_grants", id_column="record_id"),
 )
 

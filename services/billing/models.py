@@ -34,6 +34,19 @@ orders = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
+# Customer projects, copied from sales.project.* (an expense claim against a project needs
+# its customer, its visibility and whether its application was approved).
+projects = sa.Table(
+    "projects", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("number", sa.String(40), nullable=False),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("customer_id", sa.String(36), nullable=False, index=True),
+    sa.Column("owner_id", sa.String(36), nullable=False),
+    sa.Column("status", sa.String(30), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
 # One row per year; the issuing transaction increments and locks it, so numbers have no gaps.
 invoice_counters = sa.Table(
     "invoice_counters", metadata,
@@ -147,6 +160,7 @@ expenses = sa.Table(
     sa.Column("description", sa.Text, nullable=False),
     sa.Column("customer_id", sa.String(36), nullable=True),
     sa.Column("order_id", sa.String(36), nullable=True),
+    sa.Column("project_id", sa.String(36), nullable=True),  # a claim against a customer project
     sa.Column("status", sa.String(12), nullable=False),
     sa.Column("decided_by", sa.String(36), nullable=True),
     sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
@@ -157,4 +171,5 @@ expenses = sa.Table(
     sa.Index("ix_expenses_list", sa.text("created_at DESC"), sa.text("id DESC")),
     sa.Index("ix_expenses_submitter", "submitter_id", sa.text("created_at DESC"), sa.text("id DESC")),
     sa.Index("ix_expenses_customer", "customer_id", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_expenses_project", "project_id", sa.text("created_at DESC"), sa.text("id DESC")),
 )

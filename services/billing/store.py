@@ -1,5 +1,5 @@
 """Database operations shared by billing's API and handlers (no Flask here): the order
-copy and its row lock, running sums, the invoice counter, rates, the balance event."""
+copy and its row lock, the project copy, running sums, the invoice counter, rates, the balance event."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection, Row
 
 from services.billing.domain.money_rules import payment_status
-from services.billing.models import exchange_rates, invoice_counters, orders, receivables
+from services.billing.models import exchange_rates, invoice_counters, orders, projects, receivables
 from shared.money import fmt
 
 # emit(event_type, aggregate_type=..., aggregate_id=..., data=..., customer_id=...)
@@ -40,6 +40,19 @@ def upsert_order(conn: Connection, snapshot: dict[str, Any]) -> Row | None:
     else:
         conn.execute(sa.update(orders).where(orders.c.id == snapshot["id"]).values(**values))
     return before
+
+
+def upsert_project(conn: Connection, snapshot: dict[str, Any]) -> None:
+    """Apply a project snapshot from sales (sales.project.*)."""
+    values = {"number": snapshot["number"], "name": str(snapshot["name"])[:300],
+              "customer_id": snapshot["customer_id"], "owner_id": snapshot["owner_id"],
+              "status": snapshot["status"], "updated_at": sa.func.now()}
+    conn.execute(pg_insert(projects).values(id=snapshot["id"], **values)
+                 .on_conflict_do_update(index_elements=[projects.c.id], set_=values))
+
+
+def get_project(conn: Connection, project_id: str) -> Row | None:
+    return conn.execute(sa.select(projects).where(projects.c.id == project_id)).first()
 
 
 def add_to_order(conn: Connection, order_id: str, *, invoiced: Decimal = Decimal(0),

@@ -25,7 +25,7 @@ from shared.visibility import visibility_handlers
 # What moves to the kept customer when a duplicate is merged (shared.merges); order lines
 # carry the customer for "last price to this customer"
 MERGED_TABLES = (Moved("opportunities"), Moved("quotes"), Moved("orders"), Moved("order_lines", id_column="order_id"),
-                 Moved("contracts"), Moved("acl_grants", id_column="record_id"))
+                 Moved("contracts"), Moved("projects"), Moved("acl_grants", id_column="record_id"))
 
 log = logging.getLogger("crm.sales.handlers")
 

@@ -23,6 +23,7 @@ def _ts(name: str, **kw) -> sa.Column:
 
 order_number_seq = sa.Sequence("order_number_seq", metadata=metadata)
 quote_number_seq = sa.Sequence("quote_number_seq", metadata=metadata)
+project_number_seq = sa.Sequence("project_number_seq", metadata=metadata)
 contract_number_seq = sa.Sequence("contract_number_seq", metadata=metadata)
 
 # ---- local copies (from inventory events) -------------------------------------------
@@ -59,12 +60,44 @@ opportunities = sa.Table(
     sa.Column("next_step", sa.String(500), nullable=True),
     sa.Column("lost_reason", sa.String(500), nullable=True),
     sa.Column("competitors", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    sa.Column("project_id", sa.String(36), nullable=True),  # the customer project it belongs to
     _ts("created_at"),
     _ts("updated_at"),
+    sa.Index("ix_opportunities_project", "project_id"),
     sa.Index("ix_opportunities_created", sa.text("created_at DESC"), sa.text("id DESC")),
     sa.Index("ix_opportunities_customer", "customer_id", sa.text("created_at DESC")),
     sa.Index("ix_opportunities_owner", "owner_id", "stage"),
     sa.Index("ix_opportunities_stage", "stage", "expected_close_date"),
+)
+
+# ---- customer projects (立项) ---------------------------------------------------------
+projects = sa.Table(
+    "projects", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("number", sa.String(40), nullable=False, unique=True),
+    sa.Column("customer_id", sa.String(36), nullable=False),
+    sa.Column("owner_id", sa.String(36), nullable=False),
+    sa.Column("created_by", sa.String(36), nullable=False),  # never its approver (four eyes)
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("estimated_amount", MONEY, nullable=True),
+    sa.Column("budget", MONEY, nullable=True),
+    # [{"competitor_id", "name", "offer", "notes"}]: who else bids, and with what
+    sa.Column("competitors", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    # [{"contact_id", "role"}]: the customer's people involved and their part in the decision
+    sa.Column("contacts", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("submit_note", sa.String(1000), nullable=True),
+    sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("decided_by", sa.String(36), nullable=True),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("decision_comment", sa.String(1000), nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    sa.Index("ix_projects_created", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_projects_customer", "customer_id", sa.text("created_at DESC")),
+    sa.Index("ix_projects_owner", "owner_id", sa.text("created_at DESC")),
+    sa.Index("ix_projects_status", "status", sa.text("created_at DESC")),
 )
 
 # ---- quotes -------------------------------------------------------------------------

@@ -24,7 +24,7 @@ def snapshot(row: dict[str, Any]) -> dict[str, Any]:
         "lead_id": row["lead_id"], "name": row["name"], "amount": fmt(row["amount"]),
         "stage": row["stage"], "probability": row["probability"],
         "expected_close_date": close.isoformat() if close else None,
-        "next_step": row["next_step"], "lost_reason": row["lost_reason"],
+        "next_step": row["next_step"], "lost_reason": row["lost_reason"], "project_id": row.get("project_id"),
         "created_at": row["created_at"].isoformat(),
     }
 

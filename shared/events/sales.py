@@ -163,6 +163,7 @@ class OpportunitySnapshot(Schema):
     expected_close_date = date_str(required=True, allow_none=True)
     next_step = fields.String(required=True, allow_none=True)
     lost_reason = fields.String(required=True, allow_none=True)
+    project_id = uuid_str(load_default=None, allow_none=True)  # the customer project, when there is one
     created_at = fields.String(required=True)
 
 
@@ -255,4 +256,74 @@ class ContractCreated(ContractSnapshot):
 @register("sales.contract.updated", sample={**_CONTRACT, "status": "signed"},
           summary_en="contract {number} is {status}", summary_zh="合同 {number} 状态：{status}")
 class ContractUpdated(ContractSnapshot):
+    pass
+
+
+# ---- customer projects (立项): application, approval; tracking shows every step ----------
+
+PROJECT_STATUSES = ("draft", "pending_approval", "approved", "rejected")
+_PROJECT = {
+    "id": "4b5c6d7e-8f90-4a1b-9c2d-3e4f5a6b7c8d",
+    "number": "PJ-2026-000001",
+    "customer_id": "3d6f0a52-8b1e-4c3e-9f7a-1b2c3d4e5f60",
+    "owner_id": "7f1c1b7e-3c55-4f0e-9a0f-2d6a1c9b8e01",
+    "name": "华东机电 二期厂房自动化改造",
+    "status": "draft",
+    "estimated_amount": "1200000.00",
+    "budget": "30000.00",
+    "competitor_names": ["西门子"],
+    "note": None,
+    "comment": None,
+    "created_at": "2026-11-22T08:00:00+00:00",
+}
+
+
+class ProjectSnapshot(Schema):
+    """The project as the timeline and the other services need it (the competition's
+    offers and notes and the customer's people stay in sales)."""
+
+    id = uuid_str(required=True)
+    number = fields.String(required=True)
+    customer_id = uuid_str(required=True)
+    owner_id = uuid_str(required=True)
+    name = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(PROJECT_STATUSES))
+    estimated_amount = money(required=True, allow_none=True, minimum=0, maximum=MAX_DEAL_AMOUNT)
+    budget = money(required=True, allow_none=True, minimum=0, maximum=MAX_DEAL_AMOUNT)
+    competitor_names = fields.List(fields.String(), required=True)
+    note = fields.String(required=True, allow_none=True)  # the applicant's note on submitting
+    comment = fields.String(required=True, allow_none=True)  # the approver's comment
+    created_at = fields.String(required=True)
+
+
+def _project_event(event_type: str, en: str, zh: str, note_field: str | None = None, **changes):
+    return register(event_type, sample={**_PROJECT, **changes}, summary_en=en, summary_zh=zh, note_field=note_field)
+
+
+@_project_event("sales.project.created", "recorded project {number} {name}", "登记了项目 {number} {name}")
+class ProjectCreated(ProjectSnapshot):
+    pass
+
+
+@_project_event("sales.project.updated", "updated project {number} {name}", "修改了项目 {number} {name}")
+class ProjectUpdated(ProjectSnapshot):
+    pass
+
+
+@_project_event("sales.project.submitted", "applied for approval of project {number} {name}",
+                "提交了项目 {number} {name} 的立项申请", note_field="note", status="pending_approval",
+                note="可行性报告、预算报告已附")
+class ProjectSubmitted(ProjectSnapshot):
+    """Managers above the owner are told (tracking's notifications)."""
+
+
+@_project_event("sales.project.approved", "approved project {number} {name}", "批准了项目 {number} {name} 立项",
+                note_field="comment", status="approved", comment="同意，控制费用")
+class ProjectApproved(ProjectSnapshot):
+    pass
+
+
+@_project_event("sales.project.rejected", "rejected project {number} {name}", "驳回了项目 {number} {name} 的立项申请",
+                note_field="comment", status="rejected", comment="预算不足")
+class ProjectRejected(ProjectSnapshot):
     pass

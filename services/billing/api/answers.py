@@ -73,6 +73,7 @@ class Expense(Schema):
     description = text()
     customer_id = ident(nullable=True)
     order_id = ident(nullable=True)
+    project_id = ident(nullable=True, description="the customer project the claim is against")
     status = status("submitted", "approved", "rejected", "paid")
     decided_by = ident(nullable=True)
     decided_at = when()

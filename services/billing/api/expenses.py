@@ -89,7 +89,7 @@ def _date_arg(name: str) -> date | None:
 
 def _filters(conn, p: Principal) -> list:
     where = [commands.expense_scope(conn, p)]
-    for name in ("submitter_id", "customer_id", "order_id"):
+    for name in ("submitter_id", "customer_id", "order_id", "project_id"):
         value = uuid_arg(request.args.get(name), name)
         if value:
             where.append(expenses.c[name] == value)
@@ -107,7 +107,7 @@ def _filters(conn, p: Principal) -> list:
 
 
 @bp.get("/expenses")
-@api_doc(page=out.Expense, summary="Expense claims (submitter_id, status, customer_id, from, to)")
+@api_doc(page=out.Expense, summary="Expense claims (submitter_id, status, customer_id, order_id, project_id, from, to)")
 def list_expenses():
     p = principal()
     page, per_page = page_args()

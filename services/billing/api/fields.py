@@ -98,6 +98,7 @@ class ExpenseIn(Schema):
     description = text(2000, required=True)
     customer_id = UuidStr(load_default=None, allow_none=True)
     order_id = UuidStr(load_default=None, allow_none=True)
+    project_id = UuidStr(load_default=None, allow_none=True)  # an approved customer project
 
 
 class DecisionIn(Schema):

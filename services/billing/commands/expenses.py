@@ -9,15 +9,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from services.billing.api.common import check_customer, expense_event, visible_order
+from services.billing import store
+from services.billing.api.common import DOMAIN, check_customer, expense_event, visible_order
 from services.billing.domain.expenses import check_may_act, next_status
 from services.billing.models import expenses
+from shared.copies import CopyMissing
 from shared.envelope import new_id
 from shared.errors import NotFound, ValidationFailed
 from shared.identity import Principal
 from shared.outbox import Emitter, EventContext
 from shared.service import ServiceContext
-from shared.visibility import is_manager_of, visible_user_ids
+from shared.visibility import can_see_customer, is_manager_of, visible_user_ids
 
 SEE_ALL_EXPENSES = frozenset({"admin", "finance"})
 # action -> the event it publishes
@@ -36,11 +38,33 @@ def _emit_expense(emit: Emitter, row: Row, action: str) -> None:
          data=expense_event(row), customer_id=row.customer_id)
 
 
+def _project_customer(conn: Connection, p: Principal, project_id: str, customer_id: str | None) -> str:
+    """The customer of a project a claim is against: a project the caller sees (422
+    unknown_project otherwise, waited for while billing's copy lags), whose 立项 was approved
+    (422 project_not_approved: expenses are applied for against an approved project), of
+    the customer the claim names if it names one."""
+    unknown = ValidationFailed("unknown project", code="unknown_project", details={"project_id": ["no such project"]})
+    project = store.get_project(conn, project_id)
+    if project is None:
+        raise CopyMissing(unknown, ("projects", project_id))
+    if not can_see_customer(conn, p, project.customer_id, DOMAIN):
+        raise unknown
+    if project.status != "approved":
+        raise ValidationFailed("the project's application is not approved", code="project_not_approved",
+                               details={"project_id": [f"the project is {project.status}, not approved"]})
+    if customer_id and customer_id != project.customer_id:
+        raise ValidationFailed("the project belongs to another customer", code="customer_mismatch",
+                               details={"customer_id": ["does not match the project's customer"]})
+    return project.customer_id
+
+
 def submit_expense(ctx: ServiceContext, events: EventContext, p: Principal, body: Mapping[str, Any]) -> Row:
-    """A claim by the caller, on an order or a customer they see (the order's customer
-    when only the order is given); billing.expense.submitted."""
+    """A claim by the caller, on an order, a customer or an approved project they see (the
+    order's or project's customer when only that is given); billing.expense.submitted."""
     with ctx.transaction(events) as (conn, emit):
         customer_id = body["customer_id"]
+        if body.get("project_id"):
+            customer_id = _project_customer(conn, p, body["project_id"], customer_id)
         if body["order_id"]:
             order = visible_order(conn, p, body["order_id"], lock=False)
             if customer_id and customer_id != order.customer_id:
@@ -53,6 +77,7 @@ def submit_expense(ctx: ServiceContext, events: EventContext, p: Principal, body
             sa.insert(expenses).values(
                 id=new_id(), submitter_id=p.user_id, amount=body["amount"], category=body["category"],
                 description=body["description"], customer_id=customer_id, order_id=body["order_id"],
+                project_id=body.get("project_id"),
                 status="submitted",
             ).returning(*expenses.c)
         ).one()

@@ -4,7 +4,7 @@ document). Orders, quotes, opportunities and contracts extend their event snapsh
 
 from marshmallow import Schema
 
-from shared.answers import anything, flag, ident, integer, many, money, nested, text, when
+from shared.answers import anything, flag, ident, integer, many, money, nested, status, text, when
 from shared.events.sales import (
     ContractSnapshot,
     OpportunitySnapshot,
@@ -129,3 +129,38 @@ class DefaultPrice(Schema):
     last_price = money(nullable=True)
     list_price = money()
     active = flag()
+
+
+class ProjectCompetitor(Schema):
+    competitor_id = ident(nullable=True)
+    name = text()
+    offer = money(nullable=True)
+    notes = text()
+
+
+class ProjectContact(Schema):
+    contact_id = ident()
+    role = text(nullable=False)
+
+
+class Project(Schema):
+    id = ident()
+    number = text(nullable=False)
+    customer_id = ident()
+    customer_name = text()
+    owner_id = ident()
+    created_by = ident()
+    name = text(nullable=False)
+    description = text()
+    estimated_amount = money(nullable=True)
+    budget = money(nullable=True)
+    competitors = many(ProjectCompetitor, description="the competition: who else bids, their offer, notes")
+    contacts = many(ProjectContact, description="the customer's people involved and their role in the decision")
+    status = status("draft", "pending_approval", "approved", "rejected")
+    submit_note = text(description="the applicant's note on the 立项 application")
+    submitted_at = when()
+    decided_by = ident(nullable=True)
+    decided_at = when()
+    decision_comment = text(description="the approver's comment")
+    created_at = when()
+    updated_at = when()

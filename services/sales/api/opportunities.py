@@ -11,6 +11,7 @@ from flask import Blueprint, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from services.sales import opportunity_store as store
+from services.sales import project_store
 from services.sales.api import answers as out
 from services.sales.api.common import (
     MoneyField,
@@ -63,6 +64,7 @@ class OpportunityCreate(Schema):
                               load_default=list, validate=validate.Length(max=50))
     probability = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=100))
     owner_id = uuid_field(load_default=None, allow_none=True)
+    project_id = uuid_field(load_default=None, allow_none=True)
 
 
 class OpportunityPatch(Schema):
@@ -75,6 +77,19 @@ class OpportunityPatch(Schema):
     competitors = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
                               validate=validate.Length(max=50))
     probability = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100))
+    project_id = uuid_field(allow_none=True)
+
+
+def _check_project(conn, p, project_id: str | None, customer_id: str) -> None:
+    """A project named on an opportunity: one the caller sees, of the same customer (422)."""
+    if project_id is None:
+        return
+    row = project_store.load(conn, project_id)
+    if row is None or not can_see_customer(conn, p, row["customer_id"], "sales", read=True):
+        raise ValidationFailed("unknown project", details={"project_id": ["no such project"]})
+    if row["customer_id"] != customer_id:
+        raise ValidationFailed("the project belongs to another customer",
+                               details={"project_id": ["belongs to another customer"]})
 
 
 @bp.post("/opportunities")
@@ -88,6 +103,7 @@ def create():
     ctx = service_context()
     with ctx.engine.begin() as conn:
         customer_owner = require_customer(conn, p, body["customer_id"])
+        _check_project(conn, p, body["project_id"], body["customer_id"])
         owner = body.pop("owner_id")
         if owner:  # only an active user the caller may assign to (shared rule, every service)
             owner = require_assignable_owner(conn, p, owner)
@@ -122,6 +138,8 @@ def patch(opp_id: str):
     ctx = service_context()
     with ctx.engine.begin() as conn:
         row = _visible(conn, p, opp_id, lock=True)
+        if "project_id" in changes:
+            _check_project(conn, p, changes["project_id"], row["customer_id"])
         new_stage = changes.get("stage", row["stage"])
         try:
             rules.check_stage_change(row["stage"], new_stage)
@@ -142,7 +160,7 @@ def _list_filters(conn, p, *, read: bool = False) -> list:
     """Visibility (read=True: the list, where assignment grants count; not the pipeline and
     forecast, which are a team's figures) and the foreign-key filters."""
     where = [customer_filter(conn, p, opportunities.c.customer_id, "sales", read=read)]
-    for key in ("customer_id", "owner_id"):
+    for key in ("customer_id", "owner_id", "project_id"):
         value = uuid_arg(request.args.get(key), key)
         if value:
             where.append(opportunities.c[key] == value)
@@ -155,7 +173,7 @@ SORTS["stage"] = sa.case({stage: i for i, stage in enumerate(rules.STAGES)}, val
 
 
 @bp.get("/opportunities")
-@api_doc(page=out.Opportunity, summary="Opportunities (customer_id, owner_id, stage, q: name or customer name, sort: "
+@api_doc(page=out.Opportunity, summary="Opportunities (customer_id, owner_id, project_id, stage, q: name or customer name, sort: "
          "name, amount, stage, probability, expected_close_date, created_at, updated_at, - for descending)",
          tags=["sales"])
 def list_():

@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify, request
 from marshmallow import Schema, fields, validate
 from sqlalchemy.engine import Connection
 
-from services.sales import ordering
+from services.sales import ordering, project_store
 from services.sales.api import answers as out
 from services.sales.api.common import (
     config,
@@ -116,7 +116,7 @@ SORTS = {key: orders.c[key] for key in ("number", "status", "payment_status", "n
 
 
 @bp.get("/orders")
-@api_doc(page=out.Order, summary="Orders (customer_id, status, owner_id, quote_id, warehouse_id, q: number or customer name, sort: "
+@api_doc(page=out.Order, summary="Orders (customer_id, status, owner_id, quote_id, project_id, warehouse_id, q: number or customer name, sort: "
          "number, status, payment_status, net, gross, created_at, updated_at, - for descending); "
          "warehouse sees orders to ship", tags=["sales"])
 def list_orders():
@@ -133,6 +133,9 @@ def list_orders():
     with service_context().engine.connect() as conn:
         where = [visible_filter(conn, p)]
         where += [orders.c[k] == v for k, v in filters.items() if v]
+        project_id = uuid_arg(request.args.get("project_id"), "project_id")
+        if project_id:  # through the order's quote and its opportunity
+            where.append(orders.c.quote_id.in_(project_store.project_quotes(project_id)))
         warehouse_id = uuid_arg(request.args.get("warehouse_id"), "warehouse_id")
         if warehouse_id:  # named on the order, or where inventory reserved it
             where.append(sa.or_(orders.c.warehouse_id == warehouse_id, orders.c.reserved_warehouse_id == warehouse_id))

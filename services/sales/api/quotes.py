@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify, request
 from marshmallow import Schema, fields, validate
 from sqlalchemy.engine import Connection
 
-from services.sales import ordering
+from services.sales import ordering, project_store
 from services.sales import quote_store as store
 from services.sales.api import answers as out
 from services.sales.api.common import (
@@ -176,7 +176,7 @@ SORTS = {key: quotes.c[key] for key in ("number", "valid_until", "net", "gross",
 
 
 @bp.get("/quotes")
-@api_doc(page=out.Quote, summary="Quotes (customer_id, owner_id, opportunity_id, status, q: number or customer name, sort: "
+@api_doc(page=out.Quote, summary="Quotes (customer_id, owner_id, opportunity_id, project_id, status, q: number or customer name, sort: "
          "number, valid_until, net, gross, status, created_at, updated_at, - for descending)", tags=["sales"])
 def list_():
     p = principal()
@@ -192,6 +192,9 @@ def list_():
             value = uuid_arg(request.args.get(key), key)
             if value:
                 where.append(quotes.c[key] == value)
+        project_id = uuid_arg(request.args.get("project_id"), "project_id")
+        if project_id:  # through the quote's opportunity
+            where.append(quotes.c.opportunity_id.in_(project_store.project_opportunities(project_id)))
         if status == rules.EXPIRED:
             where.append(sa.and_(quotes.c.status.in_(rules.OPEN), quotes.c.valid_until < today()))
         elif status in rules.OPEN:

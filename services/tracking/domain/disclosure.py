@@ -44,7 +44,8 @@ class Narrower:
 
 NARROWER: dict[str, Narrower] = {
     "billing.expense.": Narrower(
-        "submitter_id", frozenset({"admin", "finance"}), ("id", "submitter_id", "customer_id", "order_id", "status"),
+        "submitter_id", frozenset({"admin", "finance"}), ("id", "submitter_id", "customer_id", "order_id", "project_id",
+                                                   "status"),
         {"billing.expense.submitted": ("filed an expense claim", "提交了一笔费用报销"),
          "billing.expense.approved": ("approved an expense claim", "批准了一笔费用报销"),
          "billing.expense.rejected": ("rejected an expense claim", "驳回了一笔费用报销"),

@@ -109,6 +109,8 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
         return [Notice("order_approved", f"order-approved:{event_id}",
                        f"Order {number} was approved", f"订单 {number} 已审批通过",
                        "order", _s(data, "id", aggregate_id), user_id=owner, not_actor=True)]
+    if event_type in PROJECT_EVENTS:
+        return _project_notices(event_type, event_id, aggregate_id, data)
     if event_type in EXPENSE_DECISIONS:
         submitter = _s(data, "submitter_id")
         if not submitter:
@@ -145,6 +147,28 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
     return []
 
 
+PROJECT_EVENTS = ("sales.project.submitted", "sales.project.approved", "sales.project.rejected")
+
+
+def _project_notices(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]) -> list[Notice]:
+    """An application (立项) tells the managers above the owner (admins when none), as a held
+    order does; a decision tells the owner, with the approver's comment."""
+    owner, pid = _s(data, "owner_id"), _s(data, "id", aggregate_id)
+    if not owner:
+        return []
+    label = f"{_s(data, 'number', pid[:8])} {_s(data, 'name')[:200]}".strip()
+    if event_type == "sales.project.submitted":
+        return [Notice("project_approval_requested", f"project-approval:{event_id}",
+                       f"Project {label} awaits your approval", f"项目 {label} 申请立项，等待您审批",
+                       "project", pid, managers_of=owner, not_actor=True)]
+    comment = _s(data, "comment")
+    approved = event_type == "sales.project.approved"
+    en = f"Project {label} was {'approved' if approved else 'rejected'}" + (f": {comment[:300]}" if comment else "")
+    zh = f"项目 {label} {'立项已批准' if approved else '立项申请被驳回'}" + (f"：{comment[:300]}" if comment else "")
+    return [Notice("project_approved" if approved else "project_rejected", f"project-decision:{event_id}",
+                   en, zh, "project", pid, user_id=owner, not_actor=True)]
+
+
 def _service_order_notices(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]) -> list[Notice]:
     """Assigned: the assignee. Overdue: the assignee and their manager, once per due time.
     A spare part refused by inventory: the assignee."""
@@ -178,5 +202,6 @@ PATTERNS = ("customer.complaint.#", "customer.service_order.assigned", "customer
             "customer.task.reminder_due", "customer.task.created", "customer.task.updated",
             "inventory.service_part.refused", "customer.activity.commented", "customer.share.requested",
             "sales.order.approval_requested", "sales.order.rejected", "sales.order.approved",
+            "sales.project.submitted", "sales.project.approved", "sales.project.rejected",
             "billing.expense.approved", "billing.expense.rejected", "billing.expense.paid",
             "customer.customer.transferred", "customer.customer.shared", "inventory.stock.low")

@@ -2,7 +2,7 @@
 export default {
   zh: {
     "approvals.title": "审批",
-    "approvals.subtitle": "折扣超出权限的订单和待审批的费用报销",
+    "approvals.subtitle": "折扣超出权限的订单、项目立项申请和待审批的费用报销",
     "approvals.refresh": "刷新",
     "approvals.orders": "订单",
     "approvals.expenses": "费用报销",
@@ -120,7 +120,7 @@ export default {
   },
   en: {
     "approvals.title": "Approvals",
-    "approvals.subtitle": "Orders with a discount above the limit and expense claims waiting for a decision",
+    "approvals.subtitle": "Orders with a discount above the limit, project applications and expense claims waiting for a decision",
     "approvals.refresh": "Refresh",
     "approvals.orders": "Orders",
     "approvals.expenses": "Expense claims",

@@ -1,5 +1,5 @@
-// The approval inbox (managers, admins): discounted orders held for approval and expense
-// claims awaiting a decision, each with approve / reject (a reason) and a link to its
+// The approval inbox (managers, admins): discounted orders held for approval, customer
+// projects' applications (立项) and expense claims awaiting a decision, each with approve / reject (a reason) and a link to its
 // record. What the caller may not decide (their own order or claim, someone outside their
 // team) is shown with the reason, its buttons disabled. A decided order stays on the page
 // with its live status until the stock reservation settles it (confirmed or rejected).
@@ -12,6 +12,7 @@ import { subordinates } from "../team.js";
 import { confirmDialog, toast } from "../ui/feedback.js";
 import { useStylesheet } from "../ui/styles.js";
 import { Badge, Empty, PageHeader, Pending, Tabs } from "../ui/page.js";
+import { decideProject, projectRefusal } from "./project-parts.js";
 
 mergeCatalogues(cat);
 
@@ -137,6 +138,45 @@ function ExpenseCard({ expense, me, teamIds, onDecided }) {
   </li>`;
 }
 
+function ProjectCard({ project, me, teamIds, onDecided }) {
+  const [busy, setBusy] = useState(false);
+  const refusal = projectRefusal(project, me, teamIds);
+  const decide = async (action) => {
+    setBusy(true);
+    try {
+      const after = await decideProject(project, action);
+      if (after === null) return;
+      toast(t(action === "approve" ? "project.approved" : "project.rejected", { number: project.number }));
+      onDecided(after);
+    } catch (err) {
+      toast(errorText(err), "error");
+    } finally {
+      setBusy(false);
+    }
+  };
+  const rivals = (project.competitors || []).map((c) => c.name).filter(Boolean);
+  return html`<li class="card approval" data-project=${project.number}>
+    <div class="approval-head">
+      <a class="approval-title" href=${`#/projects/${project.id}`}>${t("approvals.project_title", { number: project.number })} ${project.name}</a>
+      ${project.estimated_amount && html`<strong class="approval-amount">${money(project.estimated_amount)}</strong>`}
+    </div>
+    <dl class="details compact">
+      <div><dt>${t("approvals.customer")}</dt><dd><a href=${`#/customers/${project.customer_id}`}>${project.customer_name || html`<${RecordName} kind="customers" id=${project.customer_id} fallback=${t("approvals.customer_unknown")} />`}</a></dd></div>
+      <div><dt>${t("approvals.owner")}</dt><dd><${UserName} id=${project.owner_id} /></dd></div>
+      ${project.budget && html`<div><dt>${t("project.budget")}</dt><dd>${money(project.budget)}</dd></div>`}
+      ${rivals.length > 0 && html`<div><dt>${t("project.competition")}</dt><dd>${rivals.join("、")}</dd></div>`}
+      <div><dt>${t("approvals.submitted_at")}</dt><dd>${dateTime(project.submitted_at)}</dd></div>
+    </dl>
+    ${project.submit_note && html`<p class="approval-text">${project.submit_note}</p>`}
+    <${Refusal} code=${refusal} />
+    <div class="card-actions">
+      <button type="button" class="primary" disabled=${busy || !!refusal} onClick=${() => decide("approve")}>${t("approvals.approve")}</button>
+      <button type="button" class="danger" disabled=${busy || !!refusal} onClick=${() => decide("reject")}>${t("approvals.reject")}</button>
+      <a class="button" href=${`#/projects/${project.id}?tab=documents`}>${t("approvals.open")}</a>
+    </div>
+  </li>`;
+}
+
 /** An order just decided here: its status followed until the reservation settles it. */
 function Decided({ order }) {
   const [current, setCurrent] = useState(order);
@@ -191,6 +231,7 @@ export default function Approvals({ query, user }) {
   const [decided, setDecided] = useState([]);
   const orders = useInbox("/orders", { status: "pending_approval", per_page: 100 }, bump);
   const expenses = useInbox("/expenses", { status: "submitted", per_page: 100 }, bump);
+  const projects = useInbox("/projects", { status: "pending_approval", sort: "submitted_at", per_page: 100 }, bump);
   const orderDone = (order) => {
     setDecided((list) => [order, ...list.filter((o) => o.id !== order.id)]);
     setBump((n) => n + 1);
@@ -199,6 +240,7 @@ export default function Approvals({ query, user }) {
   const decidable = (items, refusal) => (items || []).filter((x) => !refusal(x, user, teamIds)).length;
   const orderItems = orders.data ? orders.data.items : [];
   const expenseItems = expenses.data ? expenses.data.items : [];
+  const projectItems = projects.data ? projects.data.items : [];
   const tabs = [
     {
       key: "orders", label: t("approvals.orders"), count: orders.data ? decidable(orderItems, orderRefusal) : null,
@@ -210,6 +252,15 @@ export default function Approvals({ query, user }) {
           ? html`<ul class="cards approvals">${orderItems.map((o) => html`<${OrderCard} key=${o.id} order=${o} me=${user} teamIds=${teamIds} onDecided=${orderDone} />`)}</ul>`
           : html`<${Empty} text=${t("approvals.no_orders")} hint=${t("approvals.no_orders_hint")} />`)}
         ${orders.data && orders.data.total > orderItems.length && html`<p class="muted">${t("approvals.more", { total: orders.data.total })}</p>`}`,
+    },
+    {
+      key: "projects", label: t("approvals.projects"), count: projects.data ? decidable(projectItems, projectRefusal) : null,
+      render: () => html`
+        <${Pending} ...${projects} />
+        ${projects.data && (projectItems.length
+          ? html`<ul class="cards approvals">${projectItems.map((x) => html`<${ProjectCard} key=${x.id} project=${x} me=${user} teamIds=${teamIds} onDecided=${expenseDone} />`)}</ul>`
+          : html`<${Empty} text=${t("approvals.no_projects")} hint=${t("approvals.no_projects_hint")} />`)}
+        ${projects.data && projects.data.total > projectItems.length && html`<p class="muted">${t("approvals.more", { total: projects.data.total })}</p>`}`,
     },
     {
       key: "expenses", label: t("approvals.expenses"), count: expenses.data ? decidable(expenseItems, expenseRefusal) : null,

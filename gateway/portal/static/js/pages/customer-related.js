@@ -4,12 +4,14 @@
 import { html } from "../lib.js";
 import { date, dateTime, label, mergeCatalogues, money, percent, t } from "../i18n.js";
 import serviceCat from "../i18n/service.js";
+import projectCat from "../i18n/projects.js";
 import { ListPage } from "../ui/list.js";
 import { Badge } from "../ui/page.js";
 import { UserName } from "../names.js";
 import { CUSTOMER_TABS } from "./customer-tabs.js";
 
 mergeCatalogues(serviceCat); // complaints' and service orders' words
+mergeCatalogues(projectCat); // customer projects' words
 
 const SELLERS = ["sales", "manager", "admin"];
 
@@ -35,6 +37,19 @@ related("opportunities", "customer.tab.opportunities", {
     { key: "expected_close_date", label: t("opportunity.close_date"), render: (r) => date(r.expected_close_date) },
     { key: "owner_id", label: t("customer.owner"), render: (r) => html`<${UserName} id=${r.owner_id} />` },
   ],
+});
+
+related("projects", "customer.tab.projects", {
+  path: "/projects",
+  href: (r) => `#/projects/${r.id}`,
+  columns: () => [
+    { key: "number", label: t("project.number") },
+    { key: "name", label: t("project.name"), main: true },
+    { key: "status", label: t("project.status"), render: (r) => html`<${Badge} group="project_status" code=${r.status} />` },
+    { key: "estimated_amount", label: t("project.estimated_amount"), num: true, render: (r) => money(r.estimated_amount) },
+    { key: "owner_id", label: t("customer.owner"), render: (r) => html`<${UserName} id=${r.owner_id} />` },
+  ],
+  below: (customer, user) => SELLERS.includes(user.role) && html`<p><a class="button" href=${`#/projects/new?customer_id=${customer.id}`}>${t("project.new")}</a></p>`,
 });
 
 related("quotes", "customer.tab.quotes", {

@@ -4,12 +4,16 @@ import { html, useState } from "../lib.js";
 import { api } from "../api.js";
 import { dateTime, mergeCatalogues, money, t } from "../i18n.js";
 import cat from "../i18n/service.js";
+import projectCat from "../i18n/projects.js";
 import { Form } from "../ui/form.js";
 import { Badge, Details, PageHeader, Pending, useApi } from "../ui/page.js";
 import { toast } from "../ui/feedback.js";
 import { RecordName, UserName } from "../names.js";
 
 mergeCatalogues(cat);
+mergeCatalogues(projectCat);
+
+const describeProject = (p) => `${p.number} ${p.name}`;
 
 function NewExpense({ query }) {
   const [customer, setCustomer] = useState(query.customer_id || "");
@@ -21,6 +25,8 @@ function NewExpense({ query }) {
     { name: "order_id", label: t("expense.order"), type: "record", kind: "orders", wide: true,
       query: customer ? { customer_id: customer } : {}, describe: (o) => `${o.number || o.id.slice(0, 8)} · ${money(o.gross)}`,
       help: t("expense.order_help") },
+    { name: "project_id", label: t("project.linked"), type: "record", kind: "projects", wide: true,
+      query: customer ? { customer_id: customer, status: "approved" } : { status: "approved" }, describe: describeProject },
   ];
   const done = (saved) => {
     toast(t("expense.submitted"));
@@ -28,7 +34,8 @@ function NewExpense({ query }) {
   };
   return html`<section>
     <${PageHeader} title=${t("expense.new")} back="#/expenses" />
-    <${Form} fields=${fields} initial=${{ amount: "", category: "", description: "", customer_id: query.customer_id || "", order_id: query.order_id || "" }}
+    <${Form} fields=${fields} initial=${{ amount: "", category: "", description: "", customer_id: query.customer_id || "", order_id: query.order_id || "",
+      project_id: query.project_id || "" }}
       submit=${(body, key) => api.post("/expenses", body, { key })} onDone=${done} onCancel=${() => history.back()}
       submitLabel=${t("expense.submit")} onChange=${(v, changed) => changed === "customer_id" && setCustomer(v.customer_id)} />
   </section>`;
@@ -45,6 +52,7 @@ export default function ExpensePage({ params, query }) {
       [t("expense.description"), e.description],
       [t("expense.customer"), e.customer_id && html`<a href=${`#/customers/${e.customer_id}`}><${RecordName} kind="customers" id=${e.customer_id} fallback=${t("action.open")} /></a>`],
       [t("expense.order"), e.order_id && html`<a href=${`#/orders/${e.order_id}`}><${RecordName} kind="orders" id=${e.order_id} field="number" fallback=${t("action.open")} /></a>`],
+      e.project_id && [t("project.linked"), html`<a href=${`#/projects/${e.project_id}`}><${RecordName} kind="projects" id=${e.project_id} fallback=${t("action.open")} /></a>`],
       [t("expense.submitter"), html`<${UserName} id=${e.submitter_id} />`],
       [t("expense.created_at"), dateTime(e.created_at)],
       e.decided_by && [t(e.status === "rejected" ? "expense.rejected_by" : "expense.approved_by"), html`<${UserName} id=${e.decided_by} /> · ${dateTime(e.decided_at)}`],

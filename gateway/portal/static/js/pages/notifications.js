@@ -15,6 +15,7 @@ export const SUBJECT_ROUTES = {
   order: (id) => `#/orders/${id}`,
   quote: (id) => `#/quotes/${id}`,
   opportunity: (id) => `#/opportunities/${id}`,
+  project: (id) => `#/projects/${id}`,
   product: (id) => `#/products/${id}`,
   lead: (id) => `#/leads/${id}`,
   complaint: (id) => `#/complaints/${id}`,

@@ -21,6 +21,7 @@ function fieldsFor(editing) {
     { name: "next_step", label: t("opp.next_step"), type: "textarea", maxLength: 500, wide: true },
     { name: "competitors", label: t("opp.competitors"), help: t("opp.competitors_help"), maxLength: 2000, wide: true },
     { name: "lost_reason", label: t("opp.lost_reason"), type: "textarea", maxLength: 500, wide: true },
+    !editing && { name: "project_id", hidden: true },  // from a project's page (?project_id=)
   ].filter(Boolean);
 }
 
@@ -40,7 +41,7 @@ export default function OpportunityForm({ params, query }) {
     expected_close_date: opp.expected_close_date || "", next_step: opp.next_step || "", competitors: (opp.competitors || []).join(", "),
     lost_reason: opp.lost_reason || "",
   } : { customer_id: query.customer_id || "", name: "", amount: "", stage: "prospecting", probability: "", expected_close_date: "",
-    owner_id: "", next_step: "", competitors: "", lost_reason: "" };
+    owner_id: "", next_step: "", competitors: "", lost_reason: "", project_id: query.project_id || "" };
   const submit = (body, key) => (editing
     ? api.patch(`/opportunities/${opp.id}`, toBody(body))
     : api.post("/opportunities", toBody(body), { key }));

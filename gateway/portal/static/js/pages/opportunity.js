@@ -5,7 +5,7 @@ import { api } from "../api.js";
 import { date, dateTime, errorText, label, money, t } from "../i18n.js";
 import { Badge, Details, PageHeader, Pending, Tabs, useApi } from "../ui/page.js";
 import { confirmDialog, toast } from "../ui/feedback.js";
-import { UserName } from "../names.js";
+import { RecordName, UserName } from "../names.js";
 import { Timeline } from "../ui/timeline.js";
 import { CustomerLink, RecordDocuments, STAGES } from "./sales-common.js";
 import { NewTaskButton } from "./task-parts.js";
@@ -73,6 +73,7 @@ export default function OpportunityPage({ params, query, user }) {
       [t("opp.next_step"), opp.next_step],
       [t("opp.competitors"), (opp.competitors || []).join("、")],
       opp.stage === "lost" && [t("opp.lost_reason"), opp.lost_reason],
+      opp.project_id && [t("opp.project"), html`<a href=${`#/projects/${opp.project_id}`}><${RecordName} kind="projects" id=${opp.project_id} fallback=${t("action.open")} /></a>`],
       [t("opp.owner"), html`<${UserName} id=${opp.owner_id} />`],
       [t("opp.created_at"), dateTime(opp.created_at)],
       [t("opp.updated_at"), dateTime(opp.updated_at)],

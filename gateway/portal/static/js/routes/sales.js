@@ -1,5 +1,6 @@
-// The sales screens: opportunities (list, board by stage, forecast), quotes (list, editor,
-// page), orders (list, new, page) and products (list, page).
+// The sales screens: opportunities (list, board by stage, forecast), customer projects (list,
+// form, page with its approval), quotes (list, editor, page), orders (list, new, page) and
+// products (list, page).
 const SELLERS = ["sales", "manager", "admin"];
 const READERS = [...SELLERS, "finance", "warehouse"];
 
@@ -27,6 +28,11 @@ export default [
   { path: "/contracts/:id", load: () => import("../pages/contracts.js"), roles: SELLERS },
   { path: "/contracts", load: () => import("../pages/contracts.js"), roles: SELLERS,
     nav: { group: "sales", key: "nav.contracts", order: 45 } },
+  { path: "/projects", load: () => import("../pages/projects.js"), roles: [...SELLERS, "finance"],
+    nav: { group: "sales", key: "nav.projects", order: 15, roles: SELLERS } },
+  { path: "/projects/new", load: () => import("../pages/project-form.js"), roles: SELLERS },
+  { path: "/projects/:id/edit", load: () => import("../pages/project-form.js"), roles: SELLERS },
+  { path: "/projects/:id", load: () => import("../pages/project.js"), roles: [...SELLERS, "finance"] },
   { path: "/products", load: () => import("../pages/products.js"), roles: READERS,
     nav: { group: "sales", key: "nav.products", order: 50, roles: SELLERS } },
   { path: "/products/:id", load: () => import("../pages/product.js"), roles: READERS },

@@ -1,5 +1,5 @@
-// Ctrl+K (or ⌘K) global search over customers, contacts, leads, opportunities, quotes, orders
-// and products: the same list endpoints with `q`, so it shows only what the user may see.
+// Ctrl+K (or ⌘K) global search over customers, contacts, leads, opportunities, customer
+// projects, quotes, orders and products: the same list endpoints with `q`, so it shows only what the user may see.
 // `/` focuses the current list's filter.
 import { html, useEffect, useRef, useState } from "../lib.js";
 import { api } from "../api.js";
@@ -12,6 +12,8 @@ export const SOURCES = [
   { kind: "lead", path: "/leads", href: (r) => `#/leads/${r.id}`, text: (r) => [r.name, r.company].filter(Boolean).join(" · ") },
   { kind: "opportunity", path: "/opportunities", href: (r) => `#/opportunities/${r.id}`,
     text: (r) => `${r.name} · ${label("stage", r.stage)} · ${money(r.amount)}` },
+  { kind: "project", path: "/projects", href: (r) => `#/projects/${r.id}`,
+    text: (r) => [r.number, r.name, r.estimated_amount && money(r.estimated_amount)].filter(Boolean).join(" · ") },
   { kind: "quote", path: "/quotes", href: (r) => `#/quotes/${r.id}`,
     text: (r) => `${r.number || r.id.slice(0, 8)} · ${label("quote_status", r.status)} · ${money(r.gross)}` },
   { kind: "order", path: "/orders", href: (r) => `#/orders/${r.id}`,
