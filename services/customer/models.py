@@ -423,3 +423,18 @@ customer_merges = sa.Table(
     sa.Index("ix_customer_merges_duplicate", "duplicate_id", sa.text("merged_at DESC")),
 )
 merge_moves = add_merge_table(metadata)
+
+# Competitors (issue 16): shared reference data every user may read; sales, managers and
+# admins record them. Sales and tracking keep copies (customer.competitor.* events).
+competitors = sa.Table(
+    "competitors", metadata,
+    _id(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name_key", sa.String(200), nullable=False, unique=True),
+    sa.Column("website", sa.String(300), nullable=True),
+    sa.Column("strengths", sa.Text, nullable=True),
+    sa.Column("weaknesses", sa.Text, nullable=True),
+    sa.Column("created_by", sa.String(36), nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+)

@@ -325,3 +325,14 @@ class Document(Schema):
     updated_at = when()
     deleted_at = when(description="set while deleted (restorable)")
     deleted_by = ident(nullable=True)
+
+
+class Competitor(Schema):
+    id = ident()
+    name = text(nullable=False)
+    website = text()
+    strengths = text()
+    weaknesses = text()
+    created_by = ident()
+    created_at = when()
+    updated_at = when()

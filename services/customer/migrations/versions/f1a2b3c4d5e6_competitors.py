@@ -1,0 +1,35 @@
+"""competitors: shared reference data (issue 16), names unique case-insensitively
+
+Revision ID: f1a2b3c4d5e6
+Revises: e1f2a3b4c5d6
+Create Date: 2026-11-30 16:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = 'f1a2b3c4d5e6'
+down_revision = 'e1f2a3b4c5d6'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'competitors',
+        sa.Column('id', sa.String(length=36), nullable=False),
+        sa.Column('name', sa.String(length=200), nullable=False),
+        sa.Column('name_key', sa.String(length=200), nullable=False),
+        sa.Column('website', sa.String(length=300), nullable=True),
+        sa.Column('strengths', sa.Text(), nullable=True),
+        sa.Column('weaknesses', sa.Text(), nullable=True),
+        sa.Column('created_by', sa.String(length=36), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+        sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('name_key'),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('competitors')
