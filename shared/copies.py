@@ -66,6 +66,7 @@ COPY_TABLES: dict[str, str] = {
     "products": "id",  # sales' copy of inventory's products
     "orders": "id",  # billing's copy of sales' orders
     "related_records": "record_id",  # the customer service's copy of sales records' customers
+    "competitors": "id",  # sales' copy of the customer service's competitors (issue 16)
 }
 
 

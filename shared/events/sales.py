@@ -164,6 +164,9 @@ class OpportunitySnapshot(Schema):
     next_step = fields.String(required=True, allow_none=True)
     lost_reason = fields.String(required=True, allow_none=True)
     created_at = fields.String(required=True)
+    # issue 16 (optional, so older producers/consumers keep working)
+    competitor_ids = fields.List(uuid_str(), load_default=list)
+    lost_to_competitor_id = uuid_str(allow_none=True, load_default=None)
 
 
 @register("sales.opportunity.created", sample=_OPPORTUNITY,
