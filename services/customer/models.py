@@ -41,6 +41,8 @@ customers = sa.Table(
     sa.Column("phone_key", sa.String(30), nullable=True),
     sa.Column("address", sa.String(500), nullable=True),
     sa.Column("category", sa.String(50), nullable=True),
+    # customer, agent, partner, supplier, competitor (services/customer/domain/competitors.py)
+    sa.Column("kind", sa.String(20), nullable=False, server_default="customer"),
     sa.Column("owner_id", sa.String(36), nullable=False),
     sa.Column("status", sa.String(20), nullable=False, server_default="active"),
     sa.Column("lost_reason", sa.Text, nullable=True),

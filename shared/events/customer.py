@@ -42,6 +42,7 @@ class CustomerSnapshot(Schema):
     address = fields.String(allow_none=True, load_default=None)
     custom_fields = fields.Dict(allow_none=True, load_default=None)
     updated_at = fields.String(allow_none=True, load_default=None)
+    kind = fields.String(allow_none=True, load_default=None)  # issue 16: customer, agent, partner, ...
 
 
 def _customer_event(event_type: str, en: str, zh: str, **sample_changes):

@@ -32,6 +32,7 @@ class Customer(Schema):
     phone = text()
     address = text()
     category = text()
+    kind = status("customer", "agent", "partner", "supplier", "competitor")
     owner_id = ident()
     status = status("active", "lost", "deleted")
     lost_reason = text()

@@ -72,3 +72,30 @@ def test_unknown_and_malformed_ids_are_404_and_an_empty_change_is_422(people):
     assert people.sales.get("/competitors/not-an-id").status_code == 404
     comp = people.sales.post("/competitors", json={"name": _name()}).json
     assert people.sales.patch(f"/competitors/{comp['id']}", json={}).status_code == 422
+
+
+def test_customer_kind_defaults_filters_and_changes(people, engine):
+    agent = people.sales.post("/customers", json={"name": _name("代理商"), "kind": "agent"})
+    plain = people.sales.post("/customers", json={"name": _name("直客")})
+    assert agent.status_code == 201 and plain.status_code == 201, (agent.json, plain.json)
+    assert (agent.json["kind"], plain.json["kind"]) == ("agent", "customer")
+    [created] = outbox_events(engine, "customer.customer.created", agent.json["id"])
+    assert created["data"]["kind"] == "agent"
+    listed = people.sales.get("/customers", query_string={"kind": "agent", "per_page": 100}).json
+    ids = {c["id"] for c in listed["items"]}
+    assert agent.json["id"] in ids and plain.json["id"] not in ids and listed["total"] == len(ids)
+    searched = people.sales.get("/customers", query_string={"kind": "agent", "q": "代理商"}).json
+    assert agent.json["id"] in {c["id"] for c in searched["items"]}
+    assert all(c["kind"] == "agent" for c in searched["items"])
+    r = people.sales.patch(f"/customers/{plain.json['id']}", json={"kind": "partner"})
+    assert r.status_code == 200 and r.json["kind"] == "partner"
+    # another team's rep sees none of them through the kind filter either
+    other = people.other.get("/customers", query_string={"kind": "partner", "per_page": 100}).json
+    assert plain.json["id"] not in {c["id"] for c in other["items"]}
+
+
+def test_an_unknown_kind_is_422(people):
+    r = people.sales.post("/customers", json={"name": _name(), "kind": "friend"})
+    assert r.status_code == 422 and "kind" in r.json["error"]["details"]
+    r = people.sales.get("/customers", query_string={"kind": "friend"})
+    assert r.status_code == 422 and "kind" in r.json["error"]["details"]

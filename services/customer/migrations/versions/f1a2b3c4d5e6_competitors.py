@@ -1,4 +1,4 @@
-"""competitors: shared reference data (issue 16), names unique case-insensitively
+"""competitors: shared reference data (issue 16), one per company name key; customers.kind (customer, agent, partner, supplier, competitor)
 
 Revision ID: f1a2b3c4d5e6
 Revises: e1f2a3b4c5d6
@@ -29,7 +29,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('name_key'),
     )
+    # a constant default: PostgreSQL adds it without rewriting the table
+    op.add_column('customers', sa.Column('kind', sa.String(length=20), server_default='customer', nullable=False))
 
 
 def downgrade() -> None:
+    op.drop_column('customers', 'kind')
     op.drop_table('competitors')
