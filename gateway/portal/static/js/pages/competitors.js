@@ -14,7 +14,7 @@ mergeCatalogues(cat);
 
 export const EDITORS = ["sales", "manager", "admin"];
 
-const fields = [
+const competitorFields = () => [
   { name: "name", label: t("competitor.name"), required: true, maxLength: 200, wide: true },
   { name: "website", label: t("competitor.website"), type: "url", maxLength: 300, wide: true },
   { name: "strengths", label: t("competitor.strengths"), type: "textarea", maxLength: 5000, wide: true },
@@ -33,7 +33,7 @@ function CompetitorForm({ id }) {
   };
   return html`<section>
     <${PageHeader} title=${id ? t("competitor.edit") : t("competitors.new")} back="#/competitors" />
-    <${Form} fields=${fields} initial=${initial} editing=${Boolean(id)} submit=${submit} onDone=${done}
+    <${Form} fields=${competitorFields()} initial=${initial} editing=${Boolean(id)} submit=${submit} onDone=${done}
       onCancel=${() => { location.hash = "#/competitors"; }} />
   </section>`;
 }
