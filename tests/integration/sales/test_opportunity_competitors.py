@@ -94,3 +94,18 @@ def test_the_copy_keeps_the_newest_name(world):
     world.feed("customer.competitor.created", {**base, "name": "旧名"}, aggregate_type="competitor", seq=1)
     with world.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT name FROM competitors WHERE id = :i"), {"i": cid}).scalar() == "新名"
+
+
+def test_another_team_never_sees_the_competitor_notes(world):
+    """rep2 (another team) reads none of rep1's opportunity: not by id, not in the list or a
+    search, and the events carry competitor ids only, never the free-text notes."""
+    a = competitor(world, "恒力")
+    opp = create(world, name="保密商机", competitors=["恒力报价低 15%"], competitor_ids=[a]).json
+    other = world.client("rep2")
+    assert other.get(f"/opportunities/{opp['id']}").status_code == 404
+    assert other.patch(f"/opportunities/{opp['id']}", json={"competitors": []}).status_code == 404
+    listed = other.get("/opportunities", query_string={"q": "保密商机", "per_page": 100}).json["items"]
+    assert opp["id"] not in {o["id"] for o in listed}
+    for event in world.events(opp["id"]):
+        assert "competitors" not in event["data"] and event["data"]["competitor_ids"] == [a]
+    assert world.client("manager").get(f"/opportunities/{opp['id']}").json["competitors"] == ["恒力报价低 15%"]
