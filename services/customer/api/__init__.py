@@ -9,6 +9,7 @@ def blueprints() -> list[Blueprint]:
     from services.customer.api import (
         activities,
         calendar,
+        competitors,
         complaints,
         contacts,
         custom_fields,
@@ -26,4 +27,4 @@ def blueprints() -> list[Blueprint]:
 
     return [duplicate_check.bp, customers.bp, ownership.bp, contacts.bp, leads.bp, activities.bp, complaints.bp,
             custom_fields.bp, planning.bp, service_orders.bp, transfer_files.bp, documents.bp, tasks.bp, calendar.bp,
-            merges.bp]
+            merges.bp, competitors.bp]
