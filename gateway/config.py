@@ -12,7 +12,8 @@ from shared.secrets import DEV_JWT_SECRET, check_secret, secret_from_env
 ROUTES: dict[str, str] = {
     **dict.fromkeys(
         ("customers", "contacts", "imports", "exports", "leads", "activities", "complaints", "service-orders",
-         "custom-fields", "work-plans", "out-of-office", "documents", "tasks", "calendar", "merges"),
+         "custom-fields", "work-plans", "out-of-office", "documents", "tasks", "calendar", "merges",
+         "competitors"),
         "customer"),
     "jobs": "customer",  # bulk changes, their undo, imports (API.md "Data in and out")
     **dict.fromkeys(("opportunities", "quotes", "orders", "contracts", "prices", "projects"), "sales"),

@@ -67,6 +67,7 @@ COPY_TABLES: dict[str, str] = {
     "orders": "id",  # billing's copy of sales' orders
     "projects": "id",  # billing's copy of sales' customer projects
     "related_records": "record_id",  # the customer service's copy of sales records' customers
+    "competitors": "id",  # sales' copy of the customer service's competitors (issue 16)
 }
 
 

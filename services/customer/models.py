@@ -41,6 +41,8 @@ customers = sa.Table(
     sa.Column("phone_key", sa.String(30), nullable=True),
     sa.Column("address", sa.String(500), nullable=True),
     sa.Column("category", sa.String(50), nullable=True),
+    # customer, agent, partner, supplier, competitor (services/customer/domain/competitors.py)
+    sa.Column("kind", sa.String(20), nullable=False, server_default="customer"),
     sa.Column("owner_id", sa.String(36), nullable=False),
     sa.Column("status", sa.String(20), nullable=False, server_default="active"),
     sa.Column("lost_reason", sa.Text, nullable=True),
@@ -450,6 +452,21 @@ customer_merges = sa.Table(
     sa.Index("ix_customer_merges_duplicate", "duplicate_id", sa.text("merged_at DESC")),
 )
 merge_moves = add_merge_table(metadata)
+
+# Competitors (issue 16): shared reference data every user may read; sales, managers and
+# admins record them. Sales and tracking keep copies (customer.competitor.* events).
+competitors = sa.Table(
+    "competitors", metadata,
+    _id(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name_key", sa.String(200), nullable=False, unique=True),
+    sa.Column("website", sa.String(300), nullable=True),
+    sa.Column("strengths", sa.Text, nullable=True),
+    sa.Column("weaknesses", sa.Text, nullable=True),
+    sa.Column("created_by", sa.String(36), nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+)
 
 # Bulk changes (POST /customers/bulk) and their undo (POST /jobs/{id}/undo), run by
 # services/customer/bulk_worker.py. The customers a job reaches are fixed when it is queued

@@ -42,7 +42,7 @@ def shared_with(conn: Connection, ids: list[str]) -> dict[str, list[str]]:
 def customer_json(row: Any, shared: list[str]) -> dict[str, Any]:
     return {
         "id": row.id, "name": row.name, "industry": row.industry, "website": row.website,
-        "phone": row.phone, "address": row.address, "category": row.category,
+        "phone": row.phone, "address": row.address, "category": row.category, "kind": row.kind,
         "owner_id": row.owner_id, "status": public_status(row), "lost_reason": row.lost_reason,
         "custom_fields": row.custom_fields or {}, "shared_with": shared,
         "external_id": row.external_id, "created_at": _iso(row.created_at), "updated_at": _iso(row.updated_at),
@@ -58,7 +58,7 @@ def snapshot(row: Any, shared: list[str]) -> dict[str, Any]:
         "category": row.category, "industry": row.industry, "phone": row.phone,
         "shared_with": shared, "lost_reason": row.lost_reason,
         "created_at": _iso(row.created_at), "website": row.website, "address": row.address,
-        "custom_fields": row.custom_fields or {}, "updated_at": _iso(row.updated_at),
+        "custom_fields": row.custom_fields or {}, "updated_at": _iso(row.updated_at), "kind": row.kind,
     }
 
 

@@ -61,6 +61,9 @@ opportunities = sa.Table(
     sa.Column("lost_reason", sa.String(500), nullable=True),
     sa.Column("competitors", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
     sa.Column("project_id", sa.String(36), nullable=True),  # the customer project it belongs to
+    # issue 16: the competitors (ids of the customer service's competitors) and who won a lost one
+    sa.Column("competitor_ids", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    sa.Column("lost_to_competitor_id", sa.String(36), nullable=True),
     _ts("created_at"),
     _ts("updated_at"),
     sa.Index("ix_opportunities_project", "project_id"),
@@ -226,4 +229,12 @@ contract_attachments = sa.Table(
     sa.Column("uploaded_by", sa.String(36), nullable=True),
     _ts("created_at"),
     sa.Index("ix_contract_attachments_contract", "contract_id", sa.text("created_at DESC"), "id"),
+)
+
+
+# ---- competitors (copy of the customer service's, fed by customer.competitor.*) -----
+competitors = sa.Table(
+    "competitors", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
 )

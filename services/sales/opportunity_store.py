@@ -25,6 +25,8 @@ def snapshot(row: dict[str, Any]) -> dict[str, Any]:
         "stage": row["stage"], "probability": row["probability"],
         "expected_close_date": close.isoformat() if close else None,
         "next_step": row["next_step"], "lost_reason": row["lost_reason"], "project_id": row.get("project_id"),
+        "competitor_ids": list(row.get("competitor_ids") or []),
+        "lost_to_competitor_id": row.get("lost_to_competitor_id"),
         "created_at": row["created_at"].isoformat(),
     }
 
@@ -81,5 +83,5 @@ def create_from_lead(conn: Connection, emit: Emit, data: dict[str, Any]) -> dict
         "id": opp["id"], "customer_id": data["customer_id"], "owner_id": data["owner_id"],
         "lead_id": data["lead_id"], "name": opp["name"][:300], "amount": cents(max(amount, to_decimal("0"))),
         "stage": stage, "probability": SalesConfig().stage_probabilities[stage],
-        "expected_close_date": close, "competitors": [],
+        "expected_close_date": close, "competitors": [], "competitor_ids": [],
     })

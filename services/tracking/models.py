@@ -91,6 +91,7 @@ rm_opportunities = sa.Table(
     sa.Column("amount", Money, nullable=False),
     sa.Column("created_at", TS, nullable=False),
     sa.Column("region", sa.String(40), nullable=True),  # where it is worked (head office: every branch's)
+    sa.Column("lost_to_competitor_id", sa.String(36), nullable=True),  # issue 16: who won a lost one
 )
 
 rm_orders = sa.Table(
@@ -191,8 +192,15 @@ rm_products = sa.Table(
     sa.Column("cost_price", Money, nullable=True),
 )
 
+# the names the losses-by-competitor report shows (customer.competitor.*; issue 16)
+rm_competitors = sa.Table(
+    "rm_competitors", metadata,
+    sa.Column("competitor_id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+)
+
 READ_MODELS = (rm_customers, rm_leads, rm_opportunities, rm_orders, rm_order_lines, rm_order_balances,
-               rm_invoices, rm_payments, rm_expenses, rm_products, rm_customer_ledger)
+               rm_invoices, rm_payments, rm_expenses, rm_products, rm_customer_ledger, rm_competitors)
 
 # ---- notifications --------------------------------------------------------------------
 

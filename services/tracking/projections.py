@@ -28,7 +28,7 @@ from shared.money import to_decimal
 log = logging.getLogger("crm.tracking.projections")
 
 PROJECTIONS = ("rm.customer", "rm.lead", "rm.opportunity", "rm.order", "rm.order_balance", "rm.invoice",
-               "rm.payment", "rm.expense", "rm.product", "tracking.rm.merge")
+               "rm.payment", "rm.expense", "rm.product", "rm.competitor", "tracking.rm.merge")
 
 
 class Unreadable(ValueError):
@@ -168,7 +168,7 @@ def _opportunity_row(e: Envelope) -> dict[str, Any]:
     d = e.data
     return {"id": _req(d, "id"), "customer": _req(d, "customer_id"), "owner": _req(d, "owner_id"),
             "stage": _req(d, "stage"), "amount": _money(d, "amount", "0"), "created": _when(e, "created_at"),
-            "region": _region(e)}
+            "region": _region(e), "lost_to": _opt(d, "lost_to_competitor_id")}
 
 
 def on_opportunity(conn: Connection, event: Envelope, _r: Reactions) -> None:
@@ -178,11 +178,13 @@ def on_opportunity(conn: Connection, event: Envelope, _r: Reactions) -> None:
 
 
 _UPSERT_OPPORTUNITY = guarded(
-    "rm_opportunities (opportunity_id, customer_id, owner_id, stage, amount, created_at, region)",
-    ":id, :customer, :owner, :stage, CAST(:amount AS numeric), CAST(:created AS timestamptz), :region",
+    "rm_opportunities (opportunity_id, customer_id, owner_id, stage, amount, created_at, region, "
+    "lost_to_competitor_id)",
+    ":id, :customer, :owner, :stage, CAST(:amount AS numeric), CAST(:created AS timestamptz), :region, :lost_to",
     "ON CONFLICT (opportunity_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, "
     "owner_id = EXCLUDED.owner_id, stage = EXCLUDED.stage, amount = EXCLUDED.amount, "
-    "created_at = EXCLUDED.created_at, region = EXCLUDED.region")
+    "created_at = EXCLUDED.created_at, region = EXCLUDED.region, "
+    "lost_to_competitor_id = EXCLUDED.lost_to_competitor_id")
 
 
 def _order_row(e: Envelope) -> dict[str, Any]:
@@ -323,6 +325,18 @@ _UPSERT_PRODUCT = guarded(
     "ON CONFLICT (product_id) DO UPDATE SET sku = EXCLUDED.sku, name = EXCLUDED.name, list_price = EXCLUDED.list_price, cost_price = EXCLUDED.cost_price")
 
 
+def on_competitor(conn: Connection, event: Envelope, _r: Reactions) -> None:
+    d = event.data
+    row = _readable(lambda e: {"id": _req(d, "id"), "name": (_opt(d, "name") or "")[:200]}, event)
+    if row:
+        apply_guarded(conn, _UPSERT_COMPETITOR, "rm.competitor", event, row)
+
+
+_UPSERT_COMPETITOR = guarded(
+    "rm_competitors (competitor_id, name)", ":id, :name",
+    "ON CONFLICT (competitor_id) DO UPDATE SET name = EXCLUDED.name")
+
+
 # Read models that follow a merge of duplicate customers (shared.merges); the per-customer
 # ledger is recomputed for both after each move
 MERGED_READ_MODELS = (
@@ -347,5 +361,6 @@ def projection_handlers() -> HandlerTable:
     table.add("billing.payment.#", on_payment, name="tracking.rm.payment")
     table.add("billing.expense.#", on_expense, name="tracking.rm.expense")
     table.add("inventory.product.#", on_product, name="tracking.rm.product")
+    table.add("customer.competitor.#", on_competitor, name="tracking.rm.competitor")
     table.extend(merge_handlers("tracking.rm", MERGED_READ_MODELS, after=_refresh_ledger))  # issue 17
     return table

@@ -42,6 +42,7 @@ class CustomerSnapshot(Schema):
     address = fields.String(allow_none=True, load_default=None)
     custom_fields = fields.Dict(allow_none=True, load_default=None)
     updated_at = fields.String(allow_none=True, load_default=None)
+    kind = fields.String(allow_none=True, load_default=None)  # issue 16: customer, agent, partner, ...
 
 
 def _customer_event(event_type: str, en: str, zh: str, **sample_changes):
@@ -715,4 +716,30 @@ class DocumentDeleted(DocumentSnapshot):
 @register("customer.document.restored", sample=_DOCUMENT_SAMPLE,
           summary_en="restored document {title}", summary_zh="恢复了文档「{title}」")
 class DocumentRestored(DocumentSnapshot):
+    pass
+
+
+# ---- competitors (issue 16): shared reference data; sales and tracking keep copies -----
+
+_COMPETITOR_SAMPLE = {"id": "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a67", "name": "苏州恒力机电",
+                      "website": "https://hengli.example.cn", "strengths": "价格低", "weaknesses": "交期长"}
+
+
+class CompetitorSnapshot(Schema):
+    id = uuid_str(required=True)
+    name = fields.String(required=True)
+    website = fields.String(required=True, allow_none=True)
+    strengths = fields.String(required=True, allow_none=True)
+    weaknesses = fields.String(required=True, allow_none=True)
+
+
+@register("customer.competitor.created", sample=_COMPETITOR_SAMPLE,
+          summary_en="recorded competitor {name}", summary_zh="登记了竞争对手 {name}")
+class CompetitorCreated(CompetitorSnapshot):
+    pass
+
+
+@register("customer.competitor.updated", sample={**_COMPETITOR_SAMPLE, "weaknesses": "售后网点少"},
+          summary_en="updated competitor {name}", summary_zh="修改了竞争对手 {name}")
+class CompetitorUpdated(CompetitorSnapshot):
     pass

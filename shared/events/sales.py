@@ -165,6 +165,9 @@ class OpportunitySnapshot(Schema):
     lost_reason = fields.String(required=True, allow_none=True)
     project_id = uuid_str(load_default=None, allow_none=True)  # the customer project, when there is one
     created_at = fields.String(required=True)
+    # issue 16 (optional, so older producers/consumers keep working)
+    competitor_ids = fields.List(uuid_str(), load_default=list)
+    lost_to_competitor_id = uuid_str(allow_none=True, load_default=None)
 
 
 @register("sales.opportunity.created", sample=_OPPORTUNITY,

@@ -95,7 +95,7 @@ test("the dashboard's period defaults to this year and every report scopes to th
   assert.deepEqual(period({ from: "2025-03-01", to: "2025-06-30" }), { from: "2025-03-01", to: "2025-06-30" });
   assert.deepEqual(period({ from: "x", to: "2025-06-30" }), { from: "2025-01-01", to: "2025-06-30" });
   const list = reports({ from: "2026-01-01", to: "2026-11-30", owner: "r1", granularity: "month" });
-  assert.equal(list.length, 9);
+  assert.equal(list.length, 10);
   for (const r of list) {
     assert.equal(r.query.owner_id, "r1", r.key);
     assert.ok(r.path.startsWith("/reports/"), r.key);
@@ -112,7 +112,7 @@ test("at head office every report narrows to the region picked, and a chart comp
   assert.ok(plain.every((r) => r.query.region === undefined && r.key !== "regions"));
   const list = reports({ from: "2026-01-01", to: "2026-11-30", owner: "", granularity: "month",
     region: "cn-south", compareRegions: true });
-  assert.equal(list.length, 10);
+  assert.equal(list.length, 11);
   const [first, ...rest] = list;
   assert.equal(first.key, "regions");
   assert.equal(first.query.region, undefined);  // the comparison shows every region

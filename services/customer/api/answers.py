@@ -32,6 +32,7 @@ class Customer(Schema):
     phone = text()
     address = text()
     category = text()
+    kind = status("customer", "agent", "partner", "supplier", "competitor")
     owner_id = ident()
     status = status("active", "lost", "deleted")
     lost_reason = text()
@@ -345,3 +346,14 @@ class Document(Schema):
     updated_at = when()
     deleted_at = when(description="set while deleted (restorable)")
     deleted_by = ident(nullable=True)
+
+
+class Competitor(Schema):
+    id = ident()
+    name = text(nullable=False)
+    website = text()
+    strengths = text()
+    weaknesses = text()
+    created_by = ident()
+    created_at = when()
+    updated_at = when()

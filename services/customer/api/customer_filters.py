@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
 from services.customer.access import customer_clause, granted_customers, shares
+from services.customer.domain.competitors import CUSTOMER_KINDS
 from services.customer.domain.normalize import phone_query, search_fragment, search_text
 from services.customer.models import contacts, customer_counts, customers
 from services.customer.search import fragment_match
@@ -26,8 +27,8 @@ STATUSES = ("active", "lost", "deleted")
 def fast_total(conn, who) -> int | None:
     """The total of a list without q, from the counters (owner, status, category, industry)."""
     args = request.args
-    if args.get("q") or args.get("created_from") or args.get("created_to"):
-        return None
+    if args.get("q") or args.get("created_from") or args.get("created_to") or args.get("kind"):
+        return None  # the counters do not count per kind
     status = args.get("status")
     counted = sa.select(sa.func.coalesce(sa.func.sum(customer_counts.c.n), 0)).where(
         customer_counts.c.status.in_([status] if status else ["active", "lost"]))
@@ -77,6 +78,11 @@ def filters(conn: Connection, who: Principal, cols: Any = None, *, search: bool 
     for name in ("category", "industry"):
         if args.get(name):
             where.append(c[name] == args[name])
+    kind = args.get("kind")
+    if kind and kind not in CUSTOMER_KINDS:
+        details["kind"] = [f"must be one of {', '.join(CUSTOMER_KINDS)}"]
+    elif kind:
+        where.append(c.kind == kind)
     start, end = date_arg("created_from"), date_arg("created_to")
     if start and end and end < start:
         details["created_to"] = ["must not be before created_from"]

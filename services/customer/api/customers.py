@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from psycopg.errors import QueryCanceled
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
@@ -25,6 +25,7 @@ from services.customer.api.customer_filters import (
     sort_order,
 )
 from services.customer.commands import customers as commands
+from services.customer.domain.competitors import CUSTOMER_KINDS
 from services.customer.domain.normalize import (
     name_key,
 )
@@ -57,6 +58,7 @@ class CustomerIn(Schema):
     phone = text(50)
     address = text(500)
     category = text(50)
+    kind = fields.String(validate=validate.OneOf(CUSTOMER_KINDS))  # default customer
     owner_id = uuid_field()
     custom_fields = fields.Dict(keys=fields.String(), allow_none=True, load_default=None)
 
@@ -87,7 +89,7 @@ def create_customer() -> ResponseReturnValue:
 
 
 @bp.get("/customers")
-@api_doc(page=out.Customer, summary="Customers (q, status, owner_id, category, industry)")
+@api_doc(page=out.Customer, summary="Customers (q, status, owner_id, category, industry, kind)")
 def list_customers() -> ResponseReturnValue:
     who = principal()
     page, per_page = page_args()
@@ -114,7 +116,7 @@ def list_customers() -> ResponseReturnValue:
 def search_cte() -> sa.CTE:
     """The customers matching q (only the columns the filters and the order need)."""
     return (sa.select(customers.c.id, customers.c.name, customers.c.owner_id, customers.c.created_at, customers.c.status,
-                      customers.c.deleted_at, customers.c.category, customers.c.industry)
+                      customers.c.deleted_at, customers.c.category, customers.c.industry, customers.c.kind)
             .where(search_clause(search_query())).cte("m").prefix_with("MATERIALIZED"))
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Row
 from services.customer import store
 from services.customer.access import load_customer, require_manage
 from services.customer.api.common import field_defs
+from services.customer.domain.competitors import DEFAULT_KIND
 from services.customer.domain.normalize import phone_key
 from services.customer.domain.rules import merge_custom_fields, validate_custom_fields
 from services.customer.models import customers
@@ -49,6 +50,7 @@ def create_customer(ctx: ServiceContext, events: EventContext, p: Principal, bod
             "id": cid, **names, "industry": body.get("industry"), "website": body.get("website"),
             "phone": body.get("phone"), "phone_key": phone_key(body.get("phone")) or None,
             "address": body.get("address"), "category": body.get("category"), "owner_id": owner_id,
+            "kind": body.get("kind") or DEFAULT_KIND,
             "status": "active", "created_by": p.user_id,
             "custom_fields": _custom_values(conn, body.get("custom_fields"), current=None, creating=True),
         }
@@ -63,8 +65,8 @@ def update_customer(ctx: ServiceContext, events: EventContext, p: Principal, cus
     """Change a live customer's fields (a new name is checked for duplicates)."""
     with ctx.transaction(events) as (conn, _emit):
         row = _live(conn, p, customer_id)
-        changes: dict[str, Any] = {k: body[k] for k in ("industry", "website", "phone", "address", "category")
-                                   if k in body}
+        changes: dict[str, Any] = {k: body[k] for k in ("industry", "website", "phone", "address", "category",
+                                                        "kind") if k in body}
         if "phone" in changes:
             changes["phone_key"] = phone_key(changes["phone"]) or None
         if "custom_fields" in body:

@@ -18,7 +18,7 @@ from typing import Any
 SET_FIELDS = ("owner_id", "category", "industry", "status", "custom_fields", "lost_reason")
 TEXT_LIMITS = {"category": 50, "industry": 100, "lost_reason": 2000}
 STATUSES = ("active", "lost")
-FILTER_KEYS = ("q", "owner_id", "category", "industry", "status", "created_from", "created_to")
+FILTER_KEYS = ("q", "owner_id", "category", "industry", "status", "kind", "created_from", "created_to")
 MAX_RECORDS = 100_000
 MAX_IDS = MAX_RECORDS
 

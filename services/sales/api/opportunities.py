@@ -24,6 +24,7 @@ from services.sales.api.common import (
     today,
     writer,
 )
+from services.sales.competitors import require_competitors
 from services.sales.domain import opportunities as rules
 from services.sales.models import opportunities
 from shared.errors import Conflict, NotFound, ValidationFailed
@@ -65,6 +66,8 @@ class OpportunityCreate(Schema):
     probability = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=100))
     owner_id = uuid_field(load_default=None, allow_none=True)
     project_id = uuid_field(load_default=None, allow_none=True)
+    competitor_ids = fields.List(uuid_field(), load_default=list, validate=validate.Length(max=50))
+    lost_to_competitor_id = uuid_field(load_default=None, allow_none=True)
 
 
 class OpportunityPatch(Schema):
@@ -78,6 +81,8 @@ class OpportunityPatch(Schema):
                               validate=validate.Length(max=50))
     probability = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100))
     project_id = uuid_field(allow_none=True)
+    competitor_ids = fields.List(uuid_field(), validate=validate.Length(max=50))
+    lost_to_competitor_id = uuid_field(allow_none=True)
 
 
 def _check_project(conn, p, project_id: str | None, customer_id: str) -> None:
@@ -90,6 +95,17 @@ def _check_project(conn, p, project_id: str | None, customer_id: str) -> None:
     if row["customer_id"] != customer_id:
         raise ValidationFailed("the project belongs to another customer",
                                details={"project_id": ["belongs to another customer"]})
+
+
+def _competitors(conn, stage: str, competitor_ids: list[str], lost_to: str | None) -> tuple[list[str], str | None]:
+    """The competitor fields after the rules (services/sales/domain/opportunities.py) and
+    the check against the copy of the competitors (422 for an unknown one)."""
+    try:
+        ids, lost_to = rules.competitor_fields(stage, competitor_ids, lost_to)
+    except rules.BadCompetitors as exc:
+        raise ValidationFailed(str(exc), details={exc.field: [str(exc)]}) from None
+    require_competitors(conn, ids, lost_to)
+    return ids, lost_to
 
 
 @bp.post("/opportunities")
@@ -109,6 +125,8 @@ def create():
             owner = require_assignable_owner(conn, p, owner)
         else:
             owner = p.user_id if p.role in ("sales", "manager") else customer_owner
+        body["competitor_ids"], body["lost_to_competitor_id"] = _competitors(
+            conn, body["stage"], body["competitor_ids"], body["lost_to_competitor_id"])
         row = store.insert(conn, request_emitter(conn), {"id": str(uuid.uuid4()), "owner_id": owner,
                                                  "probability": probability, "lead_id": None, **body})
     return jsonify(store.view(row)), 201
@@ -149,6 +167,10 @@ def patch(opp_id: str):
             changes["probability"] = config().stage_probabilities[new_stage]
         if changes.get("probability", 0) is None:
             changes["probability"] = config().stage_probabilities[new_stage]
+        if "competitor_ids" in changes or "lost_to_competitor_id" in changes:
+            changes["competitor_ids"], changes["lost_to_competitor_id"] = _competitors(
+                conn, new_stage, changes.get("competitor_ids", row["competitor_ids"] or []),
+                changes.get("lost_to_competitor_id", row["lost_to_competitor_id"]))
         changes["updated_at"] = datetime.now(UTC)
         conn.execute(sa.update(opportunities).where(opportunities.c.id == row["id"]).values(**changes))
         row = {**row, **changes}

@@ -96,3 +96,25 @@ def pipeline(rows: Iterable[tuple[str, int, Decimal, Decimal]], probabilities: M
         out.append({"stage": stage, "probability": probabilities[stage], "count": int(count),
                     "amount": amount, "weighted_amount": w})
     return out
+
+
+class BadCompetitors(ValueError):
+    """The competitor fields do not fit the opportunity (field -> message)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def competitor_fields(stage: str, competitor_ids: list[str], lost_to: str | None) -> tuple[list[str], str | None]:
+    """The competitors an opportunity names (each once, in the given order) and the one it
+    was lost to: only a lost opportunity names who won it, and that one is among its
+    competitors (added when missing)."""
+    ids = list(dict.fromkeys(competitor_ids))
+    if lost_to is None:
+        return ids, None
+    if stage != "lost":
+        raise BadCompetitors("lost_to_competitor_id", "only a lost opportunity names the competitor that won")
+    if lost_to not in ids:
+        ids.append(lost_to)
+    return ids, lost_to

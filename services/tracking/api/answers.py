@@ -119,6 +119,13 @@ class FunnelStage(Schema):
     amount = money(description="opportunity stages only")
 
 
+class CompetitorLossRow(Schema):
+    competitor_id = ident()
+    name = text(description="null until the competitor's name has reached tracking")
+    lost = integer(description="lost opportunities it won")
+    amount = money()
+
+
 class Funnel(Schema):
     items = many(FunnelStage)
     leads = integer()

@@ -21,6 +21,7 @@ from services.tracking.api.exports import EXPORT_MAX_ROWS, Column, export_format
 from services.tracking.api.params import id_arg, period_args, report_page_args, text_arg
 from services.tracking.api.readers import reader_of
 from services.tracking.api.regions import with_branches
+from services.tracking.competitor_losses import losses_by_competitor
 from services.tracking.domain import periods as P
 from services.tracking.models import (
     rm_customer_ledger,
@@ -71,6 +72,8 @@ COLUMNS = {
     "expenses-submitter": [Column("submitter_name", "Rep", "业务员"), Column("count", "Claims", "报销笔数"),
                            Column("claimed", "Claimed", "申请金额", M), Column("approved", "Approved", "已批准", M),
                            Column("paid", "Paid", "已支付", M)],
+    "losses-by-competitor": [Column("name", "Competitor", "竞争对手"), Column("lost", "Lost opportunities", "丢单数"),
+                             Column("amount", "Amount lost", "丢单金额", M)],
     "expenses-customer": [Column("name", "Customer", "客户"), Column("count", "Claims", "报销笔数"),
                           Column("claimed", "Claimed", "申请金额", M), Column("approved", "Approved", "已批准", M),
                           Column("paid", "Paid", "已支付", M)],
@@ -318,6 +321,23 @@ def funnel():
     if fmt:
         return _answer("funnel", fmt, body["items"])
     return jsonify({**body, "region": _region()})
+
+
+@bp.get("/losses-by-competitor")
+@api_doc(page=out.CompetitorLossRow, summary="Per competitor: the lost opportunities it won and their amount (from, to, owner_id, region, format)")
+def competitor_losses():
+    """Lost opportunities that name the competitor that won them, of the reps the caller
+    sees (a rep their own, a manager the team's, admin and finance all); from/to bound the
+    opportunities' creation time, as in the funnel."""
+    start, end = period_args()
+    fmt, page, per_page = _window()
+    me = principal()
+    with _reading() as conn:
+        scope = with_branches(owner_filter(conn, me, rm_opportunities.c.owner_id, "reports"),
+                              rm_opportunities.c.region, me)
+        scope = _in_region(_one_owner(scope, rm_opportunities.c.owner_id), rm_opportunities.c.region)
+        items, total = losses_by_competitor(conn, start, end, scope, per_page, (page - 1) * per_page)
+    return _answer("losses-by-competitor", fmt, items, total, page, per_page)
 
 
 @bp.get("/profit")

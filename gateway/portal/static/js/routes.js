@@ -13,8 +13,9 @@ import service from "./routes/service.js";
 import sales from "./routes/sales.js";
 import manage from "./routes/manage.js";
 import tasks from "./routes/tasks.js";
+import competitors from "./routes/competitors.js";
 
-export const ROUTES = [...core, ...tasks, ...sales, ...leads, ...activities, ...service, ...finance, ...warehouse, ...admin, ...manage];
+export const ROUTES = [...core, ...tasks, ...sales, ...leads, ...activities, ...service, ...finance, ...warehouse, ...admin, ...manage, ...competitors];
 
 export const NAV_GROUPS = ["work", "sales", "customers", "service", "finance", "warehouse", "manage", "admin"];
 

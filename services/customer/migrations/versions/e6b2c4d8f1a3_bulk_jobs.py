@@ -1,7 +1,7 @@
 """bulk_jobs: bulk changes of customers and their undo (services/customer/bulk_worker.py)
 
 Revision ID: e6b2c4d8f1a3
-Revises: e5f1a2b3c4d6
+Revises: f1a2b3c4d5e6
 Create Date: 2026-11-30 15:30:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql
 
 
 revision = 'e6b2c4d8f1a3'
-down_revision = 'e5f1a2b3c4d6'
+down_revision = 'f1a2b3c4d5e6'
 branch_labels = None
 depends_on = None
 

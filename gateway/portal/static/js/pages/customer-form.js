@@ -5,17 +5,21 @@ import { html, useRef, useState } from "../lib.js";
 import { api } from "../api.js";
 import { errorText, mergeCatalogues, t } from "../i18n.js";
 import cat from "../i18n/customers.js";
+import kindsCat, { CUSTOMER_KINDS } from "../i18n/competitors.js";
 import { Form, customFieldSpecs, initialValues, useCustomFields } from "../ui/form.js";
 import { PageHeader, Pending, useApi } from "../ui/page.js";
 import { toast } from "../ui/feedback.js";
 import { userName } from "../names.js";
 
 mergeCatalogues(cat);
+mergeCatalogues(kindsCat);
 
 export function customerFields(user, editing) {
   return [
     { name: "name", label: t("customer.name"), required: true, maxLength: 200, wide: true },
     { name: "category", label: t("customer.category"), maxLength: 50 },
+    { name: "kind", label: t("customer.kind"), type: "select", noEmpty: true, default: "customer",
+      options: CUSTOMER_KINDS.map((k) => [k, t(`customer_kind.${k}`)]) },
     { name: "industry", label: t("customer.industry"), maxLength: 100 },
     { name: "phone", label: t("customer.phone"), type: "tel", maxLength: 50 },
     { name: "website", label: t("customer.website"), type: "url", maxLength: 200 },

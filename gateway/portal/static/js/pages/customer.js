@@ -4,6 +4,7 @@ import { html, useEffect, useState } from "../lib.js";
 import { api } from "../api.js";
 import { date, errorText, mergeCatalogues, t } from "../i18n.js";
 import cat from "../i18n/customers.js";
+import kindsCat from "../i18n/competitors.js";
 import { Badge, Details, PageHeader, Pending, Tabs, useApi } from "../ui/page.js";
 import { Timeline } from "../ui/timeline.js";
 import { Form, useCustomFields } from "../ui/form.js";
@@ -19,6 +20,7 @@ import "./customer-tasks.js";
 import "./customer-merges.js";
 
 mergeCatalogues(cat);
+mergeCatalogues(kindsCat);
 
 function Contacts({ customer, onChange }) {
   const [list, error, reload] = useApi("/contacts", { customer_id: customer.id, per_page: 200 });
@@ -79,6 +81,7 @@ function CustomerDetails({ customer, user, changed }) {
     ${customer.status === "deleted" && html`<p class="notice">${t("customer.is_deleted", { when: date(customer.deleted_at) })}</p>`}
     <${Details} items=${[
     [t("customer.category"), customer.category],
+    [t("customer.kind"), t(`customer_kind.${customer.kind || "customer"}`)],
     [t("customer.industry"), customer.industry],
     [t("customer.phone"), customer.phone],
     [t("customer.website"), customer.website],

@@ -5,12 +5,14 @@
 import { html, useState } from "../lib.js";
 import { date, label, mergeCatalogues, t } from "../i18n.js";
 import cat from "../i18n/customers.js";
+import kindsCat, { CUSTOMER_KINDS } from "../i18n/competitors.js";
 import { ListPage } from "../ui/list.js";
 import { UserName, useUsers } from "../names.js";
 import { BulkDialog } from "./customer-bulk.js";
 import { eachId, pickUser, shareWith, transferTo } from "./ownership.js";
 
 mergeCatalogues(cat);
+mergeCatalogues(kindsCat);
 
 export function ownerFilter(name = "owner_id", labelKey = "customer.owner") {
   return { name, label: t(labelKey), type: "user", render: ({ id, value, change }) => html`<${OwnerSelect} id=${id} value=${value} change=${change} />` };
@@ -24,7 +26,7 @@ function OwnerSelect({ id, value, change }) {
   </select>`;
 }
 
-const FILTER_NAMES = ["q", "owner_id", "category", "industry", "status", "created_from", "created_to"];
+const FILTER_NAMES = ["q", "owner_id", "category", "industry", "status", "kind", "created_from", "created_to"];
 
 export default function Customers({ query, user }) {
   const canCreate = ["sales", "manager", "admin"].includes(user.role);
@@ -62,6 +64,7 @@ export default function Customers({ query, user }) {
     filters=${[
       ownerFilter(),
       { name: "category", label: t("customer.category"), type: "text" },
+      { name: "kind", label: t("customer.kind"), type: "select", options: CUSTOMER_KINDS.map((k) => [k, label("customer_kind", k)]) },
       { name: "industry", label: t("customer.industry"), type: "text" },
       { name: "status", label: t("customer.status"), type: "select",
         options: ["active", "lost", "deleted"].map((s) => [s, label("customer_status", s)]) },
@@ -72,6 +75,7 @@ export default function Customers({ query, user }) {
       { key: "name", label: t("customer.name"), main: true, sort: "name" },
       { key: "owner_id", label: t("customer.owner"), render: (r) => html`<${UserName} id=${r.owner_id} />` },
       { key: "category", label: t("customer.category") },
+      { key: "kind", label: t("customer.kind"), render: (r) => label("customer_kind", r.kind) },
       { key: "industry", label: t("customer.industry") },
       { key: "phone", label: t("customer.phone") },
       { key: "status", label: t("customer.status"), render: (r) => label("customer_status", r.status) },

@@ -10,6 +10,7 @@ import { html, useEffect, useRef, useState } from "../lib.js";
 import { api, download } from "../api.js";
 import { errorText, label, lang, mergeCatalogues, t } from "../i18n.js";
 import cat from "../i18n/manage.js";
+import competitorsCat from "../i18n/competitors.js";
 import { setQuery } from "../router.js";
 import { TeamSelect, hasTeam } from "../team.js";
 import { Chart, loadChartJs } from "../ui/chart.js";
@@ -18,6 +19,7 @@ import { PageHeader } from "../ui/page.js";
 import { useStylesheet } from "../ui/styles.js";
 
 mergeCatalogues(cat);
+mergeCatalogues(competitorsCat);
 
 const STAGES = ["prospecting", "qualification", "proposal", "negotiation", "won", "lost"];
 const BUCKETS = ["days_0_30", "days_31_60", "days_61_90", "days_over_90"];
@@ -96,6 +98,19 @@ export function reports(ctx) {
           ? withOwner(`#/opportunities?stage=${i.stage}`, owner) : withOwner("#/leads", owner))),
       }),
       corner: t("dash.stage"),
+    },
+    {
+      key: "losses-by-competitor", title: t("losses.title"), path: "/reports/losses-by-competitor",
+      query: { ...range, per_page: TOP }, list: withOwner("#/opportunities?stage=lost", owner),
+      spec: (d) => ({
+        kind: "hbar", labels: d.items.map((i) => i.name || t("losses.competitor")),
+        series: [
+          { label: t("losses.lost"), values: d.items.map((i) => i.lost) },
+          { label: t("losses.amount"), values: d.items.map((i) => i.amount), money: true, tableOnly: true },
+        ],
+        hrefs: d.items.map(() => withOwner("#/opportunities?stage=lost", owner)),
+      }),
+      corner: t("losses.competitor"),
     },
     {
       key: "sales-performance", title: t("dash.rep_performance"), path: "/reports/sales-performance",

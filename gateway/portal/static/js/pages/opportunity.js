@@ -2,7 +2,8 @@
 // competitors, and its quotes (with a button to quote for it).
 import { html, useState } from "../lib.js";
 import { api } from "../api.js";
-import { date, dateTime, errorText, label, money, t } from "../i18n.js";
+import { date, dateTime, errorText, label, mergeCatalogues, money, t } from "../i18n.js";
+import competitorsCat from "../i18n/competitors.js";
 import { Badge, Details, PageHeader, Pending, Tabs, useApi } from "../ui/page.js";
 import { confirmDialog, toast } from "../ui/feedback.js";
 import { RecordName, UserName } from "../names.js";
@@ -10,7 +11,10 @@ import { Timeline } from "../ui/timeline.js";
 import { CustomerLink, RecordDocuments, STAGES } from "./sales-common.js";
 import { NewTaskButton } from "./task-parts.js";
 
-/** Change an opportunity's stage (asks why when it is lost); answers the saved opportunity or null. */
+mergeCatalogues(competitorsCat);
+
+/** Change an opportunity's stage (asks why when it is lost, and to which competitor when
+ * competitors are recorded); answers the saved opportunity or null. */
 export async function changeStage(opp, stage) {
   const body = { stage };
   if (stage === "lost") {
@@ -18,6 +22,14 @@ export async function changeStage(opp, stage) {
       confirmLabel: t("action.confirm") });
     if (reason === null) return null;
     if (reason) body.lost_reason = reason;
+    const competitors = (await api.get("/competitors", { per_page: 100 })).items;
+    if (competitors.length) {
+      const winner = await confirmDialog({ title: label("stage", "lost"),
+        input: { label: t("opp.lost_to"), required: false, options: competitors.map((c) => [c.id, c.name]) },
+        confirmLabel: t("action.confirm") });
+      if (winner === null) return null;
+      if (winner) body.lost_to_competitor_id = winner;
+    }
   }
   return api.patch(`/opportunities/${opp.id}`, body);
 }
@@ -71,7 +83,9 @@ export default function OpportunityPage({ params, query, user }) {
       [t("opp.weighted"), money(opp.weighted_amount)],
       [t("opp.expected_close"), date(opp.expected_close_date)],
       [t("opp.next_step"), opp.next_step],
+      [t("opp.competitor_ids"), html`${(opp.competitor_ids || []).map((id, i) => html`${i ? "、" : ""}<${RecordName} kind="competitors" id=${id} />`)}`],
       [t("opp.competitors"), (opp.competitors || []).join("、")],
+      opp.stage === "lost" && [t("opp.lost_to"), opp.lost_to_competitor_id && html`<span data-testid="opp-lost-to"><${RecordName} kind="competitors" id=${opp.lost_to_competitor_id} /></span>`],
       opp.stage === "lost" && [t("opp.lost_reason"), opp.lost_reason],
       opp.project_id && [t("opp.project"), html`<a href=${`#/projects/${opp.project_id}`}><${RecordName} kind="projects" id=${opp.project_id} fallback=${t("action.open")} /></a>`],
       [t("opp.owner"), html`<${UserName} id=${opp.owner_id} />`],
