@@ -41,6 +41,7 @@ class Customer(Schema):
     created_at = when()
     updated_at = when()
     deleted_at = when()
+    external_id = text(description="the record's id in the system it was imported from (upsert key)")
     merged_into = ident(nullable=True, description="set on a merged duplicate (a tombstone): the customer it was merged into")
     warnings = many(PhoneWarning, description="on create and change: other customers with the same phone")
 
@@ -187,7 +188,7 @@ class ImportJob(Schema):
     created_by = ident(nullable=True)
     created_at = when()
     finished_at = when()
-
+    undone_at = when()
 
 
 class ImportPreview(Schema):

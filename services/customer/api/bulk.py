@@ -11,12 +11,13 @@ from flask import Blueprint, current_app, g, jsonify
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields
 
+from services.customer.api.answers import ImportJob
 from services.customer.api.customer_filters import filters
 from services.customer.api.transfer_files import JOB_COLUMNS, job_json
 from services.customer.commands import bulk as commands
 from services.customer.domain import bulk as rules
 from services.customer.models import bulk_jobs, import_jobs
-from shared.answers import anything, ident, integer, many, status, text, when
+from shared.answers import anything, ident, integer, status
 from shared.errors import NotFound, ValidationFailed
 from shared.openapi import api_doc
 from shared.service import service_context
@@ -47,20 +48,16 @@ class BulkQueued(Schema):
     total = integer()
 
 
-class Job(Schema):
-    id = ident()
+class Job(ImportJob):
+    """A bulk change, its undo, or an import (then the import's own fields, as GET /imports/{id})."""
     kind = status("bulk", "undo", "import")
-    status = status("queued", "running", "done", "failed", "undone")
-    total = integer()
-    processed = integer()
+    status = status("queued", "running", "done", "failed", "undo_queued", "undoing", "undone")
     changed = integer()
-    errors = many(anything(), description="per customer: id and why it was not changed")
-    error_count = integer()
-    message = text()
+    set = anything(description="the bulk change's values")
+    share_with = anything(description="the users the bulk change shares with")
+    target = anything(description="the ids or the list filter the bulk change reached")
     undo_of = ident(nullable=True)
     undone_by = ident(nullable=True)
-    created_at = when()
-    finished_at = when()
 
 
 def bulk_json(row: Any) -> dict[str, Any]:
