@@ -20,7 +20,6 @@ from services.customer.api.common import field_defs
 from services.customer.api.customers import list_conditions
 from services.customer.commands import imports as commands
 from services.customer.domain import importfile
-from services.customer.domain.import_mapping import KINDS
 from services.customer.domain.importfile import COLUMNS, MappingProblem
 from services.customer.domain.rules import CUSTOMER_CREATORS
 from services.customer.models import contacts, customers, import_jobs
@@ -28,6 +27,7 @@ from services.customer.store import public_status
 from shared import tabular
 from shared.errors import NotFound, ValidationFailed
 from shared.files import safe_filename
+from shared.import_mapping import KINDS
 from shared.openapi import FileUpload, api_doc
 from shared.service import service_context
 from shared.uploads import read_upload, table_error, table_response

@@ -1,6 +1,6 @@
 """Reading an import file (CSV/TSV in UTF-8 with or without BOM, UTF-16 or GBK/GB18030, the
 delimiter sniffed; XLSX) into numbered rows through a column mapping (detected from the header,
-or the caller's: domain/import_mapping.py), and validating one row. Row numbers are the
+or the caller's: shared/import_mapping.py), and validating one row. Row numbers are the
 spreadsheet's: the header is row 1, the first data row is row 2. A row's problem is a RowError:
 the message, with the field it is about."""
 
@@ -11,11 +11,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.customer.domain import import_mapping as mapping_rules
-from services.customer.domain.import_mapping import MappingProblem, Plan
 from services.customer.domain.normalize import name_key, phone_key, search_text
 from services.customer.domain.rules import FieldDef, validate_custom_fields
-from shared.tabular import ImportLimits, TableError, cell_text, read_table
+from shared import import_mapping as mapping_rules
+from shared.import_mapping import ImportFile, MappingProblem, open_file
+from shared.tabular import ImportLimits, TableError
 
 COLUMNS = ("name", "industry", "phone", "address", "category", "contact_name", "contact_phone", "contact_email")
 # What an import row may carry besides COLUMNS (custom fields apart).
@@ -26,6 +26,7 @@ MAX_LENGTHS = {"name": 300, "industry": 100, "phone": 50, "address": 500, "categ
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # The file as a whole cannot be imported (encoding, format, header; TableTooLarge past a cap).
 FileProblem = TableError
+__all__ = ["FileProblem", "ImportFile", "MappingProblem", "open_file"]
 
 
 @dataclass(frozen=True)
@@ -63,48 +64,6 @@ class RowError(str):
         made = super().__new__(cls, message)
         made.field = field_name
         return made
-
-
-@dataclass
-class ImportFile:
-    """An import file opened: its header, the mapping used, how cells become fields, what was
-    found about the file, and its non-blank data rows as (row number, cells)."""
-
-    header: list[str]
-    mapping: dict[str, str | None]
-    plan: Plan
-    encoding: str | None
-    delimiter: str | None
-    rows: Iterator[tuple[int, list[str]]]
-
-
-def open_file(data: bytes, filename: str = "", limits: ImportLimits | None = None, *, kind: str = "customers",
-              mapping: Any = None, custom_fields: Sequence[str] = (),
-              required: Sequence[str] = ("name",)) -> ImportFile:
-    """The file opened with the caller's mapping (checked: MappingProblem) or the detected one.
-    FileProblem when it is empty or no column fills a required field."""
-    info: dict[str, Any] = {}
-    table = ([cell_text(v) for v in raw] for raw in read_table(data, filename, limits, info))
-    header = next(table, None)
-    if header is None:
-        raise FileProblem("the file is empty")
-    header = [h.lstrip("\ufeff").strip() for h in header]
-    if mapping is None:
-        used = mapping_rules.detect(header, kind, custom_fields)
-    else:
-        used = mapping_rules.check_mapping(mapping, header, kind, custom_fields)
-    plan = mapping_rules.plan(header, used, kind)
-    missing = [f for f in required if f not in plan.fields]
-    if missing:
-        raise FileProblem(f"the header row lacks: {', '.join(missing)}", details={"missing": missing})
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, raw in enumerate(table, start=2):
-            if any(raw):
-                yield number, raw
-
-    return ImportFile(header=header, mapping=used, plan=plan, encoding=info.get("encoding"),
-                      delimiter=info.get("delimiter"), rows=rows())
 
 
 def read_rows(data: bytes, filename: str = "",

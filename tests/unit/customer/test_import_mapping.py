@@ -8,7 +8,6 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook
 
-from services.customer.domain import import_mapping as m
 from services.customer.domain.importfile import (
     FileProblem,
     open_file,
@@ -16,6 +15,7 @@ from services.customer.domain.importfile import (
     read_rows,
     validate_row,
 )
+from shared import import_mapping as m
 from shared.tabular import cell_text, detect_encoding, sniff_delimiter
 
 ODOO = ["Name", "Street", "Street2", "City", "State", "Zip", "Country", "Phone", "Mobile", "Email", "Website",

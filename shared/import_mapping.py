@@ -1,4 +1,5 @@
-"""Which column of an import file fills which field (no framework imports).
+"""Which column of an import file fills which field, for every service's imports (customers and
+leads in the customer service, products in inventory; no framework imports).
 
 Headers are recognised in Chinese and English, including the names other CRMs export
 (Salesforce, Odoo res.partner, SuiteCRM, vtiger): a header is normalised (NFKC, lower case,
@@ -18,9 +19,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from shared.tabular import ImportLimits, TableError, cell_text, read_table
 
 KINDS = ("customers", "leads", "products")
 CUSTOM_PREFIX = "custom_fields."
@@ -311,3 +314,45 @@ def plan(header: Sequence[str], mapping: dict[str, str | None], kind: str = "cus
     return Plan(single=tuple(single.items()), address=tuple(address), first_name=first, last_name=last,
                 custom=tuple(custom.items()), columns={k: tuple(v) for k, v in columns.items()},
                 contact_named_after_customer=named_after, person=person)
+
+
+@dataclass
+class ImportFile:
+    """An import file opened: its header, the mapping used, how cells become fields, what was
+    found about the file, and its non-blank data rows as (row number, cells)."""
+
+    header: list[str]
+    mapping: dict[str, str | None]
+    plan: Plan
+    encoding: str | None
+    delimiter: str | None
+    rows: Iterator[tuple[int, list[str]]]
+
+
+def open_file(data: bytes, filename: str = "", limits: ImportLimits | None = None, *, kind: str = "customers",
+              mapping: Any = None, custom_fields: Sequence[str] = (),
+              required: Sequence[str] = ("name",)) -> ImportFile:
+    """The file opened with the caller's mapping (checked: MappingProblem) or the detected one.
+    TableError when it is empty or no column fills a required field."""
+    info: dict[str, Any] = {}
+    table = ([cell_text(v) for v in raw] for raw in read_table(data, filename, limits, info))
+    header = next(table, None)
+    if header is None:
+        raise TableError("the file is empty")
+    header = [h.lstrip("\ufeff").strip() for h in header]
+    if mapping is None:
+        used = detect(header, kind, custom_fields)
+    else:
+        used = check_mapping(mapping, header, kind, custom_fields)
+    made = plan(header, used, kind)
+    missing = [f for f in required if f not in made.fields]
+    if missing:
+        raise TableError(f"the header row lacks: {', '.join(missing)}", details={"missing": missing})
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for number, raw in enumerate(table, start=2):
+            if any(raw):
+                yield number, raw
+
+    return ImportFile(header=header, mapping=used, plan=made, encoding=info.get("encoding"),
+                      delimiter=info.get("delimiter"), rows=rows())
