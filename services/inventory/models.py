@@ -275,7 +275,12 @@ product_imports = sa.Table(
     sa.Column("processed", sa.Integer, nullable=False),
     sa.Column("created", sa.Integer, nullable=False),
     sa.Column("duplicates", sa.Integer, nullable=False),
-    sa.Column("errors", JSONB, nullable=False),
+    sa.Column("errors", JSONB, nullable=False),  # [{row, message, cells}] (cells: the file's, for the error file)
     sa.Column("actor_id", ID, nullable=True),
     _created(),
+    sa.Column("mode", sa.String(20), nullable=False, server_default="create"),  # create / upsert
+    sa.Column("match_on", sa.String(20), nullable=False, server_default="sku"),  # upsert key: sku / name
+    sa.Column("updated", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("header", JSONB, nullable=True),  # the file's header row
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
 )

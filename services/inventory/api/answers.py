@@ -26,15 +26,33 @@ class ImportRowError(Schema):
 
 
 class ProductImport(Schema):
+    """A product import, in the shape GET /imports/{id} gives every import."""
     id = ident()
-    status = text(nullable=False)
+    status = status("done")
+    kind = text(description="products")
+    mode = text(description="create or upsert")
+    match_on = text(description="the upsert's key: sku or name")
     filename = text()
     total = integer()
     processed = integer()
     created = integer()
+    updated = integer(description="existing products changed (upsert)")
     duplicates = integer()
     errors = many(ImportRowError)
+    error_count = integer()
+    undone = integer(nullable=True, description="always null: a product import is not undone")
+    message = text()
+    error_file = text(description="the failed rows as CSV with an error column (a path under the API), or null")
+    owner_id = ident(nullable=True)
+    created_by = ident(nullable=True)
     created_at = when()
+    finished_at = when()
+    undone_at = when()
+
+
+class ImportStarted(Schema):
+    id = ident()
+    status = status("done")
 
 
 class Warehouse(Schema):

@@ -3,6 +3,8 @@ services/inventory/commands/products.py)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,18 +15,20 @@ from services.inventory import catalog
 from services.inventory.api import answers as out
 from services.inventory.api.common import PRICE_SETTERS, STOCK_WRITERS, sees_cost
 from services.inventory.commands import products as commands
-from services.inventory.domain.importing import ImportFileError, read_rows
+from services.inventory.domain.importing import MATCH_KEYS, MODES, ImportFileError, open_products
 from services.inventory.models import product_imports, products
-from shared.errors import Forbidden, NotFound, ValidationFailed
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.fields import Money
 from shared.files import safe_filename
+from shared.import_mapping import MappingProblem
 from shared.openapi import FileUpload, api_doc
 from shared.service import service_context
 from shared.tabular import ImportLimits
-from shared.uploads import read_upload, table_error
+from shared.uploads import read_upload, table_error, table_response
 from shared.web import (
     count_and_page,
     event_context,
+    iso,
     load,
     page_args,
     page_response,
@@ -139,39 +143,118 @@ def patch_product(product_id: str):
 # ---- import ------------------------------------------------------------------------
 
 def _import_body(row) -> dict[str, Any]:
-    return {"id": row.id, "status": row.status, "filename": row.filename, "total": row.total,
-            "processed": row.processed, "created": row.created, "duplicates": row.duplicates,
-            "errors": row.errors, "created_at": row.created_at.isoformat()}
+    """A product import as GET /imports/{id} shows any import (the customer service's shape:
+    kind products, no owner, never undone)."""
+    errors = [{k: v for k, v in e.items() if k != "cells"} for e in row.errors or []]
+    return {"id": row.id, "status": row.status, "kind": "products", "mode": row.mode, "match_on": row.match_on,
+            "filename": row.filename, "total": row.total, "processed": row.processed, "created": row.created,
+            "updated": row.updated, "duplicates": row.duplicates, "errors": errors, "error_count": len(errors),
+            "undone": None, "message": None,
+            "error_file": f"/imports/{row.id}/error_file" if errors else None,
+            "owner_id": None, "created_by": row.actor_id, "created_at": iso(row.created_at),
+            "finished_at": iso(row.finished_at), "undone_at": None}
+
+
+def _form_mapping() -> Any:
+    """The multipart `mapping` (JSON text {column: field or null}), None when absent."""
+    raw = request.form.get("mapping")
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ValidationFailed("mapping is not JSON", details={"mapping": ["must be JSON text"]}) from None
+
+
+def _form_choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = (request.form.get(name) or "").strip() or default
+    if value not in allowed:
+        raise ValidationFailed(f"invalid {name}", details={name: [f"must be one of {', '.join(allowed)}"]})
+    return value
+
+
+def _run_import():
+    require_role(STOCK_WRITERS, "import products")
+    limits = ImportLimits.from_env()
+    content, client_name = read_upload(limits.max_bytes)
+    filename = safe_filename(client_name, default="import")
+    mapping = _form_mapping()
+    mode = _form_choice("mode", MODES, "create")
+    match_on = _form_choice("match_on", MATCH_KEYS, "sku")
+    try:
+        opened = open_products(filename, content, limits, mapping=mapping, mode=mode, match_on=match_on)
+    except MappingProblem as exc:
+        raise ValidationFailed(str(exc), details={"mapping": exc.details}) from None
+    except ImportFileError as exc:
+        raise table_error(exc) from None
+    may_set_prices = _may_set_prices()
+    if not may_set_prices and "cost_price" in opened.fields and any(
+            (opened.values(cells).get("cost_price") or "").strip() for _number, cells in opened.rows):
+        raise _prices_refused(["cost_price"])
+    return commands.import_products(service_context(), event_context(), principal(), filename, opened,
+                                    mode=mode, match_on=match_on, may_set_prices=may_set_prices)
 
 
 @bp.post("/products/imports")
 @api_doc(body=FileUpload, content_type="multipart/form-data", response=out.ProductImport, status=201, summary="Import products from a CSV or XLSX file")
 def import_products():
-    """multipart `file` (CSV or XLSX; header: sku, name, spec, unit, list_price,
-    cost_price, safety_stock). Processed at once (at most 5000 rows): 201 with the result;
-    413 payload_too_large past the byte or row cap (nothing is written), 422 for an
-    unreadable file (an XLSX declaring a DTD or entities included)."""
-    require_role(STOCK_WRITERS, "import products")
-    limits = ImportLimits.from_env()
-    content, client_name = read_upload(limits.max_bytes)
-    filename = safe_filename(client_name, default="import")
-    try:
-        rows = read_rows(filename, content, limits)
-    except ImportFileError as exc:
-        raise table_error(exc) from None
-    if not _may_set_prices() and any(r.get("cost_price") for _number, r in rows):
-        raise _prices_refused(["cost_price"])
-
-    row = commands.import_products(service_context(), event_context(), principal(), filename, rows)
-    return jsonify(_import_body(row)), 201
+    """multipart `file` (CSV, TSV or XLSX; header: sku, name, spec, unit, list_price,
+    cost_price, safety_stock, or their Chinese/English aliases), `mapping`?, `mode`?,
+    `match_on`? as POST /imports/products. Processed at once (at most 5000 rows): 201 with
+    the result; 413 payload_too_large past the byte or row cap (nothing is written), 422 for
+    an unreadable file (an XLSX declaring a DTD or entities included) or a bad mapping."""
+    return jsonify(_import_body(_run_import())), 201
 
 
-@bp.get("/products/imports/<import_id>")
-@api_doc(response=out.ProductImport, summary="A product import")
-def get_import(import_id: str):
+@bp.post("/imports/products")
+@api_doc(body=FileUpload, content_type="multipart/form-data", response=out.ImportStarted, status=202,
+         summary="Import products from a CSV, TSV or XLSX file: `mapping`? (JSON {column: field or null}), "
+                 "`mode`? create/upsert (upsert changes only the mapped, non-blank columns), `match_on`? sku/name; "
+                 "GET /imports/{id} gives the result")
+def start_import():
+    """The contract's import call (API.md "Data in and out"). The file (at most 5000 rows) is
+    imported within the request, so the job is already done when it answers."""
+    row = _run_import()
+    return jsonify({"id": row.id, "status": row.status}), 202
+
+
+def _import_row(import_id: str) -> Any:
     iid = path_id(import_id, "import")
     with service_context().engine.connect() as conn:
         row = conn.execute(sa.select(product_imports).where(product_imports.c.id == iid)).first()
     if row is None or (row.actor_id != principal().user_id and principal().role not in STOCK_WRITERS):
         raise NotFound("import not found")
-    return jsonify(_import_body(row))
+    return row
+
+
+@bp.get("/products/imports/<import_id>")
+@api_doc(response=out.ProductImport, summary="A product import")
+def get_import(import_id: str):
+    return jsonify(_import_body(_import_row(import_id)))
+
+
+@bp.get("/products/imports/<import_id>/error_file")
+@api_doc(produces=("text/csv",), summary="A product import's failed rows as CSV: the file's columns and an error column")
+def error_file(import_id: str):
+    row = _import_row(import_id)
+    header = list(row.header or [])
+    width = max([len(header)] + [len(e.get("cells") or []) for e in row.errors or []])
+    header = header + [f"column {i + 1}" for i in range(len(header), width)]
+
+    def lines() -> Iterator[list[Any]]:
+        for e in row.errors or []:
+            cells = list(e.get("cells") or [])
+            yield (cells + [""] * width)[:width] + [f"row {e.get('row')}: {e.get('message')}"]
+
+    return table_response("csv", f"import-errors-{row.id[:8]}", [*header, "error"], lines())
+
+
+@bp.post("/products/imports/<import_id>/undo")
+@api_doc(response=out.ImportStarted, status=202, summary="Undo a product import: not offered (409)")
+def undo_import(import_id: str):
+    """Products may already be on orders and stock documents: a product import is not undone
+    (409 with the reason); change or deactivate the products instead."""
+    require_role(STOCK_WRITERS, "undo an import")
+    _import_row(import_id)
+    raise Conflict("a product import cannot be undone: its products may already be used; "
+                   "change or deactivate them instead", code="undo_not_supported")

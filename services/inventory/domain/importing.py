@@ -1,62 +1,104 @@
-"""Reading product import files (CSV or XLSX) into numbered rows, and checking one row.
+"""Reading product import files (CSV/TSV or XLSX) into numbered rows, and checking one row.
 No framework imports: the API passes bytes in and gets rows and messages out. Files are read
-by shared.tabular (read_records: its caps, XLSX without DTD/entities, cells as text without
-NUL) and at most MAX_ROWS data rows (the import runs in one request and one transaction).
+by shared.tabular (its caps, XLSX without DTD/entities, cells as text without NUL; UTF-8 ± BOM,
+UTF-16, GBK/GB18030) and at most MAX_ROWS data rows (the import runs in one request and one
+transaction). Which column fills which field is shared.import_mapping's (Chinese and English
+headers: 编码/产品编号/货号/SKU, 名称/品名/Product Name, 规格/型号, 单位, 售价/单价/Price,
+成本/Cost, 安全库存) or the caller's mapping {column: field or null}.
 Prices follow the API's money rule: at most two decimal places, never rounded."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from shared.events.fields import MAX_MONEY
+from shared.import_mapping import FIELDS, Plan, open_file
 from shared.money import decimal_in_range
-from shared.tabular import ImportLimits, TableError, read_records
+from shared.tabular import ImportLimits, TableError
 
-COLUMNS = ("sku", "name", "spec", "unit", "list_price", "cost_price", "safety_stock")
+COLUMNS = FIELDS["products"]  # sku, name, spec, unit, list_price, cost_price, safety_stock
 REQUIRED = ("sku", "name", "unit", "list_price")
+MODES = ("create", "upsert")
+MATCH_KEYS = ("sku", "name")
 MAX_ROWS = 5000
-
-# Chinese headers accepted as well as the English ones.
-ALIASES = {"编码": "sku", "产品编码": "sku", "名称": "name", "产品名称": "name", "规格": "spec", "单位": "unit",
-           "价格": "list_price", "售价": "list_price", "成本价": "cost_price", "安全库存": "safety_stock"}
-
+MAX_LENGTHS = {"sku": 80, "name": 300, "unit": 40, "spec": 300}
 
 ImportFileError = TableError  # TableTooLarge (a subclass) past a cap
 
 
-def read_rows(filename: str, content: bytes, limits: ImportLimits | None = None) -> list[tuple[int, dict[str, str]]]:
-    """(row number, {column: text}) of a CSV (UTF-8, with or without BOM; GBK accepted) or
-    XLSX file. Raises ImportFileError, TableTooLarge past a cap (rows: the smaller of
-    MAX_ROWS and the limits')."""
+@dataclass(frozen=True)
+class ProductFile:
+    """A product file read: its header, the mapping used, and its non-blank data rows as
+    (spreadsheet row number, cells) — the header is row 1."""
+
+    header: list[str]
+    mapping: dict[str, str | None]
+    plan: Plan
+    rows: list[tuple[int, list[str]]]
+
+    @property
+    def fields(self) -> set[str]:
+        """The product fields some column fills."""
+        return self.plan.fields
+
+    def values(self, cells: list[str]) -> dict[str, str]:
+        return self.plan.values(cells)
+
+
+def open_products(filename: str, content: bytes, limits: ImportLimits | None = None, *, mapping: Any = None,
+                  mode: str = "create", match_on: str = "sku") -> ProductFile:
+    """The file read with the caller's mapping (MappingProblem when it names an unknown
+    column or field) or the detected one. ImportFileError when the header lacks what the mode
+    needs (create: sku, name, unit, list_price; upsert: the match key), TableTooLarge past a
+    cap (rows: the smaller of MAX_ROWS and the limits')."""
     limits = limits or ImportLimits.from_env()
     limits = replace(limits, max_rows=min(limits.max_rows, MAX_ROWS))
-    return list(read_records(content, filename, limits, columns=COLUMNS, aliases=ALIASES, required=REQUIRED))
+    required = REQUIRED if mode == "create" else (match_on,)
+    opened = open_file(content, filename, limits, kind="products", mapping=mapping, required=required)
+    return ProductFile(header=opened.header, mapping=opened.mapping, plan=opened.plan, rows=list(opened.rows))
 
 
-def check_row(raw: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
-    """(product fields, None) or (None, message) for one row."""
-    row = {k: str(raw.get(k) or "").strip() or None for k in COLUMNS}
-    missing = [k for k in REQUIRED if not row[k]]
-    if missing:
-        return None, f"missing {', '.join(missing)}"
-    out: dict[str, Any] = {"sku": row["sku"], "name": row["name"], "spec": row["spec"], "unit": row["unit"]}
-    for key in ("list_price", "cost_price"):
-        if row[key] is None:
-            out[key] = None
-            continue
-        try:
-            out[key] = decimal_in_range(row[key], minimum=Decimal(0), maximum=MAX_MONEY, places=2)
-        except ValueError as exc:
-            return None, f"{key} {exc}"
+def read_rows(filename: str, content: bytes, limits: ImportLimits | None = None) -> list[tuple[int, dict[str, str]]]:
+    """(row number, {field: text}) of each data row through the detected mapping."""
+    opened = open_products(filename, content, limits)
+    return [(number, opened.values(cells)) for number, cells in opened.rows]
+
+
+def _money(key: str, text: str) -> tuple[Decimal | None, str | None]:
     try:
-        safety = int(Decimal(row["safety_stock"])) if row["safety_stock"] else 0
-    except (InvalidOperation, ValueError, OverflowError):  # NaN, Infinity
-        return None, "safety_stock is not a whole number"
-    if safety < 0:
-        return None, "safety_stock must not be negative"
-    out["safety_stock"] = safety
-    if len(out["sku"]) > 80 or len(out["name"]) > 300 or len(out["unit"]) > 40 or len(out["spec"] or "") > 300:
+        return decimal_in_range(text, minimum=Decimal(0), maximum=MAX_MONEY, places=2), None
+    except ValueError as exc:
+        return None, f"{key} {exc}"
+
+
+def check_row(raw: dict[str, Any], *, new: bool = True) -> tuple[dict[str, Any] | None, str | None]:
+    """(product fields, None) or (None, message) for one row. A new product needs sku, name,
+    unit and list_price; a change (new=False) carries only the row's non-blank cells, so a
+    blank or unmapped column leaves the product's value as it is."""
+    row = {k: str(raw.get(k) or "").strip() or None for k in COLUMNS}
+    if new:
+        missing = [k for k in REQUIRED if not row[k]]
+        if missing:
+            return None, f"missing {', '.join(missing)}"
+        out: dict[str, Any] = {"sku": row["sku"], "name": row["name"], "spec": row["spec"], "unit": row["unit"],
+                               "list_price": None, "cost_price": None, "safety_stock": 0}
+    else:
+        out = {k: row[k] for k in ("sku", "name", "spec", "unit") if row[k] is not None}
+    for key in ("list_price", "cost_price"):
+        if row[key] is not None:
+            out[key], message = _money(key, row[key])
+            if message:
+                return None, message
+    if row["safety_stock"] is not None:
+        try:
+            safety = int(Decimal(row["safety_stock"]))
+        except (InvalidOperation, ValueError, OverflowError):  # NaN, Infinity
+            return None, "safety_stock is not a whole number"
+        if safety < 0:
+            return None, "safety_stock must not be negative"
+        out["safety_stock"] = safety
+    if any(len(out.get(k) or "") > size for k, size in MAX_LENGTHS.items()):
         return None, "a field is too long"
     return out, None
