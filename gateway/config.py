@@ -26,6 +26,13 @@ ROUTES: dict[str, str] = {
     **dict.fromkeys(("timeline", "audit", "reports", "notifications", "webhooks"), "tracking"),
 }
 
+# Two-segment exceptions to ROUTES: POST /imports/products is inventory's (products live there).
+ROUTE_OVERRIDES: dict[tuple[str, str], str] = {("imports", "products"): "inventory"}
+# GET /imports/{id}, /imports/{id}/error_file and POST /imports/{id}/undo: asked of the first
+# service and, when it answers 404, of the second at the path given (product import ids are
+# UUIDs in inventory's own table).
+IMPORT_FALLBACK = ("customer", "inventory", "/products/imports/")
+
 # Access tokens live at most this long (a revoked session's tokens stop at once anyway:
 # every request checks the session; the short life bounds a token copied elsewhere).
 MAX_ACCESS_TTL_S = 900

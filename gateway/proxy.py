@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -12,7 +13,7 @@ import urllib3
 from flask import Response, request
 from urllib3.exceptions import HTTPError, MaxRetryError, ReadTimeoutError
 
-from gateway.config import ROUTES, GatewayConfig
+from gateway.config import IMPORT_FALLBACK, ROUTE_OVERRIDES, ROUTES, GatewayConfig
 from shared.identity import IDENTITY_HEADER, REQUEST_ID_HEADER
 from shared.web import error_response
 
@@ -30,10 +31,27 @@ CHUNK = 64 * 1024
 
 
 def route_for(path: str) -> tuple[str, str] | None:
-    """'/customers/1?x' style path under /api/v1 -> (service, path) or None."""
-    segment = path.lstrip("/").split("/", 1)[0]
-    service = ROUTES.get(segment)
+    """'/customers/1?x' style path under /api/v1 -> (service, path) or None: by the first
+    segment (ROUTES), or by the first two (ROUTE_OVERRIDES)."""
+    parts = path.strip("/").split("/")
+    service = ROUTE_OVERRIDES.get((parts[0], parts[1])) if len(parts) == 2 else None
+    service = service or ROUTES.get(parts[0])
     return (service, "/" + path.lstrip("/")) if service else None
+
+
+# /imports/<id>, /imports/<id>/error_file, /imports/<id>/undo (not the collections' own calls)
+_IMPORT_JOB = re.compile(r"^/?imports/([^/]+)(/error_file|/undo)?/?$")
+_IMPORT_CALLS = frozenset({"customers", "leads", "products", "preview"})
+
+
+def import_fallback(path: str) -> tuple[str, str] | None:
+    """For an import job's path: (second service, its path there) to ask when the first
+    answers 404 (IMPORT_FALLBACK), else None."""
+    match = _IMPORT_JOB.match(path)
+    if match is None or match.group(1) in _IMPORT_CALLS:
+        return None
+    _first, second, prefix = IMPORT_FALLBACK
+    return second, prefix + match.group(1) + (match.group(2) or "")
 
 
 class _StaleConnectionRetry(urllib3.Retry):

@@ -6,7 +6,7 @@ from flask import Blueprint, Flask
 from marshmallow import Schema, fields
 
 from gateway.idempotency import check_key, request_hash
-from gateway.proxy import route_for
+from gateway.proxy import import_fallback, route_for
 from shared.errors import ValidationFailed
 from shared.openapi import api_doc, build_openapi, merge_documents, openapi_path, register_openapi
 
@@ -20,6 +20,22 @@ def test_route_for_each_service():
     assert route_for("reports/funnel") == ("tracking", "/reports/funnel")
     assert route_for("nothing-here") is None
     assert route_for("") is None
+
+
+def test_product_imports_route_to_inventory_and_import_jobs_fall_back_to_it():
+    assert route_for("imports/products") == ("inventory", "/imports/products")
+    assert route_for("/imports/products/") == ("inventory", "/imports/products/")
+    assert route_for("imports/customers") == ("customer", "/imports/customers")
+    assert route_for("imports/preview") == ("customer", "/imports/preview")
+    assert route_for("imports/abc") == ("customer", "/imports/abc")
+    assert route_for("products/imports") == ("inventory", "/products/imports")
+    # an import job: asked of the customer service first, then of inventory at its own path
+    assert import_fallback("imports/abc") == ("inventory", "/products/imports/abc")
+    assert import_fallback("imports/abc/error_file") == ("inventory", "/products/imports/abc/error_file")
+    assert import_fallback("imports/abc/undo") == ("inventory", "/products/imports/abc/undo")
+    for path in ("imports", "imports/customers", "imports/products", "imports/preview", "imports/leads",
+                 "imports/abc/other", "imports/customers/preview", "customers/abc"):
+        assert import_fallback(path) is None, path
 
 
 def test_request_hash_distinguishes_parts():

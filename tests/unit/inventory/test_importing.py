@@ -58,3 +58,39 @@ def test_check_row():
     assert "list_price" in check_row({"sku": "A", "name": "泵", "unit": "台", "list_price": "x"})[1]
     assert "safety_stock" in check_row({"sku": "A", "name": "泵", "unit": "台", "list_price": "1",
                                         "safety_stock": "-2"})[1]
+
+
+def test_product_headers_in_chinese_and_english_are_recognised():
+    from services.inventory.domain.importing import open_products
+    from shared.import_mapping import detect
+    assert detect(["产品编号", "品名", "型号", "单位", "单价", "成本", "安全库存", "备注"], "products") == {
+        "产品编号": "sku", "品名": "name", "型号": "spec", "单位": "unit", "单价": "list_price",
+        "成本": "cost_price", "安全库存": "safety_stock", "备注": None}
+    assert detect(["SKU", "Product Name", "Spec", "Unit", "List Price", "Cost"], "products") == {
+        "SKU": "sku", "Product Name": "name", "Spec": "spec", "Unit": "unit", "List Price": "list_price",
+        "Cost": "cost_price"}
+    assert detect(["货号", "产品名称", "规格", "单位", "售价"], "products")["货号"] == "sku"
+    opened = open_products("x.csv", "货号,产品名称,单位,价格\nG1,阀,个,2\n".encode("gbk"))
+    assert opened.rows == [(2, ["G1", "阀", "个", "2"])]
+    assert opened.values(opened.rows[0][1]) == {"sku": "G1", "name": "阀", "unit": "个", "list_price": "2"}
+
+
+def test_caller_mapping_and_what_each_mode_needs():
+    from services.inventory.domain.importing import open_products
+    from shared.import_mapping import MappingProblem
+    content = "代码,售价,备注\nA1,3,x\n".encode()
+    with pytest.raises(ImportFileError):  # create needs sku, name, unit and list_price
+        open_products("x.csv", content, mapping={"代码": "sku", "售价": "list_price"})
+    opened = open_products("x.csv", content, mapping={"代码": "sku", "售价": "list_price", "备注": None},
+                           mode="upsert", match_on="sku")
+    assert opened.fields == {"sku", "list_price"}
+    with pytest.raises(MappingProblem):
+        open_products("x.csv", content, mapping={"代码": "category"}, mode="upsert")
+    with pytest.raises(MappingProblem):
+        open_products("x.csv", content, mapping={"no such column": "sku"}, mode="upsert")
+
+
+def test_a_change_carries_only_non_blank_cells():
+    assert check_row({"sku": "A", "list_price": "9.9", "name": " "}, new=False) == (
+        {"sku": "A", "list_price": Decimal("9.90")}, None)
+    assert "list_price" in check_row({"sku": "A", "list_price": "-1"}, new=False)[1]
