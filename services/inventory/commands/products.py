@@ -46,8 +46,8 @@ def import_products(ctx: ServiceContext, events: EventContext, p: Principal, fil
                     *, mode: str = "create", match_on: str = "sku", may_set_prices: bool = False) -> Row:
     """Every row checked (domain/importing.py) and written in its own savepoint. create: a
     product that exists (its SKU, or its name and spec) counts as a duplicate. upsert: the
-    product with the row's match key (sku or name) gets the row's non-blank mapped cells,
-    nothing else; a row that matches none is created. Failed rows are kept with their cells
+    product with the row's match key (sku or name, any case) gets the row's other non-blank
+    mapped cells, nothing else; a row that matches none is created. Failed rows are kept with their cells
     for the error file; each write publishes its inventory.product.* event as a single
     change does."""
     def work(conn, emit):
@@ -73,6 +73,8 @@ def import_products(ctx: ServiceContext, events: EventContext, p: Principal, fil
             if message:
                 fail(message)
                 continue
+            if target is not None:
+                data.pop(match_on, None)  # the key found the product (any case); it stays as it is
             savepoint = conn.begin_nested()
             try:
                 if target is None:
