@@ -1,0 +1,70 @@
+"""Product imports through the gateway (API.md "Data in and out"): POST /imports/products goes to
+inventory, GET /imports/{id} and its error_file find the product import after the customer
+service answers 404, an upsert changes only the mapped column, the undo is refused with the
+reason, and a customer import's job is still the customer service's."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+
+import pytest
+
+from shared.testing.fixtures import eventually
+
+pytestmark = pytest.mark.e2e
+
+
+def _finished(client, job_id: str) -> dict:
+    def check():
+        r = client.get(f"/imports/{job_id}")
+        assert r.status_code == 200, r.text
+        job = r.json()
+        return job if job["status"] in ("done", "failed") else None
+    return eventually(check, timeout=60, interval=0.3)
+
+
+def _product(client, sku: str) -> dict:
+    [found] = [p for p in client.get("/products", params={"q": sku}).json()["items"] if p["sku"] == sku]
+    return found
+
+
+def test_product_import_upsert_and_error_file_through_the_gateway(admin):
+    tag = uuid.uuid4().hex[:8]
+    text = ("产品编号,产品名称,规格,单位,售价,成本\n"
+            f"E-{tag}-1,离心泵{tag},100L,台,1200.5,800\n"
+            f"E-{tag}-2,阀门{tag},,个,abc,\n")
+    r = admin.post("/imports/products", files={"file": ("产品.csv", text.encode("gbk"), "text/csv")})
+    assert r.status_code == 202, r.text
+    job = _finished(admin, r.json()["id"])
+    assert (job["kind"], job["created"], job["error_count"]) == ("products", 1, 1), job
+    made = _product(admin, f"E-{tag}-1")
+    assert (made["name"], made["spec"], made["list_price"], made["cost_price"]) == (
+        f"离心泵{tag}", "100L", "1200.50", "800.00")
+
+    errors = admin.get(job["error_file"])
+    assert errors.status_code == 200 and errors.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(errors.content.decode("utf-8-sig"))))
+    assert rows[0][-1] == "error" and rows[1][0] == f"E-{tag}-2" and "list_price" in rows[1][-1]
+
+    update = f"产品编号,产品名称,售价\nE-{tag}-1,改名{tag},999\n".encode("gbk")
+    r = admin.post("/imports/products", files={"file": ("p.csv", update, "text/csv")},
+                   data={"mode": "upsert", "match_on": "sku",
+                         "mapping": json.dumps({"产品编号": "sku", "产品名称": None, "售价": "list_price"})})
+    assert r.status_code == 202, r.text
+    upsert = _finished(admin, r.json()["id"])
+    assert (upsert["updated"], upsert["created"], upsert["error_file"]) == (1, 0, None), upsert
+    after = _product(admin, f"E-{tag}-1")
+    assert (after["list_price"], after["name"], after["spec"], after["cost_price"]) == (
+        "999.00", f"离心泵{tag}", "100L", "800.00")
+
+    r = admin.post(f"/imports/{upsert['id']}/undo")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "undo_not_supported"
+    # an id neither service knows is a 404; a sales rep does not see the admin's product import
+    assert admin.get(f"/imports/{uuid.uuid4()}").status_code == 404
+    assert admin.create_user("sales").get(f"/imports/{upsert['id']}").status_code == 404
+    # a customer import's job is still answered by the customer service
+    r = admin.post("/imports/customers", files={"file": ("c.csv", f"name\n产品导入公司{tag}\n".encode(), "text/csv")})
+    assert r.status_code == 202 and _finished(admin, r.json()["id"])["kind"] == "customers"
