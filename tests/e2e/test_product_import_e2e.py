@@ -31,6 +31,25 @@ def _product(client, sku: str) -> dict:
     return found
 
 
+_TYPES = {"string": str, "integer": int, "array": list, "object": dict, "boolean": bool}
+
+
+def _shaped_as_documented(client, job: dict) -> None:
+    """The product import answers GET /imports/{id} with the fields (and types) the merged
+    OpenAPI document gives that call (the customer service's import job)."""
+    doc = client.get("/openapi.json").json()
+    ref = doc["paths"]["/api/v1/imports/{job_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    schema = doc["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+    assert set(job) == set(schema["properties"]), set(job) ^ set(schema["properties"])
+    for name, prop in schema["properties"].items():
+        if job[name] is None:
+            assert prop.get("nullable"), name
+        elif prop.get("type") in _TYPES:
+            assert isinstance(job[name], _TYPES[prop["type"]]), (name, job[name])
+        if "enum" in prop and job[name] is not None:
+            assert job[name] in prop["enum"], name
+
+
 def test_product_import_upsert_and_error_file_through_the_gateway(admin):
     tag = uuid.uuid4().hex[:8]
     text = ("产品编号,产品名称,规格,单位,售价,成本\n"
@@ -40,6 +59,7 @@ def test_product_import_upsert_and_error_file_through_the_gateway(admin):
     assert r.status_code == 202, r.text
     job = _finished(admin, r.json()["id"])
     assert (job["kind"], job["created"], job["error_count"]) == ("products", 1, 1), job
+    _shaped_as_documented(admin, job)
     made = _product(admin, f"E-{tag}-1")
     assert (made["name"], made["spec"], made["list_price"], made["cost_price"]) == (
         f"离心泵{tag}", "100L", "1200.50", "800.00")
