@@ -14,7 +14,7 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-WAIT_S = 10
+WAIT_S = 20  # a wait ends as soon as its condition holds; 10 s was short beside a running suite on 2 cores
 DESKTOP = (1366, 900)
 PHONE = (390, 844)
 
@@ -52,8 +52,27 @@ def chromium(profile: Path, size: tuple[int, int] = DESKTOP, lang: str = "zh-CN"
                                {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": True})
     try:
         yield driver
+    except Exception:
+        keep_failure(driver, profile)
+        raise
     finally:
         driver.quit()
+
+
+def keep_failure(driver: Any, profile: Path) -> None:
+    """What the page showed when a browser test failed: a screenshot and a text file with the
+    address, the title and the browser's console, under var/screenshots/failed/."""
+    try:
+        out = SCREENSHOTS / "failed"
+        out.mkdir(parents=True, exist_ok=True)
+        name = f"{profile.parent.name}-{profile.name}"[:120]
+        driver.save_screenshot(str(out / f"{name}.png"))
+        title = driver.execute_script("const t = document.querySelector('#page-title'); return t ? t.textContent : null")
+        console = "\n".join(f"{e.get('level')} {e.get('message')}" for e in driver.get_log("browser"))
+        (out / f"{name}.txt").write_text(f"url: {driver.current_url}\npage title: {title}\n\nconsole:\n{console}\n")
+        print(f"\nbrowser at the failure: {out / name}.png (.txt): {driver.current_url}, title {title!r}")
+    except Exception as exc:  # noqa: BLE001 - the test's own failure is what matters
+        print(f"\n(could not keep the browser's state: {exc})")
 
 
 def wait(driver: Any, condition: Callable[[Any], Any], timeout: float = WAIT_S) -> Any:

@@ -79,6 +79,9 @@ def test_finance_records_a_usd_payment_and_sees_receivables_change(suite, admin,
         assert hint.get_attribute("data-cny") == server["amount_cny"]
         assert f"¥{Decimal(server['amount_cny']):,.2f}" in hint.text
         click_text(d, words["action.save"], "form button[type=submit]")
+        # the list's title "收款" is inside the form's "登记收款": wait for the list's address too,
+        # or the page's own move to the list (after its save answers) can undo the move below
+        wait(d, lambda x: x.current_url.endswith("#/payments"))
         title_is(d, words["payments.title"])
         after = eventually(lambda: (r := finance.get("/receivables", params={"customer_id": customer["id"]}).json()["items"][0])
                            and Decimal(r["paid"]) > Decimal(before["paid"]) and r)
