@@ -123,6 +123,11 @@ class Api:
         if r.status_code != 200:
             hint = " (give the admin's password in DEMO_ADMIN_PASSWORD)" if self.username_is_admin else ""
             raise DemoError(f"login as {self.username}: {r.status_code} {r.text[:200]}{hint}")
+        if r.json().get("password_change_required"):
+            raise DemoError(
+                f"{self.username} still has the generated first password, which must be changed first: log in at "
+                f"{self.base.removesuffix('/api/v1')} and change it (or POST /api/v1/auth/password), then run "
+                "DEMO_ADMIN_PASSWORD=<the new password> make demo")
         self.http.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
         self.user = self.http.get(f"{self.base}/auth/me", timeout=30).json()
 
