@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Engine
 
 from services.customer import store
+from services.customer.background import work_until_stopped
 from services.customer.domain import bulk as rules
 from services.customer.models import bulk_job_items, bulk_jobs, customers
 from shared.envelope import utcnow
@@ -73,14 +74,7 @@ class BulkWorker:
         self._stop.set()
 
     def run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                worked = self.run_once()
-            except Exception:  # keep the loop alive; the job is taken over once stale
-                log.exception("bulk worker iteration failed")
-                worked = False
-            if not worked:
-                self._stop.wait(self.poll)
+        work_until_stopped(self._stop, self.run_once, self.poll, log, "bulk worker")
 
     def run_once(self) -> bool:
         """Claim and work through one job. False when there was none."""

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Engine
 
 from services.customer.api.common import field_defs
+from services.customer.background import work_until_stopped
 from services.customer.domain.importfile import FileProblem, ImportFile, MappingProblem, open_file
 from services.customer.import_batch import PreparedBatch, match_key, prepare_batch
 from services.customer.import_undo import LostUndo, OwnerResolver, apply_upserts, undo_import
@@ -99,14 +100,7 @@ class ImportWorker:
         self._stop.set()
 
     def run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                worked = self.run_once()
-            except Exception:  # keep the loop alive; the job is retried later
-                log.exception("import worker iteration failed")
-                worked = False
-            if not worked:
-                self._stop.wait(self.poll)
+        work_until_stopped(self._stop, self.run_once, self.poll, log, "import worker")
 
     def run_once(self) -> bool:
         """Claim and process one job. False when there was none."""
