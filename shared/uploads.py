@@ -4,6 +4,7 @@ contract's error body), and the responses that send files back."""
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -61,3 +62,23 @@ def table_response(fmt: str, basename: str, header: Sequence[str], rows: Iterabl
                         headers=files.export_headers(f"{basename}.csv"))
     return Response(tabular.xlsx_bytes(header, rows, sheet=sheet or basename), mimetype=tabular.XLSX_TYPE,
                     headers=files.export_headers(f"{basename}.xlsx"))
+
+
+def form_mapping(name: str = "mapping") -> Any:
+    """A multipart form's JSON text field (an import's {column: field or null}); None when absent,
+    422 when it is not JSON."""
+    raw = request.form.get(name)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ValidationFailed(f"{name} is not JSON", details={name: ["must be JSON text"]}) from None
+
+
+def form_choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    """A multipart form's field that is one of `allowed` (default when blank); 422 otherwise."""
+    value = (request.form.get(name) or "").strip() or default
+    if value not in allowed:
+        raise ValidationFailed(f"invalid {name}", details={name: [f"must be one of {', '.join(allowed)}"]})
+    return value

@@ -7,7 +7,6 @@ DTD/entities). Exports go through the shared writers (formula-like text neutrali
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,7 +29,7 @@ from shared.files import safe_filename
 from shared.import_mapping import KINDS
 from shared.openapi import FileUpload, api_doc
 from shared.service import service_context
-from shared.uploads import read_upload, table_error, table_response
+from shared.uploads import form_choice, form_mapping, read_upload, table_error, table_response
 from shared.web import (
     count_and_page,
     iso,
@@ -62,22 +61,6 @@ def _custom_field_names() -> list[str]:
         return list(field_defs(conn))
 
 
-def _form_mapping() -> Any:
-    """The multipart `mapping` (JSON text {column: field or null}), None when absent."""
-    raw = request.form.get("mapping")
-    if raw is None or not raw.strip():
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise ValidationFailed("mapping is not JSON", details={"mapping": ["must be JSON text"]}) from None
-
-
-def _form_choice(name: str, allowed: tuple[str, ...], default: str) -> str:
-    value = (request.form.get(name) or "").strip() or default
-    if value not in allowed:
-        raise ValidationFailed(f"invalid {name}", details={name: [f"must be one of {', '.join(allowed)}"]})
-    return value
 
 
 def _mapping_error(exc: MappingProblem) -> ValidationFailed:
@@ -88,12 +71,12 @@ def _queue(kind: str) -> ResponseReturnValue:
     limits = tabular.ImportLimits.from_env()
     content, client_name = read_upload(limits.max_bytes)
     filename = safe_filename(client_name, default="import")
-    mapping = _form_mapping()
+    mapping = form_mapping()
     if kind == "customers":
-        mode = _form_choice("mode", commands.MODES, "create")
-        match_on = _form_choice("match_on", commands.MATCH_KEYS, "name")
+        mode = form_choice("mode", commands.MODES, "create")
+        match_on = form_choice("match_on", commands.MATCH_KEYS, "name")
     else:
-        mode = _form_choice("mode", ("create",), "create")
+        mode = form_choice("mode", ("create",), "create")
         match_on = "name"
     header = None
     try:
@@ -133,7 +116,7 @@ def start_lead_import() -> ResponseReturnValue:
          summary="How a file would be imported (nothing is): columns, the detected (or the given) mapping, "
                  "the first 10 rows, encoding and delimiter; `kind` customers/leads/products")
 def preview_file() -> ResponseReturnValue:
-    kind = _form_choice("kind", KINDS, "customers")
+    kind = form_choice("kind", KINDS, "customers")
     if kind != "products":
         require_role(CUSTOMER_CREATORS, f"import {kind}")
     limits = tabular.ImportLimits.from_env()
@@ -141,7 +124,7 @@ def preview_file() -> ResponseReturnValue:
     filename = safe_filename(client_name, default="import")
     try:
         tabular.check_upload(content, filename, limits)
-        return jsonify(importfile.preview(content, filename, limits, kind=kind, mapping=_form_mapping(),
+        return jsonify(importfile.preview(content, filename, limits, kind=kind, mapping=form_mapping(),
                                           custom_fields=_custom_field_names() if kind == "customers" else ()))
     except MappingProblem as exc:
         raise _mapping_error(exc) from None

@@ -3,7 +3,6 @@ services/inventory/commands/products.py)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,7 +23,7 @@ from shared.import_mapping import MappingProblem
 from shared.openapi import FileUpload, api_doc
 from shared.service import service_context
 from shared.tabular import ImportLimits
-from shared.uploads import read_upload, table_error, table_response
+from shared.uploads import form_choice, form_mapping, read_upload, table_error, table_response
 from shared.web import (
     count_and_page,
     event_context,
@@ -155,22 +154,6 @@ def _import_body(row) -> dict[str, Any]:
             "finished_at": iso(row.finished_at), "undone_at": None}
 
 
-def _form_mapping() -> Any:
-    """The multipart `mapping` (JSON text {column: field or null}), None when absent."""
-    raw = request.form.get("mapping")
-    if raw is None or not raw.strip():
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise ValidationFailed("mapping is not JSON", details={"mapping": ["must be JSON text"]}) from None
-
-
-def _form_choice(name: str, allowed: tuple[str, ...], default: str) -> str:
-    value = (request.form.get(name) or "").strip() or default
-    if value not in allowed:
-        raise ValidationFailed(f"invalid {name}", details={name: [f"must be one of {', '.join(allowed)}"]})
-    return value
 
 
 def _run_import():
@@ -178,9 +161,9 @@ def _run_import():
     limits = ImportLimits.from_env()
     content, client_name = read_upload(limits.max_bytes)
     filename = safe_filename(client_name, default="import")
-    mapping = _form_mapping()
-    mode = _form_choice("mode", MODES, "create")
-    match_on = _form_choice("match_on", MATCH_KEYS, "sku")
+    mapping = form_mapping()
+    mode = form_choice("mode", MODES, "create")
+    match_on = form_choice("match_on", MATCH_KEYS, "sku")
     try:
         opened = open_products(filename, content, limits, mapping=mapping, mode=mode, match_on=match_on)
     except MappingProblem as exc:
