@@ -1,34 +1,19 @@
-"""Sending a document by email through the SMTP server the environment names."""
+"""Sending a document by email through the SMTP server the environment names (the
+connection and header rules are shared.mail's, also used by the campaign mailings)."""
 
 from __future__ import annotations
 
-import re
-import smtplib
 from email.message import EmailMessage
 
 from services.sales.config import SalesConfig
+from shared.mail import MailFailed, SmtpServer, check_addresses, header_text, send, smtp_session
 
-# Line breaks of any kind (and other controls) in a header value would start a new header
-# (CR/LF injection: "Bcc: ..."); the email package refuses them with a ValueError.
-_HEADER_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
-
-
-class MailFailed(Exception):
-    pass
-
-
-def header_text(value: str, max_len: int = 300) -> str:
-    """A header value on one line: breaks and control characters become one space. The
-    API refuses a subject with line breaks (422); this keeps text that came from stored
-    records (a customer's name in the default subject) from breaking the header too."""
-    return _HEADER_BREAKS.sub(" ", value).strip()[:max_len]
+__all__ = ["MailFailed", "build_message", "header_text", "send_pdf"]
 
 
 def build_message(cfg: SalesConfig, *, to: list[str], subject: str, body: str, filename: str, pdf: bytes,
                   cc: list[str] | None = None) -> EmailMessage:
-    for address in [*to, *(cc or [])]:
-        if _HEADER_BREAKS.search(address):
-            raise ValueError("an address with a line break")  # the API's Email fields refuse these
+    check_addresses([*to, *(cc or [])])  # the API's Email fields refuse these already
     msg = EmailMessage()
     msg["From"] = header_text(cfg.smtp_sender)
     msg["To"] = ", ".join(to)
@@ -43,12 +28,9 @@ def build_message(cfg: SalesConfig, *, to: list[str], subject: str, body: str, f
 def send_pdf(cfg: SalesConfig, *, to: list[str], subject: str, body: str, filename: str, pdf: bytes,
              cc: list[str] | None = None) -> None:
     msg = build_message(cfg, to=to, subject=subject, body=body, filename=filename, pdf=pdf, cc=cc)
-    try:
-        with smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=cfg.smtp_timeout) as smtp:
-            if cfg.smtp_starttls:
-                smtp.starttls()
-            if cfg.smtp_user:
-                smtp.login(cfg.smtp_user, cfg.smtp_password)
-            smtp.send_message(msg, to_addrs=[*to, *(cc or [])])
-    except (OSError, smtplib.SMTPException) as exc:
-        raise MailFailed(f"{type(exc).__name__}: {exc}") from exc
+    server = SmtpServer(host=cfg.smtp_host, port=cfg.smtp_port, user=cfg.smtp_user, password=cfg.smtp_password,
+                        starttls=cfg.smtp_starttls, sender=cfg.smtp_sender, timeout=cfg.smtp_timeout)
+    with smtp_session(server) as smtp:
+        refused = send(smtp, msg, [*to, *(cc or [])])
+    if refused is not None:
+        raise MailFailed(f"refused: {refused.code} {refused.message}")
