@@ -26,7 +26,9 @@ PUBLIC_API_PREFIXES = (f"{API_PREFIX}/docs/",)
 # GET calls read through a secret URL rather than a bearer token (a phone's calendar app
 # subscribed to the feed): passed on to the service as a public call (shared.identity),
 # which checks the secret itself.
-PUBLIC_FEEDS = re.compile(rf"^{API_PREFIX}/calendar/feed/[A-Za-z0-9_\-]{{16,128}}\.ics$")
+PUBLIC_FEEDS = re.compile(rf"^{API_PREFIX}/calendar/feed/[A-Za-z0-9_\-]{{16,128}}\.ics$"
+                          # a campaign message's unsubscribe link (a signed token; services/customer)
+                          rf"|^{API_PREFIX}/campaigns/unsubscribe/[A-Za-z0-9_\-]{{16,400}}\.[A-Za-z0-9_\-]{{16,100}}$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 # What a user whose password must be changed (a generated first-admin password) may call.
 PASSWORD_CHANGE_PATHS = {f"{API_PREFIX}/auth/me", f"{API_PREFIX}/auth/password", f"{API_PREFIX}/auth/logout"}

@@ -13,7 +13,7 @@ ROUTES: dict[str, str] = {
     **dict.fromkeys(
         ("customers", "contacts", "imports", "exports", "leads", "activities", "complaints", "service-orders",
          "custom-fields", "work-plans", "out-of-office", "documents", "tasks", "calendar", "merges",
-         "competitors"),
+         "competitors", "campaigns"),
         "customer"),
     "jobs": "customer",  # bulk changes, their undo, imports (API.md "Data in and out")
     **dict.fromkeys(("opportunities", "quotes", "orders", "contracts", "prices", "projects"), "sales"),

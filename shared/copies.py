@@ -68,6 +68,7 @@ COPY_TABLES: dict[str, str] = {
     "projects": "id",  # billing's copy of sales' customer projects
     "related_records": "record_id",  # the customer service's copy of sales records' customers
     "competitors": "id",  # sales' copy of the customer service's competitors (issue 16)
+    "campaigns": "id",  # sales' copy of the customer service's campaigns (issue 16)
 }
 
 

@@ -9,8 +9,11 @@ from flask import Flask
 
 from services.customer import api, handlers
 from services.customer.api.calendar import FEED_PREFIX
+from services.customer.api.campaigns import UNSUBSCRIBE_PREFIX
 from services.customer.bulk_worker import BulkWorker
+from services.customer.commands.mailings import mail_rate, public_url
 from services.customer.importer import ImportWorker
+from services.customer.mail_worker import MailingWorker
 from services.customer.overdue import OverdueChecker, announce_overdue
 from services.customer.reminders import ReminderScheduler
 from shared.config import Settings
@@ -42,6 +45,7 @@ def _consumer_with_imports(root: ServiceRoot, _args: argparse.Namespace) -> int:
     ctx = root.context(None, kind="consumer")  # one pool for all three: the checks are short statements
     threading.Thread(target=ImportWorker(ctx.engine, ctx.outbox).run, name="import-worker", daemon=True).start()
     threading.Thread(target=BulkWorker(ctx.engine, ctx.outbox).run, name="bulk-worker", daemon=True).start()
+    threading.Thread(target=mailing_worker_for(ctx).run, name="mail-worker", daemon=True).start()
     checker = OverdueChecker(ctx.engine, ctx.outbox, every=overdue_every())
     threading.Thread(target=checker.run, name="overdue-check", daemon=True).start()
     threading.Thread(target=ReminderScheduler(ctx.engine, ctx.outbox, poll=_reminder_poll()).run,
@@ -74,7 +78,7 @@ root = ServiceRoot(
                             "FROM import_jobs WHERE status IN ('queued', 'running')"),),
     commands={"worker": _worker_alone, "consumer": _consumer_with_imports, "overdue-check": _overdue_once,
               "scheduler": _scheduler_alone},
-    public_prefixes=(FEED_PREFIX,),
+    public_prefixes=(FEED_PREFIX, UNSUBSCRIBE_PREFIX),
 )
 
 
@@ -85,6 +89,14 @@ def create_app(settings: Settings | None = None) -> Flask:
 def import_worker(settings: Settings | None = None, **kw: object) -> ImportWorker:
     ctx = root.context(settings, kind="consumer")
     return ImportWorker(ctx.engine, ctx.outbox, **kw)  # type: ignore[arg-type]
+
+
+def mailing_worker_for(ctx: ServiceContext, **kw: object) -> MailingWorker:
+    """The campaign mailing worker: SMTP_* (shared.mail), at most CRM_CAMPAIGN_MAIL_RATE messages
+    a second (default 5), unsubscribe links under CRM_PUBLIC_URL."""
+    kw.setdefault("rate", mail_rate())
+    kw.setdefault("public_url", public_url())
+    return MailingWorker(ctx.engine, ctx.outbox, secret=ctx.settings.internal_secret, **kw)  # type: ignore[arg-type]
 
 
 def reminder_scheduler(settings: Settings | None = None, **kw: object) -> ReminderScheduler:

@@ -3,7 +3,8 @@ customers, so it writes acl_customers itself in its own transactions); for servi
 the product and stock copies and inventory's answers to spare parts lines
 (services/customer/service_parts.py); for documents which customer each sales record belongs
 to (services/customer/related_records.py); for the calendar, quotes' validity ends
-(sales.quote.*, `quote_deadlines`)."""
+(sales.quote.*, `quote_deadlines`); for campaigns' return, opportunities naming a campaign
+(sales.opportunity.*, `campaign_opportunities`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
-from services.customer.models import quote_deadlines
+from services.customer.models import campaign_opportunities, quote_deadlines
 from services.customer.related_records import related_record_handlers
 from services.customer.service_parts import service_part_handlers
 from shared.consumer import HandlerTable, Reactions, newer_than_applied
@@ -31,6 +32,25 @@ def on_quote(conn: Connection, event: Envelope, _r: Reactions) -> None:
     conn.execute(stmt.on_conflict_do_update(index_elements=["quote_id"], set_=values))
 
 
+def on_opportunity(conn: Connection, event: Envelope, _r: Reactions) -> None:
+    """The opportunities that name a campaign, with their stage and amount (the campaign's
+    return, GET /campaigns/{id}/roi); newest snapshot by aggregate_seq."""
+    d = event.data
+    if "stage" not in d or "amount" not in d or not d.get("id"):
+        return
+    if not newer_than_applied(conn, "campaign_opportunity", d["id"], event.aggregate_seq):
+        return
+    campaign_id = d.get("campaign_id")
+    exists = conn.execute(sa.select(campaign_opportunities.c.opportunity_id)
+                          .where(campaign_opportunities.c.opportunity_id == d["id"])).first()
+    if campaign_id is None and exists is None:
+        return  # the copy keeps only opportunities that named a campaign at some point
+    values = {"campaign_id": campaign_id, "customer_id": d.get("customer_id"), "stage": d["stage"],
+              "amount": d["amount"]}
+    stmt = pg_insert(campaign_opportunities).values(opportunity_id=d["id"], **values)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["opportunity_id"], set_=values))
+
+
 def handler_table() -> HandlerTable:
     table = HandlerTable()
     table.extend(visibility_handlers(customers=False))
@@ -38,4 +58,5 @@ def handler_table() -> HandlerTable:
     table.extend(related_record_handlers())
     table.add("sales.quote.created", on_quote, name="customer.quote_deadlines")
     table.add("sales.quote.updated", on_quote, name="customer.quote_deadlines")
+    table.add("sales.opportunity.#", on_opportunity, name="customer.campaign_opportunities")
     return table

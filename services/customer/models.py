@@ -509,3 +509,104 @@ bulk_job_items = sa.Table(
     sa.Column("share_added", sa.String(36), nullable=True),
     sa.Column("share_removed", sa.String(36), nullable=True),
 )
+
+# ---- marketing campaigns (issue 16; services/customer/commands/campaigns.py) -------------
+# A campaign, its members (customers, contacts, leads; a contact's or customer's customer_id
+# for the visibility of the member list), its mailings (background jobs run by
+# services/customer/mail_worker.py, one recipient row per address reached) and the addresses
+# that take no more campaign mail (unsubscribed, or refused by their server: a hard bounce).
+campaigns = sa.Table(
+    "campaigns", metadata,
+    _id(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, server_default="planned"),
+    sa.Column("starts_on", sa.Date, nullable=False),
+    sa.Column("ends_on", sa.Date, nullable=False),
+    sa.Column("budget", sa.Numeric(14, 2), nullable=False),
+    sa.Column("actual_cost", sa.Numeric(14, 2), nullable=True),
+    sa.Column("product_ids", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("created_by", sa.String(36), nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    sa.Index("ix_campaigns_starts", sa.text("starts_on DESC"), sa.text("id DESC")),
+)
+
+campaign_members = sa.Table(
+    "campaign_members", metadata,
+    sa.Column("campaign_id", sa.String(36), sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("member_type", sa.String(10), primary_key=True),  # customer / lead / contact
+    sa.Column("member_id", sa.String(36), primary_key=True),
+    sa.Column("customer_id", sa.String(36), nullable=True),  # the customer (of a contact); null for a lead
+    sa.Column("added_by", sa.String(36), nullable=True),
+    _ts("added_at"),
+    _ts("reached_at", nullable=True),  # the first message of this campaign sent to it
+    _ts("bounced_at", nullable=True),
+    sa.Column("bounce_reason", sa.String(300), nullable=True),
+    _ts("unsubscribed_at", nullable=True),
+    sa.Index("ix_campaign_members_customer", "customer_id"),
+    sa.Index("ix_campaign_members_member", "member_id"),
+)
+
+campaign_mailings = sa.Table(
+    "campaign_mailings", metadata,
+    _id(),
+    sa.Column("campaign_id", sa.String(36), sa.ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("created_by", sa.String(36), nullable=False),
+    sa.Column("correlation_id", sa.String(64), nullable=True),
+    sa.Column("status", sa.String(20), nullable=False, server_default="queued"),  # queued/running/done/failed
+    sa.Column("total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("processed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("sent", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("skipped", sa.Integer, nullable=False, server_default="0"),  # unsubscribed or bounced before
+    sa.Column("bounced", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_seq", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("error_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("errors", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("message", sa.Text, nullable=True),
+    _ts("created_at"),
+    _ts("heartbeat_at", nullable=True),
+    _ts("finished_at", nullable=True),
+    sa.Index("ix_campaign_mailings_pending", "created_at", postgresql_where=sa.text("status IN ('queued', 'running')")),
+    sa.Index("ix_campaign_mailings_campaign", "campaign_id", sa.text("created_at DESC")),
+)
+
+campaign_mail_recipients = sa.Table(
+    "campaign_mail_recipients", metadata,
+    sa.Column("mailing_id", sa.String(36), sa.ForeignKey("campaign_mailings.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("member_type", sa.String(10), nullable=False),
+    sa.Column("member_id", sa.String(36), nullable=False),
+    sa.Column("customer_id", sa.String(36), nullable=True),
+    sa.Column("email", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, server_default="pending"),  # sent/skipped/bounced/failed
+    sa.Column("detail", sa.String(300), nullable=True),
+)
+
+email_suppressions = sa.Table(
+    "email_suppressions", metadata,
+    sa.Column("email_key", sa.String(200), primary_key=True),  # lowered address
+    sa.Column("reason", sa.String(20), nullable=False),  # unsubscribed / bounced
+    sa.Column("campaign_id", sa.String(36), nullable=True),
+    sa.Column("detail", sa.String(300), nullable=True),
+    _ts("created_at"),
+)
+
+# Opportunities that name a campaign (a copy from sales.opportunity.*): the campaign's return.
+campaign_opportunities = sa.Table(
+    "campaign_opportunities", metadata,
+    sa.Column("opportunity_id", sa.String(36), primary_key=True),
+    sa.Column("campaign_id", sa.String(36), nullable=True),
+    sa.Column("customer_id", sa.String(36), nullable=True),
+    sa.Column("stage", sa.String(20), nullable=False),
+    sa.Column("amount", sa.Numeric(14, 2), nullable=False),
+    sa.Index("ix_campaign_opportunities_campaign", "campaign_id"),
+)
+
+leads.append_column(sa.Column("campaign_id", sa.String(36), nullable=True))
+sa.Index("ix_leads_campaign", leads.c.campaign_id, postgresql_where=sa.text("campaign_id IS NOT NULL"))

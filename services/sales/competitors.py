@@ -1,13 +1,14 @@
-"""The competitors an opportunity names, checked against sales' copy of the customer
-service's competitors (fed by customer.competitor.*; services/sales/handlers.py). A
-competitor just recorded whose copy is on its way is waited for (shared.copies)."""
+"""The competitors and the campaign an opportunity names, checked against sales' copies of
+the customer service's competitors and campaigns (fed by customer.competitor.* and
+customer.campaign.*; services/sales/handlers.py). One just recorded whose copy is on its way
+is waited for (shared.copies)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from services.sales.models import competitors
+from services.sales.models import campaigns, competitors
 from shared.copies import CopyMissing
 from shared.errors import ValidationFailed
 
@@ -24,3 +25,13 @@ def require_competitors(conn: Connection, competitor_ids: list[str], lost_to: st
     field = "lost_to_competitor_id" if lost_to in absent else "competitor_ids"
     unknown = ValidationFailed("unknown competitor", details={field: ["no such competitor"]})
     raise CopyMissing(unknown, *(("competitors", cid) for cid in sorted(absent)))
+
+
+def require_campaign(conn: Connection, campaign_id: str | None) -> None:
+    """422 campaign_id when the id is not a known campaign."""
+    if campaign_id is None:
+        return
+    if conn.execute(sa.select(campaigns.c.id).where(campaigns.c.id == campaign_id)).first() is not None:
+        return
+    unknown = ValidationFailed("unknown campaign", details={"campaign_id": ["no such campaign"]})
+    raise CopyMissing(unknown, ("campaigns", campaign_id))

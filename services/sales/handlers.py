@@ -12,7 +12,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
 from services.sales.domain import orders as rules
-from services.sales.models import competitors, order_lines, order_shipments, products, stock_levels
+from services.sales.models import (
+    campaigns,
+    competitors,
+    order_lines,
+    order_shipments,
+    products,
+    stock_levels,
+)
 from services.sales.opportunity_store import create_from_lead
 from services.sales.orders_store import load_order, publish, update_order
 from shared.consumer import HandlerTable, Reactions, newer_than_applied
@@ -49,6 +56,17 @@ def on_competitor(conn: Connection, event: Envelope, _r: Reactions) -> None:
     conn.execute(pg_insert(competitors).values(id=d["id"], name=d["name"][:200])
                  .on_conflict_do_update(index_elements=[competitors.c.id], set_={"name": d["name"][:200]}))
     notify_copy(conn, "competitors", d["id"])  # wakes requests waiting for this competitor
+
+
+def on_campaign(conn: Connection, event: Envelope, _r: Reactions) -> None:
+    """The copy of a campaign (its id is what opportunities name; issue 16)."""
+    if not newer_than_applied(conn, "campaign", event.aggregate_id, event.aggregate_seq):
+        return
+    d = event.data
+    values = {"name": d["name"][:200], "status": d["status"]}
+    conn.execute(pg_insert(campaigns).values(id=d["id"], **values)
+                 .on_conflict_do_update(index_elements=[campaigns.c.id], set_=values))
+    notify_copy(conn, "campaigns", d["id"])  # wakes requests waiting for this campaign
 
 
 def on_stock_changed(conn: Connection, event: Envelope, _r: Reactions) -> None:
@@ -142,6 +160,8 @@ def handler_table() -> HandlerTable:
     table.add("customer.lead.converted", on_lead_converted, name="sales.lead_converted")
     table.add("customer.competitor.created", on_competitor, name="sales.competitor")
     table.add("customer.competitor.updated", on_competitor, name="sales.competitor")
+    table.add("customer.campaign.created", on_campaign, name="sales.campaign")
+    table.add("customer.campaign.updated", on_campaign, name="sales.campaign")
     table.extend(visibility_handlers())
     table.extend(merge_handlers("sales", MERGED_TABLES))  # issue 17: merges of duplicate customers
     return table

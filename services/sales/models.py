@@ -64,6 +64,7 @@ opportunities = sa.Table(
     # issue 16: the competitors (ids of the customer service's competitors) and who won a lost one
     sa.Column("competitor_ids", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
     sa.Column("lost_to_competitor_id", sa.String(36), nullable=True),
+    sa.Column("campaign_id", sa.String(36), nullable=True),  # issue 16: the marketing campaign it came from
     _ts("created_at"),
     _ts("updated_at"),
     sa.Index("ix_opportunities_project", "project_id"),
@@ -237,4 +238,13 @@ competitors = sa.Table(
     "competitors", metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),
+)
+
+
+# ---- campaigns (copy of the customer service's, fed by customer.campaign.*) -----------
+campaigns = sa.Table(
+    "campaigns", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
 )

@@ -27,6 +27,7 @@ def snapshot(row: dict[str, Any]) -> dict[str, Any]:
         "next_step": row["next_step"], "lost_reason": row["lost_reason"], "project_id": row.get("project_id"),
         "competitor_ids": list(row.get("competitor_ids") or []),
         "lost_to_competitor_id": row.get("lost_to_competitor_id"),
+        "campaign_id": row.get("campaign_id"),
         "created_at": row["created_at"].isoformat(),
     }
 
@@ -84,4 +85,5 @@ def create_from_lead(conn: Connection, emit: Emit, data: dict[str, Any]) -> dict
         "lead_id": data["lead_id"], "name": opp["name"][:300], "amount": cents(max(amount, to_decimal("0"))),
         "stage": stage, "probability": SalesConfig().stage_probabilities[stage],
         "expected_close_date": close, "competitors": [], "competitor_ids": [],
+        "campaign_id": opp.get("campaign_id"),  # the lead's campaign (issue 16)
     })

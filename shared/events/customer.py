@@ -155,6 +155,7 @@ class LeadSnapshot(Schema):
     source = fields.String(required=True, allow_none=True)
     owner_id = uuid_str(required=True)
     status = fields.String(required=True, validate=validate.OneOf(("new", "converted", "disqualified")))
+    campaign_id = uuid_str(allow_none=True, load_default=None)  # issue 16 (optional): the campaign it came from
 
 
 @register("customer.lead.created", sample=_LEAD_SAMPLE,
@@ -177,6 +178,7 @@ class ConvertedOpportunity(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=300))
     amount = money(required=True, minimum=0, maximum=MAX_DEAL_AMOUNT)
     expected_close_date = date_str(required=True, allow_none=True)
+    campaign_id = uuid_str(allow_none=True, load_default=None)  # issue 16 (optional): the lead's campaign
 
 
 @register("customer.lead.converted",
@@ -743,3 +745,91 @@ class CompetitorCreated(CompetitorSnapshot):
           summary_en="updated competitor {name}", summary_zh="修改了竞争对手 {name}")
 class CompetitorUpdated(CompetitorSnapshot):
     pass
+
+
+# ---- marketing campaigns (issue 16): sales keeps a copy (opportunities name them); the
+# membership and the mail a customer's member was sent reach that customer's timeline ------
+
+_CAMPAIGN_SAMPLE = {"id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", "name": "2027 上海工博会", "kind": "exhibition",
+                    "status": "planned", "starts_on": "2027-09-16", "ends_on": "2027-09-20", "budget": "50000.00",
+                    "actual_cost": None, "product_ids": ["9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"]}
+
+
+class CampaignSnapshot(Schema):
+    id = uuid_str(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(
+        ("exhibition", "launch", "promotion", "clearance", "email")))
+    status = fields.String(required=True, validate=validate.OneOf(("planned", "active", "completed", "cancelled")))
+    starts_on = date_str(required=True)
+    ends_on = date_str(required=True)
+    budget = money(required=True)
+    actual_cost = money(required=True, allow_none=True)
+    product_ids = fields.List(uuid_str(), required=True)
+
+
+@register("customer.campaign.created", sample=_CAMPAIGN_SAMPLE,
+          summary_en="planned campaign {name}", summary_zh="策划了营销活动「{name}」")
+class CampaignCreated(CampaignSnapshot):
+    pass
+
+
+@register("customer.campaign.updated", sample={**_CAMPAIGN_SAMPLE, "status": "active"},
+          summary_en="updated campaign {name} ({status})", summary_zh="修改了营销活动「{name}」（{status}）")
+class CampaignUpdated(CampaignSnapshot):
+    pass
+
+
+_MEMBER_SAMPLE = {"campaign_id": _CAMPAIGN_SAMPLE["id"], "campaign_name": _CAMPAIGN_SAMPLE["name"],
+                  "member_type": "contact", "member_id": "4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5d6e7f",
+                  "customer_id": _CUSTOMER_SAMPLE["id"], "member_name": "王五"}
+
+
+class CampaignMember(Schema):
+    """customer_id (a customer member, or a contact's customer) is the envelope's customer
+    too; null for a lead."""
+
+    campaign_id = uuid_str(required=True)
+    campaign_name = fields.String(required=True)
+    member_type = fields.String(required=True, validate=validate.OneOf(("customer", "lead", "contact")))
+    member_id = uuid_str(required=True)
+    customer_id = uuid_str(required=True, allow_none=True)
+    member_name = fields.String(required=True)
+
+
+@register("customer.campaign.member_added", sample=_MEMBER_SAMPLE,
+          summary_en="added {member_name} to campaign {campaign_name}",
+          summary_zh="将 {member_name} 加入营销活动「{campaign_name}」")
+class CampaignMemberAdded(CampaignMember):
+    pass
+
+
+@register("customer.campaign.mail_sent",
+          sample={**_MEMBER_SAMPLE, "mailing_id": "6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e", "subject": "工博会邀请函"},
+          summary_en="sent campaign mail {subject} to {member_name} ({campaign_name})",
+          summary_zh="向 {member_name} 发送了营销邮件「{subject}」（{campaign_name}）")
+class CampaignMailSent(CampaignMember):
+    mailing_id = uuid_str(required=True)
+    subject = fields.String(required=True)
+
+
+@register("customer.campaign.mail_bounced",
+          sample={**_MEMBER_SAMPLE, "mailing_id": "6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e", "subject": "工博会邀请函",
+                  "reason": "550 mailbox unavailable"},
+          summary_en="campaign mail {subject} to {member_name} was refused ({reason})",
+          summary_zh="营销邮件「{subject}」被 {member_name} 的邮箱拒收（{reason}）")
+class CampaignMailBounced(CampaignMember):
+    mailing_id = uuid_str(required=True)
+    subject = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+@register("customer.campaign.unsubscribed",
+          sample={"campaign_id": _CAMPAIGN_SAMPLE["id"], "campaign_name": _CAMPAIGN_SAMPLE["name"]},
+          summary_en="a recipient of campaign {campaign_name} unsubscribed",
+          summary_zh="营销活动「{campaign_name}」的一位收件人退订了")
+class CampaignUnsubscribed(Schema):
+    """The address is not in the event (it stays in the customer service)."""
+
+    campaign_id = uuid_str(required=True)
+    campaign_name = fields.String(required=True)

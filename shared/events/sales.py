@@ -168,6 +168,7 @@ class OpportunitySnapshot(Schema):
     # issue 16 (optional, so older producers/consumers keep working)
     competitor_ids = fields.List(uuid_str(), load_default=list)
     lost_to_competitor_id = uuid_str(allow_none=True, load_default=None)
+    campaign_id = uuid_str(allow_none=True, load_default=None)  # the marketing campaign it came from
 
 
 @register("sales.opportunity.created", sample=_OPPORTUNITY,

@@ -10,6 +10,7 @@ def blueprints() -> list[Blueprint]:
         activities,
         bulk,
         calendar,
+        campaigns,
         competitors,
         complaints,
         contacts,
@@ -28,4 +29,4 @@ def blueprints() -> list[Blueprint]:
 
     return [duplicate_check.bp, bulk.bp, customers.bp, ownership.bp, contacts.bp, leads.bp, activities.bp, complaints.bp,
             custom_fields.bp, planning.bp, service_orders.bp, transfer_files.bp, documents.bp, tasks.bp, calendar.bp,
-            merges.bp, competitors.bp]
+            merges.bp, competitors.bp, campaigns.bp]

@@ -131,6 +131,7 @@ class Lead(Schema):
     customer_id = ident(nullable=True)
     contact_id = ident(nullable=True)
     opportunity_id = ident(nullable=True)
+    campaign_id = ident(nullable=True, description="the marketing campaign the lead came from")
     created_at = when()
     converted_at = when()
 
@@ -358,3 +359,79 @@ class Competitor(Schema):
     created_by = ident()
     created_at = when()
     updated_at = when()
+
+
+class Campaign(Schema):
+    id = ident()
+    name = text(nullable=False)
+    kind = status("exhibition", "launch", "promotion", "clearance", "email")
+    status = status("planned", "active", "completed", "cancelled")
+    starts_on = text(nullable=False, description="YYYY-MM-DD")
+    ends_on = text(nullable=False, description="YYYY-MM-DD")
+    budget = text(nullable=False, description="money")
+    actual_cost = text(description="money, once known")
+    product_ids = ids(description="the products the campaign is about")
+    description = text()
+    members = integer(description="members (all, whoever added them)")
+    created_by = ident()
+    created_at = when()
+    updated_at = when()
+
+
+class CampaignMember(Schema):
+    member_type = status("customer", "lead", "contact")
+    member_id = ident()
+    customer_id = ident(nullable=True, description="the customer (of a contact); null for a lead")
+    name = text()
+    email = text()
+    added_at = when()
+    reached_at = when(description="the first message of this campaign sent to it")
+    bounced_at = when()
+    bounce_reason = text()
+    unsubscribed_at = when()
+
+
+class MembersAdded(Schema):
+    added = integer(description="members added (one already there is not added twice)")
+    already = integer(description="asked for but already members")
+
+
+class MailingQueued(Schema):
+    job_id = ident()
+    status = status("queued", "done")
+    total = integer(description="addresses to reach")
+
+
+class Mailing(Schema):
+    id = ident()
+    kind = status("mailing")
+    campaign_id = ident()
+    subject = text(nullable=False)
+    status = status("queued", "running", "done", "failed")
+    total = integer()
+    processed = integer()
+    sent = integer()
+    skipped = integer(description="unsubscribed or bounced before: not sent")
+    bounced = integer()
+    error_count = integer()
+    errors = anything(description="[{seq, member_type, member_id, code, message}]")
+    message = text()
+    created_by = ident()
+    created_at = when()
+    finished_at = when()
+
+
+class CampaignReturn(Schema):
+    members = integer()
+    reached = integer(description="members at least one message went to")
+    leads = integer(description="leads naming the campaign")
+    opportunities = integer(description="opportunities naming the campaign")
+    won_amount = text(nullable=False, description="money: the won opportunities' amounts")
+    budget = text(nullable=False)
+    actual_cost = text()
+    roi = text(description="percent, (won - cost) / cost x 100, cost = actual cost else budget; null with no cost")
+
+
+class Unsubscribed(Schema):
+    unsubscribed = flag()
+    message = text()

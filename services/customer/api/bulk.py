@@ -7,16 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, g, jsonify
+from flask import Blueprint, g, jsonify
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields
 
 from services.customer.api.answers import ImportJob
-from services.customer.api.customer_filters import filters
+from services.customer.api.campaigns import mailing_json
+from services.customer.api.customer_filters import filter_conditions
 from services.customer.api.transfer_files import JOB_COLUMNS, job_json
 from services.customer.commands import bulk as commands
 from services.customer.domain import bulk as rules
-from services.customer.models import bulk_jobs, import_jobs
+from services.customer.models import bulk_jobs, campaign_mailings, import_jobs
 from shared.answers import anything, ident, integer, status
 from shared.errors import NotFound, ValidationFailed
 from shared.openapi import api_doc
@@ -50,7 +51,10 @@ class BulkQueued(Schema):
 
 class Job(ImportJob):
     """A bulk change, its undo, or an import (then the import's own fields, as GET /imports/{id})."""
-    kind = status("bulk", "undo", "import")
+    kind = status("bulk", "undo", "import", "mailing")
+    sent = integer(description="a mailing: messages sent")
+    skipped = integer(description="a mailing: addresses skipped (unsubscribed, bounced before)")
+    bounced = integer(description="a mailing: addresses refused by their server")
     status = status("queued", "running", "done", "failed", "undo_queued", "undoing", "undone")
     changed = integer()
     set = anything(description="the bulk change's values")
@@ -73,14 +77,6 @@ def _mine(table: sa.Table):
     return sa.true() if who.is_admin else table.c.created_by == who.user_id
 
 
-def _filter_conditions(conn: sa.Connection, flt: dict[str, Any]) -> list:
-    """The customer list's conditions for these filters, read exactly as GET /customers reads
-    its query string (api/customer_filters.py), so a bulk change reaches what the list shows."""
-    query = {k: v for k, v in flt.items() if k in rules.FILTER_KEYS and isinstance(v, str) and v != ""}
-    with current_app.test_request_context(query_string=query):
-        return filters(conn, principal())
-
-
 @bp.post("/customers/bulk")
 @api_doc(body=BulkIn, response=BulkQueued, status=202,
          summary="Change many customers at once (ids or the list's filters), as a background job")
@@ -92,7 +88,7 @@ def start_bulk() -> ResponseReturnValue:
         if errors:
             raise ValidationFailed("invalid bulk change", details=errors)
         with service_context().engine.connect() as conn:
-            where = _filter_conditions(conn, body["filter"])
+            where = filter_conditions(conn, principal(), body["filter"], rules.FILTER_KEYS)
     answer = commands.queue_bulk(service_context(), principal(), body, where, g.get("request_id"))
     return jsonify(answer), 202
 
@@ -105,7 +101,7 @@ def undo(job_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/jobs/<job_id>")
-@api_doc(response=Job, summary="A background job: a bulk change, its undo or an import")
+@api_doc(response=Job, summary="A background job: a bulk change, its undo, an import or a campaign mailing")
 def get_job(job_id: str) -> ResponseReturnValue:
     jid = path_id(job_id, "job")
     with service_context().engine.connect() as conn:
@@ -113,6 +109,11 @@ def get_job(job_id: str) -> ResponseReturnValue:
         if row is not None:
             return jsonify(bulk_json(row))
         imported = conn.execute(sa.select(*JOB_COLUMNS).where(import_jobs.c.id == jid, _mine(import_jobs))).first()
+        if imported is None:  # a campaign mailing (api/campaigns.py)
+            mailing = conn.execute(sa.select(campaign_mailings)
+                                   .where(campaign_mailings.c.id == jid, _mine(campaign_mailings))).first()
+            if mailing is not None:
+                return jsonify(mailing_json(mailing))
     if imported is None:
         raise NotFound("job not found")
     return jsonify({**job_json(imported), "kind": "import"})

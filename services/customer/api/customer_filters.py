@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from flask import request
+from flask import current_app, request
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
@@ -144,3 +144,12 @@ def search_clause(q: str):
     if digits:
         conds.append(customers.c.phone_key.like(f"%{digits}%"))
     return sa.or_(*conds)
+
+
+def filter_conditions(conn: Connection, who: Principal, flt: dict[str, Any], keys: tuple[str, ...]) -> list:
+    """The list's conditions for a filter given as an object (a bulk change's, a campaign's
+    members chosen by the list's filters), read exactly as GET /customers reads its query
+    string, so it reaches what the list shows."""
+    query = {k: v for k, v in flt.items() if k in keys and isinstance(v, str) and v != ""}
+    with current_app.test_request_context(query_string=query):
+        return filters(conn, who)

@@ -44,6 +44,7 @@ class LeadIn(Schema):
     phone = text(50)
     email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=200))
     source = text(100)
+    campaign_id = uuid_field(metadata={"description": "the marketing campaign the lead came from"})
 
 
 class LeadPatch(LeadIn):
@@ -76,7 +77,7 @@ def lead_json(row: Any) -> dict[str, Any]:
     return {"id": row.id, "name": row.name, "company": row.company, "phone": row.phone, "email": row.email,
             "source": row.source, "owner_id": row.owner_id, "status": row.status,
             "customer_id": row.customer_id, "contact_id": row.contact_id, "opportunity_id": row.opportunity_id,
-            "created_at": iso(row.created_at), "converted_at": iso(row.converted_at)}
+            "campaign_id": row.campaign_id, "created_at": iso(row.created_at), "converted_at": iso(row.converted_at)}
 
 
 @bp.post("/leads")
@@ -90,7 +91,7 @@ def create_lead() -> ResponseReturnValue:
 
 
 @bp.get("/leads")
-@api_doc(page=out.Lead, summary="Leads (status, owner_id)")
+@api_doc(page=out.Lead, summary="Leads (status, owner_id, campaign_id)")
 def list_leads() -> ResponseReturnValue:
     who = principal()
     page, per_page = page_args()
@@ -105,6 +106,9 @@ def list_leads() -> ResponseReturnValue:
         owner_id = uuid_arg(request.args.get("owner_id"), "owner_id")
         if owner_id:
             where.append(leads.c.owner_id == owner_id)
+        campaign_id = uuid_arg(request.args.get("campaign_id"), "campaign_id")
+        if campaign_id:
+            where.append(leads.c.campaign_id == campaign_id)
         q = (request.args.get("q") or "").strip()
         if len(q) > 100:
             raise ValidationFailed("invalid filters", details={"q": ["must be at most 100 characters"]})

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Row
 
 from services.customer import store
 from services.customer.access import require_customer_field
+from services.customer.commands.campaigns import require_campaign
 from services.customer.commands.contacts import insert_contact
 from services.customer.domain.normalize import name_key, phone_key
 from services.customer.models import customers, leads
@@ -24,7 +25,8 @@ from shared.visibility import owner_filter
 
 
 def lead_snapshot(row: Any) -> dict[str, Any]:
-    return {k: getattr(row, k) for k in ("id", "name", "company", "phone", "email", "source", "owner_id", "status")}
+    return {k: getattr(row, k)
+            for k in ("id", "name", "company", "phone", "email", "source", "owner_id", "status", "campaign_id")}
 
 
 def visible_lead(conn: Connection, p: Principal, lead_id: str, *, for_update: bool = False) -> Row:
@@ -41,6 +43,7 @@ def create_lead(ctx: ServiceContext, events: EventContext, p: Principal, body: M
         row = conn.execute(leads.insert().values(
             id=str(uuid.uuid4()), name=body["name"].strip(), company=body.get("company"), phone=body.get("phone"),
             email=body.get("email"), source=body.get("source"), owner_id=p.user_id, status="new",
+            campaign_id=require_campaign(conn, body.get("campaign_id")),
         ).returning(*leads.c)).one()
         emit("customer.lead.created", aggregate_type="lead", aggregate_id=row.id, data=lead_snapshot(row))
     return row
@@ -54,6 +57,8 @@ def update_lead(ctx: ServiceContext, events: EventContext, p: Principal, lead_id
         if lead.status == "converted":
             raise Conflict("a converted lead cannot change", code="lead_already_converted",
                            details={"customer_id": lead.customer_id})
+        if body.get("campaign_id"):
+            require_campaign(conn, body["campaign_id"])
         row = conn.execute(leads.update().where(leads.c.id == lead.id).values(**body).returning(*leads.c)).one()
         emit("customer.lead.updated", aggregate_type="lead", aggregate_id=row.id, data=lead_snapshot(row))
     return row
@@ -96,7 +101,8 @@ def convert_lead(ctx: ServiceContext, events: EventContext, p: Principal, lead_i
             o = body["opportunity"]
             opportunity = {"id": str(uuid.uuid4()), "name": o["name"].strip(), "amount": fmt(o["amount"]),
                            "expected_close_date": o["expected_close_date"].isoformat()
-                           if o.get("expected_close_date") else None}
+                           if o.get("expected_close_date") else None,
+                           **({"campaign_id": lead.campaign_id} if lead.campaign_id else {})}
         conn.execute(leads.update().where(leads.c.id == lead.id).values(
             status="converted", customer_id=customer_id, contact_id=contact["id"],
             opportunity_id=opportunity["id"] if opportunity else None, converted_at=sa.func.now()))

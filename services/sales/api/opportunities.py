@@ -24,7 +24,7 @@ from services.sales.api.common import (
     today,
     writer,
 )
-from services.sales.competitors import require_competitors
+from services.sales.competitors import require_campaign, require_competitors
 from services.sales.domain import opportunities as rules
 from services.sales.models import opportunities
 from shared.errors import Conflict, NotFound, ValidationFailed
@@ -68,6 +68,7 @@ class OpportunityCreate(Schema):
     project_id = uuid_field(load_default=None, allow_none=True)
     competitor_ids = fields.List(uuid_field(), load_default=list, validate=validate.Length(max=50))
     lost_to_competitor_id = uuid_field(load_default=None, allow_none=True)
+    campaign_id = uuid_field(load_default=None, allow_none=True)
 
 
 class OpportunityPatch(Schema):
@@ -83,6 +84,7 @@ class OpportunityPatch(Schema):
     project_id = uuid_field(allow_none=True)
     competitor_ids = fields.List(uuid_field(), validate=validate.Length(max=50))
     lost_to_competitor_id = uuid_field(allow_none=True)
+    campaign_id = uuid_field(allow_none=True)
 
 
 def _check_project(conn, p, project_id: str | None, customer_id: str) -> None:
@@ -127,6 +129,7 @@ def create():
             owner = p.user_id if p.role in ("sales", "manager") else customer_owner
         body["competitor_ids"], body["lost_to_competitor_id"] = _competitors(
             conn, body["stage"], body["competitor_ids"], body["lost_to_competitor_id"])
+        require_campaign(conn, body["campaign_id"])
         row = store.insert(conn, request_emitter(conn), {"id": str(uuid.uuid4()), "owner_id": owner,
                                                  "probability": probability, "lead_id": None, **body})
     return jsonify(store.view(row)), 201
@@ -158,6 +161,8 @@ def patch(opp_id: str):
         row = _visible(conn, p, opp_id, lock=True)
         if "project_id" in changes:
             _check_project(conn, p, changes["project_id"], row["customer_id"])
+        if changes.get("campaign_id"):
+            require_campaign(conn, changes["campaign_id"])
         new_stage = changes.get("stage", row["stage"])
         try:
             rules.check_stage_change(row["stage"], new_stage)
@@ -182,7 +187,7 @@ def _list_filters(conn, p, *, read: bool = False) -> list:
     """Visibility (read=True: the list, where assignment grants count; not the pipeline and
     forecast, which are a team's figures) and the foreign-key filters."""
     where = [customer_filter(conn, p, opportunities.c.customer_id, "sales", read=read)]
-    for key in ("customer_id", "owner_id", "project_id"):
+    for key in ("customer_id", "owner_id", "project_id", "campaign_id"):
         value = uuid_arg(request.args.get(key), key)
         if value:
             where.append(opportunities.c[key] == value)
@@ -195,7 +200,7 @@ SORTS["stage"] = sa.case({stage: i for i, stage in enumerate(rules.STAGES)}, val
 
 
 @bp.get("/opportunities")
-@api_doc(page=out.Opportunity, summary="Opportunities (customer_id, owner_id, project_id, stage, q: name or customer name, sort: "
+@api_doc(page=out.Opportunity, summary="Opportunities (customer_id, owner_id, project_id, campaign_id, stage, q: name or customer name, sort: "
          "name, amount, stage, probability, expected_close_date, created_at, updated_at, - for descending)",
          tags=["sales"])
 def list_():

@@ -29,7 +29,9 @@ def test_sales_records_feed_the_related_records_copy():
     for event_type in ("sales.opportunity.created", "sales.quote.updated", "sales.order.placed",
                        "sales.contract.created", "sales.project.approved"):
         names = [name for name, _ in table.for_event(event_type)]
-        # quotes also feed the calendar's copy of their validity ends
-        extra = ["customer.quote_deadlines"] if event_type.startswith("sales.quote.") else []
+        # quotes also feed the calendar's copy of their validity ends, opportunities the
+        # campaigns' return (issue 16)
+        extra = {"quote": ["customer.quote_deadlines"], "opportunity": ["customer.campaign_opportunities"]}.get(
+            event_type.split(".")[1], [])
         assert names == [f"documents.related_{event_type.split('.')[1]}", *extra], event_type
     assert table.for_event("billing.invoice.issued") == []
