@@ -42,6 +42,9 @@ class Suite:
         self.procs: list[tuple[str, subprocess.Popen]] = []
         self.metrics_ports: dict[str, int] = {}  # process name -> its CRM_METRICS_PORT
         self.ports = {name: free_port() for name in ("gateway", *SERVICES)}
+        # campaign mailings go to this port (a test starts its own SMTP server there; with
+        # none listening, sending a quote answers 503 mail_failed as before)
+        self.smtp_port = free_port()
         self.databases = {name: f"{pg_server}/crm{label}_{name}_{os.getpid()}_{int(time.time())}"
                           for name in ("gateway", *SERVICES)}
         self.logdir = ROOT / "var" / "log" / label
@@ -93,6 +96,11 @@ class Suite:
             "CRM_WEBHOOK_RETRY_MAX_S": "1",
             "CRM_WEBHOOK_POLL_S": "0.2",
             "CRM_RUN_DIR": str(self.run_dir),
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(self.smtp_port),
+            "SMTP_FROM": "market@crm.test",
+            "CRM_CAMPAIGN_MAIL_RATE": "50",
+            "CRM_PUBLIC_URL": self.url,
         })
         for name, url in self.databases.items():
             env[f"{name.upper()}_DATABASE_URL"] = url

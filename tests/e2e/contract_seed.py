@@ -36,6 +36,9 @@ def seed(admin: ApiClient) -> dict[Any, str]:
     _made(admin.post(f"/activities/{activity['id']}/comments", json={"text": "跟进报价"}), "comment")
     ids["complaint_id"] = _made(admin.post("/complaints", json={
         "customer_id": customer["id"], "subject": "包装破损", "assignee_id": rep.user["id"]}), "complaint")["id"]
+    ids["campaign_id"] = _made(admin.post("/campaigns", json={
+        "name": f"契约测试展会{tag}", "kind": "exhibition", "starts_on": "2027-09-16", "ends_on": "2027-09-20",
+        "budget": "50000.00"}), "campaign")["id"]
     ids["lead_id"] = _made(admin.post("/leads", json={"name": "李四", "company": f"苏州精工{tag}"}), "lead")["id"]
     monday = dt.date.today() - dt.timedelta(days=dt.date.today().weekday())
     ids["plan_id"] = _made(rep.post("/work-plans", json={"week_start": monday.isoformat(), "plan": "拜访三家客户"}),
