@@ -14,8 +14,9 @@ import sales from "./routes/sales.js";
 import manage from "./routes/manage.js";
 import tasks from "./routes/tasks.js";
 import competitors from "./routes/competitors.js";
+import campaigns from "./routes/campaigns.js";
 
-export const ROUTES = [...core, ...tasks, ...sales, ...leads, ...activities, ...service, ...finance, ...warehouse, ...admin, ...manage, ...competitors];
+export const ROUTES = [...core, ...tasks, ...sales, ...leads, ...activities, ...service, ...finance, ...warehouse, ...admin, ...manage, ...competitors, ...campaigns];
 
 export const NAV_GROUPS = ["work", "sales", "customers", "service", "finance", "warehouse", "manage", "admin"];
 

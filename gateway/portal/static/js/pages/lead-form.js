@@ -1,13 +1,15 @@
-// Create or edit a lead.
+// Create or edit a lead (and the marketing campaign it came from).
 import { html } from "../lib.js";
 import { api } from "../api.js";
 import { mergeCatalogues, t } from "../i18n.js";
 import cat from "../i18n/leads.js";
+import campaignsCat from "../i18n/campaigns.js";
 import { Form, initialValues } from "../ui/form.js";
 import { PageHeader, Pending, useApi } from "../ui/page.js";
 import { toast } from "../ui/feedback.js";
 
 mergeCatalogues(cat);
+mergeCatalogues(campaignsCat);
 
 export function leadFields() {
   return [
@@ -16,6 +18,7 @@ export function leadFields() {
     { name: "phone", label: t("lead.phone"), type: "tel", maxLength: 50 },
     { name: "email", label: t("lead.email"), type: "email", maxLength: 200 },
     { name: "source", label: t("lead.source"), maxLength: 100, placeholder: t("lead.source_hint") },
+    { name: "campaign_id", label: t("campaign.picker"), type: "record", kind: "campaigns", help: t("campaign.picker_help") },
   ];
 }
 

@@ -1,16 +1,18 @@
 // Create or edit an opportunity: customer, name, amount, stage (probability from the stage
 // unless given), expected close date, next step, competitors (the recorded ones ticked, and
-// free-text notes), the competitor a lost one went to, lost reason.
+// free-text notes), the competitor a lost one went to, lost reason, the campaign it came from.
 import { html, useState } from "../lib.js";
 import { api } from "../api.js";
 import { mergeCatalogues, t } from "../i18n.js";
 import competitorsCat from "../i18n/competitors.js";
+import campaignsCat from "../i18n/campaigns.js";
 import { Form } from "../ui/form.js";
 import { PageHeader, Pending, useApi } from "../ui/page.js";
 import { toast } from "../ui/feedback.js";
 import { SELLER_ROLES, describeCustomer, stageOptions } from "./sales-common.js";
 
 mergeCatalogues(competitorsCat);
+mergeCatalogues(campaignsCat);
 
 /** Tick the recorded competitors bidding for this opportunity. */
 export function CompetitorChecks({ competitors, chosen, onChange }) {
@@ -44,6 +46,7 @@ function fieldsFor(editing, competitors) {
     { name: "competitors", label: t("opp.competitors"), help: t("opp.competitors_help"), maxLength: 2000, wide: true },
     lostToField(competitors),
     { name: "lost_reason", label: t("opp.lost_reason"), type: "textarea", maxLength: 500, wide: true },
+    { name: "campaign_id", label: t("campaign.picker"), type: "record", kind: "campaigns", help: t("campaign.picker_help"), wide: true },
     !editing && { name: "project_id", hidden: true },  // from a project's page (?project_id=)
   ].filter(Boolean);
 }
@@ -67,9 +70,10 @@ export default function OpportunityForm({ params, query }) {
     customer_id: opp.customer_id, name: opp.name, amount: opp.amount, stage: opp.stage, probability: String(opp.probability ?? ""),
     expected_close_date: opp.expected_close_date || "", next_step: opp.next_step || "", competitors: (opp.competitors || []).join(", "),
     lost_reason: opp.lost_reason || "", lost_to_competitor_id: opp.lost_to_competitor_id || "",
+    campaign_id: opp.campaign_id || "",
   } : { customer_id: query.customer_id || "", name: "", amount: "", stage: "prospecting", probability: "", expected_close_date: "",
     owner_id: "", next_step: "", competitors: "", lost_reason: "", lost_to_competitor_id: "",
-    project_id: query.project_id || "" };
+    project_id: query.project_id || "", campaign_id: query.campaign_id || "" };
   const withCompetitors = (body) => {
     if (chosen !== null) body.competitor_ids = chosen;
     return toBody(body);
