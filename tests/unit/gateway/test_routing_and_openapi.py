@@ -138,6 +138,21 @@ def test_only_a_calendar_feed_read_goes_without_a_bearer_token():
     assert route_for("/calendar/feed") == ("customer", "/calendar/feed")
 
 
+def test_a_campaign_unsubscribe_link_goes_without_a_bearer_token():
+    from gateway.auth import is_public_feed, needs_auth
+    from services.customer.domain.campaigns import unsubscribe_token
+
+    token = unsubscribe_token("k" * 40, "li.si@example.cn", "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d")
+    link = f"/api/v1/campaigns/unsubscribe/{token}"
+    assert is_public_feed(link) and not needs_auth(link, "GET")
+    assert needs_auth(link, "POST") and needs_auth(link, "DELETE")
+    for path in ("/api/v1/campaigns", "/api/v1/campaigns/5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                 "/api/v1/campaigns/unsubscribe/short.x", f"/api/v1/campaigns/unsubscribe/{token}/x",
+                 "/api/v1/campaigns/5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d/members"):
+        assert needs_auth(path, "GET"), path
+    assert route_for("/campaigns/x/roi") == ("customer", "/campaigns/x/roi")
+
+
 def test_a_public_call_never_passes_as_a_user():
     import pytest
 

@@ -8,6 +8,7 @@ import { ListPage } from "../ui/list.js";
 import { Form } from "../ui/form.js";
 import { Badge, Details, Pending, useApi } from "../ui/page.js";
 import { toast } from "../ui/feedback.js";
+import { setQuery } from "../router.js";
 import { CustomerLink } from "./sales-common.js";
 
 const PICK_SOURCES = {
@@ -33,18 +34,19 @@ function mailState(m) {
   return html`<span class="muted">${t("members.not_reached")}</span>`;
 }
 
+// The picker's state is in the address (?add=1&pick=contacts&q=...), as the list's search is
 function AddMembers({ campaign, query, onAdded }) {
-  const [source, setSource] = useState("customers");
+  const source = PICK_SOURCES[query.pick] ? query.pick : "customers";
   const pick = PICK_SOURCES[source];
   const add = async (body) => {
     const answer = await api.post(`/campaigns/${campaign.id}/members`, body);
     toast(t("members.added", answer));
     onAdded();
-    return answer.added;
+    return false; // told in words above (the list's own "n done" would repeat it)
   };
   return html`<div class="panel" data-testid="add-members">
     <label>${t("members.pick_from")}
-      <select value=${source} onChange=${(e) => setSource(e.target.value)} data-testid="pick-source">
+      <select value=${source} onChange=${(e) => setQuery({ pick: e.target.value, q: "", page: "" })} data-testid="pick-source">
         ${Object.entries(PICK_SOURCES).map(([k, s]) => html`<option value=${k}>${label("member_type", s.type)}</option>`)}
       </select></label>
     ${source === "customers" && query.q && html`<p><button type="button" data-testid="add-matching"
@@ -57,16 +59,16 @@ function AddMembers({ campaign, query, onAdded }) {
   </div>`;
 }
 
-export function Members({ campaign, editor, query }) {
+export function Members({ campaign, editor, query, onChange }) {
   const [n, setN] = useState(0);
-  const [adding, setAdding] = useState(false);
+  const adding = query.add === "1";
   const [page, setPage] = useState(1);
   const [list, error] = useApi(`/campaigns/${campaign.id}/members`, { page, per_page: 50 }, [n, page]);
   const open = !["completed", "cancelled"].includes(campaign.status);
   return html`<div>
     ${editor && open && html`<p><button type="button" class=${adding ? "" : "primary"} data-testid="members-add"
-      onClick=${() => setAdding(!adding)}>${adding ? t("members.add_close") : t("members.add")}</button></p>`}
-    ${adding && html`<${AddMembers} campaign=${campaign} query=${query} onAdded=${() => setN(n + 1)} />`}
+      onClick=${() => setQuery({ add: adding ? "" : "1", pick: "", q: "", page: "" })}>${adding ? t("members.add_close") : t("members.add")}</button></p>`}
+    ${adding && html`<${AddMembers} campaign=${campaign} query=${query} onAdded=${() => { setN(n + 1); onChange(); }} />`}
     ${!list && html`<${Pending} data=${list} error=${error} />`}
     ${list && list.items.length === 0 && html`<p class="muted">${t("members.none")}</p>`}
     ${list && list.items.length > 0 && html`<div class="table-wrap"><table class="list" data-testid="campaign-members">

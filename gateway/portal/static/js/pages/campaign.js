@@ -38,7 +38,7 @@ export default function CampaignPage({ params, query, user }) {
       [t("record.created_at"), dateTime(campaign.created_at)],
     ]} />` },
     { key: "members", label: t("members.title"), count: campaign.members,
-      render: () => html`<${Members} campaign=${campaign} editor=${editor} query=${query} />` },
+      render: () => html`<${Members} campaign=${campaign} editor=${editor} query=${query} onChange=${reload} />` },
     { key: "mail", label: t("mail.title"), render: () => html`<${Mail} campaign=${campaign} editor=${editor} />` },
     { key: "roi", label: t("roi.title"), render: () => html`<${Return} campaign=${campaign} />` },
   ];
