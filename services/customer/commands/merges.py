@@ -41,6 +41,7 @@ LOCAL = (
     Moved("service_orders"), Moved("documents"), Moved("leads"),
     Moved("related_records", id_column="record_id"), Moved("quote_deadlines", id_column="quote_id"),
     Moved("acl_grants", id_column="record_id"),
+    Moved("campaign_members", id_column="member_id"),  # a campaign's members follow their customer (issue 16)
 )
 
 

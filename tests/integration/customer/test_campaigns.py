@@ -329,3 +329,23 @@ def test_the_return_counts_leads_opportunities_and_the_won_amount(people, engine
     got = people.sales.get(f"/campaigns/{camp['id']}/roi").json
     assert (got["opportunities"], got["won_amount"], got["roi"]) == (1, "0.00", "-100.00")
     assert people.finance.get(f"/campaigns/{camp['id']}/roi").status_code == 403
+
+
+def test_a_merge_takes_the_duplicates_members_along_and_its_undo_brings_them_back(people, engine):
+    camp = _campaign(people.manager)
+    keep, _ = _customer(people.sales, "合并保留")
+    dup, dup_contact = _customer(people.sales, "合并重复", "dup@example.cn")
+    people.manager.post(f"/campaigns/{camp['id']}/members", json={"contact_ids": [dup_contact["id"]]})
+    merged = people.sales.post(f"/customers/{keep['id']}/merge", json={"duplicate_id": dup["id"]})
+    assert merged.status_code == 200, merged.json
+
+    def member_customer():
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT customer_id FROM campaign_members WHERE campaign_id = :c"),
+                                {"c": camp["id"]}).scalar_one()
+
+    assert member_customer() == keep["id"]
+    listed = people.sales.get(f"/campaigns/{camp['id']}/members").json["items"]
+    assert [(m["member_id"], m["customer_id"]) for m in listed] == [(dup_contact["id"], keep["id"])]
+    assert people.sales.post(f"/merges/{merged.json['merge_id']}/undo").status_code == 200
+    assert member_customer() == dup["id"]
