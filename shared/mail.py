@@ -68,25 +68,21 @@ def check_addresses(addresses: list[str]) -> None:
 
 @contextmanager
 def smtp_session(server: SmtpServer) -> Iterator[smtplib.SMTP]:
-    """One connection (logged in when SMTP_USER is set); MailFailed when it cannot be had."""
+    """One connection (logged in when SMTP_USER is set, closed with QUIT after); MailFailed
+    when it cannot be had or breaks."""
     try:
         smtp = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
     except (OSError, smtplib.SMTPException) as exc:
         raise MailFailed(f"{type(exc).__name__}: {exc}") from exc
     try:
-        try:
+        with smtp:
             if server.starttls:
                 smtp.starttls()
             if server.user:
                 smtp.login(server.user, server.password)
-        except (OSError, smtplib.SMTPException) as exc:
-            raise MailFailed(f"{type(exc).__name__}: {exc}") from exc
-        yield smtp
-    finally:
-        try:
-            smtp.quit()
-        except (OSError, smtplib.SMTPException):
-            smtp.close()
+            yield smtp
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailFailed(f"{type(exc).__name__}: {exc}") from exc
 
 
 def send(smtp: smtplib.SMTP, msg: EmailMessage, to: list[str]) -> Refusal | None:

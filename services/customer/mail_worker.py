@@ -164,6 +164,9 @@ class MailingWorker:
                         outcomes.append((item, "bounced" if refused.hard else "failed",
                                          f"{refused.code} {refused.message}"[:300]))
         except MailFailed:
+            if len(outcomes) == len(items):  # every message was handed over; only the goodbye failed
+                self._record(job, campaign, outcomes)
+                return True
             if outcomes:  # what went out before the server failed stays recorded
                 self._record(job, campaign, outcomes)
             raise
