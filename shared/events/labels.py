@@ -82,6 +82,20 @@ WORDS: dict[tuple[str, str], dict[str, dict[str, str]]] = {
         "zh": {"low": "低", "normal": "普通", "high": "高", "urgent": "紧急"},
         "en": {"low": "low", "normal": "normal", "high": "high", "urgent": "urgent"},
     },
+    ("campaign", "status"): {
+        "zh": {"planned": "计划中", "active": "进行中", "completed": "已结束", "cancelled": "已取消"},
+        "en": {"planned": "planned", "active": "active", "completed": "completed", "cancelled": "cancelled"},
+    },
+    ("campaign", "kind"): {
+        "zh": {"exhibition": "展会", "launch": "新品上市", "promotion": "促销", "clearance": "清仓处理",
+               "email": "邮件营销"},
+        "en": {"exhibition": "exhibition", "launch": "product launch", "promotion": "promotion",
+               "clearance": "clearance", "email": "email campaign"},
+    },
+    ("campaign", "member_type"): {
+        "zh": {"customer": "客户", "contact": "联系人", "lead": "潜在客户"},
+        "en": {"customer": "customer", "contact": "contact", "lead": "lead"},
+    },
 }
 WORDS[("complaint", "previous_status")] = WORDS[("complaint", "status")]
 WORDS[("service_order", "previous_status")] = WORDS[("service_order", "status")]

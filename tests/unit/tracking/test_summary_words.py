@@ -7,6 +7,9 @@ import pytest
 
 from services.billing.api.fields import PAYMENT_METHODS
 from services.billing.domain.expenses import STATUSES as EXPENSE_STATUSES
+from services.customer.domain.campaigns import KINDS as CAMPAIGN_KINDS
+from services.customer.domain.campaigns import MEMBER_TYPES
+from services.customer.domain.campaigns import STATUSES as CAMPAIGN_STATUSES
 from services.sales.domain.contracts import STATUSES as CONTRACT_STATUSES
 from services.sales.domain.opportunities import STAGES
 from services.sales.domain.orders import STATUSES as ORDER_STATUSES
@@ -30,6 +33,8 @@ def envelope(event_type: str, data: dict) -> Envelope:
     (("activity", "kind"), ("call", "visit", "email", "meeting", "note")),
     (("complaint", "status"), ("open", "in_progress", "resolved")),
     (("lead", "status"), ("new", "converted", "disqualified")),
+    (("campaign", "status"), CAMPAIGN_STATUSES), (("campaign", "kind"), CAMPAIGN_KINDS),
+    (("campaign", "member_type"), MEMBER_TYPES),
 ])
 def test_every_code_has_words_in_both_languages(key, codes):
     for lang in ("zh", "en"):
@@ -55,3 +60,13 @@ def test_amounts_are_grouped_by_thousands_in_both_languages():
     assert "¥1,234,567.50" in en and "¥1,234,567.50" in zh
     en, _zh = summarize(envelope("billing.invoice.issued", {"number": "INV-2", "amount": "305.10"}))
     assert "¥305.10" in en
+
+
+def test_a_campaign_change_reads_its_status_in_words():
+    from shared.events import customer as samples
+    en, zh = summarize(envelope("customer.campaign.updated", {**samples._CAMPAIGN_SAMPLE, "status": "active"}))
+    assert "（进行中）" in zh and "(active)" in en and "营销活动「2027 上海工博会」" in zh
+    en, zh = summarize(envelope("customer.campaign.mail_sent", {
+        **samples._MEMBER_SAMPLE, "mailing_id": samples._MEMBER_SAMPLE["member_id"], "subject": "工博会邀请函"}))
+    assert zh == "向 王五 发送了营销邮件「工博会邀请函」（2027 上海工博会）"
+    assert en == "sent campaign mail 工博会邀请函 to 王五 (2027 上海工博会)"
