@@ -39,6 +39,8 @@ def seed(admin: ApiClient) -> dict[Any, str]:
     ids["campaign_id"] = _made(admin.post("/campaigns", json={
         "name": f"契约测试展会{tag}", "kind": "exhibition", "starts_on": "2027-09-16", "ends_on": "2027-09-20",
         "budget": "50000.00"}), "campaign")["id"]
+    # a well-formed unsubscribe link of no mailing (a real one only reaches a recipient's mailbox): 404
+    ids[("/api/v1/campaigns/unsubscribe/{token}", "token")] = "eyJlIjoiYUBiLmNuIn0." + "A" * 43
     ids["lead_id"] = _made(admin.post("/leads", json={"name": "李四", "company": f"苏州精工{tag}"}), "lead")["id"]
     monday = dt.date.today() - dt.timedelta(days=dt.date.today().weekday())
     ids["plan_id"] = _made(rep.post("/work-plans", json={"week_start": monday.isoformat(), "plan": "拜访三家客户"}),

@@ -398,6 +398,7 @@ class MembersAdded(Schema):
 
 class MailingQueued(Schema):
     job_id = ident()
+    id = ident(description="the same as job_id")
     status = status("queued", "done")
     total = integer(description="addresses to reach")
 

@@ -41,6 +41,7 @@ from shared.web import (
     iso,
     json_body,
     load,
+    load_query,
     page_args,
     page_response,
     path_id,
@@ -313,12 +314,22 @@ def campaign_roi(campaign_id: str) -> ResponseReturnValue:
 UNSUBSCRIBE_PREFIX = "/campaigns/unsubscribe/"
 
 
+class UnsubscribeQuery(Schema):
+    lang = fields.String(validate=validate.OneOf(("zh", "en")),
+                         metadata={"description": "the answer's language: zh or en (default: both)"})
+
+
+UNSUBSCRIBED = {"zh": "您已退订，今后不会再收到我们的营销邮件。",
+                "en": "You have been unsubscribed and will receive no more campaign mail."}
+
+
 @bp.get("/campaigns/unsubscribe/<token>")
-@api_doc(response=out.Unsubscribed, summary="The unsubscribe link of a campaign message (public: the signed token "
-                                            "is the credential); later campaigns skip the address")
+@api_doc(response=out.Unsubscribed, query=UnsubscribeQuery, responses={404: "not a link of ours"},
+         summary="The unsubscribe link of a campaign message (public: the signed token is the credential); "
+                 "later campaigns skip the address")
 def unsubscribe(token: str) -> ResponseReturnValue:
+    lang = load_query(UnsubscribeQuery()).get("lang")
     if len(token) > 600:
         raise ValidationFailed("invalid token", details={"token": ["too long"]})
     answer = mailings.unsubscribe(service_context(), token)
-    return jsonify({**answer, "message": "您已退订，今后不会再收到我们的营销邮件。"
-                                          "You have been unsubscribed and will receive no more campaign mail."})
+    return jsonify({**answer, "message": UNSUBSCRIBED[lang] if lang else f"{UNSUBSCRIBED['zh']} {UNSUBSCRIBED['en']}"})

@@ -259,6 +259,9 @@ def test_a_mailing_sends_records_a_bounce_and_a_later_campaign_honours_the_unsub
         r = client.get(service_path, headers={IDENTITY_HEADER: sign_public_call(settings.internal_secret)})
         assert r.status_code == 200 and r.json["unsubscribed"] is True, r.json
     assert len(outbox_events(engine, "customer.campaign.unsubscribed", first["id"])) == 1
+    english = client.get(service_path, query_string={"lang": "en"},
+                         headers={IDENTITY_HEADER: sign_public_call(settings.internal_secret)})
+    assert english.json["message"].startswith("You have been unsubscribed")
     tampered = service_path[:-3] + ("AAA" if not service_path.endswith("AAA") else "BBB")
     assert client.get(tampered, headers={IDENTITY_HEADER: sign_public_call(settings.internal_secret)}).status_code == 404
     assert client.get(service_path).status_code == 401  # not through the gateway

@@ -89,7 +89,11 @@ export function Members({ campaign, editor, query, onChange }) {
   </div>`;
 }
 
-function progressText(job) {
+/** The status moves the API allows (services/customer/domain/campaigns.py MOVES). */
+export const MOVES = { planned: ["active", "cancelled"], active: ["completed", "cancelled"], completed: [], cancelled: [] };
+
+/** A mailing's progress in words. */
+export function progressText(job) {
   return t("mail.progress", { processed: job.processed, total: job.total, sent: job.sent ?? 0,
     skipped: job.skipped ?? 0, bounced: job.bounced ?? 0 });
 }

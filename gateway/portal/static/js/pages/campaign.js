@@ -8,11 +8,10 @@ import { Badge, Details, PageHeader, Pending, Tabs, useApi } from "../ui/page.js
 import { ActionButton } from "../ui/actions.js";
 import { RecordName, UserName } from "../names.js";
 import { CAMPAIGN_EDITORS } from "./campaigns.js";
-import { Mail, Members, Return } from "./campaign-parts.js";
+import { MOVES, Mail, Members, Return } from "./campaign-parts.js";
 
 mergeCatalogues(cat);
 
-const MOVES = { planned: ["active", "cancelled"], active: ["completed", "cancelled"], completed: [], cancelled: [] };
 const MOVE_LABEL = { active: "campaign.start", completed: "campaign.complete", cancelled: "campaign.cancel" };
 
 export default function CampaignPage({ params, query, user }) {
