@@ -138,8 +138,14 @@ def test_a_manager_runs_a_campaign_and_a_rep_reads_it_on_a_phone(suite, admin, w
         assert page_width(p) <= PHONE[0]
         screenshot(p, f"campaign-members-phone-{lang}", full_height=True)
         p.get(f"{suite.url}/#/leads/new")
+        type_into(p, w["lead.name"], f"展会来访{tag}")
         field(p, w["campaign.picker"]).send_keys(name[:6])
         text_in(p, "li[role=option]", name)
         assert page_width(p) <= PHONE[0]
         screenshot(p, f"campaign-lead-picker-phone-{lang}")
+        click_text(p, name, "li[role=option]")
+        click_text(p, w["action.save"], ".form-actions button")
+        text_in(p, "[data-testid=lead-campaign]", name)  # the lead's page names its campaign
         assert not script_errors(p)
+    [lead] = rep.get("/leads", params={"campaign_id": campaign_id}).json()["items"]
+    assert lead["name"] == f"展会来访{tag}"

@@ -6,6 +6,7 @@ import { api } from "../api.js";
 import { date, dateTime, errorText, mergeCatalogues, t } from "../i18n.js";
 import cat from "../i18n/leads.js";
 import customersCat from "../i18n/customers.js";
+import campaignsCat from "../i18n/campaigns.js";
 import { Form } from "../ui/form.js";
 import { Badge, Details, PageHeader, Pending, useApi } from "../ui/page.js";
 import { confirmDialog, toast } from "../ui/feedback.js";
@@ -14,6 +15,7 @@ import { Duplicate } from "./customer-form.js";
 import { NewTaskButton } from "./task-parts.js";
 
 mergeCatalogues(customersCat);
+mergeCatalogues(campaignsCat);
 mergeCatalogues(cat);
 
 function convertFields(values, lead) {
@@ -92,6 +94,7 @@ export default function LeadPage({ params, user }) {
       [t("lead.phone"), lead.phone],
       [t("lead.email"), lead.email],
       [t("lead.source"), lead.source],
+      lead.campaign_id && [t("campaign.picker"), html`<a href=${`#/campaigns/${lead.campaign_id}`} data-testid="lead-campaign"><${RecordName} kind="campaigns" id=${lead.campaign_id} fallback=${t("action.open")} /></a>`],
       [t("lead.owner"), html`<${UserName} id=${lead.owner_id} />`],
       [t("lead.created_at"), dateTime(lead.created_at)],
       lead.converted_at && [t("lead.converted_at"), date(lead.converted_at)],

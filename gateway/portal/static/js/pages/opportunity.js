@@ -4,6 +4,7 @@ import { html, useState } from "../lib.js";
 import { api } from "../api.js";
 import { date, dateTime, errorText, label, mergeCatalogues, money, t } from "../i18n.js";
 import competitorsCat from "../i18n/competitors.js";
+import campaignsCat from "../i18n/campaigns.js";
 import { Badge, Details, PageHeader, Pending, Tabs, useApi } from "../ui/page.js";
 import { confirmDialog, toast } from "../ui/feedback.js";
 import { RecordName, UserName } from "../names.js";
@@ -12,6 +13,7 @@ import { CustomerLink, RecordDocuments, STAGES } from "./sales-common.js";
 import { NewTaskButton } from "./task-parts.js";
 
 mergeCatalogues(competitorsCat);
+mergeCatalogues(campaignsCat);
 
 /** Change an opportunity's stage (asks why when it is lost, and to which competitor when
  * competitors are recorded); answers the saved opportunity or null. */
@@ -88,6 +90,7 @@ export default function OpportunityPage({ params, query, user }) {
       opp.stage === "lost" && [t("opp.lost_to"), opp.lost_to_competitor_id && html`<span data-testid="opp-lost-to"><${RecordName} kind="competitors" id=${opp.lost_to_competitor_id} /></span>`],
       opp.stage === "lost" && [t("opp.lost_reason"), opp.lost_reason],
       opp.project_id && [t("opp.project"), html`<a href=${`#/projects/${opp.project_id}`}><${RecordName} kind="projects" id=${opp.project_id} fallback=${t("action.open")} /></a>`],
+      opp.campaign_id && [t("campaign.picker"), html`<a href=${`#/campaigns/${opp.campaign_id}`} data-testid="opp-campaign"><${RecordName} kind="campaigns" id=${opp.campaign_id} fallback=${t("action.open")} /></a>`],
       [t("opp.owner"), html`<${UserName} id=${opp.owner_id} />`],
       [t("opp.created_at"), dateTime(opp.created_at)],
       [t("opp.updated_at"), dateTime(opp.updated_at)],
