@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from services.customer.api import answers as out
 from services.customer.api.common import text
@@ -137,7 +137,7 @@ def list_campaigns() -> ResponseReturnValue:
     if args.get("active_on"):
         try:
             day = Date().deserialize(args["active_on"])
-        except Exception:
+        except ValidationError:
             raise ValidationFailed("invalid filters", details={"active_on": ["must be a date YYYY-MM-DD"]}) from None
         where += [campaigns.c.starts_on <= day, campaigns.c.ends_on >= day]
     members = (sa.select(sa.func.count()).select_from(campaign_members)

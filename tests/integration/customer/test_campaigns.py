@@ -352,3 +352,17 @@ def test_a_merge_takes_the_duplicates_members_along_and_its_undo_brings_them_bac
     assert [(m["member_id"], m["customer_id"]) for m in listed] == [(dup_contact["id"], keep["id"])]
     assert people.sales.post(f"/merges/{merged.json['merge_id']}/undo").status_code == 200
     assert member_customer() == dup["id"]
+
+
+def test_list_filters(people):
+    camp = _campaign(people.manager, kind="clearance", starts_on="2028-03-01", ends_on="2028-03-31")
+    got = people.sales.get("/campaigns", query_string={"kind": "clearance", "active_on": "2028-03-15"}).json
+    assert camp["id"] in {c["id"] for c in got["items"]}
+    assert camp["id"] not in {c["id"] for c in people.sales.get(
+        "/campaigns", query_string={"active_on": "2028-04-01", "per_page": 200}).json["items"]}
+    assert camp["id"] not in {c["id"] for c in people.sales.get(
+        "/campaigns", query_string={"status": "active", "per_page": 200}).json["items"]}
+    for bad in ({"kind": "party"}, {"status": "done"}, {"active_on": "soon"}, {"product_id": "x"}, {"per_page": 500}):
+        r = people.sales.get("/campaigns", query_string=bad)
+        assert r.status_code == 422, (bad, r.json)
+    assert people.sales.get(f"/campaigns/{camp['id']}/members", query_string={"member_type": "x"}).status_code == 422
