@@ -125,6 +125,9 @@ def test_a_manager_runs_a_campaign_and_a_rep_reads_it_on_a_phone(suite, admin, w
         click_text(d, w["roi.title"], "[role=tab]")
         text_in(d, "[data-testid=campaign-roi]", "-100.00%")  # nothing won yet: the whole budget lost
         screenshot(d, f"campaign-roi-{lang}")
+        d.get(f"{suite.url}/#/campaigns?q={name}")
+        text_in(d, "main table", w["campaign_status.active"])
+        screenshot(d, f"campaign-list-{lang}")
         assert not script_errors(d)
 
     with chromium(tmp_path / "phone", size=PHONE, lang="zh-CN" if lang == "zh" else "en-US") as p:
@@ -137,6 +140,10 @@ def test_a_manager_runs_a_campaign_and_a_rep_reads_it_on_a_phone(suite, admin, w
         assert not p.find_elements(By.CSS_SELECTOR, "[data-testid=members-add]")  # reps read only
         assert page_width(p) <= PHONE[0]
         screenshot(p, f"campaign-members-phone-{lang}", full_height=True)
+        p.get(f"{suite.url}/#/campaigns")
+        text_in(p, "main", name)
+        assert page_width(p) <= PHONE[0]
+        screenshot(p, f"campaign-list-phone-{lang}")
         p.get(f"{suite.url}/#/leads/new")
         type_into(p, w["lead.name"], f"展会来访{tag}")
         field(p, w["campaign.picker"]).send_keys(name[:6])
