@@ -61,6 +61,7 @@ rm_customers = sa.Table(
     sa.Column("created_at", TS, nullable=False, index=True),
     sa.Column("lost_at", TS, nullable=True, index=True),
     sa.Column("region", sa.String(40), nullable=True),  # where it is served (head office: every branch's)
+    sa.Column("industry", sa.String(100), nullable=True),  # sales by industry (issue 16)
     sa.Index("ix_rm_customers_region_created", "region", "created_at"),
     # the reports read these alone (index-only): a team's customers, a customer's owner and
     # region, customers new and lost in a period (migration f9a6b7c8d0e1)

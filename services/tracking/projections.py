@@ -109,7 +109,13 @@ def _customer_row(e: Envelope) -> dict[str, Any]:
     d = e.data
     return {"id": _req(d, "id"), "name": _opt(d, "name"), "owner": _req(d, "owner_id"),
             "status": _req(d, "status"), "created": _when(e, "created_at"),
-            "lost": _when(e) if d.get("status") == "lost" else None, "region": _region(e)}
+            "lost": _when(e) if d.get("status") == "lost" else None, "region": _region(e),
+            "industry": _industry(d.get("industry"))}
+
+
+def _industry(value: Any) -> str | None:
+    """The customer's industry as the reports group it: trimmed, blank as none."""
+    return value.strip()[:100] or None if isinstance(value, str) else None
 
 
 def _region(e: Envelope) -> str | None:
@@ -117,9 +123,10 @@ def _region(e: Envelope) -> str | None:
 
 
 UPSERT_CUSTOMER = guarded(
-    "rm_customers (customer_id, name, owner_id, status, created_at, lost_at, region)",
-    ":id, :name, :owner, :status, CAST(:created AS timestamptz), CAST(:lost AS timestamptz), :region",
+    "rm_customers (customer_id, name, owner_id, status, created_at, lost_at, region, industry)",
+    ":id, :name, :owner, :status, CAST(:created AS timestamptz), CAST(:lost AS timestamptz), :region, :industry",
     "ON CONFLICT (customer_id) DO UPDATE SET name = EXCLUDED.name, owner_id = EXCLUDED.owner_id, "
+    "industry = EXCLUDED.industry, "
     "status = EXCLUDED.status, created_at = EXCLUDED.created_at, region = EXCLUDED.region, "
     "lost_at = CASE WHEN EXCLUDED.status <> 'lost' THEN NULL "
     "WHEN rm_customers.status = 'lost' THEN rm_customers.lost_at ELSE EXCLUDED.lost_at END"

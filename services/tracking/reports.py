@@ -117,6 +117,26 @@ def sales_by_region(conn: Connection, start, end, scope: ColumnElement, opp_scop
     return list(out.values())
 
 
+def sales_by_industry(conn: Connection, start, end, scope: ColumnElement, limit: int, offset: int):
+    """Per the customers' industry (null: not filled in): counted orders, customers, revenue,
+    net, paid and outstanding over the period, biggest revenue first."""
+    o, b, c = rm_orders, rm_order_balances, rm_customers
+    paid = sa.func.sum(sa.func.coalesce(b.c.paid_amount, o.c.paid_amount))
+    base = (
+        sa.select(c.c.industry, sa.func.count().label("orders"), sa.func.sum(o.c.gross).label("revenue"),
+                  sa.func.sum(o.c.net).label("net"), paid.label("paid"),
+                  sa.func.count(sa.distinct(o.c.customer_id)).label("customers"))
+        .select_from(o.outerjoin(b, b.c.order_id == o.c.order_id)
+                     .outerjoin(c, c.c.customer_id == o.c.customer_id))
+        .where(*counted_orders(start, end, scope)).group_by(c.c.industry)
+    ).subquery()
+    rows, total = paged(conn, sa.select(base).order_by(base.c.revenue.desc(), base.c.industry.nulls_last())
+                        .limit(limit).offset(offset), base)
+    return [{"industry": r.industry, "orders": int(r.orders), "customers": int(r.customers),
+             "revenue": _m(r.revenue), "net": _m(r.net), "paid": _m(r.paid),
+             "outstanding": _m(Decimal(r.revenue or 0) - Decimal(r.paid or 0))} for r in rows], total
+
+
 def product_sales(conn: Connection, start, end, scope: ColumnElement, limit: int, offset: int):
     o, line, p = rm_orders, rm_order_lines, rm_products
     # per product and order, then per product: two hashed aggregations (a count of distinct

@@ -88,6 +88,16 @@ class RegionsReport(Schema):
     items = many(RegionRow)
 
 
+class IndustrySalesRow(Schema):
+    industry = text(description="the customers' industry; null where it is not filled in")
+    orders = integer()
+    customers = integer()
+    revenue = money()
+    net = money()
+    paid = money()
+    outstanding = money()
+
+
 class ProductSalesRow(Schema):
     product_id = ident()
     sku = text()

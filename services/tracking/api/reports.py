@@ -46,6 +46,11 @@ COLUMNS = {
                           Column("revenue", "Revenue (incl. tax)", "销售额（含税）", M),
                           Column("net", "Revenue (net)", "销售额（不含税）", M), Column("paid", "Paid", "已回款", M),
                           Column("outstanding", "Outstanding", "未回款", M)],
+    "sales-by-industry": [Column("industry", "Industry", "行业"), Column("customers", "Customers", "客户数"),
+                          Column("orders", "Orders", "订单数"),
+                          Column("revenue", "Revenue (incl. tax)", "销售额（含税）", M),
+                          Column("net", "Revenue (net)", "销售额（不含税）", M), Column("paid", "Paid", "已回款", M),
+                          Column("outstanding", "Outstanding", "未回款", M)],
     "product-sales": [Column("sku", "SKU", "产品编号"), Column("name", "Product", "产品"),
                       Column("quantity", "Quantity", "数量"), Column("orders", "Orders", "订单数"),
                       Column("revenue", "Revenue (incl. tax)", "销售额（含税）", M),
@@ -251,6 +256,17 @@ def regions():
             opp_scope = sa.and_(opp_scope, rm_opportunities.c.owner_id == owner)
         items = reports.sales_by_region(conn, start, end, scope, opp_scope)
     return _answer("regions", None, items)
+
+
+@bp.get("/sales-by-industry")
+@api_doc(page=out.IndustrySalesRow, summary="Per the customers' industry: orders, customers, revenue, paid, outstanding (from, to, owner_id, region, format)")
+def sales_by_industry():
+    start, end = period_args()
+    fmt, page, per_page = _window()
+    with _reading() as conn:
+        scope = _order_scope(conn)
+        items, total = reports.sales_by_industry(conn, start, end, scope, per_page, (page - 1) * per_page)
+    return _answer("sales-by-industry", fmt, items, total, page, per_page)
 
 
 @bp.get("/product-sales")
