@@ -16,7 +16,8 @@ ROUTES: dict[str, str] = {
          "competitors"),
         "customer"),
     "jobs": "customer",  # bulk changes, their undo, imports (API.md "Data in and out")
-    **dict.fromkeys(("opportunities", "quotes", "orders", "contracts", "prices", "projects"), "sales"),
+    **dict.fromkeys(("opportunities", "quotes", "orders", "contracts", "prices", "projects", "sales-targets"),
+                    "sales"),
     **dict.fromkeys(
         ("products", "warehouses", "stock", "shipments", "alerts", "suppliers", "purchase-orders",
          "requisitions", "loans"), "inventory"),

@@ -238,3 +238,15 @@ competitors = sa.Table(
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),
 )
+
+
+# ---- sales targets: an amount per rep and month, set by their managers or an admin ------
+sales_targets = sa.Table(
+    "sales_targets", metadata,
+    sa.Column("owner_id", sa.String(36), primary_key=True),
+    sa.Column("month", sa.String(7), primary_key=True),  # YYYY-MM
+    sa.Column("amount", MONEY, nullable=False),  # revenue incl. tax, as the reports count it
+    sa.Column("set_by", sa.String(36), nullable=False),
+    _ts("updated_at"),
+    sa.Index("ix_sales_targets_month", "month"),
+)

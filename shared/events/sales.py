@@ -330,3 +330,29 @@ class ProjectApproved(ProjectSnapshot):
                 note_field="comment", status="rejected", comment="预算不足")
 class ProjectRejected(ProjectSnapshot):
     pass
+
+
+# ---- sales targets ----------------------------------------------------------------------
+
+_TARGET = {"owner_id": "7f1c1b7e-3c55-4f0e-9a0f-2d6a1c9b8e01", "month": "2026-11", "amount": "200000.00",
+           "set_by": "2b1c1b7e-3c55-4f0e-9a0f-2d6a1c9b8e02", "updated_at": "2026-11-01T08:00:00+00:00"}
+
+
+@register("sales.target.set", sample=_TARGET, summary_en="set the {month} sales target to ¥{amount}",
+          summary_zh="将 {month} 的销售目标设为 ¥{amount}")
+class TargetSet(Schema):
+    """A rep's target for a month, new or changed (tracking: the attainment report)."""
+
+    owner_id = uuid_str(required=True)
+    month = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])$"))
+    amount = money(required=True, minimum=0, maximum=MAX_DEAL_AMOUNT)
+    set_by = uuid_str(required=True)
+    updated_at = fields.String(required=True)
+
+
+@register("sales.target.removed", sample={k: _TARGET[k] for k in ("owner_id", "month", "set_by")},
+          summary_en="removed the {month} sales target", summary_zh="取消了 {month} 的销售目标")
+class TargetRemoved(Schema):
+    owner_id = uuid_str(required=True)
+    month = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])$"))
+    set_by = uuid_str(required=True)

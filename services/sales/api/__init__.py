@@ -2,8 +2,8 @@
 
 from flask import Blueprint
 
-from services.sales.api import contracts, opportunities, orders, prices, projects, quotes
+from services.sales.api import contracts, opportunities, orders, prices, projects, quotes, targets
 
 
 def blueprints() -> list[Blueprint]:
-    return [opportunities.bp, quotes.bp, orders.bp, contracts.bp, prices.bp, projects.bp]
+    return [opportunities.bp, quotes.bp, orders.bp, contracts.bp, prices.bp, projects.bp, targets.bp]

@@ -164,3 +164,11 @@ class Project(Schema):
     decision_comment = text(description="the approver's comment")
     created_at = when()
     updated_at = when()
+
+
+class SalesTarget(Schema):
+    owner_id = ident(description="the rep (or manager) the target is for")
+    month = text(nullable=False, description="YYYY-MM")
+    amount = money(description="revenue incl. tax to reach in the month")
+    set_by = ident(description="who set it last")
+    updated_at = when()
