@@ -52,9 +52,8 @@ function TargetInput({ rep, month, row, onSaved }) {
     setBusy(true);
     setError(null);
     try {
-      const path = `/sales-targets/${rep.id}/${month}`;
-      if (amount === "") await api.del(path);
-      else await api.put(path, { amount });
+      if (amount === "") await api.del(`/sales-targets/${rep.id}/${month}`);
+      else await api.put(`/sales-targets/${rep.id}/${month}`, { amount });
       toast(t(amount === "" ? "targets.removed" : "targets.saved", { name: rep.full_name || rep.username }));
       onSaved();
     } catch (err) {
