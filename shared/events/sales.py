@@ -212,6 +212,10 @@ class QuoteSnapshot(Schema):
     gross = money(required=True, minimum=0)
     order_id = uuid_str(required=True, allow_none=True)
     created_at = fields.String(required=True)
+    # a discount past the approval threshold, and where its approval stands (events before it: absent)
+    needs_approval = fields.Boolean(load_default=False)
+    approval_status = fields.String(load_default=None, allow_none=True,
+                                    validate=validate.OneOf(("pending", "approved", "rejected")))
 
 
 @register("sales.quote.created", sample=_QUOTE,
@@ -224,6 +228,30 @@ class QuoteCreated(QuoteSnapshot):
           summary_en="quote {number} is {status}", summary_zh="报价单 {number} 状态：{status}")
 class QuoteUpdated(QuoteSnapshot):
     """Status changes, sending by email, conversion to an order (order_id set)."""
+
+
+@register("sales.quote.approval_requested", sample={**_QUOTE, "needs_approval": True, "approval_status": "pending",
+                                                    "note": "大客户，首单让利"},
+          summary_en="asked for approval of quote {number} (¥{gross})", summary_zh="提交了报价单 {number}（¥{gross}）的审批",
+          note_field="note")
+class QuoteApprovalRequested(QuoteSnapshot):
+    """The managers above the owner are told (tracking's notifications)."""
+
+    note = fields.String(load_default=None, allow_none=True)
+
+
+@register("sales.quote.approved", sample={**_QUOTE, "needs_approval": True, "approval_status": "approved",
+                                          "comment": "同意"},
+          summary_en="approved quote {number}", summary_zh="批准了报价单 {number}", note_field="comment")
+class QuoteApproved(QuoteSnapshot):
+    comment = fields.String(load_default=None, allow_none=True)
+
+
+@register("sales.quote.approval_rejected", sample={**_QUOTE, "needs_approval": True, "approval_status": "rejected",
+                                                   "comment": "折扣太大"},
+          summary_en="turned down quote {number}", summary_zh="驳回了报价单 {number}", note_field="comment")
+class QuoteApprovalRejected(QuoteSnapshot):
+    comment = fields.String(load_default=None, allow_none=True)
 
 
 CONTRACT_STATUSES = ("review", "signed", "fulfilled")

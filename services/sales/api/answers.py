@@ -54,6 +54,11 @@ class Quote(QuoteSnapshot):
     copied_from = ident(nullable=True)
     sent_at = when()
     updated_at = when()
+    terms = text(description="the quote's terms (payment, delivery, warranty), printed on the PDF")
+    approval_note = text(description="the note sent with the approval request")
+    approval_comment = text(description="the approver's comment")
+    approval_by = ident(nullable=True, description="who approved or turned it down")
+    approval_at = when()
     warnings = many(StockWarning, description="lines above the available stock")
 
 
