@@ -107,13 +107,20 @@ PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PHOTO_SIDE = 512
 
 
+class PhotoUpload(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
+                                               "description": "JPEG, PNG, WebP or GIF, up to 10 MB"})
+
+
 def _store() -> BlobStore:
     return current_app.extensions["document_store"]
 
 
 @bp.put("/contacts/<contact_id>/photo")
-@api_doc(response=out.Contact, summary="Set the contact's photo (multipart `file`: JPEG, PNG, WebP or GIF up to 10 MB, "
-         "kept as a JPEG within 512 x 512); 413 too large, 422 not a picture")
+@api_doc(body=PhotoUpload, content_type="multipart/form-data", response=out.Contact,
+         responses={413: "the file is larger than 10 MB", 422: "not a picture (code not_a_picture) or no file"},
+         summary="Set the contact's photo (multipart `file`: JPEG, PNG, WebP or GIF up to 10 MB, "
+         "kept as a JPEG within 512 x 512)")
 def put_contact_photo(contact_id: str) -> ResponseReturnValue:
     contact_id = path_id(contact_id, "contact")
     with service_context().engine.connect() as conn:  # 404 before reading a stranger's upload
