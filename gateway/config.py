@@ -20,7 +20,7 @@ ROUTES: dict[str, str] = {
                     "sales"),
     **dict.fromkeys(
         ("products", "warehouses", "stock", "shipments", "alerts", "suppliers", "purchase-orders",
-         "requisitions", "loans"), "inventory"),
+         "purchase-inquiries", "requisitions", "loans"), "inventory"),
     **dict.fromkeys(
         ("invoices", "payments", "exchange-rates", "receivables", "expenses", "opening-balances",
          "prepayments"), "billing"),
