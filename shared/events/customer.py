@@ -198,6 +198,40 @@ class LeadConverted(Schema):
     opportunity = fields.Nested(ConvertedOpportunity, required=True, allow_none=True)
 
 
+# ---- lead assignment and lead activities (issue 16) -------------------------------------
+
+ACTIVITY_KINDS = ("call", "visit", "email", "meeting", "note")
+
+@register("customer.lead.assigned",
+          sample={**_LEAD_SAMPLE, "owner_id": "8a2d2c8f-4d66-4f1f-8b1a-3e7b2dac9f12",
+                  "previous_owner_id": _LEAD_SAMPLE["owner_id"]},
+          summary_en="assigned lead {name} to another rep", summary_zh="将线索 {name} 分配给了其他销售")
+class LeadAssigned(LeadSnapshot):
+    """The lead's snapshot with its new owner (tracking notifies them)."""
+
+    previous_owner_id = uuid_str(required=True)
+
+
+@register("customer.lead_activity.logged",
+          sample={"id": "6e7f8a9b-0c1d-4e2f-8a3b-4c5d6e7f8091", "lead_id": _LEAD_SAMPLE["id"],
+                  "kind": "call", "summary": "电话沟通需求，约下周拜访",
+                  "occurred_at": "2026-11-22T09:30:00+00:00", "author_id": _LEAD_SAMPLE["owner_id"],
+                  "lead_name": _LEAD_SAMPLE["name"]},
+          summary_en="logged a {kind} on lead {lead_name}: {summary}", summary_zh="在线索 {lead_name} 上记录了{kind}：{summary}")
+class LeadActivityLogged(Schema):
+    """A call, visit, note... on a lead (no customer yet: in the audit, not on a timeline).
+    When the lead is converted its activities move to the customer, each with a
+    customer.activity.logged of the same id (then on the customer's timeline)."""
+
+    id = uuid_str(required=True)
+    lead_id = uuid_str(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(ACTIVITY_KINDS))
+    summary = fields.String(required=True)
+    occurred_at = time_str(required=True)
+    author_id = uuid_str(required=True)
+    lead_name = fields.String(required=True)
+
+
 # ---- contacts -------------------------------------------------------------------------
 
 _CONTACT_SAMPLE = {
@@ -241,7 +275,6 @@ class ContactDeleted(ContactSnapshot):
 
 # ---- activities (visit logs) and managers' comments ------------------------------------
 
-ACTIVITY_KINDS = ("call", "visit", "email", "meeting", "note")
 
 
 @register("customer.activity.logged",
@@ -257,6 +290,7 @@ class ActivityLogged(Schema):
     summary = fields.String(required=True)
     occurred_at = time_str(required=True)
     author_id = uuid_str(required=True)
+    lead_id = uuid_str(allow_none=True, load_default=None)  # logged on a lead, carried over at conversion
 
 
 @register("customer.activity.commented",

@@ -129,6 +129,15 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
         return [Notice("customer_transferred", f"customer-transferred:{event_id}",
                        f"Customer {name} was transferred to you", f"客户 {name} 已转给您",
                        "customer", cid, user_id=owner, not_actor=True)]
+    if event_type == "customer.lead.assigned":
+        owner, lid = _s(data, "owner_id"), _s(data, "id", aggregate_id)
+        if not owner or owner == _s(data, "previous_owner_id"):
+            return []
+        name = _s(data, "name", lid[:8])
+        company = _s(data, "company")
+        who = f"{name} ({company})" if company else name
+        return [Notice("lead_assigned", f"lead-assigned:{event_id}", f"Lead {who} was assigned to you",
+                       f"线索 {who} 已分配给您", "lead", lid, user_id=owner, not_actor=True)]
     if event_type == "customer.customer.shared":
         # the event carries everyone it is shared with now: one notice per (customer, user),
         # so the users it was shared with before are not told again
@@ -204,4 +213,5 @@ PATTERNS = ("customer.complaint.#", "customer.service_order.assigned", "customer
             "sales.order.approval_requested", "sales.order.rejected", "sales.order.approved",
             "sales.project.submitted", "sales.project.approved", "sales.project.rejected",
             "billing.expense.approved", "billing.expense.rejected", "billing.expense.paid",
-            "customer.customer.transferred", "customer.customer.shared", "inventory.stock.low")
+            "customer.customer.transferred", "customer.customer.shared", "inventory.stock.low",
+            "customer.lead.assigned")

@@ -55,3 +55,11 @@ def test_amounts_are_grouped_by_thousands_in_both_languages():
     assert "¥1,234,567.50" in en and "¥1,234,567.50" in zh
     en, _zh = summarize(envelope("billing.invoice.issued", {"number": "INV-2", "amount": "305.10"}))
     assert "¥305.10" in en
+
+
+def test_a_lead_activity_and_assignment_read_as_words():
+    _en, zh = summarize(envelope("customer.lead_activity.logged",
+                                 {"kind": "call", "summary": "约拜访", "lead_name": "李四"}))
+    assert zh == "在线索 李四 上记录了电话：约拜访"
+    en, zh = summarize(envelope("customer.lead.assigned", {"name": "李四"}))
+    assert "李四" in zh and "李四" in en
