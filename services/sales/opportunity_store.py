@@ -85,3 +85,20 @@ def create_from_lead(conn: Connection, emit: Emit, data: dict[str, Any]) -> dict
         "stage": stage, "probability": SalesConfig().stage_probabilities[stage],
         "expected_close_date": close, "competitors": [], "competitor_ids": [],
     })
+
+
+OPEN_STAGES_EXCLUDED = ("won", "lost")
+
+
+def move_open_opportunities(conn: Connection, emit: Emit, from_user_id: str, to_user_id: str) -> int:
+    """Every open (not won, not lost) opportunity of from_user_id to to_user_id, each with its
+    sales.opportunity.updated (a rep's hand-over, issue 16). Returns how many moved."""
+    ids = conn.execute(
+        sa.update(opportunities)
+        .where(opportunities.c.owner_id == from_user_id, opportunities.c.stage.not_in(OPEN_STAGES_EXCLUDED))
+        .values(owner_id=to_user_id, updated_at=datetime.now(UTC)).returning(opportunities.c.id)).scalars().all()
+    for opp_id in sorted(ids):
+        row = load(conn, opp_id)
+        assert row is not None
+        publish(emit, "sales.opportunity.updated", row)
+    return len(ids)

@@ -43,6 +43,7 @@ class CustomerSnapshot(Schema):
     custom_fields = fields.Dict(allow_none=True, load_default=None)
     updated_at = fields.String(allow_none=True, load_default=None)
     kind = fields.String(allow_none=True, load_default=None)  # issue 16: customer, agent, partner, ...
+    handover_id = uuid_str(allow_none=True, load_default=None)  # issue 16: moved by a rep's hand-over job
 
 
 def _customer_event(event_type: str, en: str, zh: str, **sample_changes):
@@ -210,6 +211,7 @@ class LeadAssigned(LeadSnapshot):
     """The lead's snapshot with its new owner (tracking notifies them)."""
 
     previous_owner_id = uuid_str(required=True)
+    handover_id = uuid_str(allow_none=True, load_default=None)  # moved by a rep's hand-over (one notice for all)
 
 
 @register("customer.lead_activity.logged",
@@ -230,6 +232,29 @@ class LeadActivityLogged(Schema):
     occurred_at = time_str(required=True)
     author_id = uuid_str(required=True)
     lead_name = fields.String(required=True)
+
+
+# ---- a rep's hand-over (issue 16): everything of one rep to a colleague in one job --------
+
+@register("customer.handover.completed",
+          sample={"id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d", "from_user_id": _LEAD_SAMPLE["owner_id"],
+                  "to_user_id": "8a2d2c8f-4d66-4f1f-8b1a-3e7b2dac9f12", "from_name": "张三", "to_name": "李四",
+                  "customers": 120, "leads": 8, "tasks": 5},
+          summary_en="handed over {from_name}'s {customers} customers, {leads} leads and {tasks} tasks to {to_name}",
+          summary_zh="将 {from_name} 的 {customers} 个客户、{leads} 条线索和 {tasks} 个任务移交给 {to_name}")
+class HandoverCompleted(Schema):
+    """The hand-over job `id` has moved the customers, open leads and open tasks; the sales
+    service moves the open opportunities from it (and answers sales.handover.opportunities_moved),
+    tracking tells the new owner once."""
+
+    id = uuid_str(required=True)
+    from_user_id = uuid_str(required=True)
+    to_user_id = uuid_str(required=True)
+    from_name = fields.String(required=True, allow_none=True)
+    to_name = fields.String(required=True, allow_none=True)
+    customers = qty(required=True)
+    leads = qty(required=True)
+    tasks = qty(required=True)
 
 
 # ---- contacts -------------------------------------------------------------------------

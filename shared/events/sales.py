@@ -182,6 +182,23 @@ class OpportunityUpdated(OpportunitySnapshot):
     pass
 
 
+@register("sales.handover.opportunities_moved",
+          sample={"handover_id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+                  "from_user_id": _OPPORTUNITY["owner_id"], "to_user_id": "8a2d2c8f-4d66-4f1f-8b1a-3e7b2dac9f12",
+                  "opportunities": 3},
+          summary_en="moved {opportunities} open opportunities to the new owner",
+          summary_zh="将 {opportunities} 个进行中的商机移交给新负责人")
+class HandoverOpportunitiesMoved(Schema):
+    """Sales' part of a rep's hand-over (customer.handover.completed): the open opportunities
+    (not won or lost) moved, each with its sales.opportunity.updated; the customer service
+    records the count on the job."""
+
+    handover_id = uuid_str(required=True)
+    from_user_id = uuid_str(required=True)
+    to_user_id = uuid_str(required=True)
+    opportunities = qty(required=True)
+
+
 # ---- quotes and contracts (added by the sales service; tracking shows them) -----------
 
 QUOTE_STATUSES = ("draft", "sent", "accepted", "rejected", "expired")

@@ -77,3 +77,16 @@ def test_an_assigned_lead_tells_its_new_owner_not_the_assigner():
     assert plan("customer.lead.assigned", "ev9", "l1", {**data, "owner_id": "old"}) == []
     assert plan("customer.lead.assigned", "ev9", "l1", {**data, "owner_id": None}) == []
     assert "customer.lead.assigned" in PATTERNS
+
+
+def test_a_handover_tells_the_colleague_once_not_per_customer_or_lead():
+    data = {"id": "h1", "from_user_id": "rep", "to_user_id": "mate", "from_name": "张三", "to_name": "李四",
+            "customers": 10000, "leads": 3, "tasks": 2}
+    [n] = plan("customer.handover.completed", "ev10", "h1", data)
+    assert (n.kind, n.user_id, n.dedupe_key, n.not_actor) == ("handover_received", "mate", "handover:h1", True)
+    assert "10000" in n.message_zh and "张三" in n.message
+    assert plan("customer.customer.transferred", "ev11", "c1",
+                {"id": "c1", "owner_id": "mate", "name": "x", "handover_id": "h1"}) == []
+    assert plan("customer.lead.assigned", "ev12", "l1",
+                {"id": "l1", "owner_id": "mate", "previous_owner_id": "rep", "handover_id": "h1"}) == []
+    assert "customer.handover.completed" in PATTERNS
