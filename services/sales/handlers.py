@@ -127,7 +127,7 @@ def on_balance(conn: Connection, event: Envelope, reactions: Reactions) -> None:
 
 def on_lead_converted(conn: Connection, event: Envelope, reactions: Reactions) -> None:
     if event.data.get("opportunity"):
-        create_from_lead(conn, reactions.emit, event.data)
+        create_from_lead(conn, reactions.emit, event.data, by=event.actor_id)
 
 
 def on_handover(conn: Connection, event: Envelope, reactions: Reactions) -> None:

@@ -168,6 +168,8 @@ class OpportunitySnapshot(Schema):
     # issue 16 (optional, so older producers/consumers keep working)
     competitor_ids = fields.List(uuid_str(), load_default=list)
     lost_to_competitor_id = uuid_str(allow_none=True, load_default=None)
+    source = fields.String(allow_none=True, load_default=None)  # issue 16: where it came from
+    budget = money(allow_none=True, load_default=None, minimum=0, maximum=MAX_DEAL_AMOUNT)  # the customer's budget
 
 
 @register("sales.opportunity.created", sample=_OPPORTUNITY,
