@@ -124,6 +124,10 @@ class BulkWorker:
                                                                 row.owner_id in team):
                     errors.append({"id": item.customer_id, "message": "no longer yours to change"})
                     continue
+                if job.kind == "handover" and row.owner_id not in (job.changes["handover"]["from_user_id"],
+                                                                   job.changes["handover"]["to_user_id"]):
+                    errors.append({"id": row.id, "message": "handed to someone else since the hand-over was queued"})
+                    continue
                 plan = self._plan(job, item, row, shared[row.id])
                 if plan.skipped:
                     errors.append({"id": row.id, "code": "changed_since", "message":

@@ -65,6 +65,9 @@ def test_a_handover_moves_customers_leads_and_tasks_in_one_job(people, ctx, engi
     assert r.get_json()["total"] == 5
     r = manager.post("/handovers", json=body)
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "handover_running"
+    # one of them handed to someone else meanwhile stays there
+    moved_away = rep.post("/customers", json={"name": f"交接{tag}另交客户"}).get_json()  # not in the job
+    assert manager.post(f"/customers/{mine[4]['id']}/transfer", json={"owner_id": manager.user["id"]}).status_code == 200
     assert rep.get(f"/jobs/{job_id}").status_code == 404
 
     seen = []
@@ -77,7 +80,11 @@ def test_a_handover_moves_customers_leads_and_tasks_in_one_job(people, ctx, engi
     _drain(Watching(ctx.engine, ctx.outbox, batch_size=2))
     assert seen[:3] == [2, 4, 5]
     job = manager.get(f"/jobs/{job_id}").get_json()
-    assert (job["kind"], job["status"], job["total"], job["processed"], job["changed"]) == ("handover", "done", 5, 5, 5)
+    assert (job["kind"], job["status"], job["total"], job["processed"], job["changed"]) == ("handover", "done", 5, 5, 4)
+    assert job["errors"] == [{"id": mine[4]["id"], "message": "handed to someone else since the hand-over was queued"}]
+    assert manager.get(f"/customers/{mine[4]['id']}").get_json()["owner_id"] == manager.user["id"]
+    assert manager.get(f"/customers/{moved_away['id']}").get_json()["owner_id"] == rep.user["id"]  # came after
+    mine = mine[:4]
     assert job["handover"] == {"from_user_id": rep.user["id"], "to_user_id": mate["id"], "leads": 1, "tasks": 1,
                                "opportunities": None}
 
@@ -99,7 +106,7 @@ def test_a_handover_moves_customers_leads_and_tasks_in_one_job(people, ctx, engi
     [done] = outbox_events(engine, "customer.handover.completed", job_id)
     assert done["data"] | {} == {"id": job_id, "from_user_id": rep.user["id"], "to_user_id": mate["id"],
                                  "from_name": rep.user["full_name"], "to_name": mate["full_name"],
-                                 "customers": 5, "leads": 1, "tasks": 1}
+                                 "customers": 4, "leads": 1, "tasks": 1}
     validate("customer.handover.completed", done["data"])
     # a second hand-over may start now; undoing one is not offered
     assert manager.post(f"/jobs/{job_id}/undo").status_code == 409
