@@ -111,6 +111,7 @@ class BulkWorker:
                 sa.select(customers).where(customers.c.id.in_(ids)).order_by(customers.c.id).with_for_update())}
             shared = store.shared_with(conn, ids)
             ctx = EventContext(actor_id=job.created_by, correlation_id=job.correlation_id or job.id)
+            marks = handover.event_marks(conn, job) if job.kind == "handover" else None
             events: list[NewEvent] = []
             errors: list[dict[str, Any]] = []
             writes = _Writes()
@@ -133,8 +134,7 @@ class BulkWorker:
                     errors.append({"id": row.id, "code": "changed_since", "message":
                                    "changed since the bulk change, left as it is: " + ", ".join(plan.skipped)})
                 if plan.changed:
-                    events.extend(self._apply(writes, row, plan, shared[row.id],
-                                              handover_id=job.id if job.kind == "handover" else None))
+                    events.extend(self._apply(writes, row, plan, shared[row.id], handover=marks))
                     changed += 1
                 if job.kind == "bulk" and plan.changed:
                     writes.items.append({"job": job.id, "seq": item.seq, "before": json.dumps(plan.before),
@@ -181,7 +181,7 @@ class BulkWorker:
 
     @staticmethod
     def _apply(writes: _Writes, row: Any, plan: rules.Plan, shared_before: list[str], *,
-               handover_id: str | None = None) -> list[NewEvent]:
+               handover: dict[str, str] | None = None) -> list[NewEvent]:
         """Queue the plan's final values in `writes` and return one event per step, each with
         the snapshot after that step (as the steps would have been taken by hand, one after the other)."""
         state = dict(row._mapping)
@@ -197,8 +197,8 @@ class BulkWorker:
             elif step.event_type == "customer.customer.unshared" and plan.share_removed in current:
                 current.remove(plan.share_removed)
             snapshot = store.snapshot(SimpleNamespace(**state), sorted(current))
-            if handover_id:  # a rep's hand-over: tracking tells the new owner once, not per customer
-                snapshot["handover_id"] = handover_id
+            if handover:  # a rep's hand-over: said on the timeline; tracking tells the new owner once
+                snapshot.update(handover)
             out.append(NewEvent(step.event_type, "customer", row.id, snapshot, customer_id=row.id))
         writes.customers.append({
             "id": row.id, "category": state["category"], "industry": state["industry"],

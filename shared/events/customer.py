@@ -44,6 +44,7 @@ class CustomerSnapshot(Schema):
     updated_at = fields.String(allow_none=True, load_default=None)
     kind = fields.String(allow_none=True, load_default=None)  # issue 16: customer, agent, partner, ...
     handover_id = uuid_str(allow_none=True, load_default=None)  # issue 16: moved by a rep's hand-over job
+    handover_note = fields.String(allow_none=True, load_default=None)  # "<rep> → <colleague>" on the timeline
 
 
 def _customer_event(event_type: str, en: str, zh: str, **sample_changes):
@@ -60,9 +61,10 @@ class CustomerUpdated(CustomerSnapshot):
     pass
 
 
-@_customer_event("customer.customer.transferred", "transferred customer {name} to a new owner", "转移了客户 {name}")
+@register("customer.customer.transferred", sample=_CUSTOMER_SAMPLE, summary_en="transferred customer {name} to a new owner",
+          summary_zh="转移了客户 {name}", note_field="handover_note")
 class CustomerTransferred(CustomerSnapshot):
-    pass
+    """handover_note (a rep's hand-over, issue 16): "<rep> → <colleague>", after the line."""
 
 
 @_customer_event("customer.customer.shared", "shared customer {name}", "共享了客户 {name}",

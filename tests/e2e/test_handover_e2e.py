@@ -103,7 +103,8 @@ def test_a_leaving_reps_ten_thousand_customers_and_open_work_go_to_a_colleague(a
     assert on_timelines == ids  # every customer's timeline has its transfer, and nothing else was moved
     for cid in random.sample(sorted(ids), 20):
         items = mate.get("/timeline", params={"customer_id": cid}).json()["items"]
-        assert any(i["type"] == "customer.customer.transferred" and i["actor_id"] == boss.user["id"] for i in items)
+        [line] = [i for i in items if i["type"] == "customer.customer.transferred" and i["actor_id"] == boss.user["id"]]
+        assert f"{rep.user['full_name']} → {mate.user['full_name']}" in line["summary"]
 
     def told():
         notes = mate.get("/notifications", params={"per_page": 200}).json()["items"]

@@ -111,6 +111,15 @@ def complete(conn: Connection, outbox: Outbox, job: Any) -> dict[str, Any]:
     return progress
 
 
+def event_marks(conn: Connection, job: Any) -> dict[str, str]:
+    """What each customer's transfer event carries in a hand-over: the job's id and the line
+    the timeline adds ("<rep> → <colleague>", the same in both languages)."""
+    progress = job.changes["handover"]
+    names = [(conn.execute(_USER, {"u": u}).first() or (None, u[:8]))[1]
+             for u in (progress["from_user_id"], progress["to_user_id"])]
+    return {"handover_id": job.id, "handover_note": f"{names[0]} → {names[1]}"}
+
+
 def job_changed(conn: Connection, job_id: str) -> int:
     return conn.execute(sa.select(bulk_jobs.c.changed).where(bulk_jobs.c.id == job_id)).scalar_one()
 

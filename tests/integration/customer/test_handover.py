@@ -93,6 +93,7 @@ def test_a_handover_moves_customers_leads_and_tasks_in_one_job(people, ctx, engi
         assert now["owner_id"] == mate["id"]
         [ev] = outbox_events(engine, "customer.customer.transferred", c["id"])
         assert ev["data"]["handover_id"] == job_id and ev["actor_id"] == manager.user["id"]
+        assert ev["data"]["handover_note"] == f"{rep.user['full_name']} → {mate['full_name']}"
         validate("customer.customer.transferred", ev["data"])
     assert people.other.get(f"/customers/{other_customer['id']}").get_json()["owner_id"] == people.other.user["id"]
     assert rep.get(f"/customers/{mine[2]['id']}").status_code == 404
