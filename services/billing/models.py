@@ -162,6 +162,8 @@ expenses = sa.Table(
     sa.Column("customer_id", sa.String(36), nullable=True),
     sa.Column("order_id", sa.String(36), nullable=True),
     sa.Column("project_id", sa.String(36), nullable=True),  # a claim against a customer project
+    # the day the expense was incurred: claims must come within the validity period (报销有效期)
+    sa.Column("incurred_on", sa.Date, nullable=False, server_default=sa.text("CURRENT_DATE")),
     sa.Column("status", sa.String(12), nullable=False),
     sa.Column("decided_by", sa.String(36), nullable=True),
     sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),

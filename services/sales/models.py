@@ -134,9 +134,19 @@ quotes = sa.Table(
     sa.Column("order_id", sa.String(36), nullable=True),
     sa.Column("copied_from", sa.String(36), nullable=True),
     sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    # the quote's terms (付款方式、交货期、质保…), printed on the PDF
+    sa.Column("terms", sa.Text, nullable=True),
+    # a line discounted past the approval threshold: a manager approves before it goes out
+    sa.Column("needs_approval", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("approval_status", sa.String(12), nullable=True),  # pending / approved / rejected
+    sa.Column("approval_note", sa.Text, nullable=True),  # the applicant's note
+    sa.Column("approval_comment", sa.Text, nullable=True),  # the approver's comment
+    sa.Column("approval_by", sa.String(36), nullable=True),
+    sa.Column("approval_at", sa.DateTime(timezone=True), nullable=True),
     _ts("created_at"),
     _ts("updated_at"),
     sa.Index("ix_quotes_created", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_quotes_approval_pending", "approval_status", postgresql_where=sa.text("approval_status = 'pending'")),
     sa.Index("ix_quotes_customer", "customer_id", sa.text("created_at DESC")),
     sa.Index("ix_quotes_status", "status", "valid_until"),
 )
@@ -252,4 +262,16 @@ competitors = sa.Table(
     "competitors", metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),
+)
+
+
+# ---- sales targets: an amount per rep and month, set by their managers or an admin ------
+sales_targets = sa.Table(
+    "sales_targets", metadata,
+    sa.Column("owner_id", sa.String(36), primary_key=True),
+    sa.Column("month", sa.String(7), primary_key=True),  # YYYY-MM
+    sa.Column("amount", MONEY, nullable=False),  # revenue incl. tax, as the reports count it
+    sa.Column("set_by", sa.String(36), nullable=False),
+    _ts("updated_at"),
+    sa.Index("ix_sales_targets_month", "month"),
 )

@@ -100,6 +100,8 @@ class ExpenseIn(Schema):
     customer_id = UuidStr(load_default=None, allow_none=True)
     order_id = UuidStr(load_default=None, allow_none=True)
     project_id = UuidStr(load_default=None, allow_none=True)  # an approved customer project
+    # the day the expense was incurred (default: today); checked against the validity period
+    incurred_on = Date(load_default=None, allow_none=True)
 
 
 class DecisionIn(Schema):

@@ -54,6 +54,11 @@ class Quote(QuoteSnapshot):
     copied_from = ident(nullable=True)
     sent_at = when()
     updated_at = when()
+    terms = text(description="the quote's terms (payment, delivery, warranty), printed on the PDF")
+    approval_note = text(description="the note sent with the approval request")
+    approval_comment = text(description="the approver's comment")
+    approval_by = ident(nullable=True, description="who approved or turned it down")
+    approval_at = when()
     warnings = many(StockWarning, description="lines above the available stock")
 
 
@@ -178,4 +183,12 @@ class Project(Schema):
     decided_at = when()
     decision_comment = text(description="the approver's comment")
     created_at = when()
+    updated_at = when()
+
+
+class SalesTarget(Schema):
+    owner_id = ident(description="the rep (or manager) the target is for")
+    month = text(nullable=False, description="YYYY-MM")
+    amount = money(description="revenue incl. tax to reach in the month")
+    set_by = ident(description="who set it last")
     updated_at = when()

@@ -111,6 +111,8 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
                        "order", _s(data, "id", aggregate_id), user_id=owner, not_actor=True)]
     if event_type in PROJECT_EVENTS:
         return _project_notices(event_type, event_id, aggregate_id, data)
+    if event_type in QUOTE_APPROVAL_EVENTS:
+        return _quote_approval_notices(event_type, event_id, aggregate_id, data)
     if event_type in EXPENSE_DECISIONS:
         submitter = _s(data, "submitter_id")
         if not submitter:
@@ -196,6 +198,30 @@ def _project_notices(event_type: str, event_id: str, aggregate_id: str, data: di
                    en, zh, "project", pid, user_id=owner, not_actor=True)]
 
 
+QUOTE_APPROVAL_EVENTS = ("sales.quote.approval_requested", "sales.quote.approved", "sales.quote.approval_rejected")
+
+
+def _quote_approval_notices(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]) -> list[Notice]:
+    """A quote discounted past the threshold: the request tells the managers above the owner
+    (admins when none); the decision tells the owner, with the approver's comment."""
+    owner, qid = _s(data, "owner_id"), _s(data, "id", aggregate_id)
+    if not owner:
+        return []
+    number, gross = _s(data, "number", qid[:8]), _s(data, "gross")
+    if event_type == "sales.quote.approval_requested":
+        note = _s(data, "note")
+        return [Notice("quote_approval_requested", f"quote-approval:{event_id}",
+                       f"Quote {number} (¥{gross}) awaits your discount approval" + (f": {note[:300]}" if note else ""),
+                       f"报价单 {number}（¥{gross}）折扣超出权限，等待您审批" + (f"：{note[:300]}" if note else ""),
+                       "quote", qid, managers_of=owner, not_actor=True)]
+    comment = _s(data, "comment")
+    approved = event_type == "sales.quote.approved"
+    en = f"Quote {number} was {'approved' if approved else 'turned down'}" + (f": {comment[:300]}" if comment else "")
+    zh = f"报价单 {number} {'已批准，可以发给客户' if approved else '被驳回'}" + (f"：{comment[:300]}" if comment else "")
+    return [Notice("quote_approved" if approved else "quote_rejected", f"quote-decision:{event_id}",
+                   en, zh, "quote", qid, user_id=owner, not_actor=True)]
+
+
 def _service_order_notices(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]) -> list[Notice]:
     """Assigned: the assignee. Overdue: the assignee and their manager, once per due time.
     A spare part refused by inventory: the assignee."""
@@ -230,6 +256,7 @@ PATTERNS = ("customer.complaint.#", "customer.service_order.assigned", "customer
             "inventory.service_part.refused", "customer.activity.commented", "customer.share.requested",
             "sales.order.approval_requested", "sales.order.rejected", "sales.order.approved",
             "sales.project.submitted", "sales.project.approved", "sales.project.rejected",
+            "sales.quote.approval_requested", "sales.quote.approved", "sales.quote.approval_rejected",
             "billing.expense.approved", "billing.expense.rejected", "billing.expense.paid",
             "customer.customer.transferred", "customer.customer.shared", "inventory.stock.low",
             "customer.lead.assigned", "customer.handover.completed")

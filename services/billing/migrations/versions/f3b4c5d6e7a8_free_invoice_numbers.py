@@ -1,7 +1,7 @@
 """free invoice numbers (issue 16): the real fapiao number beside the automatic sequence
 
 Revision ID: f3b4c5d6e7a8
-Revises: e71485d80dd6
+Revises: b7e2c4a91d30
 Create Date: 2026-11-30 18:45:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'f3b4c5d6e7a8'
-down_revision = 'e71485d80dd6'
+down_revision = 'b7e2c4a91d30'
 branch_labels = None
 depends_on = None
 

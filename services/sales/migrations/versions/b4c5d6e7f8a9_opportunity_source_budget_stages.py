@@ -1,7 +1,7 @@
 """opportunity source, budget and stage history (issue 16)
 
 Revision ID: b4c5d6e7f8a9
-Revises: f1a2b3c4d5e7
+Revises: b5d7f9a1c3e2
 Create Date: 2026-11-30 18:50:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'b4c5d6e7f8a9'
-down_revision = 'f1a2b3c4d5e7'
+down_revision = 'b5d7f9a1c3e2'
 branch_labels = None
 depends_on = None
 
