@@ -90,9 +90,15 @@ contacts = sa.Table(
     sa.Column("phone", sa.String(50), nullable=True),
     sa.Column("email", sa.String(200), nullable=True),
     sa.Column("is_decision_maker", sa.Boolean, nullable=False, server_default=sa.false()),
+    # 直接领导: another contact of the same customer (issue 16)
+    sa.Column("superior_id", sa.String(36), nullable=True),
+    # the photo in the document store (resized JPEG), when there is one
+    sa.Column("photo_key", sa.String(200), nullable=True),
+    sa.Column("photo_updated_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("created_by", sa.String(36), nullable=True),
     _ts("created_at"),
     _ts("updated_at"),
+    sa.Index("ix_contacts_superior", "superior_id", postgresql_where=sa.text("superior_id IS NOT NULL")),
     sa.Index("ix_contacts_customer_created", "customer_id", sa.text("created_at DESC"), sa.text("id DESC")),
     sa.Index("ix_contacts_created", sa.text("created_at DESC"), sa.text("id DESC")),
     sa.Index("ix_contacts_search_trgm", "search_text", postgresql_using="gin",

@@ -280,6 +280,9 @@ class ContactSnapshot(Schema):
     phone = fields.String(required=True, allow_none=True)
     email = fields.String(required=True, allow_none=True)
     is_decision_maker = fields.Boolean(required=True)
+    # 直接领导 (another contact of the customer) and whether a photo is on file (events before them: absent)
+    superior_id = uuid_str(load_default=None, allow_none=True)
+    has_photo = fields.Boolean(load_default=False)
 
 
 @register("customer.contact.created", sample=_CONTACT_SAMPLE,

@@ -69,6 +69,8 @@ class Contact(Schema):
     phone = text()
     email = text()
     is_decision_maker = flag()
+    superior_id = ident(nullable=True, description="直接领导: another contact of the same customer")
+    photo_updated_at = when(description="when the photo was set; null: no photo (GET /contacts/{id}/photo)")
     created_at = when()
     updated_at = when()
 
