@@ -1,7 +1,7 @@
 """lead activities (issue 16): activities.lead_id, customer_id optional until the lead is converted
 
 Revision ID: a1d2e3f4a5b6
-Revises: e6b2c4d8f1a3
+Revises: c8e2a4f6b1d3
 Create Date: 2026-11-30 18:40:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'a1d2e3f4a5b6'
-down_revision = 'e6b2c4d8f1a3'
+down_revision = 'c8e2a4f6b1d3'
 branch_labels = None
 depends_on = None
 
