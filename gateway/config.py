@@ -16,6 +16,7 @@ ROUTES: dict[str, str] = {
          "competitors"),
         "customer"),
     "jobs": "customer",  # bulk changes, their undo, imports (API.md "Data in and out")
+    "handovers": "customer",  # a rep's hand-over to a colleague, as one job (issue 16)
     **dict.fromkeys(("opportunities", "quotes", "orders", "contracts", "prices", "projects", "sales-targets"),
                     "sales"),
     **dict.fromkeys(

@@ -129,7 +129,8 @@ leads = sa.Table(
 activities = sa.Table(
     "activities", metadata,
     _id(),
-    sa.Column("customer_id", sa.String(36), sa.ForeignKey("customers.id"), nullable=False),
+    # null while the activity is a lead's only (issue 16); set when the lead is converted
+    sa.Column("customer_id", sa.String(36), sa.ForeignKey("customers.id"), nullable=True),
     sa.Column("contact_id", sa.String(36), nullable=True),
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("summary", sa.Text, nullable=False),
@@ -139,6 +140,10 @@ activities = sa.Table(
     sa.Index("ix_activities_customer_time", "customer_id", sa.text("occurred_at DESC"), sa.text("id DESC")),
     sa.Index("ix_activities_author_time", "author_id", sa.text("occurred_at DESC"), sa.text("id DESC")),
     sa.Index("ix_activities_time", sa.text("occurred_at DESC"), sa.text("id DESC")),
+    sa.Column("lead_id", sa.String(36), nullable=True),  # logged on a lead (kept after conversion)
+    sa.Index("ix_activities_lead_time", "lead_id", sa.text("occurred_at DESC"), sa.text("id DESC"),
+             postgresql_where=sa.text("lead_id IS NOT NULL")),
+    sa.CheckConstraint("customer_id IS NOT NULL OR lead_id IS NOT NULL", name="ck_activities_customer_or_lead"),
 )
 
 activity_comments = sa.Table(

@@ -168,6 +168,8 @@ class OpportunitySnapshot(Schema):
     # issue 16 (optional, so older producers/consumers keep working)
     competitor_ids = fields.List(uuid_str(), load_default=list)
     lost_to_competitor_id = uuid_str(allow_none=True, load_default=None)
+    source = fields.String(allow_none=True, load_default=None)  # issue 16: where it came from
+    budget = money(allow_none=True, load_default=None, minimum=0, maximum=MAX_DEAL_AMOUNT)  # the customer's budget
 
 
 @register("sales.opportunity.created", sample=_OPPORTUNITY,
@@ -180,6 +182,23 @@ class OpportunityCreated(OpportunitySnapshot):
           summary_en="opportunity {name} is now {stage}", summary_zh="商机 {name} 进入 {stage} 阶段")
 class OpportunityUpdated(OpportunitySnapshot):
     pass
+
+
+@register("sales.handover.opportunities_moved",
+          sample={"handover_id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+                  "from_user_id": _OPPORTUNITY["owner_id"], "to_user_id": "8a2d2c8f-4d66-4f1f-8b1a-3e7b2dac9f12",
+                  "opportunities": 3},
+          summary_en="moved {opportunities} open opportunities to the new owner",
+          summary_zh="将 {opportunities} 个进行中的商机移交给新负责人")
+class HandoverOpportunitiesMoved(Schema):
+    """Sales' part of a rep's hand-over (customer.handover.completed): the open opportunities
+    (not won or lost) moved, each with its sales.opportunity.updated; the customer service
+    records the count on the job."""
+
+    handover_id = uuid_str(required=True)
+    from_user_id = uuid_str(required=True)
+    to_user_id = uuid_str(required=True)
+    opportunities = qty(required=True)
 
 
 # ---- quotes and contracts (added by the sales service; tracking shows them) -----------

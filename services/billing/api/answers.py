@@ -20,6 +20,7 @@ class Invoice(Schema):
     voided_at = when()
     voided_by = ident(nullable=True)
     created_at = when()
+    number_source = text(nullable=False, description="sequence (FP-<year>-<6 digits>) or manual (the real fapiao number)")
 
 
 class Payment(Schema):

@@ -60,7 +60,8 @@ def invoice_view(row: Row) -> dict[str, Any]:
     return {"id": row.id, "number": row.number, "order_id": row.order_id, "customer_id": row.customer_id,
             "amount": fmt(row.amount), "status": row.status, "void_reason": row.void_reason,
             "issued_at": iso(row.issued_at), "issued_by": row.issued_by,
-            "voided_at": iso(row.voided_at), "voided_by": row.voided_by, "created_at": iso(row.created_at)}
+            "voided_at": iso(row.voided_at), "voided_by": row.voided_by, "created_at": iso(row.created_at),
+            "number_source": row.number_source}
 
 
 def invoice_event(row: Row) -> dict[str, Any]:

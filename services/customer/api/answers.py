@@ -86,7 +86,8 @@ class Comment(Schema):
 class Activity(Schema):
     id = ident()
     comment_count = integer(nullable=True, description="in lists: how many managers' comments it has")
-    customer_id = ident()
+    customer_id = ident(nullable=True, description="null while it is only a lead's")
+    lead_id = ident(nullable=True, description="the lead it was logged on (kept after the conversion)")
     contact_id = ident(nullable=True)
     kind = text(nullable=False)
     summary = text(nullable=False)

@@ -68,6 +68,21 @@ class Opportunity(OpportunitySnapshot):
     updated_at = when()
 
 
+class StageChange(Schema):
+    from_stage = text(description="null: created in to_stage")
+    to_stage = text(nullable=False)
+    changed_by = ident(nullable=True)
+    changed_at = when()
+    days_in_from_stage = integer(nullable=True, description="whole days it stayed in from_stage")
+
+
+class StageHistory(Schema):
+    items = many(StageChange)
+    total = integer()
+    page = integer()
+    per_page = integer()
+
+
 class PipelineStage(Schema):
     stage = text(nullable=False)
     probability = integer()

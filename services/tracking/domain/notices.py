@@ -122,7 +122,11 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
         return [Notice(kind, f"expense:{event_id}", f"Your expense ¥{amount} was {en}",
                        f"您的费用报销 ¥{amount} {zh}", "expense", _s(data, "id", aggregate_id),
                        user_id=submitter, not_actor=kind == "expense_paid")]
+    if event_type == "customer.handover.completed":
+        return _handover_notices(event_id, aggregate_id, data)
     if event_type == "customer.customer.transferred":
+        if data.get("handover_id"):
+            return []  # part of a rep's hand-over: one notice for all (customer.handover.completed)
         owner = _s(data, "owner_id")
         cid = _s(data, "id", aggregate_id)
         name = _s(data, "name", cid[:8])
@@ -131,6 +135,15 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
         return [Notice("customer_transferred", f"customer-transferred:{event_id}",
                        f"Customer {name} was transferred to you", f"客户 {name} 已转给您",
                        "customer", cid, user_id=owner, not_actor=True)]
+    if event_type == "customer.lead.assigned":
+        owner, lid = _s(data, "owner_id"), _s(data, "id", aggregate_id)
+        if not owner or owner == _s(data, "previous_owner_id") or data.get("handover_id"):
+            return []
+        name = _s(data, "name", lid[:8])
+        company = _s(data, "company")
+        who = f"{name} ({company})" if company else name
+        return [Notice("lead_assigned", f"lead-assigned:{event_id}", f"Lead {who} was assigned to you",
+                       f"线索 {who} 已分配给您", "lead", lid, user_id=owner, not_actor=True)]
     if event_type == "customer.customer.shared":
         # the event carries everyone it is shared with now: one notice per (customer, user),
         # so the users it was shared with before are not told again
@@ -147,6 +160,20 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
                        f"库存预警：{sku} {name}（可用 {data.get('available')}，安全库存 {data.get('safety_stock')}）",
                        "product", _s(data, "product_id", aggregate_id), role="warehouse")]
     return []
+
+
+def _handover_notices(event_id: str, aggregate_id: str, data: dict[str, Any]) -> list[Notice]:
+    """The colleague taking over a rep's work hears of it once, with the counts."""
+    target = _s(data, "to_user_id")
+    if not target:
+        return []
+    who = _s(data, "from_name", _s(data, "from_user_id")[:8])
+    counts = {k: data.get(k) or 0 for k in ("customers", "leads", "tasks")}
+    return [Notice("handover_received", f"handover:{_s(data, 'id', aggregate_id)}",
+                   f"{who}'s work was handed over to you: {counts['customers']} customers, {counts['leads']} leads, "
+                   f"{counts['tasks']} tasks",
+                   f"{who} 的工作已移交给您：{counts['customers']} 个客户、{counts['leads']} 条线索、{counts['tasks']} 个任务",
+                   "handover", _s(data, "id", aggregate_id), user_id=target, not_actor=True)]
 
 
 PROJECT_EVENTS = ("sales.project.submitted", "sales.project.approved", "sales.project.rejected")
@@ -231,4 +258,5 @@ PATTERNS = ("customer.complaint.#", "customer.service_order.assigned", "customer
             "sales.project.submitted", "sales.project.approved", "sales.project.rejected",
             "sales.quote.approval_requested", "sales.quote.approved", "sales.quote.approval_rejected",
             "billing.expense.approved", "billing.expense.rejected", "billing.expense.paid",
-            "customer.customer.transferred", "customer.customer.shared", "inventory.stock.low")
+            "customer.customer.transferred", "customer.customer.shared", "inventory.stock.low",
+            "customer.lead.assigned", "customer.handover.completed")
