@@ -18,6 +18,8 @@ def blueprints() -> list[Blueprint]:
         customers,
         documents,
         duplicate_check,
+        handover,
+        lead_handling,
         leads,
         merges,
         ownership,
@@ -29,4 +31,4 @@ def blueprints() -> list[Blueprint]:
 
     return [duplicate_check.bp, bulk.bp, customers.bp, ownership.bp, contacts.bp, leads.bp, activities.bp, complaints.bp,
             custom_fields.bp, planning.bp, service_orders.bp, transfer_files.bp, documents.bp, tasks.bp, calendar.bp,
-            merges.bp, competitors.bp, campaigns.bp]
+            merges.bp, competitors.bp, lead_handling.bp, handover.bp, campaigns.bp]

@@ -70,3 +70,18 @@ def test_a_campaign_change_reads_its_status_in_words():
         **samples._MEMBER_SAMPLE, "mailing_id": samples._MEMBER_SAMPLE["member_id"], "subject": "工博会邀请函"}))
     assert zh == "向 王五 发送了营销邮件「工博会邀请函」（2027 上海工博会）"
     assert en == "sent campaign mail 工博会邀请函 to 王五 (2027 上海工博会)"
+
+
+def test_a_lead_activity_and_assignment_read_as_words():
+    _en, zh = summarize(envelope("customer.lead_activity.logged",
+                                 {"kind": "call", "summary": "约拜访", "lead_name": "李四"}))
+    assert zh == "在线索 李四 上记录了电话：约拜访"
+    en, zh = summarize(envelope("customer.lead.assigned", {"name": "李四"}))
+    assert "李四" in zh and "李四" in en
+
+
+def test_a_handed_over_customer_says_from_whom_to_whom():
+    en, zh = summarize(envelope("customer.customer.transferred", {"name": "华东机电", "handover_note": "张三 → 李四"}))
+    assert zh == "转移了客户 华东机电：张三 → 李四" and en.endswith(": 张三 → 李四")
+    en, zh = summarize(envelope("customer.customer.transferred", {"name": "华东机电"}))
+    assert zh == "转移了客户 华东机电"
