@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Engine
 
 from services.inventory.domain.importing import ImportFileError, open_products
-from services.inventory.import_rows import import_rows
+from services.inventory.import_rows import create_rows, import_rows
 from services.inventory.import_undo import UndoRefused, undo_import
 from services.inventory.models import product_imports
 from shared.background import work_until_stopped
@@ -115,8 +115,12 @@ class ProductImportWorker:
                 raise LostJob()
             batch = opened.rows[start: start + self.batch_size]
             with self.engine.begin() as conn:
-                counts = import_rows(conn, Emitter(conn, self.outbox, ctx), job.id, batch, opened.values,
-                                     mode=job.mode, match_on=job.match_on, may_set_prices=job.may_set_prices)
+                emit = Emitter(conn, self.outbox, ctx)
+                if job.mode == "create":
+                    counts = create_rows(conn, emit, job.id, batch, opened.values)
+                else:
+                    counts = import_rows(conn, emit, job.id, batch, opened.values, mode=job.mode,
+                                         match_on=job.match_on, may_set_prices=job.may_set_prices)
                 self._progress(conn, job, len(batch), counts)
         self._finish(job, "done", None)
 

@@ -15,7 +15,6 @@ from services.inventory.api import answers as out
 from services.inventory.api.common import PRICE_SETTERS, STOCK_WRITERS, sees_cost
 from services.inventory.commands import products as commands
 from services.inventory.domain.importing import MATCH_KEYS, MODES, ImportFileError, open_products
-from services.inventory.import_worker import ProductImportWorker
 from services.inventory.models import product_imports, products
 from shared.errors import Forbidden, NotFound, ValidationFailed
 from shared.fields import Money
@@ -191,8 +190,7 @@ def import_products():
     written), 422 for an unreadable file (an XLSX declaring a DTD or entities included) or a
     bad mapping."""
     job_id = _queue(capped=True)
-    ctx = service_context()
-    ProductImportWorker(ctx.engine, ctx.outbox).run_once(job_id)
+    commands.import_now(service_context(), job_id)
     return jsonify(_import_body(_import_row(job_id))), 201
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Row
 from services.inventory import catalog
 from services.inventory.commands import in_transaction
 from services.inventory.import_undo import UndoRefused, check_undo
+from services.inventory.import_worker import ProductImportWorker
 from services.inventory.models import product_imports
 from shared.errors import Conflict, NotFound
 from shared.identity import Principal
@@ -43,6 +44,12 @@ def queue_import(ctx: ServiceContext, p: Principal, filename: str, content: byte
             match_on=match_on, may_set_prices=may_set_prices, total=0, processed=0, created=0, duplicates=0,
             errors=[], actor_id=p.user_id, correlation_id=correlation_id))
     return job_id
+
+
+def import_now(ctx: ServiceContext, job_id: str) -> None:
+    """A queued job worked through at once by the product import worker's code (the older
+    POST /products/imports, at most 5,000 rows)."""
+    ProductImportWorker(ctx.engine, ctx.outbox).run_once(job_id)
 
 
 UNDOABLE = ("done", "failed")
