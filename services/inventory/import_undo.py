@@ -96,7 +96,7 @@ def undo_import(conn: Connection, emit: Emitter, job_id: str, finished_at: datet
             savepoint.rollback()
             sku = conn.execute(sa.select(products.c.sku).where(products.c.id == change.product_id)).scalar() or "?"
             raise UndoRefused(f"the import cannot be undone: {sku} cannot get its prior values back ({exc}); "
-                              "nothing was undone", [{"sku": sku, "reason": str(exc)}]) from None
+                              "nothing was undone", [{"sku": sku, "code": "conflict", "reason": str(exc)}]) from None
         undone += 1
     return undone
 

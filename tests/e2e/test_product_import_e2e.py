@@ -127,5 +127,5 @@ def test_product_import_in_use_is_not_undone_through_the_gateway(admin):
     r = admin.post(f"/imports/{job['id']}/undo")
     assert r.status_code == 409, r.text
     assert r.json()["error"]["code"] == "import_in_use"
-    assert r.json()["error"]["details"]["products"] == [{"sku": f"W-{tag}", "reason": "stock has moved"}]
+    assert r.json()["error"]["details"]["products"] == [{"sku": f"W-{tag}", "code": "stock", "reason": "stock has moved"}]
     assert _product(admin, f"W-{tag}")["id"] == product["id"]

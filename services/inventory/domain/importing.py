@@ -141,11 +141,12 @@ def restored(prior: dict[str, Any]) -> dict[str, Any]:
 
 
 def undo_refusal(blockers: list[tuple[str, str]]) -> tuple[str, list[dict[str, str]]] | None:
-    """None when nothing blocks the undo, else (message, [{sku, reason}] — at most
-    MAX_REPORTED) for the 409 answer: every (sku, USE_REASONS key) found."""
+    """None when nothing blocks the undo, else (message, [{sku, code, reason}] — at most
+    MAX_REPORTED; code: the USE_REASONS key) for the 409 answer: every (sku, USE_REASONS key) found."""
     if not blockers:
         return None
-    listed = [{"sku": sku, "reason": USE_REASONS.get(why, why)} for sku, why in sorted(blockers)[:MAX_REPORTED]]
+    listed = [{"sku": sku, "code": why, "reason": USE_REASONS.get(why, why)}
+              for sku, why in sorted(blockers)[:MAX_REPORTED]]
     skus = sorted({sku for sku, _ in blockers})
     shown = ", ".join(skus[:5]) + (f" and {len(skus) - 5} more" if len(skus) > 5 else "")
     return (f"the import cannot be undone: {len(skus)} of its products are in use or changed since ({shown}); "

@@ -91,7 +91,7 @@ def test_undo_refused_when_a_changed_product_changed_again(admin, ctx, world):
     assert admin.patch(f"/products/{pid}", json={"name": f"改过 {sku}"}).status_code == 200
     r = admin.post(f"/products/imports/{job_id}/undo")
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "import_in_use"
-    assert r.get_json()["error"]["details"]["products"] == [{"sku": sku, "reason": "it was changed after the import"}]
+    assert r.get_json()["error"]["details"]["products"] == [{"sku": sku, "code": "changed", "reason": "it was changed after the import"}]
     assert admin.get(f"/products/{pid}").get_json()["list_price"] == "12.00"
 
 

@@ -92,6 +92,6 @@ def test_undo_is_refused_whole_when_a_product_is_in_use(saga):
     assert r.status_code == 409, r.json
     error = r.json["error"]
     assert error["code"] == "import_in_use" and f"U-{tag}-1" in error["message"]
-    assert error["details"]["products"] == [{"sku": f"U-{tag}-1", "reason": "stock has moved"}]
+    assert error["details"]["products"] == [{"sku": f"U-{tag}-1", "code": "stock", "reason": "stock has moved"}]
     assert _product(saga, f"U-{tag}-1") and _product(saga, f"U-{tag}-2")
     assert saga.inventory.get(f"/products/imports/{job['id']}").json["status"] == "done"

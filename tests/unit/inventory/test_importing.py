@@ -118,8 +118,8 @@ def test_undo_refusal_names_products_and_reasons():
     assert undo_refusal([]) is None
     message, listed = undo_refusal([("B2", "order"), ("A1", "stock"), ("A1", "purchase")])
     assert "2 of its products" in message and "A1, B2" in message and "nothing was undone" in message
-    assert listed == [{"sku": "A1", "reason": "it is on a purchase order"}, {"sku": "A1", "reason": "stock has moved"},
-                      {"sku": "B2", "reason": "an order reserved it"}]
+    assert listed == [{"sku": "A1", "code": "purchase", "reason": "it is on a purchase order"}, {"sku": "A1", "code": "stock", "reason": "stock has moved"},
+                      {"sku": "B2", "code": "order", "reason": "an order reserved it"}]
     many = [(f"S{i:03}", "changed") for i in range(40)]
     message, listed = undo_refusal(many)
     assert len(listed) == MAX_REPORTED and "and 35 more" in message
