@@ -13,6 +13,7 @@ from services.inventory import api, handlers
 from services.inventory.import_worker import ProductImportWorker
 from shared.config import Settings
 from shared.logs import configure_logging
+from shared.metrics import WorkQuery, serve_process
 from shared.service import ServiceRoot, run_until_signalled
 
 BATCH_ENV = "INVENTORY_CONSUMER_BATCH"
@@ -59,6 +60,7 @@ def _consumer_with_imports(root: ServiceRoot, _args: argparse.Namespace) -> int:
 def _worker_alone(root: ServiceRoot, _args: argparse.Namespace) -> int:
     """`worker`: the product import worker on its own (to scale imports separately)."""
     configure_logging("inventory", "worker")
+    serve_process("inventory", "worker")  # on CRM_METRICS_PORT when set
     ctx = root.context(None, kind="consumer")
     return run_until_signalled(ProductImportWorker(ctx.engine, ctx.outbox))
 
@@ -69,6 +71,10 @@ root = ServiceRoot(
     blueprints=api.blueprints,
     handlers=handlers.handler_table,
     consumer_options=consumer_options,
+    # product imports queued or running, and the oldest one's wait (metrics)
+    work_queries=(WorkQuery("product_imports",
+                            "SELECT count(*), EXTRACT(EPOCH FROM now() - min(created_at))::float8 "
+                            "FROM product_imports WHERE status IN ('queued', 'running', 'undo_queued', 'undoing')"),),
     commands={"stock-check": stock_check, "stock-rebuild": stock_rebuild, "consumer": _consumer_with_imports,
               "worker": _worker_alone},
 )

@@ -46,6 +46,11 @@ def _file(tmp_path, tag: str, rows: int = 3, bad: bool = True):
     return path
 
 
+def _language(d, lang: str) -> None:
+    """The language chosen on the page (the admin's choice is kept between logins)."""
+    click_text(d, "English" if lang == "en" else "中文", ".topbar .lang-switch button")
+
+
 def _open_panel(d, w):
     title_is(d, w["products.admin"])
     click_text(d, w["products.import"], "summary")
@@ -62,8 +67,7 @@ def test_products_are_imported_with_mapping_and_undone(suite, admin, words, lang
     tag = uuid.uuid4().hex[:6]
     with chromium(tmp_path / "profile", lang="zh-CN" if lang == "zh" else "en-US") as d:
         log_in(d, suite.url, "admin", suite.admin_password, "#/catalogue")
-        if lang == "en":
-            click_text(d, "English", ".topbar .lang-switch button")
+        _language(d, lang)
         _open_panel(d, w)
         d.find_element(By.ID, "import-file").send_keys(str(_file(tmp_path, tag)))
         text_in(d, ".preview", f"网页导入泵{tag}0")
@@ -86,8 +90,9 @@ def test_products_are_imported_with_mapping_and_undone(suite, admin, words, lang
         click_text(d, w["imports.undo"], ".import-panel .form-actions button")
         text_in(d, ".modal", w["imports.undo_confirm.products"][:12])
         click_text(d, w["imports.undo"], ".modal button")
-        text_in(d, ".import-panel .progress-block", w["import_status.undone"], 60)
-        assert _products(admin, tag) == []
+        wait(d, lambda x: _products(admin, tag) == [], 60)
+        text_in(d, ".import-panel [data-count=undone]", "3", 30)  # the panel follows the undo to its end
+        text_in(d, ".import-panel .progress-block", w["import_status.undone"])
         assert script_errors(d) == []
 
 
@@ -97,8 +102,7 @@ def test_an_undo_refused_names_the_product_in_use(suite, admin, words, lang, tmp
     tag = uuid.uuid4().hex[:6]
     with chromium(tmp_path / "profile", lang="zh-CN" if lang == "zh" else "en-US") as d:
         log_in(d, suite.url, "admin", suite.admin_password, "#/catalogue")
-        if lang == "en":
-            click_text(d, "English", ".topbar .lang-switch button")
+        _language(d, lang)
         _open_panel(d, w)
         d.find_element(By.ID, "import-file").send_keys(str(_file(tmp_path, tag, rows=2, bad=False)))
         text_in(d, ".preview", f"网页导入泵{tag}0")
@@ -118,9 +122,7 @@ def test_an_undo_refused_names_the_product_in_use(suite, admin, words, lang, tmp
         assert sorted(_products(admin, tag)) == [f"PI-{tag}-0", f"PI-{tag}-1"]
         assert script_errors(d) == []
     with chromium(tmp_path / "phone", size=PHONE, lang="zh-CN" if lang == "zh" else "en-US") as d:
-        log_in(d, suite.url, "admin", suite.admin_password, "#/catalogue")
-        if lang == "en":
-            click_text(d, "English", ".topbar .lang-switch button")
+        log_in(d, suite.url, "admin", suite.admin_password, "#/catalogue")  # in the language just chosen
         _open_panel(d, w)
         d.find_element(By.ID, "import-file").send_keys(str(_file(tmp_path, tag + "p")))
         text_in(d, ".preview", f"网页导入泵{tag}p0")
