@@ -4,6 +4,7 @@ its undo (the worker does them: services/inventory/import_worker.py)."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -46,10 +47,20 @@ def queue_import(ctx: ServiceContext, p: Principal, filename: str, content: byte
     return job_id
 
 
-def import_now(ctx: ServiceContext, job_id: str) -> None:
+def import_now(ctx: ServiceContext, job_id: str, *, wait_s: float = 120.0) -> None:
     """A queued job worked through at once by the product import worker's code (the older
-    POST /products/imports, at most 5,000 rows)."""
-    ProductImportWorker(ctx.engine, ctx.outbox).run_once(job_id)
+    POST /products/imports, at most 5,000 rows). When a worker thread claimed it first, its
+    end is waited for (at most wait_s)."""
+    if ProductImportWorker(ctx.engine, ctx.outbox).run_once(job_id):
+        return
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        with ctx.engine.connect() as conn:
+            status = conn.execute(sa.select(product_imports.c.status)
+                                  .where(product_imports.c.id == job_id)).scalar()
+        if status not in ("queued", "running"):
+            return
+        time.sleep(0.1)
 
 
 UNDOABLE = ("done", "failed")

@@ -77,6 +77,18 @@ function Records({ preview, kind }) {
       ${fields.map((f) => html`<td data-label=${fieldLabel(f, kind)}>${f.startsWith(CUSTOM) ? (r.custom_fields || {})[f.slice(CUSTOM.length)] : r[f]}</td>`)}</tr>`)}</tbody></table></div>`;
 }
 
+/** POST /imports/<kind>: customers and leads to the customer service, products to inventory. */
+function startImport(kind, data) {
+  if (kind === "products") return api.upload("/imports/products", data);
+  if (kind === "leads") return api.upload("/imports/leads", data);
+  return api.upload("/imports/customers", data);
+}
+
+/** The failed rows of an import as CSV (GET /imports/{id}/error_file, whichever service has it). */
+function downloadErrors(job) {
+  return download(`/imports/${job.id}/error_file`, undefined, `import-errors-${job.id.slice(0, 8)}.csv`);
+}
+
 /** Why an undo was refused, product by product (409 import_in_use). */
 export function UndoRefusal({ error }) {
   const products = (error && error.code === "import_in_use" && error.details.products) || [];
@@ -171,7 +183,7 @@ export function ImportPanel({ kinds, onChange }) {
       data.append("mapping", JSON.stringify(mapping));
       data.append("mode", mode);
       if (mode === "upsert") data.append("match_on", matchOn);
-      const started = await api.upload(`/imports/${kind}`, data);
+      const started = await startImport(kind, data);
       setJob({ id: started.id, status: started.status, total: 0, processed: 0, created: 0, updated: 0, duplicates: 0, errors: [] });
     } catch (err) {
       setError(err);
@@ -229,7 +241,7 @@ export function ImportPanel({ kinds, onChange }) {
       ${job && (job.errors || []).length > 0 && html`<div>
         <table class="list"><thead><tr><th>${t("imports.row")}</th><th>${t("imports.column")}</th><th>${t("imports.message")}</th></tr></thead>
           <tbody>${job.errors.slice(0, 20).map((e) => html`<tr><td>${e.row}</td><td>${e.column || ""}</td><td>${e.message}</td></tr>`)}</tbody></table>
-        ${job.error_file && html`<button type="button" onClick=${() => download(job.error_file, undefined, `import-errors-${job.id.slice(0, 8)}.csv`).catch(setError)}>${t("imports.download_errors")}</button>`}
+        ${job.error_file && html`<button type="button" onClick=${() => downloadErrors(job).catch(setError)}>${t("imports.download_errors")}</button>`}
       </div>`}
       <${UndoRefusal} error=${refused} />
       ${job && undoable(job) && html`<div class="form-actions">
@@ -249,7 +261,7 @@ export function historyColumns({ onUndo, onError, showKind = true }) {
     { key: "duplicates", label: t("imports.duplicates"), num: true, render: (r) => number(r.duplicates) },
     { key: "error_count", label: t("imports.errors"), num: true, render: (r) => number(r.error_count) },
     { key: "actions", label: t("imports.actions"), render: (r) => html`${r.error_file && html`<button type="button" class="link"
-        onClick=${() => download(r.error_file, undefined, `import-errors-${r.id.slice(0, 8)}.csv`).catch(onError)}>${t("imports.download_errors")}</button>`}
+        onClick=${() => downloadErrors(r).catch(onError)}>${t("imports.download_errors")}</button>`}
       ${undoable(r) && html`<${ActionButton} label=${t("imports.undo")} danger
         confirm=${has(`imports.undo_confirm.${r.kind}`) ? t(`imports.undo_confirm.${r.kind}`) : t("imports.undo_confirm")}
         run=${() => onUndo(r.id)} done=${t("imports.undo_started")} />`}` },
