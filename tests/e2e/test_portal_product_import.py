@@ -30,6 +30,8 @@ from tests.e2e.portal_browser import (
 
 pytestmark = [pytest.mark.e2e, needs_chromium]
 
+PASSWORD = "pass-word-1"
+
 
 @pytest.fixture(scope="module")
 def words():
@@ -44,6 +46,11 @@ def _file(tmp_path, tag: str, rows: int = 3, bad: bool = True):
     path = tmp_path / f"products-{tag}.csv"
     path.write_text("\n".join(lines) + "\n", encoding="gbk")
     return path
+
+
+def _own_admin(admin):
+    """An administrator of this test's own (the language chosen on the page is kept per user)."""
+    return admin.create_user("admin", username=f"pi_admin_{uuid.uuid4().hex[:8]}", password=PASSWORD)
 
 
 def _language(d, lang: str) -> None:
@@ -65,8 +72,9 @@ def _products(admin, tag: str) -> list[str]:
 def test_products_are_imported_with_mapping_and_undone(suite, admin, words, lang, tmp_path):
     w = words[lang]
     tag = uuid.uuid4().hex[:6]
+    me = _own_admin(admin)
     with chromium(tmp_path / "profile", lang="zh-CN" if lang == "zh" else "en-US") as d:
-        log_in(d, suite.url, "admin", suite.admin_password, "#/catalogue")
+        log_in(d, suite.url, me.user["username"], PASSWORD, "#/catalogue")
         _language(d, lang)
         _open_panel(d, w)
         d.find_element(By.ID, "import-file").send_keys(str(_file(tmp_path, tag)))
@@ -100,8 +108,9 @@ def test_products_are_imported_with_mapping_and_undone(suite, admin, words, lang
 def test_an_undo_refused_names_the_product_in_use(suite, admin, words, lang, tmp_path):
     w = words[lang]
     tag = uuid.uuid4().hex[:6]
+    me = _own_admin(admin)
     with chromium(tmp_path / "profile", lang="zh-CN" if lang == "zh" else "en-US") as d:
-        log_in(d, suite.url, "admin", suite.admin_password, "#/catalogue")
+        log_in(d, suite.url, me.user["username"], PASSWORD, "#/catalogue")
         _language(d, lang)
         _open_panel(d, w)
         d.find_element(By.ID, "import-file").send_keys(str(_file(tmp_path, tag, rows=2, bad=False)))
@@ -122,7 +131,7 @@ def test_an_undo_refused_names_the_product_in_use(suite, admin, words, lang, tmp
         assert sorted(_products(admin, tag)) == [f"PI-{tag}-0", f"PI-{tag}-1"]
         assert script_errors(d) == []
     with chromium(tmp_path / "phone", size=PHONE, lang="zh-CN" if lang == "zh" else "en-US") as d:
-        log_in(d, suite.url, "admin", suite.admin_password, "#/catalogue")  # in the language just chosen
+        log_in(d, suite.url, me.user["username"], PASSWORD, "#/catalogue")  # in the language just chosen
         _open_panel(d, w)
         d.find_element(By.ID, "import-file").send_keys(str(_file(tmp_path, tag + "p")))
         text_in(d, ".preview", f"网页导入泵{tag}p0")
