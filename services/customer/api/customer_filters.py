@@ -4,6 +4,7 @@ search clause (name, phone, a contact's name) and the fast total from the counte
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -124,10 +125,8 @@ def search_query() -> str:
 MAX_CONTACT_MATCHES = 100_000
 
 
-def search_clause(q: str):
-    """Customers whose name, phone or a contact's name matches q, as one OR over indexed
-    conditions on customers (the contacts' matches come in as an id array), so PostgreSQL
-    answers it with one bitmap scan of customers."""
+def _search_terms(q: str) -> tuple[str, str]:
+    """(name fragment, phone digits) of q; 422 when q is too short or only a suffix."""
     fragment = search_fragment(q)
     digits = phone_query(q)
     if len(fragment) < 2 and not digits:
@@ -135,12 +134,63 @@ def search_clause(q: str):
             raise ValidationFailed("q is too broad", code="search_too_broad",
                                    details={"q": ["is only a company suffix; give part of the name"]})
         raise ValidationFailed("q is too short", details={"q": ["needs at least 2 letters or 3 digits"]})
+    return fragment, digits
+
+
+_EMAIL_CHARS = re.compile(r"[a-z0-9._%+@-]{3,}")
+
+
+def email_fragment(q: str) -> str:
+    """q as a piece of an e-mail address (lowered), or '' when it cannot be one or is
+    shorter than a trigram."""
+    lowered = q.strip().lower()
+    return lowered if _EMAIL_CHARS.fullmatch(lowered) else ""
+
+
+def _contact_match(fragment: str, email: str):
+    conds = []
+    if len(fragment) >= 2:
+        conds.append(fragment_match(contacts.c.search_text, fragment))
+    if email:
+        escaped = email.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conds.append(sa.and_(contacts.c.email.is_not(None),
+                             sa.func.lower(contacts.c.email).like(f"%{escaped}%", escape="\\")))
+    return sa.or_(*conds)
+
+
+def search_clause(q: str):
+    """Customers whose name, phone, a contact's name or e-mail matches q, as one OR over indexed
+    conditions on customers (the contacts' matches come in as an id array), so PostgreSQL
+    answers it with one bitmap scan of customers."""
+    fragment, digits = _search_terms(q)
+    email = email_fragment(q)
     conds = []
     if len(fragment) >= 2:
         conds.append(fragment_match(customers.c.search_text, fragment))
-        contact_ids = (sa.select(contacts.c.customer_id).where(fragment_match(contacts.c.search_text, fragment))
+    if len(fragment) >= 2 or email:
+        contact_ids = (sa.select(contacts.c.customer_id).where(_contact_match(fragment, email))
                        .limit(MAX_CONTACT_MATCHES).scalar_subquery())
         conds.append(customers.c.id == sa.any_(sa.func.array(contact_ids, type_=ARRAY(sa.String))))
     if digits:
         conds.append(customers.c.phone_key.like(f"%{digits}%"))
+    return sa.or_(*conds)
+
+
+def search_filter(q: str, cols: Any = None):
+    """The same matches as search_clause, in a form no search index can serve: a filter
+    checked row by row while the list's order index is walked (services/customer/search.py,
+    used when q matches so many customers that the first pages are met within a few
+    thousand rows). The contacts' matches are a hashed sub-plan, not an id array (an array
+    is compared element by element for every row)."""
+    c = customers.c if cols is None else cols
+    fragment, digits = _search_terms(q)
+    email = email_fragment(q)
+    conds = []
+    if len(fragment) >= 2:
+        conds.append(sa.func.strpos(c.search_text, fragment) > 0)
+    if len(fragment) >= 2 or email:
+        conds.append(c.id.in_(sa.select(contacts.c.customer_id).where(_contact_match(fragment, email))
+                              .limit(MAX_CONTACT_MATCHES)))
+    if digits:
+        conds.append(sa.func.strpos(c.phone_key, digits) > 0)
     return sa.or_(*conds)
