@@ -18,6 +18,7 @@ from services.customer.access import (
 from services.customer.api import answers as out
 from services.customer.api.common import text
 from services.customer.api.customer_filters import (
+    contact_customer_ids,
     fast_total,
     filters,
     search_clause,
@@ -151,27 +152,37 @@ def _search_page(conn, who, page: int, per_page: int) -> tuple[list[str], int, b
     down the created_at or owner index), at most ESTIMATE_FROM + 1 of them: up to
     ESTIMATE_FROM they are sorted and paged, and the total is exact. Past it, matches are
     so frequent that walking the order index with q as a row filter meets a page within
-    a few thousand rows (services/customer/README.md, "Search"), and the total is given as
-    ESTIMATE_FROM (or the rows seen, on a deeper page) with the estimate flag."""
+    a few thousand rows (services/customer/README.md, "Search at scale"), and the total is
+    given as ESTIMATE_FROM (or the rows seen, on a deeper page) with the estimate flag.
+    When more than CONTACT_LIST_MAX contacts match q (an e-mail domain, say), the page is
+    found by the walk alone, the contacts checked per row, and the total is the rows seen
+    so far (a lower bound, flagged) unless the walk ran out on this page."""
     q = search_query()
     base = filters(conn, who, search=False)
+    offset = (page - 1) * per_page
     savepoint = conn.begin_nested()
     conn.execute(sa.text(f"SET LOCAL statement_timeout = {SEARCH_TIMEOUT_MS}"))
     try:
-        m = search_cte([*base, search_clause(q)], limit=ESTIMATE_FROM + 1)
-        counted = sa.select(sa.func.count()).select_from(m).scalar_subquery()
-        rows = conn.execute(
-            sa.select(m.c.id, counted.label("total")).order_by(*sort_order(m.c))
-            .limit(per_page).offset((page - 1) * per_page)
-        ).all()
-        total = int(rows[0].total) if rows else int(conn.execute(sa.select(counted)).scalar_one())
-        estimate = total > ESTIMATE_FROM
-        if estimate:
+        contact_ids = contact_customer_ids(conn, q)
+        if contact_ids is None:
+            # more contacts match than can be listed: the page by the walk alone; the total
+            # is exact only when the walk ran out of matches on this page
+            rows = _walk(conn, base, q, None, per_page, offset)
+            total, estimate = offset + len(rows), len(rows) == per_page
+            if not rows and page > 1:  # past the end: how far it goes
+                total = conn.execute(sa.select(sa.func.count()).select_from(customers)
+                                     .where(*base, search_filter(q, None))).scalar_one()
+        else:
+            m = search_cte([*base, search_clause(q, contact_ids)], limit=ESTIMATE_FROM + 1)
+            counted = sa.select(sa.func.count()).select_from(m).scalar_subquery()
             rows = conn.execute(
-                sa.select(customers.c.id).where(*base, search_filter(q)).order_by(*sort_order())
-                .limit(per_page).offset((page - 1) * per_page)
+                sa.select(m.c.id, counted.label("total")).order_by(*sort_order(m.c)).limit(per_page).offset(offset)
             ).all()
-            total = max(ESTIMATE_FROM, (page - 1) * per_page + len(rows))
+            total = int(rows[0].total) if rows else int(conn.execute(sa.select(counted)).scalar_one())
+            estimate = total > ESTIMATE_FROM
+            if estimate:
+                rows = _walk(conn, base, q, contact_ids, per_page, offset)
+                total = max(ESTIMATE_FROM, offset + len(rows))
     except OperationalError as exc:
         if not isinstance(exc.orig, QueryCanceled):
             raise
@@ -180,6 +191,14 @@ def _search_page(conn, who, page: int, per_page: int) -> tuple[list[str], int, b
                                details={"q": ["matches too many customers; give more of the name"]}) from None
     savepoint.commit()
     return [r.id for r in rows], total, estimate
+
+
+def _walk(conn: Connection, base: list, q: str, contact_ids: list[str] | None, per_page: int, offset: int) -> list:
+    """A page of the search by walking the list's order index with q as a row filter."""
+    return conn.execute(
+        sa.select(customers.c.id).where(*base, search_filter(q, contact_ids)).order_by(*sort_order())
+        .limit(per_page).offset(offset)
+    ).all()
 
 
 @bp.get("/customers/<cid>")

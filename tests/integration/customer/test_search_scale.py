@@ -137,3 +137,25 @@ def test_openapi_documents_the_estimate_flag(app):
     schema = doc["paths"]["/customers"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     name = schema["$ref"].rsplit("/", 1)[-1]
     assert "total_is_estimate" in doc["components"]["schemas"][name]["properties"]
+
+
+def test_contacts_too_many_to_list_are_checked_per_row(people, data, monkeypatch):
+    """When more contacts match than CONTACT_LIST_MAX (an e-mail domain, say), the page is
+    walked with each row's own contacts checked; the total is exact when the walk ends on
+    the page, else the rows seen so far with the estimate flag."""
+    from services.customer.api import customer_filters
+
+    mine, theirs = data["mine"], data["theirs"]
+    monkeypatch.setattr(customer_filters, "CONTACT_LIST_MAX", 0)
+    answer = search(people.sales, "qzxmail.example")
+    assert ids(answer) == [mine[0]] and answer["total"] == 1 and answer["total_is_estimate"] is False
+    assert search(people.other, "ouyang@")["total"] == 0
+    assert ids(search(people.sales, "夔夔")) == [mine[0]]  # a contact's name, the same way
+    first = search(people.admin, "qzxmail.example", per_page=1)
+    assert first["total_is_estimate"] is True and first["total"] == 1
+    second = search(people.admin, "qzxmail.example", per_page=1, page=2)
+    assert set(ids(first) + ids(second)) == {mine[0], theirs[0]}
+    third = search(people.admin, "qzxmail.example", per_page=1, page=3)
+    assert ids(third) == [] and third["total"] == 2 and third["total_is_estimate"] is False
+    # the name and phone conditions still count in that path
+    assert set(ids(search(people.admin, "qzx"))) == {mine[2], theirs[1], mine[0], theirs[0]}
