@@ -224,6 +224,7 @@ def main() -> int:
     parser.add_argument("--fresh", action="store_true", help="rebuild the kept database")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     parser.add_argument("--no-baseline", action="store_true", help="skip the old query shape")
+    parser.add_argument("--kinds", help="only the query kinds whose label contains this text")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # figures as they come, also into a file
     rng = random.Random(7)
@@ -299,6 +300,8 @@ def main() -> int:
     new_page = customers_api._search_page
     worst = 0.0
     for label, make_q in kinds.items():
+        if args.kinds and args.kinds not in label:
+            continue
         for role, client in clients.items():
             state = rng.getstate()
             def path(role: str = role, make_q: Callable[[str], str] = make_q) -> str:

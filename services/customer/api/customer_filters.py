@@ -161,7 +161,7 @@ def _contact_match(fragment: str, email: str):
 # A search lists the customers whose contacts match q (up to this many contact rows) before
 # it looks at customers; past it the contacts' side is too broad to list and is checked row
 # by row instead (search_filter with contact_ids None).
-CONTACT_LIST_MAX = 5_000
+CONTACT_LIST_MAX = 20_000
 _SUBQUERY = object()  # search_clause's contacts as an id-array sub-query (the exports' path)
 
 
