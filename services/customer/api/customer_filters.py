@@ -215,7 +215,10 @@ def search_filter(q: str, contact_ids: list[str] | None):
             own.append(sa.func.strpos(contacts.c.search_text, fragment) > 0)
         if email:
             own.append(sa.func.strpos(sa.func.lower(contacts.c.email), email) > 0)
-        conds.append(sa.exists().where(contacts.c.customer_id == customers.c.id, sa.or_(*own)))
+        # a scalar sub-query, not EXISTS: PostgreSQL may turn an EXISTS into one hash of every
+        # matching contact (a scan of all contacts) where a lookup per walked row is meant
+        conds.append(sa.select(sa.literal(1)).where(contacts.c.customer_id == customers.c.id, sa.or_(*own))
+                     .limit(1).scalar_subquery().is_not(None))
     elif contact_ids:
         conds.append(customers.c.id.in_(sa.select(sa.func.unnest(sa.cast(list(contact_ids), ARRAY(sa.String))))))
     if digits:
