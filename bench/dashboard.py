@@ -38,10 +38,11 @@ PASSWORD = "pass-word-1"
 FILL = [
     # customers: owner round-robin over the reps, created over the last two years, 1 in 17 lost
     ("rm_customers", """
-INSERT INTO rm_customers (customer_id, name, owner_id, status, created_at, lost_at)
+INSERT INTO rm_customers (customer_id, name, owner_id, status, created_at, lost_at, industry)
 SELECT md5(i::text || 'c'), '客户' || i, (CAST(:reps AS text[]))[1 + i % :nreps],
        CASE WHEN i % 17 = 0 THEN 'lost' ELSE 'active' END, now() - make_interval(mins => ((i::bigint * 7919) % 1051200)::int),
-       CASE WHEN i % 17 = 0 THEN now() - make_interval(mins => ((i::bigint * 104729) % 525600)::int) END
+       CASE WHEN i % 17 = 0 THEN now() - make_interval(mins => ((i::bigint * 104729) % 525600)::int) END,
+       (ARRAY['制造业', '批发零售', '建筑', '信息技术', '医疗', NULL])[1 + i % 6]
 FROM generate_series(1, :customers) AS i"""),
     ("acl_customers", """
 INSERT INTO acl_customers (customer_id, owner_id, name, status)
@@ -102,6 +103,7 @@ REPORTS = [
     ("/reports/funnel", {"from": "{from}", "to": "{to}"}),
     ("/reports/sales-performance", {"from": "{from}", "to": "{to}", "per_page": 20}),
     ("/reports/product-sales", {"from": "{from}", "to": "{to}", "per_page": 10}),
+    ("/reports/sales-by-industry", {"from": "{from}", "to": "{to}", "per_page": 10}),
     ("/reports/receivables-ageing", {"per_page": 20}),
     ("/reports/customer-trend", {"granularity": "month", "from": "{from}", "to": "{to}"}),
     ("/reports/expenses", {"group": "submitter", "from": "{from}", "to": "{to}", "per_page": 20}),

@@ -16,10 +16,12 @@ ROUTES: dict[str, str] = {
          "competitors"),
         "customer"),
     "jobs": "customer",  # bulk changes, their undo, imports (API.md "Data in and out")
-    **dict.fromkeys(("opportunities", "quotes", "orders", "contracts", "prices", "projects"), "sales"),
+    "handovers": "customer",  # a rep's hand-over to a colleague, as one job (issue 16)
+    **dict.fromkeys(("opportunities", "quotes", "orders", "contracts", "prices", "projects", "sales-targets"),
+                    "sales"),
     **dict.fromkeys(
         ("products", "warehouses", "stock", "shipments", "alerts", "suppliers", "purchase-orders",
-         "requisitions", "loans"), "inventory"),
+         "purchase-inquiries", "requisitions", "loans"), "inventory"),
     **dict.fromkeys(
         ("invoices", "payments", "exchange-rates", "receivables", "expenses", "opening-balances",
          "prepayments"), "billing"),

@@ -29,7 +29,9 @@ BLUEPRINT_NAME = "portal"
 # send_from_directory guesses from the system's mime tables; module scripts need a JS type
 MIME_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css",
               ".html": "text/html", ".svg": "image/svg+xml", ".json": "application/json"}
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+# img-src blob:: pictures the API answers only with the session's token (a contact's photo) are
+# fetched by the portal's own scripts and shown from a blob: URL they made
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
                            "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
                            "object-src 'none'")
 

@@ -59,7 +59,7 @@ invoices = sa.Table(
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("number", sa.String(40), nullable=False, unique=True),
     sa.Column("year", sa.Integer, nullable=False),
-    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=True),  # null: a manual (real fapiao) number, outside the sequence
     sa.Column("order_id", sa.String(36), nullable=False),
     sa.Column("customer_id", sa.String(36), nullable=False),
     sa.Column("amount", MONEY, nullable=False),
@@ -69,6 +69,7 @@ invoices = sa.Table(
     sa.Column("issued_by", sa.String(36), nullable=True),
     sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("voided_by", sa.String(36), nullable=True),
+    sa.Column("number_source", sa.String(10), nullable=False, server_default="sequence"),  # or manual
     _now(),
     sa.UniqueConstraint("year", "seq", name="uq_invoices_year_seq"),
     sa.Index("ix_invoices_list", sa.text("issued_at DESC"), sa.text("id DESC")),
@@ -161,6 +162,8 @@ expenses = sa.Table(
     sa.Column("customer_id", sa.String(36), nullable=True),
     sa.Column("order_id", sa.String(36), nullable=True),
     sa.Column("project_id", sa.String(36), nullable=True),  # a claim against a customer project
+    # the day the expense was incurred: claims must come within the validity period (报销有效期)
+    sa.Column("incurred_on", sa.Date, nullable=False, server_default=sa.text("CURRENT_DATE")),
     sa.Column("status", sa.String(12), nullable=False),
     sa.Column("decided_by", sa.String(36), nullable=True),
     sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from services.customer import store
 from services.customer.background import work_until_stopped
+from services.customer.commands import handover
 from services.customer.domain import bulk as rules
 from services.customer.models import bulk_job_items, bulk_jobs, customers
 from shared.envelope import utcnow
@@ -35,6 +36,7 @@ log = logging.getLogger("crm.customer.bulk")
 MAX_ATTEMPTS = 3
 MAX_STORED_ERRORS = 10000
 STALE_AFTER_S = 60.0
+FORWARD_KINDS = ("bulk", "handover")  # jobs that apply `changes` (an undo puts values back)
 
 _CLAIM = sa.text("""
 UPDATE bulk_jobs SET status = 'running', attempts = attempts + 1, heartbeat_at = now()
@@ -109,6 +111,7 @@ class BulkWorker:
                 sa.select(customers).where(customers.c.id.in_(ids)).order_by(customers.c.id).with_for_update())}
             shared = store.shared_with(conn, ids)
             ctx = EventContext(actor_id=job.created_by, correlation_id=job.correlation_id or job.id)
+            marks = handover.event_marks(conn, job) if job.kind == "handover" else None
             events: list[NewEvent] = []
             errors: list[dict[str, Any]] = []
             writes = _Writes()
@@ -122,12 +125,16 @@ class BulkWorker:
                                                                 row.owner_id in team):
                     errors.append({"id": item.customer_id, "message": "no longer yours to change"})
                     continue
+                if job.kind == "handover" and row.owner_id not in (job.changes["handover"]["from_user_id"],
+                                                                   job.changes["handover"]["to_user_id"]):
+                    errors.append({"id": row.id, "message": "handed to someone else since the hand-over was queued"})
+                    continue
                 plan = self._plan(job, item, row, shared[row.id])
                 if plan.skipped:
                     errors.append({"id": row.id, "code": "changed_since", "message":
                                    "changed since the bulk change, left as it is: " + ", ".join(plan.skipped)})
                 if plan.changed:
-                    events.extend(self._apply(writes, row, plan, shared[row.id]))
+                    events.extend(self._apply(writes, row, plan, shared[row.id], handover=marks))
                     changed += 1
                 if job.kind == "bulk" and plan.changed:
                     writes.items.append({"job": job.id, "seq": item.seq, "before": json.dumps(plan.before),
@@ -153,7 +160,7 @@ class BulkWorker:
 
     def _items(self, conn: Connection, job: Any, last: int) -> list[Any]:
         mine = bulk_job_items.alias("mine")
-        if job.kind == "bulk":
+        if job.kind in FORWARD_KINDS:
             query = sa.select(mine.c.seq, mine.c.customer_id)
         else:  # the bulk job's item of the same number: its before/after
             origin = bulk_job_items.alias("origin")
@@ -166,14 +173,15 @@ class BulkWorker:
     @staticmethod
     def _plan(job: Any, item: Any, row: Any, shared_with: list[str]) -> rules.Plan:
         values = dict(row._mapping)
-        if job.kind == "bulk":
+        if job.kind in FORWARD_KINDS:
             return rules.plan_change(values, job.changes["set"], share_with=job.changes.get("share_with"),
                                      shared_with=shared_with)
         return rules.plan_undo(values, item.before or {}, item.after or {}, share_added=item.share_added,
                                share_removed=item.share_removed, shared_with=shared_with)
 
     @staticmethod
-    def _apply(writes: _Writes, row: Any, plan: rules.Plan, shared_before: list[str]) -> list[NewEvent]:
+    def _apply(writes: _Writes, row: Any, plan: rules.Plan, shared_before: list[str], *,
+               handover: dict[str, str] | None = None) -> list[NewEvent]:
         """Queue the plan's final values in `writes` and return one event per step, each with
         the snapshot after that step (as the steps would have been taken by hand, one after the other)."""
         state = dict(row._mapping)
@@ -189,6 +197,8 @@ class BulkWorker:
             elif step.event_type == "customer.customer.unshared" and plan.share_removed in current:
                 current.remove(plan.share_removed)
             snapshot = store.snapshot(SimpleNamespace(**state), sorted(current))
+            if handover:  # a rep's hand-over: said on the timeline; tracking tells the new owner once
+                snapshot.update(handover)
             out.append(NewEvent(step.event_type, "customer", row.id, snapshot, customer_id=row.id))
         writes.customers.append({
             "id": row.id, "category": state["category"], "industry": state["industry"],
@@ -205,6 +215,9 @@ class BulkWorker:
                 bulk_jobs.update().where(bulk_jobs.c.id == job.id, bulk_jobs.c.attempts == job.attempts)
                 .values(status=status, message=message, finished_at=sa.func.now()).returning(bulk_jobs.c.id)
             ).first()
+            if row is not None and status == "done" and job.kind == "handover":
+                # the leads, tasks and the event sales moves the opportunities from (issue 16)
+                handover.complete(conn, self.outbox, job)
             if row is not None and job.kind == "undo":
                 # done: the bulk change is undone; failed: it may be undone again
                 conn.execute(bulk_jobs.update().where(bulk_jobs.c.id == job.undo_of).values(

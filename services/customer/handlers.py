@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
+from services.customer.commands.handover import record_opportunities
 from services.customer.models import quote_deadlines
 from services.customer.related_records import related_record_handlers
 from services.customer.service_parts import service_part_handlers
@@ -31,6 +32,11 @@ def on_quote(conn: Connection, event: Envelope, _r: Reactions) -> None:
     conn.execute(stmt.on_conflict_do_update(index_elements=["quote_id"], set_=values))
 
 
+def on_handover_opportunities(conn: Connection, event: Envelope, _r: Reactions) -> None:
+    """Sales' part of a rep's hand-over: its count on the job (issue 16)."""
+    record_opportunities(conn, event.data["handover_id"], event.data["opportunities"])
+
+
 def handler_table() -> HandlerTable:
     table = HandlerTable()
     table.extend(visibility_handlers(customers=False))
@@ -38,4 +44,5 @@ def handler_table() -> HandlerTable:
     table.extend(related_record_handlers())
     table.add("sales.quote.created", on_quote, name="customer.quote_deadlines")
     table.add("sales.quote.updated", on_quote, name="customer.quote_deadlines")
+    table.add("sales.handover.opportunities_moved", on_handover_opportunities, name="customer.handover")
     return table

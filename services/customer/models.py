@@ -92,9 +92,15 @@ contacts = sa.Table(
     sa.Column("phone", sa.String(50), nullable=True),
     sa.Column("email", sa.String(200), nullable=True),
     sa.Column("is_decision_maker", sa.Boolean, nullable=False, server_default=sa.false()),
+    # 直接领导: another contact of the same customer (issue 16)
+    sa.Column("superior_id", sa.String(36), nullable=True),
+    # the photo in the document store (resized JPEG), when there is one
+    sa.Column("photo_key", sa.String(200), nullable=True),
+    sa.Column("photo_updated_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("created_by", sa.String(36), nullable=True),
     _ts("created_at"),
     _ts("updated_at"),
+    sa.Index("ix_contacts_superior", "superior_id", postgresql_where=sa.text("superior_id IS NOT NULL")),
     sa.Index("ix_contacts_customer_created", "customer_id", sa.text("created_at DESC"), sa.text("id DESC")),
     sa.Index("ix_contacts_created", sa.text("created_at DESC"), sa.text("id DESC")),
     sa.Index("ix_contacts_search_trgm", "search_text", postgresql_using="gin",
@@ -128,7 +134,8 @@ leads = sa.Table(
 activities = sa.Table(
     "activities", metadata,
     _id(),
-    sa.Column("customer_id", sa.String(36), sa.ForeignKey("customers.id"), nullable=False),
+    # null while the activity is a lead's only (issue 16); set when the lead is converted
+    sa.Column("customer_id", sa.String(36), sa.ForeignKey("customers.id"), nullable=True),
     sa.Column("contact_id", sa.String(36), nullable=True),
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("summary", sa.Text, nullable=False),
@@ -138,6 +145,10 @@ activities = sa.Table(
     sa.Index("ix_activities_customer_time", "customer_id", sa.text("occurred_at DESC"), sa.text("id DESC")),
     sa.Index("ix_activities_author_time", "author_id", sa.text("occurred_at DESC"), sa.text("id DESC")),
     sa.Index("ix_activities_time", sa.text("occurred_at DESC"), sa.text("id DESC")),
+    sa.Column("lead_id", sa.String(36), nullable=True),  # logged on a lead (kept after conversion)
+    sa.Index("ix_activities_lead_time", "lead_id", sa.text("occurred_at DESC"), sa.text("id DESC"),
+             postgresql_where=sa.text("lead_id IS NOT NULL")),
+    sa.CheckConstraint("customer_id IS NOT NULL OR lead_id IS NOT NULL", name="ck_activities_customer_or_lead"),
 )
 
 activity_comments = sa.Table(

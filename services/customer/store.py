@@ -133,4 +133,5 @@ def guarded_write(conn: Connection, statement: Any, key: str, exclude_id: str | 
 def contact_json(row: Any) -> dict[str, Any]:
     return {"id": row.id, "customer_id": row.customer_id, "name": row.name, "title": row.title,
             "phone": row.phone, "email": row.email, "is_decision_maker": row.is_decision_maker,
+            "superior_id": row.superior_id, "photo_updated_at": _iso(row.photo_updated_at),
             "created_at": _iso(row.created_at), "updated_at": _iso(row.updated_at)}

@@ -284,3 +284,48 @@ product_imports = sa.Table(
     sa.Column("header", JSONB, nullable=True),  # the file's header row
     sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
 )
+
+
+# ---- purchase inquiries (询价单): products and quantities asked of several suppliers; each
+# supplier's offer per product; the chosen offer becomes a purchase order -------------------
+purchase_inquiries = sa.Table(
+    "purchase_inquiries", metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("warehouse_id", ID, sa.ForeignKey("warehouses.id"), nullable=False),  # where the goods go
+    sa.Column("status", sa.String(20), nullable=False),  # open | ordered | cancelled
+    sa.Column("note", sa.String(500), nullable=True),
+    sa.Column("reply_by", sa.Date, nullable=True),  # the date suppliers are asked to answer by
+    sa.Column("purchase_order_id", ID, sa.ForeignKey("purchase_orders.id"), nullable=True),
+    sa.Column("ordered_supplier_id", ID, sa.ForeignKey("suppliers.id"), nullable=True),
+    sa.Column("actor_id", ID, nullable=True),
+    _created(),
+    sa.Index("ix_purchase_inquiries_created", sa.text("created_at DESC"), sa.text("id DESC")),
+)
+
+purchase_inquiry_lines = sa.Table(
+    "purchase_inquiry_lines", metadata,
+    sa.Column("inquiry_id", ID, sa.ForeignKey("purchase_inquiries.id"), primary_key=True),
+    sa.Column("product_id", ID, sa.ForeignKey("products.id"), primary_key=True),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.CheckConstraint("quantity > 0", name="ck_purchase_inquiry_lines_quantity"),
+)
+
+purchase_inquiry_suppliers = sa.Table(
+    "purchase_inquiry_suppliers", metadata,
+    sa.Column("inquiry_id", ID, sa.ForeignKey("purchase_inquiries.id"), primary_key=True),
+    sa.Column("supplier_id", ID, sa.ForeignKey("suppliers.id"), primary_key=True),
+    sa.Column("replied_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("reply_note", sa.String(500), nullable=True),
+    sa.Index("ix_purchase_inquiry_suppliers_supplier", "supplier_id"),
+)
+
+purchase_inquiry_offers = sa.Table(
+    "purchase_inquiry_offers", metadata,
+    sa.Column("inquiry_id", ID, sa.ForeignKey("purchase_inquiries.id"), primary_key=True),
+    sa.Column("supplier_id", ID, sa.ForeignKey("suppliers.id"), primary_key=True),
+    sa.Column("product_id", ID, sa.ForeignKey("products.id"), primary_key=True),
+    sa.Column("unit_price", MONEY, nullable=False),
+    sa.Column("lead_days", sa.Integer, nullable=True),  # days from order to delivery
+    sa.CheckConstraint("unit_price >= 0", name="ck_purchase_inquiry_offers_price"),
+    sa.CheckConstraint("lead_days IS NULL OR lead_days >= 0", name="ck_purchase_inquiry_offers_lead"),
+)

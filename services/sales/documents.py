@@ -20,7 +20,7 @@ pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
         "quote": "报价单", "quote_no": "报价单号：", "customer": "客户：", "valid_until": "有效期至：",
-        "status": "状态：", "net_total": "合计（不含税）：", "tax_total": "税额：", "gross_total": "价税合计：",
+        "status": "状态：", "terms": "条款：", "net_total": "合计（不含税）：", "tax_total": "税额：", "gross_total": "价税合计：",
         "col.no": "#", "col.product": "产品", "col.quantity": "数量", "col.unit_price": "单价",
         "col.discount": "折扣%", "col.tax_rate": "税率%", "col.net": "金额(不含税)", "col.tax": "税额",
         "quote_status.draft": "草稿", "quote_status.sent": "已发送", "quote_status.accepted": "已接受",
@@ -29,7 +29,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "quote": "Quote", "quote_no": "Quote no.: ", "customer": "Customer: ", "valid_until": "Valid until: ",
-        "status": "Status: ", "net_total": "Total (excl. tax): ", "tax_total": "Tax: ", "gross_total": "Total (incl. tax): ",
+        "status": "Status: ", "terms": "Terms:", "net_total": "Total (excl. tax): ", "tax_total": "Tax: ", "gross_total": "Total (incl. tax): ",
         "col.no": "#", "col.product": "Product", "col.quantity": "Qty", "col.unit_price": "Unit price",
         "col.discount": "Disc. %", "col.tax_rate": "Tax %", "col.net": "Net", "col.tax": "Tax",
         "quote_status.draft": "Draft", "quote_status.sent": "Sent", "quote_status.accepted": "Accepted",
@@ -124,7 +124,30 @@ def quote_pdf(quote: dict[str, Any], customer_name: str, company: str, lang: str
     w.line(f"{_word(lang, 'net_total')}¥{grouped(quote['net'])}")
     w.line(f"{_word(lang, 'tax_total')}¥{grouped(quote['tax'])}")
     w.line(f"{_word(lang, 'gross_total')}¥{grouped(quote['gross'])}", size=12)
+    if quote.get("terms"):
+        w.line(gap=8)
+        w.line(_word(lang, "terms"), size=11, gap=18)
+        for row in wrapped(quote["terms"]):
+            w.line(row)
     return w.done()
+
+
+def wrapped(text: str, width: int = 42) -> list[str]:
+    """The terms as printed lines: the writer's own line breaks kept, long lines cut at
+    `width` characters (a CJK character is as wide as about two Latin ones at 10 pt, so
+    Latin text gets twice the characters)."""
+    out: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        row, used = "", 0.0
+        for ch in paragraph:
+            size = 1.0 if ord(ch) > 0x2E7F else 0.5
+            if used + size > width:
+                out.append(row)
+                row, used = "", 0.0
+            row += ch
+            used += size
+        out.append(row)
+    return out
 
 
 def contract_pdf(contract: dict[str, Any], order: dict[str, Any], customer_name: str, company: str) -> bytes:

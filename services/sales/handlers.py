@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from services.sales.domain import orders as rules
 from services.sales.models import competitors, order_lines, order_shipments, products, stock_levels
-from services.sales.opportunity_store import create_from_lead
+from services.sales.opportunity_store import create_from_lead, move_open_opportunities
 from services.sales.orders_store import load_order, publish, update_order
 from shared.consumer import HandlerTable, Reactions, newer_than_applied
 from shared.copies import notify_copy
@@ -127,7 +127,17 @@ def on_balance(conn: Connection, event: Envelope, reactions: Reactions) -> None:
 
 def on_lead_converted(conn: Connection, event: Envelope, reactions: Reactions) -> None:
     if event.data.get("opportunity"):
-        create_from_lead(conn, reactions.emit, event.data)
+        create_from_lead(conn, reactions.emit, event.data, by=event.actor_id)
+
+
+def on_handover(conn: Connection, event: Envelope, reactions: Reactions) -> None:
+    """A rep's hand-over (issue 16): their open opportunities to the colleague, one
+    sales.opportunity.updated each, then sales.handover.opportunities_moved with the count
+    (a redelivery finds none left to move and answers 0: the count is the first answer's)."""
+    moved = move_open_opportunities(conn, reactions.emit, event.data["from_user_id"], event.data["to_user_id"])
+    reactions.emit("sales.handover.opportunities_moved", aggregate_type="handover", aggregate_id=event.data["id"],
+                   data={"handover_id": event.data["id"], "from_user_id": event.data["from_user_id"],
+                         "to_user_id": event.data["to_user_id"], "opportunities": moved})
 
 
 def handler_table() -> HandlerTable:
@@ -142,6 +152,7 @@ def handler_table() -> HandlerTable:
     table.add("customer.lead.converted", on_lead_converted, name="sales.lead_converted")
     table.add("customer.competitor.created", on_competitor, name="sales.competitor")
     table.add("customer.competitor.updated", on_competitor, name="sales.competitor")
+    table.add("customer.handover.completed", on_handover, name="sales.handover")
     table.extend(visibility_handlers())
     table.extend(merge_handlers("sales", MERGED_TABLES))  # issue 17: merges of duplicate customers
     return table

@@ -64,6 +64,9 @@ opportunities = sa.Table(
     # issue 16: the competitors (ids of the customer service's competitors) and who won a lost one
     sa.Column("competitor_ids", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
     sa.Column("lost_to_competitor_id", sa.String(36), nullable=True),
+    # issue 16: where it came from (展会, 官网, 转介绍...) and the customer's budget for it
+    sa.Column("source", sa.String(100), nullable=True),
+    sa.Column("budget", MONEY, nullable=True),
     _ts("created_at"),
     _ts("updated_at"),
     sa.Index("ix_opportunities_project", "project_id"),
@@ -71,6 +74,18 @@ opportunities = sa.Table(
     sa.Index("ix_opportunities_customer", "customer_id", sa.text("created_at DESC")),
     sa.Index("ix_opportunities_owner", "owner_id", "stage"),
     sa.Index("ix_opportunities_stage", "stage", "expected_close_date"),
+)
+
+# issue 16: every stage change of an opportunity, with who and when (stage_history.py)
+opportunity_stage_changes = sa.Table(
+    "opportunity_stage_changes", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("opportunity_id", sa.String(36), nullable=False),
+    sa.Column("from_stage", sa.String(20), nullable=True),  # null: created in to_stage
+    sa.Column("to_stage", sa.String(20), nullable=False),
+    sa.Column("changed_by", sa.String(36), nullable=True),  # null: from before the history
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_opportunity_stage_changes_opp", "opportunity_id", "changed_at"),
 )
 
 # ---- customer projects (立项) ---------------------------------------------------------
@@ -119,9 +134,19 @@ quotes = sa.Table(
     sa.Column("order_id", sa.String(36), nullable=True),
     sa.Column("copied_from", sa.String(36), nullable=True),
     sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    # the quote's terms (付款方式、交货期、质保…), printed on the PDF
+    sa.Column("terms", sa.Text, nullable=True),
+    # a line discounted past the approval threshold: a manager approves before it goes out
+    sa.Column("needs_approval", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("approval_status", sa.String(12), nullable=True),  # pending / approved / rejected
+    sa.Column("approval_note", sa.Text, nullable=True),  # the applicant's note
+    sa.Column("approval_comment", sa.Text, nullable=True),  # the approver's comment
+    sa.Column("approval_by", sa.String(36), nullable=True),
+    sa.Column("approval_at", sa.DateTime(timezone=True), nullable=True),
     _ts("created_at"),
     _ts("updated_at"),
     sa.Index("ix_quotes_created", sa.text("created_at DESC"), sa.text("id DESC")),
+    sa.Index("ix_quotes_approval_pending", "approval_status", postgresql_where=sa.text("approval_status = 'pending'")),
     sa.Index("ix_quotes_customer", "customer_id", sa.text("created_at DESC")),
     sa.Index("ix_quotes_status", "status", "valid_until"),
 )
@@ -237,4 +262,16 @@ competitors = sa.Table(
     "competitors", metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),
+)
+
+
+# ---- sales targets: an amount per rep and month, set by their managers or an admin ------
+sales_targets = sa.Table(
+    "sales_targets", metadata,
+    sa.Column("owner_id", sa.String(36), primary_key=True),
+    sa.Column("month", sa.String(7), primary_key=True),  # YYYY-MM
+    sa.Column("amount", MONEY, nullable=False),  # revenue incl. tax, as the reports count it
+    sa.Column("set_by", sa.String(36), nullable=False),
+    _ts("updated_at"),
+    sa.Index("ix_sales_targets_month", "month"),
 )

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
+from services.sales import stage_history
 from services.sales.config import SalesConfig
 from services.sales.domain.money import weighted
 from services.sales.models import opportunities
@@ -28,6 +29,8 @@ def snapshot(row: dict[str, Any]) -> dict[str, Any]:
         "competitor_ids": list(row.get("competitor_ids") or []),
         "lost_to_competitor_id": row.get("lost_to_competitor_id"),
         "created_at": row["created_at"].isoformat(),
+        "source": row.get("source"),
+        "budget": fmt(row["budget"]) if row.get("budget") is not None else None,
     }
 
 
@@ -52,8 +55,9 @@ def publish(emit: Emit, event_type: str, row: dict[str, Any]) -> None:
          customer_id=row["customer_id"])
 
 
-def insert(conn: Connection, emit: Emit, values: dict[str, Any]) -> dict[str, Any] | None:
-    """Insert unless the id exists; the row and sales.opportunity.created, or None."""
+def insert(conn: Connection, emit: Emit, values: dict[str, Any], *, by: str | None = None) -> dict[str, Any] | None:
+    """Insert unless the id exists; the row and sales.opportunity.created, or None. The first
+    line of its stage history names `by` (who created it)."""
     now = datetime.now(UTC)
     inserted = conn.execute(
         pg_insert(opportunities).values(created_at=now, updated_at=now, **values)
@@ -63,11 +67,13 @@ def insert(conn: Connection, emit: Emit, values: dict[str, Any]) -> dict[str, An
         return None
     row = load(conn, values["id"])
     assert row is not None
+    stage_history.record(conn, row["id"], None, row["stage"], by, now)
     publish(emit, "sales.opportunity.created", row)
     return row
 
 
-def create_from_lead(conn: Connection, emit: Emit, data: dict[str, Any]) -> dict[str, Any] | None:
+def create_from_lead(conn: Connection, emit: Emit, data: dict[str, Any], *,
+                     by: str | None = None) -> dict[str, Any] | None:
     """The opportunity a lead conversion asked for; a replay finds it there and does nothing."""
     opp = data["opportunity"]
     try:
@@ -84,4 +90,21 @@ def create_from_lead(conn: Connection, emit: Emit, data: dict[str, Any]) -> dict
         "lead_id": data["lead_id"], "name": opp["name"][:300], "amount": cents(max(amount, to_decimal("0"))),
         "stage": stage, "probability": SalesConfig().stage_probabilities[stage],
         "expected_close_date": close, "competitors": [], "competitor_ids": [],
-    })
+    }, by=by)
+
+
+OPEN_STAGES_EXCLUDED = ("won", "lost")
+
+
+def move_open_opportunities(conn: Connection, emit: Emit, from_user_id: str, to_user_id: str) -> int:
+    """Every open (not won, not lost) opportunity of from_user_id to to_user_id, each with its
+    sales.opportunity.updated (a rep's hand-over, issue 16). Returns how many moved."""
+    ids = conn.execute(
+        sa.update(opportunities)
+        .where(opportunities.c.owner_id == from_user_id, opportunities.c.stage.not_in(OPEN_STAGES_EXCLUDED))
+        .values(owner_id=to_user_id, updated_at=datetime.now(UTC)).returning(opportunities.c.id)).scalars().all()
+    for opp_id in sorted(ids):
+        row = load(conn, opp_id)
+        assert row is not None
+        publish(emit, "sales.opportunity.updated", row)
+    return len(ids)

@@ -33,6 +33,16 @@ def new_number(conn: Connection, prefix: str, seq: sa.Sequence) -> str:
     return conn.execute(sa.select(number_expr(prefix, seq))).scalar_one()
 
 
+def discount_needs_approval(conn: Connection, lines: list[dict[str, Any]], threshold: Decimal) -> bool:
+    """Whether priced lines sell past the approval threshold against the products' list
+    prices (however the unit price and discount_pct express it): held orders and quotes
+    that need a manager's approval alike."""
+    listed = list_prices(conn, [line["product_id"] for line in lines])
+    return rules.needs_approval(
+        (rules.PricedLine(listed.get(line["product_id"]), line["unit_price"], line["discount_pct"]) for line in lines),
+        threshold)
+
+
 def create_order(
     conn: Connection,
     emit: Emit,
@@ -53,10 +63,7 @@ def create_order(
     order_id = str(uuid.uuid4())
     now = datetime.now(UTC)
     total = totals(Amounts(line["net"], line["tax"], line["gross"]) for line in lines)
-    listed = list_prices(conn, [line["product_id"] for line in lines])
-    held = rules.needs_approval(
-        (rules.PricedLine(listed.get(line["product_id"]), line["unit_price"], line["discount_pct"]) for line in lines),
-        approval_threshold)
+    held = discount_needs_approval(conn, lines, approval_threshold)
     status = rules.PENDING_APPROVAL if held else rules.PENDING
     row = {
         "id": order_id, "customer_id": customer_id, "owner_id": owner_id, "quote_id": quote_id,

@@ -50,6 +50,7 @@ def snapshot(quote: dict[str, Any], today: date) -> dict[str, Any]:
         "valid_until": quote["valid_until"].isoformat(),
         "net": fmt(quote["net"]), "tax": fmt(quote["tax"]), "gross": fmt(quote["gross"]),
         "order_id": quote["order_id"], "created_at": quote["created_at"].isoformat(),
+        "needs_approval": quote["needs_approval"], "approval_status": quote["approval_status"],
     }
 
 
@@ -64,17 +65,22 @@ def view(quote: dict[str, Any], today: date) -> dict[str, Any]:
     out["copied_from"] = quote["copied_from"]
     out["sent_at"] = quote["sent_at"].isoformat() if quote["sent_at"] else None
     out["updated_at"] = quote["updated_at"].isoformat()
+    out["terms"] = quote["terms"]
+    out["approval_note"] = quote["approval_note"]
+    out["approval_comment"] = quote["approval_comment"]
+    out["approval_by"] = quote["approval_by"]
+    out["approval_at"] = quote["approval_at"].isoformat() if quote["approval_at"] else None
     return out
 
 
-def publish(emit: Emit, event_type: str, quote: dict[str, Any], today: date) -> None:
-    emit(event_type, aggregate_type="quote", aggregate_id=quote["id"], data=snapshot(quote, today),
+def publish(emit: Emit, event_type: str, quote: dict[str, Any], today: date, **extra: Any) -> None:
+    emit(event_type, aggregate_type="quote", aggregate_id=quote["id"], data={**snapshot(quote, today), **extra},
          customer_id=quote["customer_id"])
 
 
 def insert(conn: Connection, emit: Emit, *, customer_id: str, owner_id: str, opportunity_id: str | None,
-           valid_until: date, lines: list[dict[str, Any]], today: date,
-           copied_from: str | None = None) -> dict[str, Any]:
+           valid_until: date, lines: list[dict[str, Any]], today: date, needs_approval: bool,
+           terms: str | None = None, copied_from: str | None = None) -> dict[str, Any]:
     quote_id = str(uuid.uuid4())
     now = datetime.now(UTC)
     total = totals(Amounts(ln["net"], ln["tax"], ln["gross"]) for ln in lines)
@@ -82,6 +88,7 @@ def insert(conn: Connection, emit: Emit, *, customer_id: str, owner_id: str, opp
         id=quote_id, number=new_number(conn, "QT", quote_number_seq), customer_id=customer_id,
         owner_id=owner_id, opportunity_id=opportunity_id, status="draft", valid_until=valid_until,
         net=total.net, tax=total.tax, gross=total.gross, copied_from=copied_from, created_at=now, updated_at=now,
+        terms=terms, needs_approval=needs_approval,
     ))
     conn.execute(sa.insert(quote_lines), [
         {"quote_id": quote_id, "line_no": i, **{k: ln[k] for k in LINE_FIELDS}} for i, ln in enumerate(lines)
@@ -98,14 +105,18 @@ def update(conn: Connection, quote: dict[str, Any], **changes: Any) -> dict[str,
     return {**quote, **changes}
 
 
-def replace_lines(conn: Connection, quote: dict[str, Any], lines: list[dict[str, Any]]) -> dict[str, Any]:
-    """A draft's new lines and the totals that follow from them; the quote as it is now."""
+def replace_lines(conn: Connection, quote: dict[str, Any], lines: list[dict[str, Any]], *,
+                  needs_approval: bool) -> dict[str, Any]:
+    """A draft's new lines and the totals that follow from them; the quote as it is now.
+    Whatever was approved or asked for no longer holds: the approval starts again."""
     total = totals(Amounts(ln["net"], ln["tax"], ln["gross"]) for ln in lines)
     conn.execute(sa.delete(quote_lines).where(quote_lines.c.quote_id == quote["id"]))
     conn.execute(sa.insert(quote_lines), [
         {"quote_id": quote["id"], "line_no": i, **{k: ln[k] for k in LINE_FIELDS}} for i, ln in enumerate(lines)
     ])
-    quote = update(conn, quote, net=total.net, tax=total.tax, gross=total.gross)
+    quote = update(conn, quote, net=total.net, tax=total.tax, gross=total.gross, needs_approval=needs_approval,
+                   approval_status=None, approval_note=None, approval_comment=None, approval_by=None,
+                   approval_at=None)
     quote["lines"] = lines_of(conn, [quote["id"]])[quote["id"]]
     return quote
 

@@ -61,6 +61,7 @@ rm_customers = sa.Table(
     sa.Column("created_at", TS, nullable=False, index=True),
     sa.Column("lost_at", TS, nullable=True, index=True),
     sa.Column("region", sa.String(40), nullable=True),  # where it is served (head office: every branch's)
+    sa.Column("industry", sa.String(100), nullable=True),  # sales by industry (issue 16)
     sa.Index("ix_rm_customers_region_created", "region", "created_at"),
     # the reports read these alone (index-only): a team's customers, a customer's owner and
     # region, customers new and lost in a period (migration f9a6b7c8d0e1)
@@ -199,8 +200,19 @@ rm_competitors = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
 )
 
+# sales targets per rep and month (sales.target.*); a removed target stays as a row without
+# an amount, so an older "set" delivered late cannot bring it back (last_seq)
+rm_sales_targets = sa.Table(
+    "rm_sales_targets", metadata,
+    sa.Column("owner_id", sa.String(36), primary_key=True),
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("amount", Money, nullable=True),
+    sa.Column("last_seq", sa.BigInteger, nullable=False),
+)
+
 READ_MODELS = (rm_customers, rm_leads, rm_opportunities, rm_orders, rm_order_lines, rm_order_balances,
-               rm_invoices, rm_payments, rm_expenses, rm_products, rm_customer_ledger, rm_competitors)
+               rm_invoices, rm_payments, rm_expenses, rm_products, rm_customer_ledger, rm_competitors,
+               rm_sales_targets)
 
 # ---- notifications --------------------------------------------------------------------
 
@@ -274,3 +286,4 @@ webhook_attempts = sa.Table(
     sa.Column("error", sa.String(500), nullable=True),
     sa.Column("duration_ms", sa.Integer, nullable=False),
 )
+

@@ -109,7 +109,13 @@ def _customer_row(e: Envelope) -> dict[str, Any]:
     d = e.data
     return {"id": _req(d, "id"), "name": _opt(d, "name"), "owner": _req(d, "owner_id"),
             "status": _req(d, "status"), "created": _when(e, "created_at"),
-            "lost": _when(e) if d.get("status") == "lost" else None, "region": _region(e)}
+            "lost": _when(e) if d.get("status") == "lost" else None, "region": _region(e),
+            "industry": _industry(d.get("industry"))}
+
+
+def _industry(value: Any) -> str | None:
+    """The customer's industry as the reports group it: trimmed, blank as none."""
+    return value.strip()[:100] or None if isinstance(value, str) else None
 
 
 def _region(e: Envelope) -> str | None:
@@ -117,9 +123,10 @@ def _region(e: Envelope) -> str | None:
 
 
 UPSERT_CUSTOMER = guarded(
-    "rm_customers (customer_id, name, owner_id, status, created_at, lost_at, region)",
-    ":id, :name, :owner, :status, CAST(:created AS timestamptz), CAST(:lost AS timestamptz), :region",
+    "rm_customers (customer_id, name, owner_id, status, created_at, lost_at, region, industry)",
+    ":id, :name, :owner, :status, CAST(:created AS timestamptz), CAST(:lost AS timestamptz), :region, :industry",
     "ON CONFLICT (customer_id) DO UPDATE SET name = EXCLUDED.name, owner_id = EXCLUDED.owner_id, "
+    "industry = EXCLUDED.industry, "
     "status = EXCLUDED.status, created_at = EXCLUDED.created_at, region = EXCLUDED.region, "
     "lost_at = CASE WHEN EXCLUDED.status <> 'lost' THEN NULL "
     "WHEN rm_customers.status = 'lost' THEN rm_customers.lost_at ELSE EXCLUDED.lost_at END"
@@ -350,6 +357,23 @@ def _refresh_ledger(conn: Connection, duplicate_id: str, survivor_id: str) -> No
     ledger.refresh(conn, [duplicate_id, survivor_id])
 
 
+UPSERT_TARGET = sa.text(
+    "INSERT INTO rm_sales_targets (owner_id, month, amount, last_seq) VALUES (:owner, :month, :amount, :seq) "
+    "ON CONFLICT (owner_id, month) DO UPDATE SET amount = EXCLUDED.amount, last_seq = EXCLUDED.last_seq "
+    "WHERE rm_sales_targets.last_seq < EXCLUDED.last_seq")
+
+
+def on_sales_target(conn: Connection, event: Envelope, _r: Reactions) -> None:
+    """A rep's target for a month: set, changed or removed (amount null), newest wins."""
+    d = event.data
+    removed = event.event_type.endswith(".removed")
+    row = _readable(lambda e: {"owner": _req(d, "owner_id"), "month": str(_req(d, "month"))[:7],
+                               "amount": None if removed else _money(d, "amount", "0"),
+                               "seq": int(e.aggregate_seq)}, event)
+    if row:
+        conn.execute(UPSERT_TARGET, row)
+
+
 def projection_handlers() -> HandlerTable:
     table = HandlerTable()
     table.add("customer.customer.#", on_customer, name="tracking.rm.customer")
@@ -362,5 +386,6 @@ def projection_handlers() -> HandlerTable:
     table.add("billing.expense.#", on_expense, name="tracking.rm.expense")
     table.add("inventory.product.#", on_product, name="tracking.rm.product")
     table.add("customer.competitor.#", on_competitor, name="tracking.rm.competitor")
+    table.add("sales.target.#", on_sales_target, name="tracking.rm.sales_target")
     table.extend(merge_handlers("tracking.rm", MERGED_READ_MODELS, after=_refresh_ledger))  # issue 17
     return table

@@ -30,6 +30,7 @@ from services.tracking.models import (
     rm_order_lines,
     rm_orders,
     rm_products,
+    rm_sales_targets,
 )
 from shared.money import fmt
 
@@ -115,6 +116,26 @@ def sales_by_region(conn: Connection, start, end, scope: ColumnElement, opp_scop
                                         "net": _m(0), "paid": _m(0), "outstanding": _m(0)})
         row.update(open_opportunities=int(r.n), pipeline=_m(r.amount))
     return list(out.values())
+
+
+def sales_by_industry(conn: Connection, start, end, scope: ColumnElement, limit: int, offset: int):
+    """Per the customers' industry (null: not filled in): counted orders, customers, revenue,
+    net, paid and outstanding over the period, biggest revenue first."""
+    o, b, c = rm_orders, rm_order_balances, rm_customers
+    paid = sa.func.sum(sa.func.coalesce(b.c.paid_amount, o.c.paid_amount))
+    base = (
+        sa.select(c.c.industry, sa.func.count().label("orders"), sa.func.sum(o.c.gross).label("revenue"),
+                  sa.func.sum(o.c.net).label("net"), paid.label("paid"),
+                  sa.func.count(sa.distinct(o.c.customer_id)).label("customers"))
+        .select_from(o.outerjoin(b, b.c.order_id == o.c.order_id)
+                     .outerjoin(c, c.c.customer_id == o.c.customer_id))
+        .where(*counted_orders(start, end, scope)).group_by(c.c.industry)
+    ).subquery()
+    rows, total = paged(conn, sa.select(base).order_by(base.c.revenue.desc(), base.c.industry.nulls_last())
+                        .limit(limit).offset(offset), base)
+    return [{"industry": r.industry, "orders": int(r.orders), "customers": int(r.customers),
+             "revenue": _m(r.revenue), "net": _m(r.net), "paid": _m(r.paid),
+             "outstanding": _m(Decimal(r.revenue or 0) - Decimal(r.paid or 0))} for r in rows], total
 
 
 def product_sales(conn: Connection, start, end, scope: ColumnElement, limit: int, offset: int):
@@ -461,4 +482,50 @@ def receivables_ageing(conn: Connection, owner_scope: ColumnElement | None, as_o
     items = [{"owner_id": r.owner_id, "owner_name": r.full_name or r.username, "region": r.region,
               "customers": int(r.customers),
               **{name: _m(getattr(r, name)) for name, _, _ in AGEING_BUCKETS}, "total": _m(r.total)} for r in rows]
+    return items, total
+
+
+def target_attainment(conn: Connection, year: int, month: str | None, order_scope: ColumnElement,
+                      target_scope: ColumnElement, limit: int, offset: int) -> tuple[list[dict], int]:
+    """Per rep and month of `year` (or the one `month`, YYYY-MM): their target, the revenue
+    (incl. tax) of their counted orders placed that month (UTC, as sales-by-month counts it)
+    and the attainment in percent (null without a target); a rep with either appears."""
+    o, t = rm_orders, rm_sales_targets
+    if month:
+        first = datetime(int(month[:4]), int(month[5:7]), 1, tzinfo=UTC)
+        start, end = first, datetime(first.year + first.month // 12, first.month % 12 + 1, 1, tzinfo=UTC)
+    else:
+        start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    bucket = sa.func.to_char(_bucket(o.c.created_at, "month"), "YYYY-MM")
+    revenue = (
+        sa.select(o.c.owner_id, bucket.label("month"), sa.func.sum(o.c.gross).label("revenue"),
+                  sa.func.count().label("orders"))
+        .where(*counted_orders(start, end, order_scope)).group_by(o.c.owner_id, bucket)
+    ).subquery()
+    months = [month] if month else [f"{year}-{m:02d}" for m in range(1, 13)]
+    targets = (
+        sa.select(t.c.owner_id, t.c.month, t.c.amount)
+        .where(t.c.amount.is_not(None), t.c.month.in_(months), target_scope)
+    ).subquery()
+    owner = sa.func.coalesce(targets.c.owner_id, revenue.c.owner_id).label("owner_id")
+    period = sa.func.coalesce(targets.c.month, revenue.c.month).label("month")
+    joined = (
+        sa.select(owner, period, targets.c.amount.label("target"), revenue.c.revenue, revenue.c.orders)
+        .select_from(targets.join(revenue, sa.and_(targets.c.owner_id == revenue.c.owner_id,
+                                                   targets.c.month == revenue.c.month), full=True))
+    ).subquery()
+    rows, total = paged(conn, sa.select(joined, users.c.full_name, users.c.username)
+                        .select_from(joined.outerjoin(users, users.c.id == joined.c.owner_id))
+                        .order_by(joined.c.month, sa.func.coalesce(users.c.full_name, users.c.username),
+                                  joined.c.owner_id).limit(limit).offset(offset), joined)
+    items = []
+    for r in rows:
+        revenue_amount = Decimal(r.revenue or 0)
+        items.append({
+            "owner_id": r.owner_id, "owner_name": r.full_name or r.username, "month": r.month,
+            "target": _m(r.target) if r.target is not None else None, "revenue": _m(revenue_amount),
+            "orders": int(r.orders or 0),
+            "attainment_pct": (str((revenue_amount * 100 / Decimal(r.target)).quantize(Decimal("0.1")))
+                               if r.target else None),
+        })
     return items, total

@@ -127,6 +127,8 @@ class ExpenseSnapshot(Schema):
     customer_id = uuid_str(required=True, allow_none=True)
     order_id = uuid_str(required=True, allow_none=True)
     project_id = uuid_str(load_default=None, allow_none=True)  # a customer project (events before it: absent)
+    # the day the expense was incurred, YYYY-MM-DD (events before it: absent)
+    incurred_on = date_str(load_default=None, allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(("submitted", "approved", "rejected", "paid")))
     decided_by = uuid_str(required=True, allow_none=True)
     # the approver's comment or the reason for turning the claim down (events before it: absent)

@@ -43,6 +43,8 @@ class CustomerSnapshot(Schema):
     custom_fields = fields.Dict(allow_none=True, load_default=None)
     updated_at = fields.String(allow_none=True, load_default=None)
     kind = fields.String(allow_none=True, load_default=None)  # issue 16: customer, agent, partner, ...
+    handover_id = uuid_str(allow_none=True, load_default=None)  # issue 16: moved by a rep's hand-over job
+    handover_note = fields.String(allow_none=True, load_default=None)  # "<rep> → <colleague>" on the timeline
 
 
 def _customer_event(event_type: str, en: str, zh: str, **sample_changes):
@@ -59,9 +61,10 @@ class CustomerUpdated(CustomerSnapshot):
     pass
 
 
-@_customer_event("customer.customer.transferred", "transferred customer {name} to a new owner", "转移了客户 {name}")
+@register("customer.customer.transferred", sample=_CUSTOMER_SAMPLE, summary_en="transferred customer {name} to a new owner",
+          summary_zh="转移了客户 {name}", note_field="handover_note")
 class CustomerTransferred(CustomerSnapshot):
-    pass
+    """handover_note (a rep's hand-over, issue 16): "<rep> → <colleague>", after the line."""
 
 
 @_customer_event("customer.customer.shared", "shared customer {name}", "共享了客户 {name}",
@@ -198,6 +201,64 @@ class LeadConverted(Schema):
     opportunity = fields.Nested(ConvertedOpportunity, required=True, allow_none=True)
 
 
+# ---- lead assignment and lead activities (issue 16) -------------------------------------
+
+ACTIVITY_KINDS = ("call", "visit", "email", "meeting", "note")
+
+@register("customer.lead.assigned",
+          sample={**_LEAD_SAMPLE, "owner_id": "8a2d2c8f-4d66-4f1f-8b1a-3e7b2dac9f12",
+                  "previous_owner_id": _LEAD_SAMPLE["owner_id"]},
+          summary_en="assigned lead {name} to another rep", summary_zh="将线索 {name} 分配给了其他销售")
+class LeadAssigned(LeadSnapshot):
+    """The lead's snapshot with its new owner (tracking notifies them)."""
+
+    previous_owner_id = uuid_str(required=True)
+    handover_id = uuid_str(allow_none=True, load_default=None)  # moved by a rep's hand-over (one notice for all)
+
+
+@register("customer.lead_activity.logged",
+          sample={"id": "6e7f8a9b-0c1d-4e2f-8a3b-4c5d6e7f8091", "lead_id": _LEAD_SAMPLE["id"],
+                  "kind": "call", "summary": "电话沟通需求，约下周拜访",
+                  "occurred_at": "2026-11-22T09:30:00+00:00", "author_id": _LEAD_SAMPLE["owner_id"],
+                  "lead_name": _LEAD_SAMPLE["name"]},
+          summary_en="logged a {kind} on lead {lead_name}: {summary}", summary_zh="在线索 {lead_name} 上记录了{kind}：{summary}")
+class LeadActivityLogged(Schema):
+    """A call, visit, note... on a lead (no customer yet: in the audit, not on a timeline).
+    When the lead is converted its activities move to the customer, each with a
+    customer.activity.logged of the same id (then on the customer's timeline)."""
+
+    id = uuid_str(required=True)
+    lead_id = uuid_str(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(ACTIVITY_KINDS))
+    summary = fields.String(required=True)
+    occurred_at = time_str(required=True)
+    author_id = uuid_str(required=True)
+    lead_name = fields.String(required=True)
+
+
+# ---- a rep's hand-over (issue 16): everything of one rep to a colleague in one job --------
+
+@register("customer.handover.completed",
+          sample={"id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d", "from_user_id": _LEAD_SAMPLE["owner_id"],
+                  "to_user_id": "8a2d2c8f-4d66-4f1f-8b1a-3e7b2dac9f12", "from_name": "张三", "to_name": "李四",
+                  "customers": 120, "leads": 8, "tasks": 5},
+          summary_en="handed over {from_name}'s {customers} customers, {leads} leads and {tasks} tasks to {to_name}",
+          summary_zh="将 {from_name} 的 {customers} 个客户、{leads} 条线索和 {tasks} 个任务移交给 {to_name}")
+class HandoverCompleted(Schema):
+    """The hand-over job `id` has moved the customers, open leads and open tasks; the sales
+    service moves the open opportunities from it (and answers sales.handover.opportunities_moved),
+    tracking tells the new owner once."""
+
+    id = uuid_str(required=True)
+    from_user_id = uuid_str(required=True)
+    to_user_id = uuid_str(required=True)
+    from_name = fields.String(required=True, allow_none=True)
+    to_name = fields.String(required=True, allow_none=True)
+    customers = qty(required=True)
+    leads = qty(required=True)
+    tasks = qty(required=True)
+
+
 # ---- contacts -------------------------------------------------------------------------
 
 _CONTACT_SAMPLE = {
@@ -219,6 +280,9 @@ class ContactSnapshot(Schema):
     phone = fields.String(required=True, allow_none=True)
     email = fields.String(required=True, allow_none=True)
     is_decision_maker = fields.Boolean(required=True)
+    # 直接领导 (another contact of the customer) and whether a photo is on file (events before them: absent)
+    superior_id = uuid_str(load_default=None, allow_none=True)
+    has_photo = fields.Boolean(load_default=False)
 
 
 @register("customer.contact.created", sample=_CONTACT_SAMPLE,
@@ -241,7 +305,6 @@ class ContactDeleted(ContactSnapshot):
 
 # ---- activities (visit logs) and managers' comments ------------------------------------
 
-ACTIVITY_KINDS = ("call", "visit", "email", "meeting", "note")
 
 
 @register("customer.activity.logged",
@@ -257,6 +320,7 @@ class ActivityLogged(Schema):
     summary = fields.String(required=True)
     occurred_at = time_str(required=True)
     author_id = uuid_str(required=True)
+    lead_id = uuid_str(allow_none=True, load_default=None)  # logged on a lead, carried over at conversion
 
 
 @register("customer.activity.commented",

@@ -85,6 +85,7 @@ WORDS: dict[tuple[str, str], dict[str, dict[str, str]]] = {
 }
 WORDS[("complaint", "previous_status")] = WORDS[("complaint", "status")]
 WORDS[("service_order", "previous_status")] = WORDS[("service_order", "status")]
+WORDS[("lead_activity", "kind")] = WORDS[("activity", "kind")]  # a call or visit on a lead (issue 16)
 
 
 def aggregate_of(event_type: str) -> str:

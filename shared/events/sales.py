@@ -168,6 +168,8 @@ class OpportunitySnapshot(Schema):
     # issue 16 (optional, so older producers/consumers keep working)
     competitor_ids = fields.List(uuid_str(), load_default=list)
     lost_to_competitor_id = uuid_str(allow_none=True, load_default=None)
+    source = fields.String(allow_none=True, load_default=None)  # issue 16: where it came from
+    budget = money(allow_none=True, load_default=None, minimum=0, maximum=MAX_DEAL_AMOUNT)  # the customer's budget
 
 
 @register("sales.opportunity.created", sample=_OPPORTUNITY,
@@ -180,6 +182,23 @@ class OpportunityCreated(OpportunitySnapshot):
           summary_en="opportunity {name} is now {stage}", summary_zh="商机 {name} 进入 {stage} 阶段")
 class OpportunityUpdated(OpportunitySnapshot):
     pass
+
+
+@register("sales.handover.opportunities_moved",
+          sample={"handover_id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+                  "from_user_id": _OPPORTUNITY["owner_id"], "to_user_id": "8a2d2c8f-4d66-4f1f-8b1a-3e7b2dac9f12",
+                  "opportunities": 3},
+          summary_en="moved {opportunities} open opportunities to the new owner",
+          summary_zh="将 {opportunities} 个进行中的商机移交给新负责人")
+class HandoverOpportunitiesMoved(Schema):
+    """Sales' part of a rep's hand-over (customer.handover.completed): the open opportunities
+    (not won or lost) moved, each with its sales.opportunity.updated; the customer service
+    records the count on the job."""
+
+    handover_id = uuid_str(required=True)
+    from_user_id = uuid_str(required=True)
+    to_user_id = uuid_str(required=True)
+    opportunities = qty(required=True)
 
 
 # ---- quotes and contracts (added by the sales service; tracking shows them) -----------
@@ -212,6 +231,10 @@ class QuoteSnapshot(Schema):
     gross = money(required=True, minimum=0)
     order_id = uuid_str(required=True, allow_none=True)
     created_at = fields.String(required=True)
+    # a discount past the approval threshold, and where its approval stands (events before it: absent)
+    needs_approval = fields.Boolean(load_default=False)
+    approval_status = fields.String(load_default=None, allow_none=True,
+                                    validate=validate.OneOf(("pending", "approved", "rejected")))
 
 
 @register("sales.quote.created", sample=_QUOTE,
@@ -224,6 +247,30 @@ class QuoteCreated(QuoteSnapshot):
           summary_en="quote {number} is {status}", summary_zh="报价单 {number} 状态：{status}")
 class QuoteUpdated(QuoteSnapshot):
     """Status changes, sending by email, conversion to an order (order_id set)."""
+
+
+@register("sales.quote.approval_requested", sample={**_QUOTE, "needs_approval": True, "approval_status": "pending",
+                                                    "note": "大客户，首单让利"},
+          summary_en="asked for approval of quote {number} (¥{gross})", summary_zh="提交了报价单 {number}（¥{gross}）的审批",
+          note_field="note")
+class QuoteApprovalRequested(QuoteSnapshot):
+    """The managers above the owner are told (tracking's notifications)."""
+
+    note = fields.String(load_default=None, allow_none=True)
+
+
+@register("sales.quote.approved", sample={**_QUOTE, "needs_approval": True, "approval_status": "approved",
+                                          "comment": "同意"},
+          summary_en="approved quote {number}", summary_zh="批准了报价单 {number}", note_field="comment")
+class QuoteApproved(QuoteSnapshot):
+    comment = fields.String(load_default=None, allow_none=True)
+
+
+@register("sales.quote.approval_rejected", sample={**_QUOTE, "needs_approval": True, "approval_status": "rejected",
+                                                   "comment": "折扣太大"},
+          summary_en="turned down quote {number}", summary_zh="驳回了报价单 {number}", note_field="comment")
+class QuoteApprovalRejected(QuoteSnapshot):
+    comment = fields.String(load_default=None, allow_none=True)
 
 
 CONTRACT_STATUSES = ("review", "signed", "fulfilled")
@@ -330,3 +377,29 @@ class ProjectApproved(ProjectSnapshot):
                 note_field="comment", status="rejected", comment="预算不足")
 class ProjectRejected(ProjectSnapshot):
     pass
+
+
+# ---- sales targets ----------------------------------------------------------------------
+
+_TARGET = {"owner_id": "7f1c1b7e-3c55-4f0e-9a0f-2d6a1c9b8e01", "month": "2026-11", "amount": "200000.00",
+           "set_by": "2b1c1b7e-3c55-4f0e-9a0f-2d6a1c9b8e02", "updated_at": "2026-11-01T08:00:00+00:00"}
+
+
+@register("sales.target.set", sample=_TARGET, summary_en="set the {month} sales target to ¥{amount}",
+          summary_zh="将 {month} 的销售目标设为 ¥{amount}")
+class TargetSet(Schema):
+    """A rep's target for a month, new or changed (tracking: the attainment report)."""
+
+    owner_id = uuid_str(required=True)
+    month = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])$"))
+    amount = money(required=True, minimum=0, maximum=MAX_DEAL_AMOUNT)
+    set_by = uuid_str(required=True)
+    updated_at = fields.String(required=True)
+
+
+@register("sales.target.removed", sample={k: _TARGET[k] for k in ("owner_id", "month", "set_by")},
+          summary_en="removed the {month} sales target", summary_zh="取消了 {month} 的销售目标")
+class TargetRemoved(Schema):
+    owner_id = uuid_str(required=True)
+    month = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])$"))
+    set_by = uuid_str(required=True)

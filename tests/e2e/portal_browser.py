@@ -131,6 +131,18 @@ def replace_text(element: Any, value: str, attempts: int = 5) -> Any:
     raise AssertionError(f"the input kept {element.get_attribute('value')!r}, not {value!r}")
 
 
+def set_date(driver: Any, label: str, day: str) -> Any:
+    """Put YYYY-MM-DD into a date input (typing into one depends on the browser's locale)
+    the way the picker does: the value set, then one input event; checked."""
+    element = field(driver, label)
+    driver.execute_script(
+        "const [el, v] = arguments;"
+        "Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(el, v);"
+        "el.dispatchEvent(new Event('input', {bubbles: true}));", element, day)
+    wait(driver, lambda _d: element.get_attribute("value") == day)
+    return element
+
+
 def type_into(driver: Any, label: str, value: str) -> Any:
     return replace_text(field(driver, label), value)
 

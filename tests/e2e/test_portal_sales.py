@@ -198,7 +198,9 @@ def test_quote_with_two_lines_shows_the_servers_totals_and_converts_to_a_confirm
     assert quote["gross"] == server["gross"] and quote["lines"][1]["quantity"] == 8
     wait(browser, ec.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-total=gross]"), money(quote["gross"])))
     # mark it sent, then convert it: the order page opens and the order becomes confirmed
-    next(b for b in browser.find_elements(By.CSS_SELECTOR, ".page-actions button") if b.text == "标记为已发送").click()
+    sent = next(b for b in browser.find_elements(By.CSS_SELECTOR, ".page-actions button") if b.text == "标记为已发送")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", sent)  # not under the sticky top bar
+    sent.click()
     visible(browser, "[data-testid=quote-status][data-status=sent]")
     visible(browser, "[data-testid=quote-convert]").click()
     visible(browser, ".modal button.primary").click()

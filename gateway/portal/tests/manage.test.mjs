@@ -95,7 +95,7 @@ test("the dashboard's period defaults to this year and every report scopes to th
   assert.deepEqual(period({ from: "2025-03-01", to: "2025-06-30" }), { from: "2025-03-01", to: "2025-06-30" });
   assert.deepEqual(period({ from: "x", to: "2025-06-30" }), { from: "2025-01-01", to: "2025-06-30" });
   const list = reports({ from: "2026-01-01", to: "2026-11-30", owner: "r1", granularity: "month" });
-  assert.equal(list.length, 10);
+  assert.equal(list.length, 11);
   for (const r of list) {
     assert.equal(r.query.owner_id, "r1", r.key);
     assert.ok(r.path.startsWith("/reports/"), r.key);
@@ -105,6 +105,11 @@ test("the dashboard's period defaults to this year and every report scopes to th
   const s = perf.spec({ items: [{ owner_id: "r1", owner_name: "张三", orders: 2, revenue: "10.00", paid: "5.00" }] });
   assert.deepEqual(s.hrefs, ["#/orders?owner_id=r1"]);
   assert.equal(list.find((r) => r.key === "sales-by-month").query.year, 2026);
+  const industry = list.find((r) => r.key === "sales-by-industry").spec({ items: [
+    { industry: "批发零售", revenue: "9.00", paid: "1.00", orders: 1, customers: 1 },
+    { industry: null, revenue: "2.00", paid: "0.00", orders: 1, customers: 1 }] });
+  assert.deepEqual(industry.hrefs, ["#/customers?industry=%E6%89%B9%E5%8F%91%E9%9B%B6%E5%94%AE&owner_id=r1", "#/customers?owner_id=r1"]);
+  assert.equal(industry.labels[0], "批发零售");
 });
 
 test("at head office every report narrows to the region picked, and a chart compares the regions", () => {
@@ -112,7 +117,7 @@ test("at head office every report narrows to the region picked, and a chart comp
   assert.ok(plain.every((r) => r.query.region === undefined && r.key !== "regions"));
   const list = reports({ from: "2026-01-01", to: "2026-11-30", owner: "", granularity: "month",
     region: "cn-south", compareRegions: true });
-  assert.equal(list.length, 11);
+  assert.equal(list.length, 12);
   const [first, ...rest] = list;
   assert.equal(first.key, "regions");
   assert.equal(first.query.region, undefined);  // the comparison shows every region

@@ -20,6 +20,7 @@ class Invoice(Schema):
     voided_at = when()
     voided_by = ident(nullable=True)
     created_at = when()
+    number_source = text(nullable=False, description="sequence (FP-<year>-<6 digits>) or manual (the real fapiao number)")
 
 
 class Payment(Schema):
@@ -74,6 +75,7 @@ class Expense(Schema):
     customer_id = ident(nullable=True)
     order_id = ident(nullable=True)
     project_id = ident(nullable=True, description="the customer project the claim is against")
+    incurred_on = text(nullable=False, description="YYYY-MM-DD: the day the expense was incurred")
     status = status("submitted", "approved", "rejected", "paid")
     decided_by = ident(nullable=True)
     decided_at = when()

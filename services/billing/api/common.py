@@ -60,7 +60,8 @@ def invoice_view(row: Row) -> dict[str, Any]:
     return {"id": row.id, "number": row.number, "order_id": row.order_id, "customer_id": row.customer_id,
             "amount": fmt(row.amount), "status": row.status, "void_reason": row.void_reason,
             "issued_at": iso(row.issued_at), "issued_by": row.issued_by,
-            "voided_at": iso(row.voided_at), "voided_by": row.voided_by, "created_at": iso(row.created_at)}
+            "voided_at": iso(row.voided_at), "voided_by": row.voided_by, "created_at": iso(row.created_at),
+            "number_source": row.number_source}
 
 
 def invoice_event(row: Row) -> dict[str, Any]:
@@ -96,7 +97,7 @@ def expense_view(row: Row) -> dict[str, Any]:
     return {"id": row.id, "submitter_id": row.submitter_id, "amount": fmt(row.amount),
             "category": row.category, "description": row.description, "customer_id": row.customer_id,
             "order_id": row.order_id, "project_id": row.project_id, "status": row.status,
-            "decided_by": row.decided_by,
+            "incurred_on": row.incurred_on.isoformat(), "decided_by": row.decided_by,
             "decided_at": iso(row.decided_at), "decision_note": row.decision_note,
             "paid_by": row.paid_by, "paid_at": iso(row.paid_at), "created_at": iso(row.created_at)}
 
@@ -104,4 +105,5 @@ def expense_view(row: Row) -> dict[str, Any]:
 def expense_event(row: Row) -> dict[str, Any]:
     view = expense_view(row)
     return {k: view[k] for k in ("id", "submitter_id", "amount", "category", "description", "customer_id",
-                                 "order_id", "project_id", "status", "decided_by", "decision_note")}
+                                 "order_id", "project_id", "status", "incurred_on", "decided_by",
+                                 "decision_note")}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from services.billing.api import answers as out
 from services.billing.api.common import expense_view
@@ -40,7 +40,8 @@ bp = Blueprint("billing_expenses", __name__)
 def submit_expense():
     p = principal()
     body = load(ExpenseIn())
-    row = commands.submit_expense(service_context(), event_context(), p, body)
+    validity_days = current_app.extensions["billing_config"].expense_validity_days
+    row = commands.submit_expense(service_context(), event_context(), p, body, validity_days=validity_days)
     return jsonify(expense_view(row)), 201
 
 

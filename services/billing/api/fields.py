@@ -32,7 +32,8 @@ def text(max_len: int, **kw: Any) -> fields.String:
 class InvoiceIn(Schema):
     order_id = UuidStr(required=True)
     amount = Amount(required=True)
-    number = text(40, load_default=None, allow_none=True)
+    # the next FP-<year>-<6 digits> (must be the next), or the real fapiao number (unique; issue 16)
+    number = text(60, load_default=None, allow_none=True)
     issued_at = when(load_default=None, allow_none=True)
 
 
@@ -99,6 +100,8 @@ class ExpenseIn(Schema):
     customer_id = UuidStr(load_default=None, allow_none=True)
     order_id = UuidStr(load_default=None, allow_none=True)
     project_id = UuidStr(load_default=None, allow_none=True)  # an approved customer project
+    # the day the expense was incurred (default: today); checked against the validity period
+    incurred_on = Date(load_default=None, allow_none=True)
 
 
 class DecisionIn(Schema):

@@ -4,6 +4,7 @@ submitter's manager or an admin, pay by finance after approval)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from sqlalchemy.engine import Connection, Row
 
 from services.billing import store
 from services.billing.api.common import DOMAIN, check_customer, expense_event, visible_order
-from services.billing.domain.expenses import check_may_act, next_status
+from services.billing.domain.expenses import check_incurred_on, check_may_act, next_status
 from services.billing.models import expenses
 from shared.copies import CopyMissing
 from shared.envelope import new_id
@@ -58,9 +59,14 @@ def _project_customer(conn: Connection, p: Principal, project_id: str, customer_
     return project.customer_id
 
 
-def submit_expense(ctx: ServiceContext, events: EventContext, p: Principal, body: Mapping[str, Any]) -> Row:
+def submit_expense(ctx: ServiceContext, events: EventContext, p: Principal, body: Mapping[str, Any], *,
+                   validity_days: int = 0) -> Row:
     """A claim by the caller, on an order, a customer or an approved project they see (the
-    order's or project's customer when only that is given); billing.expense.submitted."""
+    order's or project's customer when only that is given), within the validity period
+    (报销有效期) of the day it was incurred; billing.expense.submitted."""
+    today = datetime.now(UTC).date()
+    incurred_on = body.get("incurred_on") or today
+    check_incurred_on(incurred_on, today=today, validity_days=validity_days)
     with ctx.transaction(events) as (conn, emit):
         customer_id = body["customer_id"]
         if body.get("project_id"):
@@ -77,7 +83,7 @@ def submit_expense(ctx: ServiceContext, events: EventContext, p: Principal, body
             sa.insert(expenses).values(
                 id=new_id(), submitter_id=p.user_id, amount=body["amount"], category=body["category"],
                 description=body["description"], customer_id=customer_id, order_id=body["order_id"],
-                project_id=body.get("project_id"),
+                project_id=body.get("project_id"), incurred_on=incurred_on,
                 status="submitted",
             ).returning(*expenses.c)
         ).one()

@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Row
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import Connection, Row
 
 from services.billing import store
 from services.billing.api.common import DOMAIN, FINANCE, invoice_event, visible_order
+from services.billing.domain import invoice_numbers as numbering
 from services.billing.domain.money_rules import (
     check_billable,
     check_invoice_fits,
@@ -42,21 +44,37 @@ def issue_invoice(ctx: ServiceContext, events: EventContext, p: Principal, body:
         check_billable(order.status)
         check_invoice_fits(order.gross, order.invoiced, body["amount"])
         year = issued_at.astimezone(UTC).year
-        seq = store.next_invoice_seq(conn, year)  # locks the year's counter until commit
-        number = invoice_number(year, seq)
-        check_requested_number(body["number"], number)  # a refusal rolls the counter back
-        row = conn.execute(
-            sa.insert(invoices).values(
-                id=new_id(), number=number, year=year, seq=seq,
-                order_id=order.id, customer_id=order.customer_id, amount=body["amount"],
-                status="issued", void_reason=None, issued_at=issued_at, issued_by=p.user_id,
-            ).returning(*invoices.c)
-        ).one()
+        values = {"id": new_id(), "year": year, "order_id": order.id, "customer_id": order.customer_id,
+                  "amount": body["amount"], "status": "issued", "void_reason": None, "issued_at": issued_at,
+                  "issued_by": p.user_id}
+        if numbering.kind_of(body["number"]) == numbering.MANUAL:  # the real fapiao's number (issue 16)
+            row = _insert_manual(conn, values, numbering.clean_manual(body["number"]))
+        else:
+            seq = store.next_invoice_seq(conn, year)  # locks the year's counter until commit
+            number = invoice_number(year, seq)
+            check_requested_number((body["number"] or "").strip() or None, number)  # a refusal rolls it back
+            row = conn.execute(sa.insert(invoices).values(**values, number=number, seq=seq)
+                               .returning(*invoices.c)).one()
         order = store.add_to_order(conn, order.id, invoiced=body["amount"])
         store.add_to_receivables(conn, order.customer_id, invoiced=body["amount"])
         emit("billing.invoice.issued", aggregate_type="invoice", aggregate_id=row.id,
              data=invoice_event(row), customer_id=row.customer_id)
         store.publish_balance(emit, order)
+    return row
+
+
+def _insert_manual(conn: Connection, values: dict[str, Any], number: str) -> Row:
+    """An invoice under a number given by hand: 409 duplicate_invoice_number when any invoice
+    (void ones too) has it, also when two requests race for it (the unique number decides)."""
+    taken = conn.execute(sa.select(invoices.c.id, invoices.c.status).where(invoices.c.number == number)).first()
+    if taken is not None:
+        raise numbering.number_taken(number, taken.id, taken.status)
+    row = conn.execute(
+        pg_insert(invoices).values(**values, number=number, seq=None, number_source=numbering.MANUAL)
+        .on_conflict_do_nothing(index_elements=[invoices.c.number]).returning(*invoices.c)).first()
+    if row is None:  # issued a moment ago by a concurrent request
+        winner = conn.execute(sa.select(invoices.c.id, invoices.c.status).where(invoices.c.number == number)).first()
+        raise numbering.number_taken(number, winner.id if winner else "", winner.status if winner else "issued")
     return row
 
 

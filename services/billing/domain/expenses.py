@@ -8,7 +8,9 @@ never the submitter (an admin may decide their own). Pay: finance or admin, only
 
 from __future__ import annotations
 
-from shared.errors import Conflict, Forbidden
+from datetime import date, timedelta
+
+from shared.errors import Conflict, Forbidden, ValidationFailed
 
 STATUSES = ("submitted", "approved", "rejected", "paid")
 TRANSITIONS = {
@@ -41,3 +43,20 @@ def check_may_act(action: str, *, actor_id: str, actor_role: str, submitter_id: 
     if actor_role == "admin" or actor_manages_submitter:
         return
     raise Forbidden("only the submitter's manager or an admin may decide this claim")
+
+
+def check_incurred_on(incurred_on: date, *, today: date, validity_days: int) -> None:
+    """报销有效期: a claim must be submitted within `validity_days` of the day the expense was
+    incurred (0: no limit); an expense dated in the future is refused too. 422 with the reason.
+    `today` is the UTC date; a day ahead of it is still today somewhere east of UTC (Beijing from
+    08:00 on), so only later dates count as the future."""
+    if incurred_on > today + timedelta(days=1):
+        raise ValidationFailed("the expense date is in the future", code="expense_date_in_future",
+                               details={"incurred_on": ["cannot be after today"]})
+    if validity_days and incurred_on < today - timedelta(days=validity_days):
+        last = (incurred_on + timedelta(days=validity_days)).isoformat()
+        raise ValidationFailed(
+            f"expenses must be claimed within {validity_days} days; this one could be claimed until {last}",
+            code="expense_claim_expired",
+            details={"incurred_on": [f"older than the {validity_days}-day validity period for expense claims "
+                                     f"(claimable until {last})"]})

@@ -17,6 +17,8 @@ def blueprints() -> list[Blueprint]:
         customers,
         documents,
         duplicate_check,
+        handover,
+        lead_handling,
         leads,
         merges,
         ownership,
@@ -28,4 +30,4 @@ def blueprints() -> list[Blueprint]:
 
     return [duplicate_check.bp, bulk.bp, customers.bp, ownership.bp, contacts.bp, leads.bp, activities.bp, complaints.bp,
             custom_fields.bp, planning.bp, service_orders.bp, transfer_files.bp, documents.bp, tasks.bp, calendar.bp,
-            merges.bp, competitors.bp]
+            merges.bp, competitors.bp, lead_handling.bp, handover.bp]

@@ -15,6 +15,8 @@ from services.customer.access import customer_clause
 from services.customer.api import answers as out
 from services.customer.api.common import text
 from services.customer.commands import activities as commands
+from services.customer.commands import lead_handling as lead_commands
+from services.customer.commands.leads import visible_lead
 from services.customer.models import activities, activity_comments
 from shared.errors import ValidationFailed
 from shared.events.customer import ACTIVITY_KINDS
@@ -39,7 +41,8 @@ COMMENTER_ROLES = ("manager", "admin")
 
 
 class ActivityIn(Schema):
-    customer_id = uuid_field(required=True)
+    customer_id = uuid_field(metadata={"description": "the customer (or lead_id)"})
+    lead_id = uuid_field(metadata={"description": "a lead not yet converted, instead of a customer"})
     kind = fields.String(required=True, validate=validate.OneOf(ACTIVITY_KINDS))
     summary = text(5000, required=True)
     occurred_at = AwareDateTime(allow_none=True, load_default=None)
@@ -53,7 +56,7 @@ class CommentIn(Schema):
 def activity_json(row: Any) -> dict[str, Any]:
     return {"id": row.id, "customer_id": row.customer_id, "contact_id": row.contact_id, "kind": row.kind,
             "summary": row.summary, "occurred_at": iso(row.occurred_at), "author_id": row.author_id,
-            "created_at": iso(row.created_at)}
+            "lead_id": row.lead_id, "created_at": iso(row.created_at)}
 
 
 def comment_json(row: Any) -> dict[str, Any]:
@@ -62,16 +65,24 @@ def comment_json(row: Any) -> dict[str, Any]:
 
 
 @bp.post("/activities")
-@api_doc(body=ActivityIn, response=out.Activity, status=201, summary="Log a call, visit, email, meeting or note")
+@api_doc(body=ActivityIn, response=out.Activity, status=201, summary="Log a call, visit, email, meeting or note on a customer or a lead")
 def log_activity() -> ResponseReturnValue:
     body = load(ActivityIn())
     who = principal()
+    if bool(body.get("customer_id")) == bool(body.get("lead_id")):
+        raise ValidationFailed("name a customer or a lead", details={
+            "customer_id": ["give customer_id or lead_id, not both"]})
+    if body.get("lead_id"):
+        if body.get("contact_id"):
+            raise ValidationFailed("a lead has no contacts yet", details={"contact_id": ["not with lead_id"]})
+        row = lead_commands.log_lead_activity(service_context(), event_context(), who, body["lead_id"], body)
+        return jsonify(activity_json(row)), 201
     row = commands.log_activity(service_context(), event_context(), who, body)
     return jsonify(activity_json(row)), 201
 
 
 @bp.get("/activities")
-@api_doc(page=out.Activity, summary="Activities (customer_id, contact_id, author_id, kind, from, to)")
+@api_doc(page=out.Activity, summary="Activities (customer_id, lead_id, contact_id, author_id, kind, from, to)")
 def list_activities() -> ResponseReturnValue:
     who = principal()
     page, per_page = page_args()
@@ -80,7 +91,12 @@ def list_activities() -> ResponseReturnValue:
         raise ValidationFailed("invalid filters", details={"kind": [f"must be one of {', '.join(ACTIVITY_KINDS)}"]})
     ctx = service_context()
     with ctx.engine.connect() as conn:
-        where = [customer_clause(conn, who, activities.c.customer_id, read=True)]
+        lead_id = uuid_arg(args.get("lead_id"), "lead_id")
+        if lead_id:  # a lead's activities: whoever sees the lead (404 otherwise), before and after conversion
+            where = [activities.c.lead_id == visible_lead(conn, who, lead_id).id]
+        else:
+            where = [customer_clause(conn, who, activities.c.customer_id, read=True),
+                     activities.c.customer_id.is_not(None)]
         for name in ("customer_id", "author_id"):
             value = uuid_arg(args.get(name), name)
             if value:

@@ -79,6 +79,8 @@ class Contact(Schema):
     phone = text()
     email = text()
     is_decision_maker = flag()
+    superior_id = ident(nullable=True, description="直接领导: another contact of the same customer")
+    photo_updated_at = when(description="when the photo was set; null: no photo (GET /contacts/{id}/photo)")
     created_at = when()
     updated_at = when()
 
@@ -94,7 +96,8 @@ class Comment(Schema):
 class Activity(Schema):
     id = ident()
     comment_count = integer(nullable=True, description="in lists: how many managers' comments it has")
-    customer_id = ident()
+    customer_id = ident(nullable=True, description="null while it is only a lead's")
+    lead_id = ident(nullable=True, description="the lead it was logged on (kept after the conversion)")
     contact_id = ident(nullable=True)
     kind = text(nullable=False)
     summary = text(nullable=False)

@@ -50,7 +50,7 @@ class BulkQueued(Schema):
 
 class Job(ImportJob):
     """A bulk change, its undo, or an import (then the import's own fields, as GET /imports/{id})."""
-    kind = status("bulk", "undo", "import")
+    kind = status("bulk", "undo", "import", "handover")
     status = status("queued", "running", "done", "failed", "undo_queued", "undoing", "undone")
     changed = integer()
     set = anything(description="the bulk change's values")
@@ -58,6 +58,8 @@ class Job(ImportJob):
     target = anything(description="the ids or the list filter the bulk change reached")
     undo_of = ident(nullable=True)
     undone_by = ident(nullable=True)
+    handover = anything(description="a hand-over: from_user_id, to_user_id and the leads, tasks and "
+                                    "opportunities moved (null until that part is done)")
 
 
 def bulk_json(row: Any) -> dict[str, Any]:
@@ -65,7 +67,8 @@ def bulk_json(row: Any) -> dict[str, Any]:
             "changed": row.changed, "errors": row.errors, "error_count": row.error_count, "message": row.message,
             "set": row.changes.get("set", {}), "share_with": row.changes.get("share_with"), "target": row.target,
             "undo_of": row.undo_of, "undone_by": row.undone_by, "created_by": row.created_by,
-            "created_at": iso(row.created_at), "finished_at": iso(row.finished_at)}
+            "created_at": iso(row.created_at), "finished_at": iso(row.finished_at),
+            "handover": row.changes.get("handover")}
 
 
 def _mine(table: sa.Table):

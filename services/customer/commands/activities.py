@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Row
 
 from services.customer.access import require_customer_field, visible_record
 from services.customer.api.common import aware
+from services.customer.commands import lead_handling
 from services.customer.models import activities, activity_comments, contacts
 from shared.errors import ValidationFailed
 from shared.identity import Principal
@@ -22,7 +23,13 @@ from shared.web import iso, require_role
 
 
 def visible_activity(conn: Connection, p: Principal, activity_id: str, *, read: bool = False) -> Row:
-    """An activity of a customer the caller sees (404 otherwise)."""
+    """An activity of a customer the caller sees, or of a lead not yet converted that the
+    caller sees (404 otherwise)."""
+    row = conn.execute(sa.select(activities.c.customer_id, activities.c.lead_id)
+                       .where(activities.c.id == activity_id)).first()
+    if row is not None and row.customer_id is None and row.lead_id is not None:
+        lead_handling.lead_of_activity(conn, p, row)
+        return conn.execute(sa.select(activities).where(activities.c.id == activity_id)).one()
     return visible_record(conn, p, activities, activity_id, "activity", read=read)
 
 
@@ -58,6 +65,8 @@ def comment_on_activity(ctx: ServiceContext, events: EventContext, p: Principal,
     the role check); customer.activity.commented (the activity's author hears of it)."""
     with ctx.transaction(events) as (conn, emit):
         row = visible_activity(conn, p, activity_id)
+        if row.customer_id is None:
+            raise lead_handling.no_customer_yet()
         require_role(commenters, "comment on activities (managers reply to their reps' logs)", who=p)
         c = conn.execute(activity_comments.insert().values(
             id=str(uuid.uuid4()), activity_id=row.id, text=text.strip(), author_id=p.user_id,

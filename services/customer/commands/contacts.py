@@ -11,28 +11,48 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from services.customer.access import require_customer_field, visible_record
+from services.customer.domain import contacts as rules
 from services.customer.domain.normalize import search_text
 from services.customer.models import contacts
 from services.customer.store import contact_json
+from shared.errors import ValidationFailed
 from shared.identity import Principal
 from shared.outbox import Emitter, EventContext
 from shared.service import ServiceContext
+from shared.storage import BlobMissing, BlobStore
 
 
 def _event_data(row: Any) -> dict[str, Any]:
-    return {k: getattr(row, k) for k in ("id", "customer_id", "name", "title", "phone", "email",
-                                         "is_decision_maker")}
+    data = {k: getattr(row, k) for k in ("id", "customer_id", "name", "title", "phone", "email",
+                                         "is_decision_maker", "superior_id")}
+    data["has_photo"] = row.photo_key is not None
+    return data
+
+
+def _check_superior(conn: Connection, contact_id: str | None, customer_id: str, superior_id: str | None) -> None:
+    """422 unless the superior is another contact of the same customer above nobody's loop."""
+    if superior_id is None:
+        return
+
+    def superior_of(cid: str) -> str | None:
+        return conn.execute(sa.select(contacts.c.superior_id).where(contacts.c.id == cid)).scalar()
+
+    owner = conn.execute(sa.select(contacts.c.customer_id).where(contacts.c.id == superior_id)).scalar()
+    problem = rules.superior_problem(contact_id, customer_id, superior_id, owner, superior_of)
+    if problem:
+        raise ValidationFailed("invalid superior", details={"superior_id": [problem]})
 
 
 def insert_contact(conn: Connection, emit: Emitter, customer_id: str, body: Mapping[str, Any],
                    created_by: str) -> dict[str, Any]:
     """Add a contact and its event in the caller's transaction."""
+    _check_superior(conn, None, customer_id, body.get("superior_id"))
     row = conn.execute(
         contacts.insert().values(
             id=str(uuid.uuid4()), customer_id=customer_id, name=body["name"].strip(),
             search_text=search_text(body["name"]), title=body.get("title"), phone=body.get("phone"),
             email=body.get("email"), is_decision_maker=bool(body.get("is_decision_maker")),
-            created_by=created_by,
+            superior_id=body.get("superior_id"), created_by=created_by,
         ).returning(*contacts.c)
     ).one()
     emit("customer.contact.created", aggregate_type="contact", aggregate_id=row.id,
@@ -58,6 +78,8 @@ def update_contact(ctx: ServiceContext, events: EventContext, p: Principal, cont
     with ctx.transaction(events) as (conn, emit):
         row = visible_contact(conn, p, contact_id, for_update=True)
         changes = dict(body)
+        if changes.get("superior_id") is not None:
+            _check_superior(conn, row.id, row.customer_id, changes["superior_id"])
         if "name" in changes:
             changes["name"] = changes["name"].strip()
             changes["search_text"] = search_text(changes["name"])
@@ -71,6 +93,58 @@ def update_contact(ctx: ServiceContext, events: EventContext, p: Principal, cont
 def delete_contact(ctx: ServiceContext, events: EventContext, p: Principal, contact_id: str) -> None:
     with ctx.transaction(events) as (conn, emit):
         row = visible_contact(conn, p, contact_id, for_update=True)
+        # those who reported to it report to nobody now (each an update of its own)
+        for below in conn.execute(contacts.update().where(contacts.c.superior_id == row.id)
+                                  .values(superior_id=None, updated_at=sa.func.now()).returning(*contacts.c)):
+            emit("customer.contact.updated", aggregate_type="contact", aggregate_id=below.id,
+                 data=_event_data(below), customer_id=below.customer_id)
         conn.execute(contacts.delete().where(contacts.c.id == row.id))
         emit("customer.contact.deleted", aggregate_type="contact", aggregate_id=row.id, data=_event_data(row),
              customer_id=row.customer_id)
+
+
+def set_photo(ctx: ServiceContext, events: EventContext, p: Principal, contact_id: str, picture: bytes,
+              store: BlobStore) -> Row:
+    """The contact's photo (already resized): the file stored first, then the row, so a row
+    never names a file that is not there; the replaced file is removed after the commit, a
+    file whose row was not written is removed at once."""
+    key = f"contact-photos/{contact_id[:2]}/{contact_id}-{uuid.uuid4().hex}.jpg"
+    store.put(key, picture)
+    try:
+        with ctx.transaction(events) as (conn, emit):
+            row = visible_contact(conn, p, contact_id, for_update=True)
+            old = row.photo_key
+            row = conn.execute(contacts.update().where(contacts.c.id == row.id)
+                               .values(photo_key=key, photo_updated_at=sa.func.now(), updated_at=sa.func.now())
+                               .returning(*contacts.c)).one()
+            emit("customer.contact.updated", aggregate_type="contact", aggregate_id=row.id,
+                 data=_event_data(row), customer_id=row.customer_id)
+    except BaseException:
+        _forget(store, key)
+        raise
+    if old:
+        _forget(store, old)
+    return row
+
+
+def remove_photo(ctx: ServiceContext, events: EventContext, p: Principal, contact_id: str, store: BlobStore) -> bool:
+    """False when the contact had no photo."""
+    with ctx.transaction(events) as (conn, emit):
+        row = visible_contact(conn, p, contact_id, for_update=True)
+        old = row.photo_key
+        if old is None:
+            return False
+        row = conn.execute(contacts.update().where(contacts.c.id == row.id)
+                           .values(photo_key=None, photo_updated_at=None, updated_at=sa.func.now())
+                           .returning(*contacts.c)).one()
+        emit("customer.contact.updated", aggregate_type="contact", aggregate_id=row.id, data=_event_data(row),
+             customer_id=row.customer_id)
+    _forget(store, old)
+    return True
+
+
+def _forget(store: BlobStore, key: str) -> None:
+    try:
+        store.delete(key)
+    except BlobMissing:
+        pass

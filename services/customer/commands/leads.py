@@ -14,6 +14,7 @@ from services.customer import store
 from services.customer.access import require_customer_field
 from services.customer.commands.contacts import insert_contact
 from services.customer.domain.normalize import name_key, phone_key
+from services.customer.lead_activities import carry_over_activities
 from services.customer.models import customers, leads
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.identity import Principal
@@ -97,6 +98,8 @@ def convert_lead(ctx: ServiceContext, events: EventContext, p: Principal, lead_i
             opportunity = {"id": str(uuid.uuid4()), "name": o["name"].strip(), "amount": fmt(o["amount"]),
                            "expected_close_date": o["expected_close_date"].isoformat()
                            if o.get("expected_close_date") else None}
+        # the calls and visits logged on the lead become the customer's (issue 16)
+        carry_over_activities(conn, emit, lead.id, customer_id, contact["id"])
         conn.execute(leads.update().where(leads.c.id == lead.id).values(
             status="converted", customer_id=customer_id, contact_id=contact["id"],
             opportunity_id=opportunity["id"] if opportunity else None, converted_at=sa.func.now()))

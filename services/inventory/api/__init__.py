@@ -8,13 +8,15 @@ Who may do what:
   requisitions, shipments, loans, suppliers, purchase orders, receiving) — 403 for others;
 - shipments, reservations and loans hang off a customer: warehouse and admin see all,
   sales and managers see their customers' (others' are 404), finance sees none;
-- purchasing (suppliers, purchase orders) is read by admin, warehouse, finance, manager;
+- purchasing (suppliers, purchase inquiries, purchase orders) is read by admin, warehouse,
+  finance, manager;
   supplier invoices and payments are recorded by admin, warehouse and finance.
 """
 
 from flask import Blueprint
 
 from services.inventory.api import (
+    inquiries,
     loans,
     products,
     purchase_orders,
@@ -25,8 +27,8 @@ from services.inventory.api import (
 )
 
 # modules that add their routes to another module's blueprint (kept apart for size):
-# stock_documents to stock.bp, purchase_orders to purchasing.bp
-EXTRA_ROUTES = (stock_documents, purchase_orders)
+# stock_documents to stock.bp, purchase_orders and inquiries to purchasing.bp
+EXTRA_ROUTES = (stock_documents, purchase_orders, inquiries)
 
 
 def blueprints() -> list[Blueprint]:

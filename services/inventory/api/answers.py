@@ -256,3 +256,47 @@ class SupplierPayment(Schema):
 class LoanCustomer(Schema):
     id = ident()
     name = text()
+
+
+class InquiryLine(Schema):
+    product_id = ident()
+    sku = text()
+    product_name = text()
+    quantity = integer()
+
+
+class InquiryOfferLine(Schema):
+    product_id = ident()
+    unit_price = money()
+    lead_days = integer(nullable=True)
+    amount = money(description="unit price x the quantity asked")
+
+
+class InquirySupplier(Schema):
+    supplier_id = ident()
+    name = text()
+    replied_at = when()
+    reply_note = text()
+    total = money(nullable=True, description="over the lines the offer prices; null: no offer yet")
+    priced_lines = integer()
+    complete = flag(description="the offer prices every line")
+    lead_days = integer(nullable=True, description="the longest lead time given")
+    cheapest = flag(description="the cheapest complete offer")
+    offers = many(InquiryOfferLine)
+
+
+class PurchaseInquiry(Schema):
+    id = ident()
+    warehouse_id = ident()
+    status = text(nullable=False, description="open, ordered or cancelled")
+    note = text()
+    reply_by = day()
+    purchase_order_id = ident(nullable=True)
+    ordered_supplier_id = ident(nullable=True)
+    actor_id = ident(nullable=True)
+    created_at = when()
+    suppliers_asked = integer()
+    suppliers_replied = integer()
+    lines = many(InquiryLine, description="in the inquiry's own answers, not in the list")
+    suppliers = many(InquirySupplier, description="cheapest complete offer first; not in the list")
+    cheapest_supplier_id = ident(nullable=True)

@@ -88,14 +88,21 @@ def create_purchase_order(ctx: ServiceContext, events: EventContext, p: Principa
             priced.append({"product_id": pid, "quantity": line["quantity"], "unit_price": price})
         if missing:
             raise ValidationFailed("lines without a price", details={"lines": missing})
-        total = cents(sum((Decimal(x["unit_price"]) * x["quantity"] for x in priced), Decimal("0")))
-        po_id = str(uuid.uuid4())
-        conn.execute(purchase_orders.insert().values(id=po_id, supplier_id=sid, warehouse_id=wid, status="open",
-                                                     total=total, actor_id=p.user_id))
-        conn.execute(purchase_order_lines.insert(), [{"purchase_order_id": po_id, **x} for x in priced])
-        return po_body(conn, conn.execute(sa.select(purchase_orders).where(purchase_orders.c.id == po_id)).one())
+        return po_body(conn, insert_purchase_order(conn, p.user_id, sid, wid, priced))
 
     return in_transaction(ctx, events, work)
+
+
+def insert_purchase_order(conn: Connection, actor_id: str, supplier_id: str, warehouse_id: str,
+                          priced: list[dict[str, Any]]) -> Row:
+    """An open purchase order of priced lines ({product_id, quantity, unit_price}), its total
+    their sum; the row as written."""
+    total = cents(sum((Decimal(x["unit_price"]) * x["quantity"] for x in priced), Decimal("0")))
+    po_id = str(uuid.uuid4())
+    conn.execute(purchase_orders.insert().values(id=po_id, supplier_id=supplier_id, warehouse_id=warehouse_id,
+                                                 status="open", total=total, actor_id=actor_id))
+    conn.execute(purchase_order_lines.insert(), [{"purchase_order_id": po_id, **x} for x in priced])
+    return conn.execute(sa.select(purchase_orders).where(purchase_orders.c.id == po_id)).one()
 
 
 def receive_purchase_order(ctx: ServiceContext, events: EventContext, p: Principal, po_id: str,

@@ -54,6 +54,11 @@ class Quote(QuoteSnapshot):
     copied_from = ident(nullable=True)
     sent_at = when()
     updated_at = when()
+    terms = text(description="the quote's terms (payment, delivery, warranty), printed on the PDF")
+    approval_note = text(description="the note sent with the approval request")
+    approval_comment = text(description="the approver's comment")
+    approval_by = ident(nullable=True, description="who approved or turned it down")
+    approval_at = when()
     warnings = many(StockWarning, description="lines above the available stock")
 
 
@@ -61,6 +66,21 @@ class Opportunity(OpportunitySnapshot):
     competitors = many(text(nullable=False))
     weighted_amount = money()
     updated_at = when()
+
+
+class StageChange(Schema):
+    from_stage = text(description="null: created in to_stage")
+    to_stage = text(nullable=False)
+    changed_by = ident(nullable=True)
+    changed_at = when()
+    days_in_from_stage = integer(nullable=True, description="whole days it stayed in from_stage")
+
+
+class StageHistory(Schema):
+    items = many(StageChange)
+    total = integer()
+    page = integer()
+    per_page = integer()
 
 
 class PipelineStage(Schema):
@@ -163,4 +183,12 @@ class Project(Schema):
     decided_at = when()
     decision_comment = text(description="the approver's comment")
     created_at = when()
+    updated_at = when()
+
+
+class SalesTarget(Schema):
+    owner_id = ident(description="the rep (or manager) the target is for")
+    month = text(nullable=False, description="YYYY-MM")
+    amount = money(description="revenue incl. tax to reach in the month")
+    set_by = ident(description="who set it last")
     updated_at = when()

@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from services.sales import opportunity_store as store
-from services.sales import project_store
+from services.sales import project_store, stage_history
 from services.sales.api import answers as out
 from services.sales.api.common import (
     MoneyField,
@@ -68,6 +68,8 @@ class OpportunityCreate(Schema):
     project_id = uuid_field(load_default=None, allow_none=True)
     competitor_ids = fields.List(uuid_field(), load_default=list, validate=validate.Length(max=50))
     lost_to_competitor_id = uuid_field(load_default=None, allow_none=True)
+    source = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))  # issue 16
+    budget = MoneyField(load_default=None, allow_none=True)  # the customer's budget for it (issue 16)
 
 
 class OpportunityPatch(Schema):
@@ -83,6 +85,8 @@ class OpportunityPatch(Schema):
     project_id = uuid_field(allow_none=True)
     competitor_ids = fields.List(uuid_field(), validate=validate.Length(max=50))
     lost_to_competitor_id = uuid_field(allow_none=True)
+    source = fields.String(allow_none=True, validate=validate.Length(max=100))
+    budget = MoneyField(allow_none=True)
 
 
 def _check_project(conn, p, project_id: str | None, customer_id: str) -> None:
@@ -128,7 +132,8 @@ def create():
         body["competitor_ids"], body["lost_to_competitor_id"] = _competitors(
             conn, body["stage"], body["competitor_ids"], body["lost_to_competitor_id"])
         row = store.insert(conn, request_emitter(conn), {"id": str(uuid.uuid4()), "owner_id": owner,
-                                                 "probability": probability, "lead_id": None, **body})
+                                                 "probability": probability, "lead_id": None, **body},
+                           by=p.user_id)
     return jsonify(store.view(row)), 201
 
 
@@ -144,6 +149,17 @@ def _visible(conn, p, opp_id: str, *, lock: bool = False, domain: str = "sales",
 def get(opp_id: str):
     with service_context().engine.connect() as conn:
         return jsonify(store.view(_visible(conn, principal(), opp_id, read=True)))
+
+
+@bp.get("/opportunities/<opp_id>/stage-history")
+@api_doc(response=out.StageHistory, summary="An opportunity's stage changes, oldest first: who, when, days in the stage left",
+         tags=["sales"])
+def stage_history_of(opp_id: str):
+    with service_context().engine.connect() as conn:
+        row = _visible(conn, principal(), opp_id, read=True)
+        items = stage_history.history(conn, row["id"])
+    out_items = [{**i, "changed_at": i["changed_at"].isoformat()} for i in items]
+    return jsonify({"items": out_items, "total": len(out_items), "page": 1, "per_page": max(len(out_items), 1)})
 
 
 @bp.patch("/opportunities/<opp_id>")
@@ -173,6 +189,7 @@ def patch(opp_id: str):
                 changes.get("lost_to_competitor_id", row["lost_to_competitor_id"]))
         changes["updated_at"] = datetime.now(UTC)
         conn.execute(sa.update(opportunities).where(opportunities.c.id == row["id"]).values(**changes))
+        stage_history.record(conn, row["id"], row["stage"], new_stage, p.user_id, changes["updated_at"])
         row = {**row, **changes}
         store.publish(request_emitter(conn), "sales.opportunity.updated", row)
     return jsonify(store.view(row))

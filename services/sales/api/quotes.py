@@ -25,6 +25,7 @@ from services.sales.api.common import (
     writer,
 )
 from services.sales.documents import language, quote_pdf
+from services.sales.domain import quote_approval as approval
 from services.sales.domain import quotes as rules
 from services.sales.mailer import MailFailed, send_pdf
 from services.sales.models import opportunities, quotes
@@ -41,11 +42,15 @@ from shared.web import count_and_page, load, page_args, page_response, path_id, 
 bp = Blueprint("quotes", __name__)
 
 
+TERMS_MAX = 5000
+
+
 class QuoteCreate(Schema):
     customer_id = uuid_field(required=True)
     opportunity_id = uuid_field(load_default=None, allow_none=True)
     valid_until = Date(required=True)
     lines = lines_field(required=True)
+    terms = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=TERMS_MAX))
 
 
 class QuotePreview(Schema):
@@ -57,6 +62,7 @@ class QuotePatch(Schema):
     valid_until = Date()
     opportunity_id = uuid_field(allow_none=True)
     lines = lines_field()
+    terms = fields.String(allow_none=True, validate=validate.Length(max=TERMS_MAX))
 
 
 class QuoteStatusChange(Schema):
@@ -93,6 +99,17 @@ def _with_warnings(conn: Connection, quote: dict[str, Any]) -> dict[str, Any]:
     return {**store.view(quote, today()), "warnings": stock_warnings(conn, quote["lines"])}
 
 
+def _needs_approval(conn: Connection, lines: list[dict[str, Any]]) -> bool:
+    return ordering.discount_needs_approval(conn, lines, config().approval_discount_pct)
+
+
+def _check_may_go_out(quote: dict[str, Any]) -> None:
+    """409 quote_needs_approval while a quote discounted past the threshold is not approved."""
+    if not approval.may_go_out(quote["needs_approval"], quote["approval_status"]):
+        raise Conflict("a manager must approve this quote's discount before it goes out",
+                       code="quote_needs_approval", details={"approval_status": quote["approval_status"]})
+
+
 @bp.post("/quotes")
 @api_doc(response=out.Quote, body=QuoteCreate, status=201, summary="Create a quote with per-line and total net/tax/gross and stock warnings", tags=["sales"])
 def create():
@@ -107,7 +124,8 @@ def create():
         lines = price_lines(conn, body["customer_id"], body["lines"], default_tax_rate=config().default_tax_rate)
         quote = store.insert(conn, request_emitter(conn), customer_id=body["customer_id"], owner_id=p.user_id,
                              opportunity_id=body["opportunity_id"], valid_until=body["valid_until"],
-                             lines=lines, today=today())
+                             lines=lines, today=today(), needs_approval=_needs_approval(conn, lines),
+                             terms=(body["terms"] or "").strip() or None)
         out = _with_warnings(conn, quote)
     return jsonify(out), 201
 
@@ -136,8 +154,8 @@ def _check_opportunity(conn: Connection, opportunity_id: str | None, customer_id
 
 
 @bp.patch("/quotes/<quote_id>")
-@api_doc(body=QuotePatch, response=out.Quote, summary="Change a draft's lines, validity or opportunity (totals recomputed); "
-         "409 once it is sent", tags=["sales"])
+@api_doc(body=QuotePatch, response=out.Quote, summary="Change a draft's lines, validity, opportunity or terms (totals "
+         "recomputed; new lines restart the discount approval); 409 once it is sent", tags=["sales"])
 def patch(quote_id: str):
     p = writer()
     changes = load(QuotePatch(), partial=True)
@@ -158,7 +176,9 @@ def patch(quote_id: str):
         if "lines" in changes:
             lines = price_lines(conn, quote["customer_id"], changes.pop("lines"),
                                 default_tax_rate=config().default_tax_rate)
-            quote = store.replace_lines(conn, quote, lines)
+            quote = store.replace_lines(conn, quote, lines, needs_approval=_needs_approval(conn, lines))
+        if "terms" in changes:
+            changes["terms"] = (changes["terms"] or "").strip() or None
         quote = store.update(conn, quote, **changes)
         store.publish(request_emitter(conn), "sales.quote.updated", quote, today())
         out = _with_warnings(conn, quote)
@@ -176,7 +196,7 @@ SORTS = {key: quotes.c[key] for key in ("number", "valid_until", "net", "gross",
 
 
 @bp.get("/quotes")
-@api_doc(page=out.Quote, summary="Quotes (customer_id, owner_id, opportunity_id, project_id, status, q: number or customer name, sort: "
+@api_doc(page=out.Quote, summary="Quotes (customer_id, owner_id, opportunity_id, project_id, status, approval_status, q: number or customer name, sort: "
          "number, valid_until, net, gross, status, created_at, updated_at, - for descending)", tags=["sales"])
 def list_():
     p = principal()
@@ -192,6 +212,12 @@ def list_():
             value = uuid_arg(request.args.get(key), key)
             if value:
                 where.append(quotes.c[key] == value)
+        wanted = request.args.get("approval_status")
+        if wanted:
+            if wanted not in approval.APPROVAL_STATUSES:
+                raise ValidationFailed("invalid approval_status",
+                                       details={"approval_status": [f"one of {', '.join(approval.APPROVAL_STATUSES)}"]})
+            where.append(quotes.c.approval_status == wanted)
         project_id = uuid_arg(request.args.get("project_id"), "project_id")
         if project_id:  # through the quote's opportunity
             where.append(quotes.c.opportunity_id.in_(project_store.project_opportunities(project_id)))
@@ -225,7 +251,8 @@ def copy(quote_id: str):
             raise ValidationFailed("the copy would be expired", details={"valid_until": ["must not be in the past"]})
         quote = store.insert(conn, request_emitter(conn), customer_id=src["customer_id"], owner_id=p.user_id,
                              opportunity_id=src["opportunity_id"], valid_until=valid_until,
-                             lines=src["lines"], today=today(), copied_from=src["id"])
+                             lines=src["lines"], today=today(), needs_approval=_needs_approval(conn, src["lines"]),
+                             terms=src["terms"], copied_from=src["id"])
         out = _with_warnings(conn, quote)
     return jsonify(out), 201
 
@@ -248,6 +275,7 @@ def change_status(quote_id: str):
             raise _illegal(exc) from None
         changes: dict[str, Any] = {"status": target}
         if target == rules.SENT:
+            _check_may_go_out(quote)
             changes["sent_at"] = datetime.now(UTC)
         quote = store.update(conn, quote, **changes)
         store.publish(request_emitter(conn), "sales.quote.updated", quote, today())
@@ -305,6 +333,7 @@ def send(quote_id: str):
         if status not in (rules.DRAFT, rules.SENT, rules.ACCEPTED):
             raise Conflict(f"a quote that is {status} cannot be sent", code="illegal_transition",
                            details={"status": status})
+        _check_may_go_out(quote)
         name = customer_name(conn, quote["customer_id"])
         if status == rules.DRAFT:
             quote = store.update(conn, quote, status=rules.SENT, sent_at=datetime.now(UTC))

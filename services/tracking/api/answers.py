@@ -88,6 +88,26 @@ class RegionsReport(Schema):
     items = many(RegionRow)
 
 
+class IndustrySalesRow(Schema):
+    industry = text(description="the customers' industry; null where it is not filled in")
+    orders = integer()
+    customers = integer()
+    revenue = money()
+    net = money()
+    paid = money()
+    outstanding = money()
+
+
+class TargetAttainmentRow(Schema):
+    owner_id = ident()
+    owner_name = text()
+    month = text(nullable=False, description="YYYY-MM")
+    target = money(nullable=True, description="null: no target set for the month")
+    revenue = money(description="counted orders placed in the month, incl. tax")
+    orders = integer()
+    attainment_pct = text(description="revenue / target in percent, one decimal; null without a target")
+
+
 class ProductSalesRow(Schema):
     product_id = ident()
     sku = text()

@@ -30,6 +30,7 @@ from services.tracking.models import (
     rm_leads,
     rm_opportunities,
     rm_orders,
+    rm_sales_targets,
 )
 from shared.errors import ValidationFailed
 from shared.openapi import api_doc
@@ -46,6 +47,14 @@ COLUMNS = {
                           Column("revenue", "Revenue (incl. tax)", "销售额（含税）", M),
                           Column("net", "Revenue (net)", "销售额（不含税）", M), Column("paid", "Paid", "已回款", M),
                           Column("outstanding", "Outstanding", "未回款", M)],
+    "sales-by-industry": [Column("industry", "Industry", "行业"), Column("customers", "Customers", "客户数"),
+                          Column("orders", "Orders", "订单数"),
+                          Column("revenue", "Revenue (incl. tax)", "销售额（含税）", M),
+                          Column("net", "Revenue (net)", "销售额（不含税）", M), Column("paid", "Paid", "已回款", M),
+                          Column("outstanding", "Outstanding", "未回款", M)],
+    "target-attainment": [Column("owner_name", "Rep", "业务员"), Column("month", "Month", "月份"),
+                          Column("target", "Target", "销售目标", M), Column("revenue", "Revenue (incl. tax)", "销售额（含税）", M),
+                          Column("attainment_pct", "Attainment %", "完成率 %")],
     "product-sales": [Column("sku", "SKU", "产品编号"), Column("name", "Product", "产品"),
                       Column("quantity", "Quantity", "数量"), Column("orders", "Orders", "订单数"),
                       Column("revenue", "Revenue (incl. tax)", "销售额（含税）", M),
@@ -251,6 +260,40 @@ def regions():
             opp_scope = sa.and_(opp_scope, rm_opportunities.c.owner_id == owner)
         items = reports.sales_by_region(conn, start, end, scope, opp_scope)
     return _answer("regions", None, items)
+
+
+@bp.get("/sales-by-industry")
+@api_doc(page=out.IndustrySalesRow, summary="Per the customers' industry: orders, customers, revenue, paid, outstanding (from, to, owner_id, region, format)")
+def sales_by_industry():
+    start, end = period_args()
+    fmt, page, per_page = _window()
+    with _reading() as conn:
+        scope = _order_scope(conn)
+        items, total = reports.sales_by_industry(conn, start, end, scope, per_page, (page - 1) * per_page)
+    return _answer("sales-by-industry", fmt, items, total, page, per_page)
+
+
+@bp.get("/target-attainment")
+@api_doc(page=out.TargetAttainmentRow, summary="Per rep and month of `year` (or one `month`, YYYY-MM): target, revenue, attainment % (owner_id, region, format)")
+def target_attainment():
+    """Sales targets (set in the sales service) against the revenue of the counted orders
+    placed in each month, for the reps the caller sees (a rep their own, a manager the
+    team's, admin and finance all)."""
+    details: dict[str, list[str]] = {}
+    year = whole_arg("year", datetime.now(UTC).year, 1901, 2999, details)
+    month = request.args.get("month") or None
+    if month is not None and not P.is_month(month):
+        details["month"] = ["must be a month YYYY-MM"]
+    if details:
+        raise ValidationFailed("invalid period", details=details)
+    fmt, page, per_page = _window()
+    me = principal()
+    with _reading() as conn:
+        targets = _one_owner(owner_filter(conn, me, rm_sales_targets.c.owner_id, "reports"),
+                             rm_sales_targets.c.owner_id)
+        items, total = reports.target_attainment(conn, year, month, _order_scope(conn), targets, per_page,
+                                                 (page - 1) * per_page)
+    return _answer("target-attainment", fmt, items, total, page, per_page)
 
 
 @bp.get("/product-sales")

@@ -111,6 +111,8 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
                        "order", _s(data, "id", aggregate_id), user_id=owner, not_actor=True)]
     if event_type in PROJECT_EVENTS:
         return _project_notices(event_type, event_id, aggregate_id, data)
+    if event_type in QUOTE_APPROVAL_EVENTS:
+        return _quote_approval_notices(event_type, event_id, aggregate_id, data)
     if event_type in EXPENSE_DECISIONS:
         submitter = _s(data, "submitter_id")
         if not submitter:
@@ -120,7 +122,11 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
         return [Notice(kind, f"expense:{event_id}", f"Your expense ¥{amount} was {en}",
                        f"您的费用报销 ¥{amount} {zh}", "expense", _s(data, "id", aggregate_id),
                        user_id=submitter, not_actor=kind == "expense_paid")]
+    if event_type == "customer.handover.completed":
+        return _handover_notices(event_id, aggregate_id, data)
     if event_type == "customer.customer.transferred":
+        if data.get("handover_id"):
+            return []  # part of a rep's hand-over: one notice for all (customer.handover.completed)
         owner = _s(data, "owner_id")
         cid = _s(data, "id", aggregate_id)
         name = _s(data, "name", cid[:8])
@@ -129,6 +135,15 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
         return [Notice("customer_transferred", f"customer-transferred:{event_id}",
                        f"Customer {name} was transferred to you", f"客户 {name} 已转给您",
                        "customer", cid, user_id=owner, not_actor=True)]
+    if event_type == "customer.lead.assigned":
+        owner, lid = _s(data, "owner_id"), _s(data, "id", aggregate_id)
+        if not owner or owner == _s(data, "previous_owner_id") or data.get("handover_id"):
+            return []
+        name = _s(data, "name", lid[:8])
+        company = _s(data, "company")
+        who = f"{name} ({company})" if company else name
+        return [Notice("lead_assigned", f"lead-assigned:{event_id}", f"Lead {who} was assigned to you",
+                       f"线索 {who} 已分配给您", "lead", lid, user_id=owner, not_actor=True)]
     if event_type == "customer.customer.shared":
         # the event carries everyone it is shared with now: one notice per (customer, user),
         # so the users it was shared with before are not told again
@@ -145,6 +160,20 @@ def plan(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]
                        f"库存预警：{sku} {name}（可用 {data.get('available')}，安全库存 {data.get('safety_stock')}）",
                        "product", _s(data, "product_id", aggregate_id), role="warehouse")]
     return []
+
+
+def _handover_notices(event_id: str, aggregate_id: str, data: dict[str, Any]) -> list[Notice]:
+    """The colleague taking over a rep's work hears of it once, with the counts."""
+    target = _s(data, "to_user_id")
+    if not target:
+        return []
+    who = _s(data, "from_name", _s(data, "from_user_id")[:8])
+    counts = {k: data.get(k) or 0 for k in ("customers", "leads", "tasks")}
+    return [Notice("handover_received", f"handover:{_s(data, 'id', aggregate_id)}",
+                   f"{who}'s work was handed over to you: {counts['customers']} customers, {counts['leads']} leads, "
+                   f"{counts['tasks']} tasks",
+                   f"{who} 的工作已移交给您：{counts['customers']} 个客户、{counts['leads']} 条线索、{counts['tasks']} 个任务",
+                   "handover", _s(data, "id", aggregate_id), user_id=target, not_actor=True)]
 
 
 PROJECT_EVENTS = ("sales.project.submitted", "sales.project.approved", "sales.project.rejected")
@@ -167,6 +196,30 @@ def _project_notices(event_type: str, event_id: str, aggregate_id: str, data: di
     zh = f"项目 {label} {'立项已批准' if approved else '立项申请被驳回'}" + (f"：{comment[:300]}" if comment else "")
     return [Notice("project_approved" if approved else "project_rejected", f"project-decision:{event_id}",
                    en, zh, "project", pid, user_id=owner, not_actor=True)]
+
+
+QUOTE_APPROVAL_EVENTS = ("sales.quote.approval_requested", "sales.quote.approved", "sales.quote.approval_rejected")
+
+
+def _quote_approval_notices(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]) -> list[Notice]:
+    """A quote discounted past the threshold: the request tells the managers above the owner
+    (admins when none); the decision tells the owner, with the approver's comment."""
+    owner, qid = _s(data, "owner_id"), _s(data, "id", aggregate_id)
+    if not owner:
+        return []
+    number, gross = _s(data, "number", qid[:8]), _s(data, "gross")
+    if event_type == "sales.quote.approval_requested":
+        note = _s(data, "note")
+        return [Notice("quote_approval_requested", f"quote-approval:{event_id}",
+                       f"Quote {number} (¥{gross}) awaits your discount approval" + (f": {note[:300]}" if note else ""),
+                       f"报价单 {number}（¥{gross}）折扣超出权限，等待您审批" + (f"：{note[:300]}" if note else ""),
+                       "quote", qid, managers_of=owner, not_actor=True)]
+    comment = _s(data, "comment")
+    approved = event_type == "sales.quote.approved"
+    en = f"Quote {number} was {'approved' if approved else 'turned down'}" + (f": {comment[:300]}" if comment else "")
+    zh = f"报价单 {number} {'已批准，可以发给客户' if approved else '被驳回'}" + (f"：{comment[:300]}" if comment else "")
+    return [Notice("quote_approved" if approved else "quote_rejected", f"quote-decision:{event_id}",
+                   en, zh, "quote", qid, user_id=owner, not_actor=True)]
 
 
 def _service_order_notices(event_type: str, event_id: str, aggregate_id: str, data: dict[str, Any]) -> list[Notice]:
@@ -203,5 +256,7 @@ PATTERNS = ("customer.complaint.#", "customer.service_order.assigned", "customer
             "inventory.service_part.refused", "customer.activity.commented", "customer.share.requested",
             "sales.order.approval_requested", "sales.order.rejected", "sales.order.approved",
             "sales.project.submitted", "sales.project.approved", "sales.project.rejected",
+            "sales.quote.approval_requested", "sales.quote.approved", "sales.quote.approval_rejected",
             "billing.expense.approved", "billing.expense.rejected", "billing.expense.paid",
-            "customer.customer.transferred", "customer.customer.shared", "inventory.stock.low")
+            "customer.customer.transferred", "customer.customer.shared", "inventory.stock.low",
+            "customer.lead.assigned", "customer.handover.completed")

@@ -119,3 +119,11 @@ def default_range(granularity: str, now: datetime) -> tuple[datetime, datetime]:
         total = start.year * 12 + (start.month - 1) - months
         start = datetime(total // 12, total % 12 + 1, 1, tzinfo=UTC)
     return start, end
+
+
+def is_month(value: str) -> bool:
+    """'2026-11': a month YYYY-MM in the agreed years (1901-2999)."""
+    digits = value[:4] + value[5:]
+    if len(value) != 7 or value[4] != "-" or not (digits.isascii() and digits.isdigit()):
+        return False
+    return 1901 <= int(value[:4]) <= 2999 and 1 <= int(value[5:]) <= 12

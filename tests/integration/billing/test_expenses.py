@@ -140,3 +140,32 @@ def test_expense_error_statuses(billing, finance):
     bad_reason = billing.user("admin").post(f"/expenses/{mine['id']}/reject", json={"reason": ""})
     assert bad_reason.status_code == 422 and "reason" in bad_reason.json["error"]["details"]
     assert finance.get(f"/expenses/{mine['id']}").json["status"] == "submitted"
+
+
+def test_a_claim_older_than_the_validity_period_is_refused_and_nothing_is_written(billing, team):
+    """报销有效期: 90 days by default (BILLING_EXPENSE_VALIDITY_DAYS)."""
+    from datetime import UTC, datetime, timedelta
+
+    _director, _manager, rep, _outsider = team
+    today = datetime.now(UTC).date()
+    recent = claim(rep, incurred_on=(today - timedelta(days=30)).isoformat())
+    assert recent["incurred_on"] == (today - timedelta(days=30)).isoformat()
+    assert billing.events("billing.expense.submitted", recent["id"])[0]["data"]["incurred_on"] == recent["incurred_on"]
+    assert claim(rep)["incurred_on"] == today.isoformat()  # default: today
+
+    def count() -> int:
+        return billing.scalar("SELECT count(*) FROM expenses WHERE submitter_id = :s", s=rep.user["id"])
+
+    before = count()
+    old = rep.post("/expenses", json={"amount": "80.00", "category": "交通", "description": "三个月前的出租车",
+                                      "incurred_on": (today - timedelta(days=120)).isoformat()})
+    assert old.status_code == 422
+    assert old.json["error"]["code"] == "expense_claim_expired"
+    assert "90-day" in old.json["error"]["details"]["incurred_on"][0]
+    future = rep.post("/expenses", json={"amount": "80.00", "category": "交通", "description": "下周的机票",
+                                         "incurred_on": (today + timedelta(days=7)).isoformat()})
+    assert future.status_code == 422 and future.json["error"]["code"] == "expense_date_in_future"
+    bad = rep.post("/expenses", json={"amount": "80.00", "category": "交通", "description": "x",
+                                      "incurred_on": "2026-13-01"})
+    assert bad.status_code == 422 and "incurred_on" in bad.json["error"]["details"]
+    assert count() == before

@@ -34,3 +34,23 @@ def test_rights():
                              ("pay", "sales", {"own": True})]:
         with pytest.raises(Forbidden):
             _may(action, role, **kw)
+
+
+def test_claims_within_the_validity_period_only():
+    from datetime import date, timedelta
+
+    from services.billing.domain.expenses import check_incurred_on
+    from shared.errors import ValidationFailed
+
+    today = date(2026, 11, 30)
+    check_incurred_on(today, today=today, validity_days=90)
+    check_incurred_on(today - timedelta(days=90), today=today, validity_days=90)  # the last day still counts
+    check_incurred_on(today + timedelta(days=1), today=today, validity_days=90)   # already today east of UTC
+    check_incurred_on(date(2001, 1, 1), today=today, validity_days=0)             # 0: no limit
+    with pytest.raises(ValidationFailed) as exc:
+        check_incurred_on(today - timedelta(days=91), today=today, validity_days=90)
+    assert exc.value.code == "expense_claim_expired"
+    assert "2026-11-29" in exc.value.details["incurred_on"][0]  # says until when it could be claimed
+    with pytest.raises(ValidationFailed) as exc:
+        check_incurred_on(today + timedelta(days=2), today=today, validity_days=0)
+    assert exc.value.code == "expense_date_in_future"

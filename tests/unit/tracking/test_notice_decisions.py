@@ -66,3 +66,27 @@ def test_a_task_assigned_by_someone_else_tells_the_assignee():
     # a reassignment to the same user is not told twice; a closed task is not told at all
     assert plan("customer.task.updated", "ev2", "t1", data)[0].dedupe_key == n.dedupe_key
     assert plan("customer.task.updated", "ev3", "t1", {**data, "status": "done"}) == []
+
+
+def test_an_assigned_lead_tells_its_new_owner_not_the_assigner():
+    data = {"id": "l1", "name": "李四", "company": "苏州精工", "owner_id": "new", "previous_owner_id": "old",
+            "status": "new"}
+    [n] = plan("customer.lead.assigned", "ev9", "l1", data)
+    assert (n.kind, n.user_id, n.not_actor, n.subject_type, n.subject_id) == ("lead_assigned", "new", True, "lead", "l1")
+    assert "李四" in n.message_zh and "苏州精工" in n.message
+    assert plan("customer.lead.assigned", "ev9", "l1", {**data, "owner_id": "old"}) == []
+    assert plan("customer.lead.assigned", "ev9", "l1", {**data, "owner_id": None}) == []
+    assert "customer.lead.assigned" in PATTERNS
+
+
+def test_a_handover_tells_the_colleague_once_not_per_customer_or_lead():
+    data = {"id": "h1", "from_user_id": "rep", "to_user_id": "mate", "from_name": "张三", "to_name": "李四",
+            "customers": 10000, "leads": 3, "tasks": 2}
+    [n] = plan("customer.handover.completed", "ev10", "h1", data)
+    assert (n.kind, n.user_id, n.dedupe_key, n.not_actor) == ("handover_received", "mate", "handover:h1", True)
+    assert "10000" in n.message_zh and "张三" in n.message
+    assert plan("customer.customer.transferred", "ev11", "c1",
+                {"id": "c1", "owner_id": "mate", "name": "x", "handover_id": "h1"}) == []
+    assert plan("customer.lead.assigned", "ev12", "l1",
+                {"id": "l1", "owner_id": "mate", "previous_owner_id": "rep", "handover_id": "h1"}) == []
+    assert "customer.handover.completed" in PATTERNS

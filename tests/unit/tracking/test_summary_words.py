@@ -55,3 +55,18 @@ def test_amounts_are_grouped_by_thousands_in_both_languages():
     assert "¥1,234,567.50" in en and "¥1,234,567.50" in zh
     en, _zh = summarize(envelope("billing.invoice.issued", {"number": "INV-2", "amount": "305.10"}))
     assert "¥305.10" in en
+
+
+def test_a_lead_activity_and_assignment_read_as_words():
+    _en, zh = summarize(envelope("customer.lead_activity.logged",
+                                 {"kind": "call", "summary": "约拜访", "lead_name": "李四"}))
+    assert zh == "在线索 李四 上记录了电话：约拜访"
+    en, zh = summarize(envelope("customer.lead.assigned", {"name": "李四"}))
+    assert "李四" in zh and "李四" in en
+
+
+def test_a_handed_over_customer_says_from_whom_to_whom():
+    en, zh = summarize(envelope("customer.customer.transferred", {"name": "华东机电", "handover_note": "张三 → 李四"}))
+    assert zh == "转移了客户 华东机电：张三 → 李四" and en.endswith(": 张三 → 李四")
+    en, zh = summarize(envelope("customer.customer.transferred", {"name": "华东机电"}))
+    assert zh == "转移了客户 华东机电"

@@ -166,12 +166,17 @@ export function fieldErrorText(messages) {
   const list = Array.isArray(messages) ? messages : typeof messages === "object" ? Object.values(messages).flat() : [messages];
   return list.map((m) => {
     const text = String(m);
-    for (const [pattern, key] of FIELD_MESSAGES) if (pattern.test(text)) return t(key, { detail: text });
+    for (const [pattern, key] of FIELD_MESSAGES) {
+      const match = text.match(pattern);
+      if (match) return t(key, { detail: text, ...(match.groups || {}) });
+    }
     return current === "en" ? text : t("field.invalid");
   }).join(" ");
 }
 
 const FIELD_MESSAGES = [
+  [/validity period for expense claims \(claimable until (?<until>\d{4}-\d{2}-\d{2})\)/, "field.expense_expired"],
+  [/cannot be after today/i, "field.not_future"],
   [/required|missing data/i, "field.required"],
   [/not a valid (number|decimal|integer)/i, "field.number"],
   [/not a valid (date|datetime)/i, "field.date"],

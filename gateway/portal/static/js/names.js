@@ -47,7 +47,8 @@ export function useUsers() {
   const [list, setList] = useState(users || []);
   useEffect(() => {
     listeners.add(setList);
-    loadUsers();
+    // the directory may have arrived between the first render and now: take it as it is
+    loadUsers().then(() => users && setList(users));
     return () => listeners.delete(setList);
   }, []);
   return list;

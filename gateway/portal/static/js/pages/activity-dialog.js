@@ -30,16 +30,18 @@ export function activityFields(contacts, { pickCustomer = false, hideKind = fals
   ];
 }
 
-export function ActivityForm({ kind, customerId, onSaved, onCancel, hideKind = false }) {
+export function ActivityForm({ kind, customerId, leadId, onSaved, onCancel, hideKind = false }) {
   const [chosen, setChosen] = useState(customerId || "");
   const [contacts, setContacts] = useState([]);
   useEffect(() => {
     setContacts([]);
     if (chosen) api.get("/contacts", { customer_id: chosen, per_page: 200 }).then((a) => setContacts(a.items)).catch(() => {});
   }, [chosen]);
-  const fields = activityFields(contacts, { pickCustomer: !customerId, hideKind });
+  const fields = activityFields(contacts, { pickCustomer: !customerId && !leadId, hideKind });
   const initial = useMemo(() => ({ customer_id: customerId || "", kind: kind || "visit", occurred_at: nowLocal(), summary: "", contact_id: "" }), []);
-  const submit = (body, key) => api.post("/activities", { ...body, customer_id: customerId || body.customer_id }, { key });
+  const submit = (body, key) => api.post("/activities", leadId // a lead's: no customer, no contact yet
+    ? { kind: body.kind, occurred_at: body.occurred_at, summary: body.summary, lead_id: leadId }
+    : { ...body, customer_id: customerId || body.customer_id }, { key });
   const done = (saved) => {
     toast(t("activity.logged", { kind: label("activity_kind", saved.kind) }));
     onSaved(saved);
@@ -48,7 +50,7 @@ export function ActivityForm({ kind, customerId, onSaved, onCancel, hideKind = f
     submitLabel=${t("activity.save")} onChange=${(values, changed) => changed === "customer_id" && setChosen(values.customer_id)} />`;
 }
 
-export function ActivityDialog({ kind, customer, onClose, onSaved }) {
+export function ActivityDialog({ kind, customer, lead, onClose, onSaved }) {
   const onKey = (e) => e.key === "Escape" && onClose();
   const box = useRef(null);
   useEffect(() => {
@@ -57,8 +59,8 @@ export function ActivityDialog({ kind, customer, onClose, onSaved }) {
   }, []);
   return html`<div class="modal-backdrop" onKeyDown=${onKey}>
     <div class="modal wide" role="dialog" aria-modal="true" aria-labelledby="activity-title" ref=${box}>
-      <h2 id="activity-title">${t("activity.log_kind", { kind: label("activity_kind", kind) })}${customer ? ` · ${customer.name}` : ""}</h2>
-      <${ActivityForm} kind=${kind} customerId=${customer && customer.id} onSaved=${onSaved} onCancel=${onClose} />
+      <h2 id="activity-title">${t("activity.log_kind", { kind: label("activity_kind", kind) })}${customer ? ` · ${customer.name}` : lead ? ` · ${lead.name}` : ""}</h2>
+      <${ActivityForm} kind=${kind} customerId=${customer && customer.id} leadId=${lead && lead.id} onSaved=${onSaved} onCancel=${onClose} />
     </div>
   </div>`;
 }

@@ -10,6 +10,7 @@ import { Form } from "../ui/form.js";
 import { ActionButton } from "../ui/actions.js";
 import { toast } from "../ui/feedback.js";
 import { UserName, forgetNames, loadUsers } from "../names.js";
+import { HandoverButton } from "./handover.js";
 
 mergeCatalogues(cat);
 
@@ -62,6 +63,7 @@ function UserRow({ user, onChange }) {
   }
   return html`<span class="row-actions">
     <button type="button" class="link" onClick=${() => setEditing(true)}>${t("user.edit")}</button>
+    <${HandoverButton} user=${user} />
     <${ActionButton} label=${t("user.reset")} input=${{ label: t("user.reset_new"), required: true }} done=${t("user.reset_done")}
       run=${(password) => api.patch(`/users/${user.id}`, { password })} />
     ${user.active !== false
@@ -76,7 +78,7 @@ function Users({ query, user }) {
   const [adding, setAdding] = useState(false);
   const [all, error] = useApi("/users", { per_page: 200 }, [n]);
   const admin = user.role === "admin";
-  const list = html`<${ListPage} headerless listKey="users" path="/users" query=${query} refreshKey=${n}
+  const list = html`<${ListPage} headerless listKey="users" path="/users" query=${query} refreshKey=${n} searchParam="q"
     filters=${[{ name: "role", label: t("user.role"), type: "select", options: ROLES.map((r) => [r, label("role", r)]) }]}
     columns=${[
       { key: "full_name", label: t("user.full_name"), main: true, render: (r) => r.full_name || r.username },

@@ -1,4 +1,5 @@
-// The approval inbox (managers, admins): discounted orders held for approval, customer
+// The approval inbox (managers, admins): discounted orders held for approval, quotes whose
+// discount needs approval before they go out, customer
 // projects' applications (立项) and expense claims awaiting a decision, each with approve / reject (a reason) and a link to its
 // record. What the caller may not decide (their own order or claim, someone outside their
 // team) is shown with the reason, its buttons disabled. A decided order stays on the page
@@ -34,6 +35,14 @@ export function expenseRefusal(expense, me, teamIds) {
   if (expense.submitter_id === me.id) return "approvals.own_expense";
   if (me.role === "admin") return null;
   if (me.role === "manager" && teamIds.has(expense.submitter_id)) return null;
+  return "approvals.not_your_team";
+}
+
+/** Why the caller may not decide a quote's discount (null: they may). */
+export function quoteRefusal(quote, me, teamIds) {
+  if (quote.owner_id === me.id) return "approvals.own_quote";
+  if (me.role === "admin") return null;
+  if (me.role === "manager" && teamIds.has(quote.owner_id)) return null;
   return "approvals.not_your_team";
 }
 
@@ -138,6 +147,51 @@ function ExpenseCard({ expense, me, teamIds, onDecided }) {
   </li>`;
 }
 
+function QuoteCard({ quote, me, teamIds, onDecided }) {
+  const [busy, setBusy] = useState(false);
+  const refusal = quoteRefusal(quote, me, teamIds);
+  const decide = async (action) => {
+    const comment = await confirmDialog({
+      title: t(action === "approve" ? "approvals.approve_quote" : "approvals.reject_quote"),
+      message: `${quote.number} · ${money(quote.gross)}`, danger: action === "reject",
+      confirmLabel: t(action === "approve" ? "approvals.approve" : "approvals.reject"),
+      input: { label: t(action === "approve" ? "approvals.comment" : "approvals.reason"), required: action === "reject" },
+    });
+    if (comment === null) return;
+    setBusy(true);
+    try {
+      const after = await api.post(`/quotes/${quote.id}/${action}`, comment ? { comment } : {}, { key: newKey() });
+      toast(t(action === "approve" ? "approvals.quote_approved" : "approvals.quote_rejected", { number: quote.number }));
+      onDecided(after);
+    } catch (err) {
+      toast(errorText(err), "error");
+      setBusy(false);
+    }
+  };
+  const discount = largestDiscount(quote);
+  return html`<li class="card approval" data-quote=${quote.number}>
+    <div class="approval-head">
+      <a class="approval-title" href=${`#/quotes/${quote.id}`}>${t("approvals.quote_title", { number: quote.number })}</a>
+      <strong class="approval-amount">${money(quote.gross)}</strong>
+    </div>
+    <dl class="details compact">
+      <div><dt>${t("approvals.customer")}</dt><dd><a href=${`#/customers/${quote.customer_id}`}><${RecordName} kind="customers" id=${quote.customer_id} fallback=${t("approvals.customer_unknown")} /></a></dd></div>
+      <div><dt>${t("approvals.owner")}</dt><dd><${UserName} id=${quote.owner_id} /></dd></div>
+      <div><dt>${t("approvals.discount")}</dt><dd>${discount ? percent(discount) : t("approvals.price_below_list")}</dd></div>
+      <div><dt>${t("approvals.valid_until")}</dt><dd>${date(quote.valid_until)}</dd></div>
+    </dl>
+    <ul class="approval-lines">${(quote.lines || []).map((l) => html`<li>
+      ${l.product_name || ""} × ${l.quantity} · ${money(l.unit_price)}${Number(l.discount_pct) ? ` · −${percent(l.discount_pct)}` : ""} = ${money(l.gross)}</li>`)}</ul>
+    ${quote.approval_note && html`<p class="approval-text">${quote.approval_note}</p>`}
+    <${Refusal} code=${refusal} />
+    <div class="card-actions">
+      <button type="button" class="primary" disabled=${busy || !!refusal} onClick=${() => decide("approve")}>${t("approvals.approve")}</button>
+      <button type="button" class="danger" disabled=${busy || !!refusal} onClick=${() => decide("reject")}>${t("approvals.reject")}</button>
+      <a class="button" href=${`#/quotes/${quote.id}`}>${t("approvals.open")}</a>
+    </div>
+  </li>`;
+}
+
 function ProjectCard({ project, me, teamIds, onDecided }) {
   const [busy, setBusy] = useState(false);
   const refusal = projectRefusal(project, me, teamIds);
@@ -232,6 +286,7 @@ export default function Approvals({ query, user }) {
   const orders = useInbox("/orders", { status: "pending_approval", per_page: 100 }, bump);
   const expenses = useInbox("/expenses", { status: "submitted", per_page: 100 }, bump);
   const projects = useInbox("/projects", { status: "pending_approval", sort: "submitted_at", per_page: 100 }, bump);
+  const quotes = useInbox("/quotes", { approval_status: "pending", sort: "updated_at", per_page: 100 }, bump);
   const orderDone = (order) => {
     setDecided((list) => [order, ...list.filter((o) => o.id !== order.id)]);
     setBump((n) => n + 1);
@@ -241,6 +296,7 @@ export default function Approvals({ query, user }) {
   const orderItems = orders.data ? orders.data.items : [];
   const expenseItems = expenses.data ? expenses.data.items : [];
   const projectItems = projects.data ? projects.data.items : [];
+  const quoteItems = quotes.data ? quotes.data.items : [];
   const tabs = [
     {
       key: "orders", label: t("approvals.orders"), count: orders.data ? decidable(orderItems, orderRefusal) : null,
@@ -252,6 +308,15 @@ export default function Approvals({ query, user }) {
           ? html`<ul class="cards approvals">${orderItems.map((o) => html`<${OrderCard} key=${o.id} order=${o} me=${user} teamIds=${teamIds} onDecided=${orderDone} />`)}</ul>`
           : html`<${Empty} text=${t("approvals.no_orders")} hint=${t("approvals.no_orders_hint")} />`)}
         ${orders.data && orders.data.total > orderItems.length && html`<p class="muted">${t("approvals.more", { total: orders.data.total })}</p>`}`,
+    },
+    {
+      key: "quotes", label: t("approvals.quotes"), count: quotes.data ? decidable(quoteItems, quoteRefusal) : null,
+      render: () => html`
+        <${Pending} ...${quotes} />
+        ${quotes.data && (quoteItems.length
+          ? html`<ul class="cards approvals">${quoteItems.map((x) => html`<${QuoteCard} key=${x.id} quote=${x} me=${user} teamIds=${teamIds} onDecided=${expenseDone} />`)}</ul>`
+          : html`<${Empty} text=${t("approvals.no_quotes")} hint=${t("approvals.no_quotes_hint")} />`)}
+        ${quotes.data && quotes.data.total > quoteItems.length && html`<p class="muted">${t("approvals.more", { total: quotes.data.total })}</p>`}`,
     },
     {
       key: "projects", label: t("approvals.projects"), count: projects.data ? decidable(projectItems, projectRefusal) : null,

@@ -11,6 +11,7 @@ import { Form, useCustomFields } from "../ui/form.js";
 import { confirmDialog, toast } from "../ui/feedback.js";
 import { UserName } from "../names.js";
 import { CUSTOMER_ACTIONS, CUSTOMER_TABS } from "./customer-tabs.js";
+import { ContactPhoto, PhotoButtons, superiorName, superiorOptions } from "./contact-parts.js";
 import { Shares } from "./customer-shares.js";
 import "./customer-actions.js";
 import "./customer-activities.js";
@@ -27,11 +28,12 @@ function Contacts({ customer, onChange }) {
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState(null);
   const live = customer.status !== "deleted"; // a deleted customer's contacts are read only
-  const fields = [
+  const fields = (self) => [
     { name: "name", label: t("contact.name"), required: true, maxLength: 100 },
     { name: "title", label: t("contact.title"), maxLength: 100 },
     { name: "phone", label: t("contact.phone"), type: "tel", maxLength: 50 },
     { name: "email", label: t("contact.email"), type: "email", maxLength: 200 },
+    { name: "superior_id", label: t("contact.superior"), type: "select", options: superiorOptions(list ? list.items : [], self) },
     { name: "is_decision_maker", label: t("contact.decision_maker"), type: "checkbox" },
   ];
   const saved = () => {
@@ -55,20 +57,25 @@ function Contacts({ customer, onChange }) {
   if (!list) return html`<${Pending} data=${list} error=${error} />`;
   return html`<div>
     ${!adding && live && html`<button type="button" class="primary" onClick=${() => setAdding(true)}>${t("contacts.add")}</button>`}
-    ${adding && html`<${Form} fields=${fields} compact submit=${(body, key) => api.post(`/customers/${customer.id}/contacts`, body, { key })}
+    ${adding && html`<${Form} fields=${fields(null)} compact initial=${{ superior_id: "" }} submit=${(body, key) => api.post(`/customers/${customer.id}/contacts`, body, { key })}
       onDone=${saved} onCancel=${() => setAdding(false)} />`}
     ${list.items.length === 0 && !adding && html`<p class="muted">${t("contacts.empty")}</p>`}
     <ul class="cards">
       ${list.items.map((c) => (editing === c.id
-        ? html`<li class="card"><${Form} fields=${fields} compact editing initial=${{ ...c, is_decision_maker: Boolean(c.is_decision_maker), title: c.title || "", phone: c.phone || "", email: c.email || "" }}
+        ? html`<li class="card"><${Form} fields=${fields(c)} compact editing initial=${{ ...c, is_decision_maker: Boolean(c.is_decision_maker), title: c.title || "", phone: c.phone || "", email: c.email || "", superior_id: c.superior_id || "" }}
             submit=${(body) => api.patch(`/contacts/${c.id}`, body)} onDone=${saved} onCancel=${() => setEditing(null)} /></li>`
-        : html`<li class="card">
-            <strong>${c.name}</strong>${c.is_decision_maker && html` <span class="badge good">${t("contact.decision_maker")}</span>`}
-            <div class="muted">${[c.title, c.phone, c.email].filter(Boolean).join(" · ")}</div>
-            ${live && html`<div class="card-actions">
-              <button type="button" class="link" onClick=${() => setEditing(c.id)}>${t("action.edit")}</button>
-              <button type="button" class="link danger" onClick=${() => remove(c)}>${t("action.delete")}</button>
-            </div>`}
+        : html`<li class="card contact-card" data-contact=${c.name}>
+            <${ContactPhoto} contact=${c} />
+            <div class="contact-body">
+              <strong>${c.name}</strong>${c.is_decision_maker && html` <span class="badge good">${t("contact.decision_maker")}</span>`}
+              <div class="muted">${[c.title, c.phone, c.email].filter(Boolean).join(" · ")}</div>
+              ${superiorName(list.items, c) && html`<div class="muted" data-testid="contact-superior">${t("contact.reports_to", { name: superiorName(list.items, c) })}</div>`}
+              ${live && html`<div class="card-actions">
+                <button type="button" class="link" onClick=${() => setEditing(c.id)}>${t("action.edit")}</button>
+                <${PhotoButtons} contact=${c} onChanged=${reload} />
+                <button type="button" class="link danger" onClick=${() => remove(c)}>${t("action.delete")}</button>
+              </div>`}
+            </div>
           </li>`))}
     </ul>
   </div>`;

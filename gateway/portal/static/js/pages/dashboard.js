@@ -140,6 +140,22 @@ export function reports(ctx) {
       corner: t("dash.product"),
     },
     {
+      key: "sales-by-industry", title: t("dash.by_industry"), path: "/reports/sales-by-industry",
+      query: { ...range, per_page: TOP }, list: withOwner("#/customers", owner),
+      spec: (d) => ({
+        kind: "hbar", labels: d.items.map((i) => i.industry || t("dash.unknown_industry")),
+        series: [
+          { label: t("dash.revenue"), values: d.items.map((i) => i.revenue), money: true },
+          { label: t("dash.paid"), values: d.items.map((i) => i.paid), money: true, tableOnly: true },
+          { label: t("dash.orders"), values: d.items.map((i) => i.orders), tableOnly: true },
+          { label: t("dash.customers"), values: d.items.map((i) => i.customers), tableOnly: true },
+        ],
+        hrefs: d.items.map((i) => (i.industry
+          ? withOwner(`#/customers?industry=${encodeURIComponent(i.industry)}`, owner) : withOwner("#/customers", owner))),
+      }),
+      corner: t("dash.industry"),
+    },
+    {
       key: "receivables-ageing", title: t("dash.ageing"), path: "/reports/receivables-ageing",
       query: { owner_id: owner, region: region || undefined, per_page: 20 }, list: withOwner("#/customers", owner),
       spec: (d) => ({

@@ -2,13 +2,14 @@
 // stands: submitted -> approved / rejected (with the reason) -> paid.
 import { html, useState } from "../lib.js";
 import { api } from "../api.js";
-import { dateTime, mergeCatalogues, money, t } from "../i18n.js";
+import { date, dateTime, mergeCatalogues, money, t } from "../i18n.js";
 import cat from "../i18n/service.js";
 import projectCat from "../i18n/projects.js";
 import { Form } from "../ui/form.js";
 import { Badge, Details, PageHeader, Pending, useApi } from "../ui/page.js";
 import { toast } from "../ui/feedback.js";
 import { RecordName, UserName } from "../names.js";
+import { isoDay } from "./sales-common.js";
 
 mergeCatalogues(cat);
 mergeCatalogues(projectCat);
@@ -20,6 +21,8 @@ function NewExpense({ query }) {
   const fields = [
     { name: "amount", label: t("expense.amount"), type: "money", required: true, placeholder: "0.00" },
     { name: "category", label: t("expense.category"), required: true, maxLength: 50, placeholder: t("expense.category_hint") },
+    { name: "incurred_on", label: t("expense.incurred_on"), type: "date", required: true, max: isoDay(0),
+      help: t("expense.incurred_on_help") },
     { name: "description", label: t("expense.description"), type: "textarea", required: true, rows: 3, wide: true, maxLength: 2000 },
     { name: "customer_id", label: t("expense.customer"), type: "record", kind: "customers", wide: true },
     { name: "order_id", label: t("expense.order"), type: "record", kind: "orders", wide: true,
@@ -34,7 +37,7 @@ function NewExpense({ query }) {
   };
   return html`<section>
     <${PageHeader} title=${t("expense.new")} back="#/expenses" />
-    <${Form} fields=${fields} initial=${{ amount: "", category: "", description: "", customer_id: query.customer_id || "", order_id: query.order_id || "",
+    <${Form} fields=${fields} initial=${{ amount: "", category: "", incurred_on: isoDay(0), description: "", customer_id: query.customer_id || "", order_id: query.order_id || "",
       project_id: query.project_id || "" }}
       submit=${(body, key) => api.post("/expenses", body, { key })} onDone=${done} onCancel=${() => history.back()}
       submitLabel=${t("expense.submit")} onChange=${(v, changed) => changed === "customer_id" && setCustomer(v.customer_id)} />
@@ -50,6 +53,7 @@ export default function ExpensePage({ params, query }) {
       status=${html`<${Badge} group="expense_status" code=${e.status} />`} />
     <${Details} items=${[
       [t("expense.description"), e.description],
+      [t("expense.incurred_on"), date(e.incurred_on)],
       [t("expense.customer"), e.customer_id && html`<a href=${`#/customers/${e.customer_id}`}><${RecordName} kind="customers" id=${e.customer_id} fallback=${t("action.open")} /></a>`],
       [t("expense.order"), e.order_id && html`<a href=${`#/orders/${e.order_id}`}><${RecordName} kind="orders" id=${e.order_id} field="number" fallback=${t("action.open")} /></a>`],
       e.project_id && [t("project.linked"), html`<a href=${`#/projects/${e.project_id}`}><${RecordName} kind="projects" id=${e.project_id} fallback=${t("action.open")} /></a>`],

@@ -24,6 +24,7 @@ export default function Expenses({ query, user }) {
     ]}
     columns=${[
       { key: "created_at", label: t("expense.created_at"), main: true, render: (r) => date(r.created_at) },
+      { key: "incurred_on", label: t("expense.incurred_on"), render: (r) => date(r.incurred_on) },
       { key: "amount", label: t("expense.amount"), num: true, render: (r) => money(r.amount) },
       { key: "category", label: t("expense.category") },
       { key: "status", label: t("expense.status"), render: (r) => html`<${Badge} group="expense_status" code=${r.status} />` },

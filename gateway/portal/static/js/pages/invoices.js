@@ -19,12 +19,13 @@ function IssueInvoice({ query }) {
     { name: "order_id", label: t("invoice.order"), type: "record", kind: "orders", required: true, wide: true,
       describe: describeOrder, query: query.customer_id ? { customer_id: query.customer_id } : {} },
     { name: "amount", label: t("invoice.amount"), type: "money", required: true },
-    { name: "number", label: t("invoice.number"), maxLength: 40 },
+    { name: "number", label: t("invoice.number"), maxLength: 60, placeholder: t("invoice.number_placeholder") },
     { name: "issued_at", label: t("invoice.issued_at"), type: "datetime" },
   ];
   return html`<section>
     <${PageHeader} title=${t("invoices.new")} back="#/invoices" />
     <${Form} fields=${fields} initial=${{ order_id: query.order_id || "", amount: "", number: "", issued_at: "" }}
+      hints=${{ number: t("invoice.number_hint") }}
       submit=${(body, key) => api.post("/invoices", body, { key })}
       onDone=${() => { toast(t("invoice.issued")); location.hash = "#/invoices"; }} onCancel=${() => history.back()} />
   </section>`;
@@ -38,7 +39,8 @@ export default function Invoices({ query, user, path }) {
     filters=${[{ name: "status", label: t("invoice.status"), type: "select",
       options: ["issued", "void"].map((s) => [s, label("invoice_status", s)]) }]}
     columns=${[
-      { key: "number", label: t("invoice.number"), main: true, render: (r) => r.number || r.id.slice(0, 8) },
+      { key: "number", label: t("invoice.number"), main: true, render: (r) => html`${r.number || r.id.slice(0, 8)}${r.number_source === "manual"
+        ? html` <span class="badge" title=${t("invoice.manual_title")}>${t("invoice.manual")}</span>` : ""}` },
       { key: "customer_name", label: t("finance.customer"), render: (r) => html`<${CustomerLink} id=${r.customer_id} name=${r.customer_name} />` },
       { key: "order_id", label: t("invoice.order"), render: (r) => html`<a href=${`#/orders/${r.order_id}`}>${r.order_id.slice(0, 8)}</a>` },
       { key: "amount", label: t("invoice.amount"), num: true, render: (r) => money(r.amount) },

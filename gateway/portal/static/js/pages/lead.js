@@ -12,6 +12,7 @@ import { confirmDialog, toast } from "../ui/feedback.js";
 import { RecordName, UserName } from "../names.js";
 import { Duplicate } from "./customer-form.js";
 import { NewTaskButton } from "./task-parts.js";
+import { AssignLeadButton, LeadActivities } from "./lead-work.js";
 
 mergeCatalogues(customersCat);
 mergeCatalogues(cat);
@@ -79,6 +80,7 @@ export default function LeadPage({ params, user }) {
   const actions = open && html`
     <${NewTaskButton} user=${user} customerId=${undefined} related=${{ type: "lead", id: lead.id }} />
     ${lead.status === "new" && html`<button type="button" class="primary" onClick=${() => setConverting(true)}>${t("lead.convert")}</button>`}
+    <${AssignLeadButton} lead=${lead} user=${user} onDone=${reload} />
     <a class="button" href=${`#/leads/${lead.id}/edit`}>${t("action.edit")}</a>
     ${lead.status === "new"
       ? html`<button type="button" class="danger" onClick=${() => setStatus("disqualified")}>${t("lead.disqualify")}</button>`
@@ -98,5 +100,6 @@ export default function LeadPage({ params, user }) {
       lead.customer_id && [t("lead.customer"), html`<a href=${`#/customers/${lead.customer_id}`}><${RecordName} kind="customers" id=${lead.customer_id} fallback=${t("action.open")} /></a>`],
       lead.opportunity_id && [t("lead.opportunity"), html`<a href=${`#/opportunities/${lead.opportunity_id}`}>${t("lead.open_opportunity")}</a>`],
     ]} />
+    <${LeadActivities} lead=${lead} />
   </section>`;
 }

@@ -22,6 +22,7 @@ export const SUBJECT_ROUTES = {
   service_order: (id) => `#/service-orders/${id}`,
   expense: (id) => `#/expenses/${id}`,
   task: (id) => `#/tasks?open=${id}`,
+  handover: () => "#/customers", // a colleague's work handed over to you: your customers (issue 16)
 };
 
 /** Subjects without a page of their own, shown on their customer's page. */

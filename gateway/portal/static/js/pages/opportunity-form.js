@@ -9,6 +9,7 @@ import { Form } from "../ui/form.js";
 import { PageHeader, Pending, useApi } from "../ui/page.js";
 import { toast } from "../ui/feedback.js";
 import { SELLER_ROLES, describeCustomer, stageOptions } from "./sales-common.js";
+import { sourceBudgetFields } from "./opportunity-stages.js";
 
 mergeCatalogues(competitorsCat);
 
@@ -39,6 +40,7 @@ function fieldsFor(editing, competitors) {
     { name: "stage", label: t("opp.stage"), type: "select", options: stageOptions(), required: true, noEmpty: true, default: "prospecting" },
     { name: "probability", label: `${t("opp.probability")} (%)`, type: "integer" },
     { name: "expected_close_date", label: t("opp.expected_close"), type: "date" },
+    ...sourceBudgetFields(),
     !editing && { name: "owner_id", label: t("opp.owner"), type: "user", roles: SELLER_ROLES },
     { name: "next_step", label: t("opp.next_step"), type: "textarea", maxLength: 500, wide: true },
     { name: "competitors", label: t("opp.competitors"), help: t("opp.competitors_help"), maxLength: 2000, wide: true },
@@ -67,8 +69,9 @@ export default function OpportunityForm({ params, query }) {
     customer_id: opp.customer_id, name: opp.name, amount: opp.amount, stage: opp.stage, probability: String(opp.probability ?? ""),
     expected_close_date: opp.expected_close_date || "", next_step: opp.next_step || "", competitors: (opp.competitors || []).join(", "),
     lost_reason: opp.lost_reason || "", lost_to_competitor_id: opp.lost_to_competitor_id || "",
+    source: opp.source || "", budget: opp.budget || "",
   } : { customer_id: query.customer_id || "", name: "", amount: "", stage: "prospecting", probability: "", expected_close_date: "",
-    owner_id: "", next_step: "", competitors: "", lost_reason: "", lost_to_competitor_id: "",
+    owner_id: "", next_step: "", competitors: "", lost_reason: "", lost_to_competitor_id: "", source: "", budget: "",
     project_id: query.project_id || "" };
   const withCompetitors = (body) => {
     if (chosen !== null) body.competitor_ids = chosen;

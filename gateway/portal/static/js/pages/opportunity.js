@@ -10,6 +10,7 @@ import { RecordName, UserName } from "../names.js";
 import { Timeline } from "../ui/timeline.js";
 import { CustomerLink, RecordDocuments, STAGES } from "./sales-common.js";
 import { NewTaskButton } from "./task-parts.js";
+import { StageHistory, sourceBudgetDetails } from "./opportunity-stages.js";
 
 mergeCatalogues(competitorsCat);
 
@@ -79,6 +80,7 @@ export default function OpportunityPage({ params, query, user }) {
     { key: "details", label: t("record.details"), render: () => html`<${Details} items=${[
       [t("opp.customer"), html`<${CustomerLink} id=${opp.customer_id} />`],
       [t("opp.amount"), money(opp.amount)],
+      ...sourceBudgetDetails(opp),
       [t("opp.probability"), `${opp.probability}%`],
       [t("opp.weighted"), money(opp.weighted_amount)],
       [t("opp.expected_close"), date(opp.expected_close_date)],
@@ -92,6 +94,7 @@ export default function OpportunityPage({ params, query, user }) {
       [t("opp.created_at"), dateTime(opp.created_at)],
       [t("opp.updated_at"), dateTime(opp.updated_at)],
     ]} />` },
+    { key: "stages", label: t("opp.stage_history"), render: () => html`<${StageHistory} opp=${opp} />` },
     { key: "quotes", label: t("opp.quotes"), render: () => html`<${Quotes} opp=${opp} />` },
     { key: "documents", label: t("record.documents"), render: () => html`<${RecordDocuments} type="opportunity" id=${opp.id} user=${user} />` },
     { key: "timeline", label: t("record.timeline"), render: () => html`<${Timeline} customerId=${opp.customer_id} />` },

@@ -25,6 +25,7 @@ function Editor({ quote, query }) {
   const [opportunityId, setOpportunityId] = useState(quote ? quote.opportunity_id || "" : query.opportunity_id || "");
   const [validUntil, setValidUntil] = useState(quote ? quote.valid_until : isoDay(30));
   const [lines, setLines] = useState(quote ? quote.lines.map(lineFrom) : [newLine()]);
+  const [terms, setTerms] = useState(quote ? quote.terms || "" : "");
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const key = useRef(newKey());
@@ -53,10 +54,11 @@ function Editor({ quote, query }) {
         const changes = { lines: body };
         if (validUntil !== quote.valid_until) changes.valid_until = validUntil;
         if ((opportunityId || null) !== (quote.opportunity_id || null)) changes.opportunity_id = opportunityId || null;
+        if (terms.trim() !== (quote.terms || "")) changes.terms = terms.trim() || null;
         saved = await api.patch(`/quotes/${quote.id}`, changes);
       } else {
         saved = await api.post("/quotes", { customer_id: customerId, opportunity_id: opportunityId || null,
-          valid_until: validUntil, lines: body }, { key: key.current });
+          valid_until: validUntil, lines: body, terms: terms.trim() || null }, { key: key.current });
         key.current = newKey();
       }
       toast(t("quote.saved"));
@@ -87,6 +89,10 @@ function Editor({ quote, query }) {
     <h2>${t("quote.lines")}</h2>
     <${LinesEditor} customerId=${customerId} lines=${lines} setLines=${setLines} saveError=${error} />
     ${linesMessage && html`<div class="form-error" role="alert">${linesMessage.join(" ")}</div>`}
+    <div class="fields">
+      <${Field} field=${{ name: "terms", type: "textarea", rows: 4, wide: true, maxLength: 5000, label: t("quote.terms"),
+        help: t("quote.terms_hint") }} value=${terms} onInput=${setTerms} error=${fieldError("terms")} />
+    </div>
     ${error && !error.local && !linesMessage && html`<div class="form-error" role="alert">${errorText(error)}</div>`}
     <div class="form-actions">
       <a class="button" href=${editing ? `#/quotes/${quote.id}` : "#/quotes"}>${t("action.cancel")}</a>

@@ -15,6 +15,8 @@ export default [
     nav: { group: "work", key: "nav.dashboard", order: 5 } },
   { path: "/approvals", load: () => import("../pages/approvals.js"), roles: MANAGERS,
     nav: { group: "manage", key: "nav.approvals", order: 10 } },
+  { path: "/targets", load: () => import("../pages/targets.js"), roles: SELLERS,
+    nav: { group: "sales", key: "nav.targets", order: 58 } },
   { path: "/team/activities", load: () => import("../pages/team-activities.js"), roles: MANAGERS,
     nav: { group: "manage", key: "nav.team_activities", order: 20 } },
 ];

@@ -14,6 +14,8 @@ export default [
   { path: "/requisitions", load: () => import("../pages/loans.js"), roles: WAREHOUSE, nav: nav("nav.requisitions", 56) },
   { path: "/purchase-orders/:id", load: () => import("../pages/purchase-order.js"), roles: [...WAREHOUSE, "finance"] },
   { path: "/purchase-orders", load: () => import("../pages/purchasing.js"), roles: WAREHOUSE, nav: nav("nav.purchasing", 60) },
+  { path: "/purchase-inquiries/:id", load: () => import("../pages/inquiries.js"), roles: [...WAREHOUSE, "finance", "manager"] },
+  { path: "/purchase-inquiries", load: () => import("../pages/inquiries.js"), roles: WAREHOUSE, nav: nav("nav.inquiries", 58) },
   { path: "/catalogue", load: () => import("../pages/product-admin.js"), roles: WAREHOUSE, nav: nav("nav.catalogue", 65) },
   { path: "/suppliers", load: () => import("../pages/purchasing.js"), roles: WAREHOUSE, nav: nav("nav.suppliers", 70) },
   { path: "/warehouses", load: () => import("../pages/purchasing.js"), roles: WAREHOUSE, nav: nav("nav.warehouses", 80) },

@@ -6,13 +6,13 @@ import { t } from "../i18n.js";
 import { Form } from "./form.js";
 import { LinesEditor, emptyLine, linesBody } from "./lines.js";
 
-export function DocumentForm({ fields, path, extra = [], onDone, onCancel, submitLabel }) {
+export function DocumentForm({ fields, path, extra = [], onDone, onCancel, submitLabel, more = {}, children }) {
   const [lines, setLines] = useState([emptyLine(extra)]);
   const [lineErrors, setLineErrors] = useState(null);
   const submit = async (body, key) => {
     setLineErrors(null);
     try {
-      return await api.post(path, { ...body, lines: linesBody(lines, extra) }, { key });
+      return await api.post(path, { ...body, ...more, lines: linesBody(lines, extra) }, { key });
     } catch (err) {
       if (err.details && err.details.lines) setLineErrors(err.details.lines);
       throw err;
@@ -20,6 +20,7 @@ export function DocumentForm({ fields, path, extra = [], onDone, onCancel, submi
   };
   return html`<${Form} fields=${fields} submit=${submit} submitLabel=${submitLabel || t("action.save")}
     onDone=${(result) => { setLines([emptyLine(extra)]); onDone(result); }} onCancel=${onCancel}>
+    ${children}
     <${LinesEditor} lines=${lines} onChange=${setLines} extra=${extra} errors=${lineErrors} />
   </${Form}>`;
 }

@@ -180,7 +180,7 @@ export function Field({ field, value, onInput, error }) {
       const type = { money: "text", percent: "text", number: "text", integer: "text", datetime: "datetime-local" }[field.type] || field.type || "text";
       const mode = { money: "decimal", percent: "decimal", number: "decimal", integer: "numeric", tel: "tel" }[field.type];
       input = html`<input ...${common} type=${type} inputmode=${mode} value=${value} maxlength=${field.maxLength}
-        placeholder=${field.placeholder} autocomplete=${field.autocomplete || "off"} onInput=${(e) => onInput(e.target.value)} />`;
+        min=${field.min} max=${field.max} placeholder=${field.placeholder} autocomplete=${field.autocomplete || "off"} onInput=${(e) => onInput(e.target.value)} />`;
     }
   }
   return html`<div class=${`field ${field.type === "checkbox" ? "check" : ""} ${field.wide ? "wide" : ""} ${error ? "has-error" : ""}`}>

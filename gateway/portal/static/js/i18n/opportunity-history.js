@@ -1,0 +1,31 @@
+// An opportunity's source, budget and stage history (issue 16).
+export default {
+  zh: {
+    "opp.source": "商机来源",
+    "opp.source_hint": "如：展会、官网、老客户介绍",
+    "opp.budget": "客户预算（元）",
+    "opp.stage_history": "阶段历史",
+    "opp.history_when": "时间",
+    "opp.history_change": "阶段变化",
+    "opp.history_who": "操作人",
+    "opp.history_days": "在原阶段停留",
+    "opp.history_created": "创建，阶段：{stage}",
+    "opp.history_days_n": "{days} 天",
+    "opp.history_unknown": "（早于记录）",
+    "opp.history_empty": "还没有阶段变化记录。",
+  },
+  en: {
+    "opp.source": "Source",
+    "opp.source_hint": "e.g. trade fair, website, customer referral",
+    "opp.budget": "Customer's budget (¥)",
+    "opp.stage_history": "Stage history",
+    "opp.history_when": "When",
+    "opp.history_change": "Stage change",
+    "opp.history_who": "By",
+    "opp.history_days": "Time in the stage left",
+    "opp.history_created": "Created in {stage}",
+    "opp.history_days_n": "{days} days",
+    "opp.history_unknown": "(before the history)",
+    "opp.history_empty": "No stage changes recorded yet.",
+  },
+};
