@@ -4,14 +4,14 @@ a rep's or a manager's search) and a trigram index on contacts' lowered e-mail (
 a contact's e-mail address)
 
 Revision ID: a9d4c2e7f3b1
-Revises: e6b2c4d8f1a3
+Revises: a1d2e3f4a5b6
 Create Date: 2026-11-30 19:00:00
 """
 from alembic import op
 
 
 revision = 'a9d4c2e7f3b1'
-down_revision = 'e6b2c4d8f1a3'
+down_revision = 'a1d2e3f4a5b6'
 branch_labels = None
 depends_on = None
 
