@@ -20,8 +20,9 @@ from gateway.auth import (
     is_public_feed,
     needs_auth,
 )
-from gateway.config import IMPORT_FALLBACK
+from gateway.config import IMPORT_FALLBACK, IMPORT_LISTS
 from gateway.context import GatewayContext, gateway_context
+from gateway.import_list import is_import_list, merged
 from gateway.proxy import forward, import_fallback, route_for
 from shared.identity import REQUEST_ID_HEADER, sign_public_call
 from shared.web import error_response, install_error_handlers, refuse_odd_request
@@ -121,7 +122,10 @@ def proxy(path: str):
         identity = sign_public_call(ctx.settings.internal_secret)  # the service checks the feed's secret
     else:
         identity = identity_header(g.principal, ctx.settings.internal_secret)
-    fallback = import_fallback(path) if service == IMPORT_FALLBACK[0] else None
+    if service == IMPORT_FALLBACK[0] and is_import_list(path):  # every service's imports, one list
+        return merged(lambda svc, at, query: forward(ctx.upstreams, svc, at, identity, g.request_id, buffer=True,
+                                                     query=query), IMPORT_LISTS)
+    fallback = import_fallback(path, request.method) if service == IMPORT_FALLBACK[0] else None
     if fallback is not None:  # an import job: the customer service's, else inventory's
         answer = forward(ctx.upstreams, service, service_path, identity, g.request_id, buffer=True)
         if answer.status_code != 404:

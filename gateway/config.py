@@ -34,6 +34,11 @@ ROUTE_OVERRIDES: dict[tuple[str, str], str] = {("imports", "products"): "invento
 # service and, when it answers 404, of the second at the path given (product import ids are
 # UUIDs in inventory's own table).
 IMPORT_FALLBACK = ("customer", "inventory", "/products/imports/")
+# GET /jobs/{id}: a product import is a job too (inventory's view of it as a job).
+JOB_FALLBACK = ("customer", "inventory", "/products/imports/{id}/job")
+# GET /imports: the customer service's imports and inventory's product imports, one list
+# (gateway/import_list.py).
+IMPORT_LISTS = (("customer", "/imports"), ("inventory", "/products/imports"))
 
 # Access tokens live at most this long (a revoked session's tokens stop at once anyway:
 # every request checks the session; the short life bounds a token copied elsewhere).

@@ -13,7 +13,7 @@ import urllib3
 from flask import Response, request
 from urllib3.exceptions import HTTPError, MaxRetryError, ReadTimeoutError
 
-from gateway.config import IMPORT_FALLBACK, ROUTE_OVERRIDES, ROUTES, GatewayConfig
+from gateway.config import IMPORT_FALLBACK, JOB_FALLBACK, ROUTE_OVERRIDES, ROUTES, GatewayConfig
 from shared.identity import IDENTITY_HEADER, REQUEST_ID_HEADER
 from shared.web import error_response
 
@@ -44,14 +44,22 @@ _IMPORT_JOB = re.compile(r"^/?imports/([^/]+)(/error_file|/undo)?/?$")
 _IMPORT_CALLS = frozenset({"customers", "leads", "products", "preview"})
 
 
-def import_fallback(path: str) -> tuple[str, str] | None:
+# GET /jobs/<id> (a job's own view; not /jobs/<id>/undo, which is for bulk changes only)
+_JOB = re.compile(r"^/?jobs/([^/]+)/?$")
+
+
+def import_fallback(path: str, method: str = "GET") -> tuple[str, str] | None:
     """For an import job's path: (second service, its path there) to ask when the first
-    answers 404 (IMPORT_FALLBACK), else None."""
+    answers 404 (IMPORT_FALLBACK; GET /jobs/{id}: JOB_FALLBACK), else None."""
     match = _IMPORT_JOB.match(path)
-    if match is None or match.group(1) in _IMPORT_CALLS:
-        return None
-    _first, second, prefix = IMPORT_FALLBACK
-    return second, prefix + match.group(1) + (match.group(2) or "")
+    if match is not None and match.group(1) not in _IMPORT_CALLS:
+        _first, second, prefix = IMPORT_FALLBACK
+        return second, prefix + match.group(1) + (match.group(2) or "")
+    match = _JOB.match(path)
+    if match is not None and method == "GET":
+        _first, second, template = JOB_FALLBACK
+        return second, template.format(id=match.group(1))
+    return None
 
 
 class _StaleConnectionRetry(urllib3.Retry):
@@ -121,14 +129,16 @@ def _stream(upstream: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
 
 
 def forward(upstreams: Upstreams, service: str, path: str, identity: str, request_id: str,
-            *, buffer: bool = False) -> Response:
-    """Send the current request to service at path; answer what it answered."""
+            *, buffer: bool = False, query: str | None = None) -> Response:
+    """Send the current request to service at path (with `query` instead of the request's
+    query string when given); answer what it answered."""
     headers = {name: request.headers[name] for name in FORWARD_REQUEST_HEADERS if name in request.headers}
     headers[IDENTITY_HEADER] = identity
     headers[REQUEST_ID_HEADER] = request_id
     body = request.get_data(cache=True)
     url = upstreams.base_path(service) + path
-    query = request.query_string.decode("latin-1")
+    if query is None:
+        query = request.query_string.decode("latin-1")
     if query:
         url = f"{url}?{query}"
     try:

@@ -23,10 +23,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Engine
 
 from services.customer import store
-from services.customer.background import work_until_stopped
 from services.customer.commands import handover
 from services.customer.domain import bulk as rules
 from services.customer.models import bulk_job_items, bulk_jobs, customers
+from shared.background import work_until_stopped
 from shared.envelope import utcnow
 from shared.identity import Principal
 from shared.outbox import EventContext, NewEvent, Outbox

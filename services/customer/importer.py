@@ -21,12 +21,12 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Engine
 
 from services.customer.api.common import field_defs
-from services.customer.background import work_until_stopped
 from services.customer.domain.importfile import FileProblem, ImportFile, MappingProblem, open_file
 from services.customer.import_batch import PreparedBatch, match_key, prepare_batch
 from services.customer.import_undo import LostUndo, OwnerResolver, apply_upserts, undo_import
 from services.customer.lead_import import prepare_leads, write_leads
 from services.customer.models import import_jobs
+from shared.background import work_until_stopped
 from shared.outbox import EventContext, Outbox
 from shared.tabular import ImportLimits, TableTooLarge
 

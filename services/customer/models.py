@@ -61,6 +61,8 @@ customers = sa.Table(
     sa.Index("ix_customers_owner_created", "owner_id", sa.text("created_at DESC"), sa.text("id DESC")),
     sa.Index("ix_customers_live_name", "name", "id", postgresql_where=NOT_DELETED),  # sort=name
     sa.Index("ix_customers_phone_key", "phone_key", postgresql_where=NOT_DELETED),
+    # a rep's or a manager's search: the live customers of the team, intersected with a search index
+    sa.Index("ix_customers_live_owner", "owner_id", postgresql_where=NOT_DELETED),
     sa.Index("ix_customers_search_trgm", "search_text", postgresql_using="gin",
              postgresql_ops={"search_text": "gin_trgm_ops"}),
     sa.Index("ix_customers_phone_trgm", "phone_key", postgresql_using="gin",
@@ -105,6 +107,9 @@ contacts = sa.Table(
              postgresql_ops={"search_text": "gin_trgm_ops"}),
 )
 sa.Index("ix_contacts_search_bigrams", bigrams(contacts.c.search_text), postgresql_using="gin")
+# the customer list's q matches a contact's e-mail address (3 characters or more)
+sa.Index("ix_contacts_email_trgm", sa.text("lower(email) gin_trgm_ops"), postgresql_using="gin",
+         postgresql_where=sa.text("email IS NOT NULL"))
 
 leads = sa.Table(
     "leads", metadata,

@@ -115,6 +115,7 @@ def service_part_handlers() -> HandlerTable:
     table = HandlerTable()
     table.add("inventory.product.created", on_product, name="customer.product_copy")
     table.add("inventory.product.updated", on_product, name="customer.product_copy")
+    table.add("inventory.product.removed", on_product, name="customer.product_copy")  # kept as inactive
     table.add("inventory.stock.changed", on_stock_changed, name="customer.stock_copy")
     table.add("inventory.service_part.issued", on_part_issued, name="customer.service_part_issued")
     table.add("inventory.service_part.refused", on_part_refused, name="customer.service_part_refused")

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import threading
 from pathlib import Path
 
 from flask import Flask
 
 from services.inventory import api, handlers
+from services.inventory.import_worker import ProductImportWorker
 from shared.config import Settings
 from shared.logs import configure_logging
-from shared.service import ServiceRoot
+from shared.metrics import WorkQuery, serve_process
+from shared.service import ServiceRoot, run_until_signalled
 
 BATCH_ENV = "INVENTORY_CONSUMER_BATCH"
 
@@ -45,13 +48,35 @@ def stock_rebuild(root: ServiceRoot, _args: argparse.Namespace | None = None) ->
     return run(root.settings().database_url, fix=True)
 
 
+def _consumer_with_imports(root: ServiceRoot, _args: argparse.Namespace) -> int:
+    """`consumer`: the event consumer, with the product import worker in a thread beside it
+    (so the standard Procfile needs nothing more)."""
+    ctx = root.context(None, kind="consumer")
+    threading.Thread(target=ProductImportWorker(ctx.engine, ctx.outbox).run, name="product-import-worker",
+                     daemon=True).start()
+    return root.run_standard("consumer")
+
+
+def _worker_alone(root: ServiceRoot, _args: argparse.Namespace) -> int:
+    """`worker`: the product import worker on its own (to scale imports separately)."""
+    configure_logging("inventory", "worker")
+    serve_process("inventory", "worker")  # on CRM_METRICS_PORT when set
+    ctx = root.context(None, kind="consumer")
+    return run_until_signalled(ProductImportWorker(ctx.engine, ctx.outbox))
+
+
 root = ServiceRoot(
     name="inventory",
     migrations_dir=Path(__file__).parent / "migrations",
     blueprints=api.blueprints,
     handlers=handlers.handler_table,
     consumer_options=consumer_options,
-    commands={"stock-check": stock_check, "stock-rebuild": stock_rebuild},
+    # product imports queued or running, and the oldest one's wait (metrics)
+    work_queries=(WorkQuery("product_imports",
+                            "SELECT count(*), EXTRACT(EPOCH FROM now() - min(created_at))::float8 "
+                            "FROM product_imports WHERE status IN ('queued', 'running', 'undo_queued', 'undoing')"),),
+    commands={"stock-check": stock_check, "stock-rebuild": stock_rebuild, "consumer": _consumer_with_imports,
+              "worker": _worker_alone},
 )
 
 

@@ -283,6 +283,30 @@ product_imports = sa.Table(
     sa.Column("updated", sa.Integer, nullable=False, server_default="0"),
     sa.Column("header", JSONB, nullable=True),  # the file's header row
     sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    # a background job (services/inventory/import_worker.py): statuses queued, running, done,
+    # failed, undo_queued, undoing, undone; the file is kept until the job ends
+    sa.Column("content", sa.LargeBinary, nullable=True),
+    sa.Column("mapping", JSONB, nullable=True),  # the caller's {column: field or null}, None: detected
+    sa.Column("may_set_prices", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("message", sa.Text, nullable=True),
+    sa.Column("correlation_id", sa.String(64), nullable=True),
+    sa.Column("error_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("undone", sa.Integer, nullable=True),
+    sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ix_product_imports_queue", "status", "created_at"),
+    sa.Index("ix_product_imports_created", sa.text("created_at DESC"), sa.text("id DESC")),
+)
+
+# What each product import did, for its undo: a product it created, or one it changed with
+# the values it had before (the first change wins when a file names a product twice).
+product_import_changes = sa.Table(
+    "product_import_changes", metadata,
+    sa.Column("job_id", ID, sa.ForeignKey("product_imports.id"), primary_key=True),
+    sa.Column("product_id", ID, primary_key=True),
+    sa.Column("action", sa.String(10), nullable=False),  # created / updated
+    sa.Column("prior", JSONB, nullable=True),  # updated: the changed fields' values before
 )
 
 

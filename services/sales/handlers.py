@@ -162,6 +162,7 @@ def handler_table() -> HandlerTable:
     table = HandlerTable()
     table.add("inventory.product.created", on_product, name="sales.product")
     table.add("inventory.product.updated", on_product, name="sales.product")
+    table.add("inventory.product.removed", on_product, name="sales.product")  # kept as inactive
     table.add("inventory.stock.changed", on_stock_changed, name="sales.stock_changed")
     table.add("inventory.stock.reserved", on_reserved, name="sales.stock_reserved")
     table.add("inventory.stock.reservation_failed", on_reservation_failed, name="sales.reservation_failed")

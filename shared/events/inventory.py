@@ -47,6 +47,14 @@ class ProductUpdated(ProductSnapshot):
     pass
 
 
+@register("inventory.product.removed", sample={**_PRODUCT, "active": False},
+          summary_en="removed product {sku} {name}", summary_zh="删除了产品 {sku} {name}")
+class ProductRemoved(ProductSnapshot):
+    """The product is gone from inventory (an undone import had created it): its last
+    snapshot with active false. A copy keeps the product as inactive (never quoted or
+    ordered again; what kept its id still reads its name)."""
+
+
 class QuantityLine(Schema):
     product_id = uuid_str(required=True)
     quantity = qty(required=True, minimum=1)

@@ -30,6 +30,8 @@ def seed(admin: ApiClient) -> dict[Any, str]:
     _made(admin.post(f"/customers/{customer['id']}/shares", json={"user_id": admin.user["id"]}), "share")
     ids["contact_id"] = _made(admin.post(f"/customers/{customer['id']}/contacts",
                                          json={"name": "王经理", "phone": "13800000000"}), "contact")["id"]
+    _made(admin.put(f"/contacts/{ids['contact_id']}/photo", files={"file": ("wang.png", _png(), "image/png")}),
+          "contact photo")
     activity = _made(admin.post("/activities", json={"customer_id": customer["id"], "kind": "visit",
                                                      "summary": "拜访采购部"}), "activity")
     ids["activity_id"] = activity["id"]
@@ -107,9 +109,25 @@ def seed(admin: ApiClient) -> dict[Any, str]:
     products_csv = f"sku,name,unit,list_price\nCTI-{tag},导入泵 {tag},台,10.00\n"
     ids["import_id"] = _made(admin.post("/products/imports", files={
         "file": ("products.csv", products_csv.encode(), "text/csv")}), "product import")["id"]
+    ids["owner_id"] = rep.user["id"]  # a sales target's rep (/sales-targets/{owner_id}/{month})
+    ids["month"] = dt.date.today().strftime("%Y-%m")
+    _made(admin.put(f"/sales-targets/{rep.user['id']}/{ids['month']}", json={"amount": "50000.00"}), "sales target")
+    ids["inquiry_id"] = _made(admin.post("/purchase-inquiries", json={
+        "warehouse_id": warehouse["id"], "supplier_ids": [supplier["id"]],
+        "lines": [{"product_id": product["id"], "quantity": 3}]}), "purchase inquiry")["id"]
     # the calendar feed is read by its secret token (the fuzzer's DELETE /calendar/feed may end it: 404)
     ids[("/api/v1/calendar/feed/{token}.ics", "token")] = _made(admin.post("/calendar/feed"), "calendar feed")["token"]
     return ids
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), (10, 120, 200)).save(out, "PNG")
+    return out.getvalue()
 
 
 def path_value(ids: dict[Any, str], path: str, name: str) -> str | None:

@@ -1,7 +1,9 @@
 """Product imports through the gateway (API.md "Data in and out"): POST /imports/products goes to
 inventory, GET /imports/{id} and its error_file find the product import after the customer
-service answers 404, an upsert changes only the mapped column, the undo is refused with the
-reason, and a customer import's job is still the customer service's."""
+service answers 404, an upsert changes only the mapped column, the product imports show in
+GET /imports and GET /jobs/{id}, each undo restores (upsert) or removes (create), a product in
+use makes the undo 409 with the reason, and a customer import's job is still the customer
+service's."""
 
 from __future__ import annotations
 
@@ -80,11 +82,50 @@ def test_product_import_upsert_and_error_file_through_the_gateway(admin):
     assert (after["list_price"], after["name"], after["spec"], after["cost_price"]) == (
         "999.00", f"离心泵{tag}", "100L", "800.00")
 
+    # the product import in GET /imports (merged with the customer service's) and GET /jobs/{id}
+    listed = admin.get("/imports", params={"per_page": 200}).json()
+    assert {job["id"], upsert["id"]} <= {i["id"] for i in listed["items"]}
+    assert [i["kind"] for i in listed["items"] if i["id"] == upsert["id"]] == ["products"]
+    stamps = [i["created_at"] for i in listed["items"]]
+    assert stamps == sorted(stamps, reverse=True)
+    as_job = admin.get(f"/jobs/{upsert['id']}")
+    assert as_job.status_code == 200, as_job.text
+    assert (as_job.json()["kind"], as_job.json()["processed"], as_job.json()["total"]) == ("import", 1, 1)
+
+    # undo the upsert: the product gets its prior price back
     r = admin.post(f"/imports/{upsert['id']}/undo")
-    assert r.status_code == 409 and r.json()["error"]["code"] == "undo_not_supported"
+    assert r.status_code == 202 and r.json()["status"] == "undo_queued", r.text
+    assert eventually(lambda: admin.get(f"/imports/{upsert['id']}").json()["status"] == "undone", timeout=60)
+    assert _product(admin, f"E-{tag}-1")["list_price"] == "1200.50"
+    # undo the first import: its product is gone
+    r = admin.post(f"/imports/{job['id']}/undo")
+    assert r.status_code == 202, r.text
+    undone = eventually(lambda: (lambda j: j if j["status"] == "undone" else None)(
+        admin.get(f"/imports/{job['id']}").json()), timeout=60)
+    assert undone["undone"] == 1
+    assert admin.get(f"/products/{made['id']}").status_code == 404
     # an id neither service knows is a 404; a sales rep does not see the admin's product import
     assert admin.get(f"/imports/{uuid.uuid4()}").status_code == 404
     assert admin.create_user("sales").get(f"/imports/{upsert['id']}").status_code == 404
     # a customer import's job is still answered by the customer service
     r = admin.post("/imports/customers", files={"file": ("c.csv", f"name\n产品导入公司{tag}\n".encode(), "text/csv")})
     assert r.status_code == 202 and _finished(admin, r.json()["id"])["kind"] == "customers"
+
+
+def test_product_import_in_use_is_not_undone_through_the_gateway(admin):
+    tag = uuid.uuid4().hex[:8]
+    text = f"sku,name,unit,list_price\nW-{tag},用泵{tag},台,10\n"
+    r = admin.post("/imports/products", files={"file": ("p.csv", text.encode(), "text/csv")})
+    assert r.status_code == 202, r.text
+    job = _finished(admin, r.json()["id"])
+    product = _product(admin, f"W-{tag}")
+    wh = admin.post("/warehouses", json={"code": f"W-{tag}", "name": "仓"})
+    assert wh.status_code == 201, wh.text
+    r = admin.post("/stock/receipts", json={"warehouse_id": wh.json()["id"],
+                                            "lines": [{"product_id": product["id"], "quantity": 2}]})
+    assert r.status_code == 201, r.text
+    r = admin.post(f"/imports/{job['id']}/undo")
+    assert r.status_code == 409, r.text
+    assert r.json()["error"]["code"] == "import_in_use"
+    assert r.json()["error"]["details"]["products"] == [{"sku": f"W-{tag}", "code": "stock", "reason": "stock has moved"}]
+    assert _product(admin, f"W-{tag}")["id"] == product["id"]

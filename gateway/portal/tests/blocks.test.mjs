@@ -46,3 +46,20 @@ test("the organisation tree nests people under their managers and survives cycle
   assert.deepEqual(shape(tree), [["a", [["m", [["r1", []], ["r2", []]]]]], ["x", []]]);
 });
 
+
+test("a search total counted only up to 10,000 reads 10,000+ and keeps the next page open while pages are full", async () => {
+  const { pagerState } = await import("../static/js/ui/list.js");
+  const { setLang } = await import("../static/js/i18n.js");
+  setLang("zh-CN");
+  const estimated = pagerState({ page: 200, perPage: 50, total: 10000, estimate: true, full: true });
+  assert.equal(estimated.totalText, "10,000+ 条");
+  assert.equal(estimated.pageText, "第 200 / 200+ 页");
+  assert.equal(estimated.more, true);
+  assert.equal(pagerState({ page: 201, perPage: 50, total: 10020, estimate: true, full: false }).more, false);
+  const exact = pagerState({ page: 2, perPage: 50, total: 100 });
+  assert.deepEqual([exact.totalText, exact.more], ["共 100 条", false]);
+  setLang("en");
+  assert.equal(pagerState({ page: 1, perPage: 50, total: 10000, estimate: true }).totalText, "10,000+ found");
+  assert.equal(pagerState({ page: 1, perPage: 50, total: 10000 }).totalText, "10,000 in all");
+  setLang("zh-CN");
+});

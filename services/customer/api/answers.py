@@ -46,6 +46,16 @@ class Customer(Schema):
     warnings = many(PhoneWarning, description="on create and change: other customers with the same phone")
 
 
+
+class CustomerListPage(Schema):
+    items = many(Customer)
+    total = integer(description="customers matching, all pages; with q, a lower bound when total_is_estimate")
+    page = integer()
+    per_page = integer()
+    total_is_estimate = flag(description="true when q matches more customers than are counted (10,000): total is "
+                                         "then a lower bound (the portal shows \"10,000+\")")
+
+
 class Share(Schema):
     customer_id = ident()
     user_id = ident()

@@ -4,6 +4,7 @@ search clause (name, phone, a contact's name) and the fast total from the counte
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -124,10 +125,8 @@ def search_query() -> str:
 MAX_CONTACT_MATCHES = 100_000
 
 
-def search_clause(q: str):
-    """Customers whose name, phone or a contact's name matches q, as one OR over indexed
-    conditions on customers (the contacts' matches come in as an id array), so PostgreSQL
-    answers it with one bitmap scan of customers."""
+def _search_terms(q: str) -> tuple[str, str]:
+    """(name fragment, phone digits) of q; 422 when q is too short or only a suffix."""
     fragment = search_fragment(q)
     digits = phone_query(q)
     if len(fragment) < 2 and not digits:
@@ -135,15 +134,96 @@ def search_clause(q: str):
             raise ValidationFailed("q is too broad", code="search_too_broad",
                                    details={"q": ["is only a company suffix; give part of the name"]})
         raise ValidationFailed("q is too short", details={"q": ["needs at least 2 letters or 3 digits"]})
+    return fragment, digits
+
+
+_EMAIL_CHARS = re.compile(r"[a-z0-9._%+@-]{3,}")
+
+
+def email_fragment(q: str) -> str:
+    """q as a piece of an e-mail address (lowered), or '' when it cannot be one or is
+    shorter than a trigram."""
+    lowered = q.strip().lower()
+    return lowered if _EMAIL_CHARS.fullmatch(lowered) else ""
+
+
+def _contact_match(fragment: str, email: str):
+    conds = []
+    if len(fragment) >= 2:
+        conds.append(fragment_match(contacts.c.search_text, fragment))
+    if email:
+        escaped = email.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conds.append(sa.and_(contacts.c.email.is_not(None),
+                             sa.func.lower(contacts.c.email).like(f"%{escaped}%", escape="\\")))
+    return sa.or_(*conds)
+
+
+# A search lists the customers whose contacts match q (up to this many contact rows) before
+# it looks at customers; past it the contacts' side is too broad to list and is checked row
+# by row instead (search_filter with contact_ids None).
+CONTACT_LIST_MAX = 20_000
+_SUBQUERY = object()  # search_clause's contacts as an id-array sub-query (the exports' path)
+
+
+def contact_customer_ids(conn: Connection, q: str) -> list[str] | None:
+    """The customers of the contacts whose name or e-mail matches q (at most
+    CONTACT_LIST_MAX contact rows), or None when more contacts than that match."""
+    fragment, _ = _search_terms(q)
+    email = email_fragment(q)
+    if len(fragment) < 2 and not email:
+        return []
+    found = conn.execute(sa.select(contacts.c.customer_id).where(_contact_match(fragment, email))
+                         .limit(CONTACT_LIST_MAX + 1)).scalars().all()
+    return None if len(found) > CONTACT_LIST_MAX else list(dict.fromkeys(found))
+
+
+def search_clause(q: str, contact_ids: Any = _SUBQUERY):
+    """Customers whose name, phone, a contact's name or e-mail matches q, as one OR over indexed
+    conditions on customers (the contacts' matches come in as an id array: contact_ids, or
+    a sub-query when not given), so PostgreSQL answers it with one bitmap scan of customers."""
+    fragment, digits = _search_terms(q)
+    email = email_fragment(q)
     conds = []
     if len(fragment) >= 2:
         conds.append(fragment_match(customers.c.search_text, fragment))
-        contact_ids = (sa.select(contacts.c.customer_id).where(fragment_match(contacts.c.search_text, fragment))
-                       .limit(MAX_CONTACT_MATCHES).scalar_subquery())
-        conds.append(customers.c.id == sa.any_(sa.func.array(contact_ids, type_=ARRAY(sa.String))))
+    if contact_ids is _SUBQUERY and (len(fragment) >= 2 or email):
+        matched = (sa.select(contacts.c.customer_id).where(_contact_match(fragment, email))
+                   .limit(MAX_CONTACT_MATCHES).scalar_subquery())
+        conds.append(customers.c.id == sa.any_(sa.func.array(matched, type_=ARRAY(sa.String))))
+    elif contact_ids:
+        conds.append(customers.c.id == sa.any_(sa.cast(list(contact_ids), ARRAY(sa.String))))
     if digits:
         conds.append(customers.c.phone_key.like(f"%{digits}%"))
-    return sa.or_(*conds)
+    return sa.or_(*conds) if conds else sa.false()
+
+
+def search_filter(q: str, contact_ids: list[str] | None):
+    """The same matches as search_clause, in a form no search index can serve: a filter
+    checked row by row while the list's order index is walked (used when q matches so many
+    customers that the first pages are met within a few thousand rows). The contacts'
+    matches: contact_ids as a hashed sub-plan (an array would be compared element by
+    element for every row), or, when too many contacts match to list them (None), a lookup
+    of the row's own contacts."""
+    fragment, digits = _search_terms(q)
+    email = email_fragment(q)
+    conds = []
+    if len(fragment) >= 2:
+        conds.append(sa.func.strpos(customers.c.search_text, fragment) > 0)
+    if contact_ids is None:
+        own = []
+        if len(fragment) >= 2:
+            own.append(sa.func.strpos(contacts.c.search_text, fragment) > 0)
+        if email:
+            own.append(sa.func.strpos(sa.func.lower(contacts.c.email), email) > 0)
+        # a scalar sub-query, not EXISTS: PostgreSQL may turn an EXISTS into one hash of every
+        # matching contact (a scan of all contacts) where a lookup per walked row is meant
+        conds.append(sa.select(sa.literal(1)).where(contacts.c.customer_id == customers.c.id, sa.or_(*own))
+                     .limit(1).scalar_subquery().is_not(None))
+    elif contact_ids:
+        conds.append(customers.c.id.in_(sa.select(sa.func.unnest(sa.cast(list(contact_ids), ARRAY(sa.String))))))
+    if digits:
+        conds.append(sa.func.strpos(customers.c.phone_key, digits) > 0)
+    return sa.or_(*conds) if conds else sa.false()
 
 
 def filter_conditions(conn: Connection, who: Principal, flt: dict[str, Any], keys: tuple[str, ...]) -> list:

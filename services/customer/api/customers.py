@@ -18,9 +18,11 @@ from services.customer.access import (
 from services.customer.api import answers as out
 from services.customer.api.common import text
 from services.customer.api.customer_filters import (
+    contact_customer_ids,
     fast_total,
     filters,
     search_clause,
+    search_filter,
     search_query,
     sort_order,
 )
@@ -89,14 +91,15 @@ def create_customer() -> ResponseReturnValue:
 
 
 @bp.get("/customers")
-@api_doc(page=out.Customer, summary="Customers (q, status, owner_id, category, industry, kind)")
+@api_doc(response=out.CustomerListPage, summary="Customers (q, status, owner_id, category, industry, kind)")
 def list_customers() -> ResponseReturnValue:
     who = principal()
     page, per_page = page_args()
     ctx = service_context()
+    estimate = False
     with ctx.engine.begin() as conn:
         if search_query():
-            ids, total = _search_page(conn, who, page, per_page)
+            ids, total, estimate = _search_page(conn, who, page, per_page)
             found = {r.id: r for r in conn.execute(sa.select(customers).where(customers.c.id.in_(ids)))}
             rows = [found[i] for i in ids if i in found]
         else:
@@ -110,14 +113,20 @@ def list_customers() -> ResponseReturnValue:
                 .limit(per_page).offset((page - 1) * per_page)
             ).all()
         shared = store.shared_with(conn, [r.id for r in rows])
-    return page_response([store.customer_json(r, shared[r.id]) for r in rows], total, page, per_page)
+    return page_response([store.customer_json(r, shared[r.id]) for r in rows], total, page, per_page,
+                         total_is_estimate=estimate)
 
 
-def search_cte() -> sa.CTE:
-    """The customers matching q (only the columns the filters and the order need)."""
-    return (sa.select(customers.c.id, customers.c.name, customers.c.owner_id, customers.c.created_at, customers.c.status,
-                      customers.c.deleted_at, customers.c.category, customers.c.industry, customers.c.kind)
-            .where(search_clause(search_query())).cte("m").prefix_with("MATERIALIZED"))
+def search_cte(where: list | None = None, limit: int | None = None) -> sa.CTE:
+    """The customers matching where (default: q alone), only the columns the filters and
+    the order need; at most limit of them."""
+    matched = (sa.select(customers.c.id, customers.c.name, customers.c.owner_id, customers.c.created_at,
+                         customers.c.status, customers.c.deleted_at, customers.c.category, customers.c.industry,
+                         customers.c.kind)
+               .where(*(where if where is not None else [search_clause(search_query())])))
+    if limit is not None:
+        matched = matched.limit(limit)
+    return matched.cte("m").prefix_with("MATERIALIZED")
 
 
 def list_conditions(conn: Connection, who: Principal) -> list:
@@ -129,24 +138,51 @@ def list_conditions(conn: Connection, who: Principal) -> list:
 
 
 SEARCH_TIMEOUT_MS = 3000
+# A search counts its matches up to this many; past it the total is this figure with
+# total_is_estimate (the portal shows "10,000+") and the page is found by walking the
+# list's order index instead of sorting every match.
+ESTIMATE_FROM = 10_000
 
 
-def _search_page(conn, who, page: int, per_page: int) -> tuple[list[str], int]:
-    """A search: the matches are found first by the search indexes alone (a MATERIALIZED
-    CTE, so the planner cannot trade them for a walk down the created_at or owner index),
-    then filtered by visibility and the other filters, counted and paged."""
-    m = search_cte()
-    where = filters(conn, who, m.c, search=False)
-    order = sort_order(m.c)
+def _search_page(conn, who, page: int, per_page: int) -> tuple[list[str], int, bool]:
+    """A search: (ids of the page, total, whether the total is a lower bound).
+
+    First the visible matches, found by the search indexes together with the visibility
+    and filter indexes (a MATERIALIZED CTE, so the planner cannot trade them for a walk
+    down the created_at or owner index), at most ESTIMATE_FROM + 1 of them: up to
+    ESTIMATE_FROM they are sorted and paged, and the total is exact. Past it, matches are
+    so frequent that walking the order index with q as a row filter meets a page within
+    a few thousand rows (services/customer/README.md, "Search at scale"), and the total is
+    given as ESTIMATE_FROM (or the rows seen, on a deeper page) with the estimate flag.
+    When more than CONTACT_LIST_MAX contacts match q (an e-mail domain, say), the page is
+    found by the walk alone, the contacts checked per row, and the total is the rows seen
+    so far (a lower bound, flagged) unless the walk ran out on this page."""
+    q = search_query()
+    base = filters(conn, who, search=False)
+    offset = (page - 1) * per_page
     savepoint = conn.begin_nested()
     conn.execute(sa.text(f"SET LOCAL statement_timeout = {SEARCH_TIMEOUT_MS}"))
     try:
-        rows = conn.execute(
-            sa.select(m.c.id, sa.func.count().over().label("total")).where(*where)
-            .order_by(*order).limit(per_page).offset((page - 1) * per_page)
-        ).all()
-        total = int(rows[0].total) if rows else int(
-            conn.execute(sa.select(sa.func.count()).select_from(m).where(*where)).scalar_one())
+        contact_ids = contact_customer_ids(conn, q)
+        if contact_ids is None:
+            # more contacts match than can be listed: the page by the walk alone; the total
+            # is exact only when the walk ran out of matches on this page
+            rows = _walk(conn, base, q, None, per_page, offset)
+            total, estimate = offset + len(rows), len(rows) == per_page
+            if not rows and page > 1:  # past the end: how far it goes
+                total = conn.execute(sa.select(sa.func.count()).select_from(customers)
+                                     .where(*base, search_filter(q, None))).scalar_one()
+        else:
+            m = search_cte([*base, search_clause(q, contact_ids)], limit=ESTIMATE_FROM + 1)
+            counted = sa.select(sa.func.count()).select_from(m).scalar_subquery()
+            rows = conn.execute(
+                sa.select(m.c.id, counted.label("total")).order_by(*sort_order(m.c)).limit(per_page).offset(offset)
+            ).all()
+            total = int(rows[0].total) if rows else int(conn.execute(sa.select(counted)).scalar_one())
+            estimate = total > ESTIMATE_FROM
+            if estimate:
+                rows = _walk(conn, base, q, contact_ids, per_page, offset)
+                total = max(ESTIMATE_FROM, offset + len(rows))
     except OperationalError as exc:
         if not isinstance(exc.orig, QueryCanceled):
             raise
@@ -154,7 +190,15 @@ def _search_page(conn, who, page: int, per_page: int) -> tuple[list[str], int]:
         raise ValidationFailed("q matches too many customers to list quickly", code="search_too_broad",
                                details={"q": ["matches too many customers; give more of the name"]}) from None
     savepoint.commit()
-    return [r.id for r in rows], total
+    return [r.id for r in rows], total, estimate
+
+
+def _walk(conn: Connection, base: list, q: str, contact_ids: list[str] | None, per_page: int, offset: int) -> list:
+    """A page of the search by walking the list's order index with q as a row filter."""
+    return conn.execute(
+        sa.select(customers.c.id).where(*base, search_filter(q, contact_ids)).order_by(*sort_order())
+        .limit(per_page).offset(offset)
+    ).all()
 
 
 @bp.get("/customers/<cid>")

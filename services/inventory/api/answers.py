@@ -28,8 +28,8 @@ class ImportRowError(Schema):
 class ProductImport(Schema):
     """A product import, in the shape GET /imports/{id} gives every import."""
     id = ident()
-    status = status("done")
-    kind = text(description="products")
+    status = status("queued", "running", "done", "failed", "undo_queued", "undoing", "undone")
+    kind = text(description="products (GET /jobs/{id}: import)")
     mode = text(description="create or upsert")
     match_on = text(description="the upsert's key: sku or name")
     filename = text()
@@ -40,8 +40,8 @@ class ProductImport(Schema):
     duplicates = integer()
     errors = many(ImportRowError)
     error_count = integer()
-    undone = integer(nullable=True, description="always null: a product import is not undone")
-    message = text()
+    undone = integer(nullable=True, description="products removed or restored by the undo")
+    message = text(description="why the job failed, or why its undo was refused")
     error_file = text(description="the failed rows as CSV with an error column (a path under the API), or null")
     owner_id = ident(nullable=True)
     created_by = ident(nullable=True)
@@ -52,7 +52,7 @@ class ProductImport(Schema):
 
 class ImportStarted(Schema):
     id = ident()
-    status = status("done")
+    status = status("queued", "undo_queued")
 
 
 class Warehouse(Schema):

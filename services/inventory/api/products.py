@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from services.inventory import catalog
@@ -16,7 +16,7 @@ from services.inventory.api.common import PRICE_SETTERS, STOCK_WRITERS, sees_cos
 from services.inventory.commands import products as commands
 from services.inventory.domain.importing import MATCH_KEYS, MODES, ImportFileError, open_products
 from services.inventory.models import product_imports, products
-from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shared.errors import Forbidden, NotFound, ValidationFailed
 from shared.fields import Money
 from shared.files import safe_filename
 from shared.import_mapping import MappingProblem
@@ -141,22 +141,22 @@ def patch_product(product_id: str):
 
 # ---- import ------------------------------------------------------------------------
 
-def _import_body(row) -> dict[str, Any]:
-    """A product import as GET /imports/{id} shows any import (the customer service's shape:
-    kind products, no owner, never undone)."""
+def _import_body(row: Any) -> dict[str, Any]:
+    """A product import as GET /imports/{id} shows any import (the customer service's shape,
+    kind products, no owner)."""
     errors = [{k: v for k, v in e.items() if k != "cells"} for e in row.errors or []]
     return {"id": row.id, "status": row.status, "kind": "products", "mode": row.mode, "match_on": row.match_on,
             "filename": row.filename, "total": row.total, "processed": row.processed, "created": row.created,
-            "updated": row.updated, "duplicates": row.duplicates, "errors": errors, "error_count": len(errors),
-            "undone": None, "message": None,
-            "error_file": f"/imports/{row.id}/error_file" if errors else None,
+            "updated": row.updated, "duplicates": row.duplicates, "errors": errors, "error_count": row.error_count,
+            "undone": row.undone, "message": row.message,
+            "error_file": f"/imports/{row.id}/error_file" if row.error_count else None,
             "owner_id": None, "created_by": row.actor_id, "created_at": iso(row.created_at),
-            "finished_at": iso(row.finished_at), "undone_at": None}
+            "finished_at": iso(row.finished_at), "undone_at": iso(row.undone_at)}
 
 
-
-
-def _run_import():
+def _queue(*, capped: bool) -> str:
+    """The upload checked (caps, header, mapping; a cost price column with values from a role
+    that may not set prices: 403) and queued: the job's id."""
     require_role(STOCK_WRITERS, "import products")
     limits = ImportLimits.from_env()
     content, client_name = read_upload(limits.max_bytes)
@@ -165,7 +165,8 @@ def _run_import():
     mode = form_choice("mode", MODES, "create")
     match_on = form_choice("match_on", MATCH_KEYS, "sku")
     try:
-        opened = open_products(filename, content, limits, mapping=mapping, mode=mode, match_on=match_on)
+        opened = open_products(filename, content, limits, mapping=mapping, mode=mode, match_on=match_on,
+                               capped=capped)
     except MappingProblem as exc:
         raise ValidationFailed(str(exc), details={"mapping": exc.details}) from None
     except ImportFileError as exc:
@@ -174,46 +175,75 @@ def _run_import():
     if not may_set_prices and "cost_price" in opened.fields and any(
             (opened.values(cells).get("cost_price") or "").strip() for _number, cells in opened.rows):
         raise _prices_refused(["cost_price"])
-    return commands.import_products(service_context(), event_context(), principal(), filename, opened,
-                                    mode=mode, match_on=match_on, may_set_prices=may_set_prices)
+    return commands.queue_import(service_context(), principal(), filename, content, g.get("request_id"),
+                                 mapping=mapping, mode=mode, match_on=match_on, may_set_prices=may_set_prices)
 
 
 @bp.post("/products/imports")
-@api_doc(body=FileUpload, content_type="multipart/form-data", response=out.ProductImport, status=201, summary="Import products from a CSV or XLSX file")
+@api_doc(body=FileUpload, content_type="multipart/form-data", response=out.ProductImport, status=201, summary="Import products from a CSV or XLSX file (at most 5000 rows, done within the request; the contract's call is POST /imports/products)")
 def import_products():
     """multipart `file` (CSV, TSV or XLSX; header: sku, name, spec, unit, list_price,
     cost_price, safety_stock, or their Chinese/English aliases), `mapping`?, `mode`?,
-    `match_on`? as POST /imports/products. Processed at once (at most 5000 rows): 201 with
-    the result; 413 payload_too_large past the byte or row cap (nothing is written), 422 for
-    an unreadable file (an XLSX declaring a DTD or entities included) or a bad mapping."""
-    return jsonify(_import_body(_run_import())), 201
+    `match_on`? as POST /imports/products. The older call, kept for existing clients: the
+    job is queued and worked through by the same worker within the request (at most 5000
+    rows): 201 with the result; 413 payload_too_large past the byte or row cap (nothing is
+    written), 422 for an unreadable file (an XLSX declaring a DTD or entities included) or a
+    bad mapping."""
+    job_id = _queue(capped=True)
+    commands.import_now(service_context(), job_id)
+    return jsonify(_import_body(_import_row(job_id))), 201
 
 
 @bp.post("/imports/products")
 @api_doc(body=FileUpload, content_type="multipart/form-data", response=out.ImportStarted, status=202,
-         summary="Import products from a CSV, TSV or XLSX file: `mapping`? (JSON {column: field or null}), "
+         summary="Import products from a CSV, TSV or XLSX file (queued): `mapping`? (JSON {column: field or null}), "
                  "`mode`? create/upsert (upsert changes only the mapped, non-blank columns), `match_on`? sku/name; "
-                 "GET /imports/{id} gives the result")
+                 "GET /imports/{id} gives the progress and the result")
 def start_import():
-    """The contract's import call (API.md "Data in and out"). The file (at most 5000 rows) is
-    imported within the request, so the job is already done when it answers."""
-    row = _run_import()
-    return jsonify({"id": row.id, "status": row.status}), 202
+    """The contract's import call (API.md "Data in and out"): the job is queued for the
+    product import worker; GET /imports/{id} (or /jobs/{id}) shows processed of total."""
+    return jsonify({"id": _queue(capped=False), "status": "queued"}), 202
+
+
+def _visible(row: Any) -> bool:
+    return row.actor_id == principal().user_id or principal().role in STOCK_WRITERS
 
 
 def _import_row(import_id: str) -> Any:
     iid = path_id(import_id, "import")
     with service_context().engine.connect() as conn:
-        row = conn.execute(sa.select(product_imports).where(product_imports.c.id == iid)).first()
-    if row is None or (row.actor_id != principal().user_id and principal().role not in STOCK_WRITERS):
+        row = conn.execute(sa.select(*IMPORT_COLUMNS).where(product_imports.c.id == iid)).first()
+    if row is None or not _visible(row):
         raise NotFound("import not found")
     return row
+
+
+IMPORT_COLUMNS = [c for c in product_imports.c if c.name != "content"]  # never ship the file back
+
+
+@bp.get("/products/imports")
+@api_doc(page=out.ProductImport, summary="Product imports, newest first (the gateway merges them into GET /imports)")
+def list_imports():
+    page, per_page = page_args()
+    query = sa.select(*IMPORT_COLUMNS)
+    if principal().role not in STOCK_WRITERS:
+        query = query.where(product_imports.c.actor_id == principal().user_id)
+    with service_context().engine.connect() as conn:
+        rows, total = count_and_page(
+            conn, query.order_by(product_imports.c.created_at.desc(), product_imports.c.id.desc()), page, per_page)
+    return page_response([_import_body(r) for r in rows], total, page, per_page)
 
 
 @bp.get("/products/imports/<import_id>")
 @api_doc(response=out.ProductImport, summary="A product import")
 def get_import(import_id: str):
     return jsonify(_import_body(_import_row(import_id)))
+
+
+@bp.get("/products/imports/<import_id>/job")
+@api_doc(response=out.ProductImport, summary="A product import as GET /jobs/{id} shows a job (kind import)")
+def get_import_job(import_id: str):
+    return jsonify({**_import_body(_import_row(import_id)), "kind": "import"})
 
 
 @bp.get("/products/imports/<import_id>/error_file")
@@ -233,11 +263,13 @@ def error_file(import_id: str):
 
 
 @bp.post("/products/imports/<import_id>/undo")
-@api_doc(response=out.ImportStarted, status=202, summary="Undo a product import: not offered (409)")
+@api_doc(response=out.ImportStarted, status=202,
+         summary="Undo a product import as one step (queued): the products it created are removed, those it "
+                 "changed get their prior values; 409 import_in_use when one is in use or changed since")
 def undo_import(import_id: str):
-    """Products may already be on orders and stock documents: a product import is not undone
-    (409 with the reason); change or deactivate the products instead."""
+    """All or nothing: a created product with stock moved, reserved by an order, on a purchase
+    order or with a supplier price, or a changed product changed again since the import, makes
+    it 409 import_in_use with details.products [{sku, reason}] and nothing is undone."""
     require_role(STOCK_WRITERS, "undo an import")
-    _import_row(import_id)
-    raise Conflict("a product import cannot be undone: its products may already be used; "
-                   "change or deactivate them instead", code="undo_not_supported")
+    return jsonify(commands.queue_undo(service_context(), principal(), path_id(import_id, "import"),
+                                       _visible)), 202

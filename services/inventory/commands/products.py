@@ -1,10 +1,12 @@
-"""Product commands: create, change (prices only by the roles that set them) and import a
-CSV/XLSX file of products, each with its events (services/inventory/catalog.py)."""
+"""Product commands: create, change (prices only by the roles that set them), each with its
+events (services/inventory/catalog.py); queue an import of a CSV/XLSX file of products and
+its undo (the worker does them: services/inventory/import_worker.py)."""
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,9 +14,10 @@ from sqlalchemy.engine import Row
 
 from services.inventory import catalog
 from services.inventory.commands import in_transaction
-from services.inventory.domain.importing import ProductFile, check_row
-from services.inventory.models import product_imports, products
-from shared.errors import Conflict
+from services.inventory.import_undo import UndoRefused, check_undo
+from services.inventory.import_worker import ProductImportWorker
+from services.inventory.models import product_imports
+from shared.errors import Conflict, NotFound
 from shared.identity import Principal
 from shared.outbox import EventContext
 from shared.service import ServiceContext
@@ -32,71 +35,54 @@ def change_product(ctx: ServiceContext, events: EventContext, product_id: str, c
         conn, emit, product_id, changes, may_set_prices=may_set_prices))
 
 
-def _match(conn, match_on: str, key: str) -> tuple[str | None, str | None]:
-    """(product id, None), (None, None) when none matches, (None, message) when several do
-    (a name shared by products of different specs)."""
-    column = products.c.sku if match_on == "sku" else products.c.name
-    found = conn.execute(sa.select(products.c.id).where(sa.func.lower(column) == key.lower()).limit(2)).all()
-    if len(found) > 1:
-        return None, f"several products have the {match_on} {key}"
-    return (found[0].id if found else None), None
+def queue_import(ctx: ServiceContext, p: Principal, filename: str, content: bytes, correlation_id: str | None, *,
+                 mapping: dict[str, str | None] | None, mode: str, match_on: str, may_set_prices: bool) -> str:
+    """A product import queued for the worker (services/inventory/import_worker.py): its id."""
+    job_id = str(uuid.uuid4())
+    with ctx.engine.begin() as conn:
+        conn.execute(product_imports.insert().values(
+            id=job_id, status="queued", filename=filename, content=content, mapping=mapping, mode=mode,
+            match_on=match_on, may_set_prices=may_set_prices, total=0, processed=0, created=0, duplicates=0,
+            errors=[], actor_id=p.user_id, correlation_id=correlation_id))
+    return job_id
 
 
-def import_products(ctx: ServiceContext, events: EventContext, p: Principal, filename: str, opened: ProductFile,
-                    *, mode: str = "create", match_on: str = "sku", may_set_prices: bool = False) -> Row:
-    """Every row checked (domain/importing.py) and written in its own savepoint. create: a
-    product that exists (its SKU, or its name and spec) counts as a duplicate. upsert: the
-    product with the row's match key (sku or name, any case) gets the row's other non-blank
-    mapped cells, nothing else; a row that matches none is created. Failed rows are kept with their cells
-    for the error file; each write publishes its inventory.product.* event as a single
-    change does."""
-    def work(conn, emit):
-        created = updated = duplicates = 0
-        errors: list[dict[str, Any]] = []
-        for number, cells in opened.rows:  # the spreadsheet's row numbers (the header is row 1)
-            raw = opened.values(cells)
+def import_now(ctx: ServiceContext, job_id: str, *, wait_s: float = 120.0) -> None:
+    """A queued job worked through at once by the product import worker's code (the older
+    POST /products/imports, at most 5,000 rows). When a worker thread claimed it first, its
+    end is waited for (at most wait_s)."""
+    if ProductImportWorker(ctx.engine, ctx.outbox).run_once(job_id):
+        return
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        with ctx.engine.connect() as conn:
+            status = conn.execute(sa.select(product_imports.c.status)
+                                  .where(product_imports.c.id == job_id)).scalar()
+        if status not in ("queued", "running"):
+            return
+        time.sleep(0.1)
 
-            def fail(message: str, number: int = number, cells: list[str] = cells) -> None:
-                errors.append({"row": number, "message": message, "cells": cells})
 
-            target = None
-            if mode == "upsert":
-                key = (raw.get(match_on) or "").strip()
-                if not key:
-                    fail(f"missing {match_on}")
-                    continue
-                target, message = _match(conn, match_on, key)
-                if message:
-                    fail(message)
-                    continue
-            data, message = check_row(raw, new=target is None)
-            if message:
-                fail(message)
-                continue
-            if target is not None:
-                data.pop(match_on, None)  # the key found the product (any case); it stays as it is
-            savepoint = conn.begin_nested()
-            try:
-                if target is None:
-                    catalog.create_product(conn, emit, data)
-                    created += 1
-                else:
-                    catalog.update_product(conn, emit, target, data, may_set_prices=may_set_prices)
-                    updated += 1
-                savepoint.commit()
-            except Conflict as exc:
-                savepoint.rollback()
-                if mode == "create":
-                    duplicates += 1
-                else:
-                    fail(str(exc))
-            except catalog.PriceChangeRefused as exc:
-                savepoint.rollback()
-                fail(f"your role may not change prices ({', '.join(exc.fields)})")
-        return conn.execute(product_imports.insert().values(
-            id=str(uuid.uuid4()), status="done", filename=filename, total=len(opened.rows),
-            processed=len(opened.rows), created=created, updated=updated, duplicates=duplicates, errors=errors,
-            actor_id=p.user_id, mode=mode, match_on=match_on, header=opened.header, finished_at=sa.func.now(),
-        ).returning(*product_imports.c)).one()
+UNDOABLE = ("done", "failed")
 
-    return in_transaction(ctx, events, work)
+
+def queue_undo(ctx: ServiceContext, p: Principal, job_id: str, visible: Callable[[Row], bool]) -> dict[str, Any]:
+    """Mark a finished product import for undoing. NotFound when the caller may not see it;
+    409 not_undoable while it runs or once undone; 409 import_in_use (with the products and
+    why) when a product it created is in use or one it changed was changed since — nothing is
+    undone then (the worker checks again under lock)."""
+    with ctx.engine.begin() as conn:
+        row = conn.execute(sa.select(product_imports).where(product_imports.c.id == job_id)
+                           .with_for_update()).first()
+        if row is None or not visible(row):
+            raise NotFound("import not found")
+        if row.status not in UNDOABLE:
+            raise Conflict(f"an import that is {row.status} cannot be undone", code="not_undoable",
+                           details={"status": row.status})
+        try:
+            check_undo(conn, job_id, row.finished_at)
+        except UndoRefused as exc:
+            raise Conflict(exc.message, code="import_in_use", details={"products": exc.products}) from None
+        conn.execute(product_imports.update().where(product_imports.c.id == job_id)
+                     .values(status="undo_queued", heartbeat_at=None, attempts=0, message=None))
+    return {"id": job_id, "status": "undo_queued"}

@@ -257,8 +257,8 @@ def test_search_that_takes_too_long_is_refused_not_hung(people, monkeypatch):
 
     real_cte = customers_api.search_cte
 
-    def slow_cte():
-        cte = real_cte()
+    def slow_cte(*args, **kwargs):
+        cte = real_cte(*args, **kwargs)
         return sa.select(*cte.c).where(sa.func.pg_sleep(0.2).is_not(None)).cte("slow").prefix_with("MATERIALIZED")
 
     make(people.sales, f"慢查询{uuid.uuid4().hex[:6]}")

@@ -349,7 +349,8 @@ def test_handlers_accept_the_shared_samples_of_what_inventory_sends(engine):
     consumed = [s for s in events.all_specs() if s.event_type.startswith("inventory.")
                 and any(topic_match(p, s.event_type) for p in handler_table().patterns)]
     assert {s.event_type for s in consumed} == {"inventory.product.created", "inventory.product.updated",
-                                                "inventory.stock.changed", "inventory.service_part.issued",
+                                                "inventory.product.removed", "inventory.stock.changed",
+                                                "inventory.service_part.issued",
                                                 "inventory.service_part.refused"}
     for spec in consumed:
         feed(engine, spec.event_type, dict(spec.sample))

@@ -61,6 +61,9 @@ def test_the_author_of_the_quote_cannot_approve_the_order_made_from_it(world):
     q = world.client("manager").post("/quotes", json={
         "customer_id": world.customers["rep1"], "valid_until": (TODAY + timedelta(days=5)).isoformat(),
         "lines": [{"product_id": pid, "quantity": 1, "unit_price": "100.00", "discount_pct": 90, "tax_rate": 13}]}).json
+    # the quote's own discount approval first (by the manager's manager: never the quote's owner)
+    assert world.client("manager").post(f"/quotes/{q['id']}/submit").status_code == 200
+    assert world.client("top").post(f"/quotes/{q['id']}/approve").status_code == 200
     assert world.client("manager").post(f"/quotes/{q['id']}/status", json={"status": "sent"}).status_code == 200
     order = world.client("rep1").post(f"/quotes/{q['id']}/convert").json
     assert order["status"] == "pending_approval" and order["created_by"] == world.users["rep1"]["id"]
@@ -113,7 +116,11 @@ def test_a_quote_with_a_low_unit_price_converts_to_a_held_order(world):
     q = world.client("rep1").post("/quotes", json={
         "customer_id": world.customers["rep1"], "valid_until": (TODAY + timedelta(days=5)).isoformat(),
         "lines": [{"product_id": pid, "quantity": 2, "unit_price": "0.01", "tax_rate": 13}]}).json
-    world.client("rep1").post(f"/quotes/{q['id']}/status", json={"status": "sent"})
+    assert q["needs_approval"] is True  # the quote cannot go out before a manager approves it either
+    assert world.client("rep1").post(f"/quotes/{q['id']}/status", json={"status": "sent"}).status_code == 409
+    world.client("rep1").post(f"/quotes/{q['id']}/submit")
+    assert world.client("manager").post(f"/quotes/{q['id']}/approve").status_code == 200
+    assert world.client("rep1").post(f"/quotes/{q['id']}/status", json={"status": "sent"}).status_code == 200
     order = world.client("rep1").post(f"/quotes/{q['id']}/convert")
     assert order.status_code == 201 and order.json["status"] == "pending_approval"
 

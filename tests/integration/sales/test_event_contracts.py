@@ -16,7 +16,7 @@ CONSUMED = [s for s in events.all_specs() if any(topic_match(p, s.event_type) fo
 
 def test_sales_consumes_what_the_saga_needs():
     types = {s.event_type for s in CONSUMED}
-    assert {"inventory.product.created", "inventory.product.updated", "inventory.stock.changed",
+    assert {"inventory.product.created", "inventory.product.updated", "inventory.product.removed", "inventory.stock.changed",
             "inventory.stock.reserved", "inventory.stock.reservation_failed", "inventory.shipment.dispatched",
             "billing.order_balance.changed", "customer.lead.converted", "customer.customer.created",
             "gateway.user.created"} <= types

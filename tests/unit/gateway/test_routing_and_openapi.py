@@ -36,6 +36,10 @@ def test_product_imports_route_to_inventory_and_import_jobs_fall_back_to_it():
     for path in ("imports", "imports/customers", "imports/products", "imports/preview", "imports/leads",
                  "imports/abc/other", "imports/customers/preview", "customers/abc"):
         assert import_fallback(path) is None, path
+    # GET /jobs/{id}: a product import is a job too; a bulk change's undo never falls back
+    assert import_fallback("jobs/abc") == ("inventory", "/products/imports/abc/job")
+    assert import_fallback("jobs/abc", "POST") is None
+    assert import_fallback("jobs/abc/undo") is None and import_fallback("jobs") is None
 
 
 def test_request_hash_distinguishes_parts():

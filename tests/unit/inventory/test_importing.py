@@ -94,3 +94,32 @@ def test_a_change_carries_only_non_blank_cells():
     assert check_row({"sku": "A", "list_price": "9.9", "name": " "}, new=False) == (
         {"sku": "A", "list_price": Decimal("9.90")}, None)
     assert "list_price" in check_row({"sku": "A", "list_price": "-1"}, new=False)[1]
+
+
+# ---- undo rules ----------------------------------------------------------------------------
+
+def test_prior_values_keep_only_what_the_change_replaces():
+    from decimal import Decimal
+
+    from services.inventory.domain.importing import prior_values, restored
+
+    current = {"id": "x", "sku": "A1", "name": "泵", "spec": None, "unit": "台", "list_price": Decimal("100.00"),
+               "cost_price": None, "safety_stock": 3, "active": True}
+    change = {"name": "泵", "list_price": Decimal("150.00"), "spec": "S2", "active": False}
+    prior = prior_values(current, change)
+    assert prior == {"list_price": "100.00", "spec": None}  # the unchanged name and `active` are left out
+    assert restored(prior) == {"list_price": Decimal("100.00"), "spec": None}
+    assert restored({"cost_price": None, "id": "y"}) == {"cost_price": None}
+
+
+def test_undo_refusal_names_products_and_reasons():
+    from services.inventory.domain.importing import MAX_REPORTED, undo_refusal
+
+    assert undo_refusal([]) is None
+    message, listed = undo_refusal([("B2", "order"), ("A1", "stock"), ("A1", "purchase")])
+    assert "2 of its products" in message and "A1, B2" in message and "nothing was undone" in message
+    assert listed == [{"sku": "A1", "code": "purchase", "reason": "it is on a purchase order"}, {"sku": "A1", "code": "stock", "reason": "stock has moved"},
+                      {"sku": "B2", "code": "order", "reason": "an order reserved it"}]
+    many = [(f"S{i:03}", "changed") for i in range(40)]
+    message, listed = undo_refusal(many)
+    assert len(listed) == MAX_REPORTED and "and 35 more" in message

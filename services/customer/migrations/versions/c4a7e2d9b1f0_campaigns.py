@@ -2,7 +2,7 @@
 addresses, the copy of opportunities naming a campaign; leads.campaign_id (issue 16)
 
 Revision ID: c4a7e2d9b1f0
-Revises: a1d2e3f4a5b6
+Revises: a9d4c2e7f3b1
 Create Date: 2026-11-30 18:40:00
 """
 from alembic import op
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 
 
 revision = 'c4a7e2d9b1f0'
-down_revision = 'a1d2e3f4a5b6'
+down_revision = 'a9d4c2e7f3b1'
 branch_labels = None
 depends_on = None
 

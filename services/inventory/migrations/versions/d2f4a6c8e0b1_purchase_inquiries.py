@@ -2,7 +2,7 @@
 becomes a purchase order (issue 16)
 
 Revision ID: d2f4a6c8e0b1
-Revises: a7d3e5f10b2c
+Revises: b8e4c2d6f1a9
 Create Date: 2026-11-30 19:10:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'd2f4a6c8e0b1'
-down_revision = 'a7d3e5f10b2c'
+down_revision = 'b8e4c2d6f1a9'
 branch_labels = None
 depends_on = None
 

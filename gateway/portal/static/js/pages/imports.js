@@ -1,223 +1,31 @@
-// Importing customers from a CSV, TSV or Excel file, also an export from another CRM: the
-// preview shows which field each column fills (recognised from the header, changeable here),
-// the file's encoding and the first rows as they would be imported; the user picks "new
-// customers only" or "update existing customers" with the key to match on, starts the import,
-// watches the progress, downloads the failed rows (with the reason) and can undo the import.
-import { html, useEffect, useState } from "../lib.js";
-import { api, download } from "../api.js";
-import { dateTime, errorText, label, mergeCatalogues, number, t } from "../i18n.js";
-import cat from "../i18n/admin.js";
-import { ActionButton } from "../ui/actions.js";
+// Importing customers and leads (ui/import-panel.js: preview with the column mapping, mode,
+// progress, failed rows, undo) and every past import — customers, leads and products, one
+// list through the gateway's GET /imports.
+import { html, useState } from "../lib.js";
+import { errorText, t } from "../i18n.js";
+import { askUndo, historyColumns, ImportPanel, UndoRefusal } from "../ui/import-panel.js";
 import { ListPage } from "../ui/list.js";
-import { Badge, PageHeader } from "../ui/page.js";
-
-mergeCatalogues(cat);
-
-const POLL_MS = 700;
-const BUSY = ["queued", "running", "undo_queued", "undoing"];
-const MATCH_KEYS = ["name", "phone", "email", "external_id"];
-const CUSTOM = "custom_fields.";
-
-function Progress({ job }) {
-  const undoing = job.status === "undo_queued" || job.status === "undoing";
-  const pct = job.total ? Math.round((100 * job.processed) / job.total) : job.status === "done" ? 100 : 0;
-  return html`<div class="progress-block">
-    <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=${pct}
-      aria-label=${t("imports.progress", { processed: job.processed, total: job.total })}>
-      <div class="progress-bar" style=${{ width: `${pct}%` }}></div>
-    </div>
-    <p><${Badge} group="import_status" code=${job.status} /> ${t("imports.progress", { processed: number(job.processed), total: number(job.total) })}
-      · ${t("imports.created")} <strong data-count="created">${number(job.created)}</strong>
-      · ${t("imports.updated")} <strong data-count="updated">${number(job.updated ?? 0)}</strong>
-      · ${t("imports.duplicates")} <strong data-count="duplicates">${number(job.duplicates)}</strong>
-      · ${t("imports.errors")} <strong data-count="errors">${number(job.error_count ?? (job.errors || []).length)}</strong>
-      ${(undoing || job.status === "undone") && html` · ${t("imports.undone_count")} <strong data-count="undone">${number(job.undone ?? 0)}</strong>`}</p>
-    ${job.message && html`<p class="form-error">${job.message}</p>`}
-  </div>`;
-}
-
-function fieldLabel(field) {
-  if (!field) return t("imports.ignore");
-  if (field.startsWith(CUSTOM)) return t("imports.custom_field", { name: field.slice(CUSTOM.length) });
-  return label("column", field);
-}
-
-function encodingLabel(preview) {
-  const enc = { "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", gb18030: "GBK/GB18030", "utf-16": "UTF-16",
-    "utf-16-le": "UTF-16", "utf-16-be": "UTF-16", xlsx: "Excel" }[preview.encoding] || preview.encoding;
-  const sep = { ",": t("imports.sep_comma"), "\t": t("imports.sep_tab"), ";": t("imports.sep_semicolon"), "|": "|" }[preview.delimiter];
-  return sep ? t("imports.file_format", { encoding: enc, delimiter: sep }) : enc;
-}
-
-/** One row per file column: its header, the field it fills (a choice), its first values. */
-function MappingTable({ preview, mapping, onChange }) {
-  const choices = [null, ...preview.fields, ...(preview.custom_fields || []).map((n) => CUSTOM + n)];
-  return html`<div class="table-wrap"><table class="list mapping"><thead><tr>
-      <th>${t("imports.column")}</th><th>${t("imports.field")}</th><th>${t("imports.samples")}</th></tr></thead>
-    <tbody>${preview.columns.map((column, i) => html`<tr data-column=${column}>
-      <td data-label=${t("imports.column")}>${column}</td>
-      <td data-label=${t("imports.field")}><select aria-label=${t("imports.field_for", { column })}
-          value=${mapping[column] ?? ""} onChange=${(e) => onChange(column, e.target.value || null)}>
-        ${choices.map((f) => html`<option value=${f ?? ""}>${fieldLabel(f)}</option>`)}
-      </select></td>
-      <td data-label=${t("imports.samples")} class="muted">${preview.rows.slice(0, 3).map((r) => r[i]).filter(Boolean).join(" · ")}</td>
-    </tr>`)}</tbody></table></div>`;
-}
-
-function Records({ preview }) {
-  const fields = Object.keys(preview.columns_by_field || {});
-  return html`<div class="table-wrap"><table class="list"><thead><tr><th>${t("imports.row")}</th>
-      ${fields.map((f) => html`<th>${fieldLabel(f)}</th>`)}</tr></thead>
-    <tbody>${preview.records.map((r) => html`<tr><td data-label=${t("imports.row")}>${r.row}</td>
-      ${fields.map((f) => html`<td data-label=${fieldLabel(f)}>${f.startsWith(CUSTOM) ? (r.custom_fields || {})[f.slice(CUSTOM.length)] : r[f]}</td>`)}</tr>`)}</tbody></table></div>`;
-}
+import { PageHeader } from "../ui/page.js";
 
 const KINDS = ["customers", "leads"];
 
 export default function Imports({ query }) {
-  const [kind, setKind] = useState("customers");
-  const [file, setFile] = useState(null);
-  const [preview, setPreview] = useState(null);
-  const [mapping, setMapping] = useState(null);
-  const [mode, setMode] = useState("create");
-  const [matchOn, setMatchOn] = useState("name");
-  const [job, setJob] = useState(null);
-  const [error, setError] = useState(null);
   const [n, setN] = useState(0);
-  const look = async (picked, chosen, what = kind) => {
-    const data = new FormData();
-    data.append("file", picked);
-    data.append("kind", what);
-    if (chosen) data.append("mapping", JSON.stringify(chosen));
-    const answer = await api.upload("/imports/preview", data);
-    const custom = what !== "customers" ? []
-      : await api.get("/custom-fields").then((r) => r.items.map((f) => f.name)).catch(() => []);
-    return { ...answer, custom_fields: custom };
-  };
-  const pickKind = async (what) => {
-    setKind(what);
-    setMode("create");
-    setJob(null);
-    if (!file) return;
-    try {
-      const answer = await look(file, null, what);
-      setPreview(answer);
-      setMapping(answer.mapping);
-    } catch (err) {
-      setError(err);
-    }
-  };
-  const choose = async (event) => {
-    const picked = event.target.files[0];
-    setFile(picked);
-    setPreview(null);
-    setMapping(null);
-    setJob(null);
-    setError(null);
-    if (!picked) return;
-    try {
-      const answer = await look(picked, null);
-      setPreview(answer);
-      setMapping(answer.mapping);
-    } catch (err) {
-      setError(err);
-    }
-  };
-  const remap = async (column, field) => {
-    const next = { ...mapping, [column]: field };
-    setMapping(next);
-    try {
-      setPreview(await look(file, next));
-    } catch (err) {
-      setError(err);
-    }
-  };
-  const start = async () => {
-    setError(null);
-    try {
-      const data = new FormData();
-      data.append("file", file);
-      data.append("mapping", JSON.stringify(mapping));
-      data.append("mode", mode);
-      if (mode === "upsert") data.append("match_on", matchOn);
-      const started = await api.upload(`/imports/${kind}`, data);
-      setJob({ id: started.id, status: started.status, total: 0, processed: 0, created: 0, updated: 0, duplicates: 0, errors: [] });
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const [refused, setRefused] = useState(null);
+  const [error, setError] = useState(null);
+  const reload = () => setN((x) => x + 1);
   const undo = async (id) => {
-    const answer = await api.post(`/imports/${id}/undo`);
-    setJob((current) => (current && current.id === id ? { ...current, status: answer.status } : current));
-    setN((x) => x + 1);
+    const answer = await askUndo(id, setRefused);
+    reload();
     return answer;
   };
-  useEffect(() => {
-    if (!job || !BUSY.includes(job.status)) {
-      if (job) setN((x) => x + 1);
-      return undefined;
-    }
-    const timer = setTimeout(async () => {
-      try {
-        setJob(await api.get(`/imports/${job.id}`));
-      } catch (err) {
-        setError(err);
-      }
-    }, POLL_MS);
-    return () => clearTimeout(timer);
-  }, [job]);
-  const missing = preview ? preview.missing || [] : [];
-  const undoable = (r) => (r.status === "done" || r.status === "failed") && (r.created > 0 || r.updated > 0);
   return html`<section>
     <${PageHeader} title=${t("imports.title")} />
-    <div class="form">
-      <div class="field"><label for="import-kind">${t("imports.kind")}</label>
-        <select id="import-kind" value=${kind} onChange=${(e) => pickKind(e.target.value)}>
-          ${KINDS.map((k) => html`<option value=${k}>${t(`imports.kind.${k}`)}</option>`)}</select></div>
-      <div class="field"><label for="import-file">${t("imports.file")}</label>
-        <input id="import-file" type="file" accept=".csv,.tsv,.txt,.xlsx,text/csv,text/tab-separated-values,text/plain,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" onChange=${choose} /></div>
-      ${error && html`<div class="form-error" role="alert">${errorText(error)} ${error.message && error.status === 422 ? error.message : ""}</div>`}
-      ${preview && mapping && html`<div class="preview">
-        <h2>${t("imports.preview")}</h2>
-        <p class="muted">${t("imports.preview_hint")} <span data-format>${encodingLabel(preview)}</span></p>
-        <${MappingTable} preview=${preview} mapping=${mapping} onChange=${remap} />
-        ${preview.unmapped.length > 0 && html`<p class="muted">${t("imports.ignored", { columns: preview.unmapped.join("、") })}</p>`}
-        ${missing.length > 0 && html`<p class="form-error" role="alert">${t("imports.missing", { fields: missing.map((f) => label("column", f)).join("、") })}</p>`}
-        <h3>${t("imports.as_imported")}</h3>
-        <${Records} preview=${preview} />
-        ${kind === "customers" && html`<fieldset class="import-mode"><legend>${t("imports.mode")}</legend>
-          <label><input type="radio" name="import-mode" value="create" checked=${mode === "create"} onChange=${() => setMode("create")} /> ${t("imports.mode_create")}</label>
-          <label><input type="radio" name="import-mode" value="upsert" checked=${mode === "upsert"} onChange=${() => setMode("upsert")} /> ${t("imports.mode_upsert")}</label>
-          ${mode === "upsert" && html`<div class="field"><label for="import-match">${t("imports.match_on")}</label>
-            <select id="import-match" value=${matchOn} onChange=${(e) => setMatchOn(e.target.value)}>
-              ${MATCH_KEYS.map((k) => html`<option value=${k}>${t(`imports.match.${k}`)}</option>`)}</select>
-            <p class="muted">${t("imports.upsert_hint")}</p></div>`}
-        </fieldset>`}
-        ${!job && html`<div class="form-actions"><button type="button" class="primary" disabled=${missing.length > 0} onClick=${start}>${t("imports.start")}</button></div>`}
-      </div>`}
-      ${job && html`<${Progress} job=${job} />`}
-      ${job && (job.errors || []).length > 0 && html`<div>
-        <table class="list"><thead><tr><th>${t("imports.row")}</th><th>${t("imports.column")}</th><th>${t("imports.message")}</th></tr></thead>
-          <tbody>${job.errors.slice(0, 20).map((e) => html`<tr><td>${e.row}</td><td>${e.column || ""}</td><td>${e.message}</td></tr>`)}</tbody></table>
-        ${job.error_file && html`<button type="button" onClick=${() => download(job.error_file, undefined, `import-errors-${job.id.slice(0, 8)}.csv`).catch(setError)}>${t("imports.download_errors")}</button>`}
-      </div>`}
-      ${job && undoable(job) && html`<div class="form-actions">
-        <${ActionButton} label=${t("imports.undo")} danger confirm=${t("imports.undo_confirm")} run=${() => undo(job.id)} done=${t("imports.undo_started")} /></div>`}
-    </div>
+    <${ImportPanel} kinds=${KINDS} onChange=${reload} />
     <h2>${t("imports.history")}</h2>
-    <${ListPage} headerless listKey="imports" path="/imports" query=${query} refreshKey=${n} columns=${[
-      { key: "created_at", label: t("record.created_at"), main: true, render: (r) => dateTime(r.created_at) },
-      { key: "filename", label: t("imports.file_name") },
-      { key: "kind", label: t("imports.kind"), render: (r) => t(`imports.kind.${r.kind || "customers"}`) },
-      { key: "status", label: t("record.status"), render: (r) => html`<${Badge} group="import_status" code=${r.status} />` },
-      { key: "created", label: t("imports.created"), num: true, render: (r) => number(r.created) },
-      { key: "updated", label: t("imports.updated"), num: true, render: (r) => number(r.updated ?? 0) },
-      { key: "duplicates", label: t("imports.duplicates"), num: true, render: (r) => number(r.duplicates) },
-      { key: "error_count", label: t("imports.errors"), num: true, render: (r) => number(r.error_count) },
-      { key: "actions", label: t("imports.actions"), render: (r) => html`${r.error_file && html`<button type="button" class="link"
-          onClick=${() => download(r.error_file, undefined, `import-errors-${r.id.slice(0, 8)}.csv`).catch(setError)}>${t("imports.download_errors")}</button>`}
-        ${undoable(r) && html`<${ActionButton} label=${t("imports.undo")} danger confirm=${t("imports.undo_confirm")}
-          run=${() => undo(r.id)} done=${t("imports.undo_started")} />`}` },
-    ]} />
+    <${UndoRefusal} error=${refused} />
+    ${error && html`<div class="form-error" role="alert">${errorText(error)}</div>`}
+    <${ListPage} headerless listKey="imports" path="/imports" query=${query} refreshKey=${n}
+      columns=${historyColumns({ onUndo: undo, onError: setError })} />
   </section>`;
 }

@@ -1,9 +1,12 @@
 // Products for the warehouse and administrators: create, change (prices are the
-// administrator's), and import a whole catalogue from a CSV or Excel file.
+// administrator's), and import a whole catalogue from a CSV, TSV or Excel file with the
+// import panel every import page uses (ui/import-panel.js: preview and column mapping, new
+// or update by code or name, progress, failed rows, undo) and the past product imports.
 import { html, useState } from "../lib.js";
 import { api } from "../api.js";
 import { errorText, mergeCatalogues, money, number, t } from "../i18n.js";
 import cat from "../i18n/warehouse.js";
+import { askUndo, historyColumns, ImportPanel, UndoRefusal } from "../ui/import-panel.js";
 import { ListPage } from "../ui/list.js";
 import { PageHeader } from "../ui/page.js";
 import { Form } from "../ui/form.js";
@@ -23,39 +26,33 @@ function productFields(admin) {
   ];
 }
 
-function Import({ onDone }) {
-  const [problem, setProblem] = useState(null);
-  const upload = async (event) => {
-    const file = event.target.files[0];
-    if (!file) return;
-    const form = new FormData();
-    form.append("file", file);
-    setProblem(null);
-    try {
-      const job = await api.upload("/products/imports", form);
-      const done = job.status === "done" ? job : await api.get(`/products/imports/${job.id}`);
-      toast(t("products.import_done", { created: number(done.created), errors: number((done.errors || []).length) }));
-      onDone();
-    } catch (err) {
-      setProblem(err);
-    }
-    event.target.value = "";
-  };
-  return html`<div class="field"><label for="product-file">${t("products.import")}</label>
-    <input id="product-file" type="file" accept=".csv,.xlsx" onChange=${upload} />
-    ${problem && html`<div class="form-error" role="alert">${errorText(problem)}</div>`}</div>`;
-}
-
 export default function ProductAdmin({ query, user }) {
   const admin = user.role === "admin";
   const [n, setN] = useState(0);
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState(null);
+  const [importing, setImporting] = useState(false);
+  const [refused, setRefused] = useState(null);
+  const [problem, setProblem] = useState(null);
+  const reload = () => setN((x) => x + 1);
+  const undo = async (id) => {
+    const answer = await askUndo(id, setRefused);
+    reload();
+    return answer;
+  };
   const fields = productFields(admin);
   const asInitial = (p) => Object.fromEntries(fields.map((f) => [f.name, p[f.name] === null || p[f.name] === undefined ? "" : String(p[f.name])]));
   return html`<section>
     <${PageHeader} title=${t("products.admin")} actions=${!adding && html`<button type="button" class="primary" onClick=${() => setAdding(true)}>${t("products.new")}</button>`} />
-    <${Import} onDone=${() => setN(n + 1)} />
+    <details class="product-import" open=${importing} onToggle=${(e) => setImporting(e.target.open)}>
+      <summary>${t("products.import")}</summary>
+      <${ImportPanel} kinds=${["products"]} onChange=${reload} />
+      <h3>${t("imports.products_history")}</h3>
+      <${UndoRefusal} error=${refused} />
+      ${problem && html`<div class="form-error" role="alert">${errorText(problem)}</div>`}
+      ${importing && html`<${ListPage} headerless listKey="product-imports" path="/products/imports" query=${{}} refreshKey=${n}
+        columns=${historyColumns({ onUndo: undo, onError: setProblem, showKind: false })} />`}
+    </details>
     ${adding && html`<${Form} fields=${fields} initial=${{ sku: "", name: "", spec: "", unit: "", list_price: "", cost_price: "", safety_stock: "0" }}
       submit=${(body, key) => api.post("/products", body, { key })}
       onDone=${() => { toast(t("form.created")); setAdding(false); setN(n + 1); }} onCancel=${() => setAdding(false)} />`}

@@ -121,13 +121,25 @@ function SortSelect({ columns, sort }) {
   </div>`;
 }
 
-function Pager({ page, perPage, total }) {
+/** The pager's words and whether a next page exists. estimate: the list counted its
+ * matches only up to total (a search matching very many: "10,000+"); more pages may then
+ * follow while the current one is full. */
+export function pagerState({ page, perPage, total, estimate = false, full = false }) {
   const pages = Math.max(1, Math.ceil(total / perPage));
-  return html`<nav class="pager" aria-label=${t("list.page", { page, pages })}>
-    <span>${t("list.total", { total: number(total) })}</span>
+  return {
+    totalText: t(estimate ? "list.total_estimate" : "list.total", { total: number(total) }),
+    pageText: t("list.page", { page, pages: estimate ? `${number(pages)}+` : pages }),
+    more: estimate ? full || page < pages : page < pages,
+  };
+}
+
+function Pager({ page, perPage, total, estimate, full }) {
+  const { totalText, pageText, more } = pagerState({ page, perPage, total, estimate, full });
+  return html`<nav class="pager" aria-label=${pageText}>
+    <span data-total>${totalText}</span>
     <button type="button" disabled=${page <= 1} onClick=${() => setQuery({ page: page - 1 }, { replace: false })}>${t("list.prev")}</button>
-    <span>${t("list.page", { page, pages })}</span>
-    <button type="button" disabled=${page >= pages} onClick=${() => setQuery({ page: page + 1 }, { replace: false })}>${t("list.next")}</button>
+    <span>${pageText}</span>
+    <button type="button" disabled=${!more} onClick=${() => setQuery({ page: page + 1 }, { replace: false })}>${t("list.next")}</button>
     <label class="per-page">${t("list.per_page")}
       <select value=${perPage} onChange=${(e) => setQuery({ per_page: e.target.value, page: "" })}>
         ${[20, 50, 100, 200].map((n) => html`<option value=${n}>${n}</option>`)}
@@ -242,7 +254,8 @@ export function ListPage(props) {
         </tr>`)}
       </tbody>
     </table></div>
-    <${Pager} page=${page} perPage=${perPage} total=${answer.total} />`}
+    <${Pager} page=${page} perPage=${perPage} total=${answer.total} estimate=${answer.total_is_estimate === true}
+      full=${rows.length >= perPage} />`}
     ${props.below && answer && props.below(rows, answer)}
   </section>`;
 }

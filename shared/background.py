@@ -1,4 +1,5 @@
-"""The loop every background worker of the customer service runs (imports, bulk changes):
+"""The loop every background worker runs (the customer service's imports and bulk changes,
+inventory's product imports):
 claim and work through one job at a time, wait `poll` seconds when there was none, and keep
 going after an error (the job is taken over again once it is stale)."""
 
