@@ -27,7 +27,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Engine
 
-from services.customer.background import work_until_stopped
 from services.customer.domain.campaigns import email_key, unsubscribe_token
 from services.customer.models import (
     campaign_mail_recipients,
@@ -36,6 +35,7 @@ from services.customer.models import (
     campaigns,
     email_suppressions,
 )
+from shared.background import work_until_stopped
 from shared.mail import MailFailed, SmtpServer, header_text, send, smtp_session
 from shared.outbox import EventContext, NewEvent, Outbox
 
