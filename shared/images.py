@@ -45,3 +45,16 @@ def resized_jpeg(data: bytes, max_side: int = 512, quality: int = 85) -> bytes:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
         raise NotAPicture("the file is not a picture (JPEG, PNG, WebP or GIF) or it is damaged") from exc
+
+
+def picture_upload(max_bytes: int, side: int) -> bytes:
+    """The multipart `file` of the request as a resized JPEG: 413 past max_bytes, 422
+    not_a_picture (with the reason) for anything else than a JPEG, PNG, WebP or GIF."""
+    from shared.errors import ValidationFailed
+    from shared.uploads import read_upload
+
+    data, _name = read_upload(max_bytes, what="the picture")
+    try:
+        return resized_jpeg(data, side)
+    except NotAPicture as exc:
+        raise ValidationFailed("not a picture", code="not_a_picture", details={"file": [str(exc)]}) from None

@@ -18,11 +18,11 @@ from services.customer.search import fragment_match
 from services.customer.store import contact_json
 from shared.errors import NotFound, ValidationFailed
 from shared.fields import uuid_field
-from shared.images import NotAPicture, resized_jpeg
+from shared.images import picture_upload
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.storage import BlobMissing, BlobStore
-from shared.uploads import file_response, read_upload
+from shared.uploads import file_response
 from shared.web import (
     count_and_page,
     event_context,
@@ -125,11 +125,7 @@ def put_contact_photo(contact_id: str) -> ResponseReturnValue:
     contact_id = path_id(contact_id, "contact")
     with service_context().engine.connect() as conn:  # 404 before reading a stranger's upload
         commands.visible_contact(conn, principal(), contact_id)
-    data, _name = read_upload(PHOTO_MAX_BYTES, what="the photo")
-    try:
-        picture = resized_jpeg(data, PHOTO_SIDE)
-    except NotAPicture as exc:
-        raise ValidationFailed("not a picture", code="not_a_picture", details={"file": [str(exc)]}) from None
+    picture = picture_upload(PHOTO_MAX_BYTES, PHOTO_SIDE)
     row = commands.set_photo(service_context(), event_context(), principal(), contact_id, picture, _store())
     return jsonify(contact_json(row))
 
