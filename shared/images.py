@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 
+from marshmallow import Schema, fields
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED = frozenset({"JPEG", "PNG", "WEBP", "GIF"})
@@ -58,3 +59,10 @@ def picture_upload(max_bytes: int, side: int) -> bytes:
         return resized_jpeg(data, side)
     except NotAPicture as exc:
         raise ValidationFailed("not a picture", code="not_a_picture", details={"file": [str(exc)]}) from None
+
+
+class PictureUpload(Schema):
+    """The multipart body of a picture upload (for the OpenAPI document)."""
+
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
+                                               "description": "JPEG, PNG, WebP or GIF, up to 10 MB"})

@@ -5,8 +5,7 @@ everyone who sees the catalogue. The upload is shrunk to a JPEG within 800 x 800
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, jsonify
-from marshmallow import Schema, fields
+from flask import jsonify
 
 from services.inventory import catalog
 from services.inventory.api import answers as out
@@ -15,24 +14,15 @@ from services.inventory.api.products import bp
 from services.inventory.commands import products as commands
 from services.inventory.models import products
 from shared.errors import NotFound
-from shared.images import picture_upload
+from shared.images import PictureUpload, picture_upload
 from shared.openapi import api_doc
 from shared.service import service_context
-from shared.storage import BlobMissing, BlobStore
-from shared.uploads import file_response
+from shared.storage import BlobMissing
+from shared.uploads import document_store, file_response
 from shared.web import event_context, path_id, require_role
 
 PICTURE_MAX_BYTES = 10 * 1024 * 1024
 PICTURE_SIDE = 800
-
-
-class PictureUpload(Schema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
-                                               "description": "JPEG, PNG, WebP or GIF, up to 10 MB"})
-
-
-def _store() -> BlobStore:
-    return current_app.extensions["document_store"]
 
 
 def _product(pid: str):
@@ -52,7 +42,7 @@ def put_picture(product_id: str):
     pid = path_id(product_id, "product")
     _product(pid)  # 404 before reading the upload
     picture = picture_upload(PICTURE_MAX_BYTES, PICTURE_SIDE)
-    row = commands.set_picture(service_context(), event_context(), pid, picture, _store())
+    row = commands.set_picture(service_context(), event_context(), pid, picture, document_store())
     return jsonify(catalog.to_api(row, with_cost=sees_cost()))
 
 
@@ -63,7 +53,7 @@ def get_picture(product_id: str):
     if row.picture_key is None:
         raise NotFound("this product has no picture")
     try:
-        data = _store().get(row.picture_key)
+        data = document_store().get(row.picture_key)
     except BlobMissing:
         raise NotFound("this product has no picture") from None
     return file_response(data, f"{row.sku}.jpg", inline=True, content_type="image/jpeg")
@@ -73,6 +63,6 @@ def get_picture(product_id: str):
 @api_doc(status=204, summary="Remove the product's picture: admin and warehouse")
 def delete_picture(product_id: str):
     require_role(STOCK_WRITERS, "change products")
-    if not commands.remove_picture(service_context(), event_context(), path_id(product_id, "product"), _store()):
+    if not commands.remove_picture(service_context(), event_context(), path_id(product_id, "product"), document_store()):
         raise NotFound("this product has no picture")
     return "", 204
