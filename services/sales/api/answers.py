@@ -32,6 +32,7 @@ class Order(OrderSnapshot):
     lines = many(OrderLineOut)
     approved_by = ident(nullable=True)
     created_by = ident(nullable=True)
+    edited_by = ident(nullable=True, description="who last edited the order before it was confirmed (never its approver)")
     reserved_warehouse_id = ident(nullable=True)
     updated_at = when()
     warnings = many(StockWarning, description="on create: lines above the available stock")
