@@ -64,6 +64,8 @@ def test_an_order_with_fees_is_edited_before_approval_and_shipped_by_its_date(su
         set_field(row, "quantity", "2")
         set_field(row, "discount_pct", "40")
         set_date(d, "要求交货日期", "2027-01-20")
+        d.find_element(By.CSS_SELECTOR, "[data-testid=line-dates] summary").click()
+        set_date(d, "第 1 行 交货日期", "2027-01-12")
         d.find_element(By.CSS_SELECTOR, "[data-testid=add-fee]").click()
         fee = visible(d, "[data-testid=fee-row]")
         set_field(fee, "fee_amount", "50.00")
@@ -78,7 +80,9 @@ def test_an_order_with_fees_is_edited_before_approval_and_shipped_by_its_date(su
         fees = visible(d, "[data-testid=order-fees]")
         assert "运费" in fees.text and "顺丰到付" in fees.text and money("56.50") in fees.text
         text_in(d, "[data-total=gross]", money("192.10"))  # 2 x 60.00 + 13%; freight 50.00 + 13%
+        text_in(d, "[data-testid=line-delivery]", "2027/01/12")
         # held: the rep edits it (10% off, an installation fee) and it needs no approval any more
+        d.execute_script("window.scrollTo(0, 0)")  # the form left the page scrolled: the header's button under the top bar
         click_text(d, "修改订单", "[data-testid=order-edit]")
         visible(d, "[data-testid=edit-hint]")
         row = wait(d, lambda x: (rows := x.find_elements(By.CSS_SELECTOR, "[data-testid=quote-line]")) and rows[0])
@@ -105,6 +109,7 @@ def test_an_order_with_fees_is_edited_before_approval_and_shipped_by_its_date(su
         assert script_errors(d) == []
     order = rep.get(f"/orders/{order_id}").json()
     assert (order["gross"], order["delivery_date"], order["status"]) == ("365.90", "2027-01-20", "confirmed")
+    assert order["lines"][0]["delivery_date"] == "2027-01-12"  # kept through the edit
     assert [f["kind"] for f in order["fees"]] == ["freight", "installation"]
     eventually(lambda: rep.get(f"/orders/{late['id']}").json()["status"] == "confirmed", timeout=30)
 

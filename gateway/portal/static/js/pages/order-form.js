@@ -43,6 +43,20 @@ function orderLines(lines) {
   return body.map((ln, i) => (lines[rows[i]].delivery_date ? { ...ln, delivery_date: lines[rows[i]].delivery_date } : ln));
 }
 
+/** Each line's own delivery date (optional; the order's applies to the others). */
+function LineDates({ lines, setLines }) {
+  const chosen = lines.map((ln, i) => [ln, i]).filter(([ln]) => ln.product_id);
+  if (chosen.length === 0) return null;
+  const set = (i) => (e) => setLines(lines.map((l, j) => (j === i ? { ...l, delivery_date: e.target.value } : l)));
+  return html`<details class="line-dates" data-testid="line-dates" open=${chosen.some(([ln]) => ln.delivery_date)}>
+    <summary>${t("order.line_dates")}</summary>
+    <div class="fields">${chosen.map(([ln, i]) => html`<div class="field" key=${ln.key}>
+      <label for=${`ld${ln.key}`}>${t("quote.line_no", { n: i + 1 })} ${t("order.line_delivery")}</label>
+      <input id=${`ld${ln.key}`} type="date" value=${ln.delivery_date || ""} onInput=${set(i)} />
+    </div>`)}</div>
+  </details>`;
+}
+
 export default function OrderForm({ params, query }) {
   const editId = params && params.id;
   const [customerId, setCustomerId] = useState(query.customer_id || "");
@@ -124,7 +138,8 @@ export default function OrderForm({ params, query }) {
       <h2>${t("quote.lines")}</h2>
       ${linesLocked ? html`<${LinesTable} lines=${editing.lines} />` : html`
         <p class="muted small">${t("order.lines_hint")}</p>
-        <${LinesEditor} customerId=${customerId} lines=${lines} setLines=${setLines} saveError=${error} />`}
+        <${LinesEditor} customerId=${customerId} lines=${lines} setLines=${setLines} saveError=${error} />
+        <${LineDates} lines=${lines} setLines=${setLines} />`}
       <${FeesEditor} fees=${fees} setFees=${setFees} saveError=${error} />
       ${linesLocked && html`<${Totals} net=${editing.net} tax=${editing.tax} gross=${editing.gross} />`}
       ${error && html`<div class="form-error" role="alert">${error.local || errorText(error)}</div>`}
