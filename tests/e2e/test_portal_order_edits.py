@@ -71,6 +71,9 @@ def test_an_order_with_fees_is_edited_before_approval_and_shipped_by_its_date(su
         set_field(fee, "fee_amount", "50.00")
         set_field(fee, "fee_description", "顺丰到付")
         text_in(d, ".fees-editor", "运费")
+        # the live totals are the server's, fees included; the deep discount will wait for approval
+        text_in(d, "[data-total=gross]", money("192.10"))
+        visible(d, "[data-testid=needs-approval]")
         screenshot(d, "order-fees-form-zh", full_height=True)
         click_text(d, "提交订单", "button[type=submit]")
         wait(d, lambda x: "#/orders/" in x.current_url and not x.current_url.endswith("/new")
@@ -95,6 +98,8 @@ def test_an_order_with_fees_is_edited_before_approval_and_shipped_by_its_date(su
         Select(second.find_element(By.NAME, "fee_kind")).select_by_visible_text("安装费")
         set_field(second, "fee_amount", "100.00")
         set_field(second, "fee_tax_rate", "6")
+        text_in(d, "[data-total=gross]", money("365.90"))
+        wait(d, lambda x: not x.find_elements(By.CSS_SELECTOR, "[data-testid=needs-approval]"))
         screenshot(d, "order-edit-zh", full_height=True)
         click_text(d, "保存修改", "button[type=submit]")
         wait(d, lambda x: x.current_url.endswith(f"#/orders/{order_id}"))

@@ -8,6 +8,7 @@ from shared.answers import anything, flag, ident, integer, many, money, nested, 
 from shared.events.sales import (
     ContractSnapshot,
     OpportunitySnapshot,
+    OrderFee,
     OrderLine,
     OrderSnapshot,
     QuoteSnapshot,
@@ -140,6 +141,13 @@ class QuotePricing(Schema):
     tax = money()
     gross = money()
     warnings = many(anything(), description="lines whose quantity exceeds available stock")
+
+
+class OrderPricing(QuotePricing):
+    """An order's lines and fees priced as POST /orders would, nothing saved (issue 16)."""
+
+    fees = many(OrderFee)
+    needs_approval = flag(description="a line's effective discount is past the approval threshold: the order would wait for a manager")
 
 
 class DefaultPrice(Schema):

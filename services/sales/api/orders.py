@@ -28,9 +28,11 @@ from services.sales.domain.orders import FEE_KINDS, SHIPPING_STATUSES, STATUSES
 from services.sales.models import orders
 from services.sales.orders_store import load_lines_for, load_order, view
 from services.sales.pricing import price_fees, price_lines, stock_warnings
+from services.sales.quote_store import priced_view
 from shared.errors import NotFound, ValidationFailed
 from shared.fields import Date, uuid_field
 from shared.identity import Principal
+from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import request_emitter, service_context
 from shared.visibility import (
@@ -144,6 +146,33 @@ def create_order():
         )
         warnings = stock_warnings(conn, lines, body["warehouse_id"])
     return jsonify({**view(order), "warnings": warnings}), 201
+
+
+class OrderPreview(Schema):
+    customer_id = uuid_field(required=True)
+    lines = order_lines_field(required=True)
+    fees = fees_field(load_default=list)
+    warehouse_id = uuid_field(load_default=None, allow_none=True)
+
+
+@bp.post("/orders/preview")
+@api_doc(body=OrderPreview, response=out.OrderPricing, summary="Price an order's lines and fees as POST /orders would (totals with "
+         "the fees, whether it would wait for approval, stock warnings) without saving anything: the order form's live "
+         "totals (issue 16)", tags=["sales"])
+def preview_order():
+    p = writer()
+    body = load(OrderPreview())
+    cfg = config()
+    with service_context().engine.connect() as conn:
+        require_customer(conn, p, body["customer_id"])
+        lines = priced_order_lines(conn, body["customer_id"], body["lines"])
+        fees = price_fees(body["fees"], default_tax_rate=cfg.default_tax_rate)
+        total = ordering.order_totals(lines, fees)
+        answer = {**priced_view(lines), "fees": fees, "net": fmt(total.net), "tax": fmt(total.tax),
+                  "gross": fmt(total.gross),
+                  "needs_approval": ordering.discount_needs_approval(conn, lines, cfg.approval_discount_pct),
+                  "warnings": stock_warnings(conn, lines, body["warehouse_id"])}
+    return jsonify(answer)
 
 
 @bp.get("/orders/<order_id>")

@@ -155,3 +155,24 @@ def test_who_may_edit_and_bad_edits(world):
     assert world.client("rep1").get(path).json["status"] == "pending_approval"
     world.client("rep1").post(f"{path}/cancel")
     assert world.client("rep1").patch(path, json={"delivery_date": "2027-01-01"}).status_code == 409
+
+
+def test_the_preview_prices_lines_and_fees_as_the_order_would(world):
+    pid = world.product(list_price="100.00")
+    body = {"customer_id": world.customers["rep1"],
+            "lines": [{"product_id": pid, "quantity": 2, "discount_pct": "40", "tax_rate": 13}],
+            "fees": [{"kind": "freight", "amount": "50.00"}]}
+    r = world.client("rep1").post("/orders/preview", json=body)
+    assert r.status_code == 200, r.json
+    assert (r.json["net"], r.json["tax"], r.json["gross"], r.json["needs_approval"]) == ("170.00", "22.10", "192.10", True)
+    assert r.json["fees"][0]["gross"] == "56.50" and r.json["lines"][0]["gross"] == "135.60"
+    body["lines"][0]["discount_pct"] = "10"
+    assert world.client("rep1").post("/orders/preview", json=body).json["needs_approval"] is False
+    order = world.client("rep1").post("/orders", json=body).json
+    again = world.client("rep1").post("/orders/preview", json=body).json
+    assert (order["net"], order["tax"], order["gross"]) == (again["net"], again["tax"], again["gross"])
+    before = len(world.events())
+    assert world.client("rep2").post("/orders/preview", json=body).status_code == 422  # not their customer
+    assert world.client("warehouse").post("/orders/preview", json=body).status_code == 403
+    assert world.client("rep1").post("/orders/preview", json={**body, "fees": [{"kind": "x", "amount": "1"}]}).status_code == 422
+    assert len(world.events()) == before  # nothing saved, nothing published

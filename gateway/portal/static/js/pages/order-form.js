@@ -138,9 +138,10 @@ export default function OrderForm({ params, query }) {
       <h2>${t("quote.lines")}</h2>
       ${linesLocked ? html`<${LinesTable} lines=${editing.lines} />` : html`
         <p class="muted small">${t("order.lines_hint")}</p>
-        <${LinesEditor} customerId=${customerId} lines=${lines} setLines=${setLines} saveError=${error} />
+        <${LinesEditor} customerId=${customerId} lines=${lines} setLines=${setLines} saveError=${error}
+          pricing=${{ path: "/orders/preview", extra: { fees: apiFees(fees), warehouse_id: warehouseId || null } }} />
         <${LineDates} lines=${lines} setLines=${setLines} />`}
-      <${FeesEditor} fees=${fees} setFees=${setFees} saveError=${error} />
+      <${FeesEditor} fees=${fees} setFees=${setFees} saveError=${error} locked=${linesLocked} />
       ${linesLocked && html`<${Totals} net=${editing.net} tax=${editing.tax} gross=${editing.gross} />`}
       ${error && html`<div class="form-error" role="alert">${error.local || errorText(error)}</div>`}
       <div class="form-actions">

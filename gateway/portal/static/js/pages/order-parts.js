@@ -33,7 +33,8 @@ function feeErrors(error) {
   return details && typeof details === "object" && !Array.isArray(details) ? details : {};
 }
 
-export function FeesEditor({ fees, setFees, saveError }) {
+/** props: fees, setFees, saveError; locked: the lines are not edited (the totals shown are the saved ones). */
+export function FeesEditor({ fees, setFees, saveError, locked = false }) {
   const errors = feeErrors(saveError);
   const sent = [];
   fees.forEach((f, i) => { if (String(f.amount ?? "").trim() !== "") sent.push(i); });
@@ -72,7 +73,7 @@ export function FeesEditor({ fees, setFees, saveError }) {
       </tr>`)}</tbody>
     </table></div>`}
     <button type="button" data-testid="add-fee" onClick=${() => setFees([...fees, newFee()])}>＋ ${t("order.add_fee")}</button>
-    ${fees.length > 0 && html`<p class="muted small">${t("order.fees_not_in_preview")}</p>`}
+    ${fees.length > 0 && html`<p class="muted small">${t(locked ? "order.fees_saved_totals" : "order.fees_in_totals")}</p>`}
   </section>`;
 }
 
