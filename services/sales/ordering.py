@@ -140,8 +140,9 @@ def edit_order(conn: Connection, emit: Emit, p: Principal, order: dict[str, Any]
     reservation is already requested, 409), priced `fees`, `delivery_date`. Totals are
     recomputed and the approval rule read again: a held order whose lines all fall within
     the threshold now is placed (pending, sales.order.placed after sales.order.updated);
-    one still past it stays held, and its approval starts over (the editor becomes one of
-    its authors, who never approve it)."""
+    one still past it stays held, and its approval starts over (sales.order.approval_requested
+    again when its lines changed, so the approvers hear of the new prices; the editor becomes
+    one of its authors, who never approve it)."""
     check_edit(order, set(changes))
     now = datetime.now(UTC)
     lines = order["lines"]
@@ -162,6 +163,8 @@ def edit_order(conn: Connection, emit: Emit, p: Principal, order: dict[str, Any]
     publish(emit, "sales.order.updated", order)
     if before == rules.PENDING_APPROVAL and status == rules.PENDING:  # no approval needed any more: the saga starts
         publish(emit, "sales.order.placed", order)
+    elif status == rules.PENDING_APPROVAL and "lines" in changes:  # new prices: the approvers are asked again
+        publish(emit, "sales.order.approval_requested", order)
     return order
 
 

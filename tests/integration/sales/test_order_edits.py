@@ -110,6 +110,9 @@ def test_a_held_order_still_past_the_threshold_stays_held_and_its_editor_may_not
         "lines": [{"product_id": pid, "quantity": 1, "discount_pct": "50"}]})
     assert r.status_code == 200, r.json
     assert r.json["status"] == "pending_approval" and r.json["gross"] == "56.50"
+    assert world.event_types(order["id"])[-2:] == ["sales.order.updated", "sales.order.approval_requested"]
+    # only a date: no new request
+    assert world.client("manager").patch(f"/orders/{order['id']}", json={"delivery_date": "2027-04-01"}).status_code == 200
     assert world.event_types(order["id"])[-1] == "sales.order.updated"
     # the manager wrote these prices now: four eyes
     assert world.client("manager").post(f"/orders/{order['id']}/approve").status_code == 403
