@@ -71,6 +71,12 @@ def test_a_held_order_edited_reaches_confirmed_with_the_new_reservation_and_gros
     assert reservation["status"] == "reserved"
     assert [(ln["product_id"], ln["quantity"]) for ln in reservation["lines"]] == [(pid, 3)]
     _billing_takes_exactly(world, order["id"], "467.60")
+    # tracking follows: the edit is on the customer's timeline with the new amount
+    def edited_on_timeline():
+        items = world["rep"].get("/timeline", params={"customer_id": world["customer"]}).json()["items"]
+        return [i for i in items if i["type"] == "sales.order.updated" and "467.60" in i["summary"]]
+
+    assert eventually(edited_on_timeline, timeout=20)
 
 
 def test_a_held_order_still_past_the_limit_is_approved_again_and_billing_follows(world):
