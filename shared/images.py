@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 
+from marshmallow import Schema, fields
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED = frozenset({"JPEG", "PNG", "WEBP", "GIF"})
@@ -45,3 +46,23 @@ def resized_jpeg(data: bytes, max_side: int = 512, quality: int = 85) -> bytes:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
         raise NotAPicture("the file is not a picture (JPEG, PNG, WebP or GIF) or it is damaged") from exc
+
+
+def picture_upload(max_bytes: int, side: int) -> bytes:
+    """The multipart `file` of the request as a resized JPEG: 413 past max_bytes, 422
+    not_a_picture (with the reason) for anything else than a JPEG, PNG, WebP or GIF."""
+    from shared.errors import ValidationFailed
+    from shared.uploads import read_upload
+
+    data, _name = read_upload(max_bytes, what="the picture")
+    try:
+        return resized_jpeg(data, side)
+    except NotAPicture as exc:
+        raise ValidationFailed("not a picture", code="not_a_picture", details={"file": [str(exc)]}) from None
+
+
+class PictureUpload(Schema):
+    """The multipart body of a picture upload (for the OpenAPI document)."""
+
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
+                                               "description": "JPEG, PNG, WebP or GIF, up to 10 MB"})

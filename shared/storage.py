@@ -19,8 +19,11 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DOCUMENT_DIR = ROOT / "var" / "documents"
@@ -86,3 +89,27 @@ def document_store_from_env() -> BlobStore:
     """The document store of this installation: the folder CRM_DOCUMENT_DIR (default
     var/documents in the checkout)."""
     return LocalFolderStore(os.environ.get("CRM_DOCUMENT_DIR") or DEFAULT_DOCUMENT_DIR)
+
+
+def forget(store: BlobStore, key: str) -> None:
+    """Delete a file that may already be gone."""
+    try:
+        store.delete(key)
+    except BlobMissing:
+        pass
+
+
+def replace_file(store: BlobStore, key: str, data: bytes, write: Callable[[], tuple[str | None, T]]) -> T:
+    """A file that a row names, replaced: the new file stored first, then write() (the
+    transaction that points the row at `key`, answering the key it replaced and its result),
+    so a row never names a file that is not there. A file whose row was not written is
+    removed at once; the replaced one after the commit."""
+    store.put(key, data)
+    try:
+        old, result = write()
+    except BaseException:
+        forget(store, key)
+        raise
+    if old and old != key:
+        forget(store, old)
+    return result

@@ -8,10 +8,11 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask import Response, request, stream_with_context
+from flask import Response, current_app, request, stream_with_context
 
 from shared import files, tabular
 from shared.errors import PayloadTooLarge, ValidationFailed
+from shared.storage import BlobStore
 
 MULTIPART_OVERHEAD = 64 * 1024  # room for the multipart headers and other fields
 
@@ -82,3 +83,9 @@ def form_choice(name: str, allowed: tuple[str, ...], default: str) -> str:
     if value not in allowed:
         raise ValidationFailed(f"invalid {name}", details={name: [f"must be one of {', '.join(allowed)}"]})
     return value
+
+
+def document_store() -> BlobStore:
+    """The file store the service's composition root put on the app (its configure_app:
+    shared.storage.document_store_from_env)."""
+    return current_app.extensions["document_store"]

@@ -6,6 +6,7 @@ import argparse
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
@@ -15,6 +16,7 @@ from shared.config import Settings
 from shared.logs import configure_logging
 from shared.metrics import WorkQuery, serve_process
 from shared.service import ServiceRoot, run_until_signalled
+from shared.storage import document_store_from_env
 
 BATCH_ENV = "INVENTORY_CONSUMER_BATCH"
 
@@ -65,8 +67,15 @@ def _worker_alone(root: ServiceRoot, _args: argparse.Namespace) -> int:
     return run_until_signalled(ProductImportWorker(ctx.engine, ctx.outbox))
 
 
+def _configure(app: Flask, _ctx: Any) -> None:
+    """The picture store (shared.storage: the folder CRM_DOCUMENT_DIR, as the customer
+    service's documents): product pictures."""
+    app.extensions["document_store"] = document_store_from_env()
+
+
 root = ServiceRoot(
     name="inventory",
+    configure_app=_configure,
     migrations_dir=Path(__file__).parent / "migrations",
     blueprints=api.blueprints,
     handlers=handlers.handler_table,

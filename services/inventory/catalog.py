@@ -34,6 +34,8 @@ def snapshot(row: Row | dict) -> dict[str, Any]:
 def to_api(row: Row, *, with_cost: bool) -> dict[str, Any]:
     """The product as the API shows it; cost_price only to those who may see costs."""
     out = {**snapshot(row), "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat()}
+    picture_at = getattr(row, "picture_updated_at", None)
+    out["picture_updated_at"] = picture_at.isoformat() if picture_at else None
     if not with_cost:
         del out["cost_price"]
     return out

@@ -37,6 +37,9 @@ products = sa.Table(
     sa.Column("cost_price", MONEY, nullable=True),
     sa.Column("safety_stock", sa.Integer, nullable=False, server_default="0"),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    # the product's picture in the document store (a resized JPEG), when there is one
+    sa.Column("picture_key", sa.String(200), nullable=True),
+    sa.Column("picture_updated_at", sa.DateTime(timezone=True), nullable=True),
     _created(),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.CheckConstraint("safety_stock >= 0", name="ck_products_safety_stock"),

@@ -188,6 +188,11 @@ orders = sa.Table(
     sa.Column("reserved_warehouse_id", sa.String(36), nullable=True),
     # who wrote the order (the customer's owner is owner_id): never its approver (four eyes)
     sa.Column("created_by", sa.String(36), nullable=True),
+    # issue 16: fees beside the lines ([{kind, description, amount, tax_rate, tax, gross}],
+    # in the totals), the requested delivery date, and who last edited a held order (four eyes)
+    sa.Column("fees", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    sa.Column("delivery_date", sa.Date, nullable=True),
+    sa.Column("edited_by", sa.String(36), nullable=True),
     _ts("created_at"),
     _ts("updated_at"),
     sa.Index("ix_orders_created", sa.text("created_at DESC"), sa.text("id DESC")),
@@ -213,6 +218,7 @@ order_lines = sa.Table(
     sa.Column("tax", MONEY, nullable=False),
     sa.Column("gross", MONEY, nullable=False),
     sa.Column("shipped_quantity", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("delivery_date", sa.Date, nullable=True),  # issue 16: this line's own, if any
     _ts("created_at"),
     # the last price charged to a customer for a product
     sa.Index("ix_order_lines_last_price", "customer_id", "product_id", sa.text("created_at DESC")),

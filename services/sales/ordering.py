@@ -5,7 +5,7 @@ in the caller's transaction."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +16,7 @@ from services.sales.domain import orders as rules
 from services.sales.domain.money import Amounts, totals
 from services.sales.models import order_lines, order_number_seq, orders, quotes
 from services.sales.orders_store import Emit, publish, update_order
-from services.sales.pricing import list_prices
+from services.sales.pricing import check_total, fee_totals, list_prices
 from shared.errors import Conflict, Forbidden
 from shared.identity import Principal
 from shared.money import ZERO
@@ -54,15 +54,19 @@ def create_order(
     approval_threshold: Decimal,
     warehouse_id: str | None = None,
     quote_id: str | None = None,
+    fees: list[dict[str, Any]] | None = None,
+    delivery_date: date | None = None,
 ) -> dict[str, Any]:
     """Write an order from priced lines: pending_approval when a line's effective discount
     against the list price (however the unit price and discount_pct express it) is above
     the threshold (sales.order.approval_requested), else pending (sales.order.placed starts
     the reservation saga). sales.order.created first in both cases. created_by is the
-    caller, who may never approve it."""
+    caller, who may never approve it. Fees (priced by pricing.price_fees) add to the totals;
+    lines may carry their own delivery_date."""
     order_id = str(uuid.uuid4())
     now = datetime.now(UTC)
-    total = totals(Amounts(line["net"], line["tax"], line["gross"]) for line in lines)
+    fees = fees or []
+    total = order_totals(lines, fees)
     held = discount_needs_approval(conn, lines, approval_threshold)
     status = rules.PENDING_APPROVAL if held else rules.PENDING
     row = {
@@ -70,17 +74,12 @@ def create_order(
         "warehouse_id": warehouse_id, "status": status, "payment_status": "unpaid", "net": total.net,
         "tax": total.tax, "gross": total.gross, "invoiced_amount": ZERO, "paid_amount": ZERO, "reason": None,
         "approved_by": None, "reserved_warehouse_id": None, "created_by": created_by,
+        "fees": fees, "delivery_date": delivery_date, "edited_by": None,
         "created_at": now, "updated_at": now,
     }
     number = conn.execute(sa.insert(orders).values(number=number_expr("SO", order_number_seq), **row)
                           .returning(orders.c.number)).scalar_one()
-    order_lines_rows = [
-        {"order_id": order_id, "line_no": i, "customer_id": customer_id, "created_at": now,
-         "shipped_quantity": 0, **{k: line[k] for k in (
-             "product_id", "product_name", "quantity", "unit_price", "discount_pct", "tax_rate",
-             "net", "tax", "gross")}}
-        for i, line in enumerate(lines)
-    ]
+    order_lines_rows = _line_rows(order_id, customer_id, lines, now)
     conn.execute(sa.insert(order_lines), order_lines_rows)
     order = {**row, "number": number, "lines": order_lines_rows}
     publish(emit, "sales.order.created", order)
@@ -88,14 +87,31 @@ def create_order(
     return order
 
 
+def order_totals(lines: list[dict[str, Any]], fees: list[dict[str, Any]]) -> Amounts:
+    """The order's totals: its lines' and its fees' (issue 16), within billing's bound."""
+    total = totals([*(Amounts(line["net"], line["tax"], line["gross"]) for line in lines), *fee_totals(fees)])
+    check_total(total.gross)
+    return total
+
+
+def _line_rows(order_id: str, customer_id: str, lines: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    return [
+        {"order_id": order_id, "line_no": i, "customer_id": customer_id, "created_at": now,
+         "shipped_quantity": 0, "delivery_date": line.get("delivery_date"), **{k: line[k] for k in (
+             "product_id", "product_name", "quantity", "unit_price", "discount_pct", "tax_rate",
+             "net", "tax", "gross")}}
+        for i, line in enumerate(lines)
+    ]
+
+
 def _illegal(exc: rules.IllegalTransition) -> Conflict:
     return Conflict(str(exc), code="illegal_transition", details={"status": exc.status, "action": exc.action})
 
 
 def order_authors(conn: Connection, order: dict[str, Any]) -> list[str | None]:
-    """Who wrote the order's prices: its creator and, for an order made from a quote, the
-    quote's author. An order from before creators were stored counts its owner."""
-    authors = [order.get("created_by") or order["owner_id"]]
+    """Who wrote the order's prices: its creator, whoever last edited it (issue 16) and, for
+    an order made from a quote, the quote's author. An order from before creators were stored counts its owner."""
+    authors = [order.get("created_by") or order["owner_id"], order.get("edited_by")]
     if order.get("quote_id"):
         authors.append(conn.execute(sa.select(quotes.c.owner_id).where(quotes.c.id == order["quote_id"])).scalar())
     return authors
@@ -106,6 +122,50 @@ def _check_approver(conn: Connection, p: Principal, order: dict[str, Any]) -> No
     refusal = rules.approval_refusal(p.role, p.user_id, order_authors(conn, order), manages_owner)
     if refusal:
         raise Forbidden(refusal, details={"approver": [refusal]})
+
+
+def check_edit(order: dict[str, Any], changed: set[str]) -> None:
+    """409 order_not_editable when these fields may not change in the order's status."""
+    try:
+        rules.check_editable(order["status"], changed)
+    except rules.NotEditable as exc:
+        raise Conflict(str(exc), code="order_not_editable",
+                       details={"status": exc.status, "fields": list(exc.fields)}) from None
+
+
+def edit_order(conn: Connection, emit: Emit, p: Principal, order: dict[str, Any], changes: dict[str, Any],
+               approval_threshold: Decimal) -> dict[str, Any]:
+    """Edit a held or pending order (issue 16; the caller holds its row lock). `changes`
+    holds what the body named: priced `lines` (a held order only: a pending order's
+    reservation is already requested, 409), priced `fees`, `delivery_date`. Totals are
+    recomputed and the approval rule read again: a held order whose lines all fall within
+    the threshold now is placed (pending, sales.order.placed after sales.order.updated);
+    one still past it stays held, and its approval starts over (sales.order.approval_requested
+    again when its lines changed, so the approvers hear of the new prices; the editor becomes
+    one of its authors, who never approve it)."""
+    check_edit(order, set(changes))
+    now = datetime.now(UTC)
+    lines = order["lines"]
+    if "lines" in changes:
+        conn.execute(sa.delete(order_lines).where(order_lines.c.order_id == order["id"]))
+        lines = _line_rows(order["id"], order["customer_id"], changes["lines"], now)
+        conn.execute(sa.insert(order_lines), lines)
+    fees = changes.get("fees", order.get("fees") or [])
+    total = order_totals(lines, fees)
+    before = status = order["status"]
+    if status == rules.PENDING_APPROVAL:
+        status = rules.status_after_edit(status, discount_needs_approval(conn, lines, approval_threshold))
+    values: dict[str, Any] = {"net": total.net, "tax": total.tax, "gross": total.gross, "fees": fees,
+                              "status": status, "edited_by": p.user_id}
+    if "delivery_date" in changes:
+        values["delivery_date"] = changes["delivery_date"]
+    order = update_order(conn, {**order, "lines": lines}, **values)
+    publish(emit, "sales.order.updated", order)
+    if before == rules.PENDING_APPROVAL and status == rules.PENDING:  # no approval needed any more: the saga starts
+        publish(emit, "sales.order.placed", order)
+    elif status == rules.PENDING_APPROVAL and "lines" in changes:  # new prices: the approvers are asked again
+        publish(emit, "sales.order.approval_requested", order)
+    return order
 
 
 def approve_order(conn: Connection, emit: Emit, p: Principal, order: dict[str, Any],

@@ -59,7 +59,12 @@ def _line_view(line: dict[str, Any]) -> dict[str, Any]:
         "tax": fmt(line["tax"]),
         "gross": fmt(line["gross"]),
         "shipped_quantity": line["shipped_quantity"],
+        "delivery_date": _iso(line.get("delivery_date")),
     }
+
+
+def _iso(day: Any) -> str | None:
+    return day.isoformat() if day else None
 
 
 def snapshot(order: dict[str, Any]) -> dict[str, Any]:
@@ -81,6 +86,8 @@ def snapshot(order: dict[str, Any]) -> dict[str, Any]:
         "paid_amount": fmt(order["paid_amount"]),
         "reason": order["reason"],
         "created_at": order["created_at"].isoformat(),
+        "fees": [dict(fee) for fee in order.get("fees") or []],
+        "delivery_date": _iso(order.get("delivery_date")),
     }
 
 
@@ -91,6 +98,7 @@ def view(order: dict[str, Any]) -> dict[str, Any]:
         line["product_name"] = src["product_name"]
     out["approved_by"] = order["approved_by"]
     out["created_by"] = order.get("created_by")
+    out["edited_by"] = order.get("edited_by")
     out["reserved_warehouse_id"] = order["reserved_warehouse_id"]
     out["updated_at"] = order["updated_at"].isoformat()
     return out

@@ -10,12 +10,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from services.sales.domain.money import MAX_AMOUNT, exclusive_from_inclusive, line_amounts
+from services.sales.domain.money import (
+    MAX_AMOUNT,
+    Amounts,
+    exclusive_from_inclusive,
+    fee_amounts,
+    line_amounts,
+    pct_str,
+)
 from services.sales.models import products, stock_levels
 from services.sales.orders_store import last_prices
 from shared.copies import CopyMissing
 from shared.errors import ValidationFailed
 from shared.events.fields import MAX_MONEY
+from shared.money import fmt, to_decimal
 
 
 def product_rows(conn: Connection, product_ids: list[str]) -> dict[str, Any]:
@@ -81,6 +89,31 @@ def price_lines(
     if sum((line["gross"] for line in out), Decimal(0)) > MAX_MONEY:  # what billing's copy can hold
         raise ValidationFailed("the total is too large", details={"lines": [f"the total must not exceed {MAX_MONEY}"]})
     return out
+
+
+def price_fees(requested: list[dict[str, Any]], *, default_tax_rate: Decimal) -> list[dict[str, Any]]:
+    """An order's fees (issue 16) as stored and published: kind, description, amount (net),
+    tax_rate (the service's default when absent), tax and gross as strings."""
+    out = []
+    for fee in requested:
+        rate = fee.get("tax_rate")
+        rate = default_tax_rate if rate is None else rate
+        amounts = fee_amounts(fee["amount"], rate)
+        out.append({"kind": fee["kind"], "description": (fee.get("description") or "").strip() or None,
+                    "amount": fmt(amounts.net), "tax_rate": pct_str(rate), "tax": fmt(amounts.tax),
+                    "gross": fmt(amounts.gross)})
+    return out
+
+
+def fee_totals(fees: list[dict[str, Any]]) -> list[Amounts]:
+    """The stored fees as amounts for the order's totals."""
+    return [Amounts(to_decimal(f["amount"]), to_decimal(f["tax"]), to_decimal(f["gross"])) for f in fees]
+
+
+def check_total(gross: Decimal) -> None:
+    """An order's total within what billing's copy can hold (lines and fees together)."""
+    if gross > MAX_MONEY:
+        raise ValidationFailed("the total is too large", details={"fees": [f"the total must not exceed {MAX_MONEY}"]})
 
 
 def availability(conn: Connection, product_ids: list[str], warehouse_id: str | None = None) -> dict[str, int]:

@@ -55,6 +55,18 @@ class OrderLine(Schema):
     tax = money(**_LINE_MONEY)
     gross = money(**_LINE_MONEY)
     shipped_quantity = qty(load_default=0, maximum=MAX_QUANTITY)
+    delivery_date = date_str(load_default=None, allow_none=True)  # issue 16: the line's own requested date
+
+
+class OrderFee(Schema):
+    """A fee beside the lines (issue 16): amount is net; tax and gross as a line's."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(("freight", "installation", "other")))
+    description = fields.String(load_default=None, allow_none=True)
+    amount = money(**_LINE_MONEY)
+    tax_rate = pct(required=True)
+    tax = money(**_LINE_MONEY)
+    gross = money(**_LINE_MONEY)
 
 
 class OrderSnapshot(Schema):
@@ -74,6 +86,9 @@ class OrderSnapshot(Schema):
     paid_amount = money(required=True, minimum=0)
     reason = fields.String(required=True, allow_none=True)
     created_at = fields.String(required=True)
+    # issue 16 (older events have none): fees in the totals, the requested delivery date
+    fees = fields.List(fields.Nested(OrderFee), load_default=list)
+    delivery_date = date_str(load_default=None, allow_none=True)
 
 
 def _order_event(event_type: str, en: str, zh: str, note_field: str | None = None, **changes):
@@ -128,6 +143,13 @@ class OrderShippingUpdated(OrderSnapshot):
               "订单 {number} 收款状态：{payment_status}", payment_status="partially_paid", paid_amount="100.00")
 class OrderPaymentUpdated(OrderSnapshot):
     pass
+
+
+@_order_event("sales.order.updated", "edited order {number}, amount ¥{gross}", "修改了订单 {number}，金额 ¥{gross}")
+class OrderUpdated(OrderSnapshot):
+    """A held or pending order was edited (issue 16): lines (held only), fees, delivery
+    date. Billing's copy follows the new gross; a held order that no longer needs approval
+    is placed next (sales.order.placed)."""
 
 
 @_order_event("sales.order.closed", "closed order {number}", "关闭了订单 {number}", status="closed")

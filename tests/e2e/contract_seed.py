@@ -51,6 +51,8 @@ def seed(admin: ApiClient) -> dict[Any, str]:
     product = _made(admin.post("/products", json={"sku": f"CT-{tag}", "name": f"离心泵 {tag}", "unit": "台",
                                                   "list_price": "100.00", "cost_price": "60.00"}), "product")
     ids["product_id"] = product["id"]
+    _made(admin.put(f"/products/{product['id']}/picture", files={"file": ("pump.png", _png(), "image/png")}),
+          "product picture")
     warehouse = _made(admin.post("/warehouses", json={"code": f"CT{tag}", "name": f"契约仓 {tag}"}), "warehouse")
     ids["warehouse_id"] = warehouse["id"]
     lines = [{"product_id": product["id"], "quantity": 20}]

@@ -4,7 +4,7 @@ services/customer/commands/contacts.py."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields, validate
 
@@ -18,11 +18,11 @@ from services.customer.search import fragment_match
 from services.customer.store import contact_json
 from shared.errors import NotFound, ValidationFailed
 from shared.fields import uuid_field
-from shared.images import NotAPicture, resized_jpeg
+from shared.images import PictureUpload, picture_upload
 from shared.openapi import api_doc
 from shared.service import service_context
-from shared.storage import BlobMissing, BlobStore
-from shared.uploads import file_response, read_upload
+from shared.storage import BlobMissing
+from shared.uploads import document_store, file_response
 from shared.web import (
     count_and_page,
     event_context,
@@ -107,17 +107,8 @@ PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PHOTO_SIDE = 512
 
 
-class PhotoUpload(Schema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
-                                               "description": "JPEG, PNG, WebP or GIF, up to 10 MB"})
-
-
-def _store() -> BlobStore:
-    return current_app.extensions["document_store"]
-
-
 @bp.put("/contacts/<contact_id>/photo")
-@api_doc(body=PhotoUpload, content_type="multipart/form-data", response=out.Contact,
+@api_doc(body=PictureUpload, content_type="multipart/form-data", response=out.Contact,
          responses={413: "the file is larger than 10 MB", 422: "not a picture (code not_a_picture) or no file"},
          summary="Set the contact's photo (multipart `file`: JPEG, PNG, WebP or GIF up to 10 MB, "
          "kept as a JPEG within 512 x 512)")
@@ -125,12 +116,8 @@ def put_contact_photo(contact_id: str) -> ResponseReturnValue:
     contact_id = path_id(contact_id, "contact")
     with service_context().engine.connect() as conn:  # 404 before reading a stranger's upload
         commands.visible_contact(conn, principal(), contact_id)
-    data, _name = read_upload(PHOTO_MAX_BYTES, what="the photo")
-    try:
-        picture = resized_jpeg(data, PHOTO_SIDE)
-    except NotAPicture as exc:
-        raise ValidationFailed("not a picture", code="not_a_picture", details={"file": [str(exc)]}) from None
-    row = commands.set_photo(service_context(), event_context(), principal(), contact_id, picture, _store())
+    picture = picture_upload(PHOTO_MAX_BYTES, PHOTO_SIDE)
+    row = commands.set_photo(service_context(), event_context(), principal(), contact_id, picture, document_store())
     return jsonify(contact_json(row))
 
 
@@ -142,7 +129,7 @@ def get_contact_photo(contact_id: str) -> ResponseReturnValue:
     if row.photo_key is None:
         raise NotFound("this contact has no photo")
     try:
-        data = _store().get(row.photo_key)
+        data = document_store().get(row.photo_key)
     except BlobMissing:
         raise NotFound("this contact has no photo") from None
     return file_response(data, f"{row.id}.jpg", inline=True, content_type="image/jpeg")
@@ -152,6 +139,6 @@ def get_contact_photo(contact_id: str) -> ResponseReturnValue:
 @api_doc(status=204, summary="Remove the contact's photo")
 def delete_contact_photo(contact_id: str) -> ResponseReturnValue:
     if not commands.remove_photo(service_context(), event_context(), principal(), path_id(contact_id, "contact"),
-                                 _store()):
+                                 document_store()):
         raise NotFound("this contact has no photo")
     return "", 204

@@ -13,7 +13,7 @@ import os
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy.engine import Connection
@@ -38,7 +38,7 @@ from shared.identity import Principal
 from shared.openapi import api_doc
 from shared.service import service_context
 from shared.storage import BlobStore
-from shared.uploads import file_response, read_upload
+from shared.uploads import document_store, file_response, read_upload
 from shared.web import (
     count_and_page,
     event_context,
@@ -65,7 +65,7 @@ def max_bytes() -> int:
 
 def store() -> BlobStore:
     """The store the composition root put on the app (services/customer/bootstrap.py)."""
-    return current_app.extensions["document_store"]
+    return document_store()
 
 
 class DocumentUpload(Schema):

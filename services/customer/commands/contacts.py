@@ -19,7 +19,7 @@ from shared.errors import ValidationFailed
 from shared.identity import Principal
 from shared.outbox import Emitter, EventContext
 from shared.service import ServiceContext
-from shared.storage import BlobMissing, BlobStore
+from shared.storage import BlobStore, forget, replace_file
 
 
 def _event_data(row: Any) -> dict[str, Any]:
@@ -105,12 +105,11 @@ def delete_contact(ctx: ServiceContext, events: EventContext, p: Principal, cont
 
 def set_photo(ctx: ServiceContext, events: EventContext, p: Principal, contact_id: str, picture: bytes,
               store: BlobStore) -> Row:
-    """The contact's photo (already resized): the file stored first, then the row, so a row
-    never names a file that is not there; the replaced file is removed after the commit, a
-    file whose row was not written is removed at once."""
+    """The contact's photo (already resized), stored before the row names it
+    (shared.storage.replace_file)."""
     key = f"contact-photos/{contact_id[:2]}/{contact_id}-{uuid.uuid4().hex}.jpg"
-    store.put(key, picture)
-    try:
+
+    def write() -> tuple[str | None, Row]:
         with ctx.transaction(events) as (conn, emit):
             row = visible_contact(conn, p, contact_id, for_update=True)
             old = row.photo_key
@@ -119,12 +118,9 @@ def set_photo(ctx: ServiceContext, events: EventContext, p: Principal, contact_i
                                .returning(*contacts.c)).one()
             emit("customer.contact.updated", aggregate_type="contact", aggregate_id=row.id,
                  data=_event_data(row), customer_id=row.customer_id)
-    except BaseException:
-        _forget(store, key)
-        raise
-    if old:
-        _forget(store, old)
-    return row
+        return old, row
+
+    return replace_file(store, key, picture, write)
 
 
 def remove_photo(ctx: ServiceContext, events: EventContext, p: Principal, contact_id: str, store: BlobStore) -> bool:
@@ -139,12 +135,5 @@ def remove_photo(ctx: ServiceContext, events: EventContext, p: Principal, contac
                            .returning(*contacts.c)).one()
         emit("customer.contact.updated", aggregate_type="contact", aggregate_id=row.id, data=_event_data(row),
              customer_id=row.customer_id)
-    _forget(store, old)
+    forget(store, old)
     return True
-
-
-def _forget(store: BlobStore, key: str) -> None:
-    try:
-        store.delete(key)
-    except BlobMissing:
-        pass

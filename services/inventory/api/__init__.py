@@ -18,6 +18,7 @@ from flask import Blueprint
 from services.inventory.api import (
     inquiries,
     loans,
+    product_pictures,
     products,
     purchase_orders,
     purchasing,
@@ -27,8 +28,9 @@ from services.inventory.api import (
 )
 
 # modules that add their routes to another module's blueprint (kept apart for size):
-# stock_documents to stock.bp, purchase_orders and inquiries to purchasing.bp
-EXTRA_ROUTES = (stock_documents, purchase_orders, inquiries)
+# stock_documents to stock.bp, purchase_orders and inquiries to purchasing.bp,
+# product_pictures to products.bp
+EXTRA_ROUTES = (stock_documents, purchase_orders, inquiries, product_pictures)
 
 
 def blueprints() -> list[Blueprint]:

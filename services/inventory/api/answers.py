@@ -16,6 +16,7 @@ class Product(Schema):
     cost_price = money(nullable=True, description="only for roles that may see costs")
     safety_stock = integer()
     active = flag()
+    picture_updated_at = when(description="when the picture was set; null: none (GET /products/{id}/picture)")
     created_at = when()
     updated_at = when()
 

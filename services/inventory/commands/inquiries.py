@@ -32,8 +32,14 @@ from shared.outbox import EventContext
 from shared.service import ServiceContext
 
 
-def _closed(exc: rules.InquiryClosed) -> Conflict:
-    return Conflict(str(exc), code="illegal_transition", details={"status": exc.status})
+def _open_inquiry(conn: Connection, inquiry_id: str):
+    """The inquiry, row-locked; 404 when there is none, 409 once it is ordered or cancelled."""
+    row = store.load(conn, inquiry_id, lock=True)
+    try:
+        rules.check_open(row.status)
+    except rules.InquiryClosed as exc:
+        raise Conflict(str(exc), code="illegal_transition", details={"status": exc.status}) from None
+    return row
 
 
 def _check_suppliers(conn: Connection, supplier_ids: list[str]) -> None:
@@ -70,11 +76,7 @@ def record_offer(ctx: ServiceContext, events: EventContext, inquiry_id: str, dat
     """A supplier's answer: its price (and lead time) per product of the inquiry; a second
     answer from the same supplier replaces its first."""
     def work(conn, _emit):
-        row = store.load(conn, inquiry_id, lock=True)
-        try:
-            rules.check_open(row.status)
-        except rules.InquiryClosed as exc:
-            raise _closed(exc) from None
+        row = _open_inquiry(conn, inquiry_id)
         sid = str(data["supplier_id"])
         asked = conn.execute(sa.select(purchase_inquiry_suppliers.c.supplier_id).where(
             purchase_inquiry_suppliers.c.inquiry_id == row.id, purchase_inquiry_suppliers.c.supplier_id == sid)).first()
@@ -106,11 +108,7 @@ def order_from_offer(ctx: ServiceContext, events: EventContext, p: Principal, in
     """The supplier's complete offer as an open purchase order to the inquiry's warehouse;
     its prices become the supplier's purchase prices; the inquiry is ordered."""
     def work(conn, _emit):
-        row = store.load(conn, inquiry_id, lock=True)
-        try:
-            rules.check_open(row.status)
-        except rules.InquiryClosed as exc:
-            raise _closed(exc) from None
+        row = _open_inquiry(conn, inquiry_id)
         wanted = store.quantities(conn, row.id)
         prices = store.offers_of(conn, row.id).get(supplier_id, {})
         unpriced = sorted(set(wanted) - set(prices))
@@ -130,11 +128,7 @@ def order_from_offer(ctx: ServiceContext, events: EventContext, p: Principal, in
 
 def cancel_inquiry(ctx: ServiceContext, events: EventContext, inquiry_id: str) -> dict[str, Any]:
     def work(conn, _emit):
-        row = store.load(conn, inquiry_id, lock=True)
-        try:
-            rules.check_open(row.status)
-        except rules.InquiryClosed as exc:
-            raise _closed(exc) from None
+        row = _open_inquiry(conn, inquiry_id)
         conn.execute(sa.update(purchase_inquiries).where(purchase_inquiries.c.id == row.id)
                      .values(status=rules.CANCELLED))
         return store.body(conn, store.load(conn, row.id))

@@ -10,17 +10,18 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Connection, Row
 
 from services.inventory import catalog
 from services.inventory.commands import in_transaction
 from services.inventory.import_undo import UndoRefused, check_undo
 from services.inventory.import_worker import ProductImportWorker
-from services.inventory.models import product_imports
+from services.inventory.models import product_imports, products
 from shared.errors import Conflict, NotFound
 from shared.identity import Principal
 from shared.outbox import EventContext
 from shared.service import ServiceContext
+from shared.storage import BlobStore, forget, replace_file
 
 
 def create_product(ctx: ServiceContext, events: EventContext, data: Mapping[str, Any]) -> Row:
@@ -86,3 +87,40 @@ def queue_undo(ctx: ServiceContext, p: Principal, job_id: str, visible: Callable
         conn.execute(product_imports.update().where(product_imports.c.id == job_id)
                      .values(status="undo_queued", heartbeat_at=None, attempts=0, message=None))
     return {"id": job_id, "status": "undo_queued"}
+
+
+def _product_row(conn: Connection, pid: str) -> Row:
+    row = conn.execute(sa.select(products).where(products.c.id == pid).with_for_update()).first()
+    if row is None:
+        raise NotFound("product not found")
+    return row
+
+
+def set_picture(ctx: ServiceContext, events: EventContext, pid: str, picture: bytes, store: BlobStore) -> Row:
+    """The product's picture (already resized), stored before the row names it
+    (shared.storage.replace_file): the product as it is now."""
+    key = f"product-pictures/{pid[:2]}/{pid}-{uuid.uuid4().hex}.jpg"
+
+    def work(conn: Connection, _emit) -> tuple[str | None, Row]:
+        old = _product_row(conn, pid).picture_key
+        row = conn.execute(sa.update(products).where(products.c.id == pid)
+                           .values(picture_key=key, picture_updated_at=sa.func.now()).returning(*products.c)).one()
+        return old, row
+
+    return replace_file(store, key, picture, lambda: in_transaction(ctx, events, work))
+
+
+def remove_picture(ctx: ServiceContext, events: EventContext, pid: str, store: BlobStore) -> bool:
+    """False when the product had no picture (404 when there is no product)."""
+    def work(conn: Connection, _emit) -> str | None:
+        old = _product_row(conn, pid).picture_key
+        if old is not None:
+            conn.execute(sa.update(products).where(products.c.id == pid)
+                         .values(picture_key=None, picture_updated_at=None))
+        return old
+
+    old = in_transaction(ctx, events, work)
+    if old is None:
+        return False
+    forget(store, old)
+    return True

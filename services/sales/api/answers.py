@@ -8,6 +8,7 @@ from shared.answers import anything, flag, ident, integer, many, money, nested, 
 from shared.events.sales import (
     ContractSnapshot,
     OpportunitySnapshot,
+    OrderFee,
     OrderLine,
     OrderSnapshot,
     QuoteSnapshot,
@@ -32,6 +33,7 @@ class Order(OrderSnapshot):
     lines = many(OrderLineOut)
     approved_by = ident(nullable=True)
     created_by = ident(nullable=True)
+    edited_by = ident(nullable=True, description="who last edited the order before it was confirmed (never its approver)")
     reserved_warehouse_id = ident(nullable=True)
     updated_at = when()
     warnings = many(StockWarning, description="on create: lines above the available stock")
@@ -139,6 +141,13 @@ class QuotePricing(Schema):
     tax = money()
     gross = money()
     warnings = many(anything(), description="lines whose quantity exceeds available stock")
+
+
+class OrderPricing(QuotePricing):
+    """An order's lines and fees priced as POST /orders would, nothing saved (issue 16)."""
+
+    fees = many(OrderFee)
+    needs_approval = flag(description="a line's effective discount is past the approval threshold: the order would wait for a manager")
 
 
 class DefaultPrice(Schema):

@@ -1,4 +1,4 @@
-"""/orders: create, read, list, approve, reject, cancel, close."""
+"""/orders: create, read, list, edit (issue 16), approve, reject, cancel, close."""
 
 from __future__ import annotations
 
@@ -12,22 +12,27 @@ from sqlalchemy.engine import Connection
 from services.sales import ordering, project_store
 from services.sales.api import answers as out
 from services.sales.api.common import (
+    MAX_LINES,
+    LineSchema,
+    MoneyField,
+    PctField,
     config,
     customer_name_match,
     like_pattern,
-    lines_field,
     require_customer,
     search_arg,
     sort_arg,
     writer,
 )
-from services.sales.domain.orders import SHIPPING_STATUSES, STATUSES
+from services.sales.domain.orders import FEE_KINDS, SHIPPING_STATUSES, STATUSES
 from services.sales.models import orders
 from services.sales.orders_store import load_lines_for, load_order, view
-from services.sales.pricing import price_lines, stock_warnings
+from services.sales.pricing import price_fees, price_lines, stock_warnings
+from services.sales.quote_store import priced_view
 from shared.errors import NotFound, ValidationFailed
-from shared.fields import uuid_field
+from shared.fields import Date, uuid_field
 from shared.identity import Principal
+from shared.money import fmt
 from shared.openapi import api_doc
 from shared.service import request_emitter, service_context
 from shared.visibility import (
@@ -42,10 +47,47 @@ from shared.web import count_and_page, load, page_args, page_response, path_id, 
 bp = Blueprint("orders", __name__)
 
 
+class OrderLineIn(LineSchema):
+    delivery_date = Date(load_default=None, allow_none=True)  # this line's own requested date (issue 16)
+
+
+class FeeIn(Schema):
+    """A fee beside the lines (issue 16): freight, installation or other; amount is net."""
+    kind = fields.String(required=True, validate=validate.OneOf(FEE_KINDS))
+    description = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    amount = MoneyField(required=True)
+    tax_rate = PctField(load_default=None, allow_none=True)
+
+
+MAX_FEES = 20
+
+
+def order_lines_field(**kw: Any) -> fields.List:
+    return fields.List(fields.Nested(OrderLineIn), validate=validate.Length(min=1, max=MAX_LINES), **kw)
+
+
+def fees_field(**kw: Any) -> fields.List:
+    return fields.List(fields.Nested(FeeIn), validate=validate.Length(max=MAX_FEES), **kw)
+
+
 class OrderCreate(Schema):
     customer_id = uuid_field(required=True)
-    lines = lines_field(required=True)
+    lines = order_lines_field(required=True)
     warehouse_id = uuid_field(load_default=None, allow_none=True)
+    fees = fees_field(load_default=list)
+    delivery_date = Date(load_default=None, allow_none=True)
+
+
+class OrderExtras(Schema):
+    """What a quote's conversion may add to the order it makes (issue 16)."""
+    fees = fees_field(load_default=list)
+    delivery_date = Date(load_default=None, allow_none=True)
+
+
+def priced_order_lines(conn: Connection, customer_id: str, requested: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Lines priced as quotes' are, each keeping its requested delivery date."""
+    lines = price_lines(conn, customer_id, requested, default_tax_rate=config().default_tax_rate)
+    return [{**line, "delivery_date": want.get("delivery_date")} for line, want in zip(lines, requested, strict=True)]
 
 
 class Reason(Schema):
@@ -96,13 +138,41 @@ def create_order():
     cfg = config()
     with ctx.engine.begin() as conn:
         owner_id = require_customer(conn, p, body["customer_id"])
-        lines = price_lines(conn, body["customer_id"], body["lines"], default_tax_rate=cfg.default_tax_rate)
+        lines = priced_order_lines(conn, body["customer_id"], body["lines"])
         order = ordering.create_order(
             conn, request_emitter(conn), customer_id=body["customer_id"], owner_id=owner_id, lines=lines,
             created_by=p.user_id, approval_threshold=cfg.approval_discount_pct, warehouse_id=body["warehouse_id"],
+            fees=price_fees(body["fees"], default_tax_rate=cfg.default_tax_rate), delivery_date=body["delivery_date"],
         )
         warnings = stock_warnings(conn, lines, body["warehouse_id"])
     return jsonify({**view(order), "warnings": warnings}), 201
+
+
+class OrderPreview(Schema):
+    customer_id = uuid_field(required=True)
+    lines = order_lines_field(required=True)
+    fees = fees_field(load_default=list)
+    warehouse_id = uuid_field(load_default=None, allow_none=True)
+
+
+@bp.post("/orders/preview")
+@api_doc(body=OrderPreview, response=out.OrderPricing, summary="Price an order's lines and fees as POST /orders would (totals with "
+         "the fees, whether it would wait for approval, stock warnings) without saving anything: the order form's live "
+         "totals (issue 16)", tags=["sales"])
+def preview_order():
+    p = writer()
+    body = load(OrderPreview())
+    cfg = config()
+    with service_context().engine.connect() as conn:
+        require_customer(conn, p, body["customer_id"])
+        lines = priced_order_lines(conn, body["customer_id"], body["lines"])
+        fees = price_fees(body["fees"], default_tax_rate=cfg.default_tax_rate)
+        total = ordering.order_totals(lines, fees)
+        answer = {**priced_view(lines), "fees": fees, "net": fmt(total.net), "tax": fmt(total.tax),
+                  "gross": fmt(total.gross),
+                  "needs_approval": ordering.discount_needs_approval(conn, lines, cfg.approval_discount_pct),
+                  "warnings": stock_warnings(conn, lines, body["warehouse_id"])}
+    return jsonify(answer)
 
 
 @bp.get("/orders/<order_id>")
@@ -112,12 +182,13 @@ def get_order(order_id: str):
         return jsonify(with_customer_names(conn, [view(visible_order(conn, principal(), order_id))])[0])
 
 
-SORTS = {key: orders.c[key] for key in ("number", "status", "payment_status", "net", "gross", "created_at", "updated_at")}
+SORTS = {key: orders.c[key] for key in ("number", "status", "payment_status", "net", "gross", "created_at", "updated_at",
+                                            "delivery_date")}
 
 
 @bp.get("/orders")
 @api_doc(page=out.Order, summary="Orders (customer_id, status, owner_id, quote_id, project_id, warehouse_id, q: number or customer name, sort: "
-         "number, status, payment_status, net, gross, created_at, updated_at, - for descending); "
+         "number, status, payment_status, net, gross, created_at, updated_at, delivery_date, - for descending); "
          "warehouse sees orders to ship", tags=["sales"])
 def list_orders():
     p = principal()
@@ -146,6 +217,40 @@ def list_orders():
         lines = load_lines_for(conn, [r["id"] for r in rows])
         items = with_customer_names(conn, [view({**r, "lines": lines[r["id"]]}) for r in rows])
     return page_response(items, total, page, per_page)
+
+
+class OrderEdit(Schema):
+    """PATCH /orders/{id} (issue 16): what is named is replaced."""
+    lines = order_lines_field()
+    fees = fees_field()
+    delivery_date = Date(allow_none=True)
+
+
+@bp.patch("/orders/<order_id>")
+@api_doc(body=OrderEdit, response=out.Order, summary="Edit an order before it is confirmed: a held one (pending_approval) its lines, "
+         "fees and delivery date, the approval rule read again (placed when no line needs approval any more); a pending "
+         "one (its reservation requested) only its fees and delivery date, 409 order_not_editable for lines and in "
+         "other statuses", tags=["sales"])
+def edit(order_id: str):
+    p = writer()
+    body = load(OrderEdit())
+    if not body:
+        raise ValidationFailed("nothing to change", details={"_schema": ["name lines, fees or delivery_date"]})
+    cfg = config()
+    ctx = service_context()
+    with ctx.engine.begin() as conn:
+        order = writable_order(conn, p, order_id)
+        changes: dict[str, Any] = {}
+        if "lines" in body:
+            ordering.check_edit(order, {"lines"})  # before pricing: a pending order's lines never change
+            changes["lines"] = priced_order_lines(conn, order["customer_id"], body["lines"])
+        if "fees" in body:
+            changes["fees"] = price_fees(body["fees"], default_tax_rate=cfg.default_tax_rate)
+        if "delivery_date" in body:
+            changes["delivery_date"] = body["delivery_date"]
+        order = ordering.edit_order(conn, request_emitter(conn), p, order, changes, cfg.approval_discount_pct)
+        warnings = stock_warnings(conn, order["lines"], order["warehouse_id"])
+    return jsonify({**view(order), "warnings": warnings})
 
 
 class Approval(Schema):

@@ -24,13 +24,14 @@ from services.sales.api.common import (
     today,
     writer,
 )
+from services.sales.api.orders import OrderExtras
 from services.sales.documents import language, quote_pdf
 from services.sales.domain import quote_approval as approval
 from services.sales.domain import quotes as rules
 from services.sales.mailer import MailFailed, send_pdf
 from services.sales.models import opportunities, quotes
 from services.sales.orders_store import view as order_view
-from services.sales.pricing import price_lines, stock_warnings
+from services.sales.pricing import price_fees, price_lines, stock_warnings
 from shared.errors import Conflict, DependencyDown, NotFound, ValidationFailed
 from shared.fields import Date, SingleLine, uuid_field
 from shared.identity import Principal
@@ -284,9 +285,11 @@ def change_status(quote_id: str):
 
 
 @bp.post("/quotes/<quote_id>/convert")
-@api_doc(response=out.Order, status=201, summary="Make an order from a sent or accepted quote (once)", tags=["sales"])
+@api_doc(body=OrderExtras, response=out.Order, status=201, summary="Make an order from a sent or accepted quote (once); "
+         "the body may add the order's fees and delivery date", tags=["sales"])
 def convert(quote_id: str):
     p = writer()
+    extras = load(OrderExtras())
     ctx = service_context()
     with ctx.engine.begin() as conn:
         quote = _visible(conn, p, quote_id, lock=True)
@@ -298,7 +301,8 @@ def convert(quote_id: str):
         owner_id = require_customer(conn, p, quote["customer_id"])
         order = ordering.create_order(conn, request_emitter(conn), customer_id=quote["customer_id"], owner_id=owner_id,
                                       lines=quote["lines"], created_by=p.user_id, approval_threshold=config().approval_discount_pct,
-                                      quote_id=quote["id"])
+                                      quote_id=quote["id"], delivery_date=extras["delivery_date"],
+                                      fees=price_fees(extras["fees"], default_tax_rate=config().default_tax_rate))
         quote = store.update(conn, quote, status=rules.ACCEPTED, order_id=order["id"])
         store.publish(request_emitter(conn), "sales.quote.updated", quote, today())
         warnings = stock_warnings(conn, quote["lines"])

@@ -38,6 +38,14 @@ def totals(lines: Iterable[Amounts]) -> Amounts:
     return Amounts(net, tax, net + tax)
 
 
+def fee_amounts(amount: Decimal, tax_rate: Decimal) -> Amounts:
+    """A fee on an order (freight, installation, other): its amount is net; tax = net x
+    rate, half-up, as a line's."""
+    net = cents(amount)
+    tax = cents(net * tax_rate / HUNDRED)
+    return Amounts(net, tax, net + tax)
+
+
 def exclusive_from_inclusive(price_incl_tax: Decimal, tax_rate: Decimal) -> Decimal:
     """The tax-exclusive unit price of a tax-inclusive one: incl / (1 + rate), half-up."""
     return cents(price_incl_tax * HUNDRED / (HUNDRED + tax_rate))

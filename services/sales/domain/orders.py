@@ -20,6 +20,9 @@ STATUSES = (PENDING_APPROVAL, PENDING, CONFIRMED, REJECTED, PARTIALLY_SHIPPED, S
 # what the warehouse must (or did) ship: the orders it sees
 SHIPPING_STATUSES = (CONFIRMED, PARTIALLY_SHIPPED, SHIPPED)
 
+# fees an order may carry beside its lines (issue 16): freight, installation, other
+FEE_KINDS = ("freight", "installation", "other")
+
 # user actions -> {from status: to status}
 TRANSITIONS: dict[str, dict[str, str]] = {
     "approve": {PENDING_APPROVAL: PENDING},
@@ -42,6 +45,42 @@ def next_status(status: str, action: str) -> str:
         return TRANSITIONS[action][status]
     except KeyError:
         raise IllegalTransition(status, action) from None
+
+
+# ---- editing an order before it is confirmed (issue 16) ---------------------------
+# A held order (pending_approval) may be edited freely: inventory has heard nothing of it.
+# A pending order's reservation is on its way to inventory (sales.order.placed, one
+# reservation per order): its lines may not change (409), its fees and delivery date may
+# (inventory reserves lines only, and the approval rule reads lines only).
+EDITABLE = (PENDING_APPROVAL, PENDING)
+
+
+class NotEditable(Exception):
+    def __init__(self, status: str, fields: tuple[str, ...] = ()):
+        if status == PENDING and fields:
+            message = ("the order's stock reservation is already requested from the warehouse, so its lines "
+                       "cannot change; cancel it and create a new order, or change only its fees and delivery date")
+        else:
+            message = f"an order that is {status} can no longer be edited"
+        super().__init__(message)
+        self.status = status
+        self.fields = fields
+
+
+def check_editable(status: str, changed: set[str]) -> None:
+    """Whether an edit of these fields is allowed in this status (NotEditable: a 409)."""
+    if status not in EDITABLE:
+        raise NotEditable(status)
+    if status == PENDING and "lines" in changed:
+        raise NotEditable(status, ("lines",))
+
+
+def status_after_edit(status: str, held: bool) -> str:
+    """A held order edited stays held while a line still needs approval; once none does it
+    goes on (pending: placed). A pending order stays pending (its lines did not change)."""
+    if status == PENDING_APPROVAL and not held:
+        return PENDING
+    return status
 
 
 HUNDRED = Decimal(100)

@@ -2,7 +2,7 @@
 document's operations). The portal's modules are read as text: an operation is reached
 when its path appears in them (a GET: any literal naming it, a list page's `path`, a
 picker's `kind`; a write: an api.post/patch/put/del/upload call, a document form's `path`,
-or the session's own fetches)."""
+or the session's own fetches, or a picture's upload buttons)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,9 @@ def reached() -> set[tuple[str, str]]:
     writes |= {("POST", _shape(m.group(1)))
                for m in re.finditer(r'<\$\{(?:DocumentForm|Simple|Documents)\}[^>]*?path="(/[^"]+)"', js, re.S)}
     writes |= {(m.group(2), _shape(m.group(1))) for m in re.finditer(r'fetch\(`\$\{BASE\}([^`]*)`,\s*\{\s*method: "(\w+)"', js)}
+    # ui/picture.js's buttons upload (PUT) and remove (DELETE) the picture at their `path`
+    writes |= {(method, _shape(m.group(1))) for m in re.finditer(r'<\$\{PictureButtons\}\s+path=\$\{(`[^`]+`)\}', js)
+               for method in ("PUT", "DELETE")}
     return {(method, path) for method, path in operations()
             if (method == "GET" and path in paths) or (method, path) in writes}
 

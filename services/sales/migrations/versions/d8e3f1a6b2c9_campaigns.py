@@ -1,7 +1,7 @@
 """campaigns: the copy of the customer service's marketing campaigns; opportunities.campaign_id (issue 16)
 
 Revision ID: d8e3f1a6b2c9
-Revises: b4c5d6e7f8a9
+Revises: d6e8f0a2b4c7
 Create Date: 2026-11-30 18:50:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'd8e3f1a6b2c9'
-down_revision = 'b4c5d6e7f8a9'
+down_revision = 'd6e8f0a2b4c7'
 branch_labels = None
 depends_on = None
 

@@ -13,6 +13,7 @@ import { CustomerLink, RecordDocuments, SELLER_ROLES, WarehouseName, reasonText 
 import { Totals, Warnings } from "./sales-lines.js";
 import { LinesTable } from "./quote.js";
 import { NewTaskButton } from "./task-parts.js";
+import { FeesTable } from "./order-parts.js";
 
 const FAST_MS = 1500;
 const FAST_FOR_MS = 20000;
@@ -104,6 +105,7 @@ export default function OrderPage({ params, query, user }) {
   const s = order.status;
   const actions = seller && html`
     <${NewTaskButton} user=${user} customerId=${order.customer_id} related=${{ type: "order", id: order.id }} />
+    ${SETTLING.includes(s) && html`<a class="button" data-testid="order-edit" href=${`#/orders/${order.id}/edit`}>${t("order.edit")}</a>`}
     ${s === "pending_approval" && ["manager", "admin"].includes(user.role) && html`<button type="button" class="primary" disabled=${busy}
       onClick=${() => act(() => api.post(`/orders/${order.id}/approve`, {}, { key: newKey() }), t("order.approved"))}>${t("order.approve")}</button>`}
     ${s === "shipped" && html`<button type="button" disabled=${busy}
@@ -112,6 +114,11 @@ export default function OrderPage({ params, query, user }) {
   const tabs = [
     { key: "lines", label: t("quote.lines"), render: () => html`
       <${LinesTable} lines=${order.lines} shipped />
+      ${order.lines.some((ln) => ln.delivery_date) && html`<ul class="plain small" data-testid="line-delivery">
+        ${order.lines.map((ln, i) => ln.delivery_date && html`<li>${t("quote.line_no", { n: i + 1 })} ${ln.product_name}: ${t("order.line_delivery")} ${date(ln.delivery_date)}</li>`)}
+      </ul>`}
+      <h2>${t("order.fees")}</h2>
+      <${FeesTable} fees=${order.fees} />
       <${Warnings} warnings=${order.warnings} />
       <${Totals} net=${order.net} tax=${order.tax} gross=${order.gross} />` },
     { key: "details", label: t("record.details"), render: () => html`<${Details} items=${[
@@ -121,9 +128,11 @@ export default function OrderPage({ params, query, user }) {
       [t("order.invoiced"), money(order.invoiced_amount)],
       [t("order.paid"), money(order.paid_amount)],
       [t("order.warehouse"), html`<${WarehouseName} id=${order.warehouse_id || order.reserved_warehouse_id} />`],
+      [t("order.delivery_date"), html`<span data-testid="order-delivery">${order.delivery_date ? date(order.delivery_date) : "—"}</span>`],
       order.quote_id && [t("order.quote"), html`<a href=${`#/quotes/${order.quote_id}`}><${RecordName} kind="quotes" id=${order.quote_id} field="number" /></a>`],
       [t("order.owner"), html`<${UserName} id=${order.owner_id} />`],
       order.approved_by && [t("order.approved_by"), html`<${UserName} id=${order.approved_by} />`],
+      order.edited_by && [t("order.edited_by"), html`<${UserName} id=${order.edited_by} />`],
       [t("order.created_at"), dateTime(order.created_at)],
       order.reason && [t("order.reason"), reasonText(order.reason)],
     ]} />` },

@@ -4,6 +4,9 @@ import { html } from "../lib.js";
 import { money, number, t } from "../i18n.js";
 import { Details, PageHeader, Pending, useApi } from "../ui/page.js";
 import { SELLER_ROLES, WarehouseName } from "./sales-common.js";
+import { AuthedPicture, PictureButtons, pictureLabels } from "../ui/picture.js";
+
+const PICTURE_EDITORS = ["admin", "warehouse"];
 
 function Stock({ product }) {
   const [list, error] = useApi("/stock", { product_id: product.id, per_page: 200 });
@@ -29,7 +32,7 @@ function Stock({ product }) {
 }
 
 export default function ProductPage({ params, user }) {
-  const [product, error] = useApi(`/products/${params.id}`);
+  const [product, error, reload] = useApi(`/products/${params.id}`);
   if (!product) return html`<${Pending} data=${product} error=${error} />`;
   const actions = SELLER_ROLES.includes(user.role) && product.active
     && html`<a class="button primary" href=${`#/quotes/new?product_id=${product.id}`}>${t("product.quote_it")}</a>`;
@@ -37,6 +40,13 @@ export default function ProductPage({ params, user }) {
     <${PageHeader} title=${`${product.name}${product.spec ? ` ${product.spec}` : ""}`} back="#/products"
       status=${html`<span class=${`badge ${product.active ? "good" : "bad"}`}>${t(product.active ? "product.active_yes" : "product.active_no")}</span>`}
       subtitle=${product.sku} actions=${actions} />
+    <div class="product-head">
+      <${AuthedPicture} path=${`/products/${product.id}/picture`} version=${product.picture_updated_at}
+        className="product-picture" alt=${product.name} />
+      ${PICTURE_EDITORS.includes(user.role) && html`<div class="card-actions"><${PictureButtons} path=${`/products/${product.id}/picture`}
+        has=${Boolean(product.picture_updated_at)} labels=${pictureLabels("product.picture")} onChanged=${reload}
+        testid="product-picture-input" /></div>`}
+    </div>
     <${Details} items=${[
       [t("product.sku"), product.sku],
       [t("product.name"), product.name],

@@ -42,13 +42,16 @@ export function apiLines(lines) {
   return { body: out, rows };
 }
 
-/** The server's totals for the lines, again 300 ms after the last change: {preview, error, busy, rows}. */
-export function usePreview(customerId, lines) {
+/**
+ * The server's totals for the lines, again 300 ms after the last change: {preview, error, busy, rows}.
+ * An order prices with POST /orders/preview and its fees (`path`, `extra`: issue 16).
+ */
+export function usePreview(customerId, lines, { path = "/quotes/preview", extra = null } = {}) {
   const [state, setState] = useState({ preview: null, error: null, busy: false, rows: [] });
   const timer = useRef(null);
   const generation = useRef(0);
   const { body, rows } = apiLines(lines);
-  const key = JSON.stringify([customerId, body]);
+  const key = JSON.stringify([customerId, body, path, extra]);
   useEffect(() => {
     clearTimeout(timer.current);
     if (!customerId || body.length === 0) {
@@ -58,7 +61,7 @@ export function usePreview(customerId, lines) {
     setState((s) => ({ ...s, busy: true }));
     const mine = ++generation.current;
     timer.current = setTimeout(() => {
-      api.post("/quotes/preview", { customer_id: customerId, lines: body })
+      api.post(path, { customer_id: customerId, lines: body, ...(extra || {}) })
         .then((preview) => mine === generation.current && setState({ preview, error: null, busy: false, rows }))
         .catch((error) => mine === generation.current && setState({ preview: null, error, busy: false, rows }));
     }, 300);
@@ -148,10 +151,11 @@ export function Warnings({ warnings }) {
 
 /**
  * The editable lines with the server's live totals. props: customerId, lines, setLines,
- * saveError (a 422 from saving, to place per line).
+ * saveError (a 422 from saving, to place per line), pricing (usePreview's options: an order's
+ * path and fees).
  */
-export function LinesEditor({ customerId, lines, setLines, saveError }) {
-  const { preview, error, busy, rows } = usePreview(customerId, lines);
+export function LinesEditor({ customerId, lines, setLines, saveError, pricing }) {
+  const { preview, error, busy, rows } = usePreview(customerId, lines, pricing);
   const computedFor = {};
   if (preview) rows.forEach((row, i) => { computedFor[row] = preview.lines[i]; });
   const errors = { ...lineErrors(error, rows), ...lineErrors(saveError, apiLines(lines).rows) };
@@ -174,6 +178,7 @@ export function LinesEditor({ customerId, lines, setLines, saveError }) {
     <button type="button" onClick=${() => setLines([...lines, newLine()])} disabled=${!customerId}>＋ ${t("quote.add_line")}</button>
     ${error && Object.keys(lineErrors(error, rows)).length === 0 && html`<p class="form-error" role="alert">${t("quote.preview_failed", { reason: errorText(error) })}</p>`}
     <${Warnings} warnings=${warnings} />
+    ${preview && preview.needs_approval === true && html`<p class="hint warn" data-testid="needs-approval">${t("order.needs_approval_hint")}</p>`}
     <${Totals} net=${preview && preview.net} tax=${preview && preview.tax} gross=${preview && preview.gross} busy=${busy} />
     ${busy && html`<p class="muted small">${t("quote.calculating")}</p>`}
   </div>`;

@@ -12,14 +12,29 @@ import { RecordName } from "../names.js";
 
 mergeCatalogues(cat);
 
+/** Today as YYYY-MM-DD in the browser's own time zone (a delivery date is a local day). */
+function today() {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+/** The requested delivery date, marked when it has passed (issue 16). */
+function DeliveryDate({ day }) {
+  if (!day) return html`<span class="muted">${t("ship.no_date")}</span>`;
+  const overdue = day < today();
+  return html`<span data-testid="delivery-date" data-overdue=${overdue ? "true" : "false"}>${date(day)}${overdue
+    && html` <span class="badge bad" data-testid="overdue">${t("ship.overdue")}</span>`}</span>`;
+}
+
 function Queue({ query }) {
-  return html`<${ListPage} listKey="ship-queue" title=${t("ship.queue")} path="/orders" query=${{ status: "confirmed", ...query }}
+  return html`<${ListPage} listKey="ship-queue" title=${t("ship.queue")} path="/orders" query=${{ status: "confirmed", sort: "delivery_date", ...query }}
     filters=${[{ name: "status", label: t("ship.status"), type: "select", options: ["confirmed", "partially_shipped"].map((s) => [s, label("order_status", s)]) }]}
     columns=${[
       { key: "number", label: t("ship.order"), main: true, render: (r) => r.number || r.id.slice(0, 8) },
       { key: "customer_name", label: t("ship.customer"), render: (r) => html`<${CustomerLink} id=${r.customer_id} name=${r.customer_name} />` },
       { key: "warehouse", label: t("ship.warehouse"), render: (r) => html`<${RecordName} kind="warehouses" id=${r.reserved_warehouse_id || r.warehouse_id} />` },
-      { key: "created_at", label: t("ship.created_at"), render: (r) => date(r.created_at) },
+      { key: "delivery_date", label: t("ship.delivery_date"), sort: "delivery_date", render: (r) => html`<${DeliveryDate} day=${r.delivery_date} />` },
+      { key: "created_at", label: t("ship.created_at"), sort: "created_at", render: (r) => date(r.created_at) },
       { key: "gross", label: t("ship.amount"), num: true, render: (r) => money(r.gross) },
       { key: "status", label: t("ship.status"), render: (r) => html`<${Badge} group="order_status" code=${r.status} />` },
     ]}
@@ -76,6 +91,7 @@ function Ship({ orderId }) {
       [t("ship.customer"), html`<${CustomerLink} id=${order.customer_id} name=${order.customer_name} />`],
       [t("ship.warehouse"), html`<${RecordName} kind="warehouses" id=${reservation.warehouse_id} />`],
       [t("ship.created_at"), date(order.created_at)],
+      [t("ship.delivery_date"), html`<${DeliveryDate} day=${order.delivery_date} />`],
       [t("ship.amount"), money(order.gross)],
     ]} />
     ${reservation.status === "reserving" || reservation.status === "cancelled" ? html`<${Empty} text=${t("ship.not_reserved")} />`

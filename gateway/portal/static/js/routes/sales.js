@@ -23,6 +23,7 @@ export default [
     nav: { group: "sales", key: "nav.orders", order: 40, roles: SELLERS } },
   { path: "/orders/new", load: () => import("../pages/order-form.js"), roles: SELLERS,
     quick: { key: "quick.order", order: 50 } },
+  { path: "/orders/:id/edit", load: () => import("../pages/order-form.js"), roles: SELLERS },
   { path: "/orders/:id", load: () => import("../pages/order.js"), roles: READERS },
   { path: "/contracts/new", load: () => import("../pages/contracts.js"), roles: SELLERS },
   { path: "/contracts/:id", load: () => import("../pages/contracts.js"), roles: SELLERS },
