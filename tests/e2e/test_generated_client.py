@@ -17,8 +17,9 @@ from openapi_spec_validator import validate
 pytestmark = pytest.mark.e2e
 
 PACKAGE = "crm_contract_client"
-# PDFs are files like any other: generated as octet-stream downloads (File)
-CONFIG = "content_type_overrides:\n  application/pdf: application/octet-stream\npost_hooks: []\n"
+# PDFs and pictures are files like any other: generated as octet-stream downloads (File)
+CONFIG = ("content_type_overrides:\n  application/pdf: application/octet-stream\n"
+          "  image/jpeg: application/octet-stream\npost_hooks: []\n")
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +76,9 @@ def test_the_generated_client_logs_in_creates_a_customer_and_reads_it_back(suite
     assert (again.id, again.name, again.industry, again.owner_id) == (made.id, name, "机械", made.owner_id)
 
     page = listing.sync(client=client)
-    assert isinstance(page, models.CustomerCustomerPage)
+    assert isinstance(page, models.CustomerCustomerListPage)  # the list page with total_is_estimate
     assert page.total >= 1 and page.page == 1 and any(c.id == made.id for c in page.items)
+    assert page.total_is_estimate is False
 
     missing = read.sync_detailed(cid=str(uuid.uuid4()), client=client)
     assert missing.status_code == 404 and isinstance(missing.parsed, models.Error)

@@ -5,7 +5,7 @@ services/inventory/commands/purchasing.py)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 from marshmallow import Schema, fields, validate
 
 from services.inventory.api import answers as out
@@ -13,6 +13,7 @@ from services.inventory.api.common import PURCHASING_READERS, STOCK_WRITERS, Id
 from services.inventory.api.purchasing_bodies import prices_of, supplier_body
 from services.inventory.commands import purchasing as commands
 from services.inventory.models import suppliers
+from shared.db import like_pattern
 from shared.errors import NotFound
 from shared.fields import Money
 from shared.openapi import api_doc
@@ -55,13 +56,16 @@ def create_supplier():
 
 
 @bp.get("/suppliers")
-@api_doc(page=out.Supplier, summary="Suppliers")
+@api_doc(page=out.Supplier, summary="Suppliers (q: part of the name, as a picker searches)")
 def list_suppliers():
     require_role(PURCHASING_READERS, "see suppliers")
     page, per_page = page_args()
+    query = sa.select(suppliers).order_by(suppliers.c.name, suppliers.c.id)
+    q = (request.args.get("q") or "").strip()[:100]
+    if q:
+        query = query.where(suppliers.c.name.ilike(like_pattern(q)))
     with service_context().engine.connect() as conn:
-        rows, total = count_and_page(conn, sa.select(suppliers).order_by(suppliers.c.name, suppliers.c.id),
-                                     page, per_page)
+        rows, total = count_and_page(conn, query, page, per_page)
     return page_response([supplier_body(r) for r in rows], total, page, per_page)
 
 

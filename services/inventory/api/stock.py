@@ -18,6 +18,7 @@ from services.inventory.models import (
     stock_ledger,
     warehouses,
 )
+from shared.db import like_pattern
 from shared.errors import NotFound, ValidationFailed
 from shared.openapi import api_doc
 from shared.service import service_context
@@ -62,12 +63,15 @@ def create_warehouse():
 
 
 @bp.get("/warehouses")
-@api_doc(page=out.Warehouse, summary="Warehouses")
+@api_doc(page=out.Warehouse, summary="Warehouses (region; q: part of the code or name, as a picker searches)")
 def list_warehouses():
     page, per_page = page_args()
     query = sa.select(warehouses).order_by(warehouses.c.code, warehouses.c.id)
     if request.args.get("region"):
         query = query.where(warehouses.c.region == request.args["region"])
+    q = (request.args.get("q") or "").strip()[:100]
+    if q:
+        query = query.where(sa.or_(warehouses.c.code.ilike(like_pattern(q)), warehouses.c.name.ilike(like_pattern(q))))
     with service_context().engine.connect() as conn:
         rows, total = count_and_page(conn, query, page, per_page)
     return page_response([warehouse_body(r) for r in rows], total, page, per_page)

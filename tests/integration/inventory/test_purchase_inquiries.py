@@ -111,3 +111,14 @@ def test_bad_inquiries_and_who_may_write(world, keeper, clients):
     assert keeper.get("/purchase-inquiries", query_string={"status": "maybe"}).status_code == 422
     cancelled = keeper.post(f"/purchase-inquiries/{iid}/cancel")
     assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+
+
+def test_pickers_search_warehouses_and_suppliers_by_part_of_their_names(world, keeper):
+    tag = uuid.uuid4().hex[:8]
+    wh = keeper.post("/warehouses", json={"code": f"PK{tag}", "name": f"拣选仓{tag}"}).get_json()["id"]
+    sid = keeper.post("/suppliers", json={"name": f"鼎盛五金{tag}"}).get_json()["id"]
+    for q in (f"PK{tag}".lower(), f"拣选仓{tag}"):
+        assert [w["id"] for w in keeper.get("/warehouses", query_string={"q": q}).get_json()["items"]] == [wh]
+    assert [s["id"] for s in keeper.get("/suppliers", query_string={"q": f"五金{tag}"}).get_json()["items"]] == [sid]
+    assert keeper.get("/suppliers", query_string={"q": "%"}).get_json()["total"] == 0 or all(
+        "%" in s["name"] for s in keeper.get("/suppliers", query_string={"q": "%"}).get_json()["items"])

@@ -59,7 +59,14 @@ export function matchRoute(routes, path) {
 export function useLocation() {
   const [location_, setLocation] = useState(parseHash());
   useEffect(() => {
-    const on = () => setLocation(parseHash());
+    let shown = parseHash().path;
+    const on = () => {
+      const next = parseHash();
+      // another page starts at its top (a filter, a tab or a sort keeps the place on the page)
+      if (next.path !== shown && typeof window.scrollTo === "function") window.scrollTo(0, 0);
+      shown = next.path;
+      setLocation(next);
+    };
     window.addEventListener("hashchange", on);
     return () => window.removeEventListener("hashchange", on);
   }, []);
