@@ -11,9 +11,10 @@ copy the opening-balance form's name search reads).
 
 The undo is one transaction too: the import's opening balances deleted, taken off the
 receivables and announced (billing.opening_balance.removed); refused (409 import_in_use,
-nothing done) when a payment or a credit allocation of one of those customers was recorded
-after its opening balance — billing's ageing settles the opening balance first, so that money
-went (partly) against it."""
+nothing done) when a payment on an order or a credit allocation of one of those customers was
+recorded after its opening balance — billing's ageing settles the opening balance first with
+what is paid, so that money went (partly) against it. A prepayment still unallocated is credit,
+not paid (domain/receivables.py), and does not block."""
 
 from __future__ import annotations
 
@@ -55,8 +56,8 @@ SELECT o.customer_id, a.name, u.why FROM opening_balances o
 LEFT JOIN acl_customers a ON a.customer_id = o.customer_id
 CROSS JOIN LATERAL (
     SELECT 'payment' AS why WHERE EXISTS (
-        SELECT 1 FROM payments p WHERE p.customer_id = o.customer_id AND p.status <> 'rejected'
-          AND p.created_at > o.created_at)
+        SELECT 1 FROM payments p WHERE p.customer_id = o.customer_id AND p.order_id IS NOT NULL
+          AND p.status <> 'rejected' AND p.created_at > o.created_at)
     UNION ALL SELECT 'allocation' WHERE EXISTS (
         SELECT 1 FROM prepayment_allocations l WHERE l.customer_id = o.customer_id AND l.created_at > o.created_at)
 ) AS u

@@ -142,6 +142,8 @@ def test_undo_is_refused_once_a_payment_went_against_a_balance(billing, finance,
     tag = uuid.uuid4().hex[:8]
     a, b = _customer(billing, rep, f"已收款{tag}"), _customer(billing, rep, f"未收款{tag}")
     job = _post(finance, f"客户名称,期初余额\n已收款{tag},100\n未收款{tag},200\n".encode()).get_json()
+    # a prepayment is credit (not paid): it does not block
+    assert finance.post("/payments", json={"customer_id": b, "amount": "30.00", "method": "cash"}).status_code == 201
     oid = billing.order(a, rep, "50.00")
     assert finance.post("/payments", json={"customer_id": a, "order_id": oid, "amount": "30.00",
                                            "method": "cash"}).status_code == 201
