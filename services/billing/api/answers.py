@@ -149,6 +149,9 @@ class Conversion(Schema):
 class ImportRowError(Schema):
     row = integer(description="the file's row number (the header is row 1)")
     field = text(description="the field at fault: customer_name, amount, as_of or note")
+    code = text(description="unknown_customer, ambiguous_customer, repeated_customer, has_opening_balance, "
+                            "missing_customer, bad_amount, bad_date or long_note")
+    name = text(description="the customer's name as the file gives it (customer errors)")
     message = text()
 
 
@@ -158,6 +161,7 @@ class OpeningBalanceImport(Schema):
     status = status("done", "failed", "undone")
     kind = text(description="opening-balances (GET /jobs/{id}: import)")
     mode = text(description="create (an opening balance is entered once per customer)")
+    match_on = text(description="null: there is no upsert")
     filename = text()
     total = integer()
     processed = integer()

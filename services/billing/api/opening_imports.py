@@ -40,7 +40,7 @@ bp = Blueprint("billing_opening_imports", __name__)
 def import_body(row: Row) -> dict[str, Any]:
     """An opening-balance import as GET /imports/{id} shows any import."""
     errors = [{k: v for k, v in e.items() if k != "cells"} for e in row.errors or []]
-    return {"id": row.id, "status": row.status, "kind": "opening-balances", "mode": "create",
+    return {"id": row.id, "status": row.status, "kind": "opening-balances", "mode": "create", "match_on": None,
             "filename": row.filename, "total": row.total, "processed": row.processed, "created": row.created,
             "updated": 0, "duplicates": 0, "errors": errors, "error_count": row.error_count,
             "undone": row.undone, "message": row.message,

@@ -89,7 +89,8 @@ def run_import(ctx: ServiceContext, events: EventContext, p: Principal, filename
                     if row is not None:
                         created += 1
                         continue
-                    claimed = RowError(f"{checked.customer_name} has an opening balance already", "customer_name")
+                    claimed = RowError(f"{checked.customer_name} has an opening balance already", "customer_name",
+                                       "has_opening_balance", checked.customer_name)
                 checked = claimed
             errors.append({**checked.as_dict(number), "cells": cells})
         conn.execute(opening_balance_imports.insert().values(

@@ -34,13 +34,22 @@ def normalise_name(name: str | None) -> str:
 
 @dataclass(frozen=True)
 class RowError:
+    """What is wrong with a row: the message, the field at fault, a code the portal words in
+    the user's language (with `name`, the customer's name as the file gives it)."""
+
     message: str
     field: str | None = None
+    code: str | None = None
+    name: str | None = None
 
     def as_dict(self, row: int) -> dict[str, object]:
         out: dict[str, object] = {"row": row, "message": self.message}
         if self.field:
             out["field"] = self.field
+        if self.code:
+            out["code"] = self.code
+        if self.name is not None:
+            out["name"] = self.name
         return out
 
 
@@ -84,18 +93,18 @@ def check_row(values: Mapping[str, str]) -> OpeningRow | RowError:
     """The row's fields checked (not yet its customer)."""
     name = (values.get("customer_name") or "").strip()
     if not name:
-        return RowError("the customer's name is missing", "customer_name")
+        return RowError("the customer's name is missing", "customer_name", "missing_customer")
     try:
         amount = parse_amount(values.get("amount") or "")
     except ValueError as exc:
-        return RowError(f"amount {exc}", "amount")
+        return RowError(f"amount {exc}", "amount", "bad_amount")
     try:
         as_of = parse_day(values.get("as_of") or "")
     except ValueError as exc:
-        return RowError(f"as_of {exc}", "as_of")
+        return RowError(f"as_of {exc}", "as_of", "bad_date")
     note = (values.get("note") or "").strip() or None
     if note and len(note) > MAX_NOTE:
-        return RowError(f"note is longer than {MAX_NOTE} characters", "note")
+        return RowError(f"note is longer than {MAX_NOTE} characters", "note", "long_note")
     return OpeningRow(name, amount, as_of, note)
 
 
@@ -116,13 +125,15 @@ class CustomerIndex:
         """The customer's id for the row, or why the row cannot have it."""
         found = self.by_name.get(normalise_name(name), [])
         if not found:
-            return RowError(f"no customer is named {name}", "customer_name")
+            return RowError(f"no customer is named {name}", "customer_name", "unknown_customer", name)
         if len(found) > 1:
-            return RowError(f"{len(found)} customers are named {name}; enter this one by hand", "customer_name")
+            return RowError(f"{len(found)} customers are named {name}; enter this one by hand", "customer_name",
+                            "ambiguous_customer", name)
         customer_id = found[0]
         if customer_id in self.in_file:
-            return RowError(f"{name} is on row {self.in_file[customer_id]} already", "customer_name")
+            return RowError(f"{name} is on row {self.in_file[customer_id]} already", "customer_name",
+                            "repeated_customer", name)
         if customer_id in self.taken:
-            return RowError(f"{name} has an opening balance already", "customer_name")
+            return RowError(f"{name} has an opening balance already", "customer_name", "has_opening_balance", name)
         self.in_file[customer_id] = row
         return customer_id

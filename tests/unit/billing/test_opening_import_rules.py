@@ -73,7 +73,7 @@ def test_check_row_names_the_field_at_fault():
     assert check_row({"customer_name": " 甲 ", "amount": "10", "as_of": "", "note": ""}) == OpeningRow(
         "甲", Decimal("10.00"), None, None)
     assert check_row({"customer_name": "", "amount": "10"}) == RowError("the customer's name is missing",
-                                                                       "customer_name")
+                                                                       "customer_name", "missing_customer")
     assert check_row({"customer_name": "甲", "amount": "-1"}).field == "amount"
     assert check_row({"customer_name": "甲", "amount": "1", "as_of": "x"}).field == "as_of"
     assert check_row({"customer_name": "甲", "amount": "1", "note": "x" * 2001}).field == "note"
@@ -94,3 +94,6 @@ def test_customer_index_unknown_ambiguous_taken_and_repeated():
     assert "no customer" in index.claim("丁公司", 5).message
     assert "already" in index.claim("丙公司", 6).message
     assert RowError("x", "amount").as_dict(7) == {"row": 7, "message": "x", "field": "amount"}
+    assert index.claim("丁公司", 8).as_dict(8) == {"row": 8, "message": "no customer is named 丁公司",
+                                                 "field": "customer_name", "code": "unknown_customer",
+                                                 "name": "丁公司"}

@@ -33,8 +33,8 @@ export function Progress({ job }) {
     </div>
     <p><${Badge} group="import_status" code=${job.status} /> ${t("imports.progress", { processed: number(job.processed), total: number(job.total) })}
       · ${t("imports.created")} <strong data-count="created">${number(job.created)}</strong>
-      · ${t("imports.updated")} <strong data-count="updated">${number(job.updated ?? 0)}</strong>
-      · ${t("imports.duplicates")} <strong data-count="duplicates">${number(job.duplicates)}</strong>
+      ${job.kind !== "opening-balances" && html` · ${t("imports.updated")} <strong data-count="updated">${number(job.updated ?? 0)}</strong>
+      · ${t("imports.duplicates")} <strong data-count="duplicates">${number(job.duplicates)}</strong>`}
       · ${t("imports.errors")} <strong data-count="errors">${number(job.error_count ?? (job.errors || []).length)}</strong>
       ${(undoing || job.status === "undone") && html` · ${t("imports.undone_count")} <strong data-count="undone">${number(job.undone ?? 0)}</strong>`}</p>
     ${job.message && html`<p class="form-error">${job.message}</p>`}
@@ -85,6 +85,12 @@ function startImport(kind, data) {
   if (kind === "opening-balances") return api.upload("/imports/opening-balances", data);
   if (kind === "leads") return api.upload("/imports/leads", data);
   return api.upload("/imports/customers", data);
+}
+
+/** A failed row's reason in the user's words when its code has them (opening balances), else
+ * the service's message. */
+function rowError(e) {
+  return e.code && has(`import_error.${e.code}`) ? t(`import_error.${e.code}`, e) : e.message;
 }
 
 /** The failed rows of an import as CSV (GET /imports/{id}/error_file, whichever service has it;
@@ -254,7 +260,7 @@ export function ImportPanel({ kinds, onChange }) {
       ${job && html`<${Progress} job=${job} />`}
       ${job && (job.errors || []).length > 0 && html`<div>
         <table class="list"><thead><tr><th>${t("imports.row")}</th><th>${t("imports.column")}</th><th>${t("imports.message")}</th></tr></thead>
-          <tbody>${job.errors.slice(0, 20).map((e) => html`<tr><td>${e.row}</td><td>${e.column || (e.field ? fieldLabel(e.field, kind) : "")}</td><td>${e.message}</td></tr>`)}</tbody></table>
+          <tbody>${job.errors.slice(0, 20).map((e) => html`<tr><td>${e.row}</td><td>${e.column || (e.field ? fieldLabel(e.field, kind) : "")}</td><td>${rowError(e)}</td></tr>`)}</tbody></table>
         ${job.error_file && html`<button type="button" onClick=${() => downloadErrors(job).catch(setError)}>${t("imports.download_errors")}</button>`}
       </div>`}
       <${UndoRefusal} error=${refused} />
