@@ -92,7 +92,7 @@ def test_opening_balances_are_imported_and_undone(suite, admin, words, lang, tmp
         click_text(d, w["imports.start"], ".preview button")
         text_in(d, ".import-panel [data-count=created]", "2", 30)
         text_in(d, ".import-panel [data-count=errors]", "1")
-        text_in(d, ".import-panel table", w["import_error.unknown_customer"].replace("{name}", f"查无此人{tag}"))
+        text_in(d, ".import-panel", w["import_error.unknown_customer"].replace("{name}", f"查无此人{tag}"))
         text_in(d, ".import-panel", w["imports.download_errors"])
         text_in(d, ".import-panel table", w["opening_column.customer_name"])
         assert [_opening(me, c) for c in ids] == ["1000.00", "1001.00"]
