@@ -6,8 +6,8 @@ The import is one transaction: every valid row written by commands.balances.
 write_opening_balance (the command behind POST /opening-balances: the same
 billing.opening_balance.recorded event, the same receivables sums), the failed rows kept with
 their cells for the error file, the import's record. A row's customer is found by its
-normalised name among the customers billing knows and the caller sees (acl_customers, the
-copy the opening-balance form's name search reads).
+normalised name among the live customers billing knows and the caller sees (acl_customers,
+the copy the opening-balance form's name search reads; deleted ones left out).
 
 The undo is one transaction too: the import's opening balances deleted, taken off the
 receivables and announced (billing.opening_balance.removed); refused (409 import_in_use,
@@ -48,7 +48,7 @@ KIND = "opening-balances"
 REQUIRED = ("customer_name", "amount")
 MAX_STORED_ERRORS = 10000
 
-_ACL = sa.table("acl_customers", sa.column("customer_id"), sa.column("name"))
+_ACL = sa.table("acl_customers", sa.column("customer_id"), sa.column("name"), sa.column("status"))
 
 # (customer, name, why) of each opening balance of the import that money went against since
 _BLOCKERS = sa.text("""
@@ -102,7 +102,10 @@ def run_import(ctx: ServiceContext, events: EventContext, p: Principal, filename
 
 def _customer_index(conn: Connection, p: Principal) -> CustomerIndex:
     visible = customer_filter(conn, p, _ACL.c.customer_id, DOMAIN)
-    customers = conn.execute(sa.select(_ACL.c.customer_id, _ACL.c.name).where(visible)).all()
+    # a deleted customer (a merged-away duplicate's tombstone too) is never matched: it would
+    # take the name of the live one it was merged into
+    customers = conn.execute(sa.select(_ACL.c.customer_id, _ACL.c.name)
+                             .where(visible, _ACL.c.status != "deleted")).all()
     with_balance = conn.execute(sa.select(opening_balances.c.customer_id)).scalars()
     return CustomerIndex(((c.customer_id, c.name) for c in customers), with_balance)
 

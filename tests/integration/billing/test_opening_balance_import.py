@@ -84,6 +84,8 @@ def test_gbk_csv_with_chinese_headers_and_row_errors(billing, finance, rep):
 def test_xlsx_with_dates_and_numbers_and_a_mapping(billing, finance, rep):
     tag = uuid.uuid4().hex[:8]
     a = _customer(billing, rep, f"Acme {tag} Ltd")
+    # a deleted customer of the same name (a merged-away duplicate's tombstone) is not matched
+    seed_customer(billing.engine, rep.user["id"], name=f"Acme {tag} Ltd", status="deleted")
     data = xlsx_bytes(["Account Name", "Balance", "As of", "Owner"],
                       [[f"ACME {tag} LTD", 1234.5, date(2026, 1, 15), "x"]])
     r = _post(finance, data, "export.xlsx")
