@@ -15,8 +15,9 @@ import { askUndo, historyColumns, ImportPanel, UndoRefusal } from "../ui/import-
 
 mergeCatalogues(cat);
 
-const customerCol = { key: "customer_name", label: t("finance.customer"),
-  render: (r) => html`<${CustomerLink} id=${r.customer_id} name=${r.customer_name} />` };
+// a function: the label in the language chosen when the list is drawn, not when the module loaded
+const customerCol = () => ({ key: "customer_name", label: t("finance.customer"),
+  render: (r) => html`<${CustomerLink} id=${r.customer_id} name=${r.customer_name} />` });
 
 function Allocate({ payment, onDone }) {
   const fields = [
@@ -34,7 +35,7 @@ function Prepayments({ query }) {
   return html`<${ListPage} listKey="prepayments" title=${t("prepayments.title")} path="/prepayments" query=${query} refreshKey=${n}
     columns=${[
       { key: "received_at", label: t("payment.received_at"), main: true, render: (r) => dateTime(r.received_at) },
-      customerCol,
+      customerCol(),
       { key: "amount_cny", label: t("payment.cny"), num: true, render: (r) => money(r.amount_cny) },
       { key: "method", label: t("payment.method"), render: (r) => label("method", r.method) },
       { key: "status", label: t("record.status"), render: (r) => html`<${Badge} group="payment_status" code=${r.status} />` },
@@ -134,7 +135,7 @@ function Opening({ query }) {
     <${OpeningImport} onChange=${() => setN((x) => x + 1)} refreshKey=${n} />
     <${ListPage} headerless listKey="opening" path="/opening-balances" query=${query} refreshKey=${n}
       columns=${[
-        { ...customerCol, main: true },
+        { ...customerCol(), main: true },
         { key: "amount", label: t("finance.opening"), num: true, render: (r) => money(r.amount) },
         { key: "as_of", label: t("opening.as_of"), render: (r) => date(r.as_of) },
         { key: "note", label: t("payment.note") },
