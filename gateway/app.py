@@ -23,7 +23,7 @@ from gateway.auth import (
 from gateway.config import IMPORT_FALLBACK, IMPORT_LISTS
 from gateway.context import GatewayContext, gateway_context
 from gateway.import_list import is_import_list, merged
-from gateway.proxy import forward, import_fallback, route_for
+from gateway.proxy import forward, import_fallbacks, route_for
 from shared.identity import REQUEST_ID_HEADER, sign_public_call
 from shared.web import error_response, install_error_handlers, refuse_odd_request
 
@@ -125,14 +125,27 @@ def proxy(path: str):
     if service == IMPORT_FALLBACK[0] and is_import_list(path):  # every service's imports, one list
         return merged(lambda svc, at, query: forward(ctx.upstreams, svc, at, identity, g.request_id, buffer=True,
                                                      query=query), IMPORT_LISTS)
-    fallback = import_fallback(path, request.method) if service == IMPORT_FALLBACK[0] else None
-    if fallback is not None:  # an import job: the customer service's, else inventory's
-        answer = forward(ctx.upstreams, service, service_path, identity, g.request_id, buffer=True)
-        if answer.status_code != 404:
-            return answer
-        service, service_path = fallback[0], quote(fallback[1], safe=PATH_SAFE)
+    fallbacks = import_fallbacks(path, request.method) if service == IMPORT_FALLBACK[0] else []
+    if fallbacks:  # an import job: the customer service's, else inventory's, else billing's
+        return _first_owner(ctx, identity, [(service, service_path)]
+                            + [(svc, quote(at, safe=PATH_SAFE)) for svc, at in fallbacks])
     return forward(ctx.upstreams, service, service_path, identity, g.request_id,
                    buffer=g.get("idempotency") is not None)
+
+
+def _first_owner(ctx: GatewayContext, identity: Any, candidates: list[tuple[str, str]]) -> Response:
+    """The first answer that is neither 404 nor 403 (the service that has the import and lets
+    the caller at it); else the first 403 (a role refused), else the last 404."""
+    refused: Response | None = None
+    answer: Response | None = None
+    for service, service_path in candidates:
+        answer = forward(ctx.upstreams, service, service_path, identity, g.request_id, buffer=True)
+        if answer.status_code == 403:
+            refused = refused or answer
+        elif answer.status_code != 404:
+            return answer
+    assert answer is not None
+    return refused or answer
 
 
 def create_gateway_app(ctx: GatewayContext) -> Flask:

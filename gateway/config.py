@@ -28,17 +28,21 @@ ROUTES: dict[str, str] = {
     **dict.fromkeys(("timeline", "audit", "reports", "notifications", "webhooks"), "tracking"),
 }
 
-# Two-segment exceptions to ROUTES: POST /imports/products is inventory's (products live there).
-ROUTE_OVERRIDES: dict[tuple[str, str], str] = {("imports", "products"): "inventory"}
+# Two-segment exceptions to ROUTES: POST /imports/products is inventory's (products live there),
+# POST /imports/opening-balances billing's.
+ROUTE_OVERRIDES: dict[tuple[str, str], str] = {("imports", "products"): "inventory",
+                                               ("imports", "opening-balances"): "billing"}
 # GET /imports/{id}, /imports/{id}/error_file and POST /imports/{id}/undo: asked of the first
-# service and, when it answers 404, of the second at the path given (product import ids are
-# UUIDs in inventory's own table).
-IMPORT_FALLBACK = ("customer", "inventory", "/products/imports/")
-# GET /jobs/{id}: a product import is a job too (inventory's view of it as a job).
-JOB_FALLBACK = ("customer", "inventory", "/products/imports/{id}/job")
-# GET /imports: the customer service's imports and inventory's product imports, one list
-# (gateway/import_list.py).
-IMPORT_LISTS = (("customer", "/imports"), ("inventory", "/products/imports"))
+# service and, when it answers 404 (or 403: a role that may not use that service's imports),
+# of the next ones in turn at the paths given (product and opening-balance import ids are
+# UUIDs in inventory's and billing's own tables).
+IMPORT_FALLBACK = ("customer", (("inventory", "/products/imports/"), ("billing", "/opening-balances/imports/")))
+# GET /jobs/{id}: a product or opening-balance import is a job too (its service's view of it as a job).
+JOB_FALLBACK = ("customer", (("inventory", "/products/imports/{id}/job"),
+                             ("billing", "/opening-balances/imports/{id}/job")))
+# GET /imports: the customer service's imports, inventory's product imports and billing's
+# opening-balance imports, one list (gateway/import_list.py).
+IMPORT_LISTS = (("customer", "/imports"), ("inventory", "/products/imports"), ("billing", "/opening-balances/imports"))
 
 # Access tokens live at most this long (a revoked session's tokens stop at once anyway:
 # every request checks the session; the short life bounds a token copied elsewhere).

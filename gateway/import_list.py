@@ -1,9 +1,10 @@
 """GET /imports through the gateway: one list of the caller's imports from the customer
-service (customers, leads) and inventory (products), newest first, paged as any list.
+service (customers, leads), inventory (products) and billing (opening balances), newest
+first, paged as any list.
 
 Each service is asked, as the caller, for its own newest imports — as many as the asked page
-needs (page × per_page), in pages of MAX_PER_PAGE — and the two lists are merged by
-(created_at, id) descending; `total` is the sum of the two totals. Each service applies its
+needs (page × per_page), in pages of MAX_PER_PAGE — and the lists are merged by
+(created_at, id) descending; `total` is the sum of their totals. Each service applies its
 own visibility, so the merged list shows nothing a service would not. An error answer of
 either service (4xx/5xx) is the answer. Imports are few per user, so the cost of a deep page
 (page × per_page rows read from each service) stays small."""

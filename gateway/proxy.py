@@ -41,25 +41,29 @@ def route_for(path: str) -> tuple[str, str] | None:
 
 # /imports/<id>, /imports/<id>/error_file, /imports/<id>/undo (not the collections' own calls)
 _IMPORT_JOB = re.compile(r"^/?imports/([^/]+)(/error_file|/undo)?/?$")
-_IMPORT_CALLS = frozenset({"customers", "leads", "products", "preview"})
+_IMPORT_CALLS = frozenset({"customers", "leads", "products", "opening-balances", "preview"})
 
 
 # GET /jobs/<id> (a job's own view; not /jobs/<id>/undo, which is for bulk changes only)
 _JOB = re.compile(r"^/?jobs/([^/]+)/?$")
 
 
-def import_fallback(path: str, method: str = "GET") -> tuple[str, str] | None:
-    """For an import job's path: (second service, its path there) to ask when the first
-    answers 404 (IMPORT_FALLBACK; GET /jobs/{id}: JOB_FALLBACK), else None."""
+def import_fallbacks(path: str, method: str = "GET") -> list[tuple[str, str]]:
+    """For an import job's path: the (service, its path there) to ask in turn when the first
+    service answers 404 (IMPORT_FALLBACK; GET /jobs/{id}: JOB_FALLBACK); empty otherwise."""
     match = _IMPORT_JOB.match(path)
     if match is not None and match.group(1) not in _IMPORT_CALLS:
-        _first, second, prefix = IMPORT_FALLBACK
-        return second, prefix + match.group(1) + (match.group(2) or "")
+        return [(service, prefix + match.group(1) + (match.group(2) or "")) for service, prefix in IMPORT_FALLBACK[1]]
     match = _JOB.match(path)
     if match is not None and method == "GET":
-        _first, second, template = JOB_FALLBACK
-        return second, template.format(id=match.group(1))
-    return None
+        return [(service, template.format(id=match.group(1))) for service, template in JOB_FALLBACK[1]]
+    return []
+
+
+def import_fallback(path: str, method: str = "GET") -> tuple[str, str] | None:
+    """The first of import_fallbacks, or None."""
+    found = import_fallbacks(path, method)
+    return found[0] if found else None
 
 
 class _StaleConnectionRetry(urllib3.Retry):

@@ -1,5 +1,6 @@
 """Which column of an import file fills which field, for every service's imports (customers and
-leads in the customer service, products in inventory; no framework imports).
+leads in the customer service, products in inventory, opening balances in billing; no
+framework imports).
 
 Headers are recognised in Chinese and English, including the names other CRMs export
 (Salesforce, Odoo res.partner, SuiteCRM, vtiger): a header is normalised (NFKC, lower case,
@@ -25,7 +26,7 @@ from typing import Any
 
 from shared.tabular import ImportLimits, TableError, cell_text, read_table
 
-KINDS = ("customers", "leads", "products")
+KINDS = ("customers", "leads", "products", "opening-balances")
 CUSTOM_PREFIX = "custom_fields."
 ADDRESS_PARTS = ("address", "street", "street2", "district", "city", "state", "zip", "country")
 NAME_PARTS = ("contact_first_name", "contact_last_name")
@@ -36,6 +37,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
                   "contact_name", *NAME_PARTS, "contact_phone", "contact_email", "external_id", "owner"),
     "leads": ("name", "company", "phone", "mobile", "email", "source", "owner", *NAME_PARTS),
     "products": ("sku", "name", "spec", "unit", "list_price", "cost_price", "safety_stock"),
+    # billing's copy of customers has their id and name only: no external id to match on
+    "opening-balances": ("customer_name", "amount", "as_of", "note"),
 }
 
 _CUSTOMER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -103,7 +106,17 @@ _PRODUCT_ALIASES: dict[str, tuple[str, ...]] = {
     "cost_price": ("成本", "成本价", "进价", "costprice", "cost", "standardprice"),
     "safety_stock": ("安全库存", "safetystock", "minstock", "reorderlevel"),
 }
-_ALIASES_BY_KIND = {"customers": _CUSTOMER_ALIASES, "leads": _LEAD_ALIASES, "products": _PRODUCT_ALIASES}
+_OPENING_ALIASES: dict[str, tuple[str, ...]] = {
+    "customer_name": ("客户名称", "客户", "公司名称", "单位名称", "企业名称", "客户全称", "往来单位", "单位",
+                      "name", "customer", "customername", "accountname", "account", "company", "companyname",
+                      "partner"),
+    "amount": ("期初余额", "期初应收", "期初欠款", "欠款", "余额", "应收余额", "应收账款", "金额", "openingbalance",
+               "balance", "amount", "amountdue", "balancedue", "outstanding"),
+    "as_of": ("日期", "截止日期", "期初日期", "余额日期", "asof", "asofdate", "date", "balancedate"),
+    "note": ("备注", "说明", "摘要", "note", "notes", "memo", "remark", "remarks", "description"),
+}
+_ALIASES_BY_KIND = {"customers": _CUSTOMER_ALIASES, "leads": _LEAD_ALIASES, "products": _PRODUCT_ALIASES,
+                    "opening-balances": _OPENING_ALIASES}
 _DROP = re.compile(r"[\s_\-./()（）:：*#＃、·]+|\(必填\)|（必填）")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -181,7 +194,7 @@ def check_mapping(mapping: Any, header: Sequence[str], kind: str = "customers",
             else:
                 clean[column] = fld
         elif fld not in allowed:
-            errors[column] = [f"{fld} is not a field of a {kind[:-1]} import"]
+            errors[column] = [f"{fld} is not a field of a{'n' if kind[0] in 'o' else ''} {kind[:-1]} import"]
         else:
             clean[column] = fld
     if errors:

@@ -136,7 +136,31 @@ opening_balances = sa.Table(
     sa.Column("note", sa.Text, nullable=True),
     sa.Column("created_by", sa.String(36), nullable=True),
     _now(),
+    sa.Column("import_id", sa.String(36), nullable=True),  # the import that made it (its undo removes it)
     sa.Index("ix_opening_balances_list", sa.text("created_at DESC"), "customer_id"),
+    sa.Index("ix_opening_balances_import", "import_id"),
+)
+
+# Opening-balance imports (POST /imports/opening-balances, done within the request): the
+# answer GET /imports/{id} gives, the failed rows with their cells for the error file.
+opening_balance_imports = sa.Table(
+    "opening_balance_imports", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("status", sa.String(12), nullable=False),  # done, failed, undone
+    sa.Column("filename", sa.String(255), nullable=True),
+    sa.Column("header", sa.JSON, nullable=True),
+    sa.Column("total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("processed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("error_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("errors", sa.JSON, nullable=False, server_default="[]"),
+    sa.Column("undone", sa.Integer, nullable=True),
+    sa.Column("message", sa.Text, nullable=True),
+    sa.Column("created_by", sa.String(36), nullable=False),
+    _now(),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ix_opening_balance_imports_list", sa.text("created_at DESC"), sa.text("id DESC")),
 )
 
 # Running sums per customer, updated in the same transaction as every invoice, void,

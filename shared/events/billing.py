@@ -177,6 +177,22 @@ class OpeningBalanceRecorded(Schema):
     note = fields.String(required=True, allow_none=True)
 
 
+@register("billing.opening_balance.removed",
+          sample={"customer_id": _CUSTOMER_ID, "amount": "12000.00", "as_of": "2026-01-01", "note": "系统上线前应收",
+                  "import_id": "5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e"},
+          summary_en="removed the opening balance of ¥{amount} (an import undone)",
+          summary_zh="撤销导入，删除了期初应收 ¥{amount}")
+class OpeningBalanceRemoved(Schema):
+    """The opening balance is gone (its import undone): receivables drop by the amount.
+    Aggregate as billing.opening_balance.recorded."""
+
+    customer_id = uuid_str(required=True)
+    amount = money(required=True, minimum=0)
+    as_of = date_str(required=True)
+    note = fields.String(required=True, allow_none=True)
+    import_id = uuid_str(required=True)
+
+
 @register("billing.exchange_rate.recorded",
           sample={"currency": "USD", "rate_to_cny": "7.100000", "date": "2026-11-22"},
           summary_en="rate {currency} = ¥{rate_to_cny} from {date}", summary_zh="汇率 {currency} = ¥{rate_to_cny}（{date} 起）")

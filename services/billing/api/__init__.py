@@ -2,8 +2,15 @@
 
 from flask import Blueprint
 
-from services.billing.api import expenses, invoices, payment_decisions, payments, receivables
+from services.billing.api import (
+    expenses,
+    invoices,
+    opening_imports,
+    payment_decisions,
+    payments,
+    receivables,
+)
 
 
 def blueprints() -> list[Blueprint]:
-    return [invoices.bp, payments.bp, payment_decisions.bp, receivables.bp, expenses.bp]
+    return [invoices.bp, payments.bp, payment_decisions.bp, receivables.bp, expenses.bp, opening_imports.bp]

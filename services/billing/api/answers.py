@@ -144,3 +144,37 @@ class Conversion(Schema):
     rate_date = text(nullable=False, description="the day of the rate used (the latest on or before `date`)")
     rate_to_cny = decimal(description="six places")
     amount_cny = money()
+
+
+class ImportRowError(Schema):
+    row = integer(description="the file's row number (the header is row 1)")
+    field = text(description="the field at fault: customer_name, amount, as_of or note")
+    code = text(description="unknown_customer, ambiguous_customer, repeated_customer, has_opening_balance, "
+                            "missing_customer, bad_amount, bad_date or long_note")
+    name = text(description="the customer's name as the file gives it (customer errors)")
+    message = text()
+
+
+class OpeningBalanceImport(Schema):
+    """An opening-balance import, in the shape GET /imports/{id} gives every import."""
+    id = ident()
+    status = status("done", "failed", "undone")
+    kind = text(description="opening-balances (GET /jobs/{id}: import)")
+    mode = text(description="create (an opening balance is entered once per customer)")
+    match_on = text(description="null: there is no upsert")
+    filename = text()
+    total = integer()
+    processed = integer()
+    created = integer()
+    updated = integer(description="always 0")
+    duplicates = integer(description="always 0: a customer that has an opening balance is a row error")
+    errors = many(ImportRowError)
+    error_count = integer()
+    undone = integer(nullable=True, description="opening balances removed by the undo")
+    message = text()
+    error_file = text(description="the failed rows as CSV with an error column (a path under the API), or null")
+    owner_id = ident(nullable=True)
+    created_by = ident(nullable=True)
+    created_at = when()
+    finished_at = when()
+    undone_at = when()

@@ -114,10 +114,10 @@ def start_lead_import() -> ResponseReturnValue:
 @bp.post("/imports/preview")
 @api_doc(body=FileUpload, content_type="multipart/form-data", response=out.ImportFilePreview,
          summary="How a file would be imported (nothing is): columns, the detected (or the given) mapping, "
-                 "the first 10 rows, encoding and delimiter; `kind` customers/leads/products")
+                 "the first 10 rows, encoding and delimiter; `kind` customers/leads/products/opening-balances")
 def preview_file() -> ResponseReturnValue:
     kind = form_choice("kind", KINDS, "customers")
-    if kind != "products":
+    if kind in ("customers", "leads"):  # products and opening balances: their services decide on the import
         require_role(CUSTOMER_CREATORS, f"import {kind}")
     limits = tabular.ImportLimits.from_env()
     content, client_name = read_upload(limits.max_bytes)

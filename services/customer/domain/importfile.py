@@ -149,6 +149,7 @@ def legacy_preview(answer: dict[str, Any], rows: int = 5) -> dict[str, Any]:
             "rows": answer["records"][:rows]}
 
 
-REQUIRED = {"customers": ("name",), "leads": ("name",), "products": ("sku", "name")}
+REQUIRED = {"customers": ("name",), "leads": ("name",), "products": ("sku", "name"),
+            "opening-balances": ("customer_name", "amount")}
 __all__ = ["COLUMNS", "FileProblem", "ImportFile", "ImportRow", "MappingProblem", "RowError", "legacy_preview",
            "open_file", "preview", "read_rows", "validate_row"]

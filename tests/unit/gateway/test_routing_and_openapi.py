@@ -6,7 +6,7 @@ from flask import Blueprint, Flask
 from marshmallow import Schema, fields
 
 from gateway.idempotency import check_key, request_hash
-from gateway.proxy import import_fallback, route_for
+from gateway.proxy import import_fallback, import_fallbacks, route_for
 from shared.errors import ValidationFailed
 from shared.openapi import api_doc, build_openapi, merge_documents, openapi_path, register_openapi
 
@@ -40,6 +40,16 @@ def test_product_imports_route_to_inventory_and_import_jobs_fall_back_to_it():
     assert import_fallback("jobs/abc") == ("inventory", "/products/imports/abc/job")
     assert import_fallback("jobs/abc", "POST") is None
     assert import_fallback("jobs/abc/undo") is None and import_fallback("jobs") is None
+
+
+def test_opening_balance_imports_route_to_billing_and_import_jobs_fall_back_to_it():
+    assert route_for("imports/opening-balances") == ("billing", "/imports/opening-balances")
+    assert route_for("opening-balances/imports") == ("billing", "/opening-balances/imports")
+    assert import_fallbacks("imports/opening-balances") == []
+    assert import_fallbacks("imports/abc/undo", "POST") == [("inventory", "/products/imports/abc/undo"),
+                                                           ("billing", "/opening-balances/imports/abc/undo")]
+    assert import_fallbacks("imports/abc/error_file")[-1] == ("billing", "/opening-balances/imports/abc/error_file")
+    assert import_fallbacks("jobs/abc")[-1] == ("billing", "/opening-balances/imports/abc/job")
 
 
 def test_request_hash_distinguishes_parts():

@@ -1,8 +1,8 @@
 // Finance's other lists: prepayments and their allocation to orders, expense claims to pay,
-// exchange rates, opening balances.
+// exchange rates, opening balances (entered one by one or imported from a file).
 import { html, useState } from "../lib.js";
 import { api } from "../api.js";
-import { date, dateTime, decimal, label, mergeCatalogues, money, t } from "../i18n.js";
+import { date, dateTime, decimal, errorText, label, mergeCatalogues, money, t } from "../i18n.js";
 import cat from "../i18n/finance.js";
 import { ListPage } from "../ui/list.js";
 import { Badge, CustomerLink, PageHeader } from "../ui/page.js";
@@ -11,11 +11,13 @@ import { ActionButton } from "../ui/actions.js";
 import { toast } from "../ui/feedback.js";
 import { UserName } from "../names.js";
 import { describeOrder } from "./invoices.js";
+import { askUndo, historyColumns, ImportPanel, UndoRefusal } from "../ui/import-panel.js";
 
 mergeCatalogues(cat);
 
-const customerCol = { key: "customer_name", label: t("finance.customer"),
-  render: (r) => html`<${CustomerLink} id=${r.customer_id} name=${r.customer_name} />` };
+// a function: the label in the language chosen when the list is drawn, not when the module loaded
+const customerCol = () => ({ key: "customer_name", label: t("finance.customer"),
+  render: (r) => html`<${CustomerLink} id=${r.customer_id} name=${r.customer_name} />` });
 
 function Allocate({ payment, onDone }) {
   const fields = [
@@ -33,7 +35,7 @@ function Prepayments({ query }) {
   return html`<${ListPage} listKey="prepayments" title=${t("prepayments.title")} path="/prepayments" query=${query} refreshKey=${n}
     columns=${[
       { key: "received_at", label: t("payment.received_at"), main: true, render: (r) => dateTime(r.received_at) },
-      customerCol,
+      customerCol(),
       { key: "amount_cny", label: t("payment.cny"), num: true, render: (r) => money(r.amount_cny) },
       { key: "method", label: t("payment.method"), render: (r) => label("method", r.method) },
       { key: "status", label: t("record.status"), render: (r) => html`<${Badge} group="payment_status" code=${r.status} />` },
@@ -100,6 +102,28 @@ function NewOpening({ onDone }) {
     onDone=${() => { toast(t("opening.saved")); onDone(true); }} onCancel=${() => onDone(false)} />`;
 }
 
+/** Opening balances from a file (POST /imports/opening-balances): preview and column
+ * mapping, the result with its failed rows, the history with each import's undo. */
+function OpeningImport({ onChange, refreshKey }) {
+  const [open, setOpen] = useState(false);
+  const [refused, setRefused] = useState(null);
+  const [problem, setProblem] = useState(null);
+  const undo = async (id) => {
+    const answer = await askUndo(id, setRefused, "opening-balances");
+    onChange();
+    return answer;
+  };
+  return html`<details class="opening-import" open=${open} onToggle=${(e) => setOpen(e.target.open)}>
+    <summary>${t("opening.import")}</summary>
+    <${ImportPanel} kinds=${["opening-balances"]} onChange=${onChange} />
+    <h3>${t("opening.imports_history")}</h3>
+    <${UndoRefusal} error=${refused} />
+    ${problem && html`<div class="form-error" role="alert">${errorText(problem)}</div>`}
+    ${open && html`<${ListPage} headerless listKey="opening-imports" path="/opening-balances/imports" query=${{}} refreshKey=${refreshKey}
+      columns=${historyColumns({ onUndo: undo, onError: setProblem, showKind: false }).filter((c) => c.key !== "updated" && c.key !== "duplicates")} />`}
+  </details>`;
+}
+
 function Opening({ query }) {
   const [adding, setAdding] = useState(false);
   const [n, setN] = useState(0);
@@ -108,9 +132,10 @@ function Opening({ query }) {
       actions=${!adding && html`<button type="button" class="primary" onClick=${() => setAdding(true)}>${t("opening.new")}</button>`} />
     ${adding && html`<h2>${t("opening.new")}</h2>
       <${NewOpening} onDone=${(saved) => { setAdding(false); if (saved) setN(n + 1); }} />`}
+    <${OpeningImport} onChange=${() => setN((x) => x + 1)} refreshKey=${n} />
     <${ListPage} headerless listKey="opening" path="/opening-balances" query=${query} refreshKey=${n}
       columns=${[
-        { ...customerCol, main: true },
+        { ...customerCol(), main: true },
         { key: "amount", label: t("finance.opening"), num: true, render: (r) => money(r.amount) },
         { key: "as_of", label: t("opening.as_of"), render: (r) => date(r.as_of) },
         { key: "note", label: t("payment.note") },

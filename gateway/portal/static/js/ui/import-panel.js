@@ -1,5 +1,5 @@
 // The import form every import page uses (customers and leads on the imports page, products
-// on the product page): a CSV, TSV or Excel file, also an export from another CRM, is
+// on the product page, opening balances on finance's opening-balance page): a CSV, TSV or Excel file, also an export from another CRM, is
 // previewed (POST /imports/preview with its kind) — which field each column fills
 // (recognised from the header, changeable here), the file's encoding and the first rows as
 // they would be imported; the user picks "new records only" or "update existing records"
@@ -33,8 +33,8 @@ export function Progress({ job }) {
     </div>
     <p><${Badge} group="import_status" code=${job.status} /> ${t("imports.progress", { processed: number(job.processed), total: number(job.total) })}
       · ${t("imports.created")} <strong data-count="created">${number(job.created)}</strong>
-      · ${t("imports.updated")} <strong data-count="updated">${number(job.updated ?? 0)}</strong>
-      · ${t("imports.duplicates")} <strong data-count="duplicates">${number(job.duplicates)}</strong>
+      ${job.kind !== "opening-balances" && html` · ${t("imports.updated")} <strong data-count="updated">${number(job.updated ?? 0)}</strong>
+      · ${t("imports.duplicates")} <strong data-count="duplicates">${number(job.duplicates)}</strong>`}
       · ${t("imports.errors")} <strong data-count="errors">${number(job.error_count ?? (job.errors || []).length)}</strong>
       ${(undoing || job.status === "undone") && html` · ${t("imports.undone_count")} <strong data-count="undone">${number(job.undone ?? 0)}</strong>`}</p>
     ${job.message && html`<p class="form-error">${job.message}</p>`}
@@ -44,6 +44,7 @@ export function Progress({ job }) {
 function fieldLabel(field, kind) {
   if (!field) return t("imports.ignore");
   if (field.startsWith(CUSTOM)) return t("imports.custom_field", { name: field.slice(CUSTOM.length) });
+  if (kind === "opening-balances") return label("opening_column", field);
   return kind === "products" ? label("product_column", field) : label("column", field);
 }
 
@@ -77,32 +78,49 @@ function Records({ preview, kind }) {
       ${fields.map((f) => html`<td data-label=${fieldLabel(f, kind)}>${f.startsWith(CUSTOM) ? (r.custom_fields || {})[f.slice(CUSTOM.length)] : r[f]}</td>`)}</tr>`)}</tbody></table></div>`;
 }
 
-/** POST /imports/<kind>: customers and leads to the customer service, products to inventory. */
+/** POST /imports/<kind>: customers and leads to the customer service, products to inventory,
+ * opening balances to billing (done within the request: the answer is the finished import). */
 function startImport(kind, data) {
   if (kind === "products") return api.upload("/imports/products", data);
+  if (kind === "opening-balances") return api.upload("/imports/opening-balances", data);
   if (kind === "leads") return api.upload("/imports/leads", data);
   return api.upload("/imports/customers", data);
 }
 
-/** The failed rows of an import as CSV (GET /imports/{id}/error_file, whichever service has it). */
-function downloadErrors(job) {
-  return download(`/imports/${job.id}/error_file`, undefined, `import-errors-${job.id.slice(0, 8)}.csv`);
+/** A failed row's reason in the user's words when its code has them (opening balances), else
+ * the service's message. */
+function rowError(e) {
+  return e.code && has(`import_error.${e.code}`) ? t(`import_error.${e.code}`, e) : e.message;
 }
 
-/** Why an undo was refused, product by product (409 import_in_use). */
+/** The failed rows of an import as CSV (GET /imports/{id}/error_file, whichever service has it;
+ * an opening-balance import's straight from billing). */
+function downloadErrors(job) {
+  const name = `import-errors-${job.id.slice(0, 8)}.csv`;
+  if (job.kind === "opening-balances") return download(`/opening-balances/imports/${job.id}/error_file`, undefined, name);
+  return download(`/imports/${job.id}/error_file`, undefined, name);
+}
+
+/** Why an undo was refused, product by product or customer by customer (409 import_in_use). */
 export function UndoRefusal({ error }) {
-  const products = (error && error.code === "import_in_use" && error.details.products) || [];
-  if (!products.length) return null;
+  const details = (error && error.code === "import_in_use" && error.details) || {};
+  const products = details.products || [];
+  const customers = details.customers || [];
+  if (!products.length && !customers.length) return null;
+  const why = (r) => (has(`import_use.${r.code}`) ? t(`import_use.${r.code}`) : r.reason);
   return html`<div class="form-error" role="alert" data-undo-refused>
-    <p>${t("error.import_in_use")}</p>
-    <ul>${products.map((p) => html`<li>${p.sku}: ${has(`import_use.${p.code}`) ? t(`import_use.${p.code}`) : p.reason}</li>`)}</ul>
+    <p>${t(customers.length ? "error.import_in_use.customers" : "error.import_in_use")}</p>
+    <ul>${products.map((p) => html`<li>${p.sku}: ${why(p)}</li>`)}
+      ${customers.map((c) => html`<li>${c.name || c.customer_id}: ${why(c)}</li>`)}</ul>
   </div>`;
 }
 
-/** Ask for an import's undo; the refusal (with its products) goes to onRefused. */
-export async function askUndo(id, onRefused) {
+/** Ask for an import's undo (an opening-balance import's of billing, done at once); the
+ * refusal (with its products or customers) goes to onRefused. */
+export async function askUndo(id, onRefused, kind) {
   try {
     onRefused(null);
+    if (kind === "opening-balances") return await api.post(`/opening-balances/imports/${id}/undo`);
     return await api.post(`/imports/${id}/undo`);
   } catch (err) {
     onRefused(err);
@@ -184,14 +202,16 @@ export function ImportPanel({ kinds, onChange }) {
       data.append("mode", mode);
       if (mode === "upsert") data.append("match_on", matchOn);
       const started = await startImport(kind, data);
-      setJob({ id: started.id, status: started.status, total: 0, processed: 0, created: 0, updated: 0, duplicates: 0, errors: [] });
+      setJob(started.total !== undefined ? started
+        : { id: started.id, status: started.status, total: 0, processed: 0, created: 0, updated: 0, duplicates: 0, errors: [] });
     } catch (err) {
       setError(err);
     }
   };
   const undo = async (id) => {
-    const answer = await askUndo(id, setRefused);
-    setJob((current) => (current && current.id === id ? { ...current, status: answer.status } : current));
+    const answer = await askUndo(id, setRefused, kind);
+    setJob((current) => (current && current.id === id
+      ? (answer.total !== undefined ? answer : { ...current, status: answer.status }) : current));
     changed();
     return answer;
   };
@@ -240,12 +260,12 @@ export function ImportPanel({ kinds, onChange }) {
       ${job && html`<${Progress} job=${job} />`}
       ${job && (job.errors || []).length > 0 && html`<div>
         <table class="list"><thead><tr><th>${t("imports.row")}</th><th>${t("imports.column")}</th><th>${t("imports.message")}</th></tr></thead>
-          <tbody>${job.errors.slice(0, 20).map((e) => html`<tr><td>${e.row}</td><td>${e.column || ""}</td><td>${e.message}</td></tr>`)}</tbody></table>
+          <tbody>${job.errors.slice(0, 20).map((e) => html`<tr><td>${e.row}</td><td>${e.column || (e.field ? fieldLabel(e.field, kind) : "")}</td><td>${rowError(e)}</td></tr>`)}</tbody></table>
         ${job.error_file && html`<button type="button" onClick=${() => downloadErrors(job).catch(setError)}>${t("imports.download_errors")}</button>`}
       </div>`}
       <${UndoRefusal} error=${refused} />
       ${job && undoable(job) && html`<div class="form-actions">
-        <${ActionButton} label=${t("imports.undo")} danger confirm=${noun("undo_confirm")} run=${() => undo(job.id)} done=${t("imports.undo_started")} /></div>`}
+        <${ActionButton} label=${t("imports.undo")} danger confirm=${noun("undo_confirm")} run=${() => undo(job.id)} done=${noun("undo_started")} /></div>`}
     </div>`;
 }
 
@@ -264,6 +284,6 @@ export function historyColumns({ onUndo, onError, showKind = true }) {
         onClick=${() => downloadErrors(r).catch(onError)}>${t("imports.download_errors")}</button>`}
       ${undoable(r) && html`<${ActionButton} label=${t("imports.undo")} danger
         confirm=${has(`imports.undo_confirm.${r.kind}`) ? t(`imports.undo_confirm.${r.kind}`) : t("imports.undo_confirm")}
-        run=${() => onUndo(r.id)} done=${t("imports.undo_started")} />`}` },
+        run=${() => onUndo(r.id)} done=${has(`imports.undo_started.${r.kind}`) ? t(`imports.undo_started.${r.kind}`) : t("imports.undo_started")} />`}` },
   ];
 }
