@@ -126,6 +126,9 @@ def test_the_warehouse_ships_part_of_an_order(suite, admin, shop, words, tmp_pat
     with chromium(tmp_path / "warehouse") as d:
         log_in(d, suite.url, keeper.user["username"], PASSWORD, route="#/warehouse")
         title_is(d, words["ship.queue"])
+        # the queue runs by delivery date, then first come first served: the warehouse looks the order up
+        search = visible(d, "input[data-list-filter]")
+        search.send_keys(order["number"])
         click_text(d, order["number"], "table.list a")
         title_is(d, order["number"])
         rows = wait(d, lambda x: x.find_elements(By.CSS_SELECTOR, "form tr[data-product]"))

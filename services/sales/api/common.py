@@ -96,9 +96,11 @@ def customer_name_match(customer_id_col: ColumnElement, text: str) -> ColumnElem
     return customer_id_col.in_(names)
 
 
-def sort_arg(allowed: dict[str, ColumnElement], default: list[Any], tiebreak: ColumnElement) -> list[Any]:
+def sort_arg(allowed: dict[str, ColumnElement], default: list[Any], tiebreak: ColumnElement,
+             ties: dict[str, ColumnElement] | None = None) -> list[Any]:
     """ORDER BY from `sort` (a key of `allowed`, `-key` for descending; 422 otherwise);
-    empty values sort last either way, and `tiebreak` makes paging stable."""
+    empty values sort last either way, `ties` may name a key's own next column (e.g. the
+    ship queue's undated orders oldest first), and `tiebreak` makes paging stable."""
     raw = (request.args.get("sort") or "").strip()
     if not raw:
         return default
@@ -107,6 +109,7 @@ def sort_arg(allowed: dict[str, ColumnElement], default: list[Any], tiebreak: Co
     if column is None:
         options = ", ".join(sorted(allowed))
         raise ValidationFailed("invalid sort", details={"sort": [f"one of {options} (with - for descending)"]})
+    then = [(ties or {})[key]] if key in (ties or {}) else []
     if raw.startswith("-"):
-        return [column.desc().nulls_last(), tiebreak.desc()]
-    return [column.asc().nulls_last(), tiebreak.asc()]
+        return [column.desc().nulls_last(), *(c.desc() for c in then), tiebreak.desc()]
+    return [column.asc().nulls_last(), *(c.asc() for c in then), tiebreak.asc()]

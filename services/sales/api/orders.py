@@ -197,7 +197,9 @@ def list_orders():
     if status and status not in STATUSES:
         raise ValidationFailed("invalid status", details={"status": [f"one of {', '.join(STATUSES)}"]})
     q = search_arg()
-    order = sort_arg(SORTS, [orders.c.created_at.desc(), orders.c.id.desc()], orders.c.id)
+    # by delivery date: the same day (or no date) first come, first served
+    order = sort_arg(SORTS, [orders.c.created_at.desc(), orders.c.id.desc()], orders.c.id,
+                     ties={"delivery_date": orders.c.created_at})
     filters = {"customer_id": uuid_arg(request.args.get("customer_id"), "customer_id"),
                "owner_id": uuid_arg(request.args.get("owner_id"), "owner_id"),
                "quote_id": uuid_arg(request.args.get("quote_id"), "quote_id"), "status": status}

@@ -79,6 +79,15 @@ def test_delivery_dates_on_the_order_and_its_lines_and_the_sort(world):
     ids = [o["id"] for o in world.client("rep1").get("/orders", query_string={
         "sort": "delivery_date", "per_page": 100}).json["items"]]
     assert ids.index(sooner["id"]) < ids.index(later["id"])
+    # the same date, or none: first come, first served (the ship queue's order), never by random id
+    first, second = _order(world), _order(world)
+    undated = [i for i in ids_sorted(world) if i in (first["id"], second["id"])]
+    assert undated == [first["id"], second["id"]]
+
+
+def ids_sorted(world) -> list[str]:
+    return [o["id"] for o in world.client("rep1").get("/orders", query_string={
+        "sort": "delivery_date", "per_page": 200}).json["items"]]
 
 
 def test_a_held_order_edited_within_the_threshold_is_placed(world):

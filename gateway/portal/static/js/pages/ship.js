@@ -28,6 +28,7 @@ function DeliveryDate({ day }) {
 
 function Queue({ query }) {
   return html`<${ListPage} listKey="ship-queue" title=${t("ship.queue")} path="/orders" query=${{ status: "confirmed", sort: "delivery_date", ...query }}
+    searchParam="q" searchPlaceholder=${t("ship.search")}
     filters=${[{ name: "status", label: t("ship.status"), type: "select", options: ["confirmed", "partially_shipped"].map((s) => [s, label("order_status", s)]) }]}
     columns=${[
       { key: "number", label: t("ship.order"), main: true, render: (r) => r.number || r.id.slice(0, 8) },
